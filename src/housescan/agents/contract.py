@@ -1,0 +1,171 @@
+"""The agents' request and response contract (DESIGN.md §4), shared by the pipeline, the worker and the
+standalone agents service. Strict: unknown fields are rejected on the way in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PIPELINE_VERSION = "2.0.0"
+
+HOUSE_TYPES = ("apartment", "villa", "townhouse", "studio", "penthouse", "detached_house")
+ROOM_TYPES = (
+    "bedroom",
+    "living_room",
+    "kitchen",
+    "bathroom",
+    "dining_room",
+    "office",
+    "hallway",
+    "laundry",
+    "garage",
+    "exterior",
+    "other",
+)
+
+AGENT_NAMES = ("house_type", "house_checklist", "room_type", "room_checklist", "products", "pros_cons")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Quality(StrEnum):
+    poor = "Poor"
+    average = "Average"
+    good = "Good"
+    excellent = "Excellent"
+    not_assessed = "N/A"
+
+
+class ChecklistItemType(StrEnum):
+    boolean = "boolean"
+    categorical = "categorical"
+    conditional = "conditional"
+
+
+class ChecklistItem(Strict):
+    id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_.-]+$")]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    type: ChecklistItemType
+    description: Annotated[str, Field(max_length=1000)] = ""
+    options: list[str] | None = None
+    subitems: list[ChecklistItem] | None = None
+    # Which house or room types the item applies to; empty means all.
+    applies_to: list[str] = Field(default_factory=list)
+    # For product items: the product the vision models look for (defaults to the id).
+    product: str | None = None
+
+
+class RoomInput(Strict):
+    room_id: Annotated[str, Field(min_length=1, max_length=200)]
+    label: str | None = None
+    image_urls: Annotated[list[str], Field(min_length=1, max_length=100)]
+
+
+class ScanRequest(Strict):
+    rooms: Annotated[list[RoomInput], Field(min_length=1, max_length=1000)]
+    house_checklist: list[ChecklistItem] = Field(default_factory=list)
+    rooms_checklist: list[ChecklistItem] = Field(default_factory=list)
+    products_checklist: list[ChecklistItem] = Field(default_factory=list)
+    budget_usd: float | None = Field(default=None, ge=0)
+    budget_tokens: int | None = Field(default=None, ge=0)
+
+
+class ConditionalAnswer(Strict):
+    exists: bool | None
+    condition: Quality = Quality.not_assessed
+    subitems: dict[str, bool | None] = Field(default_factory=dict)
+    confidence: float | None = None
+
+
+class ChecklistAnswers(Strict):
+    booleans: dict[str, bool | None] = Field(default_factory=dict)
+    categoricals: dict[str, Quality] = Field(default_factory=dict)
+    conditionals: dict[str, ConditionalAnswer] = Field(default_factory=dict)
+    # Items the provider could not judge from the photos: listed, never invented.
+    unassessed: list[str] = Field(default_factory=list)
+    confidence: dict[str, float] = Field(default_factory=dict)
+
+
+class RoomResult(Strict):
+    room_id: str
+    status: Literal["succeeded", "failed"] = "succeeded"
+    error: str | None = None
+    room_types: list[str] = Field(default_factory=list)
+    room_type_confidence: float | None = None
+    issues: ChecklistAnswers = Field(default_factory=ChecklistAnswers)
+    products: ChecklistAnswers = Field(default_factory=ChecklistAnswers)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProsCons(Strict):
+    pros: list[str] = Field(default_factory=list)
+    cons: list[str] = Field(default_factory=list)
+
+
+class ScanResult(Strict):
+    house_types: list[str]
+    house_type_confidence: float | None = None
+    house_checklist: ChecklistAnswers
+    rooms: list[RoomResult]
+    summary: str
+    pros_cons: ProsCons
+
+
+class AgentExecution(Strict):
+    agent_name: str
+    room_id: str | None = None
+    model: str
+    status: Literal["succeeded", "failed"] = "succeeded"
+    error: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    requests: int = 0
+    cost_usd: float = 0.0
+    cache_hit: bool = False
+    started_at: datetime
+    finished_at: datetime
+    output: dict[str, Any] | None = None
+
+
+class AgentCost(Strict):
+    agent_name: str
+    room_id: str | None = None
+    model: str
+    tokens_in: int
+    tokens_out: int
+    requests: int
+    cost_usd: float
+    seconds: float
+
+
+class CostInfo(Strict):
+    provider: str
+    total_tokens_in: int = 0
+    total_tokens_out: int = 0
+    total_requests: int = 0
+    total_cost_usd: float = 0.0
+    compute_seconds: float = 0.0
+    by_agent: list[AgentCost] = Field(default_factory=list)
+
+
+class ResponseMetadata(Strict):
+    request_id: str
+    execution_time_seconds: float
+    total_images: int
+    rooms_processed: int
+    rooms_failed: int = 0
+    pipeline_version: str = PIPELINE_VERSION
+    total_agent_executions: int
+
+
+class ScanResponse(Strict):
+    result: ScanResult
+    client_summary: str
+    cost_info: CostInfo
+    agent_executions: list[AgentExecution]
+    metadata: ResponseMetadata

@@ -1,0 +1,253 @@
+"""The six-agent analysis pipeline.
+
+Per room, concurrently: room type, then room checklist and products. Then, for the house: house type,
+house checklist, and pros/cons with the summaries. Every agent execution is recorded with its own usage;
+a room that fails is reported as failed, never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from housescan.agents.client import AgentsError, ProgressCallback
+from housescan.agents.contract import (
+    AgentCost,
+    AgentExecution,
+    ChecklistAnswers,
+    ChecklistItem,
+    CostInfo,
+    ResponseMetadata,
+    RoomResult,
+    ScanRequest,
+    ScanResponse,
+    ScanResult,
+)
+from housescan.agents.images import ImageLoader
+from housescan.agents.providers.base import Provider, RoomFindings, RoomPhotos, Usage
+
+T = TypeVar("T")
+ROOM_CONCURRENCY = 4
+
+
+def items_for(items: Sequence[ChecklistItem], types: Sequence[str]) -> list[ChecklistItem]:
+    """The checklist items that apply to a room or house of these types (no `applies_to`: all)."""
+    return [item for item in items if not item.applies_to or set(item.applies_to) & set(types)]
+
+
+@dataclass
+class _Run:
+    provider: Provider
+    on_progress: ProgressCallback | None
+    total_steps: int
+    executions: list[AgentExecution] = field(default_factory=list)
+    done_steps: int = 0
+    reported: int = -1
+    progress_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def agent(
+        self, name: str, room_id: str | None, call: Callable[[], Awaitable[tuple[T, Usage]]], stage: str
+    ) -> T:
+        started = datetime.now(UTC)
+        clock = time.perf_counter()
+        try:
+            answer, usage = await call()
+        except Exception as exc:
+            self.executions.append(
+                AgentExecution(
+                    agent_name=name,
+                    room_id=room_id,
+                    model=getattr(self.provider, "model", self.provider.name),
+                    status="failed",
+                    error=f"{type(exc).__name__}: {exc}"[:1000],
+                    started_at=started,
+                    finished_at=datetime.now(UTC),
+                )
+            )
+            raise
+        self.executions.append(
+            AgentExecution(
+                agent_name=name,
+                room_id=room_id,
+                model=usage.model,
+                tokens_in=usage.tokens_in,
+                tokens_out=usage.tokens_out,
+                requests=usage.requests,
+                cost_usd=usage.cost_usd,
+                started_at=started,
+                finished_at=started + _elapsed(clock),
+                output=_as_json(answer),
+            )
+        )
+        await self.step(stage)
+        return answer
+
+    async def step(self, stage: str) -> None:
+        # Rooms finish concurrently; the lock keeps the reported progress increasing.
+        async with self.progress_lock:
+            self.done_steps += 1
+            progress = 5 + int(90 * self.done_steps / self.total_steps)
+            if self.on_progress is not None and progress > self.reported:
+                self.reported = progress
+                await self.on_progress(progress, stage)
+
+
+def _elapsed(clock: float) -> timedelta:
+    return timedelta(seconds=time.perf_counter() - clock)
+
+
+def _as_json(answer: object) -> dict[str, Any]:
+    """An agent's answer as stored in agents_runs.output_json."""
+    if isinstance(answer, BaseModel):
+        return answer.model_dump(mode="json")
+    if is_dataclass(answer) and not isinstance(answer, type):
+        return {
+            name: value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+            for name, value in ((f.name, getattr(answer, f.name)) for f in fields(answer))
+        }
+    return {"value": answer}
+
+
+async def run_pipeline(
+    request: ScanRequest,
+    *,
+    provider: Provider,
+    loader: ImageLoader,
+    on_progress: ProgressCallback | None = None,
+) -> ScanResponse:
+    started = time.perf_counter()
+    run = _Run(provider=provider, on_progress=on_progress, total_steps=3 * len(request.rooms) + 3)
+    if on_progress is not None:
+        await on_progress(5, f"Analysing {len(request.rooms)} rooms")
+    limit = asyncio.Semaphore(ROOM_CONCURRENCY)
+
+    async def analyse_room(index: int, room_input: Any) -> tuple[RoomResult, RoomPhotos | None]:
+        room_id = room_input.room_id
+        name = room_input.label or f"room {index + 1}"
+        async with limit:
+            try:
+                photos = [await loader.load(url) for url in room_input.image_urls]
+                room = RoomPhotos(room_id=room_id, label=room_input.label, photos=photos)
+                room_type = await run.agent(
+                    "room_type", room_id, lambda: provider.room_type(room), f"{name}: room type"
+                )
+                issues, products = await asyncio.gather(
+                    run.agent(
+                        "room_checklist",
+                        room_id,
+                        lambda: provider.room_checklist(
+                            room, room_type, items_for(request.rooms_checklist, room_type.room_types)
+                        ),
+                        f"{name}: checklist",
+                    ),
+                    run.agent(
+                        "products",
+                        room_id,
+                        lambda: provider.products(
+                            room, room_type, items_for(request.products_checklist, room_type.room_types)
+                        ),
+                        f"{name}: products",
+                    ),
+                )
+            except Exception as exc:
+                missing = 3 - sum(1 for e in run.executions if e.room_id == room_id and e.status == "succeeded")
+                for _ in range(missing):
+                    await run.step(f"{name}: failed")
+                return RoomResult(room_id=room_id, status="failed", error=_readable(exc)), None
+        return (
+            RoomResult(
+                room_id=room_id,
+                room_types=room_type.room_types,
+                room_type_confidence=round(room_type.confidence, 4),
+                issues=issues,
+                products=products,
+                details=room_type.details,
+            ),
+            room,
+        )
+
+    analysed = await asyncio.gather(*(analyse_room(i, room) for i, room in enumerate(request.rooms)))
+    room_results = [result for result, _ in analysed]
+    succeeded = [
+        RoomFindings(
+            room_id=result.room_id,
+            label=photos.label,
+            room_types=result.room_types,
+            room_type_confidence=result.room_type_confidence or 0.0,
+            products=result.products,
+            issues=result.issues,
+            photos=photos,
+        )
+        for result, photos in analysed
+        if photos is not None
+    ]
+    if not succeeded:
+        reasons = "; ".join(f"{r.room_id}: {r.error}" for r in room_results)
+        raise AgentsError(f"no room could be analysed ({reasons})", retryable=True)
+    house = await run.agent("house_type", None, lambda: provider.house_type(succeeded), "House type")
+    house_checklist: ChecklistAnswers = await run.agent(
+        "house_checklist",
+        None,
+        lambda: provider.house_checklist(house, succeeded, items_for(request.house_checklist, house.house_types)),
+        "House checklist",
+    )
+    narrative = await run.agent(
+        "pros_cons", None, lambda: provider.pros_cons(house, house_checklist, succeeded), "Pros and cons"
+    )
+    return ScanResponse(
+        result=ScanResult(
+            house_types=house.house_types,
+            house_type_confidence=round(house.confidence, 4),
+            house_checklist=house_checklist,
+            rooms=room_results,
+            summary=narrative.summary,
+            pros_cons=narrative.pros_cons,
+        ),
+        client_summary=narrative.client_summary,
+        cost_info=cost_info(provider.name, run.executions),
+        agent_executions=run.executions,
+        metadata=ResponseMetadata(
+            request_id=uuid.uuid4().hex,
+            execution_time_seconds=round(time.perf_counter() - started, 3),
+            total_images=sum(len(room.image_urls) for room in request.rooms),
+            rooms_processed=len(succeeded),
+            rooms_failed=len(room_results) - len(succeeded),
+            total_agent_executions=len(run.executions),
+        ),
+    )
+
+
+def cost_info(provider_name: str, executions: Sequence[AgentExecution]) -> CostInfo:
+    by_agent = [
+        AgentCost(
+            agent_name=e.agent_name,
+            room_id=e.room_id,
+            model=e.model,
+            tokens_in=e.tokens_in,
+            tokens_out=e.tokens_out,
+            requests=e.requests,
+            cost_usd=e.cost_usd,
+            seconds=round((e.finished_at - e.started_at).total_seconds(), 4),
+        )
+        for e in executions
+    ]
+    return CostInfo(
+        provider=provider_name,
+        total_tokens_in=sum(c.tokens_in for c in by_agent),
+        total_tokens_out=sum(c.tokens_out for c in by_agent),
+        total_requests=sum(c.requests for c in by_agent),
+        total_cost_usd=round(sum(c.cost_usd for c in by_agent), 6),
+        compute_seconds=round(sum(c.seconds for c in by_agent), 3),
+        by_agent=by_agent,
+    )
+
+
+def _readable(exc: BaseException) -> str:
+    return (str(exc) or type(exc).__name__)[:1000]

@@ -1,0 +1,202 @@
+"""The `local` provider: offline image models from installed packages, no key, no network.
+
+It answers what the models can see (room types, house type, which products are present) and lists every
+other checklist item as unassessed instead of guessing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from housescan.agents.contract import (
+    ChecklistAnswers,
+    ChecklistItem,
+    ChecklistItemType,
+    ConditionalAnswer,
+    ProsCons,
+    Quality,
+)
+from housescan.agents.local import vision
+from housescan.agents.providers.base import (
+    HouseTypeAnswer,
+    Narrative,
+    RoomFindings,
+    RoomPhotos,
+    RoomTypeAnswer,
+    Usage,
+)
+
+PRESENT = 0.5
+# One inference thread: the runtime already uses both cores inside each call, and the event loop stays free.
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-vision")
+_FINDINGS = "local.findings"
+_VERDICT = "local.verdict"
+ROOM_NAMES = {
+    "bedroom": "bedroom",
+    "living_room": "living room",
+    "kitchen": "kitchen",
+    "bathroom": "bathroom",
+    "dining_room": "dining room",
+    "office": "office",
+    "hallway": "hallway",
+    "laundry": "laundry room",
+    "garage": "garage",
+    "exterior": "exterior",
+    "other": "unidentified room",
+}
+
+
+def unassessed(items: list[ChecklistItem]) -> ChecklistAnswers:
+    answers = ChecklistAnswers()
+    for item in items:
+        _put_unassessed(answers, item)
+    return answers
+
+
+def _put_unassessed(answers: ChecklistAnswers, item: ChecklistItem) -> None:
+    if item.type is ChecklistItemType.boolean:
+        answers.booleans[item.id] = None
+    elif item.type is ChecklistItemType.categorical:
+        answers.categoricals[item.id] = Quality.not_assessed
+    else:
+        answers.conditionals[item.id] = ConditionalAnswer(exists=None)
+    answers.unassessed.append(item.id)
+
+
+def _count_phrase(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class LocalProvider:
+    name = "local"
+
+    def __init__(self) -> None:
+        self._models: vision.VisionModels | None = None
+        self.model = "local"
+
+    async def _run(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(_EXECUTOR, func, *args)
+
+    async def _models_loaded(self) -> vision.VisionModels:
+        if self._models is None:
+            self._models = await self._run(vision.get_vision_models)
+            self.model = f"local:{getattr(self._models, 'name', 'vision')}"
+        return self._models
+
+    async def _verdict(self, room: RoomPhotos) -> vision.RoomVerdict:
+        if _VERDICT not in room.cache:
+            models = await self._models_loaded()
+            findings = [await self._run(models.analyse_bytes, photo) for photo in room.photos]
+            room.cache[_FINDINGS] = findings
+            room.cache[_VERDICT] = vision.classify_room(findings)
+        verdict: vision.RoomVerdict = room.cache[_VERDICT]
+        return verdict
+
+    def _usage(self) -> Usage:
+        return Usage(model=self.model)
+
+    async def room_type(self, room: RoomPhotos) -> tuple[RoomTypeAnswer, Usage]:
+        verdict = await self._verdict(room)
+        findings: list[vision.ImageFindings] = room.cache[_FINDINGS]
+        details = {
+            "scores": {name: round(score, 4) for name, score in verdict.scores.items()},
+            "products_seen": {name: round(score, 4) for name, score in verdict.products.items()},
+            "evidence": [[label, round(p, 4)] for f in findings for label, p in f.evidence[:3]],
+            "photos": len(room.photos),
+        }
+        return RoomTypeAnswer(
+            room_types=verdict.room_types, confidence=verdict.confidence, details=details
+        ), self._usage()
+
+    async def products(
+        self, room: RoomPhotos, room_type: RoomTypeAnswer, items: list[ChecklistItem]
+    ) -> tuple[ChecklistAnswers, Usage]:
+        verdict = await self._verdict(room)
+        answers = ChecklistAnswers()
+        for item in items:
+            product = item.product or item.id
+            if item.type is not ChecklistItemType.conditional or product not in vision.PRODUCTS:
+                _put_unassessed(answers, item)
+                continue
+            confidence = verdict.products.get(product, 0.0)
+            seen = confidence >= PRESENT
+            answers.conditionals[item.id] = ConditionalAnswer(
+                exists=seen,
+                condition=Quality.not_assessed,
+                subitems={sub.id: None for sub in item.subitems or []},
+                confidence=round(confidence if seen else 1.0 - confidence, 4),
+            )
+            answers.confidence[item.id] = round(confidence, 4)
+        return answers, self._usage()
+
+    async def room_checklist(
+        self, room: RoomPhotos, room_type: RoomTypeAnswer, items: list[ChecklistItem]
+    ) -> tuple[ChecklistAnswers, Usage]:
+        # Wear, damp, cleanliness and the like are beyond these models: unassessed, never invented.
+        return unassessed(items), self._usage()
+
+    async def house_type(self, rooms: list[RoomFindings]) -> tuple[HouseTypeAnswer, Usage]:
+        verdicts = [await self._verdict(room.photos) for room in rooms]
+        exterior = [
+            finding for room in rooms if "exterior" in room.room_types[:1] for finding in room.photos.cache[_FINDINGS]
+        ]
+        house_types, confidence = vision.classify_house(verdicts, exterior)
+        return (
+            HouseTypeAnswer(
+                house_types=house_types,
+                confidence=confidence,
+                details={"from": "exterior photos" if exterior else "the set of rooms"},
+            ),
+            self._usage(),
+        )
+
+    async def house_checklist(
+        self, house: HouseTypeAnswer, rooms: list[RoomFindings], items: list[ChecklistItem]
+    ) -> tuple[ChecklistAnswers, Usage]:
+        seen_types = {room.room_types[0] for room in rooms if room.room_types}
+        by_presence = {"has_kitchen": "kitchen", "has_bathroom": "bathroom", "has_garage": "garage"}
+        answers = ChecklistAnswers()
+        for item in items:
+            room_type = by_presence.get(item.id)
+            if item.type is ChecklistItemType.conditional and room_type in seen_types:
+                answers.conditionals[item.id] = ConditionalAnswer(exists=True, confidence=None)
+            else:
+                # Not photographed is not proof of absence: left unassessed.
+                _put_unassessed(answers, item)
+        return answers, self._usage()
+
+    async def pros_cons(
+        self, house: HouseTypeAnswer, house_checklist: ChecklistAnswers, rooms: list[RoomFindings]
+    ) -> tuple[Narrative, Usage]:
+        counts = Counter(room.room_types[0] for room in rooms if room.room_types)
+        pros: list[str] = []
+        cons: list[str] = []
+        for room in rooms:
+            present = [item for item, answer in room.products.conditionals.items() if answer.exists]
+            name = room.label or ROOM_NAMES.get(room.room_types[0], "room")
+            if room.room_types[:1] == ["kitchen"] and len(present) >= 3:
+                pros.append(f"{name.capitalize()} is equipped: {', '.join(sorted(present))}")
+            if room.room_types[:1] == ["other"]:
+                cons.append(f"{name.capitalize()}: the photos did not show what kind of room it is")
+        if counts["bathroom"] >= 2:
+            pros.append(f"{counts['bathroom']} bathrooms")
+        if counts["bedroom"] >= 3:
+            pros.append(f"{counts['bedroom']} bedrooms")
+        if "kitchen" not in counts:
+            cons.append("No kitchen was identified in the photos")
+        if "bathroom" not in counts:
+            cons.append("No bathroom was identified in the photos")
+        described = ", ".join(_count_phrase(count, ROOM_NAMES[room_type]) for room_type, count in counts.most_common())
+        house_type = house.house_types[0].replace("_", " ") if house.house_types else "home"
+        summary = (
+            f"A {house_type} (confidence {house.confidence:.0%}) with {_count_phrase(len(rooms), 'room')} "
+            f"photographed: {described}. Condition items (damp, wear, cleanliness) were not assessed by the "
+            "offline models and are listed as unassessed."
+        )
+        client_summary = f"We looked at {_count_phrase(len(rooms), 'room')} of this {house_type}: {described}."
+        return Narrative(
+            pros_cons=ProsCons(pros=pros, cons=cons), summary=summary, client_summary=client_summary
+        ), self._usage()

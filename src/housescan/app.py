@@ -1,0 +1,139 @@
+"""The ASGI application: FastAPI for the REST API and the web app, Socket.IO beside it on /socket.io/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.types import ASGIApp
+
+from housescan import __version__
+from housescan.admin.router import router as admin_router
+from housescan.agents.client import AgentsClient
+from housescan.auth.router import router as auth_router
+from housescan.checklists.router import router as checklists_router
+from housescan.config import Settings
+from housescan.db.migrate import upgrade_database
+from housescan.realtime.server import register_handlers
+from housescan.runtime import Runtime, create_runtime
+from housescan.scans import service as scans_service
+from housescan.scans.job import run_scan
+from housescan.scans.router import images_router, summaries_router
+from housescan.scans.router import router as scans_router
+
+logger = logging.getLogger(__name__)
+
+
+async def requeue_unfinished(runtime: Runtime, *, at_startup: bool) -> int:
+    """Queue the scans a dead process left `queued`/`running` (all at start-up, stale ones later)."""
+    async with runtime.sessionmaker() as db_session:
+        scan_ids = await scans_service.unfinished_scan_ids(
+            db_session=db_session,
+            stale_running_before=None if at_startup else scans_service.stale_cutoff(runtime.settings),
+        )
+    for scan_id in scan_ids:
+        await runtime.queue.enqueue(scan_id)
+    if scan_ids:
+        logger.info("queued %d unfinished scans", len(scan_ids))
+    return len(scan_ids)
+
+
+async def _sweep_forever(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(runtime.settings.sweep_interval_seconds)
+        try:
+            await requeue_unfinished(runtime, at_startup=False)
+        except Exception:
+            logger.exception("sweep of unfinished scans failed")
+
+
+async def start_worker(runtime: Runtime) -> None:
+    async def handle(scan_id: uuid.UUID) -> None:
+        await run_scan(runtime, scan_id)
+
+    await runtime.queue.start(handle)
+    await requeue_unfinished(runtime, at_startup=True)
+
+
+def _spa(app: FastAPI, web_dir: Path) -> None:
+    """Serve the built web app; any other path that is not the API answers index.html (client routing)."""
+    index = web_dir / "index.html"
+    root = web_dir.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web_app(path: str) -> Response:
+        if path.startswith(("api/", "socket.io")):
+            return JSONResponse({"detail": "not found"}, status_code=404)
+        candidate = (web_dir / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            # The service worker must be re-checked on every load so that updates reach people.
+            no_cache = candidate.name in ("sw.js", "index.html", "manifest.webmanifest")
+            return FileResponse(candidate, headers={"Cache-Control": "no-cache"} if no_cache else None)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(settings: Settings | None = None, *, agents: AgentsClient | None = None) -> ASGIApp:
+    settings = settings or Settings()
+    runtime = create_runtime(settings, agents=agents)
+    register_handlers(runtime.sio, settings=settings, sessionmaker=runtime.sessionmaker)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await upgrade_database(runtime.engine)
+        sweeper: asyncio.Task[None] | None = None
+        if settings.run_worker:
+            await start_worker(runtime)
+            sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+            await runtime.close()
+
+    api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan)
+    api.state.runtime = runtime
+
+    @api.middleware("http")
+    async def limit_request_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_request_bytes:
+            return JSONResponse(
+                {
+                    "detail": f"request body of {int(length):,} bytes is over the limit of "
+                    f"{settings.max_upload_request_bytes:,} bytes"
+                },
+                status_code=413,
+            )
+        return await call_next(request)
+
+    for router in (
+        auth_router,
+        scans_router,
+        summaries_router,
+        images_router,
+        checklists_router,
+        admin_router,
+    ):
+        api.include_router(router)
+    web_dir = settings.resolved_web_dir
+    if web_dir is not None:
+        _spa(api, web_dir)
+    app: ASGIApp = socketio.ASGIApp(runtime.sio, other_asgi_app=api, socketio_path="socket.io")
+    return app
+
+
+def runtime_of(app: ASGIApp) -> Runtime:
+    assert isinstance(app, socketio.ASGIApp)
+    runtime: Runtime = app.other_asgi_app.state.runtime
+    return runtime

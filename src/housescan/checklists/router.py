@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from housescan.agents.contract import ChecklistItem
+from housescan.auth.dependencies import CurrentUser
+from housescan.checklists import service as checklists_service
+from housescan.checklists.models import Scope
+from housescan.checklists.schemas import CustomItemCreate, CustomItemRead, MergedChecklists
+from housescan.dependencies import SessionDep
+
+router = APIRouter(prefix="/api/v1/checklists", tags=["checklists"])
+
+
+@router.get("")
+async def merged_checklists(user: CurrentUser, db_session: SessionDep) -> MergedChecklists:
+    """The lists a new scan of this user is judged against: the base items with the user's merged over them."""
+    return await checklists_service.merged_checklists(db_session=db_session, user_id=user.id)
+
+
+@router.get("/custom-items")
+async def list_custom_items(
+    user: CurrentUser, db_session: SessionDep, scope: Annotated[Scope | None, Query()] = None
+) -> list[CustomItemRead]:
+    scopes = [scope] if scope else list(Scope)
+    return [
+        CustomItemRead(scope=each, item=item)
+        for each in scopes
+        for item in await checklists_service.list_custom_items(db_session=db_session, user_id=user.id, scope=each)
+    ]
+
+
+@router.post("/custom-items", status_code=status.HTTP_201_CREATED)
+async def create_custom_item(body: CustomItemCreate, user: CurrentUser, db_session: SessionDep) -> CustomItemRead:
+    try:
+        item = await checklists_service.put_custom_item(
+            db_session=db_session, user_id=user.id, scope=body.scope, item=body.item
+        )
+    except checklists_service.TooManyItems:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"at most {checklists_service.MAX_CUSTOM_ITEMS_PER_SCOPE} custom items per scope",
+        ) from None
+    return CustomItemRead(scope=body.scope, item=item)
+
+
+@router.put("/custom-items/{scope}/{item_id}")
+async def update_custom_item(
+    scope: Scope, item_id: str, item: ChecklistItem, user: CurrentUser, db_session: SessionDep
+) -> CustomItemRead:
+    if item.id != item_id:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the item's id must match the id in the path")
+    try:
+        await checklists_service.put_custom_item(
+            db_session=db_session, user_id=user.id, scope=scope, item=item, must_exist=True
+        )
+    except checklists_service.ItemNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "custom item not found") from None
+    return CustomItemRead(scope=scope, item=item)
+
+
+@router.delete("/custom-items/{scope}/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_custom_item(scope: Scope, item_id: str, user: CurrentUser, db_session: SessionDep) -> Response:
+    try:
+        await checklists_service.delete_custom_item(
+            db_session=db_session, user_id=user.id, scope=scope, item_id=item_id
+        )
+    except checklists_service.ItemNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "custom item not found") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,85 @@
+"""Configuration: one settings class, read from `HOUSESCAN_*` environment variables.
+
+Everything has an embedded default, so the service runs with nothing set: SQLite and a photo folder
+under the data dir, the in-process worker and the offline `local` analysis provider.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOUSESCAN_", env_file=None, extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default: SQLite file in the data dir"
+    )
+    redis_url: str | None = None
+    storage_url: str | None = Field(default=None, description="default: the `photos` folder in the data dir")
+    agents_url: str | None = Field(default=None, description="standalone agents service; default in-process")
+    agents_provider: Literal["local", "llm"] = "local"
+    web_dir: Path | None = Field(default=None, description="built web app; default: web/dist if present")
+
+    jwt_secret: str | None = Field(default=None, description="default: generated once, kept in the data dir")
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    image_url_seconds: int = 600
+
+    max_image_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+    max_images_per_request: int = 40
+    max_images_per_scan: int = 300
+    max_rooms_per_scan: int = 500
+    max_upload_request_bytes: int = 400 * 1024 * 1024
+
+    worker_concurrency: int = 2
+    job_max_attempts: int = 3
+    job_backoff_seconds: float = 1.0
+    stale_running_seconds: int = 600
+    sweep_interval_seconds: float = 60.0
+    run_worker: bool = Field(default=True, description="run the in-process worker inside `serve`")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'housescan.db').resolve()}"
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @cached_property
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, else one generated on first start and kept in the data dir."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / JWT_SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        try:
+            with path.open("x") as file:  # "x": two processes starting at once keep the first secret
+                file.write(secret)
+            path.chmod(0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        return secret
+
+    @property
+    def resolved_web_dir(self) -> Path | None:
+        if self.web_dir is not None:
+            return self.web_dir
+        candidate = Path(__file__).resolve().parents[2] / "web" / "dist"
+        return candidate if (candidate / "index.html").exists() else None

@@ -1,0 +1,112 @@
+"""The scan job: the path of one scan through the worker, top to bottom (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from housescan.agents.client import AgentsError
+from housescan.agents.contract import ScanResponse
+from housescan.runtime import Runtime
+from housescan.scans import service as scans_service
+
+logger = logging.getLogger(__name__)
+
+SAVE_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+class ScanRetry(Exception):
+    """Raised to hand the scan back to the queue for another attempt after backoff."""
+
+
+async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
+    settings, events = runtime.settings, runtime.events
+
+    async with runtime.sessionmaker() as db_session:
+        claimed = await scans_service.claim_for_run(db_session=db_session, scan_id=scan_id)
+    if claimed is None:
+        return  # deleted, still a draft, or already finished: nothing to do
+    user_id = claimed.user_id
+    if claimed.attempt > settings.job_max_attempts:
+        await _fail(runtime, claimed, f"gave up after {settings.job_max_attempts} attempts")
+        return
+    await events.publish(
+        user_id=user_id,
+        scan_id=scan_id,
+        event="scan:processing",
+        payload={"scanId": str(scan_id), "message": f"Analysing your photos (attempt {claimed.attempt})"},
+    )
+
+    async def on_progress(progress: int, stage: str) -> None:
+        await events.publish(
+            user_id=user_id,
+            scan_id=scan_id,
+            event="scan:progress",
+            payload={"scanId": str(scan_id), "progress": progress, "stage": stage},
+        )
+
+    try:
+        async with runtime.sessionmaker() as db_session:
+            request = await scans_service.build_scan_request(
+                db_session=db_session, store=runtime.store, scan_id=scan_id, user_id=user_id
+            )
+        response = await runtime.agents.run(request, on_progress=on_progress)
+        await on_progress(98, "Saving the report")
+        saved = await _save_with_retries(runtime, scan_id, response)
+    except Exception as exc:
+        reason = _reason(exc)
+        retryable = not isinstance(exc, AgentsError) or exc.retryable
+        if retryable and claimed.attempt < settings.job_max_attempts:
+            logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
+            async with runtime.sessionmaker() as db_session:
+                await scans_service.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+            raise ScanRetry(reason) from exc
+        logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
+        await _fail(runtime, claimed, reason)
+        return
+    if not saved:
+        return  # deleted meanwhile, or another worker saved it first and announced it
+    await events.publish(
+        user_id=user_id,
+        scan_id=scan_id,
+        event="scan:completed",
+        payload={
+            "scanId": str(scan_id),
+            "message": "Your report is ready",
+            "result": response.result.model_dump(mode="json"),
+        },
+    )
+
+
+async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse) -> bool:
+    """The save alone is retried on database errors, so a brief outage does not re-run the analysis."""
+    for delay in (*SAVE_RETRY_DELAYS, None):
+        try:
+            async with runtime.sessionmaker() as db_session:
+                return await scans_service.save_results(db_session=db_session, scan_id=scan_id, response=response)
+        except (OperationalError, DBAPIError, OSError) as exc:
+            if delay is None:
+                raise
+            logger.warning("scan %s: saving results failed (%s); retrying in %.1fs", scan_id, exc, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: str) -> None:
+    async with runtime.sessionmaker() as db_session:
+        changed = await scans_service.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
+    if changed:
+        await runtime.events.publish(
+            user_id=claimed.user_id,
+            scan_id=claimed.scan_id,
+            event="scan:failed",
+            payload={"scanId": str(claimed.scan_id), "error": reason},
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if isinstance(exc, AgentsError) else f"{type(exc).__name__}: {text}"[:2000]

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
+
+from housescan.auth.dependencies import CurrentUser
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.houses import service as houses_service
+from housescan.houses.service import HouseNotFound
+from housescan.scans import service as scans_service
+from housescan.scans.schemas import (
+    ProcessAccepted,
+    RoomBrief,
+    ScanCreate,
+    ScanCreated,
+    ScanDetail,
+    ScanPage,
+    SummaryRead,
+    UploadResult,
+)
+from housescan.scans.service import ScanNotFound, ScanStateConflict, UploadedFile, UploadRejected
+from housescan.scans.urls import signature_is_valid
+
+router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
+summaries_router = APIRouter(prefix="/api/summaries", tags=["scans"])
+images_router = APIRouter(prefix="/api/v1/images", tags=["scans"])
+
+NOT_FOUND = "scan not found"
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_scan(
+    body: ScanCreate, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+) -> ScanCreated:
+    try:
+        scan = await scans_service.create_scan(db_session=db_session, user_id=user.id, body=body, settings=settings)
+    except HouseNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "house not found") from None
+    except ScanStateConflict as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
+    return ScanCreated(
+        id=scan.id,
+        status=scan.status,
+        house_id=scan.house_id,
+        rooms=[RoomBrief.model_validate(room) for room in rooms],
+    )
+
+
+@router.get("")
+async def list_scans(
+    user: CurrentUser,
+    db_session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ScanPage:
+    try:
+        return await scans_service.list_scans(db_session=db_session, user_id=user.id, limit=limit, cursor=cursor)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+
+
+@router.post(
+    "/{scan_id}/images",
+    responses={
+        404: {"description": "no such scan"},
+        409: {"description": "the scan is not accepting photos"},
+        413: {"description": "too many or too large files"},
+        422: {"description": "a file is not an acceptable photo; nothing was stored"},
+    },
+)
+async def upload_images(
+    scan_id: uuid.UUID,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    images: Annotated[list[UploadFile], File(description="photos, repeated")],
+    room_ordinal: Annotated[list[int], Form(description="the room of each photo, same order")],
+) -> UploadResult:
+    settings = runtime.settings
+    try:
+        scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user.id, scan_id=scan_id)
+    except ScanNotFound:
+        raise _not_found() from None
+    if len(room_ordinal) != len(images):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{len(images)} files but {len(room_ordinal)} room_ordinal values; send one room_ordinal per file",
+        )
+    if len(images) > settings.max_images_per_request:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{len(images)} files sent; at most {settings.max_images_per_request} per request",
+        )
+    files = []
+    for upload, ordinal in zip(images, room_ordinal, strict=True):
+        # Read one byte past the limit: enough to know a file is too large without holding all of it.
+        data = await upload.read(settings.max_image_bytes + 1)
+        files.append(UploadedFile(filename=upload.filename or "", room_ordinal=ordinal, data=data))
+    try:
+        stored, duplicates = await scans_service.add_images(
+            db_session=db_session, store=runtime.store, settings=settings, scan=scan, files=files
+        )
+    except ScanStateConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except UploadRejected as exc:
+        code = status.HTTP_413_CONTENT_TOO_LARGE if exc.too_large else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, {"message": exc.message, "errors": exc.errors}) from None
+    images_count = await scans_service.count_images(db_session=db_session, scan_id=scan.id)
+    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
+    await runtime.events.publish(
+        user_id=user.id,
+        scan_id=scan.id,
+        event="scan:uploaded",
+        payload={
+            "scanId": str(scan.id),
+            "roomsCount": len(rooms),
+            "imagesCount": images_count,
+            "message": f"{len(stored)} photos stored, {len(duplicates)} duplicates skipped",
+        },
+    )
+    return UploadResult(images=[scans_service.image_read(settings, image) for image in stored], duplicates=duplicates)
+
+
+@router.post("/{scan_id}/process", status_code=status.HTTP_202_ACCEPTED)
+async def process_scan(
+    scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> ProcessAccepted:
+    try:
+        scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user.id, scan_id=scan_id)
+        scan = await scans_service.queue_for_processing(db_session=db_session, scan=scan)
+    except ScanNotFound:
+        raise _not_found() from None
+    except ScanStateConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    # Only now, after the commit: a worker that picks the job up finds the scan queued.
+    await runtime.queue.enqueue(scan.id)
+    return ProcessAccepted(id=scan.id, status=scan.status)
+
+
+@router.get("/{scan_id}")
+async def get_scan(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> ScanDetail:
+    try:
+        return await scans_service.scan_detail(
+            db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id
+        )
+    except ScanNotFound:
+        raise _not_found() from None
+
+
+@router.get("/{scan_id}/summary")
+async def get_summary(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> SummaryRead:
+    try:
+        summary = await scans_service.get_summary(db_session=db_session, user_id=user.id, scan_id=scan_id)
+    except ScanNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no summary for this scan (yet)") from None
+    return SummaryRead.model_validate(summary)
+
+
+summaries_router.add_api_route("/scan/{scan_id}", get_summary, methods=["GET"], response_model=SummaryRead)
+
+
+@router.delete("/{scan_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_scan(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep) -> Response:
+    try:
+        await scans_service.delete_scan(db_session=db_session, store=runtime.store, user_id=user.id, scan_id=scan_id)
+    except ScanNotFound:
+        raise _not_found() from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@images_router.get("/{image_id}/content", response_class=Response, responses={200: {"content": {"image/*": {}}}})
+async def image_content(
+    image_id: uuid.UUID,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+) -> Response:
+    """A photo, by the signed URL the scan's owner got from the API (no bearer header: it is an <img src>)."""
+    if not signature_is_valid(runtime.settings, image_id, expires, signature):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "image not found or link expired")
+    image = await scans_service.get_image_for_download(db_session=db_session, image_id=image_id)
+    if image is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "image not found or link expired")
+    data = await runtime.store.get(image.object_key)
+    return Response(
+        content=data,
+        media_type=image.content_type,
+        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,31 @@
+"""The object store seam: photos go in under a key the server chooses; the analysis reads them by URL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,400}$")
+
+
+class ObjectNotFound(Exception):
+    pass
+
+
+def check_key(key: str) -> str:
+    if not _KEY_PATTERN.fullmatch(key) or ".." in key or "//" in key:
+        raise ValueError(f"invalid object key {key!r}")
+    return key
+
+
+class ObjectStore(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def delete(self, keys: Sequence[str]) -> None: ...
+
+    def internal_url(self, key: str) -> str:
+        """A URL the analysis pipeline (in this process or a trusted agents service) can read the object at."""
+        ...

@@ -1,0 +1,55 @@
+"""The embedded object store: a folder on the local disk."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from housescan.storage.base import ObjectNotFound, check_key
+
+
+class LocalFolderStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    def _write(self, key: str, data: bytes) -> None:
+        path = self.path_of(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so that a reader never sees half a photo.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _read(self, key: str) -> bytes:
+        try:
+            return self.path_of(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(key) from exc
+
+    def _delete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.path_of(key).unlink(missing_ok=True)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await asyncio.to_thread(self._write, key, data)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self._read, key)
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        await asyncio.to_thread(self._delete, keys)
+
+    def internal_url(self, key: str) -> str:
+        return self.path_of(key).as_uri()

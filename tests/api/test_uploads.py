@@ -1,0 +1,202 @@
+"""Photo intake: every rejection is a 4xx naming the file and the reason, and nothing of it is stored."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from housescan.config import Settings
+from housescan.scans.models import Image as ImageRow
+from tests.conftest import LiveServer, start_server
+from tests.helpers import auth, create_scan, photo, register, upload
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims huge dimensions: the classic decompression bomb, without the memory."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data = zlib.compress(b"\x00" * 64)
+    idat = b"IDAT" + data
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+        + struct.pack(">I", len(data))
+        + idat
+        + struct.pack(">I", zlib.crc32(idat))
+        + struct.pack(">I", 0)
+        + b"IEND"
+        + struct.pack(">I", zlib.crc32(b"IEND"))
+    )
+
+
+def rotated_jpeg() -> bytes:
+    """A 300x200 JPEG whose EXIF says 'rotate 90°': it is shown (and must be stored) as 200x300."""
+    image = Image.new("RGB", (300, 200), (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # a GPS position that must not survive
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+async def stored_state(server: LiveServer) -> tuple[int, int]:
+    async with server.runtime.sessionmaker() as session:
+        rows = await session.scalar(select(func.count()).select_from(ImageRow)) or 0
+    photos = Path(server.runtime.settings.photos_dir)
+    files = sum(1 for path in photos.rglob("*") if path.is_file()) if photos.exists() else 0
+    return rows, files
+
+
+BAD_FILES = [
+    ("notes.jpg", b"this is a text file with an image name", "not a photo"),
+    ("empty.jpg", b"", "empty"),
+    ("truncated.jpg", photo(size=(640, 480))[:1500], "truncated or corrupt"),
+    ("bomb.png", png_header_only(60000, 60000), "pixels"),
+    ("script.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a photo"),
+    ("page.jpg", b"<html><script>alert(1)</script></html>", "not a photo"),
+    ("anim.gif", photo(fmt="GIF"), "not a photo"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), BAD_FILES, ids=[name for name, _, _ in BAD_FILES])
+async def test_each_bad_file_is_rejected_with_its_reason(
+    live_server: LiveServer, name: str, data: bytes, reason: str
+) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        response = await upload(client, token, scan["id"], [("good.jpg", photo(), 0), (name, data, 0)])
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert "nothing was stored" in detail["message"]
+        assert [error["file"] for error in detail["errors"]] == [name]
+        assert reason in detail["errors"][0]["reason"]
+        assert detail["errors"][0]["index"] == 1
+        assert await stored_state(live_server) == (0, 0), "the good file of a rejected request is not kept either"
+
+
+async def test_limits_on_size_and_count(tmp_path: Path, database_url: str) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        max_image_bytes=20_000,
+        max_images_per_request=3,
+        max_images_per_scan=4,
+        web_dir=tmp_path / "none",
+    )
+    server = await start_server(settings)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan = await create_scan(client, token, rooms=1)
+            big = photo(size=(1200, 900), quality=100)
+            assert len(big) > 20_000
+            response = await upload(client, token, scan["id"], [("big.jpg", big, 0)])
+            assert response.status_code == 413
+            assert "more than the limit" in response.json()["detail"]["errors"][0]["reason"]
+
+            many = [(f"{n}.jpg", photo((n, n, n)), 0) for n in range(4)]
+            response = await upload(client, token, scan["id"], many)
+            assert response.status_code == 413 and "at most 3" in response.json()["detail"]
+            assert (await upload(client, token, scan["id"], many[:3])).status_code == 200
+            response = await upload(
+                client, token, scan["id"], [("x.jpg", photo((9, 9, 9)), 0), ("y.jpg", photo((8, 8, 8)), 0)]
+            )
+            assert response.status_code == 413 and "at most 4 photos" in response.json()["detail"]["message"]
+            assert await stored_state(server) == (3, 3)
+    finally:
+        await server.stop()
+
+
+async def test_form_mistakes_are_named(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=2)
+        wrong_room = await upload(client, token, scan["id"], [("a.jpg", photo(), 5)])
+        assert wrong_room.status_code == 422
+        assert "room_ordinal 5 is not a room of this scan" in wrong_room.json()["detail"]["errors"][0]["reason"]
+        mismatch = await client.post(
+            f"/api/v1/scans/{scan['id']}/images",
+            files=[("images", ("a.jpg", photo(), "image/jpeg")), ("images", ("b.jpg", photo((1, 2, 3)), "image/jpeg"))],
+            data={"room_ordinal": ["0"]},
+            headers=auth(token),
+        )
+        assert mismatch.status_code == 422 and "one room_ordinal per file" in mismatch.json()["detail"]
+        no_files = await client.post(
+            f"/api/v1/scans/{scan['id']}/images", data={"room_ordinal": ["0"]}, headers=auth(token)
+        )
+        assert no_files.status_code == 422
+        assert await stored_state(live_server) == (0, 0)
+
+
+async def test_accepted_formats_orientation_duplicates_and_server_keys(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=2)
+        same = photo((1, 2, 3))
+        response = await upload(
+            client,
+            token,
+            scan["id"],
+            [
+                ("../../etc/passwd.jpg", rotated_jpeg(), 0),
+                ("p.png", photo(fmt="PNG"), 0),
+                ("w.webp", photo((5, 5, 5), fmt="WEBP"), 1),
+                ("same.jpg", same, 1),
+                ("same-again.jpg", same, 1),
+            ],
+            content_type="application/octet-stream",  # the client's MIME type is not trusted either way
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert len(body["images"]) == 4
+        assert [d["file"] for d in body["duplicates"]] == ["same-again.jpg"]
+        rotated = body["images"][0]
+        assert (rotated["width"], rotated["height"]) == (200, 300)
+        assert [image["content_type"] for image in body["images"]] == [
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "image/jpeg",
+        ]
+
+        again = await upload(client, token, scan["id"], [("again.jpg", same, 0)])
+        assert (
+            again.json()["images"] == []
+            and again.json()["duplicates"][0]["existing_image_id"] == body["images"][3]["id"]
+        )
+
+        stored = await client.get(rotated["url"])
+        stored_image = Image.open(io.BytesIO(stored.content))
+        assert stored_image.size == (200, 300)
+        assert 0x8825 not in stored_image.getexif(), "location metadata is dropped"
+        files = [p for p in Path(live_server.runtime.settings.photos_dir).rglob("*") if p.is_file()]
+        assert len(files) == 4
+        assert all(
+            "passwd" not in str(p) and p.is_relative_to(Path(live_server.runtime.settings.photos_dir)) for p in files
+        )
+
+
+async def test_image_urls_expire_and_cannot_be_forged(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        image = (await upload(client, token, scan["id"], [("a.jpg", photo(), 0)])).json()["images"][0]
+        assert (await client.get(image["url"])).status_code == 200
+        path, query = image["url"].split("?")
+        params = dict(part.split("=") for part in query.split("&"))
+        forged = f"{path}?expires={int(params['expires']) + 1000}&signature={params['signature']}"
+        assert (await client.get(forged)).status_code == 404
+        from housescan.scans.urls import signed_image_url
+
+        expired = signed_image_url(live_server.runtime.settings, image["id"], now=0)
+        assert (await client.get(expired)).status_code == 404

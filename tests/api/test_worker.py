@@ -1,0 +1,161 @@
+"""The worker: crash recovery at start-up, idempotent save, retries and the failure path."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from housescan.agents.service import create_agents_client
+from housescan.config import Settings
+from housescan.db.base import utcnow
+from housescan.scans import service as scans_service
+from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
+from housescan.storage.local import LocalFolderStore
+from tests.conftest import LiveServer, start_server
+from tests.fakes import FlakyAgents, always_failing
+from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
+from tests.realtime_client import EventRecorder
+
+
+async def _uploaded_scan(server: LiveServer, token: str, color: tuple[int, int, int] = (120, 130, 140)) -> str:
+    async with server.client() as client:
+        scan = await create_scan(client, token, rooms=1)
+        assert (await upload(client, token, scan["id"], [("room.jpg", photo(color), 0)])).status_code == 200
+        scan_id: str = scan["id"]
+        return scan_id
+
+
+async def test_scans_left_by_a_dead_process_are_finished_at_startup(settings: Settings) -> None:
+    api_only = await start_server(settings.model_copy(update={"run_worker": False}))
+    try:
+        async with api_only.client() as client:
+            token = await register(client)
+        queued = await _uploaded_scan(api_only, token, (10, 20, 30))
+        running = await _uploaded_scan(api_only, token, (40, 50, 60))
+        draft = await _uploaded_scan(api_only, token, (70, 80, 90))
+        async with api_only.client() as client:
+            for scan_id in (queued, running):
+                assert (await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))).status_code == 202
+        async with api_only.runtime.sessionmaker() as session:
+            # As if a worker had claimed it and then the process died mid-analysis.
+            await session.execute(
+                update(Scan)
+                .where(Scan.id == uuid.UUID(running))
+                .values(status=ScanStatus.running, attempts=1, started_at=utcnow() - timedelta(minutes=5))
+            )
+            await session.commit()
+    finally:
+        await api_only.stop()
+
+    restarted = await start_server(settings)
+    try:
+        async with restarted.client() as client:
+            first = await wait_for_status(client, token, queued, {"succeeded", "failed"})
+            second = await wait_for_status(client, token, running, {"succeeded", "failed"})
+            assert (first["status"], first["attempts"]) == ("succeeded", 1)
+            assert (second["status"], second["attempts"]) == ("succeeded", 2)
+            assert len(second["agent_runs"]) == 6
+            untouched = (await client.get(f"/api/v1/scans/{draft}", headers=auth(token))).json()
+            assert untouched["status"] == "draft", "a scan still uploading is never processed"
+    finally:
+        await restarted.stop()
+
+
+async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+    scan_id = await _uploaded_scan(live_server, token)
+    async with live_server.client() as client:
+        await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+        await wait_for_status(client, token, scan_id, {"succeeded"})
+    sid = uuid.UUID(scan_id)
+    runtime = live_server.runtime
+
+    async def snapshot() -> tuple[int, list[uuid.UUID], list[str]]:
+        async with runtime.sessionmaker() as session:
+            runs = await session.scalar(select(func.count()).select_from(AgentRun).where(AgentRun.scan_id == sid)) or 0
+            summaries = list(await session.scalars(select(HouseScanSummary.id).where(HouseScanSummary.scan_id == sid)))
+            scan = await session.get_one(Scan, sid)
+            return runs, summaries, scan.detected_house_types
+
+    before = await snapshot()
+    assert before[0] == 6 and len(before[1]) == 1
+    async with runtime.sessionmaker() as session:
+        scan = await session.get_one(Scan, sid)
+        request = await scans_service.build_scan_request(
+            db_session=session, store=runtime.store, scan_id=sid, user_id=scan.user_id
+        )
+    response = await runtime.agents.run(request)
+    async with runtime.sessionmaker() as session:
+        assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is False, (
+            "a scan already saved is not saved (nor announced) again"
+        )
+        await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
+        await session.commit()
+    for _ in range(2):
+        async with runtime.sessionmaker() as session:
+            await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
+            await session.commit()
+        async with runtime.sessionmaker() as session:
+            assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is True
+        assert await snapshot() == before
+
+
+async def test_a_final_failure_is_persisted_with_its_reason(settings: Settings) -> None:
+    server = await start_server(settings, agents=always_failing("the vision model could not start", retryable=False))
+    recorder = EventRecorder()
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            await recorder.connect(server.url, token)
+            scan_id = await _uploaded_scan(server, token)
+            await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            failed = await recorder.wait_for("scan:failed", scan_id, timeout=30)
+            assert failed["error"] == "the vision model could not start"
+            detail = await wait_for_status(client, token, scan_id, {"failed"})
+            assert detail["error"] == "the vision model could not start"
+            assert detail["attempts"] == 1 and detail["finished_at"] and detail["summary"] is None
+            assert recorder.names(scan_id) == ["scan:uploaded", "scan:processing", "scan:failed"]
+            # A failed scan may be processed again.
+            again = await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            assert again.status_code == 202
+    finally:
+        await recorder.disconnect()
+        await server.stop()
+
+
+async def test_transient_failures_are_retried_then_give_up(settings: Settings, tmp_path: Path) -> None:
+    real = create_agents_client(settings, LocalFolderStore(settings.photos_dir))
+    flaky = FlakyAgents(real, failures=2, error=TimeoutError("model call timed out"))
+    server = await start_server(settings, agents=flaky)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan_id = await _uploaded_scan(server, token)
+            await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            detail = await wait_for_status(client, token, scan_id, {"succeeded", "failed"})
+            assert (detail["status"], detail["attempts"], detail["error"]) == ("succeeded", 3, None)
+            assert flaky.calls == 3
+    finally:
+        await server.stop()
+
+    server = await start_server(settings, agents=always_failing("upstream 503", retryable=True))
+    recorder = EventRecorder()
+    try:
+        async with server.client() as client:
+            await recorder.connect(server.url, token)
+            scan_id = await _uploaded_scan(server, token, (1, 2, 3))
+            await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            await recorder.wait_for("scan:failed", scan_id, timeout=30)
+            detail = await wait_for_status(client, token, scan_id, {"failed"})
+            assert detail["attempts"] == settings.job_max_attempts
+            assert detail["error"] == "upstream 503"
+            names = recorder.names(scan_id)
+            assert names.count("scan:processing") == settings.job_max_attempts
+            assert names.count("scan:failed") == 1 and "scan:completed" not in names
+    finally:
+        await recorder.disconnect()
+        await server.stop()

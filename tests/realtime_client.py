@@ -1,0 +1,49 @@
+"""A real Socket.IO client that records the scan events it receives, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import socketio
+
+EVENTS = ("scan:uploaded", "scan:processing", "scan:progress", "scan:completed", "scan:failed")
+
+
+class EventRecorder:
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self._changed = asyncio.Event()
+        for name in EVENTS:
+            self.client.on(name, self._recorder(name), namespace="/scans")
+
+    def _recorder(self, name: str) -> Any:
+        async def record(payload: dict[str, Any]) -> None:
+            self.events.append((name, payload))
+            self._changed.set()
+
+        return record
+
+    async def connect(self, url: str, token: str, last_event_id: int | None = None) -> None:
+        auth: dict[str, Any] = {"token": token}
+        if last_event_id is not None:
+            auth["lastEventId"] = last_event_id
+        await self.client.connect(url, auth=auth, namespaces=["/scans"], transports=["websocket"], wait_timeout=10)
+
+    async def disconnect(self) -> None:
+        await self.client.disconnect()
+
+    def names(self, scan_id: str | None = None) -> list[str]:
+        return [name for name, payload in self.events if scan_id is None or payload.get("scanId") == scan_id]
+
+    async def wait_for(self, name: str, scan_id: str, timeout: float = 120) -> dict[str, Any]:
+        async def seen() -> dict[str, Any]:
+            while True:
+                for event, payload in self.events:
+                    if event == name and payload.get("scanId") == scan_id:
+                        return payload
+                self._changed.clear()
+                await self._changed.wait()
+
+        return await asyncio.wait_for(seen(), timeout)
