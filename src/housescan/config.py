@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
@@ -29,6 +29,26 @@ class Settings(BaseSettings):
     agents_url: str | None = Field(default=None, description="standalone agents service; default in-process")
     agents_provider: Literal["local", "llm"] = "local"
     web_dir: Path | None = Field(default=None, description="built web app; default: web/dist if present")
+
+    # LLM provider (HOUSESCAN_AGENTS_PROVIDER=llm): any OpenAI-compatible endpoint, or a pydantic-ai model name.
+    llm_model: str = Field(default="gpt-4o-mini", description="model name; `provider:model` for non-OpenAI providers")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. Ollama or vLLM")
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = 60.0
+    llm_output_retries: int = 2
+    llm_price_input_per_mtok: float | None = Field(default=None, description="USD per million input tokens")
+    llm_price_output_per_mtok: float | None = Field(default=None, description="USD per million output tokens")
+    scan_budget_usd: float | None = Field(default=1.0, description="LLM spend cap per scan")
+    scan_budget_tokens: int | None = Field(default=500_000, description="LLM token cap per scan")
+    agents_allowed_image_hosts: list[str] = Field(
+        default_factory=list, description="hosts the agents service may fetch image URLs from"
+    )
+
+    # Scale-out: S3-compatible object store (HOUSESCAN_STORAGE_URL=s3://bucket/prefix).
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
 
     jwt_secret: str | None = Field(default=None, description="default: generated once, kept in the data dir")
     access_token_minutes: int = 15
