@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient, AgentsError, ProgressCallback
 from housescan.agents.contract import ScanRequest, ScanResponse
 
@@ -15,11 +16,13 @@ class FlakyAgents:
         self.error = error
         self.calls = 0
 
-    async def run(self, request: ScanRequest, *, on_progress: ProgressCallback | None = None) -> ScanResponse:
+    async def run(
+        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
+    ) -> ScanResponse:
         self.calls += 1
         if self.calls <= self.failures or self.inner is None:
             raise self.error
-        return await self.inner.run(request, on_progress=on_progress)
+        return await self.inner.run(request, on_progress=on_progress, memo=memo)
 
 
 def always_failing(message: str, *, retryable: bool) -> FlakyAgents:

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     storage_url: str | None = Field(default=None, description="default: the `photos` folder in the data dir")
     agents_url: str | None = Field(default=None, description="standalone agents service; default in-process")
-    agents_provider: Literal["local", "llm"] = "local"
+    agents_provider: Literal["local", "llm", "null"] = "local"
     web_dir: Path | None = Field(default=None, description="built web app; default: web/dist if present")
 
     # LLM provider (HOUSESCAN_AGENTS_PROVIDER=llm): any OpenAI-compatible endpoint, or a pydantic-ai model name.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 import socketio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
@@ -29,6 +31,8 @@ class Runtime:
     events: EventPublisher
     queue: JobQueue
     agents: AgentsClient
+    # Answers of agents that succeeded in a failed attempt, by scan: a retry does not pay for them again.
+    agent_memos: dict[uuid.UUID, AgentMemo] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.queue.stop()

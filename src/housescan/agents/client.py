@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from housescan.agents.contract import ScanRequest, ScanResponse
+
+if TYPE_CHECKING:
+    from housescan.agents.budget import AgentMemo
 
 ProgressCallback = Callable[[int, str], Awaitable[None]]
 
@@ -20,4 +23,12 @@ class AgentsError(Exception):
 
 
 class AgentsClient(Protocol):
-    async def run(self, request: ScanRequest, *, on_progress: ProgressCallback | None = None) -> ScanResponse: ...
+    async def run(
+        self,
+        request: ScanRequest,
+        *,
+        on_progress: ProgressCallback | None = None,
+        memo: AgentMemo | None = None,
+    ) -> ScanResponse:
+        """Analyse a scan. `memo`: answers of agents that succeeded in an earlier attempt of this scan."""
+        ...

@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
+from housescan.agents.budget import CURRENT_BUDGET, AgentMemo, Budget, BudgetExceeded
 from housescan.agents.client import AgentsError, ProgressCallback
 from housescan.agents.contract import (
     AgentCost,
@@ -50,11 +51,26 @@ class _Run:
     executions: list[AgentExecution] = field(default_factory=list)
     done_steps: int = 0
     reported: int = -1
+    budget: Budget = field(default_factory=Budget)
+    memo: AgentMemo | None = None
     progress_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def agent(
-        self, name: str, room_id: str | None, call: Callable[[], Awaitable[tuple[T, Usage]]], stage: str
+        self,
+        name: str,
+        room_id: str | None,
+        call: Callable[[], Awaitable[tuple[T, Usage]]],
+        stage: str,
+        inputs: Any,
     ) -> T:
+        key = AgentMemo.key(name, room_id, inputs)
+        remembered = self.memo.get(key) if self.memo is not None else None
+        if remembered is not None:
+            answer, usage = remembered
+            self._record(name, room_id, usage, datetime.now(UTC), timedelta(0), answer, cache_hit=True)
+            await self.step(stage)
+            return cast("T", answer)
+        self.budget.ensure_available()
         started = datetime.now(UTC)
         clock = time.perf_counter()
         try:
@@ -72,6 +88,24 @@ class _Run:
                 )
             )
             raise
+        self.budget.charge(tokens=usage.tokens_in + usage.tokens_out, usd=usage.cost_usd)
+        if self.memo is not None:
+            self.memo.put(key, answer, usage)
+        self._record(name, room_id, usage, started, _elapsed(clock), answer, cache_hit=False)
+        await self.step(stage)
+        return answer
+
+    def _record(
+        self,
+        name: str,
+        room_id: str | None,
+        usage: Usage,
+        started: datetime,
+        elapsed: timedelta,
+        answer: object,
+        *,
+        cache_hit: bool,
+    ) -> None:
         self.executions.append(
             AgentExecution(
                 agent_name=name,
@@ -81,13 +115,12 @@ class _Run:
                 tokens_out=usage.tokens_out,
                 requests=usage.requests,
                 cost_usd=usage.cost_usd,
+                cache_hit=cache_hit,
                 started_at=started,
-                finished_at=started + _elapsed(clock),
+                finished_at=started + elapsed,
                 output=_as_json(answer),
             )
         )
-        await self.step(stage)
-        return answer
 
     async def step(self, stage: str) -> None:
         # Rooms finish concurrently; the lock keeps the reported progress increasing.
@@ -121,9 +154,20 @@ async def run_pipeline(
     provider: Provider,
     loader: ImageLoader,
     on_progress: ProgressCallback | None = None,
+    memo: AgentMemo | None = None,
 ) -> ScanResponse:
+    """Run the six agents over a scan. `memo` carries the answers of agents that succeeded in an earlier
+    attempt of the same scan, so that a retry does not pay for them again."""
     started = time.perf_counter()
-    run = _Run(provider=provider, on_progress=on_progress, total_steps=3 * len(request.rooms) + 3)
+    budget = Budget(usd=request.budget_usd, tokens=request.budget_tokens)
+    CURRENT_BUDGET.set(budget)
+    run = _Run(
+        provider=provider,
+        on_progress=on_progress,
+        total_steps=3 * len(request.rooms) + 3,
+        budget=budget,
+        memo=memo,
+    )
     if on_progress is not None:
         await on_progress(5, f"Analysing {len(request.rooms)} rooms")
     limit = asyncio.Semaphore(ROOM_CONCURRENCY)
@@ -136,26 +180,28 @@ async def run_pipeline(
                 photos = [await loader.load(url) for url in room_input.image_urls]
                 room = RoomPhotos(room_id=room_id, label=room_input.label, photos=photos)
                 room_type = await run.agent(
-                    "room_type", room_id, lambda: provider.room_type(room), f"{name}: room type"
+                    "room_type", room_id, lambda: provider.room_type(room), f"{name}: room type", room_input.image_urls
                 )
+                room_items = items_for(request.rooms_checklist, room_type.room_types)
+                product_items = items_for(request.products_checklist, room_type.room_types)
                 issues, products = await asyncio.gather(
                     run.agent(
                         "room_checklist",
                         room_id,
-                        lambda: provider.room_checklist(
-                            room, room_type, items_for(request.rooms_checklist, room_type.room_types)
-                        ),
+                        lambda: provider.room_checklist(room, room_type, room_items),
                         f"{name}: checklist",
+                        [room_input.image_urls, room_type.room_types, _dump(room_items)],
                     ),
                     run.agent(
                         "products",
                         room_id,
-                        lambda: provider.products(
-                            room, room_type, items_for(request.products_checklist, room_type.room_types)
-                        ),
+                        lambda: provider.products(room, room_type, product_items),
                         f"{name}: products",
+                        [room_input.image_urls, room_type.room_types, _dump(product_items)],
                     ),
                 )
+            except BudgetExceeded:
+                raise  # the whole scan stops: no further model calls
             except Exception as exc:
                 missing = 3 - sum(1 for e in run.executions if e.room_id == room_id and e.status == "succeeded")
                 for _ in range(missing):
@@ -191,15 +237,24 @@ async def run_pipeline(
     if not succeeded:
         reasons = "; ".join(f"{r.room_id}: {r.error}" for r in room_results)
         raise AgentsError(f"no room could be analysed ({reasons})", retryable=True)
-    house = await run.agent("house_type", None, lambda: provider.house_type(succeeded), "House type")
+    rooms_digest = [[r.room_id, r.room_types, r.products.model_dump(), r.issues.model_dump()] for r in succeeded]
+    house = await run.agent(
+        "house_type", None, lambda: provider.house_type(succeeded), "House type", [rooms_digest, _urls(request)]
+    )
+    house_items = items_for(request.house_checklist, house.house_types)
     house_checklist: ChecklistAnswers = await run.agent(
         "house_checklist",
         None,
-        lambda: provider.house_checklist(house, succeeded, items_for(request.house_checklist, house.house_types)),
+        lambda: provider.house_checklist(house, succeeded, house_items),
         "House checklist",
+        [rooms_digest, house.house_types, _dump(house_items)],
     )
     narrative = await run.agent(
-        "pros_cons", None, lambda: provider.pros_cons(house, house_checklist, succeeded), "Pros and cons"
+        "pros_cons",
+        None,
+        lambda: provider.pros_cons(house, house_checklist, succeeded),
+        "Pros and cons",
+        [rooms_digest, house.house_types, house_checklist.model_dump()],
     )
     return ScanResponse(
         result=ScanResult(
@@ -247,6 +302,14 @@ def cost_info(provider_name: str, executions: Sequence[AgentExecution]) -> CostI
         compute_seconds=round(sum(c.seconds for c in by_agent), 3),
         by_agent=by_agent,
     )
+
+
+def _dump(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _urls(request: ScanRequest) -> list[list[str]]:
+    return [room.image_urls for room in request.rooms]
 
 
 def _readable(exc: BaseException) -> str:

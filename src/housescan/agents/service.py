@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient, ProgressCallback
 from housescan.agents.contract import ScanRequest, ScanResponse
 from housescan.agents.images import ImageLoader
@@ -25,8 +26,12 @@ class InProcessAgentsClient:
         self.provider = provider
         self.loader = loader
 
-    async def run(self, request: ScanRequest, *, on_progress: ProgressCallback | None = None) -> ScanResponse:
-        return await run_pipeline(request, provider=self.provider, loader=self.loader, on_progress=on_progress)
+    async def run(
+        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
+    ) -> ScanResponse:
+        return await run_pipeline(
+            request, provider=self.provider, loader=self.loader, on_progress=on_progress, memo=memo
+        )
 
 
 def create_agents_client(settings: Settings, store: ObjectStore) -> AgentsClient:

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError
 from housescan.agents.contract import ScanResponse
 from housescan.runtime import Runtime
@@ -51,9 +52,15 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
     try:
         async with runtime.sessionmaker() as db_session:
             request = await scans_service.build_scan_request(
-                db_session=db_session, store=runtime.store, scan_id=scan_id, user_id=user_id
+                db_session=db_session,
+                store=runtime.store,
+                scan_id=scan_id,
+                user_id=user_id,
+                budget_usd=settings.scan_budget_usd,
+                budget_tokens=settings.scan_budget_tokens,
             )
-        response = await runtime.agents.run(request, on_progress=on_progress)
+        memo = runtime.agent_memos.setdefault(scan_id, AgentMemo())
+        response = await runtime.agents.run(request, on_progress=on_progress, memo=memo)
         await on_progress(98, "Saving the report")
         saved = await _save_with_retries(runtime, scan_id, response)
     except Exception as exc:
@@ -65,8 +72,10 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
                 await scans_service.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
             raise ScanRetry(reason) from exc
         logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
+        runtime.agent_memos.pop(scan_id, None)
         await _fail(runtime, claimed, reason)
         return
+    runtime.agent_memos.pop(scan_id, None)
     if not saved:
         return  # deleted meanwhile, or another worker saved it first and announced it
     await events.publish(

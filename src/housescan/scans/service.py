@@ -258,7 +258,13 @@ async def claim_for_run(*, db_session: AsyncSession, scan_id: uuid.UUID) -> Clai
 
 
 async def build_scan_request(
-    *, db_session: AsyncSession, store: ObjectStore, scan_id: uuid.UUID, user_id: uuid.UUID
+    *,
+    db_session: AsyncSession,
+    store: ObjectStore,
+    scan_id: uuid.UUID,
+    user_id: uuid.UUID,
+    budget_usd: float | None = None,
+    budget_tokens: int | None = None,
 ) -> ScanRequest:
     rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan_id)
     images = await db_session.scalars(
@@ -277,6 +283,8 @@ async def build_scan_request(
         house_checklist=checklists.house,
         rooms_checklist=checklists.room,
         products_checklist=checklists.product,
+        budget_usd=budget_usd,
+        budget_tokens=budget_tokens,
     )
 
 
