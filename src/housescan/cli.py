@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,6 +30,79 @@ def serve(
     from housescan.app import create_app
 
     uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, proxy_headers=True)
+
+
+@app.command()
+def agents(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8100,
+) -> None:
+    """Serve the analysis pipeline on its own: POST /v1/scan/run, GET /v1/scan/health."""
+    import uvicorn
+
+    from housescan.agents.server import create_agents_app
+
+    uvicorn.run(create_agents_app(Settings()), host=host, port=port)
+
+
+@app.command()
+def scan(
+    path: Annotated[Path, typer.Argument(help="a folder: one sub-folder of photos per room, or loose photos")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the response contract as JSON")] = False,
+) -> None:
+    """Run the whole analysis on a folder of photos, here, with no server and no database."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from housescan.agents.folder import folder_request, report
+    from housescan.agents.images import ImageLoader
+    from housescan.agents.service import InProcessAgentsClient, create_provider
+
+    settings = Settings()
+    try:
+        request = folder_request(path)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="PATH") from None
+    client = InProcessAgentsClient(
+        create_provider(settings), ImageLoader(local_roots=[path], max_bytes=settings.max_image_bytes)
+    )
+    stderr = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"{len(request.rooms)} rooms", total=100)
+
+        async def on_progress(percent: int, stage: str) -> None:
+            progress.update(task, completed=percent, description=stage[:60])
+
+        response = asyncio.run(client.run(request, on_progress=on_progress))
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+    else:
+        Console().print(report(response))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(min=1, help="scans run at once (default: worker_concurrency)")] = None,
+    log_level: Annotated[str, typer.Option()] = "info",
+) -> None:
+    """Run scan jobs from the Redis queue (needs HOUSESCAN_REDIS_URL); stops cleanly on SIGTERM."""
+    import logging
+
+    from housescan.jobs.worker import run_worker
+
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    if not settings.redis_url:
+        typer.echo("`housescan worker` needs HOUSESCAN_REDIS_URL; without it `serve` runs the scans", err=True)
+        raise typer.Exit(2)
+    asyncio.run(run_worker(settings, concurrency=concurrency or settings.worker_concurrency))
 
 
 @db_app.command("upgrade")

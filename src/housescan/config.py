@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     storage_url: str | None = Field(default=None, description="default: the `photos` folder in the data dir")
     agents_url: str | None = Field(default=None, description="standalone agents service; default in-process")
     agents_provider: Literal["local", "llm", "null"] = "local"
+    agents_token: SecretStr | None = Field(default=None, description="bearer token between workers and agents service")
+    agents_timeout_seconds: float = 900.0
     web_dir: Path | None = Field(default=None, description="built web app; default: web/dist if present")
 
     # LLM provider (HOUSESCAN_AGENTS_PROVIDER=llm): any OpenAI-compatible endpoint, or a pydantic-ai model name.

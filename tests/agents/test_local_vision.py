@@ -193,7 +193,7 @@ def _verdict(room: str, products: dict[str, float] | None = None) -> RoomVerdict
 def test_classify_house_from_rooms_only() -> None:
     types, conf = classify_house([_verdict("living_room"), _verdict("bathroom")], [])
     assert types[0] in ("studio", "apartment")
-    assert sorted(types) == sorted(HOUSE_TYPES)
+    assert set(types) <= set(HOUSE_TYPES) and len(types) < len(HOUSE_TYPES), "only plausible alternatives"
     assert 0.0 < conf <= 0.5
 
     rooms = ["bedroom", "bedroom", "bedroom", "bedroom", "bathroom", "bathroom", "kitchen", "living_room"]
@@ -205,7 +205,7 @@ def test_classify_house_from_rooms_only() -> None:
 def test_classify_house_from_exterior_photos(models: VisionModels) -> None:
     f = models.analyse(_scene(6))
     types, conf = classify_house([_verdict("kitchen")], [f])
-    assert sorted(types) == sorted(HOUSE_TYPES)
+    assert set(types) <= set(HOUSE_TYPES)
     assert types[0] == max(f.exterior_house_scores, key=lambda h: f.exterior_house_scores[h])
     assert 0.0 < conf <= 1.0
 

@@ -36,6 +36,7 @@ from housescan.agents.providers.base import Provider, RoomFindings, RoomPhotos, 
 
 T = TypeVar("T")
 ROOM_CONCURRENCY = 4
+KEEP_PHOTOS_OF_FIRST_ROOMS = 8
 
 
 def items_for(items: Sequence[ChecklistItem], types: Sequence[str]) -> list[ChecklistItem]:
@@ -207,6 +208,9 @@ async def run_pipeline(
                 for _ in range(missing):
                     await run.step(f"{name}: failed")
                 return RoomResult(room_id=room_id, status="failed", error=_readable(exc)), None
+        if index >= KEEP_PHOTOS_OF_FIRST_ROOMS and "exterior" not in room_type.room_types:
+            # A scan may have hundreds of rooms: keep the bytes only where the house agents may look.
+            room.photos = []
         return (
             RoomResult(
                 room_id=room_id,

@@ -18,6 +18,10 @@ def create_provider(settings: Settings) -> Provider:
         from housescan.agents.providers.local import LocalProvider
 
         return LocalProvider()
+    if settings.agents_provider == "null":
+        from housescan.agents.providers.null import NullProvider
+
+        return NullProvider()
     raise ValueError(f"agents provider {settings.agents_provider!r} is not available yet")
 
 
@@ -34,7 +38,29 @@ class InProcessAgentsClient:
         )
 
 
-def create_agents_client(settings: Settings, store: ObjectStore) -> AgentsClient:
+def create_image_loader(settings: Settings, store: ObjectStore) -> ImageLoader:
+    """Photos are read from the local store's folder, or fetched from the allowed hosts only."""
     local_roots = [store.root] if isinstance(store, LocalFolderStore) else []
-    loader = ImageLoader(local_roots=local_roots, max_bytes=settings.max_image_bytes)
-    return InProcessAgentsClient(create_provider(settings), loader)
+    return ImageLoader(
+        local_roots=local_roots,
+        allowed_hosts=settings.agents_allowed_image_hosts,
+        max_bytes=settings.max_image_bytes,
+    )
+
+
+def create_agents_client(settings: Settings, store: ObjectStore) -> AgentsClient:
+    if settings.agents_url:
+        from housescan.agents.remote import RemoteAgentsClient
+
+        return RemoteAgentsClient(
+            settings.agents_url,
+            token=settings.agents_token.get_secret_value() if settings.agents_token else None,
+            timeout_seconds=settings.agents_timeout_seconds,
+        )
+    endpoint_host = getattr(store, "endpoint_host", None)
+    if isinstance(endpoint_host, str) and endpoint_host not in settings.agents_allowed_image_hosts:
+        # An S3 store hands the pipeline presigned URLs on its own endpoint: that host is trusted.
+        settings = settings.model_copy(
+            update={"agents_allowed_image_hosts": [*settings.agents_allowed_image_hosts, endpoint_host]}
+        )
+    return InProcessAgentsClient(create_provider(settings), create_image_loader(settings, store))

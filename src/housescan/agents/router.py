@@ -1,0 +1,104 @@
+"""The standalone agents service: `POST /v1/scan/run` runs the pipeline on a request whose photos are
+fetched by URL (allowed hosts only); `GET /v1/scan/health`.
+
+With `Accept: application/x-ndjson` the answer streams progress lines (`{"type": "progress", ...}`) and
+ends with `{"type": "result", "response": ...}` or `{"type": "error", ...}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from housescan import __version__
+from housescan.agents.client import AgentsClient, AgentsError
+from housescan.agents.contract import PIPELINE_VERSION, ScanRequest, ScanResponse
+from housescan.config import Settings
+
+router = APIRouter(prefix="/v1/scan", tags=["agents"])
+NDJSON = "application/x-ndjson"
+
+
+def _client(request: Request) -> AgentsClient:
+    client: AgentsClient = request.app.state.agents
+    return client
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def require_token(
+    settings: Annotated[Settings, Depends(_settings)], authorization: Annotated[str | None, Header()] = None
+) -> None:
+    if settings.agents_token is None:
+        return
+    expected = f"Bearer {settings.agents_token.get_secret_value()}"
+    if authorization is None or not secrets.compare_digest(authorization, expected):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid agents token is required")
+
+
+def _error_body(exc: AgentsError) -> dict[str, Any]:
+    return {"detail": str(exc), "retryable": exc.retryable}
+
+
+@router.post(
+    "/run",
+    dependencies=[Depends(require_token)],
+    responses={422: {"description": "the analysis could not be done; `retryable` says whether to try again"}},
+)
+async def run_scan(
+    body: ScanRequest,
+    agents: Annotated[AgentsClient, Depends(_client)],
+    accept: Annotated[str | None, Header()] = None,
+) -> ScanResponse:
+    if accept is None or NDJSON not in accept:
+        try:
+            return await agents.run(body)
+        except AgentsError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, _error_body(exc)) from None
+
+    lines: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+
+    async def on_progress(progress: int, stage: str) -> None:
+        await lines.put({"type": "progress", "progress": progress, "stage": stage})
+
+    async def produce() -> None:
+        try:
+            response = await agents.run(body, on_progress=on_progress)
+            await lines.put({"type": "result", "response": response.model_dump(mode="json")})
+        except AgentsError as exc:
+            await lines.put({"type": "error", **_error_body(exc)})
+        except Exception as exc:
+            await lines.put({"type": "error", "detail": f"{type(exc).__name__}: {exc}", "retryable": True})
+        finally:
+            await lines.put(None)
+
+    async def stream() -> AsyncIterator[bytes]:
+        task = asyncio.create_task(produce())
+        try:
+            while (line := await lines.get()) is not None:
+                yield (json.dumps(line) + "\n").encode()
+        finally:
+            task.cancel()
+
+    return StreamingResponse(stream(), media_type=NDJSON)  # type: ignore[return-value]
+
+
+@router.get("/health")
+async def health(settings: Annotated[Settings, Depends(_settings)]) -> JSONResponse:
+    return JSONResponse(
+        {
+            "status": "ok",
+            "version": __version__,
+            "pipeline_version": PIPELINE_VERSION,
+            "provider": settings.agents_provider,
+        }
+    )
