@@ -200,3 +200,16 @@ async def test_image_urls_expire_and_cannot_be_forged(live_server: LiveServer) -
 
         expired = signed_image_url(live_server.runtime.settings, image["id"], now=0)
         assert (await client.get(expired)).status_code == 404
+
+
+async def test_heic_photos_from_phones_are_stored_as_jpeg(live_server: LiveServer) -> None:
+    pytest.importorskip("pillow_heif")
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        response = await upload(client, token, scan["id"], [("IMG_0001.HEIC", photo(fmt="HEIF"), 0)], "image/heic")
+        assert response.status_code == 200, response.text
+        image = response.json()["images"][0]
+        assert image["content_type"] == "image/jpeg" and (image["width"], image["height"]) == (320, 240)
+        stored = await client.get(image["url"])
+        assert Image.open(io.BytesIO(stored.content)).format == "JPEG"
