@@ -29,7 +29,9 @@ from housescan.agents.providers.base import (
     Usage,
 )
 
-PRESENT = 0.5
+# ImageNet probabilities are soft: a product is "seen" from 0.2; between 0.08 and 0.2 the answer is left open.
+PRESENT = 0.2
+UNCERTAIN = 0.08
 # One inference thread: the runtime already uses both cores inside each call, and the event loop stays free.
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-vision")
 _FINDINGS = "local.findings"
@@ -122,6 +124,10 @@ class LocalProvider:
                 _put_unassessed(answers, item)
                 continue
             confidence = verdict.products.get(product, 0.0)
+            if UNCERTAIN <= confidence < PRESENT:
+                _put_unassessed(answers, item)
+                answers.confidence[item.id] = round(confidence, 4)
+                continue
             seen = confidence >= PRESENT
             answers.conditionals[item.id] = ConditionalAnswer(
                 exists=seen,
