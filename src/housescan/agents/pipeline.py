@@ -77,13 +77,19 @@ class _Run:
         try:
             answer, usage = await call()
         except Exception as exc:
+            # A provider that spent tokens before failing says so on the error (and has charged the budget).
+            spent: Usage | None = getattr(exc, "usage", None)
             self.executions.append(
                 AgentExecution(
                     agent_name=name,
                     room_id=room_id,
-                    model=getattr(self.provider, "model", self.provider.name),
+                    model=spent.model if spent else getattr(self.provider, "model", self.provider.name),
                     status="failed",
                     error=f"{type(exc).__name__}: {exc}"[:1000],
+                    tokens_in=spent.tokens_in if spent else 0,
+                    tokens_out=spent.tokens_out if spent else 0,
+                    requests=spent.requests if spent else 0,
+                    cost_usd=spent.cost_usd if spent else 0.0,
                     started_at=started,
                     finished_at=datetime.now(UTC),
                 )
