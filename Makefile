@@ -33,13 +33,13 @@ $(MODELS_STAMP): $(STAMP) src/housescan/agents/local/prepare.py
 
 web: web/dist/index.html
 
-web/dist/index.html: web/package.json web/package-lock.json $(shell find web/src web/public web/index.html -type f 2>/dev/null)
-	cd web && npm ci --no-audit --no-fund && npm run build
+web/dist/index.html: web/node_modules $(shell find web/src web/public web/index.html -type f 2>/dev/null)
+	cd web && npm run build
 
 web-test: web/node_modules
-	cd web && npm test
+	cd web && npx vitest run
 
-web/node_modules: web/package-lock.json
+web/node_modules: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
