@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from housescan.agents.contract import HOUSE_TYPES as HOUSE_TYPES
+from housescan.agents.contract import ROOM_TYPES as ROOM_TYPES
 from housescan.agents.local import evidence
 from housescan.agents.local.backends import (
     LITE2,
@@ -32,20 +34,6 @@ from housescan.agents.local.backends import (
 )
 from housescan.agents.local.images import decode, prepare_image, render, standard_views
 
-ROOM_TYPES = (
-    "bedroom",
-    "living_room",
-    "kitchen",
-    "bathroom",
-    "dining_room",
-    "office",
-    "hallway",
-    "laundry",
-    "garage",
-    "exterior",
-    "other",
-)
-HOUSE_TYPES = ("apartment", "villa", "townhouse", "studio", "penthouse", "detached_house")
 PRODUCTS = tuple(evidence.PRODUCT_EVIDENCE)  # the 16 required ones first, then extras
 
 #: Classifiers used by default (override with HOUSESCAN_VISION_MODELS="efficientnet-lite1,efficientnet-lite2");
