@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient
 from housescan.agents.service import create_agents_client
+from housescan.auth.ratelimit import LoginRateLimiter
 from housescan.config import Settings
 from housescan.db.engine import SessionMaker, create_engine, create_sessionmaker
 from housescan.jobs.base import JobQueue
@@ -33,6 +34,9 @@ class Runtime:
     agents: AgentsClient
     # Answers of agents that succeeded in a failed attempt, by scan: a retry does not pay for them again.
     agent_memos: dict[uuid.UUID, AgentMemo] = field(default_factory=dict)
+    login_limiter: LoginRateLimiter = field(
+        default_factory=lambda: LoginRateLimiter(max_failures=10, window_seconds=900)
+    )
 
     async def close(self) -> None:
         await self.queue.stop()

@@ -87,3 +87,33 @@ def test_jwt_secret_is_generated_once_and_kept(tmp_path: object) -> None:
     assert (data_dir / "jwt_secret").stat().st_mode & 0o077 == 0
     assert Settings(data_dir=Path(str(tmp_path)) / "other").resolved_jwt_secret != first
     assert Settings(data_dir=data_dir, jwt_secret="configured").resolved_jwt_secret == "configured"
+
+
+async def test_login_is_rate_limited_against_brute_force(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        await register(client, "target@example.com", password="the real password")
+        for _ in range(10):
+            response = await client.post(
+                "/api/v1/auth/login", json={"email": "target@example.com", "password": "guess1234"}
+            )
+            assert response.status_code == 401
+        blocked = await client.post("/api/v1/auth/login", json={"email": "target@example.com", "password": "guess1234"})
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) > 0 and "too many failed login attempts" in blocked.json()["detail"]
+        # Even the right password waits: the attacker learns nothing from the answer.
+        right = await client.post(
+            "/api/v1/auth/login", json={"email": "target@example.com", "password": "the real password"}
+        )
+        assert right.status_code == 429
+
+
+async def test_unsigned_and_tampered_tokens_are_refused(live_server: LiveServer) -> None:
+    import base64
+    import json
+
+    async with live_server.client() as client:
+        token = await register(client)
+        header, payload, _signature = token.split(".")
+        none_header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
+        for forged in (f"{none_header}.{payload}.", f"{header}.{payload}.", f"{header}.{payload}.AAAA"):
+            assert (await client.get("/api/v1/auth/me", headers=auth(forged))).status_code == 401

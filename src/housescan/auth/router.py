@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from housescan.auth import service as auth_service
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserRead
-from housescan.dependencies import SessionDep, SettingsDep
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -25,11 +25,24 @@ async def register(body: RegisterRequest, db_session: SessionDep) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.post("/login")
-async def login(body: LoginRequest, db_session: SessionDep, settings: SettingsDep) -> TokenPair:
+@router.post("/login", responses={429: {"description": "too many failed attempts"}})
+async def login(
+    body: LoginRequest, request: Request, db_session: SessionDep, settings: SettingsDep, runtime: RuntimeDep
+) -> TokenPair:
+    limiter = runtime.login_limiter
+    keys = (f"email:{auth_service.normalise_email(body.email)}", f"ip:{request.client.host if request.client else '-'}")
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed login attempts; try again in {wait} seconds",
+            {"Retry-After": str(wait)},
+        )
     user = await auth_service.authenticate(db_session=db_session, email=body.email, password=body.password)
     if user is None:
+        limiter.record_failure(*keys)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
+    limiter.reset(keys[0])
     return auth_service.issue_tokens(settings=settings, user_id=user.id)
 
 
