@@ -14,7 +14,7 @@ PORT ?= 8000
 run: install models web
 	$(BIN)/housescan serve --host $(HOST) --port $(PORT)
 
-test: install models web system-deps services lint pytest web-test
+test: install models web system-deps services lint web-test pytest
 
 install: $(STAMP)
 
@@ -51,9 +51,9 @@ lint: install
 pytest: install
 	$(BIN)/pytest -p no:cacheprovider
 
-# Debian packages the tests need (the browser for the end-to-end tests).
+# Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download).
 system-deps:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # The real PostgreSQL and Redis servers of this machine, started when they are down.
 services:

@@ -1,0 +1,49 @@
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import type { ReactNode } from "react";
+import Layout from "./components/Layout";
+import { useAuth } from "./lib/auth";
+import HistoryPage from "./pages/HistoryPage";
+import LoginPage from "./pages/LoginPage";
+import NewScanPage from "./pages/NewScanPage";
+import NotFoundPage from "./pages/NotFoundPage";
+import RegisterPage from "./pages/RegisterPage";
+import ScanPage from "./pages/ScanPage";
+import SettingsPage from "./pages/SettingsPage";
+import { Spinner } from "./components/ui";
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  const location = useLocation();
+  if (status === "loading") return <Spinner label="Signing you in…" />;
+  if (status === "signedOut") {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+function GuestOnly({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  const location = useLocation();
+  if (status === "signedIn") {
+    const next = new URLSearchParams(location.search).get("next");
+    return <Navigate to={next && next.startsWith("/") && !next.startsWith("//") ? next : "/"} replace />;
+  }
+  return <>{children}</>;
+}
+
+export default function App() {
+  return (
+    <Layout>
+      <Routes>
+        <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
+        <Route path="/register" element={<GuestOnly><RegisterPage /></GuestOnly>} />
+        <Route path="/" element={<RequireAuth><HistoryPage /></RequireAuth>} />
+        <Route path="/scans/new" element={<RequireAuth><NewScanPage /></RequireAuth>} />
+        <Route path="/scans/:scanId" element={<RequireAuth><ScanPage /></RequireAuth>} />
+        <Route path="/settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </Layout>
+  );
+}

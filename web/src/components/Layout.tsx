@@ -1,0 +1,92 @@
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { Link, NavLink, useLocation, useNavigate } from "react-router-dom";
+import { useAuth } from "../lib/auth";
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(typeof navigator === "undefined" ? true : navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener("online", up);
+    window.addEventListener("offline", down);
+    return () => {
+      window.removeEventListener("online", up);
+      window.removeEventListener("offline", down);
+    };
+  }, []);
+  return online;
+}
+
+export function Logo() {
+  return (
+    <svg className="logo" viewBox="0 0 64 64" width="28" height="28" aria-hidden="true">
+      <rect width="64" height="64" rx="14" fill="#0f5f5c" />
+      <path d="M14 32 32 17l18 15v16a2 2 0 0 1-2 2H16a2 2 0 0 1-2-2Z" fill="#fff" />
+      <circle cx="32" cy="37" r="7" fill="none" stroke="#0f5f5c" strokeWidth="4" />
+      <path d="m37 42 5 5" stroke="#0f5f5c" strokeWidth="4" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+export default function Layout({ children }: { children: ReactNode }) {
+  const { status, user, logout } = useAuth();
+  const online = useOnline();
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  const firstRender = useRef(true);
+  useEffect(() => {
+    // New page (not the first load): start at the top and move focus to its heading, if any.
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    const heading = document.querySelector<HTMLElement>("main h1");
+    heading?.focus({ preventScroll: true });
+  }, [location.pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar no-print">
+        <div className="topbar-inner">
+          <Link to="/" className="brand" aria-label="HouseScan home">
+            <Logo />
+            <span>HouseScan</span>
+          </Link>
+          {status === "signedIn" && (
+            <nav aria-label="Main" className="nav">
+              <NavLink to="/" end>
+                Scans
+              </NavLink>
+              <NavLink to="/scans/new">New scan</NavLink>
+              <NavLink to="/settings">Settings</NavLink>
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                title={user?.email ?? undefined}
+                onClick={() => {
+                  logout();
+                  navigate("/login");
+                }}
+              >
+                Log out
+              </button>
+            </nav>
+          )}
+        </div>
+      </header>
+      {!online && (
+        <div className="offline-banner no-print" role="status">
+          You are offline. Reports you have opened before are still available.
+        </div>
+      )}
+      <main id="main" className="container">
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { statusLabel } from "../lib/format";
+
+export function Spinner({ label = "Loading…" }: { label?: string }) {
+  return (
+    <div className="spinner-wrap" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      <span>{label}</span>
+    </div>
+  );
+}
+
+export function Alert({
+  tone = "error",
+  title,
+  lines,
+  children,
+}: {
+  tone?: "error" | "info" | "success" | "warning";
+  title?: string;
+  lines?: string[];
+  children?: ReactNode;
+}) {
+  return (
+    <div className={`alert alert-${tone}`} role={tone === "error" ? "alert" : "status"}>
+      {title && <strong className="alert-title">{title}</strong>}
+      {lines && lines.length === 1 && <p>{lines[0]}</p>}
+      {lines && lines.length > 1 && (
+        <ul>
+          {lines.map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+      )}
+      {children}
+    </div>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${status}`}>{statusLabel(status)}</span>;
+}
+
+export function ProgressRing({ value, size = 168, label }: { value: number; size?: number; label?: string }) {
+  const stroke = 12;
+  const radius = (size - stroke) / 2;
+  const circumference = 2 * Math.PI * radius;
+  const pct = Math.max(0, Math.min(100, value));
+  return (
+    <div
+      className="ring"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(pct)}
+      aria-label={label ?? "Analysis progress"}
+      style={{ width: size, height: size }}
+    >
+      <svg width={size} height={size} viewBox={`0 0 ${size} ${size}`} aria-hidden="true">
+        <circle className="ring-track" cx={size / 2} cy={size / 2} r={radius} strokeWidth={stroke} fill="none" />
+        <circle
+          className="ring-value"
+          cx={size / 2}
+          cy={size / 2}
+          r={radius}
+          strokeWidth={stroke}
+          fill="none"
+          strokeLinecap="round"
+          strokeDasharray={circumference}
+          strokeDashoffset={circumference * (1 - pct / 100)}
+          transform={`rotate(-90 ${size / 2} ${size / 2})`}
+        />
+      </svg>
+      <span className="ring-text" data-testid="progress-value">
+        {Math.round(pct)}%
+      </span>
+    </div>
+  );
+}
+
+export function ProgressBar({ value, label }: { value: number; label: string }) {
+  return (
+    <div
+      className="bar"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.round(value)}
+    >
+      <span style={{ width: `${Math.max(0, Math.min(100, value))}%` }} />
+    </div>
+  );
+}
+
+/** Two-step destructive button: first press asks, second confirms. */
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  busy,
+  className = "btn btn-ghost btn-danger",
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  busy?: boolean;
+  className?: string;
+}) {
+  const [asking, setAsking] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <button type="button" className={className} onClick={() => setAsking(true)} disabled={busy}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span className="confirm">
+      <button ref={confirmRef} type="button" className="btn btn-danger-solid btn-sm" onClick={onConfirm} disabled={busy}>
+        {confirmLabel}
+      </button>
+      <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+/** Move focus to the page heading on navigation, for screen-reader and keyboard users. */
+export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · HouseScan`;
+  }, [title]);
+  return (
+    <h1 ref={ref} tabIndex={-1} className="page-title">
+      {children}
+    </h1>
+  );
+}

@@ -1,0 +1,281 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, ApiError, formatDetail, jwtExpiry, jwtSubject, refreshMargin, type KeyValueStore } from "./api";
+
+function jwt(payload: Record<string, unknown>): string {
+  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${b64({ alg: "HS256", typ: "JWT" })}.${b64(payload)}.sig`;
+}
+
+function memoryStore(): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+  };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+const NOW = 1_700_000_000_000;
+
+describe("formatDetail", () => {
+  it("reads a plain string", () => {
+    expect(formatDetail("scan not found")).toEqual(["scan not found"]);
+  });
+  it("reads FastAPI validation errors", () => {
+    expect(
+      formatDetail([{ loc: ["body", "email"], msg: "value is not a valid email address", type: "value_error" }]),
+    ).toEqual(["email: value is not a valid email address"]);
+  });
+  it("reads a per-file upload rejection", () => {
+    const detail = {
+      message: "1 of 2 files were rejected; nothing was stored",
+      errors: [{ file: "notes.txt", index: 1, reason: "not a photo in an accepted format" }],
+    };
+    expect(formatDetail(detail)).toEqual([
+      "1 of 2 files were rejected; nothing was stored",
+      "notes.txt: not a photo in an accepted format",
+    ]);
+  });
+  it("reads a mapping of file name to reason", () => {
+    expect(formatDetail({ "a.png": "too large", "b.gif": "animated images are not accepted" })).toEqual([
+      "a.png: too large",
+      "b.gif: animated images are not accepted",
+    ]);
+  });
+  it("returns nothing for an empty detail", () => {
+    expect(formatDetail(null)).toEqual([]);
+    expect(new ApiError(500, null).message).toMatch(/server had a problem/);
+  });
+});
+
+describe("jwt helpers", () => {
+  it("decodes exp and sub", () => {
+    const token = jwt({ sub: "user-1", exp: 1234 });
+    expect(jwtExpiry(token)).toBe(1234);
+    expect(jwtSubject(token)).toBe("user-1");
+  });
+  it("refreshes a minute ahead, or a quarter of a short lifetime", () => {
+    expect(refreshMargin(jwt({ iat: 0, exp: 900 }))).toBe(60);
+    expect(refreshMargin(jwt({ iat: 0, exp: 120 }))).toBe(30);
+    expect(refreshMargin(jwt({ exp: 120 }))).toBe(60);
+  });
+  it("is null for garbage", () => {
+    expect(jwtExpiry("nope")).toBeNull();
+    expect(jwtExpiry("a.%%%.c")).toBeNull();
+    expect(jwtSubject(undefined)).toBeNull();
+  });
+});
+
+describe("ApiClient", () => {
+  function client(fetchImpl: typeof fetch, tokens?: { access: string; refresh: string }) {
+    const storage = memoryStore();
+    if (tokens) {
+      storage.setItem("housescan.tokens", JSON.stringify({ access_token: tokens.access, refresh_token: tokens.refresh }));
+    }
+    return { api: new ApiClient({ fetch: fetchImpl, storage, now: () => NOW }), storage };
+  }
+
+  it("logs in and stores the tokens", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fetchImpl = vi.fn(async () => json(200, { access_token: access, refresh_token: "r1", token_type: "bearer" }));
+    const { api, storage } = client(fetchImpl as unknown as typeof fetch);
+    await api.login("a@b.c", "secret123");
+    expect(api.getTokens()?.access_token).toBe(access);
+    expect(JSON.parse(storage.getItem("housescan.tokens")!).refresh_token).toBe("r1");
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/api/v1/auth/login");
+    expect((init.headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
+  it("sends the bearer token", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fetchImpl = vi.fn(async () => json(200, { id: "u", email: "a@b.c" }));
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    await api.me();
+    const init = (fetchImpl.mock.calls[0] as unknown as [string, RequestInit])[1];
+    expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${access}`);
+  });
+
+  it("refreshes before the access token expires", async () => {
+    const old = jwt({ sub: "u", exp: NOW / 1000 + 20 }); // 20 s left: inside the margin
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const calls: string[] = [];
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
+      calls.push(url);
+      if (url.endsWith("/auth/refresh")) {
+        expect(JSON.parse(init.body as string)).toEqual({ refresh_token: "r-old" });
+        return json(200, { access_token: fresh, refresh_token: "r-new", token_type: "bearer" });
+      }
+      expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${fresh}`);
+      return json(200, { items: [], next_cursor: null });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r-old" });
+    await api.listScans();
+    expect(calls).toEqual(["/api/v1/auth/refresh", "/api/v1/scans?limit=20"]);
+    expect(api.getTokens()?.refresh_token).toBe("r-new");
+  });
+
+  it("retries once after a 401 with refreshed tokens", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1800 });
+    let scanCalls = 0;
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      scanCalls += 1;
+      const auth = (init.headers as Record<string, string>).Authorization;
+      return auth === `Bearer ${fresh}` ? json(200, { id: "s1", status: "draft" }) : json(401, { detail: "expired" });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+    const scan = await api.getScan("s1");
+    expect(scan.id).toBe("s1");
+    expect(scanCalls).toBe(2);
+  });
+
+  it("does not loop: a second 401 is an error", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    let refreshes = 0;
+    const fetchImpl = vi.fn(async (url: string) => {
+      if (url.endsWith("/auth/refresh")) {
+        refreshes += 1;
+        return json(200, { access_token: access, refresh_token: "r", token_type: "bearer" });
+      }
+      return json(401, { detail: "nope" });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    await expect(api.getScan("s1")).rejects.toMatchObject({ status: 401 });
+    expect(refreshes).toBe(1);
+  });
+
+  it("signs out when the refresh token is refused", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fetchImpl = vi.fn(async (url: string) =>
+      url.endsWith("/auth/refresh") ? json(401, { detail: "invalid refresh token" }) : json(401, { detail: "expired" }),
+    );
+    const { api, storage } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    const seen: unknown[] = [];
+    api.onTokensChange((t) => seen.push(t));
+    await expect(api.me()).rejects.toBeInstanceOf(ApiError);
+    expect(api.isSignedIn()).toBe(false);
+    expect(storage.getItem("housescan.tokens")).toBeNull();
+    expect(seen).toEqual([null]);
+  });
+
+  it("shares one refresh between concurrent requests", async () => {
+    const old = jwt({ sub: "u", exp: NOW / 1000 - 5 });
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    let refreshes = 0;
+    const fetchImpl = vi.fn(async (url: string) => {
+      if (url.endsWith("/auth/refresh")) {
+        refreshes += 1;
+        await new Promise((r) => setTimeout(r, 5));
+        return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      }
+      return json(200, {});
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r1" });
+    await Promise.all([api.me(), api.listScans(), api.getScan("x")]);
+    expect(refreshes).toBe(1);
+  });
+
+  it("keeps the session when the refresh cannot reach the server", async () => {
+    const old = jwt({ sub: "u", exp: NOW / 1000 + 10 });
+    const fetchImpl = vi.fn(async (url: string) => {
+      if (url.endsWith("/auth/refresh")) throw new TypeError("Failed to fetch");
+      return json(200, { ok: true });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r1" });
+    await api.me();
+    expect(api.isSignedIn()).toBe(true);
+  });
+
+  it("turns a network failure into a readable error", async () => {
+    const fetchImpl = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch);
+    await expect(api.login("a@b.c", "x")).rejects.toMatchObject({ status: 0, message: expect.stringMatching(/reach the server/) });
+  });
+
+  it("returns nothing for 204", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fetchImpl = vi.fn(async () => new Response(null, { status: 204 }));
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    await expect(api.deleteScan("s1")).resolves.toBeUndefined();
+  });
+});
+
+// A scripted XMLHttpRequest for upload tests.
+class FakeXhr {
+  static script: { status: number; body: unknown }[] = [];
+  static sent: { headers: Record<string, string>; form: FormData }[] = [];
+  headers: Record<string, string> = {};
+  status = 0;
+  responseText = "";
+  upload: { onprogress: ((e: ProgressEvent) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+  open() {}
+  setRequestHeader(k: string, v: string) {
+    this.headers[k] = v;
+  }
+  abort() {
+    this.onabort?.();
+  }
+  send(form: FormData) {
+    FakeXhr.sent.push({ headers: this.headers, form });
+    const next = FakeXhr.script.shift()!;
+    setTimeout(() => {
+      this.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 } as ProgressEvent);
+      this.upload.onprogress?.({ lengthComputable: true, loaded: 100, total: 100 } as ProgressEvent);
+      this.status = next.status;
+      this.responseText = JSON.stringify(next.body);
+      this.onload?.();
+    }, 0);
+  }
+}
+
+describe("ApiClient.upload", () => {
+  it("sends images and room_ordinal fields, reports progress, and reads the server's reasons", async () => {
+    FakeXhr.sent = [];
+    FakeXhr.script = [
+      { status: 401, body: { detail: "expired" } },
+      {
+        status: 422,
+        body: { detail: { message: "1 of 1 files were rejected", errors: [{ file: "x.txt", reason: "not a photo" }] } },
+      },
+    ];
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1900 });
+    const storage = memoryStore();
+    storage.setItem("housescan.tokens", JSON.stringify({ access_token: access, refresh_token: "r" }));
+    const fetchImpl = vi.fn(async () => json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" }));
+    const api = new ApiClient({
+      fetch: fetchImpl as unknown as typeof fetch,
+      storage,
+      now: () => NOW,
+      xhr: () => new FakeXhr() as unknown as XMLHttpRequest,
+    });
+    const progress: number[] = [];
+    const handle = api.upload("scan-1", [{ file: new Blob(["x"]), name: "x.txt", roomOrdinal: 1 }], (l, t) =>
+      progress.push(l / t),
+    );
+    const error = await handle.promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(422);
+    expect((error as ApiError).lines).toContain("x.txt: not a photo");
+    expect(FakeXhr.sent).toHaveLength(2);
+    expect(FakeXhr.sent[1].headers.Authorization).toBe(`Bearer ${fresh}`);
+    expect(FakeXhr.sent[1].form.getAll("room_ordinal")).toEqual(["1"]);
+    expect(FakeXhr.sent[1].form.getAll("images")).toHaveLength(1);
+    expect(progress).toContain(1);
+  });
+});

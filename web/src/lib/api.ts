@@ -1,0 +1,426 @@
+// The REST client: bearer tokens kept in localStorage, refreshed before they expire and once on a 401.
+import type {
+  ScanCreated,
+  ScanDetail,
+  ScanPage,
+  TokenPair,
+  UploadResult,
+  User,
+} from "./types";
+
+export const API = "/api/v1";
+const TOKENS_KEY = "housescan.tokens";
+/** Refresh when the access token has less than this many seconds left. */
+export const REFRESH_MARGIN_SECONDS = 60;
+
+/** Turn any FastAPI `detail` (string, list of validation errors or per-file reasons, object) into lines. */
+export function formatDetail(detail: unknown): string[] {
+  if (detail === null || detail === undefined || detail === "") return [];
+  if (typeof detail === "string") return [detail];
+  if (typeof detail === "number" || typeof detail === "boolean") return [String(detail)];
+  if (Array.isArray(detail)) return detail.flatMap((entry) => formatEntry(entry));
+  if (typeof detail === "object") {
+    const obj = detail as Record<string, unknown>;
+    const lines: string[] = [];
+    const head = obj.message ?? obj.msg ?? obj.error ?? obj.reason;
+    if (typeof head === "string") lines.push(head);
+    for (const key of ["files", "errors", "rejected", "invalid", "details", "detail"]) {
+      if (key in obj) lines.push(...formatDetail(obj[key]));
+    }
+    if (lines.length > 0) return lines;
+    return formatEntry(obj);
+  }
+  return [String(detail)];
+}
+
+function formatEntry(entry: unknown): string[] {
+  if (typeof entry === "string") return [entry];
+  if (!entry || typeof entry !== "object") return entry === undefined ? [] : [String(entry)];
+  const obj = entry as Record<string, unknown>;
+  const name = obj.file ?? obj.filename ?? obj.name;
+  const reason = obj.reason ?? obj.msg ?? obj.message ?? obj.error ?? obj.detail;
+  if (typeof name === "string" && reason !== undefined) {
+    return [`${name}: ${formatDetail(reason).join("; ")}`];
+  }
+  if (Array.isArray(obj.loc) && typeof obj.msg === "string") {
+    const where = obj.loc.filter((part) => part !== "body").join(" → ");
+    return [where ? `${where}: ${obj.msg}` : obj.msg];
+  }
+  if (reason !== undefined) return formatDetail(reason);
+  // A mapping of name → reason.
+  return Object.entries(obj).map(([key, value]) => `${key}: ${formatDetail(value).join("; ")}`);
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly detail: unknown;
+  readonly lines: string[];
+
+  constructor(status: number, detail: unknown, fallback?: string) {
+    const lines = formatDetail(detail);
+    const text = lines.length > 0 ? lines.join("\n") : fallback ?? defaultMessage(status);
+    super(text);
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+    this.lines = lines.length > 0 ? lines : [text];
+  }
+}
+
+function defaultMessage(status: number): string {
+  if (status === 0) return "Cannot reach the server. Check your connection and try again.";
+  if (status === 401) return "Your session has ended. Please log in again.";
+  if (status === 403) return "You are not allowed to do that.";
+  if (status === 404) return "Not found.";
+  if (status === 413) return "The upload is too large.";
+  if (status >= 500) return "The server had a problem. Please try again.";
+  return `Request failed (${status}).`;
+}
+
+function jwtPayload(token: string | null | undefined): Record<string, unknown> | null {
+  if (!token) return null;
+  const parts = token.split(".");
+  if (parts.length < 2) return null;
+  try {
+    const b64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
+    const padded = b64 + "=".repeat((4 - (b64.length % 4)) % 4);
+    const json = JSON.parse(atob(padded)) as unknown;
+    return json && typeof json === "object" ? (json as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Seconds since the epoch at which a JWT expires, or null when it cannot be read. */
+export function jwtExpiry(token: string | null | undefined): number | null {
+  const exp = jwtPayload(token)?.exp;
+  return typeof exp === "number" ? exp : null;
+}
+
+/** How long before expiry to refresh: a minute, or a quarter of a short token's lifetime. */
+export function refreshMargin(token: string | null | undefined): number {
+  const payload = jwtPayload(token);
+  const exp = payload?.exp;
+  const iat = payload?.iat;
+  if (typeof exp === "number" && typeof iat === "number" && exp > iat) {
+    return Math.min(REFRESH_MARGIN_SECONDS, (exp - iat) / 4);
+  }
+  return REFRESH_MARGIN_SECONDS;
+}
+
+/** The `sub` claim (user id) of a JWT, or null. */
+export function jwtSubject(token: string | null | undefined): string | null {
+  const sub = jwtPayload(token)?.sub;
+  return typeof sub === "string" ? sub : null;
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+}
+
+export interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface ApiClientOptions {
+  fetch?: typeof fetch;
+  storage?: KeyValueStore;
+  now?: () => number; // milliseconds
+  xhr?: () => XMLHttpRequest;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  auth?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UploadHandle {
+  promise: Promise<UploadResult>;
+  abort: () => void;
+}
+
+type Listener = (tokens: Tokens | null) => void;
+
+export class ApiClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly storage: KeyValueStore | null;
+  private readonly now: () => number;
+  private readonly makeXhr: () => XMLHttpRequest;
+  private tokens: Tokens | null;
+  private refreshing: Promise<Tokens | null> | null = null;
+  private listeners = new Set<Listener>();
+
+  constructor(options: ApiClientOptions = {}) {
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.storage = options.storage ?? safeLocalStorage();
+    this.now = options.now ?? (() => Date.now());
+    this.makeXhr = options.xhr ?? (() => new XMLHttpRequest());
+    this.tokens = this.load();
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------------
+
+  private load(): Tokens | null {
+    try {
+      const raw = this.storage?.getItem(TOKENS_KEY);
+      if (!raw) return null;
+      const parsed = JSON.parse(raw) as Partial<Tokens>;
+      if (typeof parsed.access_token === "string" && typeof parsed.refresh_token === "string") {
+        return { access_token: parsed.access_token, refresh_token: parsed.refresh_token };
+      }
+    } catch {
+      /* unreadable storage: start signed out */
+    }
+    return null;
+  }
+
+  getTokens(): Tokens | null {
+    return this.tokens;
+  }
+
+  isSignedIn(): boolean {
+    return this.tokens !== null;
+  }
+
+  setTokens(tokens: Tokens | null): void {
+    this.tokens = tokens ? { access_token: tokens.access_token, refresh_token: tokens.refresh_token } : null;
+    try {
+      if (this.tokens) this.storage?.setItem(TOKENS_KEY, JSON.stringify(this.tokens));
+      else this.storage?.removeItem(TOKENS_KEY);
+    } catch {
+      /* storage full or disabled: the session lasts as long as the page */
+    }
+    for (const listener of this.listeners) listener(this.tokens);
+  }
+
+  onTokensChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Seconds left before the access token expires (null when unknown). */
+  secondsLeft(): number | null {
+    const exp = jwtExpiry(this.tokens?.access_token);
+    return exp === null ? null : exp - this.now() / 1000;
+  }
+
+  /** A usable access token, refreshed first when it is about to expire. */
+  async accessToken(): Promise<string | null> {
+    if (!this.tokens) return null;
+    const left = this.secondsLeft();
+    if (left !== null && left < refreshMargin(this.tokens.access_token)) {
+      const refreshed = await this.refresh();
+      // Refresh failed without being refused (offline, server error): try the current token anyway.
+      return refreshed?.access_token ?? this.tokens?.access_token ?? null;
+    }
+    return this.tokens.access_token;
+  }
+
+  /** Exchange the refresh token for new tokens; concurrent callers share one request. */
+  refresh(): Promise<Tokens | null> {
+    if (this.refreshing) return this.refreshing;
+    const current = this.tokens;
+    if (!current) return Promise.resolve(null);
+    this.refreshing = (async () => {
+      try {
+        const res = await this.fetchImpl(`${API}/auth/refresh`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ refresh_token: current.refresh_token }),
+        });
+        if (res.ok) {
+          const pair = (await res.json()) as TokenPair;
+          this.setTokens(pair);
+          return this.tokens;
+        }
+        if (res.status === 401 || res.status === 403 || res.status === 422) {
+          // The refresh token is no longer valid: the person has to log in again.
+          if (this.tokens === current) this.setTokens(null);
+        }
+        return null;
+      } catch {
+        return null; // offline: keep the tokens, a later call may succeed
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const auth = options.auth ?? true;
+    const send = async (token: string | null): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: "application/json" };
+      if (options.body !== undefined) headers["Content-Type"] = "application/json";
+      if (auth && token) headers.Authorization = `Bearer ${token}`;
+      try {
+        return await this.fetchImpl(path.startsWith("/") ? path : `${API}/${path}`, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: options.signal,
+        });
+      } catch (error) {
+        if ((error as { name?: string })?.name === "AbortError") throw error;
+        throw new ApiError(0, null);
+      }
+    };
+
+    let res = await send(auth ? await this.accessToken() : null);
+    if (res.status === 401 && auth && this.tokens) {
+      // refresh() signs out by itself when the server refuses the refresh token.
+      const refreshed = await this.refresh();
+      if (refreshed) res = await send(refreshed.access_token);
+    }
+    return parseResponse<T>(res);
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("GET", path, { signal });
+  }
+
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>("POST", path, { body: body ?? {} });
+  }
+
+  // ---- auth ---------------------------------------------------------------------------------------
+
+  async login(email: string, password: string): Promise<Tokens> {
+    const pair = await this.request<TokenPair>("POST", `${API}/auth/login`, {
+      body: { email, password },
+      auth: false,
+    });
+    this.setTokens(pair);
+    return pair;
+  }
+
+  register(body: { email: string; password: string; first_name?: string; last_name?: string }): Promise<User> {
+    return this.request<User>("POST", `${API}/auth/register`, { body, auth: false });
+  }
+
+  me(): Promise<User> {
+    return this.get<User>(`${API}/auth/me`);
+  }
+
+  logout(): void {
+    this.setTokens(null);
+  }
+
+  // ---- scans --------------------------------------------------------------------------------------
+
+  createScan(body: { address?: string; rooms: { label?: string }[] }): Promise<ScanCreated> {
+    return this.post<ScanCreated>(`${API}/scans`, body);
+  }
+
+  getScan(id: string, signal?: AbortSignal): Promise<ScanDetail> {
+    return this.get<ScanDetail>(`${API}/scans/${encodeURIComponent(id)}`, signal);
+  }
+
+  listScans(cursor?: string | null, limit = 20): Promise<ScanPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set("cursor", cursor);
+    return this.get<ScanPage>(`${API}/scans?${query.toString()}`);
+  }
+
+  processScan(id: string): Promise<{ id: string; status: string }> {
+    return this.post(`${API}/scans/${encodeURIComponent(id)}/process`, {});
+  }
+
+  deleteScan(id: string): Promise<void> {
+    return this.request<void>("DELETE", `${API}/scans/${encodeURIComponent(id)}`);
+  }
+
+  /** Upload photos of one scan with XMLHttpRequest, for upload progress events; one retry after a 401. */
+  upload(
+    scanId: string,
+    files: { file: File | Blob; name?: string; roomOrdinal: number }[],
+    onProgress?: (loaded: number, total: number) => void,
+  ): UploadHandle {
+    let current: XMLHttpRequest | null = null;
+    let aborted = false;
+    const attempt = (token: string | null): Promise<{ status: number; body: unknown; text: string }> =>
+      new Promise((resolve, reject) => {
+        const xhr = this.makeXhr();
+        current = xhr;
+        xhr.open("POST", `${API}/scans/${encodeURIComponent(scanId)}/images`);
+        xhr.setRequestHeader("Accept", "application/json");
+        if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+        xhr.upload.onprogress = (event: ProgressEvent) => {
+          if (event.lengthComputable) onProgress?.(event.loaded, event.total);
+        };
+        xhr.onload = () => {
+          const text = xhr.responseText ?? "";
+          let body: unknown = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            body = null;
+          }
+          resolve({ status: xhr.status, body, text });
+        };
+        xhr.onerror = () => reject(new ApiError(0, null));
+        xhr.onabort = () => reject(new ApiError(0, null, "Upload cancelled."));
+        const form = new FormData();
+        for (const item of files) {
+          form.append("images", item.file, item.name ?? (item.file as File).name ?? "photo.jpg");
+          form.append("room_ordinal", String(item.roomOrdinal));
+        }
+        xhr.send(form);
+      });
+
+    const promise = (async () => {
+      let result = await attempt(await this.accessToken());
+      if (result.status === 401 && this.tokens && !aborted) {
+        const refreshed = await this.refresh();
+        if (refreshed) result = await attempt(refreshed.access_token);
+      }
+      if (result.status >= 200 && result.status < 300) {
+        const body = (result.body ?? {}) as Partial<UploadResult>;
+        return { images: body.images ?? [], duplicates: body.duplicates ?? [] };
+      }
+      const detail = (result.body as { detail?: unknown } | null)?.detail ?? (result.text || null);
+      throw new ApiError(result.status, detail);
+    })();
+    return {
+      promise,
+      abort: () => {
+        aborted = true;
+        current?.abort();
+      },
+    };
+  }
+}
+
+async function parseResponse<T>(res: Response): Promise<T> {
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (!res.ok) {
+    const detail = body && typeof body === "object" && "detail" in body ? (body as { detail: unknown }).detail : body;
+    throw new ApiError(res.status, typeof detail === "string" && detail.startsWith("<") ? null : detail);
+  }
+  return body as T;
+}
+
+function safeLocalStorage(): KeyValueStore | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export const api = new ApiClient();
