@@ -22,7 +22,7 @@ from housescan.auth.router import router as auth_router
 from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
-from housescan.realtime.server import register_handlers
+from housescan.realtime.server import register_handlers, start_client_manager
 from housescan.runtime import Runtime, create_runtime
 from housescan.scans import service as scans_service
 from housescan.scans.job import run_scan
@@ -88,8 +88,10 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await upgrade_database(runtime.engine)
+        await start_client_manager(runtime.sio)
         sweeper: asyncio.Task[None] | None = None
-        if settings.run_worker:
+        # Scaled out, scans run (and are swept) in `housescan worker` processes, never inside `serve`.
+        if settings.run_worker and not runtime.scaled_out:
             await start_worker(runtime)
             sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
         try:

@@ -89,7 +89,9 @@ def scan(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(min=1, help="scans run at once (default: worker_concurrency)")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="scans run at once (default: HOUSESCAN_WORKER_CONCURRENCY)")
+    ] = None,
     log_level: Annotated[str, typer.Option()] = "info",
 ) -> None:
     """Run scan jobs from the Redis queue (needs HOUSESCAN_REDIS_URL); stops cleanly on SIGTERM."""

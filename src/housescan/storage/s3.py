@@ -1,0 +1,75 @@
+"""The scaled-out object store: any S3-compatible service (MinIO, AWS S3), `HOUSESCAN_STORAGE_URL=s3://bucket/prefix`.
+
+Objects are written and read with obstore (the Rust `object_store` crate); the analysis reads them through
+short-lived presigned GET URLs, so a remote agents service needs no credentials. The bucket must exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import obstore
+from obstore.store import S3Store
+
+from housescan.storage.base import ObjectNotFound, check_key
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """`s3://bucket/some/prefix` → (bucket, "some/prefix")."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError(f"expected s3://bucket[/prefix], got {url!r}")
+    return parts.netloc, parts.path.strip("/")
+
+
+class S3ObjectStore:
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        prefix: str = "",
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        url_seconds: int = 600,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url_seconds = url_seconds
+        config: dict[str, Any] = {"region": region}
+        if endpoint_url:
+            config["endpoint"] = endpoint_url.rstrip("/")
+        if access_key_id and secret_access_key:
+            config["access_key_id"] = access_key_id
+            config["secret_access_key"] = secret_access_key
+        self._store = S3Store(
+            bucket,
+            prefix=self.prefix or None,
+            config=config,  # type: ignore[arg-type]
+            client_options={"allow_http": bool(endpoint_url and endpoint_url.startswith("http://"))},
+        )
+        # The host the presigned URLs point at: the only host the in-process pipeline needs to fetch from.
+        self.endpoint_host = urlsplit(endpoint_url).hostname if endpoint_url else f"s3.{region}.amazonaws.com"
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await obstore.put_async(self._store, check_key(key), data, attributes={"Content-Type": content_type})
+
+    async def get(self, key: str) -> bytes:
+        try:
+            result = await obstore.get_async(self._store, check_key(key))
+            return bytes(await result.bytes_async())
+        except FileNotFoundError as exc:  # obstore's NotFoundError
+            raise ObjectNotFound(key) from exc
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        checked = [check_key(key) for key in keys]
+        if checked:
+            await obstore.delete_async(self._store, checked)
+
+    def internal_url(self, key: str) -> str:
+        """A presigned GET URL valid for `url_seconds` (the analysis, local or remote, fetches it)."""
+        return obstore.sign(self._store, "GET", check_key(key), timedelta(seconds=self.url_seconds))

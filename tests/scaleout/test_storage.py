@@ -1,0 +1,139 @@
+"""One set of object-store tests, run against the local folder store and the S3 store (on a real S3-protocol
+server): keys, bytes, deletion, and the URLs the analysis reads photos at."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from housescan.agents.client import AgentsError
+from housescan.agents.service import InProcessAgentsClient, create_agents_client
+from housescan.config import Settings
+from housescan.storage.base import ObjectNotFound, ObjectStore
+from housescan.storage.s3 import S3ObjectStore, parse_s3_url
+from housescan.storage.service import create_store
+from tests.scaleout.conftest import S3_KEY_ID, S3_REGION, S3_SECRET, S3Server
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
+
+
+def _settings(tmp_path: Path, kind: str, s3_server: S3Server | None, bucket: str | None, **extra: object) -> Settings:
+    if kind == "local":
+        return Settings(data_dir=tmp_path / "data", agents_provider="null", **extra)  # type: ignore[arg-type]
+    assert s3_server is not None
+    return Settings(
+        data_dir=tmp_path / "data",
+        agents_provider="null",
+        storage_url=f"s3://{bucket}/photos/v1",
+        s3_endpoint_url=s3_server.endpoint_url,
+        s3_region=S3_REGION,
+        s3_access_key_id=S3_KEY_ID,
+        s3_secret_access_key=S3_SECRET,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(params=["local", "s3"])
+def settings_for_store(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "local":
+        return _settings(tmp_path, "local", None, None)
+    s3_server: S3Server = request.getfixturevalue("s3_server")
+    bucket: str = request.getfixturevalue("s3_bucket")
+    return _settings(tmp_path, "s3", s3_server, bucket)
+
+
+@pytest.fixture
+def store(settings_for_store: Settings) -> ObjectStore:
+    return create_store(settings_for_store)
+
+
+async def test_put_get_roundtrip_and_overwrite(store: ObjectStore) -> None:
+    await store.put("scans/abc/rooms/0/one.jpg", JPEG, "image/jpeg")
+    assert await store.get("scans/abc/rooms/0/one.jpg") == JPEG
+    await store.put("scans/abc/rooms/0/one.jpg", b"second", "image/jpeg")
+    assert await store.get("scans/abc/rooms/0/one.jpg") == b"second"
+
+
+async def test_missing_objects_and_deletion(store: ObjectStore) -> None:
+    with pytest.raises(ObjectNotFound):
+        await store.get("scans/nothing/here.jpg")
+    await store.put("scans/del/a.jpg", b"a", "image/jpeg")
+    await store.put("scans/del/b.jpg", b"b", "image/jpeg")
+    await store.delete(["scans/del/a.jpg", "scans/del/b.jpg", "scans/del/never-existed.jpg"])
+    await store.delete([])
+    for key in ("scans/del/a.jpg", "scans/del/b.jpg"):
+        with pytest.raises(ObjectNotFound):
+            await store.get(key)
+
+
+@pytest.mark.parametrize("key", ["../escape.jpg", "/abs.jpg", "a//b.jpg", "UPPER.jpg", "", "a/../../b"])
+async def test_unsafe_keys_are_refused(store: ObjectStore, key: str) -> None:
+    with pytest.raises(ValueError, match="invalid object key"):
+        await store.put(key, b"x", "image/jpeg")
+
+
+async def test_many_concurrent_writes(store: ObjectStore) -> None:
+    keys = [f"scans/many/{n}.jpg" for n in range(30)]
+    await asyncio.gather(*(store.put(key, key.encode(), "image/jpeg") for key in keys))
+    assert await asyncio.gather(*(store.get(key) for key in keys)) == [key.encode() for key in keys]
+
+
+async def test_the_analysis_reads_photos_at_their_internal_url(
+    store: ObjectStore, settings_for_store: Settings
+) -> None:
+    await store.put("scans/url/photo.jpg", JPEG, "image/jpeg")
+    url = store.internal_url("scans/url/photo.jpg")
+    client = create_agents_client(settings_for_store, store)
+    assert isinstance(client, InProcessAgentsClient)
+    assert await client.loader.load(url) == JPEG
+    if isinstance(store, S3ObjectStore):
+        # A presigned URL: readable with no credentials by whoever holds it (a remote agents service).
+        # (moto does not check signatures, so forged URLs are not tested here.)
+        assert "X-Amz-Signature=" in url and "X-Amz-Expires=600" in url
+        async with httpx.AsyncClient() as http:
+            response = await http.get(url)
+        assert response.status_code == 200 and response.content == JPEG
+        assert response.headers["content-type"] == "image/jpeg"
+
+
+async def test_s3_urls_are_short_lived(tmp_path: Path, s3_server: S3Server, s3_bucket: str) -> None:
+    """The signed URL carries the configured lifetime from now (S3 and MinIO refuse it after that; moto, the
+    test server, does not enforce expiry, so the signed fields are checked instead)."""
+    store = create_store(_settings(tmp_path, "s3", s3_server, s3_bucket, image_url_seconds=90))
+    await store.put("scans/exp/photo.jpg", JPEG, "image/jpeg")
+    url = store.internal_url("scans/exp/photo.jpg")
+    query = parse_qs(urlsplit(url).query)
+    assert query["X-Amz-Expires"] == ["90"]
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - signed_at).total_seconds()) < 60
+    assert query["X-Amz-Credential"][0].startswith(f"{S3_KEY_ID}/") and query["X-Amz-SignedHeaders"] == ["host"]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(url)).status_code == 200
+
+
+async def test_s3_objects_live_under_the_configured_prefix(s3_server: S3Server, s3_bucket: str, tmp_path: Path) -> None:
+    store = create_store(_settings(tmp_path, "s3", s3_server, s3_bucket))
+    await store.put("scans/p/photo.jpg", JPEG, "image/jpeg")
+    listed = s3_server.client().list_objects_v2(Bucket=s3_bucket)
+    assert [item["Key"] for item in listed["Contents"]] == ["photos/v1/scans/p/photo.jpg"]
+
+
+def test_storage_urls_are_parsed_strictly() -> None:
+    assert parse_s3_url("s3://bucket/a/b/") == ("bucket", "a/b")
+    assert parse_s3_url("s3://bucket") == ("bucket", "")
+    with pytest.raises(ValueError, match="s3://bucket"):
+        parse_s3_url("s3:///nobucket")
+    with pytest.raises(ValueError, match="unsupported"):
+        create_store(Settings(storage_url="ftp://host/x"))
+
+
+async def test_the_pipeline_refuses_other_hosts(store: ObjectStore, settings_for_store: Settings) -> None:
+    client = create_agents_client(settings_for_store, store)
+    assert isinstance(client, InProcessAgentsClient)
+    with pytest.raises(AgentsError, match="not allowed"):
+        await client.loader.load("http://169.254.169.254/latest/meta-data/")
