@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,45 +20,13 @@ from housescan.auth.router import router as auth_router
 from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
+from housescan.jobs.worker import consuming
 from housescan.realtime.server import register_handlers, start_client_manager
 from housescan.runtime import Runtime, create_runtime
-from housescan.scans import service as scans_service
-from housescan.scans.job import run_scan
 from housescan.scans.router import images_router, summaries_router
 from housescan.scans.router import router as scans_router
 
 logger = logging.getLogger(__name__)
-
-
-async def requeue_unfinished(runtime: Runtime, *, at_startup: bool) -> int:
-    """Queue the scans a dead process left `queued`/`running` (all at start-up, stale ones later)."""
-    async with runtime.sessionmaker() as db_session:
-        scan_ids = await scans_service.unfinished_scan_ids(
-            db_session=db_session,
-            stale_running_before=None if at_startup else scans_service.stale_cutoff(runtime.settings),
-        )
-    for scan_id in scan_ids:
-        await runtime.queue.enqueue(scan_id)
-    if scan_ids:
-        logger.info("queued %d unfinished scans", len(scan_ids))
-    return len(scan_ids)
-
-
-async def _sweep_forever(runtime: Runtime) -> None:
-    while True:
-        await asyncio.sleep(runtime.settings.sweep_interval_seconds)
-        try:
-            await requeue_unfinished(runtime, at_startup=False)
-        except Exception:
-            logger.exception("sweep of unfinished scans failed")
-
-
-async def start_worker(runtime: Runtime) -> None:
-    async def handle(scan_id: uuid.UUID) -> None:
-        await run_scan(runtime, scan_id)
-
-    await runtime.queue.start(handle)
-    await requeue_unfinished(runtime, at_startup=True)
 
 
 def _spa(app: FastAPI, web_dir: Path) -> None:
@@ -89,18 +55,12 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await upgrade_database(runtime.engine)
         await start_client_manager(runtime.sio)
-        sweeper: asyncio.Task[None] | None = None
         # Scaled out, scans run (and are swept) in `housescan worker` processes, never inside `serve`.
-        if settings.run_worker and not runtime.scaled_out:
-            await start_worker(runtime)
-            sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
+        in_process = settings.run_worker and not runtime.scaled_out
         try:
-            yield
+            async with consuming(runtime) if in_process else contextlib.nullcontext():
+                yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
             await runtime.close()
 
     api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan)

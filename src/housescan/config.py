@@ -67,7 +67,6 @@ class Settings(BaseSettings):
     worker_concurrency: int = 2
     job_max_attempts: int = 3
     job_backoff_seconds: float = 1.0
-    stale_running_seconds: int = 600
     sweep_interval_seconds: float = 60.0
     run_worker: bool = Field(default=True, description="run the in-process worker inside `serve`")
 

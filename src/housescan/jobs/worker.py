@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import uuid
+from collections.abc import AsyncIterator
 
 from housescan.config import Settings
 from housescan.runtime import Runtime, create_runtime
@@ -22,22 +23,41 @@ from housescan.scans.job import run_scan
 logger = logging.getLogger(__name__)
 
 
-async def sweep_unfinished(runtime: Runtime) -> int:
+async def requeue_unfinished(runtime: Runtime) -> int:
     """Offer every `queued`/`running` scan to the queue; the queue skips those it already holds."""
     async with runtime.sessionmaker() as db_session:
-        scan_ids = await scans_service.unfinished_scan_ids(db_session=db_session, stale_running_before=None)
+        scan_ids = await scans_service.unfinished_scan_ids(db_session=db_session)
     for scan_id in scan_ids:
         await runtime.queue.enqueue(scan_id)
+    if scan_ids:
+        logger.info("offered %d unfinished scans to the queue", len(scan_ids))
     return len(scan_ids)
 
 
 async def _sweep_forever(runtime: Runtime) -> None:
     while True:
         try:
-            await sweep_unfinished(runtime)
+            await requeue_unfinished(runtime)
         except Exception:
             logger.exception("sweep of unfinished scans failed")
         await asyncio.sleep(runtime.settings.sweep_interval_seconds)
+
+
+@contextlib.asynccontextmanager
+async def consuming(runtime: Runtime) -> AsyncIterator[None]:
+    """Run scan jobs from the runtime's queue, and sweep, for as long as the block lasts."""
+
+    async def handle(scan_id: uuid.UUID) -> None:
+        await run_scan(runtime, scan_id)
+
+    await runtime.queue.start(handle)
+    sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
 
 
 async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Event | None = None) -> None:
@@ -51,19 +71,10 @@ async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Even
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    async def handle(scan_id: uuid.UUID) -> None:
-        await run_scan(runtime, scan_id)
-
-    sweeper: asyncio.Task[None] | None = None
     try:
-        await runtime.queue.start(handle)
-        sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
-        logger.info("worker started: concurrency %d", concurrency)
-        await stop.wait()
-        logger.info("worker stopping: finishing the scans in hand")
+        async with consuming(runtime):
+            logger.info("worker started: concurrency %d", concurrency)
+            await stop.wait()
+            logger.info("worker stopping: finishing the scans in hand")
     finally:
-        if sweeper is not None:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
         await runtime.close()

@@ -8,9 +8,9 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select, tuple_, update
+from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.agents.contract import PIPELINE_VERSION, RoomInput, ScanRequest, ScanResponse
@@ -370,22 +370,12 @@ async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: s
     return bool(getattr(result, "rowcount", 0))
 
 
-async def unfinished_scan_ids(
-    *, db_session: AsyncSession, stale_running_before: datetime | None = None
-) -> list[uuid.UUID]:
-    """Scans a worker should (re)run: every `queued` one, and `running` ones started before the cut-off
-    (all of them at start-up of the embedded mode, where no other process can be running them)."""
-    running = Scan.status == ScanStatus.running
-    if stale_running_before is not None:
-        running = running & (Scan.started_at < stale_running_before)
-    rows = await db_session.scalars(
-        select(Scan.id).where(or_(Scan.status == ScanStatus.queued, running)).order_by(Scan.created_at)
-    )
+async def unfinished_scan_ids(*, db_session: AsyncSession) -> list[uuid.UUID]:
+    """Scans a worker should (re)run: `queued` and `running` ones. Offering a running scan to the queue is
+    harmless (the job id is the scan id, so one whose job is alive is skipped) and recovers a scan whose
+    process died."""
+    rows = await db_session.scalars(select(Scan.id).where(Scan.status.in_(RUNNABLE)).order_by(Scan.created_at))
     return list(rows)
-
-
-def stale_cutoff(settings: Settings) -> datetime:
-    return utcnow() - timedelta(seconds=settings.stale_running_seconds)
 
 
 # ---------------------------------------------------------------------------------------------- read
