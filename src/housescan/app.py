@@ -20,6 +20,7 @@ from housescan.auth.router import router as auth_router
 from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
+from housescan.errors import ERROR_RESPONSES
 from housescan.jobs.worker import consuming
 from housescan.realtime.server import register_handlers, start_client_manager
 from housescan.runtime import Runtime, create_runtime
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         finally:
             await runtime.close()
 
-    api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan)
+    api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES)
     api.state.runtime = runtime
 
     @api.middleware("http")

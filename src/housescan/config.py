@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = 50_000_000
     max_images_per_request: int = 40
     max_images_per_scan: int = 300
-    max_rooms_per_scan: int = 500
+    max_rooms_per_scan: int = 1000
     max_upload_request_bytes: int = 400 * 1024 * 1024
 
     worker_concurrency: int = 2
@@ -100,7 +100,5 @@ class Settings(BaseSettings):
 
     @property
     def resolved_web_dir(self) -> Path | None:
-        if self.web_dir is not None:
-            return self.web_dir
-        candidate = Path(__file__).resolve().parents[2] / "web" / "dist"
+        candidate = self.web_dir or Path(__file__).resolve().parents[2] / "web" / "dist"
         return candidate if (candidate / "index.html").exists() else None

@@ -9,12 +9,13 @@ from housescan.agents.client import AgentsClient
 from housescan.agents.router import router
 from housescan.agents.service import InProcessAgentsClient, create_image_loader, create_provider
 from housescan.config import Settings
+from housescan.errors import ERROR_RESPONSES
 from housescan.storage.service import create_store
 
 
 def create_agents_app(settings: Settings | None = None, *, agents: AgentsClient | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="HouseScan agents", version=__version__)
+    app = FastAPI(title="HouseScan agents", version=__version__, responses=ERROR_RESPONSES)
     app.state.settings = settings
     app.state.agents = agents or InProcessAgentsClient(
         create_provider(settings), create_image_loader(settings, create_store(settings))

@@ -181,7 +181,7 @@ async def image_content(
     runtime: RuntimeDep,
     db_session: SessionDep,
     expires: Annotated[int, Query()],
-    signature: Annotated[str, Query(max_length=128)],
+    signature: Annotated[str, Query(pattern="^[0-9a-f]{64}$")],
 ) -> Response:
     """A photo, by the signed URL the scan's owner got from the API (no bearer header: it is an <img src>)."""
     if not signature_is_valid(runtime.settings, image_id, expires, signature):

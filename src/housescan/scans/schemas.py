@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from housescan.houses.models import HouseStatus
 from housescan.scans.models import ScanStatus
 
+# The most rooms one scan may have (a settings limit may be lower): hundreds of rooms is a large house.
+MAX_ROOMS = 1000
+
 
 class RoomCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -20,8 +23,8 @@ class ScanCreate(BaseModel):
 
     address: str | None = Field(default=None, max_length=500)
     house_id: uuid.UUID | None = None
-    rooms: list[RoomCreate] | None = Field(default=None, min_length=1)
-    rooms_count: int | None = Field(default=None, ge=1)
+    rooms: list[RoomCreate] | None = Field(default=None, min_length=1, max_length=MAX_ROOMS)
+    rooms_count: int | None = Field(default=None, ge=1, le=MAX_ROOMS)
 
     @model_validator(mode="after")
     def _rooms_given_once(self) -> ScanCreate:
