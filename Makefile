@@ -51,9 +51,12 @@ lint: install
 pytest: install
 	$(BIN)/pytest -p no:cacheprovider
 
-# Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download).
+# Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download)
+# and poppler's pdftoppm/pdftotext to look at the PDF reports.
 system-deps:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # The real PostgreSQL and Redis servers of this machine, started when they are down.
 services:

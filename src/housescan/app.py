@@ -22,7 +22,9 @@ from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES
 from housescan.jobs.worker import consuming
+from housescan.ops.router import instrument_app
 from housescan.realtime.server import register_handlers, start_client_manager
+from housescan.reports.router import router as reports_router
 from housescan.runtime import Runtime, create_runtime
 from housescan.scans.router import images_router, summaries_router
 from housescan.scans.router import router as scans_router
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
             )
         return await call_next(request)
 
+    instrument_app(api)  # outermost middleware: sees every request, the 413s above included
     for router in (
         auth_router,
         scans_router,
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         images_router,
         checklists_router,
         admin_router,
+        reports_router,
     ):
         api.include_router(router)
     web_dir = settings.resolved_web_dir

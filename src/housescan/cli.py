@@ -10,6 +10,11 @@ from typing import Annotated
 import typer
 
 from housescan.config import Settings
+from housescan.ops.logs import LogFormat
+
+LogFormatOption = Annotated[
+    str, typer.Option("--log-format", help="auto: JSON when stdout is not a terminal", case_sensitive=False)
+]
 
 app = typer.Typer(help="HouseScan: photos of a home in, an inspection report out.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
@@ -23,26 +28,43 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     log_level: Annotated[str, typer.Option()] = "info",
+    log_format: LogFormatOption = "auto",
 ) -> None:
     """Serve the API, the web app and the realtime socket (and, by default, the in-process worker)."""
     import uvicorn
 
     from housescan.app import create_app
 
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, proxy_headers=True)
+    _configure_logging(log_level, log_format)
+    # One structured line per request comes from the app; uvicorn's own access line would repeat it.
+    uvicorn.run(
+        create_app(Settings()),
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        # Longer than a load balancer's usual 60 s idle timeout: the server never closes a connection that a
+        # client or balancer is about to reuse.
+        timeout_keep_alive=75,
+    )
 
 
 @app.command()
 def agents(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8100,
+    log_level: Annotated[str, typer.Option()] = "info",
+    log_format: LogFormatOption = "auto",
 ) -> None:
     """Serve the analysis pipeline on its own: POST /v1/scan/run, GET /v1/scan/health."""
     import uvicorn
 
     from housescan.agents.server import create_agents_app
 
-    uvicorn.run(create_agents_app(Settings()), host=host, port=port)
+    _configure_logging(log_level, log_format)
+    uvicorn.run(create_agents_app(Settings()), host=host, port=port, log_level=log_level, log_config=None)
 
 
 @app.command()
@@ -93,17 +115,25 @@ def worker(
         int | None, typer.Option(min=1, help="scans run at once (default: HOUSESCAN_WORKER_CONCURRENCY)")
     ] = None,
     log_level: Annotated[str, typer.Option()] = "info",
+    log_format: LogFormatOption = "auto",
+    metrics_port: Annotated[
+        int | None, typer.Option(help="serve this worker's Prometheus metrics on this port (default: none)")
+    ] = None,
 ) -> None:
     """Run scan jobs from the Redis queue (needs HOUSESCAN_REDIS_URL); stops cleanly on SIGTERM."""
-    import logging
-
     from housescan.jobs.worker import run_worker
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(log_level, log_format)
     settings = Settings()
     if not settings.redis_url:
         typer.echo("`housescan worker` needs HOUSESCAN_REDIS_URL; without it `serve` runs the scans", err=True)
         raise typer.Exit(2)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from housescan.ops.metrics import REGISTRY
+
+        start_http_server(metrics_port, addr="127.0.0.1", registry=REGISTRY)
     asyncio.run(run_worker(settings, concurrency=concurrency or settings.worker_concurrency))
 
 
@@ -160,3 +190,12 @@ def user_create(
         typer.echo(f"a user with the email {email} exists already", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created {'admin' if admin else 'user'} {email}")
+
+
+def _configure_logging(level: str, log_format: str) -> None:
+    from housescan.ops.logs import configure_logging
+
+    formats: dict[str, LogFormat] = {"auto": "auto", "json": "json", "console": "console"}
+    if log_format.lower() not in formats:
+        raise typer.BadParameter("one of auto, json, console", param_hint="--log-format")
+    configure_logging(level, formats[log_format.lower()])

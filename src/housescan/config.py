@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     llm_price_output_per_mtok: float | None = Field(default=None, description="USD per million output tokens")
     scan_budget_usd: float | None = Field(default=1.0, description="LLM spend cap per scan")
     scan_budget_tokens: int | None = Field(default=500_000, description="LLM token cap per scan")
+    user_monthly_budget_usd: float | None = Field(
+        default=None, ge=0, description="LLM spend cap per user per calendar month (UTC); default unlimited"
+    )
     agents_allowed_image_hosts: list[str] = Field(
         default_factory=list, description="hosts the agents service may fetch image URLs from"
     )

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -144,6 +145,13 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
         )
         assert page.locator(".photos img").count() == 3
         shot(page, "09-report-desktop")
+
+        # The PDF report downloads with the bearer token (a plain link could not send it).
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download PDF").click()
+        pdf = download_info.value
+        assert pdf.suggested_filename.endswith(".pdf")
+        assert Path(pdf.path()).read_bytes().startswith(b"%PDF")
 
         page.emulate_media(media="print")
         shot(page, "10-report-print")

@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from housescan.auth import service as auth_service
 from housescan.auth.models import Role, User
 from housescan.dependencies import SessionDep, SettingsDep
+from housescan.ops.logs import bind_log_context
 
 _bearer = HTTPBearer(auto_error=False, description="The access token from /api/v1/auth/login")
 
@@ -22,6 +23,7 @@ async def get_current_user(
     user = await auth_service.user_from_token(db_session=db_session, settings=settings, token=credentials.credentials)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
+    bind_log_context(user_id=user.id)
     return user
 
 

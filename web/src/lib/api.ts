@@ -281,6 +281,30 @@ export class ApiClient {
     return parseResponse<T>(res);
   }
 
+  /** A binary download (e.g. the PDF report) with the same token handling as `request`. */
+  async download(path: string): Promise<{ blob: Blob; filename: string | null }> {
+    const send = async (token: string | null): Promise<Response> => {
+      try {
+        return await this.fetchImpl(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      } catch {
+        throw new ApiError(0, null);
+      }
+    };
+    let res = await send(await this.accessToken());
+    if (res.status === 401 && this.tokens) {
+      const refreshed = await this.refresh();
+      if (refreshed) res = await send(refreshed.access_token);
+    }
+    if (!res.ok) await parseResponse<never>(res);
+    const disposition = res.headers.get("Content-Disposition") ?? "";
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
+    return { blob: await res.blob(), filename };
+  }
+
+  reportPdf(id: string): Promise<{ blob: Blob; filename: string | null }> {
+    return this.download(`${API}/scans/${encodeURIComponent(id)}/report.pdf`);
+  }
+
   get<T>(path: string, signal?: AbortSignal): Promise<T> {
     return this.request<T>("GET", path, { signal });
   }

@@ -11,6 +11,7 @@ import {
   productRows,
   type AnswerRow,
 } from "../lib/answers";
+import { api, ApiError } from "../lib/api";
 import { checklists, type MergedChecklists } from "../lib/checklists";
 import { formatDate, plural, roomName } from "../lib/format";
 import type { RoomRead, RoomResult, ScanDetail } from "../lib/types";
@@ -211,6 +212,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
           <button type="button" className="btn btn-secondary" onClick={() => window.print()}>
             Print report
           </button>
+          {scan.status === "succeeded" && <PdfButton scanId={scan.id} />}
           <Link to="/" className="btn btn-ghost">
             All scans
           </Link>
@@ -340,5 +342,43 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
         ) : null}
       </section>
     </article>
+  );
+}
+
+function PdfButton({ scanId }: { scanId: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function download() {
+    setBusy(true);
+    setError(null);
+    try {
+      const { blob, filename } = await api.reportPdf(scanId);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = filename ?? `housescan-report-${scanId.slice(0, 8)}.pdf`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "The PDF could not be downloaded.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <button type="button" className="btn btn-secondary" onClick={download} disabled={busy} aria-busy={busy}>
+        {busy ? "Preparing PDF…" : "Download PDF"}
+      </button>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+    </>
   );
 }

@@ -1,0 +1,31 @@
+"""`GET /metrics`: the Prometheus exposition of this process."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from housescan.dependencies import RuntimeDep
+from housescan.ops import metrics
+from housescan.ops.middleware import ObservabilityMiddleware
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/metrics", include_in_schema=False, response_class=Response)
+async def prometheus_metrics(runtime: RuntimeDep) -> Response:
+    try:
+        metrics.queue_observed(await runtime.queue.health())
+    except Exception:  # a queue that cannot answer must not take the other figures down with it
+        logger.warning("queue health unavailable for /metrics", exc_info=True)
+    return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def instrument_app(api: FastAPI) -> None:
+    """Request metrics, a log context and one log line per request, and the `/metrics` route."""
+    api.add_middleware(ObservabilityMiddleware)
+    api.include_router(router)

@@ -1,0 +1,100 @@
+"""The monthly budget per user: a scan that could exceed it is refused before any model call."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from housescan.agents.service import create_agents_client
+from housescan.config import Settings
+from housescan.scans.models import AgentRun
+from housescan.storage.local import LocalFolderStore
+from tests.conftest import LiveServer, start_server
+from tests.fakes import FlakyAgents
+from tests.helpers import auth, register, wait_for_status
+from tests.ops_support import uploaded_scan
+
+
+async def _spend(server: LiveServer, scan_id: str, usd: float, at: datetime | None = None) -> None:
+    at = at or datetime.now(UTC)
+    async with server.runtime.sessionmaker() as session:
+        session.add(
+            AgentRun(
+                scan_id=uuid.UUID(scan_id),
+                agent_name="room_type",
+                model="gpt-test",
+                tokens_in=100,
+                tokens_out=10,
+                requests=1,
+                cost_usd=usd,
+                started_at=at,
+                finished_at=at,
+            )
+        )
+        await session.commit()
+
+
+async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_call(settings: Settings) -> None:
+    limited = settings.model_copy(update={"user_monthly_budget_usd": 2.0, "scan_budget_usd": 1.0})
+    agents = FlakyAgents(
+        create_agents_client(limited, LocalFolderStore(limited.photos_dir)), failures=0, error=OSError()
+    )
+    server = await start_server(limited, agents=agents)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            earlier = await uploaded_scan(client, token, {"Hall": [(1, 1, 1)]})
+            await _spend(server, earlier["id"], 0.75)
+            await _spend(server, earlier["id"], 50.0, at=datetime.now(UTC) - timedelta(days=40))  # another month
+
+            fits = await uploaded_scan(client, token, {"Kitchen": [(2, 2, 2)]})
+            assert (await client.post(f"/api/v1/scans/{fits['id']}/process", headers=auth(token))).status_code == 202
+            await wait_for_status(client, token, fits["id"], {"succeeded"})
+            assert agents.calls == 1
+
+            await _spend(server, earlier["id"], 0.5)  # 1.25 spent: one more scan of up to $1 could reach 2.25
+            over = await uploaded_scan(client, token, {"Garden": [(3, 3, 3)]})
+            refused = await client.post(f"/api/v1/scans/{over['id']}/process", headers=auth(token))
+            assert refused.status_code == 402, refused.text
+            detail = refused.json()["detail"]
+            assert detail.startswith("monthly budget of $2.00 would be exceeded: spent $1.25 this month")
+            assert "a scan may cost up to $1.00" in detail and "no analysis was started" in detail
+            assert agents.calls == 1, "no model was called for the refused scan"
+            state = (await client.get(f"/api/v1/scans/{over['id']}", headers=auth(token))).json()
+            assert (state["status"], state["attempts"]) == ("draft", 0)
+
+            other = await register(client)
+            theirs = await uploaded_scan(client, other, {"Den": [(4, 4, 4)]})
+            assert (await client.post(f"/api/v1/scans/{theirs['id']}/process", headers=auth(other))).status_code == 202
+            # A scan already running is a state conflict, whatever the budget.
+            done = await client.post(f"/api/v1/scans/{fits['id']}/process", headers=auth(token))
+            assert done.status_code == 409
+    finally:
+        await server.stop()
+
+
+async def test_scans_in_flight_hold_their_share_of_the_budget(settings: Settings) -> None:
+    limited = settings.model_copy(update={"user_monthly_budget_usd": 2.5, "scan_budget_usd": 1.0, "run_worker": False})
+    server = await start_server(limited)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scans = [await uploaded_scan(client, token, {"Room": [(n, n, n)]}) for n in range(3)]
+            codes = [
+                (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code
+                for scan in scans
+            ]
+            assert codes == [202, 202, 402]
+            last = await client.post(f"/api/v1/scans/{scans[2]['id']}/process", headers=auth(token))
+            assert "$2.00 is reserved by scans queued or running" in last.json()["detail"]
+    finally:
+        await server.stop()
+
+
+async def test_no_budget_means_unlimited(live_server: LiveServer) -> None:
+    assert live_server.runtime.settings.user_monthly_budget_usd is None
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await uploaded_scan(client, token, {"Room": [(9, 9, 9)]})
+        await _spend(live_server, scan["id"], 10_000.0)
+        assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202

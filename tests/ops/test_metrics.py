@@ -1,0 +1,117 @@
+"""`/metrics`: requests, uploads, scans by outcome, stage durations, queue depth, agents, sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+
+from housescan.agents.contract import AgentExecution
+from housescan.ops import metrics
+from tests.conftest import LiveServer
+from tests.helpers import auth, register
+from tests.ops_support import finished_scan, metric_samples, value
+from tests.realtime_client import EventRecorder
+
+UPLOAD_ROUTE = "/api/v1/scans/{scan_id}/images"
+
+
+async def test_metrics_count_requests_uploads_scans_stages_agents_queue_and_sockets(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        before = await metric_samples(client)
+        token = await register(client)
+        recorder = EventRecorder()
+        await recorder.connect(live_server.url, token)
+        try:
+            connected = await metric_samples(client)
+            assert value(connected, "housescan_socket_connections") == value(before, "housescan_socket_connections") + 1
+            await finished_scan(client, token, {"Kitchen": [(200, 10, 10), (10, 200, 10)], "Hall": [(10, 10, 200)]})
+            assert (await client.get("/api/v1/no/such/thing")).status_code == 404
+            after = await metric_samples(client)
+        finally:
+            await recorder.disconnect()
+
+        def grew(name: str, **labels: str) -> float:
+            return value(after, name, **labels) - value(before, name, **labels)
+
+        assert grew("housescan_http_requests_total", route=UPLOAD_ROUTE, method="POST", status="200") == 1
+        assert grew("housescan_http_requests_total", route="/api/v1/auth/register", method="POST", status="201") == 1
+        assert grew("housescan_http_requests_total", route="/api/v1/scans/{scan_id}", method="GET", status="200") >= 1
+        assert grew("housescan_http_requests_total", route="unmatched", method="GET", status="404") == 1
+        routes = {dict(labels).get("route") for name, labels in after if name == "housescan_http_requests_total"}
+        uuid_like = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+        assert not any(route and uuid_like.search(route) for route in routes), "raw ids never become labels"
+        assert grew("housescan_http_request_duration_seconds_count", route=UPLOAD_ROUTE, method="POST") == 1
+
+        assert grew("housescan_upload_bytes_total") > 3 * 1000, "three photos were sent"
+        assert grew("housescan_upload_requests_total", status="200") == 1
+        assert grew("housescan_scans_total", outcome="succeeded") == 1
+        for stage in ("prepare", "analysis", "save"):
+            assert grew("housescan_scan_stage_duration_seconds_count", stage=stage) == 1, stage
+        assert grew("housescan_scan_stage_duration_seconds_sum", stage="analysis") > 0
+        runs = {agent: grew("housescan_agent_executions_total", agent=agent, status="succeeded") for agent in (
+            "room_type", "room_checklist", "products", "house_type", "house_checklist", "pros_cons"
+        )}  # fmt: skip
+        assert runs == {
+            "room_type": 2,
+            "room_checklist": 2,
+            "products": 2,
+            "house_type": 1,
+            "house_checklist": 1,
+            "pros_cons": 1,
+        }
+        models = {dict(labels)["model"] for name, labels in after if name == "housescan_agent_cost_usd_total"}
+        assert any(model.startswith("local") for model in models), models
+        assert {"waiting", "active", "delayed", "completed", "failed"} <= {
+            dict(labels)["state"] for name, labels in after if name == "housescan_queue_jobs"
+        }
+
+        for _ in range(200):
+            closed = await metric_samples(client)
+            # The job counts as completed once its handler returns, just after the scan reads `succeeded`.
+            if (
+                value(closed, "housescan_socket_connections") == value(before, "housescan_socket_connections")
+                and value(closed, "housescan_queue_jobs", state="completed") >= 1
+            ):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("socket gauge not back down after the disconnect, or no completed job")
+        # No authentication is needed to scrape, and no user data is exposed.
+        assert "@example.com" not in (await client.get("/metrics")).text
+        assert (await client.get("/metrics", headers=auth(token))).status_code == 200
+
+
+def test_model_tokens_and_usd_are_counted_by_model() -> None:
+    start = datetime.now(UTC)
+
+    def execution(model: str, tokens_in: int, tokens_out: int, usd: float, cache_hit: bool = False) -> AgentExecution:
+        return AgentExecution(
+            agent_name="room_type",
+            model=model,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            requests=1,
+            cost_usd=usd,
+            cache_hit=cache_hit,
+            started_at=start,
+            finished_at=start + timedelta(seconds=2),
+        )
+
+    def read(name: str, **labels: str) -> float:
+        return metrics.REGISTRY.get_sample_value(name, labels) or 0.0
+
+    tokens_before = read("housescan_agent_tokens_total", model="test-model-a", direction="input")
+    usd_before = read("housescan_agent_cost_usd_total", model="test-model-a")
+    metrics.agents_ran(
+        [
+            execution("test-model-a", 1200, 300, 0.012),
+            execution("test-model-a", 800, 100, 0.008),
+            execution("test-model-a", 5000, 500, 0.05, cache_hit=True),  # paid in an earlier attempt
+            execution("test-model-b", 10, 1, 0.0001),
+        ]
+    )
+    assert read("housescan_agent_tokens_total", model="test-model-a", direction="input") - tokens_before == 2000
+    assert read("housescan_agent_tokens_total", model="test-model-a", direction="output") >= 400
+    assert abs(read("housescan_agent_cost_usd_total", model="test-model-a") - usd_before - 0.02) < 1e-9
+    assert read("housescan_agent_cost_usd_total", model="test-model-b") >= 0.0001
