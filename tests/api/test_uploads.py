@@ -186,6 +186,31 @@ async def test_accepted_formats_orientation_duplicates_and_server_keys(live_serv
         )
 
 
+async def test_unrotated_jpeg_with_gps_is_stored_without_it_and_pixel_identical(live_server: LiveServer) -> None:
+    """Orientation 1: no rotation to apply, so the photo is stored as uploaded minus its metadata (no
+    re-encoding, no generation loss), and the GPS position still does not survive."""
+    image = Image.new("RGB", (320, 240), (10, 120, 200))
+    image.paste((250, 200, 30), (40, 30, 200, 150))
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif, quality=92)
+    raw = buffer.getvalue()
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        response = await upload(client, token, scan["id"], [("gps.jpg", raw, 0)])
+        assert response.status_code == 200, response.text
+        uploaded = response.json()["images"][0]
+        assert (uploaded["width"], uploaded["height"], uploaded["content_type"]) == (320, 240, "image/jpeg")
+        content = (await client.get(uploaded["url"])).content
+    stored, original = Image.open(io.BytesIO(content)), Image.open(io.BytesIO(raw))
+    assert 0x8825 not in stored.getexif() and b"Exif" not in content, "location metadata is dropped"
+    assert stored.size == (320, 240)
+    assert stored.tobytes() == original.tobytes(), "the pixels are exactly the uploaded ones"
+
+
 async def test_image_urls_expire_and_cannot_be_forged(live_server: LiveServer) -> None:
     async with live_server.client() as client:
         token = await register(client)

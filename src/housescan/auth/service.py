@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -41,11 +42,13 @@ async def create_user(
     last_name: str | None = None,
     role: Role = Role.user,
 ) -> User:
+    # Hash before touching the database: the transaction (and SQLite's write lock) stays short.
+    password_hash = await asyncio.to_thread(hash_password, password)
     if await get_by_email(db_session=db_session, email=email) is not None:
         raise EmailTaken(email)
     user = User(
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         first_name=first_name,
         last_name=last_name,
         role=role,
@@ -61,7 +64,8 @@ async def create_user(
 
 async def authenticate(*, db_session: AsyncSession, email: str, password: str) -> User | None:
     user = await get_by_email(db_session=db_session, email=email)
-    if not verify_password(user.password_hash if user else None, password):
+    await db_session.commit()  # end the read before the slow hash check, which needs no database
+    if not await asyncio.to_thread(verify_password, user.password_hash if user else None, password):
         return None
     return user
 

@@ -13,6 +13,7 @@ import socketio
 from housescan.auth import service as auth_service
 from housescan.config import Settings
 from housescan.db.engine import SessionMaker
+from housescan.ops import metrics
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import NAMESPACE, user_room
 
@@ -80,12 +81,17 @@ def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionm
             raise socketio.exceptions.ConnectionRefusedError("invalid or expired token")
         await sio.save_session(sid, {"user_id": str(user.id)}, namespace=NAMESPACE)
         await sio.enter_room(sid, user_room(user.id), namespace=NAMESPACE)
+        metrics.socket_connected(sid)
         last_event_id = auth.get("lastEventId")
         if str(last_event_id).isdigit():
             # Joined first, replayed after: an event published in between arrives twice (clients drop a
             # repeated eventId) rather than not at all. Replaying from inside this handler would reach the
             # client ahead of its connect acknowledgement, hence the task.
             sio.start_background_task(_catch_up, sid, user.id, int(last_event_id))
+
+    @sio.on("disconnect", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        metrics.socket_disconnected(sid)
 
     async def _catch_up(sid: str, user_id: uuid.UUID, last_event_id: int) -> None:
         async with sessionmaker() as db_session:

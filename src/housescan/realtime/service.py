@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, cast
 
 import socketio
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.db.engine import SessionMaker
@@ -15,6 +18,7 @@ from housescan.realtime.models import ScanEvent
 NAMESPACE = "/scans"
 EventName = Literal["scan:uploaded", "scan:processing", "scan:progress", "scan:completed", "scan:failed"]
 REPLAY_LIMIT = 1000
+_EVENTS = cast("Table", ScanEvent.__table__)  # Core inserts: the ORM's per-row bookkeeping buys nothing here
 
 
 def user_room(user_id: uuid.UUID) -> str:
@@ -33,22 +37,156 @@ class Emitter(Protocol):
     ) -> None: ...
 
 
+@dataclass
+class _Pending:
+    user_id: uuid.UUID
+    scan_id: uuid.UUID
+    event: EventName
+    payload: dict[str, Any]
+    done: asyncio.Future[int]
+
+
 class EventPublisher:
-    """Publishes scan events; the server (API process) or a write-only Redis emitter (worker) delivers them."""
+    """Publishes scan events; the server (API process) or a write-only Redis emitter (worker) delivers them.
+
+    Group commit: events published while an earlier batch is being written wait for it and are then
+    appended together, in call order, in ONE transaction (one multi-row INSERT ... RETURNING), then emitted
+    in id order by the one writer task. Each `publish` still returns only once its own row is committed
+    and its event emitted, so "stored before delivered" and "ids increase in delivery order" both hold,
+    while many scans (or a fan-out to many users) no longer pay one transaction per event.
+    """
+
+    MAX_BATCH = 500
 
     def __init__(self, sessionmaker: SessionMaker, emitter: Emitter) -> None:
         self._sessionmaker = sessionmaker
         self._emitter = emitter
+        self._pending: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def publish(
         self, *, user_id: uuid.UUID, scan_id: uuid.UUID, event: EventName, payload: dict[str, Any]
     ) -> int:
+        loop = asyncio.get_running_loop()
+        item = _Pending(user_id, scan_id, event, payload, loop.create_future())
+        self._pending.append(item)
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._write_pending(), name="scan-events-writer")
+        # A caller that stops waiting cancels only its own future: its event is still written and emitted.
+        return await item.done
+
+    def stream(self, *, user_id: uuid.UUID, scan_id: uuid.UUID) -> ScanEventStream:
+        """An ordered, non-blocking stream of one scan's events (see `ScanEventStream`)."""
+        return ScanEventStream(self, user_id=user_id, scan_id=scan_id)
+
+    async def _write_pending(self) -> None:
+        batch: list[_Pending] = []
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self.MAX_BATCH], self._pending[self.MAX_BATCH :]
+                await self._write_batch(batch)
+        except asyncio.CancelledError:  # shutting down: nobody waits for ever
+            for item in batch + self._pending:
+                item.done.cancel()
+            self._pending = []
+            raise
+
+    async def _write_batch(self, batch: list[_Pending]) -> None:
+        try:
+            ids = await self._append(batch)
+        except Exception as exc:
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_exception(exc)
+            return
+        for item, event_id in zip(batch, ids, strict=True):
+            try:
+                await self._emitter.emit(
+                    item.event,
+                    {**item.payload, "eventId": event_id},
+                    room=user_room(item.user_id),
+                    namespace=NAMESPACE,
+                )
+            except Exception as exc:
+                if not item.done.done():
+                    item.done.set_exception(exc)
+                continue
+            if not item.done.done():
+                item.done.set_result(event_id)
+
+    async def _append(self, batch: list[_Pending]) -> list[int]:
+        rows = [
+            {"user_id": item.user_id, "scan_id": item.scan_id, "event": item.event, "payload": item.payload}
+            for item in batch
+        ]
         async with self._sessionmaker() as db_session:
-            row = ScanEvent(user_id=user_id, scan_id=scan_id, event=event, payload=payload)
-            db_session.add(row)
+            if len(rows) == 1:
+                event_id = await db_session.scalar(insert(_EVENTS).values(rows[0]).returning(_EVENTS.c.id))
+                ids = [int(event_id or 0)]
+            elif db_session.get_bind().dialect.name == "sqlite":
+                # Multi-row INSERTs (SQLAlchemy's insertmanyvalues), run in parameter order: SQLite numbers
+                # the rows in that order but does not promise the order of RETURNING (asking SQLAlchemy to
+                # sort makes it insert row by row), so the ids are sorted here.
+                connection = await db_session.connection()
+                result = await connection.execute(insert(_EVENTS).returning(_EVENTS.c.id), rows)
+                ids = sorted(int(event_id) for event_id in result.scalars())
+            else:
+                connection = await db_session.connection()
+                result = await connection.execute(
+                    insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True), rows
+                )
+                ids = [int(event_id) for event_id in result.scalars()]
             await db_session.commit()
-        await self._emitter.emit(event, {**payload, "eventId": row.id}, room=user_room(user_id), namespace=NAMESPACE)
-        return row.id
+        return ids
+
+
+class ScanEventStream:
+    """One scan's events, in order, without making the scan wait for each write.
+
+    `send` queues an event and returns at once; one task per stream publishes the queue in order. A
+    `scan:progress` that arrives while the previous progress event is still queued replaces it (the
+    newest value wins), so a fast pipeline sends a few real steps instead of one transaction per agent,
+    and a slow one (real models) still reports every step. `drain` waits until everything sent so far is
+    stored and emitted, and raises the first failure.
+    """
+
+    def __init__(self, publisher: EventPublisher, *, user_id: uuid.UUID, scan_id: uuid.UUID) -> None:
+        self._publisher = publisher
+        self._user_id = user_id
+        self._scan_id = scan_id
+        self._queue: list[tuple[EventName, dict[str, Any]]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
+
+    def send(self, event: EventName, payload: dict[str, Any]) -> None:
+        if event == "scan:progress" and self._queue and self._queue[-1][0] == "scan:progress":
+            self._queue[-1] = (event, payload)
+        else:
+            self._queue.append((event, payload))
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"scan-events-{self._scan_id}")
+
+    async def _run(self) -> None:
+        while self._queue:
+            event, payload = self._queue.pop(0)
+            try:
+                await self._publisher.publish(
+                    user_id=self._user_id, scan_id=self._scan_id, event=event, payload=payload
+                )
+            except Exception as exc:
+                self._error = self._error or exc
+
+    async def drain(self) -> None:
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    async def close(self) -> None:
+        """Drain, ignoring failures (used on the error path, before the failure itself is published)."""
+        with contextlib.suppress(Exception):  # the scan is failing already; its own error is reported
+            await self.drain()
 
 
 async def events_after(

@@ -1,7 +1,14 @@
 """Photo intake: decode to verify, reject what is not a safe photo, normalise what is.
 
 A file is judged by decoding it, never by its name or the client's MIME type. EXIF orientation is
-applied and the metadata (GPS position included) is dropped by re-encoding.
+applied and the metadata (GPS position included) is dropped.
+
+A JPEG that needs no rotation (EXIF orientation 1 or absent) is not re-encoded: it is verified by a
+reduced-scale decode, which still Huffman-decodes every entropy-coded byte (so truncated or corrupt data is
+still caught), and stored as its original compressed data with the metadata segments (APP1 EXIF/XMP, APP13
+IPTC, comments, other application segments) and anything after the end-of-image marker removed: lossless,
+pixel-identical, and several times cheaper than decode + re-encode. Everything else (rotation to apply,
+PNG, WebP, HEIC) is decoded in full and re-encoded as before.
 """
 
 from __future__ import annotations
@@ -70,11 +77,27 @@ def normalise_image(raw: bytes, *, max_bytes: int, max_pixels: int) -> Normalise
             raise ImageRejected(f"the image is {width}x{height} pixels, more than the limit of {max_pixels:,}")
         if getattr(image, "n_frames", 1) > 1 and image.format != "HEIF":
             raise ImageRejected("animated images are not accepted")
+        source_format = image.format or ""
+        if source_format == "JPEG" and image.mode in ("RGB", "L") and _orientation(image) == 1:
+            stripped = strip_jpeg_metadata(raw)
+            if stripped is not None:
+                try:
+                    # Scaled decode (DCT scaling to 1/8): every coefficient is still entropy-decoded.
+                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
+                    image.load()
+                except Exception as exc:
+                    raise ImageRejected(f"the image data is truncated or corrupt ({exc})") from exc
+                return NormalisedImage(
+                    data=stripped,
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    format="JPEG",
+                    width=width,
+                    height=height,
+                )
         try:
             image.load()
         except Exception as exc:
             raise ImageRejected(f"the image data is truncated or corrupt ({exc})") from exc
-    source_format = image.format or ""
     stored_format = _STORED_AS[source_format]
     oriented = ImageOps.exif_transpose(image)
     if stored_format == "JPEG" and oriented.mode not in ("RGB", "L"):
@@ -89,3 +112,73 @@ def normalise_image(raw: bytes, *, max_bytes: int, max_pixels: int) -> Normalise
         width=oriented.width,
         height=oriented.height,
     )
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation a viewer would apply (1 when absent or not one of the eight valid values)."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except Exception:  # unreadable EXIF: the full path decides, and re-encodes
+        return 0
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+# JPEG segments kept when storing a JPEG as uploaded: what decoding needs (tables, frame, restart interval,
+# JFIF density, ICC colour profile, Adobe colour transform). Everything else before the first scan
+# (APP1 EXIF/XMP with GPS, APP13 IPTC, comments, maker notes in other APPn) is dropped.
+_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_KEPT_MARKERS = {*_SOF_MARKERS, 0xC4, 0xCC, 0xDB, 0xDD, 0xE0, 0xE2, 0xEE}
+_SOS, _EOI = 0xDA, 0xD9
+_APP_SIGNATURES = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
+
+
+def strip_jpeg_metadata(raw: bytes) -> bytes | None:
+    """The JPEG without its metadata segments and without anything after the end-of-image marker, its
+    compressed image data untouched; None when its structure is not plain enough to do that safely."""
+    if not raw.startswith(b"\xff\xd8"):
+        return None
+    out = [b"\xff\xd8"]
+    pos, size = 2, len(raw)
+    while pos < size:
+        if raw[pos] != 0xFF:
+            return None
+        while pos < size and raw[pos] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos >= size:
+            return None
+        marker = raw[pos]
+        pos += 1
+        if marker == _EOI:
+            out.append(b"\xff\xd9")
+            return b"".join(out)
+        if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):
+            return None  # a restart marker outside entropy-coded data, TEM, or a second SOI
+        if pos + 2 > size:
+            return None
+        length = int.from_bytes(raw[pos : pos + 2], "big")
+        end = pos + length
+        if length < 2 or end > size:
+            return None
+        # Application segments are kept only when they are what they claim (JFIF, ICC profile, Adobe).
+        signature = _APP_SIGNATURES.get(marker)
+        keep = (marker in _KEPT_MARKERS or marker == _SOS) and (
+            signature is None or raw[pos + 2 : pos + 2 + len(signature)] == signature
+        )
+        if keep:
+            out.append(raw[pos - 2 : end])
+        pos = end
+        if marker == _SOS:
+            # Entropy-coded data: runs until a marker other than a stuffed 0xFF00 or a restart marker.
+            start = pos
+            while True:
+                found = raw.find(b"\xff", pos)
+                if found < 0 or found + 1 >= size:
+                    return None  # no end-of-image: truncated
+                following = raw[found + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    pos = found + (1 if following == 0xFF else 2)
+                    continue
+                pos = found
+                break
+            out.append(raw[start:pos])
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -11,6 +12,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError
 from housescan.agents.contract import ScanResponse
+from housescan.ops import metrics
+from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.runtime import Runtime
 from housescan.scans import service as scans_service
 
@@ -25,31 +28,31 @@ class ScanRetry(Exception):
 
 async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
     settings, events = runtime.settings, runtime.events
+    start_log_context(scan_id=scan_id)
 
     async with runtime.sessionmaker() as db_session:
         claimed = await scans_service.claim_for_run(db_session=db_session, scan_id=scan_id)
     if claimed is None:
         return  # deleted, still a draft, or already finished: nothing to do
     user_id = claimed.user_id
+    bind_log_context(user_id=user_id, attempt=claimed.attempt)
+    logger.info("scan claimed: attempt %d", claimed.attempt)
     if claimed.attempt > settings.job_max_attempts:
         await _fail(runtime, claimed, f"gave up after {settings.job_max_attempts} attempts")
         return
-    await events.publish(
-        user_id=user_id,
-        scan_id=scan_id,
-        event="scan:processing",
-        payload={"scanId": str(scan_id), "message": f"Analysing your photos (attempt {claimed.attempt})"},
+    # The scan's events go out in order without the scan waiting for each write; progress that arrives
+    # while the previous progress event is still queued is coalesced into the newest (realtime.service).
+    scan_events = events.stream(user_id=user_id, scan_id=scan_id)
+    scan_events.send(
+        "scan:processing",
+        {"scanId": str(scan_id), "message": f"Analysing your photos (attempt {claimed.attempt})"},
     )
 
     async def on_progress(progress: int, stage: str) -> None:
-        await events.publish(
-            user_id=user_id,
-            scan_id=scan_id,
-            event="scan:progress",
-            payload={"scanId": str(scan_id), "progress": progress, "stage": stage},
-        )
+        scan_events.send("scan:progress", {"scanId": str(scan_id), "progress": progress, "stage": stage})
 
     try:
+        clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
             request = await scans_service.build_scan_request(
                 db_session=db_session,
@@ -59,17 +62,24 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
                 budget_usd=settings.scan_budget_usd,
                 budget_tokens=settings.scan_budget_tokens,
             )
+        clock = metrics.stage_took("prepare", clock)
         memo = runtime.agent_memos.setdefault(scan_id, AgentMemo())
         response = await runtime.agents.run(request, on_progress=on_progress, memo=memo)
+        clock = metrics.stage_took("analysis", clock)
+        metrics.agents_ran(response.agent_executions)
         await on_progress(98, "Saving the report")
+        await scan_events.drain()  # every progress event stored and sent before the results are saved
         saved = await _save_with_retries(runtime, scan_id, response)
+        metrics.stage_took("save", clock)
     except Exception as exc:
+        await scan_events.close()  # what was sent goes out before the retry or the failure is announced
         reason = _reason(exc)
         retryable = not isinstance(exc, AgentsError) or exc.retryable
         if retryable and claimed.attempt < settings.job_max_attempts:
             logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
             async with runtime.sessionmaker() as db_session:
                 await scans_service.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+            metrics.scan_finished("retried")
             raise ScanRetry(reason) from exc
         logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
         runtime.agent_memos.pop(scan_id, None)
@@ -78,6 +88,15 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
     runtime.agent_memos.pop(scan_id, None)
     if not saved:
         return  # deleted meanwhile, or another worker saved it first and announced it
+    metrics.scan_finished("succeeded")
+    logger.info(
+        "scan succeeded",
+        extra={
+            "tokens": response.cost_info.total_tokens_in + response.cost_info.total_tokens_out,
+            "cost_usd": response.cost_info.total_cost_usd,
+            "compute_seconds": response.cost_info.compute_seconds,
+        },
+    )
     await events.publish(
         user_id=user_id,
         scan_id=scan_id,
@@ -108,6 +127,7 @@ async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: st
     async with runtime.sessionmaker() as db_session:
         changed = await scans_service.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
     if changed:
+        metrics.scan_finished("failed")
         await runtime.events.publish(
             user_id=claimed.user_id,
             scan_id=claimed.scan_id,

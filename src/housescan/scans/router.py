@@ -6,10 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
 
 from housescan.auth.dependencies import CurrentUser
+from housescan.costs import service as costs_service
+from housescan.costs.service import MonthlyBudgetExceeded
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.houses import service as houses_service
 from housescan.houses.service import HouseNotFound
 from housescan.scans import service as scans_service
+from housescan.scans.models import ScanStatus
 from housescan.scans.schemas import (
     ProcessAccepted,
     RoomBrief,
@@ -114,6 +117,7 @@ async def upload_images(
         raise HTTPException(code, {"message": exc.message, "errors": exc.errors}) from None
     images_count = await scans_service.count_images(db_session=db_session, scan_id=scan.id)
     rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
+    await db_session.commit()  # the event is written by a session of its own
     await runtime.events.publish(
         user_id=user.id,
         scan_id=scan.id,
@@ -128,17 +132,27 @@ async def upload_images(
     return UploadResult(images=[scans_service.image_read(settings, image) for image in stored], duplicates=duplicates)
 
 
-@router.post("/{scan_id}/process", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{scan_id}/process",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={402: {"description": "the user's monthly budget could be exceeded; nothing was queued"}},
+)
 async def process_scan(
     scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> ProcessAccepted:
     try:
         scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user.id, scan_id=scan_id)
+        if scan.status in (ScanStatus.draft, ScanStatus.failed):
+            await costs_service.ensure_within_monthly_budget(
+                db_session=db_session, settings=runtime.settings, user_id=user.id
+            )
         scan = await scans_service.queue_for_processing(db_session=db_session, scan=scan)
     except ScanNotFound:
         raise _not_found() from None
     except ScanStateConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except MonthlyBudgetExceeded as exc:
+        raise HTTPException(status.HTTP_402_PAYMENT_REQUIRED, str(exc)) from None
     # Only now, after the commit: a worker that picks the job up finds the scan queued.
     await runtime.queue.enqueue(scan.id)
     return ProcessAccepted(id=scan.id, status=scan.status)

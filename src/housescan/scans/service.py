@@ -146,6 +146,8 @@ async def add_images(
         except ImageRejected as exc:
             return str(exc)
 
+    # The checks are slow (decoding photos): no transaction stays open across them.
+    await db_session.commit()
     checked = [await check(file) for file in files]
     errors: list[dict[str, object]] = [
         {"file": file.filename, "index": index, "reason": outcome}
@@ -191,6 +193,9 @@ async def add_images(
         )
         new_images.append((image, normalised))
 
+    status = await db_session.scalar(select(Scan.status).where(Scan.id == scan.id))
+    if status not in (ScanStatus.draft, ScanStatus.failed):
+        raise ScanStateConflict(f"photos cannot be added to a {status or 'deleted'} scan")
     stored: list[str] = []
     try:
         for image, normalised in new_images:
