@@ -8,6 +8,7 @@ a room that fails is reported as failed, never dropped.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -35,6 +36,7 @@ from housescan.agents.images import ImageLoader
 from housescan.agents.providers.base import Provider, RoomFindings, RoomPhotos, Usage
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 ROOM_CONCURRENCY = 4
 KEEP_PHOTOS_OF_FIRST_ROOMS = 8
 
@@ -127,6 +129,20 @@ class _Run:
                 finished_at=started + elapsed,
                 output=_as_json(answer),
             )
+        )
+        logger.info(
+            "agent %s finished",
+            name,
+            extra={
+                "agent": name,
+                "room_id": room_id,
+                "model": usage.model,
+                "tokens_in": usage.tokens_in,
+                "tokens_out": usage.tokens_out,
+                "cost_usd": usage.cost_usd,
+                "seconds": round(elapsed.total_seconds(), 3),
+                "cache_hit": cache_hit,
+            },
         )
 
     async def step(self, stage: str) -> None:
@@ -245,8 +261,9 @@ async def run_pipeline(
         if photos is not None
     ]
     if not succeeded:
-        reasons = "; ".join(f"{r.room_id}: {r.error}" for r in room_results)
-        raise AgentsError(f"no room could be analysed ({reasons})", retryable=True)
+        names = {room.room_id: room.label or f"room {n + 1}" for n, room in enumerate(request.rooms)}
+        reasons = "; ".join(f"{names[r.room_id]}: {r.error}" for r in room_results)
+        raise AgentsError(f"No room could be analysed. {reasons}", retryable=True)
     rooms_digest = [[r.room_id, r.room_types, r.products.model_dump(), r.issues.model_dump()] for r in succeeded]
     house = await run.agent(
         "house_type", None, lambda: provider.house_type(succeeded), "House type", [rooms_digest, _urls(request)]

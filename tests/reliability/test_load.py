@@ -1,0 +1,89 @@
+"""Load: 50 people at once, each uploading and processing scans for a minute against one `housescan serve`
+process (embedded defaults, the null analyzer so that the service itself is what is loaded).
+
+Zero errors, zero lost scans, every completion delivered to the person's socket. Prints its counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections import Counter
+
+import httpx
+
+from tests.helpers import auth, photo
+from tests.realtime_client import EventRecorder
+from tests.reliability.processes import ServeProcess
+
+USERS = 50
+SECONDS = float(os.environ.get("HOUSESCAN_LOAD_SECONDS", "60"))
+
+
+async def _person(
+    url: str, n: int, ready: asyncio.Barrier, seconds: float, counts: Counter[str], scans: dict[str, str]
+) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        email = f"load-{n}-{uuid.uuid4().hex[:6]}@example.com"
+        response = await client.post("/api/v1/auth/register", json={"email": email, "password": "load test password"})
+        response.raise_for_status()
+        token = (
+            await client.post("/api/v1/auth/login", json={"email": email, "password": "load test password"})
+        ).json()["access_token"]
+        events = EventRecorder()
+        await events.connect(url, token)
+        await ready.wait()  # everyone signed up and connected: the minute starts now, for all at once
+        deadline = time.monotonic() + seconds
+        try:
+            picture = photo((n * 5 % 256, 90, 160), size=(256, 192))
+            while time.monotonic() < deadline:
+                created = await client.post("/api/v1/scans", json={"rooms_count": 1}, headers=auth(token))
+                counts[f"create {created.status_code}"] += 1
+                scan_id = created.json()["id"]
+                uploaded = await client.post(
+                    f"/api/v1/scans/{scan_id}/images",
+                    files=[("images", ("room.jpg", picture + scan_id.encode(), "image/jpeg"))],
+                    data={"room_ordinal": ["0"]},
+                    headers=auth(token),
+                )
+                counts[f"upload {uploaded.status_code}"] += 1
+                processed = await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+                counts[f"process {processed.status_code}"] += 1
+                scans[scan_id] = token
+                await events.wait_for("scan:completed", scan_id, timeout=120)
+                counts["completed delivered"] += 1
+        finally:
+            await events.disconnect()
+
+
+async def test_fifty_people_for_a_minute(tmp_path: object) -> None:
+    from pathlib import Path
+
+    serve = ServeProcess(
+        Path(str(tmp_path)), env={"HOUSESCAN_AGENTS_PROVIDER": "null", "HOUSESCAN_WORKER_CONCURRENCY": "4"}
+    )
+    await serve.start()
+    counts: Counter[str] = Counter()
+    scans: dict[str, str] = {}
+    try:
+        ready = asyncio.Barrier(USERS)
+        results = await asyncio.gather(
+            *(_person(serve.url, n, ready, SECONDS, counts, scans) for n in range(USERS)), return_exceptions=True
+        )
+        errors = [repr(result) for result in results if isinstance(result, BaseException)]
+        async with httpx.AsyncClient(base_url=serve.url, timeout=60) as client:
+            statuses = Counter()
+            for scan_id, token in scans.items():
+                statuses[(await client.get(f"/api/v1/scans/{scan_id}", headers=auth(token))).json()["status"]] += 1
+        assert serve.alive(), serve.log_tail()
+    finally:
+        await serve.stop()
+    print(
+        f"\nload: {USERS} users, {SECONDS:.0f}s: {dict(counts)}; scans by status {dict(statuses)}; errors {len(errors)}"
+    )
+    assert errors == [], errors[:3]
+    assert set(counts) == {"create 201", "upload 200", "process 202", "completed delivered"}, counts
+    assert statuses == Counter({"succeeded": len(scans)}), "no scan lost or stuck"
+    assert counts["completed delivered"] == len(scans) >= USERS
