@@ -182,6 +182,7 @@ def _env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, st
         "HOUSESCAN_NULL_DELAY_SECONDS": "0.3",
         "HOUSESCAN_JOB_MAX_ATTEMPTS": "12",  # every kill costs the running scans an attempt
         "HOUSESCAN_JOB_BACKOFF_SECONDS": "0.1",
+        "HOUSESCAN_SWEEP_INTERVAL_SECONDS": "5",
         "HOUSESCAN_JWT_SECRET": "crash-suite-secret-" + "x" * 32,
         **(extra or {}),
     }
@@ -201,11 +202,6 @@ async def test_embedded_serve_killed_at_random_moments(tmp_path: Path, pg_databa
         await serve.stop()
 
 
-@pytest.mark.skip(
-    reason="known bug, left open: when every worker is killed at once, the jobs BullMQ moves back from "
-    "'stalled' stay in 'wait' and the restarted workers never take them (3 of 50 scans stuck `running`); "
-    "one worker dying while another lives is covered by tests/scaleout/test_multiprocess.py"
-)
 async def test_bullmq_workers_killed_at_random_moments(tmp_path: Path, pg_database_url: str, redis_prefix: str) -> None:
     from tests.scaleout.conftest import REDIS_URL
 

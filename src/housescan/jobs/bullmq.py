@@ -92,6 +92,10 @@ class BullMQQueue:
     async def enqueue(self, scan_id: uuid.UUID) -> None:
         job_id = str(scan_id)
         state = _text(await self._queue.getJobState(job_id))
+        if state in ("waiting", "wait"):
+            # Jobs put back from 'stalled' can wait unseen by idle workers until something sets the queue's
+            # marker (seen when every worker was killed at once); setting it again only wakes them up.
+            await self._queue.client.zadd(self._queue.keys["marker"], {"0": 0})
         if state in _LIVE_STATES:
             return
         if state in _FINISHED_STATES:
