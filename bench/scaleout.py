@@ -516,13 +516,14 @@ RAW_SUMMARY = (
 
 async def raw_save(connection: asyncpg.Connection, scan_id: uuid.UUID, response: Any) -> bool:
     """The same writes as scans.service.save_results, in raw asyncpg: lock the scan, update the house, the
-    rooms and the scan, replace the agent runs, upsert the summary; one transaction."""
+    rooms and the scan, replace the agent runs, upsert the summary, append the completion event; one
+    transaction."""
     import json
     from datetime import UTC, datetime
 
     result, now = response.result, datetime.now(UTC)
     async with connection.transaction():
-        row = await connection.fetchrow("SELECT house_id, status FROM scans WHERE id = $1 FOR UPDATE", scan_id)
+        row = await connection.fetchrow("SELECT house_id, user_id, status FROM scans WHERE id = $1 FOR UPDATE", scan_id)
         if row is None or row["status"] != "running":
             return False
         house_type = result.house_types[0] if result.house_types else None
@@ -576,6 +577,16 @@ async def raw_save(connection: asyncpg.Connection, scan_id: uuid.UUID, response:
             json.dumps(result.pros_cons.model_dump(mode="json")),
             json.dumps(response.cost_info.model_dump(mode="json")),
             response.metadata.pipeline_version,
+            now,
+        )
+        await connection.execute(
+            "INSERT INTO scan_events (user_id, scan_id, event, payload, undelivered, created_at)"
+            " VALUES ($1, $2, 'scan:completed', $3::jsonb, true, $4)",
+            row["user_id"],
+            scan_id,
+            json.dumps(
+                {"scanId": str(scan_id), "message": "Your report is ready", "result": result.model_dump(mode="json")}
+            ),
             now,
         )
     return True

@@ -1,9 +1,16 @@
-"""Reconnecting with the last event id seen replays what was missed, in order, then live events follow."""
+"""Reconnecting with the last event id seen replays what was missed, in order, then live events follow; a
+scan's outcome event is committed with its state and reaches the tab even if its process dies first."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
+from sqlalchemy import select, update
+
+from housescan.realtime.models import ScanEvent
+from housescan.scans import service as scans_service
+from housescan.scans.models import Scan, ScanStatus
 from tests.conftest import LiveServer
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
@@ -44,3 +51,77 @@ async def test_reconnect_replays_missed_events_in_order(live_server: LiveServer)
         assert fresh.events == []
         await fresh.disconnect()
         await second.disconnect()
+
+
+async def _scan_in_state(
+    live_server: LiveServer, tab: EventRecorder, status: ScanStatus
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """A new user's one-room scan with a photo, put straight into `status`, with `tab` connected as them."""
+    async with live_server.client() as client:
+        token = await register(client)
+        await tab.connect(live_server.url, token)
+        scan = await create_scan(client, token, rooms=1)
+        await upload(client, token, scan["id"], [("a.jpg", photo(), 0)])
+    scan_id = uuid.UUID(scan["id"])
+    async with live_server.runtime.sessionmaker() as session:
+        user_id = (await session.get_one(Scan, scan_id)).user_id
+        await session.execute(update(Scan).where(Scan.id == scan_id).values(status=status))
+        await session.commit()
+    return scan_id, user_id
+
+
+async def test_a_completion_committed_but_never_emitted_is_delivered_by_the_sweep(live_server: LiveServer) -> None:
+    """The window a worker crash used to open: results (and their `scan:completed`) committed, then the
+    process dies before emitting. The event is in the log, marked undelivered, and the sweep sends it."""
+    runtime = live_server.runtime
+    tab = EventRecorder()
+    scan_id, user_id = await _scan_in_state(live_server, tab, ScanStatus.running)
+    async with runtime.sessionmaker() as session:
+        request = await scans_service.build_scan_request(
+            db_session=session, store=runtime.store, scan_id=scan_id, user_id=user_id
+        )
+    response = await runtime.agents.run(request)
+    async with runtime.sessionmaker() as session:  # the worker's save; it "dies" before `events.deliver`
+        staged = await scans_service.save_results(db_session=session, scan_id=scan_id, response=response)
+    assert staged is not None and staged.event == "scan:completed"
+
+    async def undelivered() -> list[int]:
+        async with runtime.sessionmaker() as session:
+            return list(await session.scalars(select(ScanEvent.id).where(ScanEvent.undelivered)))
+
+    await asyncio.sleep(0.3)
+    assert "scan:completed" not in tab.names(str(scan_id))
+    assert await undelivered() == [staged.id]
+    assert await runtime.events.redeliver_stranded(older_than_seconds=60) == 0, "a young event is its writer's"
+
+    assert await runtime.events.redeliver_stranded(older_than_seconds=0) == 1
+    completed = await tab.wait_for("scan:completed", str(scan_id), timeout=10)
+    assert completed["eventId"] == staged.id
+    assert completed["result"] == response.result.model_dump(mode="json")
+    assert await undelivered() == []
+    assert await runtime.events.redeliver_stranded(older_than_seconds=0) == 0, "delivered once, then done"
+    await tab.disconnect()
+
+
+async def test_a_failure_is_logged_with_the_failed_state_and_delivered(live_server: LiveServer) -> None:
+    runtime = live_server.runtime
+    tab = EventRecorder()
+    scan_id, _ = await _scan_in_state(live_server, tab, ScanStatus.queued)
+    async with runtime.sessionmaker() as session:
+        failed = await scans_service.mark_failed(db_session=session, scan_id=scan_id, reason="the disk is full")
+    assert failed is not None
+    async with runtime.sessionmaker() as session:
+        assert await scans_service.mark_failed(db_session=session, scan_id=scan_id, reason="again") is None, (
+            "a scan fails once"
+        )
+        events = list(await session.scalars(select(ScanEvent).where(ScanEvent.scan_id == scan_id)))
+        assert [(event.event, event.undelivered) for event in events] == [
+            ("scan:uploaded", False),
+            ("scan:failed", True),
+        ]
+    assert await runtime.events.deliver(failed)
+    payload = await tab.wait_for("scan:failed", str(scan_id), timeout=10)
+    assert payload == {"scanId": str(scan_id), "error": "the disk is full", "eventId": failed.id}
+    async with runtime.sessionmaker() as session:
+        assert (await session.get_one(ScanEvent, failed.id)).undelivered is False
+    await tab.disconnect()

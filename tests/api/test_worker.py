@@ -90,7 +90,7 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
         )
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:
-        assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is False, (
+        assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is None, (
             "a scan already saved is not saved (nor announced) again"
         )
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
@@ -100,7 +100,7 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
             await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
             await session.commit()
         async with runtime.sessionmaker() as session:
-            assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is True
+            assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is not None
         assert await snapshot() == before
 
 

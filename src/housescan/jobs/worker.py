@@ -1,9 +1,11 @@
 """The `housescan worker` process: consumes scan jobs from BullMQ on Redis and sweeps unfinished scans.
 
-The sweep runs here, not in API processes: at start-up and every `sweep_interval_seconds`, every scan
-left `queued` or `running` is offered to the queue again. Offering is harmless because the job id is the
-scan id: a scan whose job is waiting, delayed or running (on any worker) is skipped by the queue, and a
-scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep comes round.
+The sweep runs here, not in API processes, at start-up and every `sweep_interval_seconds`:
+- every scan left `queued` or `running` is offered to the queue again. Offering is harmless because the
+  job id is the scan id: a scan whose job is waiting, delayed or running (on any worker) is skipped by the
+  queue, and a scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep;
+- every outcome event (`scan:completed`/`scan:failed`) that was committed with its scan's state but not
+  emitted, because its process died in between, is emitted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from housescan.scans.job import run_scan
 
 logger = logging.getLogger(__name__)
 
+# A scan's outcome event is emitted milliseconds after its commit; one still undelivered after this long
+# was left by a process that died in between.
+STRANDED_EVENT_AGE_SECONDS = 10.0
+
 
 async def requeue_unfinished(runtime: Runtime) -> int:
     """Offer every `queued`/`running` scan to the queue; the queue skips those it already holds."""
@@ -38,6 +44,7 @@ async def _sweep_forever(runtime: Runtime) -> None:
     while True:
         try:
             await requeue_unfinished(runtime)
+            await runtime.events.redeliver_stranded(older_than_seconds=STRANDED_EVENT_AGE_SECONDS)
         except Exception:
             logger.exception("sweep of unfinished scans failed")
         await asyncio.sleep(runtime.settings.sweep_interval_seconds)

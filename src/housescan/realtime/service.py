@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal, Protocol, cast
 
 import socketio
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan.db.base import utcnow
 from housescan.db.engine import SessionMaker
 from housescan.realtime.models import ScanEvent
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "/scans"
 EventName = Literal["scan:uploaded", "scan:processing", "scan:progress", "scan:completed", "scan:failed"]
@@ -35,6 +40,26 @@ class Emitter(Protocol):
         room: str | None = None,
         namespace: str | None = None,
     ) -> None: ...
+
+
+@dataclass(frozen=True)
+class StagedEvent:
+    """An event written in the caller's transaction, to be emitted (`EventPublisher.deliver`) once it commits."""
+
+    id: int
+    user_id: uuid.UUID
+    event: EventName
+    payload: dict[str, Any]
+
+
+async def stage_event(
+    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, event: EventName, payload: dict[str, Any]
+) -> StagedEvent:
+    """Append an event inside the caller's transaction (a transactional outbox): it commits or rolls back with
+    the change it announces, so a crash between the two can neither lose it nor announce what did not happen."""
+    row = {"user_id": user_id, "scan_id": scan_id, "event": event, "payload": payload, "undelivered": True}
+    event_id = await db_session.scalar(insert(_EVENTS).values(row).returning(_EVENTS.c.id))
+    return StagedEvent(int(event_id or 0), user_id, event, payload)
 
 
 @dataclass
@@ -75,6 +100,40 @@ class EventPublisher:
         # A caller that stops waiting cancels only its own future: its event is still written and emitted.
         return await item.done
 
+    async def deliver(self, staged: StagedEvent) -> bool:
+        """Emit a committed staged event, then mark it delivered. On failure it stays undelivered and
+        `redeliver_stranded` sends it later: delivery is at least once, and clients drop repeats by eventId."""
+        try:
+            await self._emit(staged.event, staged.payload, event_id=staged.id, user_id=staged.user_id)
+            async with self._sessionmaker() as db_session:
+                await db_session.execute(update(_EVENTS).where(_EVENTS.c.id == staged.id).values(undelivered=False))
+                await db_session.commit()
+        except Exception:
+            logger.warning("event %d (%s) not delivered yet; the sweep will send it", staged.id, staged.event)
+            return False
+        return True
+
+    async def redeliver_stranded(self, *, older_than_seconds: float, limit: int = 500) -> int:
+        """Deliver staged events their process did not get to emit (it died after the commit). Only events
+        older than `older_than_seconds` are taken, so one whose writer is alive is normally left to it."""
+        async with self._sessionmaker() as db_session:
+            rows = await db_session.execute(
+                select(_EVENTS.c.id, _EVENTS.c.user_id, _EVENTS.c.event, _EVENTS.c.payload)
+                .where(
+                    _EVENTS.c.undelivered,
+                    _EVENTS.c.created_at < utcnow() - timedelta(seconds=older_than_seconds),
+                )
+                .order_by(_EVENTS.c.id)
+                .limit(limit)
+            )
+            stranded = [StagedEvent(row.id, row.user_id, cast("EventName", row.event), row.payload) for row in rows]
+        delivered = 0
+        for staged in stranded:
+            delivered += await self.deliver(staged)
+        if stranded:
+            logger.info("redelivered %d of %d stranded events", delivered, len(stranded))
+        return delivered
+
     def stream(self, *, user_id: uuid.UUID, scan_id: uuid.UUID) -> ScanEventStream:
         """An ordered, non-blocking stream of one scan's events (see `ScanEventStream`)."""
         return ScanEventStream(self, user_id=user_id, scan_id=scan_id)
@@ -101,18 +160,16 @@ class EventPublisher:
             return
         for item, event_id in zip(batch, ids, strict=True):
             try:
-                await self._emitter.emit(
-                    item.event,
-                    {**item.payload, "eventId": event_id},
-                    room=user_room(item.user_id),
-                    namespace=NAMESPACE,
-                )
+                await self._emit(item.event, item.payload, event_id=event_id, user_id=item.user_id)
             except Exception as exc:
                 if not item.done.done():
                     item.done.set_exception(exc)
                 continue
             if not item.done.done():
                 item.done.set_result(event_id)
+
+    async def _emit(self, event: EventName, payload: dict[str, Any], *, event_id: int, user_id: uuid.UUID) -> None:
+        await self._emitter.emit(event, {**payload, "eventId": event_id}, room=user_room(user_id), namespace=NAMESPACE)
 
     async def _append(self, batch: list[_Pending]) -> list[int]:
         rows = [

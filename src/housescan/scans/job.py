@@ -14,6 +14,7 @@ from housescan.agents.client import AgentsError
 from housescan.agents.contract import ScanResponse
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
+from housescan.realtime.service import StagedEvent
 from housescan.runtime import Runtime
 from housescan.scans import service as scans_service
 
@@ -69,7 +70,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         metrics.agents_ran(response.agent_executions)
         await on_progress(98, "Saving the report")
         await scan_events.drain()  # every progress event stored and sent before the results are saved
-        saved = await _save_with_retries(runtime, scan_id, response)
+        completed = await _save_with_retries(runtime, scan_id, response)
         metrics.stage_took("save", clock)
     except Exception as exc:
         await scan_events.close()  # what was sent goes out before the retry or the failure is announced
@@ -86,7 +87,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         await _fail(runtime, claimed, reason)
         return
     runtime.agent_memos.pop(scan_id, None)
-    if not saved:
+    if completed is None:
         return  # deleted meanwhile, or another worker saved it first and announced it
     metrics.scan_finished("succeeded")
     logger.info(
@@ -97,19 +98,10 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
             "compute_seconds": response.cost_info.compute_seconds,
         },
     )
-    await events.publish(
-        user_id=user_id,
-        scan_id=scan_id,
-        event="scan:completed",
-        payload={
-            "scanId": str(scan_id),
-            "message": "Your report is ready",
-            "result": response.result.model_dump(mode="json"),
-        },
-    )
+    await events.deliver(completed)
 
 
-async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse) -> bool:
+async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:
     """The save alone is retried on database errors, so a brief outage does not re-run the analysis."""
     for delay in (*SAVE_RETRY_DELAYS, None):
         try:
@@ -125,15 +117,10 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
 
 async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: str) -> None:
     async with runtime.sessionmaker() as db_session:
-        changed = await scans_service.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
-    if changed:
+        failed = await scans_service.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
+    if failed is not None:
         metrics.scan_finished("failed")
-        await runtime.events.publish(
-            user_id=claimed.user_id,
-            scan_id=claimed.scan_id,
-            event="scan:failed",
-            payload={"scanId": str(claimed.scan_id), "error": reason},
-        )
+        await runtime.events.deliver(failed)
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,6 +19,8 @@ from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, HouseStatus, Room
+from housescan.realtime import service as realtime_service
+from housescan.realtime.service import StagedEvent
 from housescan.scans.images import ImageRejected, NormalisedImage, normalise_image
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan, ScanStatus
 from housescan.scans.schemas import (
@@ -293,16 +295,17 @@ async def build_scan_request(
     )
 
 
-async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> bool:
-    """Write a run's results in ONE transaction. Idempotent: saving twice leaves the same rows.
+async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:
+    """Write a run's results, and the `scan:completed` event announcing them, in ONE transaction.
+    Idempotent: saving twice leaves the same rows.
 
-    Returns False (and writes nothing) when the scan is no longer running: deleted meanwhile, or already
-    saved by another worker, so that `scan:completed` is sent once.
+    Returns the event for the caller to deliver after the commit, or None (and writes nothing) when the
+    scan is no longer running: deleted meanwhile, or already saved by another worker.
     """
     scan = await db_session.scalar(select(Scan).where(Scan.id == scan_id).with_for_update())
     if scan is None or scan.status is not ScanStatus.running:
         await db_session.rollback()
-        return False
+        return None
     result = response.result
     now = utcnow()
     house = await db_session.get_one(House, scan.house_id)
@@ -352,8 +355,15 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
     summary.cost_summary = response.cost_info.model_dump(mode="json")
     summary.schema_version = response.metadata.pipeline_version or PIPELINE_VERSION
     summary.derived_at = now
+    completed = await realtime_service.stage_event(
+        db_session=db_session,
+        user_id=scan.user_id,
+        scan_id=scan_id,
+        event="scan:completed",
+        payload={"scanId": str(scan_id), "message": "Your report is ready", "result": result.model_dump(mode="json")},
+    )
     await db_session.commit()
-    return True
+    return completed
 
 
 async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> None:
@@ -365,14 +375,27 @@ async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, r
     await db_session.commit()
 
 
-async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> bool:
-    result = await db_session.execute(
+async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> StagedEvent | None:
+    """Fail a scan that is still queued or running, with its `scan:failed` event in the same transaction;
+    returns the event to deliver after the commit, or None when the scan had already finished or gone."""
+    user_id = await db_session.scalar(
         update(Scan)
         .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
         .values(status=ScanStatus.failed, error=reason, finished_at=utcnow())
+        .returning(Scan.user_id)
+    )
+    if user_id is None:
+        await db_session.rollback()
+        return None
+    failed = await realtime_service.stage_event(
+        db_session=db_session,
+        user_id=user_id,
+        scan_id=scan_id,
+        event="scan:failed",
+        payload={"scanId": str(scan_id), "error": reason},
     )
     await db_session.commit()
-    return bool(getattr(result, "rowcount", 0))
+    return failed
 
 
 async def unfinished_scan_ids(*, db_session: AsyncSession) -> list[uuid.UUID]:
