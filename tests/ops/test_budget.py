@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
+from housescan.costs import service as costs_service
 from housescan.scans.models import AgentRun
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
@@ -73,22 +76,30 @@ async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_ca
         await server.stop()
 
 
-async def test_scans_in_flight_hold_their_share_of_the_budget(settings: Settings) -> None:
-    limited = settings.model_copy(update={"user_monthly_budget_usd": 2.5, "scan_budget_usd": 1.0, "run_worker": False})
+@contextlib.asynccontextmanager
+async def _queue_only_server(settings: Settings, *, monthly_usd: float) -> AsyncIterator[LiveServer]:
+    """A server that queues scans but runs none, with a monthly budget and $1 per scan."""
+    limited = settings.model_copy(
+        update={"user_monthly_budget_usd": monthly_usd, "scan_budget_usd": 1.0, "run_worker": False}
+    )
     server = await start_server(limited)
     try:
-        async with server.client() as client:
-            token = await register(client)
-            scans = [await uploaded_scan(client, token, {"Room": [(n, n, n)]}) for n in range(3)]
-            codes = [
-                (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code
-                for scan in scans
-            ]
-            assert codes == [202, 202, 402]
-            last = await client.post(f"/api/v1/scans/{scans[2]['id']}/process", headers=auth(token))
-            assert "$2.00 is reserved by scans queued or running" in last.json()["detail"]
+        yield server
     finally:
         await server.stop()
+
+
+async def test_scans_in_flight_hold_their_share_of_the_budget(settings: Settings) -> None:
+    async with _queue_only_server(settings, monthly_usd=2.5) as server, server.client() as client:
+        token = await register(client)
+        scans = [await uploaded_scan(client, token, {"Room": [(n, n, n)]}) for n in range(3)]
+        codes = [
+            (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code
+            for scan in scans
+        ]
+        assert codes == [202, 202, 402]
+        last = await client.post(f"/api/v1/scans/{scans[2]['id']}/process", headers=auth(token))
+        assert "$2.00 is reserved by scans queued or running" in last.json()["detail"]
 
 
 async def test_no_budget_means_unlimited(live_server: LiveServer) -> None:
@@ -98,3 +109,32 @@ async def test_no_budget_means_unlimited(live_server: LiveServer) -> None:
         scan = await uploaded_scan(client, token, {"Room": [(9, 9, 9)]})
         await _spend(live_server, scan["id"], 10_000.0)
         assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202
+
+
+async def test_deleting_a_scan_gives_back_no_budget_and_hides_no_spend(settings: Settings) -> None:
+    async with _queue_only_server(settings, monthly_usd=2.0) as server:
+        async with server.client() as client:
+            token = await register(client)
+            spent = await uploaded_scan(client, token, {"Hall": [(1, 1, 1)]})
+            await _spend(server, spent["id"], 0.6)
+            await _spend(server, spent["id"], 0.9)
+            await _spend(server, spent["id"], 7.0, at=datetime.now(UTC) - timedelta(days=40))  # another month
+            deleted = await client.delete(f"/api/v1/scans/{spent['id']}", headers=auth(token))
+            assert deleted.status_code == 204
+            assert (await client.get(f"/api/v1/scans/{spent['id']}", headers=auth(token))).status_code == 404
+
+            after = await uploaded_scan(client, token, {"Kitchen": [(2, 2, 2)]})
+            refused = await client.post(f"/api/v1/scans/{after['id']}/process", headers=auth(token))
+            assert refused.status_code == 402, refused.text
+            assert "spent $1.50 this month" in refused.json()["detail"]
+
+            other = await register(client)
+            theirs = await uploaded_scan(client, other, {"Den": [(3, 3, 3)]})
+            assert (await client.post(f"/api/v1/scans/{theirs['id']}/process", headers=auth(other))).status_code == 202
+        async with server.runtime.sessionmaker() as session:
+            report = await costs_service.costs_by_user(
+                db_session=session, since=costs_service.month_start(), until=costs_service.next_month_start()
+            )
+        assert [(user.scans, user.agent_runs, user.requests, user.cost_usd) for user in report.users] == [
+            (1, 2, 2, 1.5)
+        ], "the deleted scan's runs this month, and nobody else's"

@@ -1,6 +1,7 @@
 """Model spend, from agents_runs: per-user totals over a period, and the per-user monthly budget.
 
-A scan's spend is counted at the time its agents ran (`agents_runs.started_at`). A scan may spend at most
+A scan's spend is counted at the time its agents ran (`agents_runs.started_at`), and still counts once the
+scan is deleted (its runs' spend is moved to `deleted_scan_spend`). A scan may spend at most
 `scan_budget_usd` (the pipeline stops there), so a scan is accepted for processing only when this month's
 spend, plus that cap for every scan of the user already queued or running, plus that cap for this one,
 stays within `user_monthly_budget_usd`: no model call is made for a scan that could exceed it.
@@ -11,11 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.auth.models import User
 from housescan.config import Settings
+from housescan.costs.models import DeletedScanSpend
 from housescan.costs.schemas import BudgetStatus, CostReport, UserCost
 from housescan.scans.models import AgentRun, Scan, ScanStatus
 
@@ -36,16 +38,53 @@ def next_month_start(now: datetime | None = None) -> datetime:
     return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
 
 
+def _agent_spend() -> Subquery:
+    """Every agent run's spend with its user: the runs of existing scans, then those of deleted ones."""
+    existing = select(
+        Scan.user_id,
+        AgentRun.scan_id,
+        AgentRun.requests,
+        AgentRun.tokens_in,
+        AgentRun.tokens_out,
+        AgentRun.cost_usd,
+        AgentRun.started_at,
+    ).join(Scan, Scan.id == AgentRun.scan_id)
+    deleted = select(
+        DeletedScanSpend.user_id,
+        DeletedScanSpend.scan_id,
+        DeletedScanSpend.requests,
+        DeletedScanSpend.tokens_in,
+        DeletedScanSpend.tokens_out,
+        DeletedScanSpend.cost_usd,
+        DeletedScanSpend.started_at,
+    )
+    return union_all(existing, deleted).subquery("agent_spend")
+
+
+async def keep_spend_of_deleted_scan(*, db_session: AsyncSession, scan_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Copy a scan's agent spend aside, in the transaction that deletes the scan (and its runs)."""
+    columns = ("requests", "tokens_in", "tokens_out", "cost_usd", "started_at", "model")
+    await db_session.execute(
+        insert(DeletedScanSpend).from_select(
+            ["user_id", "scan_id", *columns],
+            select(
+                literal(user_id, DeletedScanSpend.user_id.type),
+                AgentRun.scan_id,
+                *(getattr(AgentRun, column) for column in columns),
+            ).where(AgentRun.scan_id == scan_id),
+        )
+    )
+
+
 async def spent_usd(
     *, db_session: AsyncSession, user_id: uuid.UUID, since: datetime, until: datetime | None = None
 ) -> float:
-    query = (
-        select(func.coalesce(func.sum(AgentRun.cost_usd), 0))
-        .join(Scan, Scan.id == AgentRun.scan_id)
-        .where(Scan.user_id == user_id, AgentRun.started_at >= since)
+    spend = _agent_spend()
+    query = select(func.coalesce(func.sum(spend.c.cost_usd), 0)).where(
+        spend.c.user_id == user_id, spend.c.started_at >= since
     )
     if until is not None:
-        query = query.where(AgentRun.started_at < until)
+        query = query.where(spend.c.started_at < until)
     return float(await db_session.scalar(query) or 0)
 
 
@@ -87,20 +126,20 @@ async def ensure_within_monthly_budget(*, db_session: AsyncSession, settings: Se
 
 
 async def costs_by_user(*, db_session: AsyncSession, since: datetime, until: datetime) -> CostReport:
+    spend = _agent_spend()
     rows = await db_session.execute(
         select(
             User.id,
             User.email,
-            func.count(func.distinct(AgentRun.scan_id)),
-            func.count(AgentRun.id),
-            func.coalesce(func.sum(AgentRun.requests), 0),
-            func.coalesce(func.sum(AgentRun.tokens_in), 0),
-            func.coalesce(func.sum(AgentRun.tokens_out), 0),
-            func.coalesce(func.sum(AgentRun.cost_usd), 0),
+            func.count(func.distinct(spend.c.scan_id)),
+            func.count(),
+            func.coalesce(func.sum(spend.c.requests), 0),
+            func.coalesce(func.sum(spend.c.tokens_in), 0),
+            func.coalesce(func.sum(spend.c.tokens_out), 0),
+            func.coalesce(func.sum(spend.c.cost_usd), 0),
         )
-        .join(Scan, Scan.id == AgentRun.scan_id)
-        .join(User, User.id == Scan.user_id)
-        .where(AgentRun.started_at >= since, AgentRun.started_at < until)
+        .join(User, User.id == spend.c.user_id)
+        .where(spend.c.started_at >= since, spend.c.started_at < until)
         .group_by(User.id, User.email)
     )
     users = [

@@ -2,6 +2,7 @@
 
 from housescan.auth.models import User
 from housescan.checklists.models import Checklist
+from housescan.costs.models import DeletedScanSpend
 from housescan.db.base import Base
 from housescan.houses.models import House, Room
 from housescan.realtime.models import ScanEvent
@@ -11,6 +12,7 @@ __all__ = [
     "AgentRun",
     "Base",
     "Checklist",
+    "DeletedScanSpend",
     "House",
     "HouseScanSummary",
     "Image",

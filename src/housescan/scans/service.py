@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from housescan.agents.contract import PIPELINE_VERSION, RoomInput, ScanRequest, ScanResponse
 from housescan.checklists import service as checklists_service
 from housescan.config import Settings
+from housescan.costs import service as costs_service
 from housescan.db.base import utcnow
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, HouseStatus, Room
@@ -526,6 +527,7 @@ async def list_scans(*, db_session: AsyncSession, user_id: uuid.UUID, limit: int
 async def delete_scan(*, db_session: AsyncSession, store: ObjectStore, user_id: uuid.UUID, scan_id: uuid.UUID) -> None:
     scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     keys = list(await db_session.scalars(select(Image.object_key).where(Image.scan_id == scan_id)))
+    await costs_service.keep_spend_of_deleted_scan(db_session=db_session, scan_id=scan_id, user_id=user_id)
     await db_session.delete(scan)
     await db_session.commit()
     # Files go after the rows: a crash in between leaves orphan files, never rows pointing at nothing.
