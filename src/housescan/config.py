@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     agents_url: str | None = Field(default=None, description="standalone agents service; default in-process")
     agents_provider: Literal["local", "llm", "null"] = "local"
     agents_token: SecretStr | None = Field(default=None, description="bearer token between workers and agents service")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="bearer token Prometheus must send to /metrics; unset: /metrics is open"
+    )
     agents_timeout_seconds: float = 900.0
     web_dir: Path | None = Field(default=None, description="built web app; default: web/dist if present")
 

@@ -6,9 +6,12 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
+from pydantic import SecretStr
+
 from housescan.agents.contract import AgentExecution
+from housescan.config import Settings
 from housescan.ops import metrics
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, register
 from tests.ops_support import finished_scan, metric_samples, value
 from tests.realtime_client import EventRecorder
@@ -77,7 +80,7 @@ async def test_metrics_count_requests_uploads_scans_stages_agents_queue_and_sock
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("socket gauge not back down after the disconnect, or no completed job")
-        # No authentication is needed to scrape, and no user data is exposed.
+        # With no scrape token configured no authentication is needed, and no user data is exposed.
         assert "@example.com" not in (await client.get("/metrics")).text
         assert (await client.get("/metrics", headers=auth(token))).status_code == 200
 
@@ -115,3 +118,20 @@ def test_model_tokens_and_usd_are_counted_by_model() -> None:
     assert read("housescan_agent_tokens_total", model="test-model-a", direction="output") >= 400
     assert abs(read("housescan_agent_cost_usd_total", model="test-model-a") - usd_before - 0.02) < 1e-9
     assert read("housescan_agent_cost_usd_total", model="test-model-b") >= 0.0001
+
+
+async def test_a_configured_scrape_token_is_required(settings: Settings) -> None:
+    server = await start_server(settings.model_copy(update={"metrics_token": SecretStr("scrape-secret")}))
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            refused = [
+                (await client.get("/metrics", headers=headers)).status_code
+                for headers in ({}, {"Authorization": "Bearer wrong"}, auth(token))
+            ]
+            assert refused == [401, 401, 401], "a user's own token is not the scrape token"
+            assert "HOUSESCAN_METRICS_TOKEN" in (await client.get("/metrics")).json()["detail"]
+            scraped = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+            assert scraped.status_code == 200 and "housescan_http_requests_total" in scraped.text
+    finally:
+        await server.stop()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from housescan import __version__
 from housescan.agents.client import AgentsClient, AgentsError
 from housescan.agents.contract import PIPELINE_VERSION, ScanRequest, ScanResponse
+from housescan.auth.security import bearer_matches
 from housescan.config import Settings
 
 router = APIRouter(prefix="/v1/scan", tags=["agents"])
@@ -38,10 +38,7 @@ def _settings(request: Request) -> Settings:
 async def require_token(
     settings: Annotated[Settings, Depends(_settings)], authorization: Annotated[str | None, Header()] = None
 ) -> None:
-    if settings.agents_token is None:
-        return
-    expected = f"Bearer {settings.agents_token.get_secret_value()}"
-    if authorization is None or not secrets.compare_digest(authorization, expected):
+    if not bearer_matches(authorization, settings.agents_token):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid agents token is required")
 
 

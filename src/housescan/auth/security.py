@@ -1,7 +1,8 @@
-"""Password hashing (Argon2) and signed tokens (JWT, HS256 only)."""
+"""Password hashing (Argon2), signed tokens (JWT, HS256 only), and shared service tokens."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -9,6 +10,7 @@ from typing import Literal
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import SecretStr
 
 TokenKind = Literal["access", "refresh"]
 _ALGORITHM = "HS256"
@@ -47,3 +49,11 @@ def decode_token(secret: str, token: str, kind: TokenKind) -> uuid.UUID:
         return uuid.UUID(claims["sub"])
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
+
+
+def bearer_matches(authorization: str | None, token: SecretStr | None) -> bool:
+    """Whether an `Authorization` header carries the configured service token; no token configured: open."""
+    if token is None:
+        return True
+    expected = f"Bearer {token.get_secret_value()}"
+    return authorization is not None and secrets.compare_digest(authorization, expected)
