@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from housescan.houses.models import House, Room
+from housescan.houses.models import House, HouseStatus, Room
+
+_ROOMS = cast("Table", Room.__table__)
 
 
 class HouseNotFound(Exception):
@@ -33,3 +36,39 @@ def new_rooms(*, scan_id: uuid.UUID, labels: Sequence[str | None]) -> list[Room]
 
 async def rooms_of_scan(*, db_session: AsyncSession, scan_id: uuid.UUID) -> list[Room]:
     return list(await db_session.scalars(select(Room).where(Room.scan_id == scan_id).order_by(Room.ordinal)))
+
+
+async def record_detections(
+    *,
+    db_session: AsyncSession,
+    house_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    house_type: str | None,
+    room_types: Mapping[str, list[str]],
+) -> None:
+    """A finished scan's findings, in the caller's transaction: the house's type, and each of the scan's
+    rooms' detected types (room ids that are not the scan's are ignored)."""
+    await db_session.execute(
+        update(House).where(House.id == house_id).values(house_type=house_type, status=HouseStatus.active)
+    )
+    rows = [
+        {"room": room_id, "types": types}
+        for room_id, types in ((_as_uuid(key), value) for key, value in room_types.items())
+        if room_id is not None
+    ]
+    if rows:
+        # One statement run for every room (a Core executemany): the ORM would load each room first.
+        connection = await db_session.connection()
+        await connection.execute(
+            update(_ROOMS)
+            .where(_ROOMS.c.id == bindparam("room"), _ROOMS.c.scan_id == scan_id)
+            .values(detected_room_types=bindparam("types")),
+            rows,
+        )
+
+
+def _as_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

@@ -9,8 +9,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy import Select, Table, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.agents.contract import PIPELINE_VERSION, RoomInput, ScanRequest, ScanResponse
@@ -19,7 +22,7 @@ from housescan.config import Settings
 from housescan.costs import service as costs_service
 from housescan.db.base import utcnow
 from housescan.houses import service as houses_service
-from housescan.houses.models import House, HouseStatus, Room
+from housescan.houses.models import House, Room
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import StagedEvent
 from housescan.scans.images import ImageRejected, NormalisedImage, normalise_image
@@ -40,6 +43,8 @@ from housescan.scans.urls import signed_image_url
 from housescan.storage.base import ObjectStore
 
 RUNNABLE = (ScanStatus.queued, ScanStatus.running)
+_AGENT_RUNS = cast("Table", AgentRun.__table__)
+_SUMMARIES = cast("Table", HouseScanSummary.__table__)
 
 
 class ScanNotFound(Exception):
@@ -301,64 +306,83 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
     Idempotent: saving twice leaves the same rows.
 
     Returns the event for the caller to deliver after the commit, or None (and writes nothing) when the
-    scan is no longer running: deleted meanwhile, or already saved by another worker.
+    scan is no longer running: deleted meanwhile, or already saved by another worker. Written in Core
+    statements, one per table, since this transaction is on every scan's path.
     """
-    scan = await db_session.scalar(select(Scan).where(Scan.id == scan_id).with_for_update())
-    if scan is None or scan.status is not ScanStatus.running:
-        await db_session.rollback()
-        return None
     result = response.result
     now = utcnow()
-    house = await db_session.get_one(House, scan.house_id)
-    house.house_type = result.house_types[0] if result.house_types else None
-    house.status = HouseStatus.active
-    rooms = {str(room.id): room for room in await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan_id)}
-    for room_result in result.rooms:
-        if room_result.room_id in rooms:
-            rooms[room_result.room_id].detected_room_types = room_result.room_types
     failed_rooms = [room for room in result.rooms if room.status == "failed"]
-    scan.status = ScanStatus.succeeded
-    scan.finished_at = now
-    scan.detected_house_types = result.house_types
-    scan.error = (
-        f"{len(failed_rooms)} of {len(result.rooms)} rooms could not be analysed: "
-        + "; ".join(f"{room.room_id}: {room.error}" for room in failed_rooms)
-        if failed_rooms
-        else None
+    finished = (
+        await db_session.execute(
+            update(Scan)
+            .where(Scan.id == scan_id, Scan.status == ScanStatus.running)
+            .values(
+                status=ScanStatus.succeeded,
+                finished_at=now,
+                detected_house_types=result.house_types,
+                error=(
+                    f"{len(failed_rooms)} of {len(result.rooms)} rooms could not be analysed: "
+                    + "; ".join(f"{room.room_id}: {room.error}" for room in failed_rooms)
+                    if failed_rooms
+                    else None
+                ),
+            )
+            .returning(Scan.house_id, Scan.user_id)
+        )
+    ).first()
+    if finished is None:
+        await db_session.rollback()
+        return None
+    house_id, user_id = finished
+    await houses_service.record_detections(
+        db_session=db_session,
+        house_id=house_id,
+        scan_id=scan_id,
+        house_type=result.house_types[0] if result.house_types else None,
+        room_types={room.room_id: room.room_types for room in result.rooms},
     )
     await db_session.execute(delete(AgentRun).where(AgentRun.scan_id == scan_id))
-    db_session.add_all(
-        AgentRun(
-            scan_id=scan_id,
-            agent_name=execution.agent_name,
-            room_id=execution.room_id,
-            model=execution.model,
-            status=execution.status,
-            error=execution.error,
-            output_json=execution.output,
-            tokens_in=execution.tokens_in,
-            tokens_out=execution.tokens_out,
-            requests=execution.requests,
-            cost_usd=execution.cost_usd,
-            cache_hit=execution.cache_hit,
-            started_at=execution.started_at,
-            finished_at=execution.finished_at,
+    if response.agent_executions:
+        connection = await db_session.connection()
+        await connection.execute(
+            insert(_AGENT_RUNS),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "created_at": now,
+                    "scan_id": scan_id,
+                    "agent_name": execution.agent_name,
+                    "room_id": execution.room_id,
+                    "model": execution.model,
+                    "status": execution.status,
+                    "error": execution.error,
+                    "input_json": None,
+                    "output_json": execution.output,
+                    "tokens_in": execution.tokens_in,
+                    "tokens_out": execution.tokens_out,
+                    "requests": execution.requests,
+                    "cost_usd": execution.cost_usd,
+                    "cache_hit": execution.cache_hit,
+                    "started_at": execution.started_at,
+                    "finished_at": execution.finished_at,
+                }
+                for execution in response.agent_executions
+            ],
         )
-        for execution in response.agent_executions
-    )
-    summary_json = response.model_dump(mode="json", exclude={"agent_executions"})
-    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
-    if summary is None:
-        summary = HouseScanSummary(scan_id=scan_id)
-        db_session.add(summary)
-    summary.summary_json = summary_json
-    summary.pros_cons_json = result.pros_cons.model_dump(mode="json")
-    summary.cost_summary = response.cost_info.model_dump(mode="json")
-    summary.schema_version = response.metadata.pipeline_version or PIPELINE_VERSION
-    summary.derived_at = now
+    summary = {
+        "summary_json": response.model_dump(mode="json", exclude={"agent_executions"}),
+        "pros_cons_json": result.pros_cons.model_dump(mode="json"),
+        "cost_summary": response.cost_info.model_dump(mode="json"),
+        "schema_version": response.metadata.pipeline_version or PIPELINE_VERSION,
+        "derived_at": now,
+    }
+    upsert = (postgresql_insert if db_session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
+        _SUMMARIES
+    ).values(id=uuid.uuid4(), scan_id=scan_id, **summary)
+    await db_session.execute(upsert.on_conflict_do_update(index_elements=[_SUMMARIES.c.scan_id], set_=summary))
     completed = await realtime_service.stage_event(
         db_session=db_session,
-        user_id=scan.user_id,
+        user_id=user_id,
         scan_id=scan_id,
         event="scan:completed",
         payload={"scanId": str(scan_id), "message": "Your report is ready", "result": result.model_dump(mode="json")},
