@@ -670,7 +670,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     print("| path | tx/s (median of rounds) | p50 | p99 |")
     print("| --- | --- | --- | --- |")
     print(
-        f"| app: scans_service.save_results (SQLAlchemy ORM, AsyncSession) | {app:.0f} |"
+        f"| app: scans_service.save_results (SQLAlchemy Core, AsyncSession) | {app:.0f} |"
         f" {pct(app_lat, 50) * 1000:.1f} ms | {pct(app_lat, 99) * 1000:.1f} ms |"
     )
     print(
