@@ -37,12 +37,23 @@ async def _spend(server: LiveServer, scan_id: str, usd: float, at: datetime | No
         await session.commit()
 
 
-async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_call(settings: Settings) -> None:
-    limited = settings.model_copy(update={"user_monthly_budget_usd": 2.0, "scan_budget_usd": 1.0})
-    agents = FlakyAgents(
-        create_agents_client(limited, LocalFolderStore(limited.photos_dir)), failures=0, error=OSError()
+def _paid_deployment(settings: Settings, **limits: float) -> Settings:
+    """Settings of a deployment whose analysis may cost money (an LLM provider), with these limits; the
+    tests hand the server the offline client, so no model is really called."""
+    return settings.model_copy(update={"agents_provider": "llm", **limits})
+
+
+def _offline_agents(settings: Settings) -> FlakyAgents:
+    return FlakyAgents(
+        create_agents_client(settings, LocalFolderStore(settings.photos_dir)), failures=0, error=OSError()
     )
-    server = await start_server(limited, agents=agents)
+
+
+async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_call(settings: Settings) -> None:
+    agents = _offline_agents(settings)
+    server = await start_server(
+        _paid_deployment(settings, user_monthly_budget_usd=2.0, scan_budget_usd=1.0), agents=agents
+    )
     try:
         async with server.client() as client:
             token = await register(client)
@@ -78,11 +89,9 @@ async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_ca
 
 @contextlib.asynccontextmanager
 async def _queue_only_server(settings: Settings, *, monthly_usd: float) -> AsyncIterator[LiveServer]:
-    """A server that queues scans but runs none, with a monthly budget and $1 per scan."""
-    limited = settings.model_copy(
-        update={"user_monthly_budget_usd": monthly_usd, "scan_budget_usd": 1.0, "run_worker": False}
-    )
-    server = await start_server(limited)
+    """A paid deployment's server that queues scans but runs none, with a monthly budget and $1 per scan."""
+    limited = _paid_deployment(settings, user_monthly_budget_usd=monthly_usd, scan_budget_usd=1.0)
+    server = await start_server(limited.model_copy(update={"run_worker": False}), agents=_offline_agents(settings))
     try:
         yield server
     finally:
@@ -138,3 +147,26 @@ async def test_deleting_a_scan_gives_back_no_budget_and_hides_no_spend(settings:
         assert [(user.scans, user.agent_runs, user.requests, user.cost_usd) for user in report.users] == [
             (1, 2, 2, 1.5)
         ], "the deleted scan's runs this month, and nobody else's"
+
+
+async def test_offline_scans_cost_nothing_so_a_small_budget_does_not_refuse_them(settings: Settings) -> None:
+    agents = _offline_agents(settings)
+    offline = settings.model_copy(update={"user_monthly_budget_usd": 0.5, "scan_budget_usd": 1.0})
+    assert offline.agents_provider == "local" and offline.agents_url is None
+    server = await start_server(offline, agents=agents)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            first = await uploaded_scan(client, token, {"Hall": [(1, 1, 1)]})
+            assert (await client.post(f"/api/v1/scans/{first['id']}/process", headers=auth(token))).status_code == 202
+            await wait_for_status(client, token, first["id"], {"succeeded"})
+
+            await _spend(server, first["id"], 0.75)  # spent before, e.g. when an LLM was configured
+            second = await uploaded_scan(client, token, {"Kitchen": [(2, 2, 2)]})
+            refused = await client.post(f"/api/v1/scans/{second['id']}/process", headers=auth(token))
+            assert refused.status_code == 402, "spend already made still uses the budget up"
+            assert "spent $0.75 this month" in refused.json()["detail"]
+            assert "a scan may cost" not in refused.json()["detail"]
+            assert agents.calls == 1
+    finally:
+        await server.stop()

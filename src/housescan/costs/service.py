@@ -4,7 +4,8 @@ A scan's spend is counted at the time its agents ran (`agents_runs.started_at`),
 scan is deleted (its runs' spend is moved to `deleted_scan_spend`). A scan may spend at most
 `scan_budget_usd` (the pipeline stops there), so a scan is accepted for processing only when this month's
 spend, plus that cap for every scan of the user already queued or running, plus that cap for this one,
-stays within `user_monthly_budget_usd`: no model call is made for a scan that could exceed it.
+stays within `user_monthly_budget_usd`: no model call is made for a scan that could exceed it. With the
+offline models a scan costs nothing, so only spend already made can use the budget up.
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ async def spent_usd(
     return float(await db_session.scalar(query) or 0)
 
 
+def analysis_may_cost_money(settings: Settings) -> bool:
+    """The offline providers (`local`, `null`) never spend; an LLM provider or a separate agents service
+    (whose provider is configured there) may, up to `scan_budget_usd` per scan."""
+    return settings.agents_url is not None or settings.agents_provider == "llm"
+
+
 async def budget_status(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> BudgetStatus:
     start = month_start()
     in_flight = await db_session.scalar(
@@ -95,7 +102,7 @@ async def budget_status(*, db_session: AsyncSession, settings: Settings, user_id
         .select_from(Scan)
         .where(Scan.user_id == user_id, Scan.status.in_((ScanStatus.queued, ScanStatus.running)))
     )
-    per_scan = settings.scan_budget_usd or 0.0
+    per_scan = (settings.scan_budget_usd or 0.0) if analysis_may_cost_money(settings) else 0.0
     return BudgetStatus(
         monthly_budget_usd=settings.user_monthly_budget_usd,
         month_start=start,
@@ -116,7 +123,8 @@ async def ensure_within_monthly_budget(*, db_session: AsyncSession, settings: Se
     parts = [f"spent ${status.spent_usd:.2f} this month"]
     if status.reserved_usd:
         parts.append(f"${status.reserved_usd:.2f} is reserved by scans queued or running")
-    parts.append(f"a scan may cost up to ${status.scan_budget_usd:.2f}")
+    if status.scan_budget_usd:
+        parts.append(f"a scan may cost up to ${status.scan_budget_usd:.2f}")
     raise MonthlyBudgetExceeded(
         f"monthly budget of ${limit:.2f} would be exceeded: "
         + ", ".join(parts)
