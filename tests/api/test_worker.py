@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
@@ -159,3 +162,33 @@ async def test_transient_failures_are_retried_then_give_up(settings: Settings, t
     finally:
         await recorder.disconnect()
         await server.stop()
+
+
+async def test_progress_that_cannot_be_stored_does_not_fail_the_scan(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress is best effort: a failed progress write (here every one) costs the person a progress
+    step, never the scan or an attempt."""
+    publisher = live_server.runtime.events
+    real_publish = publisher.publish
+    refused: list[str] = []
+
+    async def publish(**event: Any) -> int:
+        if event["event"] == "scan:progress":
+            refused.append(event["payload"]["stage"])
+            raise OperationalError("INSERT INTO scan_events", {}, ConnectionRefusedError("database is down"))
+        return await real_publish(**event)
+
+    monkeypatch.setattr(publisher, "publish", publish)
+    recorder = EventRecorder()
+    async with live_server.client() as client:
+        token = await register(client)
+        await recorder.connect(live_server.url, token)
+        scan_id = await _uploaded_scan(live_server, token)
+        await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+        await recorder.wait_for("scan:completed", scan_id, timeout=60)
+        detail = await wait_for_status(client, token, scan_id, {"succeeded", "failed"})
+    await recorder.disconnect()
+    assert (detail["status"], detail["attempts"], detail["error"]) == ("succeeded", 1, None)
+    assert "Saving the report" in refused
+    assert recorder.names(scan_id) == ["scan:uploaded", "scan:processing", "scan:completed"]

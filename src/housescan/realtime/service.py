@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -241,9 +240,11 @@ class ScanEventStream:
             raise error
 
     async def close(self) -> None:
-        """Drain, ignoring failures (used on the error path, before the failure itself is published)."""
-        with contextlib.suppress(Exception):  # the scan is failing already; its own error is reported
+        """Drain, logging failures instead of raising them: for events whose loss must not stop the scan."""
+        try:
             await self.drain()
+        except Exception as exc:
+            logger.warning("scan %s: some events could not be stored or sent: %s", self._scan_id, exc)
 
 
 async def events_after(

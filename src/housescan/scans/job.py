@@ -69,7 +69,10 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         clock = metrics.stage_took("analysis", clock)
         metrics.agents_ran(response.agent_executions)
         await on_progress(98, "Saving the report")
-        await scan_events.drain()  # every progress event stored and sent before the results are saved
+        # Every progress event is stored and sent (or given up on) before the results are saved. Progress
+        # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
+        # save below rides such an outage out.
+        await scan_events.close()
         completed = await _save_with_retries(runtime, scan_id, response)
         metrics.stage_took("save", clock)
     except Exception as exc:
