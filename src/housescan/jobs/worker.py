@@ -44,9 +44,12 @@ async def _sweep_forever(runtime: Runtime) -> None:
     while True:
         try:
             await requeue_unfinished(runtime)
+        except Exception:
+            logger.exception("sweep: offering unfinished scans failed")
+        try:  # independent of the above: one failing must not hold back the other
             await runtime.events.redeliver_stranded(older_than_seconds=STRANDED_EVENT_AGE_SECONDS)
         except Exception:
-            logger.exception("sweep of unfinished scans failed")
+            logger.exception("sweep: sending stranded outcome events failed")
         await asyncio.sleep(runtime.settings.sweep_interval_seconds)
 
 

@@ -303,7 +303,8 @@ async def build_scan_request(
 
 async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:
     """Write a run's results, and the `scan:completed` event announcing them, in ONE transaction.
-    Idempotent: saving twice leaves the same rows.
+    Idempotent for the results: saving twice leaves the same result rows (each save that writes is
+    announced by its own event).
 
     Returns the event for the caller to deliver after the commit, or None (and writes nothing) when the
     scan is no longer running: deleted meanwhile, or already saved by another worker. Written in Core
