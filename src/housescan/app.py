@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import socketio
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp
 
@@ -22,6 +22,7 @@ from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES
 from housescan.jobs.worker import consuming
+from housescan.ops.middleware import RequestSizeLimit
 from housescan.ops.router import instrument_app
 from housescan.realtime.server import register_handlers, start_client_manager
 from housescan.reports.router import router as reports_router
@@ -69,20 +70,8 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES)
     api.state.runtime = runtime
 
-    @api.middleware("http")
-    async def limit_request_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_request_bytes:
-            return JSONResponse(
-                {
-                    "detail": f"request body of {int(length):,} bytes is over the limit of "
-                    f"{settings.max_upload_request_bytes:,} bytes"
-                },
-                status_code=413,
-            )
-        return await call_next(request)
-
-    instrument_app(api)  # outermost middleware: sees every request, the 413s above included
+    api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
+    instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included
     for router in (
         auth_router,
         scans_router,

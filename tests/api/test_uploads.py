@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,48 @@ async def test_limits_on_size_and_count(tmp_path: Path, database_url: str) -> No
             )
             assert response.status_code == 413 and "at most 4 photos" in response.json()["detail"]["message"]
             assert await stored_state(server) == (3, 3)
+    finally:
+        await server.stop()
+
+
+async def test_request_body_over_the_limit_is_refused_declared_or_streamed(tmp_path: Path, database_url: str) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        max_upload_request_bytes=60_000,
+        web_dir=tmp_path / "none",
+    )
+    server = await start_server(settings)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan = await create_scan(client, token, rooms=1)
+            big = photo(size=(1200, 900), quality=100)
+            assert len(big) > 60_000
+            declared = await upload(client, token, scan["id"], [("big.jpg", big, 0)])
+            assert declared.status_code == 413
+            assert "is over the limit of 60,000 bytes" in declared.json()["detail"]
+
+            multipart = client.build_request(
+                "POST", "/", files=[("images", ("big.jpg", big, "image/jpeg"))], data={"room_ordinal": ["0"]}
+            )
+            body = multipart.read()
+
+            async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: sent chunked
+                for start in range(0, len(body), 16_384):
+                    yield body[start : start + 16_384]
+
+            streamed = await client.post(
+                f"/api/v1/scans/{scan['id']}/images",
+                content=chunks(),
+                headers={**auth(token), "content-type": multipart.headers["content-type"]},
+            )
+            assert streamed.status_code == 413
+            assert streamed.json()["detail"] == "request body is over the limit of 60,000 bytes"
+
+            small = await upload(client, token, scan["id"], [("small.jpg", photo(), 0)])
+            assert small.status_code == 200, "the limit leaves requests under it alone"
+            assert await stored_state(server) == (1, 1)
     finally:
         await server.stop()
 

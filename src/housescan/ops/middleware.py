@@ -1,7 +1,9 @@
-"""One ASGI middleware around the API: a log context per request, request metrics and one log line."""
+"""ASGI middleware around the API: a log context per request, request metrics and one log line; a limit on
+the size of request bodies."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -83,3 +85,74 @@ def _request_id(scope: Scope) -> str:
             if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", candidate):
                 return candidate
     return uuid.uuid4().hex
+
+
+class RequestSizeLimit:
+    """Refuse a request body over `max_bytes` with a 413: at once when its Content-Length says so, and
+    as soon as it streams past the limit when it has none (chunked) or sends more than it declared; the
+    application then sees the client disconnect and whatever it answers is dropped.
+
+    Pure ASGI on purpose: a `BaseHTTPMiddleware` would pass every chunk of a 30 MB upload through a
+    memory stream and a task switch.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await self._refuse(send, declared)
+            return
+        received = 0
+        response_started = refused = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes and not response_started:
+                    refused = True
+                    await self._refuse(send, None)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if refused:
+                return
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except Exception:
+            if not refused:
+                raise
+
+    async def _refuse(self, send: Send, declared: int | None) -> None:
+        size = f"of {declared:,} bytes " if declared is not None else ""
+        body = json.dumps({"detail": f"request body {size}is over the limit of {self.max_bytes:,} bytes"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
