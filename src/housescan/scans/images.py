@@ -1,20 +1,22 @@
-"""Photo intake: decode to verify, reject what is not a safe photo, normalise what is.
+"""Photo intake: verify, reject what is not a safe photo, normalise what is.
 
-A file is judged by decoding it, never by its name or the client's MIME type. EXIF orientation is
-applied and the metadata (GPS position included) is dropped.
+A file is judged by its content, never by its name or the client's MIME type. EXIF orientation is applied
+and the metadata (GPS position included) is dropped.
 
-A JPEG that needs no rotation (EXIF orientation 1 or absent) is not re-encoded: it is verified by a
-reduced-scale decode, which still Huffman-decodes every entropy-coded byte (so truncated or corrupt data is
-still caught), and stored as its original compressed data with the metadata segments (APP1 EXIF/XMP, APP13
-IPTC, comments, other application segments) and anything after the end-of-image marker removed: lossless,
-pixel-identical, and several times cheaper than decode + re-encode. Everything else (rotation to apply,
-PNG, WebP, HEIC) is decoded in full and re-encoded as before.
+A JPEG that needs no rotation (EXIF orientation 1 or absent) is verified by its structure, not decoded: the
+header (format, size, pixel limit) and then every segment and the entropy-coded data up to the end-of-image
+marker are walked. It is stored as its original compressed data with the metadata segments (APP1 EXIF/XMP,
+APP13 IPTC, comments, other application segments) and anything after the end-of-image marker removed:
+lossless and pixel-identical. The pixels are decoded once, by the analysis, which reports a photo it cannot
+decode. Anything whose structure is not plain (truncated, a marker where none may be) and everything
+else (rotation to apply, PNG, WebP, HEIC) is decoded in full and re-encoded, so damage is named at upload.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -81,12 +83,6 @@ def normalise_image(raw: bytes, *, max_bytes: int, max_pixels: int) -> Normalise
         if source_format == "JPEG" and image.mode in ("RGB", "L") and _orientation(image) == 1:
             stripped = strip_jpeg_metadata(raw)
             if stripped is not None:
-                try:
-                    # Scaled decode (DCT scaling to 1/8): every coefficient is still entropy-decoded.
-                    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-                    image.load()
-                except Exception as exc:
-                    raise ImageRejected(f"the image data is truncated or corrupt ({exc})") from exc
                 return NormalisedImage(
                     data=stripped,
                     sha256=hashlib.sha256(raw).hexdigest(),
@@ -129,6 +125,9 @@ def _orientation(image: Image.Image) -> int:
 _SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 _KEPT_MARKERS = {*_SOF_MARKERS, 0xC4, 0xCC, 0xDB, 0xDD, 0xE0, 0xE2, 0xEE}
 _SOS, _EOI = 0xDA, 0xD9
+# In entropy-coded data 0xFF is followed by 0x00 (stuffing), a restart marker or more 0xFF fill bytes;
+# any other byte after it is the marker that ends the data.
+_MARKER_AFTER_SCAN_DATA = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _APP_SIGNATURES = {0xE0: b"JFIF\x00", 0xE2: b"ICC_PROFILE\x00", 0xEE: b"Adobe"}
 
 
@@ -139,6 +138,7 @@ def strip_jpeg_metadata(raw: bytes) -> bytes | None:
         return None
     out = [b"\xff\xd8"]
     pos, size = 2, len(raw)
+    scans = 0
     while pos < size:
         if raw[pos] != 0xFF:
             return None
@@ -149,6 +149,8 @@ def strip_jpeg_metadata(raw: bytes) -> bytes | None:
         marker = raw[pos]
         pos += 1
         if marker == _EOI:
+            if not scans:
+                return None  # no image data at all
             out.append(b"\xff\xd9")
             return b"".join(out)
         if 0xD0 <= marker <= 0xD7 or marker in (0x01, 0xD8):
@@ -168,17 +170,12 @@ def strip_jpeg_metadata(raw: bytes) -> bytes | None:
             out.append(raw[pos - 2 : end])
         pos = end
         if marker == _SOS:
+            scans += 1
             # Entropy-coded data: runs until a marker other than a stuffed 0xFF00 or a restart marker.
             start = pos
-            while True:
-                found = raw.find(b"\xff", pos)
-                if found < 0 or found + 1 >= size:
-                    return None  # no end-of-image: truncated
-                following = raw[found + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-                    pos = found + (1 if following == 0xFF else 2)
-                    continue
-                pos = found
-                break
+            found = _MARKER_AFTER_SCAN_DATA.search(raw, pos)
+            if found is None:
+                return None  # no end-of-image: truncated
+            pos = found.start()
             out.append(raw[start:pos])
     return None
