@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from housescan.config import Settings
 from housescan.scans.models import Image as ImageRow
+from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, create_scan, photo, register, upload
 
@@ -158,6 +159,31 @@ async def test_request_body_over_the_limit_is_refused_declared_or_streamed(tmp_p
             assert await stored_state(server) == (1, 1)
     finally:
         await server.stop()
+
+
+class DiskFullOnSecondPhoto(LocalFolderStore):
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.puts = 0
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.puts += 1
+        if self.puts == 2:
+            raise OSError(28, "No space left on device")
+        await super().put(key, data, content_type)
+
+
+async def test_a_failed_store_write_leaves_nothing_behind(live_server: LiveServer) -> None:
+    store = DiskFullOnSecondPhoto(live_server.runtime.settings.photos_dir)
+    live_server.runtime.store = store
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        files = [(f"{n}.jpg", photo((n * 60, 40, 80)), 0) for n in range(4)]
+        response = await upload(client, token, scan["id"], files)
+        assert response.status_code == 500
+        assert store.puts == 4, "every write ran to its end before the clean-up"
+        assert await stored_state(live_server) == (0, 0), "no row and no file of the failed upload"
 
 
 async def test_form_mistakes_are_named(live_server: LiveServer) -> None:

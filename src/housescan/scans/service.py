@@ -154,9 +154,9 @@ async def add_images(
         except ImageRejected as exc:
             return str(exc)
 
-    # The checks are slow (decoding photos): no transaction stays open across them.
+    # The checks take a while (some photos are decoded): no transaction stays open across them.
     await db_session.commit()
-    checked = [await check(file) for file in files]
+    checked = await asyncio.gather(*(check(file) for file in files))
     errors: list[dict[str, object]] = [
         {"file": file.filename, "index": index, "reason": outcome}
         for index, (file, outcome) in enumerate(zip(files, checked, strict=True))
@@ -204,16 +204,25 @@ async def add_images(
     status = await db_session.scalar(select(Scan.status).where(Scan.id == scan.id))
     if status not in (ScanStatus.draft, ScanStatus.failed):
         raise ScanStateConflict(f"photos cannot be added to a {status or 'deleted'} scan")
-    stored: list[str] = []
+    keys = [image.object_key for image, _ in new_images]
     try:
-        for image, normalised in new_images:
-            await store.put(image.object_key, normalised.data, normalised.content_type)
-            stored.append(image.object_key)
+        # Every put finishes (none is left running) before a failure is handled: then no file can
+        # appear after the clean-up below.
+        outcomes = await asyncio.gather(
+            *(
+                store.put(image.object_key, normalised.data, normalised.content_type)
+                for image, normalised in new_images
+            ),
+            return_exceptions=True,
+        )
+        failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+        if failure is not None:
+            raise failure
         db_session.add_all(image for image, _ in new_images)
         await db_session.commit()
     except BaseException:
         await db_session.rollback()
-        await store.delete(stored)
+        await store.delete(keys)
         raise
     return [image for image, _ in new_images], duplicates
 

@@ -22,15 +22,23 @@ class LocalFolderStore:
     def _write(self, key: str, data: bytes) -> None:
         path = self.path_of(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so that a reader never sees half a photo.
+        # Write then rename, so that a reader never sees half a photo; synced before the rename and the
+        # folder after it, so that a photo whose row is committed survives a power cut too.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
     def _read(self, key: str) -> bytes:
         try:
