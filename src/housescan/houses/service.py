@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.houses.models import House, HouseStatus, Room
 
+_HOUSES = cast("Table", House.__table__)
 _ROOMS = cast("Table", Room.__table__)
 
 
@@ -49,7 +50,7 @@ async def record_detections(
     """A finished scan's findings, in the caller's transaction: the house's type, and each of the scan's
     rooms' detected types (room ids that are not the scan's are ignored)."""
     await db_session.execute(
-        update(House).where(House.id == house_id).values(house_type=house_type, status=HouseStatus.active)
+        update(_HOUSES).where(_HOUSES.c.id == house_id).values(house_type=house_type, status=HouseStatus.active)
     )
     rows = [
         {"room": room_id, "types": types}

@@ -43,6 +43,7 @@ from housescan.scans.urls import signed_image_url
 from housescan.storage.base import ObjectStore
 
 RUNNABLE = (ScanStatus.queued, ScanStatus.running)
+_SCANS = cast("Table", Scan.__table__)
 _AGENT_RUNS = cast("Table", AgentRun.__table__)
 _SUMMARIES = cast("Table", HouseScanSummary.__table__)
 
@@ -324,8 +325,8 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
     failed_rooms = [room for room in result.rooms if room.status == "failed"]
     finished = (
         await db_session.execute(
-            update(Scan)
-            .where(Scan.id == scan_id, Scan.status == ScanStatus.running)
+            update(_SCANS)
+            .where(_SCANS.c.id == scan_id, _SCANS.c.status == ScanStatus.running)
             .values(
                 status=ScanStatus.succeeded,
                 finished_at=now,
@@ -337,7 +338,7 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
                     else None
                 ),
             )
-            .returning(Scan.house_id, Scan.user_id)
+            .returning(_SCANS.c.house_id, _SCANS.c.user_id)
         )
     ).first()
     if finished is None:
@@ -351,7 +352,7 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
         house_type=result.house_types[0] if result.house_types else None,
         room_types={room.room_id: room.room_types for room in result.rooms},
     )
-    await db_session.execute(delete(AgentRun).where(AgentRun.scan_id == scan_id))
+    await db_session.execute(delete(_AGENT_RUNS).where(_AGENT_RUNS.c.scan_id == scan_id))
     if response.agent_executions:
         connection = await db_session.connection()
         await connection.execute(
