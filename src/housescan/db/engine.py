@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 SessionMaker = async_sessionmaker[AsyncSession]
 
@@ -36,6 +37,16 @@ def _leave_transactions_to_sqlalchemy(dbapi_connection: Any, _record: Connection
     dbapi_connection.isolation_level = None  # the driver's own implicit BEGIN would come first otherwise
 
 
+def _ping_on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+    """A pooled PostgreSQL connection the server dropped (restart, failover, idle timeout) is replaced before
+    anyone uses it. One round trip, a simple-protocol `SELECT 1`: SQLAlchemy's own pool_pre_ping takes three
+    on asyncpg (BEGIN, the ping, ROLLBACK), on every checkout, and a scan's result save checks out once."""
+    try:
+        dbapi_connection.run_async(lambda connection: connection.execute("SELECT 1"))
+    except Exception as exc:
+        raise DisconnectionError(f"pooled connection is gone: {exc}") from exc  # the pool connects anew
+
+
 def create_engine(database_url: str) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
@@ -43,7 +54,9 @@ def create_engine(database_url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _leave_transactions_to_sqlalchemy)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
-    return create_async_engine(database_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(database_url, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
