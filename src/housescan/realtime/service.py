@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any, Literal, Protocol, cast
 
 import socketio
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.db.base import utcnow
@@ -22,6 +22,9 @@ logger = logging.getLogger(__name__)
 NAMESPACE = "/scans"
 EventName = Literal["scan:uploaded", "scan:processing", "scan:progress", "scan:completed", "scan:failed"]
 REPLAY_LIMIT = 1000
+# Covers a commit that lags its id, a slow emit, and a stranded event re-sent by the sweep (10 s + its
+# 60 s interval by default).
+REPLAY_LOOKBACK = timedelta(seconds=120)
 _EVENTS = cast("Table", ScanEvent.__table__)  # Core inserts: the ORM's per-row bookkeeping buys nothing here
 
 
@@ -250,11 +253,21 @@ class ScanEventStream:
 async def events_after(
     *, db_session: AsyncSession, user_id: uuid.UUID, last_event_id: int, limit: int = REPLAY_LIMIT
 ) -> list[ScanEvent]:
+    """What a tab that last saw `last_event_id` may have missed: every later event, and the events written
+    in the `REPLAY_LOOKBACK` before it, that one included. Ids are not delivered in order when several
+    processes write: on PostgreSQL an id is taken before its transaction commits, each process emits after
+    its own commit, and the sweep re-sends a stranded event a minute later. So a tab can see id 11 before
+    id 10 and lose its connection in between; a cursor alone would skip 10 for good. The tab drops by
+    eventId what it already has; a reloaded page, which has only a REST snapshot, gets each recent scan's
+    events in id order up to its latest, so it ends in that scan's latest state."""
+    cursor_written = await db_session.scalar(
+        select(ScanEvent.created_at).where(ScanEvent.id == last_event_id, ScanEvent.user_id == user_id)
+    )
+    missed = ScanEvent.id > last_event_id
+    if cursor_written is not None:
+        missed = or_(missed, ScanEvent.created_at >= cursor_written - REPLAY_LOOKBACK)
     rows = await db_session.scalars(
-        select(ScanEvent)
-        .where(ScanEvent.user_id == user_id, ScanEvent.id > last_event_id)
-        .order_by(ScanEvent.id)
-        .limit(limit)
+        select(ScanEvent).where(ScanEvent.user_id == user_id, missed).order_by(ScanEvent.id).limit(limit)
     )
     return list(rows)
 

@@ -81,6 +81,25 @@ describe("progressReducer", () => {
     expect(failed.error).toBe("boom");
   });
 
+  it("ends in the latest state when a page with only a snapshot gets the recent events replayed", () => {
+    const snapshot = progressReducer(initialProgress(S), {
+      kind: "snapshot",
+      scan: { id: S, status: "succeeded", error: null },
+    });
+    const replayed = run(
+      [
+        { type: "scan:uploaded", payload: { scanId: S, message: "2 photos stored", eventId: 11 } },
+        { type: "scan:processing", payload: { scanId: S, eventId: 12 } },
+        { type: "scan:progress", payload: { scanId: S, progress: 60, stage: "products", eventId: 13 } },
+        { type: "scan:completed", payload: { scanId: S, message: "Your report is ready", eventId: 14 } },
+      ],
+      snapshot,
+    );
+    expect(replayed.status).toBe("succeeded");
+    expect(replayed.progress).toBe(100);
+    expect(replayed.lastEventId).toBe(14);
+  });
+
   it("survives a reload through storage", () => {
     const state = run([{ type: "scan:progress", payload: { scanId: S, progress: 35, stage: "room_checklist", eventId: 9 } }]);
     saveProgress(state, localStorage);
