@@ -54,11 +54,13 @@ pytest: install
 	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e
 	$(BIN)/pytest -p no:cacheprovider tests/e2e
 
-# Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download)
-# and poppler's pdftoppm/pdftotext to look at the PDF reports.
+# Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download),
+# poppler's pdftoppm/pdftotext to look at the PDF reports, and nginx to run deploy/nginx.conf in front of
+# the multi-process test's API processes.
 system-deps:
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # The real PostgreSQL and Redis servers of this machine, started when they are down.

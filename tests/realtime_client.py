@@ -25,11 +25,13 @@ class EventRecorder:
 
         return record
 
-    async def connect(self, url: str, token: str, last_event_id: int | None = None) -> None:
+    async def connect(
+        self, url: str, token: str, last_event_id: int | None = None, transport: str = "websocket"
+    ) -> None:
         auth: dict[str, Any] = {"token": token}
         if last_event_id is not None:
             auth["lastEventId"] = last_event_id
-        await self.client.connect(url, auth=auth, namespaces=["/scans"], transports=["websocket"], wait_timeout=10)
+        await self.client.connect(url, auth=auth, namespaces=["/scans"], transports=[transport], wait_timeout=10)
 
     async def disconnect(self) -> None:
         await self.client.disconnect()

@@ -1,12 +1,15 @@
 """The scaled-out deployment as separate processes: PostgreSQL + Redis + an S3 server, two `housescan serve`
-and two `housescan worker` processes. A user's socket is on API #1 while everything is sent through API #2;
-20 scans are processed by both workers, each exactly once, and every event reaches the socket. Then a
-worker is killed with SIGKILL in the middle of a scan, and the scan still completes, once."""
+and two `housescan worker` processes, and nginx in front of the two APIs with compose.yaml's own
+configuration (deploy/nginx.conf). A user's socket is on API #1 while everything is sent through API #2;
+20 scans are processed by both workers, each exactly once, and every event reaches the socket, and a
+second tab on long-polling through the balancer. Then a worker is killed with SIGKILL in the middle of a
+scan, and the scan still completes, once."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +34,7 @@ from tests.scaleout.conftest import REDIS_URL, S3_KEY_ID, S3_REGION, S3_SECRET, 
 pytestmark = pytest.mark.postgres
 
 HOUSESCAN = str(Path(sys.executable).with_name("housescan"))
+NGINX_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 SCANS = 20
 NULL_DELAY_SECONDS = 1.5  # each scan takes this long: long enough to kill a worker in the middle of one
 AGENT_RUNS_PER_ONE_ROOM_SCAN = 6
@@ -44,8 +48,11 @@ class Fleet:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        return self.spawn_program(name, HOUSESCAN, *args)
+
+    def spawn_program(self, name: str, program: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen([HOUSESCAN, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([program, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         self.processes[name] = process
         return process
@@ -127,6 +134,33 @@ async def fleet(
         fleet.stop()
 
 
+@pytest.fixture
+async def balancer(fleet: Fleet, tmp_path: Path) -> str:
+    """deploy/nginx.conf run by Debian's nginx, with the fleet's API addresses for compose's api1 and api2
+    (stopped with the fleet)."""
+    port = free_port()
+    config = NGINX_CONF.read_text()
+    for name, url in zip(("api1", "api2"), fleet.apis, strict=True):
+        assert f"server {name}:8000" in config
+        config = config.replace(f"server {name}:8000", f"server {url.removeprefix('http://')}")
+    config = config.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("/tmp/nginx", str(tmp_path / "nginx"))
+    (tmp_path / "nginx.conf").write_text(config)
+    program = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian's, installed by `make system-deps`
+    nginx = fleet.spawn_program("nginx", program, "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;")
+    url = f"http://127.0.0.1:{port}"
+
+    async def answers() -> bool:
+        assert nginx.poll() is None, f"nginx exited\n{fleet.tail()}"
+        async with httpx.AsyncClient(timeout=2) as client:
+            try:
+                return (await client.get(f"{url}/healthz")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+    await eventually(answers, timeout=30, message="nginx in front of the APIs")
+    return url
+
+
 async def _db(dsn: str) -> asyncpg.Connection:
     return await asyncpg.connect(dsn.replace("postgresql+asyncpg://", "postgresql://"))
 
@@ -136,18 +170,22 @@ async def _counts_by_scan(connection: asyncpg.Connection, table: str) -> Counter
     return Counter({row["scan_id"]: row["n"] for row in rows})
 
 
-async def test_two_apis_two_workers_and_a_killed_worker(fleet: Fleet, pg_database_url: str, redis_prefix: str) -> None:
+async def test_two_apis_two_workers_and_a_killed_worker(
+    fleet: Fleet, balancer: str, pg_database_url: str, redis_prefix: str
+) -> None:
     api1, api2 = fleet.apis
     queue = BullMQQueue(
         redis_url=REDIS_URL, options=RedisOptions(prefix=redis_prefix), concurrency=1, max_attempts=3, backoff_seconds=1
     )
     database = await _db(pg_database_url)
     recorder = EventRecorder()
+    polling_tab = EventRecorder()
     try:
         await eventually(lambda: _workers_are(queue, 2), timeout=60, message="both workers connected")
         async with httpx.AsyncClient(base_url=api2, timeout=60) as client2:
             token = await register(client2)
             await recorder.connect(api1, token)  # the socket lives on API #1
+            await polling_tab.connect(balancer, token, transport="polling")  # a second tab, via nginx
 
             # 20 scans created, uploaded and processed through API #2.
             scan_ids: list[str] = []
@@ -183,6 +221,15 @@ async def test_two_apis_two_workers_and_a_killed_worker(fleet: Fleet, pg_databas
                 assert per_scan[("scan:uploaded", scan_id)] == 1
                 assert per_scan[("scan:processing", scan_id)] == 1
                 assert per_scan[("scan:completed", scan_id)] == 1
+
+            # The tab on long-polling through the balancer got them all too, and uploads pass through it.
+            await _every_event_arrived(database, polling_tab, token_user=await _user_id(client2, token))
+            async with httpx.AsyncClient(base_url=balancer, timeout=60) as via_balancer:
+                scan = await create_scan(via_balancer, token, rooms=1)
+                big = photo((5, 6, 7), size=(2400, 1800), quality=95)
+                response = await upload(via_balancer, token, scan["id"], [("big.jpg", big, 0)])
+                assert response.status_code == 200, response.text
+                await polling_tab.wait_for("scan:uploaded", scan["id"], timeout=10)
 
             # The browser's signed image URL works on any API process (the photo is in S3).
             async with httpx.AsyncClient(base_url=api1, timeout=30) as client1:
@@ -222,6 +269,7 @@ async def test_two_apis_two_workers_and_a_killed_worker(fleet: Fleet, pg_databas
             print(f"killed worker's scan completed {recovered_in:.1f}s after the kill")
     finally:
         await recorder.disconnect()
+        await polling_tab.disconnect()
         await database.close()
         await queue.stop()
 
