@@ -116,6 +116,7 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
         assert page.get_by_test_id("thumb-uploaded").count() == 1
         page.get_by_role("button", name=re.compile("Bedroom")).click()
+        page.get_by_role("heading", level=1, name=re.compile("Bedroom")).wait_for()  # count() does not wait
         assert page.get_by_test_id("thumb-uploaded").count() == 2
         shot(page, "07-capture-resumed")
 
