@@ -106,6 +106,22 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
             assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is not None
         assert await snapshot() == before
 
+    # A save with other answers replaces the previous ones: the summary row is updated in place.
+    changed = response.model_copy(deep=True)
+    changed.result.house_types = ["bungalow"]
+    changed.result.pros_cons.pros = ["a south-facing garden"]
+    async with runtime.sessionmaker() as session:
+        await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
+        await session.commit()
+    async with runtime.sessionmaker() as session:
+        assert await scans_service.save_results(db_session=session, scan_id=sid, response=changed) is not None
+    runs, summaries, house_types = await snapshot()
+    assert (runs, summaries, house_types) == (6, before[1], ["bungalow"])
+    async with runtime.sessionmaker() as session:
+        summary = await session.get_one(HouseScanSummary, summaries[0])
+        assert summary.pros_cons_json["pros"] == ["a south-facing garden"]
+        assert summary.summary_json["result"]["house_types"] == ["bungalow"]
+
 
 async def test_a_final_failure_is_persisted_with_its_reason(settings: Settings) -> None:
     server = await start_server(settings, agents=always_failing("the vision model could not start", retryable=False))

@@ -11,6 +11,17 @@ from housescan.houses.models import House, HouseStatus, Room
 
 _HOUSES = cast("Table", House.__table__)
 _ROOMS = cast("Table", Room.__table__)
+# record_detections runs in every scan's result transaction: its statements are built once.
+_SET_HOUSE_TYPE = (
+    update(_HOUSES)
+    .where(_HOUSES.c.id == bindparam("house_id"))
+    .values(house_type=bindparam("house_type"), status=HouseStatus.active)
+)
+_SET_ROOM_TYPES = (
+    update(_ROOMS)
+    .where(_ROOMS.c.id == bindparam("room"), _ROOMS.c.scan_id == bindparam("scan"))
+    .values(detected_room_types=bindparam("types"))
+)
 
 
 class HouseNotFound(Exception):
@@ -49,23 +60,16 @@ async def record_detections(
 ) -> None:
     """A finished scan's findings, in the caller's transaction: the house's type, and each of the scan's
     rooms' detected types (room ids that are not the scan's are ignored)."""
-    await db_session.execute(
-        update(_HOUSES).where(_HOUSES.c.id == house_id).values(house_type=house_type, status=HouseStatus.active)
-    )
+    connection = await db_session.connection()
+    await connection.execute(_SET_HOUSE_TYPE, {"house_id": house_id, "house_type": house_type})
     rows = [
-        {"room": room_id, "types": types}
+        {"room": room_id, "scan": scan_id, "types": types}
         for room_id, types in ((_as_uuid(key), value) for key, value in room_types.items())
         if room_id is not None
     ]
     if rows:
         # One statement run for every room (a Core executemany): the ORM would load each room first.
-        connection = await db_session.connection()
-        await connection.execute(
-            update(_ROOMS)
-            .where(_ROOMS.c.id == bindparam("room"), _ROOMS.c.scan_id == scan_id)
-            .values(detected_room_types=bindparam("types")),
-            rows,
-        )
+        await connection.execute(_SET_ROOM_TYPES, rows)
 
 
 def _as_uuid(value: str) -> uuid.UUID | None:

@@ -26,6 +26,7 @@ REPLAY_LIMIT = 1000
 # 60 s interval by default).
 REPLAY_LOOKBACK = timedelta(seconds=120)
 _EVENTS = cast("Table", ScanEvent.__table__)  # Core inserts: the ORM's per-row bookkeeping buys nothing here
+_STAGE_EVENT = insert(_EVENTS).values(undelivered=True).returning(_EVENTS.c.id)
 
 
 def user_room(user_id: uuid.UUID) -> str:
@@ -59,8 +60,9 @@ async def stage_event(
 ) -> StagedEvent:
     """Append an event inside the caller's transaction (a transactional outbox): it commits or rolls back with
     the change it announces, so a crash between the two can neither lose it nor announce what did not happen."""
-    row = {"user_id": user_id, "scan_id": scan_id, "event": event, "payload": payload, "undelivered": True}
-    event_id = await db_session.scalar(insert(_EVENTS).values(row).returning(_EVENTS.c.id))
+    connection = await db_session.connection()
+    row = {"user_id": user_id, "scan_id": scan_id, "event": event, "payload": payload}
+    event_id = (await connection.execute(_STAGE_EVENT, row)).scalar_one()
     return StagedEvent(int(event_id or 0), user_id, event, payload)
 
 

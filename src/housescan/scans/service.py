@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,30 @@ RUNNABLE = (ScanStatus.queued, ScanStatus.running)
 _SCANS = cast("Table", Scan.__table__)
 _AGENT_RUNS = cast("Table", AgentRun.__table__)
 _SUMMARIES = cast("Table", HouseScanSummary.__table__)
+
+# save_results' statements, built once: it runs on every scan's path, and building and keying a statement
+# costs more CPU than sending it.
+_FINISH_RUNNING_SCAN = (
+    update(_SCANS)
+    .where(_SCANS.c.id == bindparam("scan_id"), _SCANS.c.status == ScanStatus.running)
+    .values(
+        status=ScanStatus.succeeded,
+        finished_at=bindparam("finished_at"),
+        detected_house_types=bindparam("house_types"),
+        error=bindparam("error"),
+    )
+    .returning(_SCANS.c.house_id, _SCANS.c.user_id)
+)
+_DELETE_AGENT_RUNS = delete(_AGENT_RUNS).where(_AGENT_RUNS.c.scan_id == bindparam("scan_id"))
+_INSERT_AGENT_RUNS = insert(_AGENT_RUNS)
+_SUMMARY_FIELDS = ("summary_json", "pros_cons_json", "cost_summary", "schema_version", "derived_at")
+_UPSERT_SUMMARY = {
+    dialect: upsert(_SUMMARIES).on_conflict_do_update(
+        index_elements=[_SUMMARIES.c.scan_id],
+        set_={name: upsert(_SUMMARIES).excluded[name] for name in _SUMMARY_FIELDS},
+    )
+    for dialect, upsert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
 
 
 class ScanNotFound(Exception):
@@ -323,22 +347,17 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
     result = response.result
     now = utcnow()
     failed_rooms = [room for room in result.rooms if room.status == "failed"]
+    error = (
+        f"{len(failed_rooms)} of {len(result.rooms)} rooms could not be analysed: "
+        + "; ".join(f"{room.room_id}: {room.error}" for room in failed_rooms)
+        if failed_rooms
+        else None
+    )
+    connection = await db_session.connection()
     finished = (
-        await db_session.execute(
-            update(_SCANS)
-            .where(_SCANS.c.id == scan_id, _SCANS.c.status == ScanStatus.running)
-            .values(
-                status=ScanStatus.succeeded,
-                finished_at=now,
-                detected_house_types=result.house_types,
-                error=(
-                    f"{len(failed_rooms)} of {len(result.rooms)} rooms could not be analysed: "
-                    + "; ".join(f"{room.room_id}: {room.error}" for room in failed_rooms)
-                    if failed_rooms
-                    else None
-                ),
-            )
-            .returning(_SCANS.c.house_id, _SCANS.c.user_id)
+        await connection.execute(
+            _FINISH_RUNNING_SCAN,
+            {"scan_id": scan_id, "finished_at": now, "house_types": result.house_types, "error": error},
         )
     ).first()
     if finished is None:
@@ -352,11 +371,10 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
         house_type=result.house_types[0] if result.house_types else None,
         room_types={room.room_id: room.room_types for room in result.rooms},
     )
-    await db_session.execute(delete(_AGENT_RUNS).where(_AGENT_RUNS.c.scan_id == scan_id))
+    await connection.execute(_DELETE_AGENT_RUNS, {"scan_id": scan_id})
     if response.agent_executions:
-        connection = await db_session.connection()
         await connection.execute(
-            insert(_AGENT_RUNS),
+            _INSERT_AGENT_RUNS,
             [
                 {
                     "id": uuid.uuid4(),
@@ -380,17 +398,18 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
                 for execution in response.agent_executions
             ],
         )
-    summary = {
-        "summary_json": response.model_dump(mode="json", exclude={"agent_executions"}),
-        "pros_cons_json": result.pros_cons.model_dump(mode="json"),
-        "cost_summary": response.cost_info.model_dump(mode="json"),
-        "schema_version": response.metadata.pipeline_version or PIPELINE_VERSION,
-        "derived_at": now,
-    }
-    upsert = (postgresql_insert if db_session.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-        _SUMMARIES
-    ).values(id=uuid.uuid4(), scan_id=scan_id, **summary)
-    await db_session.execute(upsert.on_conflict_do_update(index_elements=[_SUMMARIES.c.scan_id], set_=summary))
+    await connection.execute(
+        _UPSERT_SUMMARY[connection.dialect.name],
+        {
+            "id": uuid.uuid4(),
+            "scan_id": scan_id,
+            "summary_json": response.model_dump(mode="json", exclude={"agent_executions"}),
+            "pros_cons_json": result.pros_cons.model_dump(mode="json"),
+            "cost_summary": response.cost_info.model_dump(mode="json"),
+            "schema_version": response.metadata.pipeline_version or PIPELINE_VERSION,
+            "derived_at": now,
+        },
+    )
     completed = await realtime_service.stage_event(
         db_session=db_session,
         user_id=user_id,
