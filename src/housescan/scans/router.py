@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.costs import service as costs_service
@@ -13,6 +13,7 @@ from housescan.houses import service as houses_service
 from housescan.houses.service import HouseNotFound
 from housescan.scans import service as scans_service
 from housescan.scans.models import ScanStatus
+from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, FormRejected, read_photo_form
 from housescan.scans.schemas import (
     ProcessAccepted,
     RoomBrief,
@@ -23,7 +24,7 @@ from housescan.scans.schemas import (
     SummaryRead,
     UploadResult,
 )
-from housescan.scans.service import ScanNotFound, ScanStateConflict, UploadedFile, UploadRejected
+from housescan.scans.service import ScanNotFound, ScanStateConflict, UploadRejected
 from housescan.scans.urls import signature_is_valid
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
@@ -72,40 +73,35 @@ async def list_scans(
 @router.post(
     "/{scan_id}/images",
     responses={
+        400: {"description": "the multipart body is malformed"},
         404: {"description": "no such scan"},
         409: {"description": "the scan is not accepting photos"},
         413: {"description": "too many or too large files"},
-        422: {"description": "a file is not an acceptable photo; nothing was stored"},
+        415: {"description": "not multipart/form-data"},
+        422: {"description": "a file is not an acceptable photo, or the form is incomplete; nothing was stored"},
     },
+    openapi_extra={"requestBody": OPENAPI_REQUEST_BODY},
 )
 async def upload_images(
-    scan_id: uuid.UUID,
-    user: CurrentUser,
-    runtime: RuntimeDep,
-    db_session: SessionDep,
-    images: Annotated[list[UploadFile], File(description="photos, repeated")],
-    room_ordinal: Annotated[list[int], Form(description="the room of each photo, same order")],
+    scan_id: uuid.UUID, request: Request, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> UploadResult:
+    """Photos, each with the ordinal of its room. The body is read only once the scan is known to be the
+    user's, and streamed: see `photo_form`."""
     settings = runtime.settings
     try:
         scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user.id, scan_id=scan_id)
     except ScanNotFound:
         raise _not_found() from None
-    if len(room_ordinal) != len(images):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"{len(images)} files but {len(room_ordinal)} room_ordinal values; send one room_ordinal per file",
+    await db_session.commit()  # no transaction (on SQLite: the write lock) is held while a phone sends photos
+    try:
+        files = await read_photo_form(
+            request.headers.get("content-type", ""),
+            request.stream(),
+            max_file_bytes=settings.max_image_bytes,
+            max_files=settings.max_images_per_request,
         )
-    if len(images) > settings.max_images_per_request:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"{len(images)} files sent; at most {settings.max_images_per_request} per request",
-        )
-    files = []
-    for upload, ordinal in zip(images, room_ordinal, strict=True):
-        # Read one byte past the limit: enough to know a file is too large without holding all of it.
-        data = await upload.read(settings.max_image_bytes + 1)
-        files.append(UploadedFile(filename=upload.filename or "", room_ordinal=ordinal, data=data))
+    except FormRejected as exc:
+        raise HTTPException(exc.status_code, exc.message) from None
     try:
         stored, duplicates = await scans_service.add_images(
             db_session=db_session, store=runtime.store, settings=settings, scan=scan, files=files
