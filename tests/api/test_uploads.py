@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
 import zlib
@@ -13,6 +14,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from housescan.config import Settings
+from housescan.ops import metrics
 from housescan.scans.models import Image as ImageRow
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
@@ -184,6 +186,42 @@ async def test_a_failed_store_write_leaves_nothing_behind(live_server: LiveServe
         assert response.status_code == 500
         assert store.puts == 4, "every write ran to its end before the clean-up"
         assert await stored_state(live_server) == (0, 0), "no row and no file of the failed upload"
+
+
+async def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(live_server: LiveServer) -> None:
+    def uploads(status: str) -> float:
+        labels = {"route": "/api/v1/scans/{scan_id}/images", "method": "POST", "status": status}
+        return metrics.REGISTRY.get_sample_value("housescan_http_requests_total", labels) or 0.0
+
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        request = client.build_request(
+            "POST",
+            f"/api/v1/scans/{scan['id']}/images",
+            files=[("images", ("a.jpg", photo(size=(1600, 1200), quality=95), "image/jpeg"))],
+            data={"room_ordinal": ["0"]},
+            headers=auth(token),
+        )
+        body = request.read()
+        before_400, before_500 = uploads("400"), uploads("500")
+        host, port = live_server.url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        head = f"POST {request.url.raw_path.decode()} HTTP/1.1\r\nHost: {host}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in request.headers.items() if name.lower() != "host"
+        )
+        writer.write(head.encode() + b"\r\n" + body[: len(body) // 2])  # Content-Length promises all of it
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        writer.close()  # the phone lost its signal
+        await writer.wait_closed()
+        for _ in range(50):
+            if uploads("400") > before_400:
+                break
+            await asyncio.sleep(0.1)
+        assert uploads("400") == before_400 + 1 and uploads("500") == before_500
+        assert await stored_state(live_server) == (0, 0)
+        del reader
 
 
 async def test_form_mistakes_are_named(live_server: LiveServer) -> None:

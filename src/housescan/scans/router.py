@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from starlette.requests import ClientDisconnect
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.costs import service as costs_service
@@ -102,6 +103,8 @@ async def upload_images(
         )
     except FormRejected as exc:
         raise HTTPException(exc.status_code, exc.message) from None
+    except ClientDisconnect:  # a phone that lost its connection mid-upload: nothing was stored
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the upload was interrupted before it ended") from None
     try:
         stored, duplicates = await scans_service.add_images(
             db_session=db_session, store=runtime.store, settings=settings, scan=scan, files=files
