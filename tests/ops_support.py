@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from housescan.agents.contract import AgentExecution
 from housescan.auth import service as auth_service
 from housescan.auth.models import Role
+from housescan.costs import service as costs_service
+from housescan.scans.models import Scan
 from tests.conftest import LiveServer
 from tests.helpers import auth, photo, upload, wait_for_status
 
 Sample = tuple[str, frozenset[tuple[str, str]]]
+
+
+async def record_paid_call(
+    server: LiveServer, scan_id: str, usd: float, tokens: int = 100, at: datetime | None = None
+) -> None:
+    """A model call of the scan's that cost `usd`, recorded in the spend ledger as a worker records it."""
+    at = at or datetime.now(UTC)
+    async with server.runtime.sessionmaker() as session:
+        scan = await session.get_one(Scan, uuid.UUID(scan_id))
+        call = AgentExecution(
+            agent_name="room_type",
+            model="gpt-test",
+            tokens_in=tokens,
+            tokens_out=tokens // 10,
+            requests=1,
+            cost_usd=usd,
+            started_at=at,
+            finished_at=at,
+        )
+        await costs_service.record_spend(db_session=session, user_id=scan.user_id, scan_id=scan.id, executions=[call])
+        await session.commit()
 
 
 async def admin_token(server: LiveServer, client: httpx.AsyncClient) -> str:

@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta
 from housescan.agents.client import AgentsError
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
-from housescan.scans.models import AgentRun
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import start_server
 from tests.fakes import FlakyAgents
 from tests.helpers import auth, register, wait_for_status
-from tests.ops_support import admin_token, uploaded_scan, user_id
+from tests.ops_support import admin_token, record_paid_call, uploaded_scan, user_id
 
 ADMIN_CALLS = (
     ("GET", "/api/v1/admin/scans/failed"),
@@ -80,29 +79,10 @@ async def test_cost_totals_per_user_over_a_period(settings: Settings) -> None:
             now = datetime.now(UTC)
             long_ago = now - timedelta(days=70)
 
-            def run(scan: dict[str, object], usd: float, tokens: int, at: datetime) -> AgentRun:
-                return AgentRun(
-                    scan_id=uuid.UUID(str(scan["id"])),
-                    agent_name="room_type",
-                    model="gpt-test",
-                    tokens_in=tokens,
-                    tokens_out=tokens // 10,
-                    requests=1,
-                    cost_usd=usd,
-                    started_at=at,
-                    finished_at=at,
-                )
-
-            async with server.runtime.sessionmaker() as session:
-                session.add_all(
-                    [
-                        run(first, 0.25, 1000, now - timedelta(seconds=5)),
-                        run(first, 0.5, 2000, now - timedelta(seconds=4)),
-                        run(second, 0.125, 500, now - timedelta(seconds=3)),
-                        run(old, 9.0, 90000, long_ago),
-                    ]
-                )
-                await session.commit()
+            await record_paid_call(server, first["id"], 0.25, 1000, now - timedelta(seconds=5))
+            await record_paid_call(server, first["id"], 0.5, 2000, now - timedelta(seconds=4))
+            await record_paid_call(server, second["id"], 0.125, 500, now - timedelta(seconds=3))
+            await record_paid_call(server, old["id"], 9.0, 90000, long_ago)
 
             month = await client.get("/api/v1/admin/costs", headers=auth(admin))
             assert month.status_code == 200, month.text

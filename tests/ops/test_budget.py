@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
 from housescan.costs import service as costs_service
-from housescan.scans.models import AgentRun
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
 from tests.fakes import FlakyAgents
 from tests.helpers import auth, register, wait_for_status
-from tests.ops_support import uploaded_scan
-
-
-async def _spend(server: LiveServer, scan_id: str, usd: float, at: datetime | None = None) -> None:
-    at = at or datetime.now(UTC)
-    async with server.runtime.sessionmaker() as session:
-        session.add(
-            AgentRun(
-                scan_id=uuid.UUID(scan_id),
-                agent_name="room_type",
-                model="gpt-test",
-                tokens_in=100,
-                tokens_out=10,
-                requests=1,
-                cost_usd=usd,
-                started_at=at,
-                finished_at=at,
-            )
-        )
-        await session.commit()
+from tests.ops_support import record_paid_call, uploaded_scan
 
 
 def _paid_deployment(settings: Settings, **limits: float) -> Settings:
@@ -58,15 +37,17 @@ async def test_a_scan_that_could_exceed_the_month_is_refused_before_any_model_ca
         async with server.client() as client:
             token = await register(client)
             earlier = await uploaded_scan(client, token, {"Hall": [(1, 1, 1)]})
-            await _spend(server, earlier["id"], 0.75)
-            await _spend(server, earlier["id"], 50.0, at=datetime.now(UTC) - timedelta(days=40))  # another month
+            await record_paid_call(server, earlier["id"], 0.75)
+            await record_paid_call(
+                server, earlier["id"], 50.0, at=datetime.now(UTC) - timedelta(days=40)
+            )  # another month
 
             fits = await uploaded_scan(client, token, {"Kitchen": [(2, 2, 2)]})
             assert (await client.post(f"/api/v1/scans/{fits['id']}/process", headers=auth(token))).status_code == 202
             await wait_for_status(client, token, fits["id"], {"succeeded"})
             assert agents.calls == 1
 
-            await _spend(server, earlier["id"], 0.5)  # 1.25 spent: one more scan of up to $1 could reach 2.25
+            await record_paid_call(server, earlier["id"], 0.5)  # 1.25 spent: one more scan of up to $1 could reach 2.25
             over = await uploaded_scan(client, token, {"Garden": [(3, 3, 3)]})
             refused = await client.post(f"/api/v1/scans/{over['id']}/process", headers=auth(token))
             assert refused.status_code == 402, refused.text
@@ -116,7 +97,7 @@ async def test_no_budget_means_unlimited(live_server: LiveServer) -> None:
     async with live_server.client() as client:
         token = await register(client)
         scan = await uploaded_scan(client, token, {"Room": [(9, 9, 9)]})
-        await _spend(live_server, scan["id"], 10_000.0)
+        await record_paid_call(live_server, scan["id"], 10_000.0)
         assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202
 
 
@@ -125,9 +106,9 @@ async def test_deleting_a_scan_gives_back_no_budget_and_hides_no_spend(settings:
         async with server.client() as client:
             token = await register(client)
             spent = await uploaded_scan(client, token, {"Hall": [(1, 1, 1)]})
-            await _spend(server, spent["id"], 0.6)
-            await _spend(server, spent["id"], 0.9)
-            await _spend(server, spent["id"], 7.0, at=datetime.now(UTC) - timedelta(days=40))  # another month
+            await record_paid_call(server, spent["id"], 0.6)
+            await record_paid_call(server, spent["id"], 0.9)
+            await record_paid_call(server, spent["id"], 7.0, at=datetime.now(UTC) - timedelta(days=40))  # another month
             deleted = await client.delete(f"/api/v1/scans/{spent['id']}", headers=auth(token))
             assert deleted.status_code == 204
             assert (await client.get(f"/api/v1/scans/{spent['id']}", headers=auth(token))).status_code == 404
@@ -161,7 +142,7 @@ async def test_offline_scans_cost_nothing_so_a_small_budget_does_not_refuse_them
             assert (await client.post(f"/api/v1/scans/{first['id']}/process", headers=auth(token))).status_code == 202
             await wait_for_status(client, token, first["id"], {"succeeded"})
 
-            await _spend(server, first["id"], 0.75)  # spent before, e.g. when an LLM was configured
+            await record_paid_call(server, first["id"], 0.75)  # spent before, e.g. when an LLM was configured
             second = await uploaded_scan(client, token, {"Kitchen": [(2, 2, 2)]})
             refused = await client.post(f"/api/v1/scans/{second['id']}/process", headers=auth(token))
             assert refused.status_code == 402, "spend already made still uses the budget up"

@@ -1,17 +1,21 @@
 """Agents faults through the whole service: an LLM endpoint (a local stand-in speaking the OpenAI protocol)
 that times out, answers 500, or answers nonsense. Retries are bounded, a failure carries a reason a person
-can read, spend never passes the scan's budget, and agents that succeeded are not paid for twice."""
+can read, spend never passes the scan's budget, agents that succeeded are not paid for twice, and every
+token paid for, in failed attempts too, is in the spend ledger exactly once."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import func, select
 
 from housescan.config import Settings
+from housescan.costs.models import AgentSpend
 from tests.agents.openai_standin import OpenAIStandIn, Reply
 from tests.agents.test_llm_provider import AGENT_OF_TOOL, PRICE_IN, PRICE_OUT, Scripted
 from tests.conftest import LiveServer, start_server
@@ -43,6 +47,25 @@ async def _server(settings: Settings, standin: OpenAIStandIn, **overrides: Any) 
     return await start_server(settings.model_copy(update=values | overrides))
 
 
+def _paid_tokens(standin: OpenAIStandIn) -> int:
+    """Tokens the stand-in reported in answers that reached the provider (not HTTP errors, not time-outs)."""
+    return sum(
+        call.reply.prompt_tokens + call.reply.completion_tokens
+        for call in standin.requests
+        if call.reply is not None and call.reply.status == 200 and call.reply.delay < 2.0
+    )
+
+
+async def _ledger_tokens(server: LiveServer, scan_id: str) -> int:
+    async with server.runtime.sessionmaker() as session:
+        total = await session.scalar(
+            select(func.coalesce(func.sum(AgentSpend.tokens_in + AgentSpend.tokens_out), 0)).where(
+                AgentSpend.scan_id == uuid.UUID(scan_id)
+            )
+        )
+    return int(total or 0)
+
+
 async def _scan(server: LiveServer, rooms: int = 2) -> tuple[str, str, dict[str, Any]]:
     async with server.client() as client:
         token = await register(client)
@@ -65,10 +88,12 @@ async def test_a_retried_scan_does_not_pay_again_for_agents_that_succeeded(
     standin.script(TOOL_OF_AGENT["house_checklist"], Reply(status=500), Reply(status=500))
     server = await _server(settings, standin)
     try:
-        _, _, detail = await _scan(server, rooms=2)
+        _, scan_id, detail = await _scan(server, rooms=2)
+        ledger = await _ledger_tokens(server, scan_id)
     finally:
         await server.stop()
     assert (detail["status"], detail["attempts"]) == ("succeeded", 2)
+    assert ledger == _paid_tokens(standin) > 0, "every paid token once: the failed attempt's, none of the reuses"
     per_agent = Counter(AGENT_OF_TOOL[call.agent] for call in standin.requests)
     assert per_agent["room_type"] == 2 and per_agent["products"] == 2 and per_agent["house_type"] == 1, per_agent
     assert per_agent["house_checklist"] == 3  # two failures, then the second attempt
@@ -95,10 +120,12 @@ async def test_failures_are_bounded_and_readable(
     standin.default = lambda _request: reply
     server = await _server(settings, standin)
     try:
-        _, _, detail = await _scan(server, rooms=1)
+        _, scan_id, detail = await _scan(server, rooms=1)
+        ledger = await _ledger_tokens(server, scan_id)
     finally:
         await server.stop()
     assert detail["status"] == "failed"
+    assert ledger == _paid_tokens(standin), "a failed scan's paid calls count against the budget too"
     assert reason in detail["error"].lower(), detail["error"]
     assert "Traceback" not in detail["error"] and len(detail["error"]) < 1200
     assert 1 <= detail["attempts"] <= settings.job_max_attempts
@@ -131,10 +158,12 @@ async def test_spend_never_passes_the_scan_budget(settings: Settings, standin: O
     budget_tokens = 2500
     server = await _server(settings, standin, scan_budget_tokens=budget_tokens, scan_budget_usd=None)
     try:
-        _, _, detail = await _scan(server, rooms=2)
+        _, scan_id, detail = await _scan(server, rooms=2)
+        ledger = await _ledger_tokens(server, scan_id)
     finally:
         await server.stop()
     assert detail["status"] == "failed" and "budget" in detail["error"], detail["error"]
+    assert ledger == _paid_tokens(standin) > 0, "what the stopped scan spent is recorded"
     assert standin.reported_tokens() <= budget_tokens
     assert detail["attempts"] == 1, "a budget stop is final: no retry spends more"
     print(f"\nagents faults: {dict(counts)}; tokens spent {standin.reported_tokens()} of a {budget_tokens} budget")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import DateTime, Uuid, column, insert, inspect, select, table
 from sqlalchemy.engine import Connection
 
-from housescan.db.engine import create_engine
+from housescan.auth.models import User
+from housescan.costs import service as costs_service
+from housescan.costs.models import AgentSpend
+from housescan.db.engine import create_engine, create_sessionmaker
 from housescan.db.migrate import alembic_config, upgrade_database
 from housescan.db.models import Base
+from housescan.houses.models import House
+from housescan.scans.models import AgentRun, Scan
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -38,5 +45,73 @@ async def test_migrations_match_the_models_and_downgrade_cleanly(database_url: s
         await upgrade_database(engine)  # and back up again from nothing
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
+
+
+def _migrate_to(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database_url: str) -> None:
+    """0004: every paid agent run of an existing scan and every deleted scan's spend move to agent_spend."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_migrate_to, "0003")
+        user, house, scan, gone = (uuid.uuid4() for _ in range(4))
+        at = datetime(2026, 11, 20, tzinfo=UTC)
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session:
+            session.add(User(id=user, email="ledger@example.com", password_hash="x"))
+            await session.flush()
+            session.add(House(id=house, user_id=user))
+            await session.flush()
+            session.add(Scan(id=scan, user_id=user, house_id=house))
+            await session.flush()
+            for tokens, usd in ((120, 0.25), (0, 0.0)):  # a paid call, and an offline one that cost nothing
+                session.add(
+                    AgentRun(
+                        scan_id=scan,
+                        agent_name="room_type",
+                        model="m",
+                        tokens_in=tokens,
+                        tokens_out=0,
+                        requests=1 if tokens else 0,
+                        cost_usd=usd,
+                        started_at=at,
+                        finished_at=at,
+                    )
+                )
+            await session.commit()
+        async with engine.begin() as connection:
+            deleted_scan_spend = table(
+                "deleted_scan_spend",
+                *(column(name, Uuid()) for name in ("user_id", "scan_id")),
+                *(column(name) for name in ("model", "requests", "tokens_in", "tokens_out", "cost_usd")),
+                column("started_at", DateTime(timezone=True)),
+            )
+            await connection.execute(
+                insert(deleted_scan_spend).values(
+                    user_id=user,
+                    scan_id=gone,
+                    model="m",
+                    requests=2,
+                    tokens_in=300,
+                    tokens_out=30,
+                    cost_usd=1.5,
+                    started_at=at,
+                )
+            )
+        await upgrade_database(engine)
+        async with sessionmaker() as session:
+            rows = (await session.execute(select(AgentSpend).order_by(AgentSpend.cost_usd))).scalars().all()
+            assert [(row.user_id, row.scan_id, row.tokens_in, row.cost_usd) for row in rows] == [
+                (user, scan, 120, 0.25),
+                (user, gone, 300, 1.5),
+            ]
+            assert await costs_service.spent_usd(db_session=session, user_id=user, since=at) == 1.75
     finally:
         await engine.dispose()

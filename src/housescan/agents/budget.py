@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from housescan.agents.client import AgentsError
+from housescan.agents.contract import AgentExecution
 
 
 class BudgetExceeded(AgentsError):
@@ -50,10 +51,16 @@ CURRENT_BUDGET: ContextVar[Budget | None] = ContextVar("housescan_budget", defau
 
 @dataclass
 class AgentMemo:
-    """Answers of agents that succeeded, by agent, room and a digest of their inputs. A retried scan
-    attempt reuses them instead of calling the model again."""
+    """What a scan's attempts in this process must not lose when one fails: the answers of agents that
+    succeeded, by agent, room and a digest of their inputs (a retried attempt reuses them instead of calling
+    the model again), and the executions of paid calls not yet taken for the spend ledger (`take_spent`)."""
 
     entries: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    spent: list[AgentExecution] = field(default_factory=list)
+
+    def take_spent(self) -> list[AgentExecution]:
+        spent, self.spent = self.spent, []
+        return spent
 
     @staticmethod
     def key(agent_name: str, room_id: str | None, inputs: Any) -> str:

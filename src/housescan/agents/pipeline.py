@@ -81,26 +81,28 @@ class _Run:
         except Exception as exc:
             # A provider that spent tokens before failing says so on the error (and has charged the budget).
             spent: Usage | None = getattr(exc, "usage", None)
-            self.executions.append(
-                AgentExecution(
-                    agent_name=name,
-                    room_id=room_id,
-                    model=spent.model if spent else getattr(self.provider, "model", self.provider.name),
-                    status="failed",
-                    error=f"{type(exc).__name__}: {exc}"[:1000],
-                    tokens_in=spent.tokens_in if spent else 0,
-                    tokens_out=spent.tokens_out if spent else 0,
-                    requests=spent.requests if spent else 0,
-                    cost_usd=spent.cost_usd if spent else 0.0,
-                    started_at=started,
-                    finished_at=datetime.now(UTC),
-                )
+            failed = AgentExecution(
+                agent_name=name,
+                room_id=room_id,
+                model=spent.model if spent else getattr(self.provider, "model", self.provider.name),
+                status="failed",
+                error=f"{type(exc).__name__}: {exc}"[:1000],
+                tokens_in=spent.tokens_in if spent else 0,
+                tokens_out=spent.tokens_out if spent else 0,
+                requests=spent.requests if spent else 0,
+                cost_usd=spent.cost_usd if spent else 0.0,
+                started_at=started,
+                finished_at=datetime.now(UTC),
             )
+            self.executions.append(failed)
+            if self.memo is not None:
+                self.memo.spent.append(failed)
             raise
         self.budget.charge(tokens=usage.tokens_in + usage.tokens_out, usd=usage.cost_usd)
+        execution = self._record(name, room_id, usage, started, _elapsed(clock), answer, cache_hit=False)
         if self.memo is not None:
             self.memo.put(key, answer, usage)
-        self._record(name, room_id, usage, started, _elapsed(clock), answer, cache_hit=False)
+            self.memo.spent.append(execution)
         await self.step(stage)
         return answer
 
@@ -114,22 +116,21 @@ class _Run:
         answer: object,
         *,
         cache_hit: bool,
-    ) -> None:
-        self.executions.append(
-            AgentExecution(
-                agent_name=name,
-                room_id=room_id,
-                model=usage.model,
-                tokens_in=usage.tokens_in,
-                tokens_out=usage.tokens_out,
-                requests=usage.requests,
-                cost_usd=usage.cost_usd,
-                cache_hit=cache_hit,
-                started_at=started,
-                finished_at=started + elapsed,
-                output=_as_json(answer),
-            )
+    ) -> AgentExecution:
+        execution = AgentExecution(
+            agent_name=name,
+            room_id=room_id,
+            model=usage.model,
+            tokens_in=usage.tokens_in,
+            tokens_out=usage.tokens_out,
+            requests=usage.requests,
+            cost_usd=usage.cost_usd,
+            cache_hit=cache_hit,
+            started_at=started,
+            finished_at=started + elapsed,
+            output=_as_json(answer),
         )
+        self.executions.append(execution)
         logger.info(
             "agent %s finished",
             name,
@@ -144,6 +145,7 @@ class _Run:
                 "cache_hit": cache_hit,
             },
         )
+        return execution
 
     async def step(self, stage: str) -> None:
         # Rooms finish concurrently; the lock keeps the reported progress increasing.

@@ -9,21 +9,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from housescan.db.base import Base
 
 
-class DeletedScanSpend(Base):
-    """What the agents of a since-deleted scan spent, one row per agent run, without any of its content.
-
-    Deleting a scan removes its agents_runs; these rows keep its spend so that deleting scans neither
-    gives a user back monthly budget nor hides spend from the operators' cost report.
+class AgentSpend(Base):
+    """The money ledger: one row per agent call that was paid for (tokens, requests or dollars), written in
+    the transaction that ends its attempt, whether the attempt succeeded or failed. Never deleted with its
+    scan. Budgets and the operators' cost report read it; `agents_runs` is the report of the run that
+    succeeded, whose answers reused from a failed attempt (cache hits) cost nothing new.
     """
 
-    __tablename__ = "deleted_scan_spend"
-    __table_args__ = (Index("ix_deleted_scan_spend_user_id_started_at", "user_id", "started_at"),)
+    __tablename__ = "agent_spend"
+    __table_args__ = (Index("ix_agent_spend_user_id_started_at", "user_id", "started_at"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     )
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    scan_id: Mapped[uuid.UUID]  # no foreign key: the scan is gone
+    scan_id: Mapped[uuid.UUID]  # no foreign key: the spend outlives a deleted scan
     model: Mapped[str] = mapped_column(String(200))
     requests: Mapped[int]
     tokens_in: Mapped[int]

@@ -3,14 +3,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class UserCost(BaseModel):
     user_id: uuid.UUID
     email: str
-    scans: int
-    agent_runs: int
+    scans: int = Field(description="scans with paid agent calls in the period, deleted ones included")
+    agent_runs: int = Field(description="paid agent calls in the period, of succeeded and failed attempts alike")
     requests: int
     tokens_in: int
     tokens_out: int

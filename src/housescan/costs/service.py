@@ -1,7 +1,8 @@
-"""Model spend, from agents_runs: per-user totals over a period, and the per-user monthly budget.
+"""Model spend, from the `agent_spend` ledger: per-user totals over a period, and the per-user monthly budget.
 
-A scan's spend is counted at the time its agents ran (`agents_runs.started_at`), and still counts once the
-scan is deleted (its runs' spend is moved to `deleted_scan_spend`). A scan may spend at most
+Every paid agent call is recorded when its attempt ends, succeeded or failed (`record_spend`), at the time
+it ran, and still counts once its scan is deleted: failing scans, retries and deleted scans neither give a
+user back budget nor hide spend from the operators. A scan may spend at most
 `scan_budget_usd` (the pipeline stops there), so a scan is accepted for processing only when this month's
 spend, plus that cap for every scan of the user already queued or running, plus that cap for this one,
 stays within `user_monthly_budget_usd`: no model call is made for a scan that could exceed it. With the
@@ -11,16 +12,19 @@ offline models a scan costs nothing, so only spend already made can use the budg
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import Subquery, func, insert, literal, select, union_all
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan.agents.contract import AgentExecution
 from housescan.auth.models import User
 from housescan.config import Settings
-from housescan.costs.models import DeletedScanSpend
+from housescan.costs.models import AgentSpend
 from housescan.costs.schemas import BudgetStatus, CostReport, UserCost
-from housescan.scans.models import AgentRun, Scan, ScanStatus
+from housescan.scans.models import Scan, ScanStatus
 
 
 class MonthlyBudgetExceeded(Exception):
@@ -39,48 +43,38 @@ def next_month_start(now: datetime | None = None) -> datetime:
     return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
 
 
-def _agent_spend() -> Subquery:
-    """Every agent run's spend with its user: the runs of existing scans, then those of deleted ones."""
-    existing = select(
-        Scan.user_id,
-        AgentRun.scan_id,
-        AgentRun.requests,
-        AgentRun.tokens_in,
-        AgentRun.tokens_out,
-        AgentRun.cost_usd,
-        AgentRun.started_at,
-    ).join(Scan, Scan.id == AgentRun.scan_id)
-    deleted = select(
-        DeletedScanSpend.user_id,
-        DeletedScanSpend.scan_id,
-        DeletedScanSpend.requests,
-        DeletedScanSpend.tokens_in,
-        DeletedScanSpend.tokens_out,
-        DeletedScanSpend.cost_usd,
-        DeletedScanSpend.started_at,
-    )
-    return union_all(existing, deleted).subquery("agent_spend")
+_SPEND = cast("Table", AgentSpend.__table__)
 
 
-async def keep_spend_of_deleted_scan(*, db_session: AsyncSession, scan_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Copy a scan's agent spend aside, in the transaction that deletes the scan (and its runs)."""
-    columns = ("requests", "tokens_in", "tokens_out", "cost_usd", "started_at", "model")
-    await db_session.execute(
-        insert(DeletedScanSpend).from_select(
-            ["user_id", "scan_id", *columns],
-            select(
-                literal(user_id, DeletedScanSpend.user_id.type),
-                AgentRun.scan_id,
-                *(getattr(AgentRun, column) for column in columns),
-            ).where(AgentRun.scan_id == scan_id),
-        )
-    )
+async def record_spend(
+    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, executions: Sequence[AgentExecution]
+) -> None:
+    """Add the paid calls among an attempt's agent executions to the ledger, in the caller's transaction.
+    Answers reused from an earlier attempt (cache hits) were paid, and recorded, by that attempt."""
+    rows = [
+        {
+            "user_id": user_id,
+            "scan_id": scan_id,
+            "model": execution.model[:200],
+            "requests": execution.requests,
+            "tokens_in": execution.tokens_in,
+            "tokens_out": execution.tokens_out,
+            "cost_usd": execution.cost_usd,
+            "started_at": execution.started_at,
+        }
+        for execution in executions
+        if not execution.cache_hit
+        and (execution.requests or execution.tokens_in or execution.tokens_out or execution.cost_usd)
+    ]
+    if rows:
+        connection = await db_session.connection()
+        await connection.execute(insert(_SPEND), rows)
 
 
 async def spent_usd(
     *, db_session: AsyncSession, user_id: uuid.UUID, since: datetime, until: datetime | None = None
 ) -> float:
-    spend = _agent_spend()
+    spend = _SPEND
     query = select(func.coalesce(func.sum(spend.c.cost_usd), 0)).where(
         spend.c.user_id == user_id, spend.c.started_at >= since
     )
@@ -134,7 +128,7 @@ async def ensure_within_monthly_budget(*, db_session: AsyncSession, settings: Se
 
 
 async def costs_by_user(*, db_session: AsyncSession, since: datetime, until: datetime) -> CostReport:
-    spend = _agent_spend()
+    spend = _SPEND
     rows = await db_session.execute(
         select(
             User.id,

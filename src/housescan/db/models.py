@@ -2,7 +2,7 @@
 
 from housescan.auth.models import User
 from housescan.checklists.models import Checklist
-from housescan.costs.models import DeletedScanSpend
+from housescan.costs.models import AgentSpend
 from housescan.db.base import Base
 from housescan.houses.models import House, Room
 from housescan.realtime.models import ScanEvent
@@ -10,9 +10,9 @@ from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
 
 __all__ = [
     "AgentRun",
+    "AgentSpend",
     "Base",
     "Checklist",
-    "DeletedScanSpend",
     "House",
     "HouseScanSummary",
     "Image",

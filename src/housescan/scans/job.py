@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError
-from housescan.agents.contract import ScanResponse
+from housescan.agents.contract import AgentExecution, ScanResponse
+from housescan.costs import service as costs_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.realtime.service import StagedEvent
@@ -52,6 +53,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
     async def on_progress(progress: int, stage: str) -> None:
         scan_events.send("scan:progress", {"scanId": str(scan_id), "progress": progress, "stage": stage})
 
+    memo = runtime.agent_memos.setdefault(scan_id, AgentMemo())
     try:
         clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
@@ -64,7 +66,6 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
                 budget_tokens=settings.scan_budget_tokens,
             )
         clock = metrics.stage_took("prepare", clock)
-        memo = runtime.agent_memos.setdefault(scan_id, AgentMemo())
         response = await runtime.agents.run(request, on_progress=on_progress, memo=memo)
         clock = metrics.stage_took("analysis", clock)
         metrics.agents_ran(response.agent_executions)
@@ -73,10 +74,11 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
         # save below rides such an outage out.
         await scan_events.close()
-        completed = await _save_with_retries(runtime, scan_id, response)
+        completed = await _save_with_retries(runtime, scan_id, response)  # with its paid calls' spend
         metrics.stage_took("save", clock)
     except Exception as exc:
         await scan_events.close()  # what was sent goes out before the retry or the failure is announced
+        await _record_spend(runtime, claimed, memo.take_spent())  # a failed attempt's calls were paid too
         reason = _reason(exc)
         retryable = not isinstance(exc, AgentsError) or exc.retryable
         if retryable and claimed.attempt < settings.job_max_attempts:
@@ -90,8 +92,9 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         await _fail(runtime, claimed, reason)
         return
     runtime.agent_memos.pop(scan_id, None)
-    if completed is None:
-        return  # deleted meanwhile, or another worker saved it first and announced it
+    if completed is None:  # deleted meanwhile, or another worker saved it first and announced it
+        await _record_spend(runtime, claimed, memo.take_spent())
+        return
     metrics.scan_finished("succeeded")
     logger.info(
         "scan succeeded",
@@ -116,6 +119,21 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
             logger.warning("scan %s: saving results failed (%s); retrying in %.1fs", scan_id, exc, delay)
             await asyncio.sleep(delay)
     raise AssertionError("unreachable")
+
+
+async def _record_spend(runtime: Runtime, claimed: scans_service.ClaimedScan, executions: list[AgentExecution]) -> None:
+    """The paid calls of an attempt whose results were not saved go to the spend ledger on their own: the
+    money was spent all the same, and counts against the user's monthly budget."""
+    if not executions:
+        return
+    try:
+        async with runtime.sessionmaker() as db_session:
+            await costs_service.record_spend(
+                db_session=db_session, user_id=claimed.user_id, scan_id=claimed.scan_id, executions=executions
+            )
+            await db_session.commit()
+    except Exception:
+        logger.exception("scan %s: the spend of a failed attempt could not be recorded", claimed.scan_id)
 
 
 async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: str) -> None:

@@ -410,6 +410,9 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
             "derived_at": now,
         },
     )
+    await costs_service.record_spend(
+        db_session=db_session, user_id=user_id, scan_id=scan_id, executions=response.agent_executions
+    )
     completed = await realtime_service.stage_event(
         db_session=db_session,
         user_id=user_id,
@@ -581,7 +584,6 @@ async def list_scans(*, db_session: AsyncSession, user_id: uuid.UUID, limit: int
 async def delete_scan(*, db_session: AsyncSession, store: ObjectStore, user_id: uuid.UUID, scan_id: uuid.UUID) -> None:
     scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     keys = list(await db_session.scalars(select(Image.object_key).where(Image.scan_id == scan_id)))
-    await costs_service.keep_spend_of_deleted_scan(db_session=db_session, scan_id=scan_id, user_id=user_id)
     await db_session.delete(scan)
     await db_session.commit()
     # Files go after the rows: a crash in between leaves orphan files, never rows pointing at nothing.
