@@ -121,14 +121,8 @@ async def test_limits_on_size_and_count(tmp_path: Path, database_url: str) -> No
         await server.stop()
 
 
-async def test_request_body_over_the_limit_is_refused_declared_or_streamed(tmp_path: Path, database_url: str) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=database_url,
-        max_upload_request_bytes=60_000,
-        web_dir=tmp_path / "none",
-    )
-    server = await start_server(settings)
+async def test_request_body_over_the_limit_is_refused_declared_or_streamed(settings: Settings) -> None:
+    server = await start_server(settings.model_copy(update={"max_upload_request_bytes": 60_000}))
     try:
         async with server.client() as client:
             token = await register(client)

@@ -74,12 +74,11 @@ async def record_spend(
 async def spent_usd(
     *, db_session: AsyncSession, user_id: uuid.UUID, since: datetime, until: datetime | None = None
 ) -> float:
-    spend = _SPEND
-    query = select(func.coalesce(func.sum(spend.c.cost_usd), 0)).where(
-        spend.c.user_id == user_id, spend.c.started_at >= since
+    query = select(func.coalesce(func.sum(_SPEND.c.cost_usd), 0)).where(
+        _SPEND.c.user_id == user_id, _SPEND.c.started_at >= since
     )
     if until is not None:
-        query = query.where(spend.c.started_at < until)
+        query = query.where(_SPEND.c.started_at < until)
     return float(await db_session.scalar(query) or 0)
 
 
@@ -128,20 +127,20 @@ async def ensure_within_monthly_budget(*, db_session: AsyncSession, settings: Se
 
 
 async def costs_by_user(*, db_session: AsyncSession, since: datetime, until: datetime) -> CostReport:
-    spend = _SPEND
+    spend = _SPEND.c
     rows = await db_session.execute(
         select(
             User.id,
             User.email,
-            func.count(func.distinct(spend.c.scan_id)),
+            func.count(func.distinct(spend.scan_id)),
             func.count(),
-            func.coalesce(func.sum(spend.c.requests), 0),
-            func.coalesce(func.sum(spend.c.tokens_in), 0),
-            func.coalesce(func.sum(spend.c.tokens_out), 0),
-            func.coalesce(func.sum(spend.c.cost_usd), 0),
+            func.coalesce(func.sum(spend.requests), 0),
+            func.coalesce(func.sum(spend.tokens_in), 0),
+            func.coalesce(func.sum(spend.tokens_out), 0),
+            func.coalesce(func.sum(spend.cost_usd), 0),
         )
-        .join(User, User.id == spend.c.user_id)
-        .where(spend.c.started_at >= since, spend.c.started_at < until)
+        .join(User, User.id == spend.user_id)
+        .where(spend.started_at >= since, spend.started_at < until)
         .group_by(User.id, User.email)
     )
     users = [

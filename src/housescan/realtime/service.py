@@ -63,7 +63,7 @@ async def stage_event(
     connection = await db_session.connection()
     row = {"user_id": user_id, "scan_id": scan_id, "event": event, "payload": payload}
     event_id = (await connection.execute(_STAGE_EVENT, row)).scalar_one()
-    return StagedEvent(int(event_id or 0), user_id, event, payload)
+    return StagedEvent(int(event_id), user_id, event, payload)
 
 
 @dataclass

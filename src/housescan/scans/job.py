@@ -133,7 +133,7 @@ async def _record_spend(runtime: Runtime, claimed: scans_service.ClaimedScan, ex
             )
             await db_session.commit()
     except Exception:
-        logger.exception("scan %s: the spend of a failed attempt could not be recorded", claimed.scan_id)
+        logger.exception("scan %s: the spend of an attempt could not be recorded", claimed.scan_id)
 
 
 async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: str) -> None:

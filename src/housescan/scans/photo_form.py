@@ -72,7 +72,6 @@ class _Reader:
     header_name: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
     headers: dict[str, bytes] = field(default_factory=dict)
-    error: FormRejected | None = None
 
     def on_part_begin(self) -> None:
         self.headers = {}
@@ -117,8 +116,7 @@ class _Reader:
             self.ordinals.append(part.data.decode("utf-8", "replace").strip())
 
     def _reject(self, status_code: int, message: str) -> None:
-        self.error = FormRejected(status_code, message)
-        raise self.error
+        raise FormRejected(status_code, message)  # python-multipart lets a callback's exception through
 
 
 async def read_photo_form(
@@ -152,11 +150,7 @@ async def read_photo_form(
         async for chunk in body:
             parser.write(chunk)
         parser.finalize()
-    except FormRejected:
-        raise
     except MultipartParseError as exc:
-        if reader.error is not None:  # raised from a callback, wrapped by the parser
-            raise reader.error from None
         raise FormRejected(400, f"the multipart body is malformed: {exc}") from None
     if not reader.files:
         raise FormRejected(422, f"no files were sent in the `{FILES_FIELD}` field")
