@@ -20,7 +20,7 @@ from housescan.auth.router import router as auth_router
 from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
-from housescan.errors import ERROR_RESPONSES
+from housescan.errors import ERROR_RESPONSES, install_error_handler
 from housescan.jobs.worker import consuming
 from housescan.ops.middleware import RequestSizeLimit
 from housescan.ops.router import instrument_app
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
 
     api = FastAPI(title="HouseScan", version=__version__, lifespan=lifespan, responses=ERROR_RESPONSES)
     api.state.runtime = runtime
+    install_error_handler(api)
 
     api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
     instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included

@@ -1,10 +1,96 @@
-"""The one shape of every error answer, declared in the OpenAPI schema for every route."""
+"""Domain errors carry their HTTP status; one handler turns any of them into the one error shape.
+
+Services raise these (never `HTTPException`); routes let them pass. Each error answers
+`{"detail": ...}` with its status and optional headers, and the same shape is declared in the OpenAPI
+schema for every route.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
+
+class HouseScanError(Exception):
+    """A failure the client caused or can act on. Subclasses set `status_code` (and a default message)."""
+
+    status_code: ClassVar[int] = 400
+    message: ClassVar[str] = "bad request"
+
+    def __init__(self, detail: str | dict[str, Any] | list[Any] | None = None, *, headers: dict[str, str] | None = None):
+        self.detail: str | dict[str, Any] | list[Any] = detail if detail is not None else self.message
+        self.headers = headers
+        super().__init__(self.detail if isinstance(self.detail, str) else self.message)
+
+
+class BadRequest(HouseScanError):
+    status_code = 400
+    message = "bad request"
+
+
+class NotAuthenticated(HouseScanError):
+    status_code = 401
+    message = "not authenticated"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class PaymentRequired(HouseScanError):
+    status_code = 402
+    message = "over budget"
+
+
+class Forbidden(HouseScanError):
+    status_code = 403
+    message = "not allowed"
+
+
+class NotFound(HouseScanError):
+    """Also the answer for another user's resources: their existence is never revealed."""
+
+    status_code = 404
+    message = "not found"
+
+
+class Conflict(HouseScanError):
+    status_code = 409
+    message = "conflicts with the resource's state"
+
+
+class TooLarge(HouseScanError):
+    status_code = 413
+    message = "too large or too many"
+
+
+class UnsupportedMediaType(HouseScanError):
+    status_code = 415
+    message = "unsupported media type"
+
+
+class Unprocessable(HouseScanError):
+    status_code = 422
+    message = "invalid input"
+
+
+class TooManyRequests(HouseScanError):
+    status_code = 429
+    message = "too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HouseScanError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handler(app: FastAPI) -> None:
+    app.add_exception_handler(HouseScanError, _handle)
 
 
 class ErrorBody(BaseModel):

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from housescan.config import Settings
 from housescan.db.engine import create_engine
-from housescan.db.models import Base
+from housescan.models import Base
 
 target_metadata = Base.metadata
 

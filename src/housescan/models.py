@@ -1,4 +1,5 @@
-"""Every table, imported in one place so that Alembic and the tests see the whole metadata."""
+"""Every table of every domain, imported in one place so that Alembic and the tests see the whole metadata
+(`db/` itself knows no domain)."""
 
 from housescan.auth.models import User
 from housescan.checklists.models import Checklist
