@@ -20,7 +20,9 @@ class HouseScanError(Exception):
     status_code: ClassVar[int] = 400
     message: ClassVar[str] = "bad request"
 
-    def __init__(self, detail: str | dict[str, Any] | list[Any] | None = None, *, headers: dict[str, str] | None = None):
+    def __init__(
+        self, detail: str | dict[str, Any] | list[Any] | None = None, *, headers: dict[str, str] | None = None
+    ):
         self.detail: str | dict[str, Any] | list[Any] = detail if detail is not None else self.message
         self.headers = headers
         super().__init__(self.detail if isinstance(self.detail, str) else self.message)
