@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = 60.0
     run_worker: bool = Field(default=True, description="run the in-process worker inside `serve`")
 
+    # Notifications and links (notifications/, reports/shares, account/).
+    smtp_url: SecretStr | None = Field(
+        default=None, description="smtp://[user:pass@]host:port, smtps://host; unset: mail is logged, not sent"
+    )
+    mail_from: str = "HouseScan <housescan@localhost>"
+    public_url: str | None = Field(default=None, description="base of links in e-mails and shares, e.g. https://x.example")
+    push_allow_insecure_endpoints: bool = Field(
+        default=False, description="accept http:// and private-address push endpoints (tests only)"
+    )
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

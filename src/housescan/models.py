@@ -1,12 +1,15 @@
 """Every table of every domain, imported in one place so that Alembic and the tests see the whole metadata
 (`db/` itself knows no domain)."""
 
+from housescan.account.models import PasswordResetToken
 from housescan.auth.models import User
 from housescan.checklists.models import Checklist
 from housescan.costs.models import AgentSpend
 from housescan.db.base import Base
 from housescan.houses.models import House, Room
+from housescan.notifications.models import NotificationOutbox, NotificationPreferences, PushSubscription
 from housescan.realtime.models import ScanEvent
+from housescan.reports.share_models import ShareLink
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
 
 __all__ = [
@@ -17,8 +20,13 @@ __all__ = [
     "House",
     "HouseScanSummary",
     "Image",
+    "NotificationOutbox",
+    "NotificationPreferences",
+    "PasswordResetToken",
+    "PushSubscription",
     "Room",
     "Scan",
     "ScanEvent",
+    "ShareLink",
     "User",
 ]

@@ -22,7 +22,8 @@ class AgentSpend(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
     )
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # NULL once the account is deleted: the spend stays on the books without the person (account/).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scan_id: Mapped[uuid.UUID]  # no foreign key: the spend outlives a deleted scan
     model: Mapped[str] = mapped_column(String(200))
     requests: Mapped[int]
