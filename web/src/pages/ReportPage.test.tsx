@@ -1,82 +1,186 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import ReportPage from "./ReportPage";
+import { api } from "../lib/api";
+import { realtime } from "../lib/realtime";
 import type { ScanDetail } from "../lib/types";
+import type { Answer, Report } from "../components/review/reviewApi";
 
-vi.mock("../lib/checklists", () => ({
-  checklists: {
-    merged: () =>
-      Promise.resolve({
-        house: [{ id: "signs_of_damp", title: "Signs of damp or mould", type: "boolean" }],
-        room: [{ id: "walls_condition", title: "Walls condition", type: "categorical" }],
-        product: [{ id: "oven", title: "Oven or hob", type: "conditional" }],
-      }),
-  },
-}));
+const AT = "2026-01-01T10:00:00Z";
 
-const scan: ScanDetail = {
+const scan = {
   id: "s1",
   status: "succeeded",
   error: null,
   attempts: 1,
-  created_at: "2026-01-01T10:00:00Z",
-  finished_at: "2026-01-01T10:01:00Z",
-  detected_house_types: ["apartment", "studio"],
-  house: { id: "h1", address: "5 Rose Lane", house_type: "apartment" },
-  rooms: [
-    {
-      id: "r1",
-      ordinal: 0,
-      label: "Kitchen",
-      detected_room_types: ["kitchen"],
-      images: [{ id: "i1", room_id: "r1", width: 640, height: 480, url: "/api/v1/images/i1/content?sig=x" }],
-    },
-  ],
+  created_at: AT,
+  started_at: AT,
+  finished_at: AT,
+  detected_house_types: [],
+  house: { id: "h1", address: "5 Rose Lane", house_type: null, status: "active", created_at: AT, updated_at: AT },
+  rooms: [],
   summary: {
-    summary_json: {
-      result: {
-        house_types: ["apartment", "studio"],
-        house_type_confidence: 0.81,
-        house_checklist: { booleans: { signs_of_damp: null }, unassessed: ["signs_of_damp"] },
-        rooms: [
-          {
-            room_id: "r1",
-            room_types: ["kitchen"],
-            issues: { categoricals: { walls_condition: "Poor" } },
-            products: { conditionals: { oven: { exists: true, condition: "Good", confidence: 0.9 } } },
-          },
-        ],
-        summary: "A tidy flat.",
-        pros_cons: { pros: ["Bright kitchen"], cons: ["Worn walls"] },
-      },
-      cost_info: { provider: "local", compute_seconds: 2.5 },
-    },
+    scan_id: "s1",
+    schema_version: "2.0.0",
+    derived_at: AT,
+    pros_cons_json: {},
+    summary_json: {},
+    cost_summary: { provider: "local", total_cost_usd: 0, compute_seconds: 2.5 },
   },
   agent_runs: [],
-};
+} as unknown as ScanDetail;
+
+function answer(over: Partial<Answer>): Answer {
+  return { value: null, source: "model", photo_ids: [], text: "Not assessed", candidates: [], ...over };
+}
+
+function report(): Report {
+  return {
+    scan_id: "s1",
+    status: "succeeded",
+    house: {
+      address: "5 Rose Lane",
+      house_type: answer({ kind: "house_type", text: "Not determined", candidates: [{ value: "detached_house", confidence: 0.41 }] }),
+      checklist: { signs_of_damp: answer({ kind: "boolean", title: "Signs of damp or mould" }) },
+    },
+    rooms: [
+      {
+        id: "r1",
+        ordinal: 0,
+        label: null,
+        name: "Kitchen",
+        room_type: answer({
+          kind: "room_type",
+          value: "kitchen",
+          text: "Kitchen",
+          confidence: 0.62,
+          candidates: [
+            { value: "kitchen", confidence: 0.62 },
+            { value: "dining_room", confidence: 0.5 },
+          ],
+        }),
+        checklist: {
+          walls_condition: answer({ kind: "categorical", title: "Walls condition" }),
+          floor_condition: answer({ kind: "categorical", title: "Floor condition", value: "Good", text: "Good", confidence: 0.8 }),
+        },
+        products: {
+          sink: answer({ kind: "product", title: "Sink", value: true, text: "Present", confidence: 0.93 }),
+          oven: answer({ kind: "product", title: "Oven or hob", value: false, text: "Not present", source: "person", model_value: null }),
+        },
+        images: [{ id: "i1", url: "/img/i1", thumbnail_url: "/img/i1" }],
+        not_assessed: 1,
+        analysed: true,
+        photos_changed: false,
+      },
+    ],
+    findings: [
+      { id: "f2", room_id: null, title: "Dripping tap", severity: "maintenance", note: null, photo_ids: [], source: "person", checklist_item_id: null, created_at: AT, updated_at: AT },
+      { id: "f1", room_id: "r1", title: "Exposed wiring", severity: "safety", note: "By the cooker", photo_ids: [], source: "person", checklist_item_id: null, created_at: AT, updated_at: AT },
+    ],
+    finding_counts: { safety: 1, major: 0, maintenance: 1, note: 0 },
+    pros: [],
+    cons: ["Exposed wiring (safety)"],
+    summary: "A home whose type is not determined with a photographed room: a kitchen.",
+    assessed: { total: 5, by_person: 1, by_model: 2, not_assessed: 2 },
+    derived_at: AT,
+    thresholds: { house_type_min_confidence: 0.75 },
+  };
+}
+
+function renderPage() {
+  return render(
+    <MemoryRouter>
+      <ReportPage scan={scan} />
+    </MemoryRouter>,
+  );
+}
+
+let request: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  vi.restoreAllMocks();
+  request = vi.spyOn(api, "request").mockImplementation(async (method: string) => (method === "GET" ? report() : ({} as never)));
+});
 
 describe("ReportPage", () => {
-  it("shows the house type, answers, products, pros/cons and cost", async () => {
-    render(
-      <MemoryRouter>
-        <ReportPage scan={scan} />
-      </MemoryRouter>,
+  it("opens with the findings by severity, then the rooms; says who answered", async () => {
+    renderPage();
+    const findings = await screen.findByTestId("findings");
+    expect(within(findings).getByTestId("finding-counts").textContent).toBe("1 safety · 1 maintenance");
+    expect(within(findings).getAllByTestId("finding").map((f) => f.querySelector("strong")?.textContent)).toEqual([
+      "Exposed wiring",
+      "Dripping tap",
+    ]);
+    const page = screen.getByTestId("report");
+    // Findings come before the rooms.
+    expect(page.textContent!.indexOf("Exposed wiring")).toBeLessThan(page.textContent!.indexOf("Room type"));
+    const room = screen.getByTestId("room-report");
+    // The two-label room type says which label each percentage belongs to.
+    expect(within(room).getByTestId("room-type-candidates").textContent).toBe("Kitchen 62% · Dining room 50%");
+    const sink = room.querySelector('[data-item="products.sink"]') as HTMLElement;
+    expect(within(sink).getByTestId("answer-source").textContent).toBe("Model · 93%");
+    const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
+    expect(within(oven).getByTestId("answer-source").textContent).toBe("You");
+    expect(within(oven).getByRole("button", { name: "Use the model’s answer" })).toBeTruthy();
+    // Unassessed items collapse into one line.
+    expect(within(room).getByTestId("not-assessed").querySelector("summary")?.textContent).toBe("1 item not assessed — review");
+    expect(screen.getByTestId("house-type").textContent).toContain("Not determined");
+    expect(screen.getByTestId("house-type").textContent).toContain("Detached house, 41%");
+    // Developer words never reach a buyer.
+    expect(page.textContent).not.toMatch(/local:|attempt \d|same id/);
+    expect(screen.getByTestId("cost").tagName).toBe("DETAILS");
+  });
+
+  it("saves an answer at once, offers a finding for Poor, and reverts", async () => {
+    renderPage();
+    const room = await screen.findByTestId("room-report");
+    const walls = room.querySelector('[data-item="walls_condition"]') as HTMLElement;
+    fireEvent.click(within(walls).getByRole("button", { name: "Poor" }));
+    await waitFor(() =>
+      expect(request).toHaveBeenCalledWith("PUT", "/api/v1/scans/s1/answers/r1/walls_condition", {
+        body: { value: "Poor", note: null, photo_ids: [] },
+      }),
     );
-    expect(screen.getByRole("heading", { level: 1, name: "5 Rose Lane" })).toBeTruthy();
-    expect(within(screen.getByTestId("house-type")).getByText("Apartment")).toBeTruthy();
-    expect(screen.getByText("81% sure")).toBeTruthy();
-    expect(screen.getByText("Also possible: Studio")).toBeTruthy();
-    // Titles arrive from the merged checklists.
-    expect(await screen.findByText("Signs of damp or mould")).toBeTruthy();
-    expect(screen.getAllByText("Not assessed").length).toBeGreaterThan(0);
-    expect(screen.getByText("Poor").className).toContain("pill-bad");
-    expect(await screen.findByText("Oven or hob")).toBeTruthy();
-    expect(screen.getByText("90% confidence")).toBeTruthy();
-    expect(screen.getByText("Bright kitchen")).toBeTruthy();
-    expect(screen.getByText("Worn walls")).toBeTruthy();
-    expect(within(screen.getByTestId("cost")).getByText("2.5 s")).toBeTruthy();
-    expect(screen.getByRole("img", { name: "Kitchen, photo 1" }).getAttribute("src")).toBe("/api/v1/images/i1/content?sig=x");
-    expect(screen.getByRole("button", { name: "Print report" })).toBeTruthy();
+    const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
+    fireEvent.click(within(oven).getByRole("button", { name: "Use the model’s answer" }));
+    await waitFor(() => expect(request).toHaveBeenCalledWith("DELETE", "/api/v1/scans/s1/answers/r1/products.oven"));
+  });
+
+  it("makes a finding from a poor answer and follows scan:updated from other tabs", async () => {
+    const poor = report();
+    poor.rooms[0].checklist.walls_condition = answer({ kind: "categorical", title: "Walls condition", value: "Poor", text: "Poor", source: "person" });
+    request.mockImplementation(async (method: string) => (method === "GET" ? poor : ({} as never)));
+    let listener: ((event: unknown) => void) | null = null;
+    vi.spyOn(realtime, "onEvent").mockImplementation((fn) => {
+      listener = fn as (event: unknown) => void;
+      return () => undefined;
+    });
+    renderPage();
+    const room = await screen.findByTestId("room-report");
+    const walls = room.querySelector('[data-item="walls_condition"]') as HTMLElement;
+    fireEvent.click(within(walls).getByRole("button", { name: "Make this a finding" }));
+    const form = await screen.findByRole("form", { name: "New finding" });
+    expect((within(form).getByRole("textbox", { name: "What is it?" }) as HTMLInputElement).value).toBe("Walls condition: poor");
+    fireEvent.change(within(form).getByRole("combobox", { name: "Severity" }), { target: { value: "safety" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save finding" }));
+    await waitFor(() =>
+      expect(request).toHaveBeenCalledWith("POST", "/api/v1/scans/s1/findings", {
+        body: expect.objectContaining({ title: "Walls condition: poor", severity: "safety", room_id: "r1", checklist_item_id: "walls_condition" }),
+      }),
+    );
+    const gets = () => request.mock.calls.filter((call: unknown[]) => call[0] === "GET").length;
+    const before = gets();
+    await act(async () => listener?.({ type: "scan:updated", payload: { scanId: "s1", eventId: 9 } }));
+    await waitFor(() => expect(gets()).toBe(before + 1));
+    await act(async () => listener?.({ type: "scan:updated", payload: { scanId: "other", eventId: 10 } }));
+    expect(gets()).toBe(before + 1);
+  });
+
+  it("opens a photo full screen and closes it with Escape", async () => {
+    renderPage();
+    fireEvent.click(await screen.findByRole("button", { name: "Open photo 1 of Kitchen" }));
+    expect(screen.getByRole("dialog")).toBeTruthy();
+    fireEvent.keyDown(window, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 });

@@ -1,0 +1,204 @@
+import { useEffect, useState } from "react";
+import {
+  QUALITIES,
+  reviewApi,
+  suggestsFinding,
+  whoAnswered,
+  type Answer,
+  type AnswerValue,
+  type ConditionalValue,
+  type ReportImage,
+} from "./reviewApi";
+
+export interface AnswerItemProps {
+  scanId: string;
+  scope: string;
+  /** The id the API takes: a checklist item id, or `products.{name}`. */
+  itemId: string;
+  answer: Answer;
+  photos: ReportImage[];
+  onSaved: () => void;
+  onError: (message: string) => void;
+  onMakeFinding?: (itemId: string, answer: Answer) => void;
+}
+
+function same(a: AnswerValue | undefined, b: AnswerValue): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b);
+}
+
+/** One checklist item or product: its answer, who gave it, and the controls to answer it. Saves at once. */
+export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSaved, onError, onMakeFinding }: AnswerItemProps) {
+  const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState(answer.note ?? "");
+  const [chosen, setChosen] = useState<string[]>(answer.photo_ids);
+  useEffect(() => {
+    setNote(answer.note ?? "");
+    setChosen(answer.photo_ids);
+  }, [answer.note, answer.photo_ids]);
+  const mine = answer.source === "person";
+  const title = answer.title ?? itemId;
+
+  async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}) {
+    setBusy(true);
+    try {
+      await reviewApi.putAnswer(scanId, scope, itemId, {
+        value,
+        note: (extra.note ?? (mine ? answer.note : null)) || null,
+        photo_ids: extra.photo_ids ?? (mine ? answer.photo_ids : []),
+      });
+      onSaved();
+    } catch (e) {
+      onError(e instanceof Error ? e.message : "The answer could not be saved.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function revert() {
+    setBusy(true);
+    try {
+      await reviewApi.revertAnswer(scanId, scope, itemId);
+      onSaved();
+    } catch (e) {
+      onError(e instanceof Error ? e.message : "The answer could not be reverted.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const choice = (text: string, value: AnswerValue) => (
+    <button
+      key={text}
+      type="button"
+      className={`btn btn-choice${mine && same(answer.value, value) ? " is-chosen" : ""}`}
+      aria-pressed={mine && same(answer.value, value)}
+      disabled={busy}
+      onClick={() => void save(value)}
+    >
+      {text}
+    </button>
+  );
+
+  const kind = answer.kind;
+  const current = answer.value;
+  let controls;
+  if (kind === "boolean") {
+    controls = [choice("Yes", true), choice("No", false)];
+  } else if (kind === "product") {
+    controls = [choice("Present", true), choice("Not present", false)];
+  } else if (kind === "categorical") {
+    controls = QUALITIES.map((q) => choice(q, q));
+  } else {
+    const cond = current && typeof current === "object" ? (current as ConditionalValue) : null;
+    controls = [
+      choice("Present", { exists: true, condition: cond?.exists ? cond.condition : null }),
+      choice("Not present", { exists: false, condition: null }),
+      <select
+        key="condition"
+        aria-label={`${title} condition`}
+        value={cond?.exists ? cond.condition ?? "" : ""}
+        disabled={busy}
+        onChange={(e) => void save({ exists: true, condition: (e.target.value || null) as ConditionalValue["condition"] })}
+      >
+        <option value="">Condition…</option>
+        {QUALITIES.map((q) => (
+          <option key={q} value={q}>
+            {q}
+          </option>
+        ))}
+      </select>,
+    ];
+  }
+
+  const who = whoAnswered(answer);
+  return (
+    <li className={`answer-item${mine ? " by-person" : ""}`} data-testid="answer-item" data-item={itemId}>
+      <div className="answer-line">
+        <span className="answer-title">{title}</span>
+        <span className={`pill ${current === null ? "pill-unassessed" : "pill-neutral"}`} data-testid="answer-value">
+          {answer.text}
+        </span>
+        {who && (
+          <span className={`who ${mine ? "who-person" : "who-model"}`} data-testid="answer-source">
+            {who}
+          </span>
+        )}
+      </div>
+      {answer.description && <p className="answer-desc muted small">{answer.description}</p>}
+      {mine && answer.model_value !== undefined && answer.model_value !== null && (
+        <p className="muted small">The model said: {modelText(answer.model_value)}</p>
+      )}
+      {answer.note && <p className="answer-note">“{answer.note}”</p>}
+      {answer.photo_ids.length > 0 && (
+        <ul className="answer-photos" aria-label={`Photos for ${title}`}>
+          {answer.photo_ids.map((id) => {
+            const photo = photos.find((p) => p.id === id);
+            return photo ? (
+              <li key={id}>
+                <img src={photo.thumbnail_url} alt={`Photo for ${title}`} />
+              </li>
+            ) : null;
+          })}
+        </ul>
+      )}
+      <div className="answer-controls" role="group" aria-label={`Answer ${title}`}>
+        {controls}
+      </div>
+      <div className="answer-actions">
+        <details className="answer-more">
+          <summary>Note or photo</summary>
+          <label className="field">
+            <span>Note</span>
+            <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} aria-label={`Note for ${title}`} />
+          </label>
+          {photos.length > 0 && (
+            <fieldset className="photo-pick">
+              <legend>Photos of this room</legend>
+              {photos.map((photo, i) => (
+                <label key={photo.id} className="photo-choice">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(photo.id)}
+                    onChange={(e) => setChosen(e.target.checked ? [...chosen, photo.id] : chosen.filter((id) => id !== photo.id))}
+                    aria-label={`Attach photo ${i + 1}`}
+                  />
+                  <img src={photo.thumbnail_url} alt="" />
+                </label>
+              ))}
+            </fieldset>
+          )}
+          {current === null ? (
+            <p className="muted small">Choose an answer above first; the note and photos are saved with it.</p>
+          ) : (
+            <button
+              type="button"
+              className="btn btn-secondary"
+              disabled={busy}
+              onClick={() => void save(current, { note, photo_ids: chosen })}
+            >
+              Save note and photos
+            </button>
+          )}
+        </details>
+        {mine && (
+          <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void revert()}>
+            Use the model’s answer
+          </button>
+        )}
+        {onMakeFinding && suggestsFinding(itemId, answer) && (
+          <button type="button" className="btn btn-secondary" onClick={() => onMakeFinding(itemId, answer)}>
+            Make this a finding
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function modelText(value: AnswerValue): string {
+  if (value === null || value === undefined) return "not assessed";
+  if (value === true) return "yes";
+  if (value === false) return "no";
+  if (typeof value === "object") return value.exists ? `present${value.condition ? `, ${value.condition.toLowerCase()}` : ""}` : "not present";
+  return String(value).replace(/_/g, " ");
+}

@@ -1,0 +1,67 @@
+import AnswerItem from "./AnswerItem";
+import type { Answer, ReportImage } from "./reviewApi";
+
+export interface Entry {
+  itemId: string;
+  answer: Answer;
+}
+
+/** Answered items listed; the ones no one assessed collapsed into one line ("6 items not assessed — review"). */
+export default function ChecklistReview({
+  scanId,
+  scope,
+  entries,
+  photos,
+  editable,
+  onSaved,
+  onError,
+  onMakeFinding,
+  label,
+}: {
+  scanId: string;
+  scope: string;
+  entries: Entry[];
+  photos: ReportImage[];
+  editable: boolean;
+  onSaved: () => void;
+  onError: (message: string) => void;
+  onMakeFinding?: (itemId: string, answer: Answer) => void;
+  label: string;
+}) {
+  const answered = entries.filter((e) => e.answer.value !== null || e.answer.source === "person");
+  const open = entries.filter((e) => !(e.answer.value !== null || e.answer.source === "person"));
+  const item = (e: Entry) =>
+    editable ? (
+      <AnswerItem
+        key={e.itemId}
+        scanId={scanId}
+        scope={scope}
+        itemId={e.itemId}
+        answer={e.answer}
+        photos={photos}
+        onSaved={onSaved}
+        onError={onError}
+        onMakeFinding={onMakeFinding}
+      />
+    ) : (
+      <li key={e.itemId} className="answer-item" data-testid="answer-item" data-item={e.itemId}>
+        <div className="answer-line">
+          <span className="answer-title">{e.answer.title ?? e.itemId}</span>
+          <span className="pill pill-neutral">{e.answer.text}</span>
+        </div>
+      </li>
+    );
+  return (
+    <div className="checklist-review" aria-label={label}>
+      {answered.length > 0 ? <ul className="answer-list">{answered.map(item)}</ul> : null}
+      {open.length > 0 && (
+        <details className="not-assessed" data-testid="not-assessed">
+          <summary>
+            {open.length} {open.length === 1 ? "item" : "items"} not assessed — review
+          </summary>
+          <ul className="answer-list">{open.map(item)}</ul>
+        </details>
+      )}
+    </div>
+  );
+}

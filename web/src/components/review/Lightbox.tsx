@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useRef } from "react";
+import type { ReportImage } from "./reviewApi";
+
+/** A photo full screen: Escape or the close button closes it, arrows move between the room's photos. */
+export default function Lightbox({
+  images,
+  index,
+  title,
+  onIndex,
+  onClose,
+}: {
+  images: ReportImage[];
+  index: number;
+  title: string;
+  onIndex: (index: number) => void;
+  onClose: () => void;
+}) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const count = images.length;
+  const move = useCallback((step: number) => onIndex((index + step + count) % count), [index, count, onIndex]);
+  useEffect(() => {
+    closeRef.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onClose();
+      else if (event.key === "ArrowRight") move(1);
+      else if (event.key === "ArrowLeft") move(-1);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [move, onClose]);
+  const image = images[index];
+  if (!image) return null;
+  return (
+    <div className="lightbox" role="dialog" aria-modal="true" aria-label={`${title}, photo ${index + 1} of ${count}`} onClick={onClose}>
+      <img src={image.url} alt={`${title}, photo ${index + 1} of ${count}`} onClick={(e) => e.stopPropagation()} />
+      <div className="lightbox-bar" onClick={(e) => e.stopPropagation()}>
+        {count > 1 && (
+          <button type="button" className="btn btn-secondary" onClick={() => move(-1)} aria-label="Previous photo">
+            ‹
+          </button>
+        )}
+        <span className="lightbox-count">
+          {index + 1} / {count}
+        </span>
+        {count > 1 && (
+          <button type="button" className="btn btn-secondary" onClick={() => move(1)} aria-label="Next photo">
+            ›
+          </button>
+        )}
+        <button type="button" ref={closeRef} className="btn btn-primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
