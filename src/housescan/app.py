@@ -22,6 +22,7 @@ from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES, install_error_handler
 from housescan.jobs.worker import consuming
+from housescan.notifications.router import router as notifications_router
 from housescan.ops.middleware import RequestSizeLimit
 from housescan.ops.router import instrument_app
 from housescan.realtime.server import register_handlers, start_client_manager
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         checklists_router,
         admin_router,
         reports_router,
+        notifications_router,
     ):
         api.include_router(router)
     web_dir = settings.resolved_web_dir

@@ -1,0 +1,406 @@
+"""Notifications of a scan's outcome (e-mail and web push), preferences and push subscriptions.
+
+Once, after the commit: `stage_outcome` writes one outbox row per channel in the transaction that
+finishes the scan (beside its `scan:completed`/`scan:failed` event), so the notification exists exactly
+when the outcome does. `send_pending` runs after that commit, and in the workers' sweep for rows whose
+process died before sending them. Each row is claimed by one conditional UPDATE (pending -> sending),
+committed before anything is sent, so two processes never send the same row; a claim whose process died
+mid-send is taken over after `CLAIM_LEASE_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Literal, cast
+
+import httpx
+from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from housescan.auth.models import User
+from housescan.config import Settings
+from housescan.db.base import utcnow
+from housescan.db.engine import SessionMaker
+from housescan.errors import NotFound, Unprocessable
+from housescan.houses.models import House
+from housescan.notifications import push
+from housescan.notifications.mail import Mail, paragraphs_html, public_url, send_mail
+from housescan.notifications.models import (
+    Channel,
+    NotificationOutbox,
+    NotificationPreferences,
+    OutboxState,
+    Outcome,
+    PushSubscription,
+)
+from housescan.notifications.schemas import (
+    PreferencesRead,
+    PreferencesUpdate,
+    PushSubscriptionCreate,
+    PushSubscriptionRead,
+    VapidPublicKey,
+)
+from housescan.scans.models import Scan
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE_SECONDS = 120.0
+MAX_ATTEMPTS = 5
+_OUTBOX = cast("Table", NotificationOutbox.__table__)
+_STAGE = insert(_OUTBOX)
+
+
+# ---------------------------------------------------------------------------------------------- preferences
+
+
+def _defaults(settings: Settings) -> tuple[bool, bool]:
+    """No row: every configured channel is on (e-mail only when an SMTP server is configured)."""
+    return settings.smtp_url is not None, True
+
+
+async def _preferences(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> tuple[bool, bool]:
+    row = await db_session.get(NotificationPreferences, user_id)
+    if row is None:
+        return _defaults(settings)
+    return row.email_on_complete, row.push_on_complete
+
+
+async def _read(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> PreferencesRead:
+    email, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
+    devices = await db_session.scalar(
+        select(func.count()).select_from(PushSubscription).where(PushSubscription.user_id == user_id)
+    )
+    return PreferencesRead(
+        email_on_complete=email,
+        push_on_complete=push_on,
+        email_available=settings.smtp_url is not None,
+        push_public_key=push.vapid_keys(settings).public_key,
+        push_subscriptions=devices or 0,
+    )
+
+
+async def get_preferences(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> PreferencesRead:
+    return await _read(db_session=db_session, settings=settings, user_id=user_id)
+
+
+async def update_preferences(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, body: PreferencesUpdate
+) -> PreferencesRead:
+    email, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
+    row = await db_session.get(NotificationPreferences, user_id)
+    if row is None:
+        row = NotificationPreferences(user_id=user_id, email_on_complete=email, push_on_complete=push_on)
+        db_session.add(row)
+    if body.email_on_complete is not None:
+        row.email_on_complete = body.email_on_complete
+    if body.push_on_complete is not None:
+        row.push_on_complete = body.push_on_complete
+    row.updated_at = utcnow()
+    await db_session.commit()
+    return await _read(db_session=db_session, settings=settings, user_id=user_id)
+
+
+def push_public_key(*, settings: Settings) -> VapidPublicKey:
+    return VapidPublicKey(public_key=push.vapid_keys(settings).public_key)
+
+
+# ---------------------------------------------------------------------------------------------- subscriptions
+
+
+async def add_push_subscription(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, body: PushSubscriptionCreate
+) -> PushSubscriptionRead:
+    """Store a browser's subscription; the same endpoint again (a refreshed subscription, or another person
+    signing in on that browser) replaces the earlier row."""
+    try:
+        push.check_endpoint(settings, body.endpoint)
+        push.check_keys(body.keys.p256dh, body.keys.auth)
+    except push.InvalidSubscription as exc:
+        raise Unprocessable(str(exc)) from None
+    await db_session.execute(delete(PushSubscription).where(PushSubscription.endpoint == body.endpoint))
+    row = PushSubscription(user_id=user_id, endpoint=body.endpoint, p256dh=body.keys.p256dh, auth=body.keys.auth)
+    db_session.add(row)
+    await db_session.commit()
+    return PushSubscriptionRead.model_validate(row)
+
+
+async def remove_push_subscription(*, db_session: AsyncSession, user_id: uuid.UUID, endpoint: str) -> None:
+    result = await db_session.execute(
+        delete(PushSubscription).where(PushSubscription.user_id == user_id, PushSubscription.endpoint == endpoint)
+    )
+    await db_session.commit()
+    if not getattr(result, "rowcount", 0):
+        raise NotFound("no such push subscription")
+
+
+# ---------------------------------------------------------------------------------------------- outbox
+
+
+async def stage_outcome(
+    *,
+    db_session: AsyncSession,
+    scan_id: uuid.UUID,
+    user_id: uuid.UUID,
+    outcome: Literal["succeeded", "failed"],
+) -> None:
+    """Write the outcome's notifications (one per channel) in the caller's transaction; `send_pending`
+    sends them once it has committed. Preferences are read when sending, not here: this runs inside the
+    transaction that finishes every scan."""
+    now = utcnow()
+    connection = await db_session.connection()
+    await connection.execute(
+        _STAGE,
+        [
+            {
+                "id": uuid.uuid4(),
+                "created_at": now,
+                "user_id": user_id,
+                "scan_id": scan_id,
+                "channel": channel,
+                "outcome": Outcome(outcome),
+                "state": OutboxState.pending,
+                "attempts": 0,
+            }
+            for channel in (Channel.email, Channel.push)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    scan_id: uuid.UUID
+    channel: Channel
+    outcome: Outcome
+    attempts: int
+
+
+def _claimable(now: Any) -> Any:
+    stale_claim = and_(
+        _OUTBOX.c.state == OutboxState.sending,
+        _OUTBOX.c.claimed_at < now - timedelta(seconds=CLAIM_LEASE_SECONDS),
+    )
+    return or_(_OUTBOX.c.state == OutboxState.pending, stale_claim)
+
+
+async def _claim(sessionmaker: SessionMaker, row_id: uuid.UUID) -> _Claimed | None:
+    """pending (or a claim whose process died) -> sending, committed: only one process gets the row."""
+    now = utcnow()
+    async with sessionmaker() as db_session:
+        row = (
+            await db_session.execute(
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id == row_id, _claimable(now))
+                .values(state=OutboxState.sending, claimed_at=now, attempts=_OUTBOX.c.attempts + 1)
+                .returning(
+                    _OUTBOX.c.user_id, _OUTBOX.c.scan_id, _OUTBOX.c.channel, _OUTBOX.c.outcome, _OUTBOX.c.attempts
+                )
+            )
+        ).first()
+        await db_session.commit()
+    if row is None:
+        return None
+    return _Claimed(row_id, row.user_id, row.scan_id, Channel(row.channel), Outcome(row.outcome), row.attempts)
+
+
+async def _finish(sessionmaker: SessionMaker, row_id: uuid.UUID, state: OutboxState, error: str | None = None) -> None:
+    async with sessionmaker() as db_session:
+        await db_session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == row_id)
+            .values(
+                state=state,
+                error=error,
+                sent_at=utcnow() if state in (OutboxState.sent, OutboxState.logged) else None,
+                claimed_at=None if state is OutboxState.pending else _OUTBOX.c.claimed_at,
+            )
+        )
+        await db_session.commit()
+
+
+async def send_pending(
+    *,
+    sessionmaker: SessionMaker,
+    settings: Settings,
+    scan_id: uuid.UUID | None = None,
+    older_than_seconds: float = 0.0,
+    limit: int = 200,
+) -> int:
+    """Send the outbox rows not sent yet: a scan's (right after the commit that staged them), or every row
+    older than `older_than_seconds` (the sweep: their process died first). Returns how many this call
+    handled. Never raises: a failed send stays pending for the next sweep, up to MAX_ATTEMPTS."""
+    now = utcnow()
+    query = select(_OUTBOX.c.id).where(_claimable(now)).order_by(_OUTBOX.c.created_at).limit(limit)
+    if scan_id is not None:
+        query = query.where(_OUTBOX.c.scan_id == scan_id)
+    if older_than_seconds > 0:
+        query = query.where(_OUTBOX.c.created_at < now - timedelta(seconds=older_than_seconds))
+    try:
+        async with sessionmaker() as db_session:
+            row_ids = list((await db_session.scalars(query)).all())
+    except Exception:
+        logger.exception("notifications: the outbox could not be read")
+        return 0
+    handled = 0
+    async with httpx.AsyncClient() as client:
+        for row_id in row_ids:
+            try:
+                claimed = await _claim(sessionmaker, row_id)
+            except Exception:
+                logger.exception("notifications: could not claim outbox row %s", row_id)
+                continue
+            if claimed is None:
+                continue  # another process has it, or sent it already
+            handled += 1
+            try:
+                state = await _deliver(sessionmaker, settings, client, claimed)
+            except Exception as exc:
+                final = claimed.attempts >= MAX_ATTEMPTS
+                logger.warning(
+                    "notifications: %s for scan %s not sent (attempt %d%s): %s",
+                    claimed.channel,
+                    claimed.scan_id,
+                    claimed.attempts,
+                    ", giving up" if final else "; the sweep retries",
+                    exc,
+                )
+                state_after = OutboxState.failed if final else OutboxState.pending
+                await _finish_quietly(sessionmaker, row_id, state_after, f"{type(exc).__name__}: {exc}"[:2000])
+                continue
+            await _finish_quietly(sessionmaker, row_id, state)
+    return handled
+
+
+async def _finish_quietly(
+    sessionmaker: SessionMaker, row_id: uuid.UUID, state: OutboxState, error: str | None = None
+) -> None:
+    try:
+        await _finish(sessionmaker, row_id, state, error)
+    except Exception:
+        logger.exception("notifications: outbox row %s could not be marked %s", row_id, state)
+
+
+@dataclass(frozen=True)
+class _Context:
+    email: str
+    address: str | None
+    error: str | None
+    email_on: bool
+    push_on: bool
+    subscriptions: list[PushSubscription]
+
+
+async def _context(sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed) -> _Context | None:
+    async with sessionmaker() as db_session:
+        row = (
+            await db_session.execute(
+                select(User.email, House.address, Scan.error)
+                .join(Scan, Scan.user_id == User.id)
+                .join(House, House.id == Scan.house_id)
+                .where(Scan.id == claimed.scan_id, User.id == claimed.user_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=claimed.user_id)
+        subscriptions = list(
+            await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == claimed.user_id))
+        )
+    return _Context(row.email, row.address, row.error, email_on, push_on, subscriptions)
+
+
+def outcome_title(outcome: Outcome, address: str | None) -> str:
+    place = address or "your home"
+    return f"Report ready: {place}" if outcome is Outcome.succeeded else f"Scan failed: {place}"
+
+
+def outcome_mail(
+    settings: Settings,
+    *,
+    to: str,
+    scan_id: uuid.UUID,
+    outcome: Outcome,
+    address: str | None,
+    error: str | None,
+    key: str | None = None,
+) -> Mail:
+    link = f"{public_url(settings)}/scans/{scan_id}"
+    place = address or "your home"
+    title = outcome_title(outcome, address)
+    if outcome is Outcome.succeeded:
+        lines = [f"The inspection report for {place} is ready.", "Open it to read the findings room by room."]
+        label = "Open the report"
+    else:
+        lines = [
+            f"The analysis of {place} failed: {error or 'no reason was recorded'}.",
+            "Open the scan to see what happened and process it again.",
+        ]
+        label = "Open the scan"
+    text = "\n\n".join([*lines, f"{label}: {link}", "HouseScan"]) + "\n"
+    return Mail(to=to, subject=title, text=text, html=paragraphs_html(title, lines, link, label), message_id_key=key)
+
+
+async def _deliver(
+    sessionmaker: SessionMaker, settings: Settings, client: httpx.AsyncClient, claimed: _Claimed
+) -> OutboxState:
+    context = await _context(sessionmaker, settings, claimed)
+    if context is None:
+        return OutboxState.skipped  # the scan or the account is gone
+    if claimed.channel is Channel.email:
+        if not context.email_on:
+            return OutboxState.skipped
+        mail = outcome_mail(
+            settings,
+            to=context.email,
+            scan_id=claimed.scan_id,
+            outcome=claimed.outcome,
+            address=context.address,
+            error=context.error,
+            key=f"outcome-{claimed.id}",
+        )
+        return OutboxState.sent if await send_mail(settings, mail) else OutboxState.logged
+    if not context.push_on or not context.subscriptions:
+        return OutboxState.skipped
+    message = {
+        "title": outcome_title(claimed.outcome, context.address),
+        "body": "Tap to open the report." if claimed.outcome is Outcome.succeeded else "Tap to see what happened.",
+        "url": f"/scans/{claimed.scan_id}",
+        "scanId": str(claimed.scan_id),
+        "outcome": str(claimed.outcome),
+        "tag": f"scan-{claimed.scan_id}",
+    }
+    delivered, gone, errors = 0, [], []
+    for subscription in context.subscriptions:
+        try:
+            status = await push.send_push(
+                client,
+                settings,
+                endpoint=subscription.endpoint,
+                p256dh=subscription.p256dh,
+                auth=subscription.auth,
+                message=message,
+            )
+        except (httpx.HTTPError, ValueError) as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        if status in push.GONE:
+            gone.append(subscription.id)
+        elif 200 <= status < 300:
+            delivered += 1
+        else:
+            errors.append(f"push service answered {status}")
+    if gone:
+        async with sessionmaker() as db_session:
+            await db_session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+            await db_session.commit()
+        logger.info("notifications: dropped %d expired push subscriptions", len(gone))
+    if delivered or not errors:
+        # Devices that failed are not retried once one got it: a retry would notify the others twice.
+        if errors:
+            logger.warning("notifications: push to some devices failed: %s", "; ".join(errors))
+        return OutboxState.sent if delivered else OutboxState.skipped
+    raise RuntimeError("; ".join(errors))

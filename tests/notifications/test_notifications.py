@@ -1,0 +1,289 @@
+"""E-mail and web push of a scan's outcome, sent from the outbox: a real SMTP server (aiosmtpd) catches
+the mail, a local push endpoint receives the encrypted message and the browser's keys decrypt it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from housescan.db.base import utcnow
+from housescan.notifications import service as notifications_service
+from housescan.notifications.models import NotificationOutbox, OutboxState, PushSubscription
+from tests.conftest import LiveServer, start_server
+from tests.helpers import auth, create_scan, register
+from tests.notifications.support import MailCatcher, PushService, open_push, text_and_html
+
+
+async def _person(client: httpx.AsyncClient, address: str = "14 Maple Grove") -> tuple[str, str, str]:
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    token = await register(client, email)
+    scan = await create_scan(client, token, rooms=1, address=address)
+    return email, token, scan["id"]
+
+
+async def _stage_and_commit(server: LiveServer, scan_id: str, outcome: str = "succeeded") -> None:
+    async with server.runtime.sessionmaker() as session:
+        from housescan.scans.models import Scan
+
+        scan = await session.get_one(Scan, uuid.UUID(scan_id))
+        await notifications_service.stage_outcome(
+            db_session=session,
+            scan_id=scan.id,
+            user_id=scan.user_id,
+            outcome=outcome,  # type: ignore[arg-type]
+        )
+        if outcome == "failed":
+            scan.error = "the photos were too dark"
+        await session.commit()
+
+
+async def _send(server: LiveServer, **kwargs: Any) -> int:
+    return await notifications_service.send_pending(
+        sessionmaker=server.runtime.sessionmaker, settings=server.runtime.settings, **kwargs
+    )
+
+
+async def _states(server: LiveServer, scan_id: str) -> dict[str, str]:
+    async with server.runtime.sessionmaker() as session:
+        rows = await session.execute(
+            select(NotificationOutbox.channel, NotificationOutbox.state).where(
+                NotificationOutbox.scan_id == uuid.UUID(scan_id)
+            )
+        )
+        return {str(channel): str(state) for channel, state in rows}
+
+
+async def test_a_finished_scan_sends_one_email_and_one_push(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        prefs = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
+        assert prefs["email_on_complete"] is True and prefs["push_on_complete"] is True  # on by default
+        assert prefs["email_available"] is True
+        public_key = (await client.get("/api/v1/notifications/vapid-public-key")).json()["public_key"]
+        assert public_key == prefs["push_public_key"]
+        browser = push_service.subscription("phone")
+        created = await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        assert created.status_code == 201, created.text
+
+        await _stage_and_commit(live_server, scan_id)
+        assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 2
+
+    [message] = await mail_catcher.wait_for(email)
+    assert message["Subject"] == "Report ready: 14 Maple Grove"
+    assert message["From"] == "HouseScan <reports@housescan.test>"
+    text, html = text_and_html(message)
+    link = f"https://housescan.test/scans/{scan_id}"
+    assert "14 Maple Grove" in text and "ready" in text and link in text
+    assert "14 Maple Grove" in html and f'href="{link}"' in html
+
+    [received] = await push_service.wait_for(browser)
+    payload = open_push(browser, received, public_key)
+    assert payload["title"] == "Report ready: 14 Maple Grove"
+    assert payload["url"] == f"/scans/{scan_id}"
+    assert await _states(live_server, scan_id) == {"email": "sent", "push": "sent"}
+
+    # Sending again (the sweep) finds nothing to send: still one of each.
+    assert await _send(live_server) == 0
+    assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
+
+
+async def test_a_failed_scan_says_so_with_the_reason(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client, "3 Cedar Lane")
+        browser = push_service.subscription("laptop")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        await _stage_and_commit(live_server, scan_id, outcome="failed")
+        await _send(live_server, scan_id=uuid.UUID(scan_id))
+    [message] = await mail_catcher.wait_for(email)
+    assert message["Subject"] == "Scan failed: 3 Cedar Lane"
+    text, _ = text_and_html(message)
+    assert "the photos were too dark" in text and f"https://housescan.test/scans/{scan_id}" in text
+    [received] = await push_service.wait_for(browser)
+    public_key = (
+        await httpx.AsyncClient(base_url=live_server.url).get("/api/v1/notifications/vapid-public-key")
+    ).json()
+    assert open_push(browser, received, public_key["public_key"])["title"] == "Scan failed: 3 Cedar Lane"
+
+
+async def test_preferences_turn_channels_off(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        browser = push_service.subscription("tablet")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        put = await client.put(
+            "/api/v1/me/notifications",
+            json={"email_on_complete": False, "push_on_complete": False},
+            headers=auth(token),
+        )
+        assert put.status_code == 200, put.text
+        assert put.json()["email_on_complete"] is False and put.json()["push_on_complete"] is False
+        again = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
+        assert again["email_on_complete"] is False and again["push_subscriptions"] == 1
+        # A partial update changes only what it names.
+        put = await client.put("/api/v1/me/notifications", json={"push_on_complete": True}, headers=auth(token))
+        assert put.json() | {"push_public_key": None} == again | {"push_on_complete": True, "push_public_key": None}
+        await client.put("/api/v1/me/notifications", json={"push_on_complete": False}, headers=auth(token))
+        assert (await client.get("/api/v1/me/notifications")).status_code == 401
+
+        await _stage_and_commit(live_server, scan_id)
+        assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 2
+    assert await _states(live_server, scan_id) == {"email": "skipped", "push": "skipped"}
+    assert mail_catcher.to(email) == [] and push_service.received == []
+
+
+async def test_expired_subscriptions_are_dropped_and_the_others_still_notified(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        _email, token, scan_id = await _person(client)
+        old, new = push_service.subscription("old-phone"), push_service.subscription("new-phone")
+        for browser in (old, new):
+            response = await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+            assert response.status_code == 201
+        push_service.gone.add("/push/old-phone")
+        await _stage_and_commit(live_server, scan_id)
+        await _send(live_server, scan_id=uuid.UUID(scan_id))
+        assert (await client.get("/api/v1/me/notifications", headers=auth(token))).json()["push_subscriptions"] == 1
+    assert len(push_service.to(old)) == 1 and len(push_service.to(new)) == 1
+    async with live_server.runtime.sessionmaker() as session:
+        endpoints = list(await session.scalars(select(PushSubscription.endpoint)))
+    assert endpoints == [new.endpoint]
+    assert await _states(live_server, scan_id) == {"email": "sent", "push": "sent"}
+
+
+async def test_two_processes_sending_at_once_send_each_message_once(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        browser = push_service.subscription("phone")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        await _stage_and_commit(live_server, scan_id)
+    handled = await asyncio.gather(*(_send(live_server) for _ in range(4)))
+    assert sum(handled) == 2, handled
+    await mail_catcher.wait_for(email)
+    await push_service.wait_for(browser)
+    assert await _states(live_server, scan_id) == {"email": "sent", "push": "sent"}
+    assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
+
+
+async def test_the_sweep_sends_what_a_dead_process_left(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    """A row committed but never sent (its process died after the commit) and a row claimed by a process
+    that died mid-send are both sent by the sweep, once."""
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        browser = push_service.subscription("phone")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        await _stage_and_commit(live_server, scan_id)
+    long_ago = utcnow() - timedelta(minutes=10)
+    async with live_server.runtime.sessionmaker() as session:
+        await session.execute(update(NotificationOutbox).values(created_at=long_ago))
+        await session.execute(
+            update(NotificationOutbox)
+            .where(NotificationOutbox.channel == "push")
+            .values(state=OutboxState.sending, claimed_at=long_ago, attempts=1)
+        )
+        await session.commit()
+    # The sweep leaves rows younger than its threshold to their writer...
+    assert await _send(live_server, older_than_seconds=3600) == 0
+    # ...and sends the stranded ones.
+    assert await _send(live_server, older_than_seconds=10) == 2
+    await mail_catcher.wait_for(email)
+    await push_service.wait_for(browser)
+    assert await _send(live_server, older_than_seconds=10) == 0
+    assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
+
+
+async def test_a_failed_send_stays_pending_for_the_sweep(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    async with live_server.client() as client:
+        email, _token, scan_id = await _person(client)
+    await _stage_and_commit(live_server, scan_id)
+    mail_catcher.stop()  # the mail server is down
+    try:
+        await _send(live_server, scan_id=uuid.UUID(scan_id))
+        assert (await _states(live_server, scan_id))["email"] == "pending"
+    finally:
+        mail_catcher.start()
+    await _send(live_server, scan_id=uuid.UUID(scan_id))
+    await mail_catcher.wait_for(email)
+    assert (await _states(live_server, scan_id))["email"] == "sent"
+
+
+async def test_without_smtp_the_mail_is_logged_not_sent(
+    settings: Any, mail_catcher: MailCatcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = await start_server(settings.model_copy(update={"smtp_url": None}))
+    try:
+        async with server.client() as client:
+            _email, token, scan_id = await _person(client)
+            prefs = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
+            assert prefs["email_available"] is False and prefs["email_on_complete"] is False
+            await client.put("/api/v1/me/notifications", json={"email_on_complete": True}, headers=auth(token))
+        await _stage_and_commit(server, scan_id)
+        with caplog.at_level(logging.INFO, logger="housescan.notifications.mail"):
+            await _send(server, scan_id=uuid.UUID(scan_id))
+        assert await _states(server, scan_id) == {"email": "logged", "push": "skipped"}
+        logged = "\n".join(record.getMessage() for record in caplog.records)
+        assert "Report ready: 14 Maple Grove" in logged and f"https://housescan.test/scans/{scan_id}" in logged
+        assert mail_catcher.messages == []
+    finally:
+        await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "keys"),
+    [
+        ("ftp://push.example/x", None),
+        ("https://push.example/x", {"p256dh": "not-a-key", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}),
+        ("https://push.example/x", {"p256dh": None, "auth": "c2hvcnQ"}),
+    ],
+)
+async def test_bad_subscriptions_are_refused(
+    live_server: LiveServer, push_service: PushService, endpoint: str, keys: dict[str, Any] | None
+) -> None:
+    body = push_service.subscription("x").to_json()
+    body["endpoint"] = endpoint
+    if keys:
+        body["keys"] = {name: value or body["keys"][name] for name, value in keys.items()}
+    async with live_server.client() as client:
+        token = await register(client)
+        response = await client.post("/api/v1/me/push-subscriptions", json=body, headers=auth(token))
+    assert response.status_code == 422, response.text
+
+
+async def test_private_push_endpoints_are_refused_unless_allowed(settings: Any) -> None:
+    server = await start_server(settings.model_copy(update={"push_allow_insecure_endpoints": False}))
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            body = PushService().subscription("x").to_json()
+            for endpoint in ("http://127.0.0.1:9/push", "https://10.0.0.8/push", "https://localhost/push"):
+                body["endpoint"] = endpoint
+                response = await client.post("/api/v1/me/push-subscriptions", json=body, headers=auth(token))
+                assert response.status_code == 422, (endpoint, response.text)
+            body["endpoint"] = "https://updates.push.services.example/wpush/v2/abc"
+            response = await client.post("/api/v1/me/push-subscriptions", json=body, headers=auth(token))
+            assert response.status_code == 201, response.text
+            delete = await client.request(
+                "DELETE", "/api/v1/me/push-subscriptions", json={"endpoint": body["endpoint"]}, headers=auth(token)
+            )
+            assert delete.status_code == 204
+    finally:
+        await server.stop()
