@@ -626,7 +626,7 @@ async def raw_save(connection: asyncpg.Connection, scan_id: uuid.UUID, response:
 async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     from housescan.auth.models import User
     from housescan.db.engine import create_engine, create_sessionmaker
-    from housescan.scans import service as scans_service
+    from housescan.scans import run as scan_run
 
     per_round, rounds = args.save_tx, args.repeats
     print(
@@ -664,7 +664,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
             prepared = [(scan_id, for_scan(rooms)) for scan_id, rooms in scans]
             # warm-up: one of each (connections, prepared statements, compiled SQL caches)
             async with sessionmaker() as db_session:
-                assert await scans_service.save_results(
+                assert await scan_run.save_results(
                     db_session=db_session, scan_id=prepared[0][0], response=prepared[0][1]
                 )
             assert await raw_save(raw, prepared[1][0], prepared[1][1])
@@ -678,7 +678,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
                         clock = time.perf_counter()
                         if kind == "app":
                             async with sessionmaker() as db_session:
-                                ok = await scans_service.save_results(
+                                ok = await scan_run.save_results(
                                     db_session=db_session, scan_id=scan_id, response=scan_response
                                 )
                             app_lat.append(time.perf_counter() - clock)
@@ -701,7 +701,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     print("| path | tx/s (median of rounds) | p50 | p99 |")
     print("| --- | --- | --- | --- |")
     print(
-        f"| app: scans_service.save_results (SQLAlchemy Core, AsyncSession) | {app:.0f} |"
+        f"| app: scan_run.save_results (SQLAlchemy Core, AsyncSession) | {app:.0f} |"
         f" {pct(app_lat, 50) * 1000:.1f} ms | {pct(app_lat, 99) * 1000:.1f} ms |"
     )
     print(
@@ -794,6 +794,7 @@ async def section_fanout(args: argparse.Namespace, tmp: Path, logs: Path) -> Non
     from housescan.realtime.models import ScanEvent
     from housescan.realtime.server import create_socket_server, register_handlers
     from housescan.realtime.service import EventPublisher, user_room
+    from housescan.scans.events import ScanProgress
     from housescan.scans.models import Scan
 
     users, per_user = args.users, args.events_per_user
@@ -873,9 +874,7 @@ async def section_fanout(args: argparse.Namespace, tmp: Path, logs: Path) -> Non
                             *(
                                 publisher.publish(
                                     user_id=user_id,
-                                    scan_id=scan_id,
-                                    event="scan:progress",
-                                    payload={**payload, "scanId": str(scan_id)},
+                                    event=ScanProgress(scan_id=scan_id, progress=k, stage=f"bench {round_}"),
                                 )
                                 for user_id, scan_id in people
                             )

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.types import ASGIApp
 
 from housescan import __version__
+from housescan.account.router import router as account_router
 from housescan.admin.router import router as admin_router
 from housescan.agents.client import AgentsClient
 from housescan.auth.router import router as auth_router
@@ -21,15 +22,17 @@ from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES, install_error_handler
-from housescan.jobs.worker import consuming
 from housescan.notifications.router import router as notifications_router
-from housescan.ops.middleware import RequestSizeLimit
+from housescan.ops.middleware import RequestSizeLimit, install_hardening
 from housescan.ops.router import instrument_app
 from housescan.realtime.server import register_handlers, start_client_manager
 from housescan.reports.router import router as reports_router
+from housescan.reports.share_router import router as shares_router
+from housescan.review.router import router as review_router
 from housescan.runtime import Runtime, create_runtime
 from housescan.scans.router import images_router, summaries_router
 from housescan.scans.router import router as scans_router
+from housescan.scans.worker import consuming
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     install_error_handler(api)
 
     api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
+    install_hardening(api, settings)  # checked JSON bodies, security headers
     instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included
     for router in (
         auth_router,
@@ -83,6 +87,9 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         admin_router,
         reports_router,
         notifications_router,
+        shares_router,
+        account_router,
+        review_router,
     ):
         api.include_router(router)
     web_dir = settings.resolved_web_dir

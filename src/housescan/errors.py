@@ -7,7 +7,7 @@ schema for every route.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,15 +17,17 @@ from pydantic import BaseModel
 class HouseScanError(Exception):
     """A failure the client caused or can act on. Subclasses set `status_code` (and a default message)."""
 
-    status_code: ClassVar[int] = 400
-    message: ClassVar[str] = "bad request"
+    status_code: int = 400
+    message: str = "bad request"
 
     def __init__(
         self, detail: str | dict[str, Any] | list[Any] | None = None, *, headers: dict[str, str] | None = None
     ):
         self.detail: str | dict[str, Any] | list[Any] = detail if detail is not None else self.message
         self.headers = headers
-        super().__init__(self.detail if isinstance(self.detail, str) else self.message)
+        if isinstance(self.detail, str):
+            self.message = self.detail
+        super().__init__(self.message)
 
 
 class BadRequest(HouseScanError):

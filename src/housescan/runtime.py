@@ -8,17 +8,15 @@ write-only manager, so an event from any worker reaches the socket on whichever 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import socketio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient
 from housescan.agents.service import create_agents_client
-from housescan.auth.ratelimit import LoginRateLimiter
+from housescan.auth.throttle import AuthThrottles, create_throttles
 from housescan.config import Settings
 from housescan.db.engine import SessionMaker, create_engine, create_sessionmaker
 from housescan.jobs.base import JobQueue
@@ -41,11 +39,8 @@ class Runtime:
     events: EventPublisher
     queue: JobQueue
     agents: AgentsClient
-    # Answers of agents that succeeded in a failed attempt, by scan: a retry does not pay for them again.
-    agent_memos: dict[uuid.UUID, AgentMemo] = field(default_factory=dict)
-    login_limiter: LoginRateLimiter = field(
-        default_factory=lambda: LoginRateLimiter(max_failures=10, window_seconds=900)
-    )
+    # Sign-in and sign-up throttles (auth/throttle.py): through Redis when configured, else in this process.
+    throttles: AuthThrottles = field(default_factory=AuthThrottles.in_process)
     # The write-only Redis manager a worker publishes through (None in API processes and embedded mode).
     emitter: Any = None
 
@@ -58,6 +53,7 @@ class Runtime:
         await self.queue.stop()
         await stop_client_manager(self.sio.manager)
         await stop_client_manager(self.emitter)
+        await self.throttles.close()
         await self.engine.dispose()
 
 
@@ -111,4 +107,5 @@ def create_runtime(
         queue=create_queue(settings, concurrency=concurrency),
         agents=agents if agents is not None else create_agents_client(settings, store),
         emitter=emitter,
+        throttles=create_throttles(settings),
     )

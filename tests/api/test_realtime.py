@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from housescan.auth.service import issue_tokens
 from housescan.realtime import service as realtime_service
 from housescan.realtime.models import ScanEvent
-from housescan.scans import service as scans_service
+from housescan.scans import run as scan_run
+from housescan.scans.events import ScanProgress
 from housescan.scans.models import Scan, ScanStatus
 from tests.conftest import LiveServer
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
@@ -80,12 +81,12 @@ async def test_a_completion_committed_but_never_emitted_is_delivered_by_the_swee
     tab = EventRecorder()
     scan_id, user_id = await _scan_in_state(live_server, tab, ScanStatus.running)
     async with runtime.sessionmaker() as session:
-        request = await scans_service.build_scan_request(
+        request = await scan_run.build_scan_request(
             db_session=session, store=runtime.store, scan_id=scan_id, user_id=user_id
         )
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:  # the worker's save; it "dies" before `events.deliver`
-        staged = await scans_service.save_results(db_session=session, scan_id=scan_id, response=response)
+        staged = await scan_run.save_results(db_session=session, scan_id=scan_id, response=response)
     assert staged is not None and staged.event == "scan:completed"
 
     async def undelivered() -> list[int]:
@@ -111,10 +112,10 @@ async def test_a_failure_is_logged_with_the_failed_state_and_delivered(live_serv
     tab = EventRecorder()
     scan_id, _ = await _scan_in_state(live_server, tab, ScanStatus.queued)
     async with runtime.sessionmaker() as session:
-        failed = await scans_service.mark_failed(db_session=session, scan_id=scan_id, reason="the disk is full")
+        failed = await scan_run.mark_failed(db_session=session, scan_id=scan_id, reason="the disk is full")
     assert failed is not None
     async with runtime.sessionmaker() as session:
-        assert await scans_service.mark_failed(db_session=session, scan_id=scan_id, reason="again") is None, (
+        assert await scan_run.mark_failed(db_session=session, scan_id=scan_id, reason="again") is None, (
             "a scan fails once"
         )
         events = list(await session.scalars(select(ScanEvent).where(ScanEvent.scan_id == scan_id)))
@@ -140,16 +141,12 @@ async def test_an_event_committed_after_a_later_one_the_tab_saw_is_replayed(live
     scan_id, user_id = await _scan_in_state(live_server, tab, ScanStatus.running)
     await tab.wait_for("scan:uploaded", str(scan_id), timeout=10)
 
-    def progress(value: int) -> dict[str, object]:
-        return {"scanId": str(scan_id), "progress": value, "stage": "room_type"}
+    def progress(value: int) -> ScanProgress:
+        return ScanProgress(scan_id=scan_id, progress=value, stage="room_type")
 
     async with runtime.sessionmaker() as slow, runtime.sessionmaker() as fast:
-        earlier = await realtime_service.stage_event(
-            db_session=slow, user_id=user_id, scan_id=scan_id, event="scan:progress", payload=progress(40)
-        )
-        later = await realtime_service.stage_event(
-            db_session=fast, user_id=user_id, scan_id=scan_id, event="scan:progress", payload=progress(60)
-        )
+        earlier = await realtime_service.stage_event(db_session=slow, user_id=user_id, event=progress(40))
+        later = await realtime_service.stage_event(db_session=fast, user_id=user_id, event=progress(60))
         assert earlier.id < later.id
         await fast.commit()
         assert await runtime.events.deliver(later)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,7 +13,9 @@ from sqlalchemy.exc import OperationalError
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
 from housescan.db.base import utcnow
-from housescan.scans import service as scans_service
+from housescan.realtime.schemas import EventPayload
+from housescan.scans import run as scan_run
+from housescan.scans.events import ScanProgress
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
@@ -88,12 +89,12 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
     assert before[0] == 6 and len(before[1]) == 1
     async with runtime.sessionmaker() as session:
         scan = await session.get_one(Scan, sid)
-        request = await scans_service.build_scan_request(
+        request = await scan_run.build_scan_request(
             db_session=session, store=runtime.store, scan_id=sid, user_id=scan.user_id
         )
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:
-        assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is None, (
+        assert await scan_run.save_results(db_session=session, scan_id=sid, response=response) is None, (
             "a scan already saved is not saved (nor announced) again"
         )
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
@@ -103,7 +104,7 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
             await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
             await session.commit()
         async with runtime.sessionmaker() as session:
-            assert await scans_service.save_results(db_session=session, scan_id=sid, response=response) is not None
+            assert await scan_run.save_results(db_session=session, scan_id=sid, response=response) is not None
         assert await snapshot() == before
 
     # A save with other answers replaces the previous ones: the summary row is updated in place.
@@ -114,7 +115,7 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
         await session.commit()
     async with runtime.sessionmaker() as session:
-        assert await scans_service.save_results(db_session=session, scan_id=sid, response=changed) is not None
+        assert await scan_run.save_results(db_session=session, scan_id=sid, response=changed) is not None
     runs, summaries, house_types = await snapshot()
     assert (runs, summaries, house_types) == (6, before[1], ["bungalow"])
     async with runtime.sessionmaker() as session:
@@ -189,11 +190,11 @@ async def test_progress_that_cannot_be_stored_does_not_fail_the_scan(
     real_publish = publisher.publish
     refused: list[str] = []
 
-    async def publish(**event: Any) -> int:
-        if event["event"] == "scan:progress":
-            refused.append(event["payload"]["stage"])
+    async def publish(*, user_id: uuid.UUID, event: EventPayload) -> int:
+        if isinstance(event, ScanProgress):
+            refused.append(event.stage)
             raise OperationalError("INSERT INTO scan_events", {}, ConnectionRefusedError("database is down"))
-        return await real_publish(**event)
+        return await real_publish(user_id=user_id, event=event)
 
     monkeypatch.setattr(publisher, "publish", publish)
     recorder = EventRecorder()

@@ -19,6 +19,7 @@ from housescan.db.engine import create_engine, create_sessionmaker
 from housescan.houses.models import House
 from housescan.realtime.models import ScanEvent
 from housescan.realtime.service import EventPublisher
+from housescan.scans.events import ScanCompleted, ScanProcessing, ScanProgress
 from housescan.scans.models import Scan
 
 
@@ -66,9 +67,7 @@ async def test_concurrent_publishes_are_stored_then_emitted_in_id_order(database
     publisher = EventPublisher(sessionmaker, recorder)
     try:
         calls = [
-            publisher.publish(
-                user_id=user_id, scan_id=scan_id, event="scan:progress", payload={"scanId": str(scan_id), "n": n}
-            )
+            publisher.publish(user_id=user_id, event=ScanProgress(scan_id=scan_id, progress=n, stage="room_type"))
             for n in range(5)
             for user_id, scan_id in people
         ]
@@ -77,11 +76,12 @@ async def test_concurrent_publishes_are_stored_then_emitted_in_id_order(database
         assert [data["eventId"] for _, data, _ in recorder.emitted] == ids, "emitted in id order"
         for user_id, scan_id in people:
             mine = [data for _, data, room in recorder.emitted if room == f"user:{user_id}"]
-            assert [data["n"] for data in mine] == [0, 1, 2, 3, 4] and {d["scanId"] for d in mine} == {str(scan_id)}
+            assert [data["progress"] for data in mine] == [0, 1, 2, 3, 4]
+            assert {d["scanId"] for d in mine} == {str(scan_id)}
         async with sessionmaker() as db_session:
             rows = list(await db_session.scalars(select(ScanEvent).order_by(ScanEvent.id)))
         assert [row.id for row in rows] == ids
-        assert [(row.user_id, row.payload["n"]) for row in rows] == [(u, n) for n in range(5) for u, _ in people]
+        assert [(row.user_id, row.payload["progress"]) for row in rows] == [(u, n) for n in range(5) for u, _ in people]
     finally:
         await engine.dispose()
 
@@ -93,12 +93,12 @@ async def test_a_scan_stream_coalesces_progress_but_keeps_order_and_the_newest_v
     publisher = EventPublisher(sessionmaker, recorder)
     try:
         stream = publisher.stream(user_id=user_id, scan_id=scan_id)
-        stream.send("scan:processing", {"scanId": str(scan_id)})
+        stream.send(ScanProcessing(scan_id=scan_id, message="Analysing"))
         for progress in range(5, 96, 5):
-            stream.send("scan:progress", {"scanId": str(scan_id), "progress": progress})
-        stream.send("scan:progress", {"scanId": str(scan_id), "progress": 98})
+            stream.send(ScanProgress(scan_id=scan_id, progress=progress, stage="room_type"))
+        stream.send(ScanProgress(scan_id=scan_id, progress=98, stage="save"))
         await stream.drain()
-        await publisher.publish(user_id=user_id, scan_id=scan_id, event="scan:completed", payload={"x": 1})
+        await publisher.publish(user_id=user_id, event=ScanCompleted(scan_id=scan_id, message="done", result={}))
         names = [event for event, _, _ in recorder.emitted]
         assert names[0] == "scan:processing" and names[-1] == "scan:completed"
         values = [data["progress"] for event, data, _ in recorder.emitted if event == "scan:progress"]
@@ -118,7 +118,7 @@ async def test_a_stream_reports_a_failed_write_at_drain(database_url: str) -> No
     publisher = EventPublisher(sessionmaker, Recorder(sessionmaker))
     try:
         stream = publisher.stream(user_id=user_id, scan_id=uuid.uuid4())  # no such scan: the INSERT fails
-        stream.send("scan:progress", {"progress": 5})
+        stream.send(ScanProgress(scan_id=uuid.uuid4(), progress=5, stage="room_type"))
         with pytest.raises(Exception):  # noqa: B017, PT011 - the database's own integrity error
             await stream.drain()
         await stream.close()  # nothing left to raise
@@ -133,12 +133,14 @@ async def test_a_caller_that_stops_waiting_does_not_lose_its_event(database_url:
     publisher = EventPublisher(sessionmaker, recorder)
     try:
         first = asyncio.create_task(
-            publisher.publish(user_id=user_id, scan_id=scan_id, event="scan:progress", payload={"n": 1})
+            publisher.publish(user_id=user_id, event=ScanProgress(scan_id=scan_id, progress=1, stage="room_type"))
         )
         await asyncio.sleep(0)  # queued
         first.cancel()
-        second = await publisher.publish(user_id=user_id, scan_id=scan_id, event="scan:progress", payload={"n": 2})
-        assert [data["n"] for _, data, _ in recorder.emitted] == [1, 2]
+        second = await publisher.publish(
+            user_id=user_id, event=ScanProgress(scan_id=scan_id, progress=2, stage="room_type")
+        )
+        assert [data["progress"] for _, data, _ in recorder.emitted] == [1, 2]
         assert recorder.emitted[-1][1]["eventId"] == second
         async with sessionmaker() as db_session:
             assert len(list(await db_session.scalars(select(ScanEvent.id)))) == 2

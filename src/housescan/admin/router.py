@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy import text
 
 from housescan import __version__
@@ -16,7 +16,6 @@ from housescan.costs import service as costs_service
 from housescan.costs.schemas import CostReport
 from housescan.dependencies import RuntimeDep, SessionDep
 from housescan.jobs.base import QueueHealth
-from housescan.scans.service import ScanNotFound, ScanStateConflict
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +48,9 @@ async def retry_scan(
     scan_id: uuid.UUID, admin: AdminUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> RetryAccepted:
     """Queue a failed scan again (any user's); the user's monthly budget is not checked: an operator decides."""
-    try:
-        scan, previous_error = await admin_service.requeue_failed_scan(db_session=db_session, scan_id=scan_id)
-    except ScanNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "scan not found") from None
-    except ScanStateConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    await runtime.queue.enqueue(scan.id)  # after the commit, as for the owner's own request
+    scan, previous_error = await admin_service.retry_failed_scan(
+        db_session=db_session, queue=runtime.queue, scan_id=scan_id
+    )
     logger.info("admin %s re-queued failed scan %s", admin.id, scan.id, extra={"scan_id": str(scan.id)})
     return RetryAccepted(id=scan.id, status=scan.status, previous_error=previous_error)
 
@@ -68,13 +63,4 @@ async def costs_by_user(
     until: Annotated[datetime | None, Query(description="end (exclusive); default: now")] = None,
 ) -> CostReport:
     """Model spend per user over a period, from the agents' runs."""
-    start = _utc(since) if since else costs_service.month_start()
-    end = _utc(until) if until else datetime.now(UTC)
-    if end <= start:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`until` must be after `since`")
-    return await costs_service.costs_by_user(db_session=db_session, since=start, until=end)
-
-
-def _utc(moment: datetime) -> datetime:
-    """A moment without a zone is read as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return await costs_service.costs_by_user(db_session=db_session, since=since, until=until)

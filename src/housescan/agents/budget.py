@@ -1,9 +1,12 @@
-"""Per-scan spending limits for LLM calls, and the memo that keeps a retried scan from paying twice."""
+"""Per-scan spending limits for LLM calls (what is spent, and what is reserved by calls in flight), and the
+memo that keeps a retried scan from paying twice."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import math
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +29,8 @@ class Budget:
     tokens: int | None = None
     spent_usd: float = 0.0
     spent_tokens: int = 0
+    _reserved: int = field(default=0, init=False, repr=False)
+    _released: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def ensure_available(self) -> None:
         if self.usd is not None and self.spent_usd >= self.usd:
@@ -44,6 +49,66 @@ class Budget:
 
     def remaining_usd(self) -> float | None:
         return None if self.usd is None else max(self.usd - self.spent_usd, 0.0)
+
+    def describe_spent(self) -> str:
+        parts = []
+        if self.tokens is not None:
+            parts.append(f"{self.spent_tokens:,} of {self.tokens:,} tokens spent")
+        if self.usd is not None:
+            parts.append(f"${self.spent_usd:.4f} of ${self.usd:.4f} spent")
+        return ", ".join(parts) or "no limit"
+
+    async def reserve(self, agent_name: str, *, need: int, want: int, max_usd_per_token: float) -> Grant:
+        """Tokens for one model run: up to `want`, at least `need`, out of what is neither spent nor reserved by
+        runs in flight. Waits while runs in flight hold what is missing; `BudgetExceeded` when nothing is in
+        flight and `need` still does not fit. Granting is synchronous (no await between the check and the
+        grant), so concurrent rooms on one event loop cannot be granted the same tokens."""
+        while True:
+            self.ensure_available()
+            available = self._available_tokens(max_usd_per_token)
+            if available is None:
+                return Grant(self)
+            if available >= need:
+                tokens = min(available, want)
+                self._reserved += tokens
+                return Grant(self, tokens=tokens, budget_bound=tokens < want)
+            if self._reserved <= 0:
+                raise BudgetExceeded(
+                    f"the scan's budget is reached: {agent_name} needs about {need:,} tokens and "
+                    f"{max(available, 0):,} remain ({self.describe_spent()})"
+                )
+            await self._released.wait()
+
+    def _available_tokens(self, max_usd_per_token: float) -> int | None:
+        caps: list[int] = []
+        remaining_tokens = self.remaining_tokens()
+        if remaining_tokens is not None:
+            caps.append(remaining_tokens)
+        remaining_usd = self.remaining_usd()
+        if remaining_usd is not None and max_usd_per_token > 0:
+            caps.append(math.floor(remaining_usd / max_usd_per_token))
+        if not caps:
+            return None
+        return min(caps) - self._reserved
+
+    def _release(self, tokens: int) -> None:
+        self._reserved -= tokens
+        released, self._released = self._released, asyncio.Event()
+        released.set()
+
+
+@dataclass
+class Grant:
+    """Tokens reserved for one model run in flight; `release` gives back what it did not turn into spend."""
+
+    budget: Budget | None = None
+    tokens: int | None = None  # None: no cap
+    budget_bound: bool = False  # the cap is what remained of the scan's budget, not the run's own allowance
+
+    def release(self) -> None:
+        if self.budget is not None and self.tokens is not None:
+            self.budget._release(self.tokens)
+            self.tokens = None
 
 
 CURRENT_BUDGET: ContextVar[Budget | None] = ContextVar("housescan_budget", default=None)

@@ -24,10 +24,13 @@ from housescan.auth.models import User
 from housescan.config import Settings
 from housescan.costs.models import AgentSpend
 from housescan.costs.schemas import BudgetStatus, CostReport, UserCost
+from housescan.errors import PaymentRequired, Unprocessable
 from housescan.scans.models import Scan, ScanStatus
 
 
-class MonthlyBudgetExceeded(Exception):
+class MonthlyBudgetExceeded(PaymentRequired):
+    """Processing could take the user over their monthly budget; nothing was queued."""
+
     def __init__(self, message: str, status: BudgetStatus) -> None:
         super().__init__(message)
         self.status = status
@@ -126,7 +129,23 @@ async def ensure_within_monthly_budget(*, db_session: AsyncSession, settings: Se
     )
 
 
-async def costs_by_user(*, db_session: AsyncSession, since: datetime, until: datetime) -> CostReport:
+class InvalidPeriod(Unprocessable):
+    message = "`until` must be after `since`"
+
+
+def _utc(moment: datetime) -> datetime:
+    """A moment without a zone is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def costs_by_user(
+    *, db_session: AsyncSession, since: datetime | None = None, until: datetime | None = None
+) -> CostReport:
+    """Spend per user from `since` (default: this month's start, UTC) to `until` (default: now)."""
+    since = _utc(since) if since else month_start()
+    until = _utc(until) if until else datetime.now(UTC)
+    if until <= since:
+        raise InvalidPeriod()
     spend = _SPEND.c
     rows = await db_session.execute(
         select(

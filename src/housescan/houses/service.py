@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan.errors import NotFound
 from housescan.houses.models import House, HouseStatus, Room
 
 _HOUSES = cast("Table", House.__table__)
@@ -24,14 +25,14 @@ _SET_ROOM_TYPES = (
 )
 
 
-class HouseNotFound(Exception):
-    pass
+class HouseNotFound(NotFound):
+    message = "house not found"
 
 
 async def get_owned_house(*, db_session: AsyncSession, user_id: uuid.UUID, house_id: uuid.UUID) -> House:
     house = await db_session.scalar(select(House).where(House.id == house_id, House.user_id == user_id))
     if house is None:
-        raise HouseNotFound(house_id)
+        raise HouseNotFound()
     return house
 
 

@@ -1,7 +1,7 @@
 """The embedded queue: asyncio tasks inside the `serve` process, with bounded retries and backoff.
 
 Nothing here survives the process: the database does. At start-up the scans left `queued` or `running`
-are queued again (see `scans.service.recover_unfinished`).
+are offered to the queue again by the scan worker's sweep.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Protocol, cast
 
 import socketio
 from sqlalchemy import Table, insert, or_, select, update
@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from housescan.db.base import utcnow
 from housescan.db.engine import SessionMaker
 from housescan.realtime.models import ScanEvent
+from housescan.realtime.schemas import EventPayload
 
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "/scans"
-EventName = Literal["scan:uploaded", "scan:processing", "scan:progress", "scan:completed", "scan:failed"]
 REPLAY_LIMIT = 1000
 # Covers a commit that lags its id, a slow emit, and a stranded event re-sent by the sweep (10 s + its
 # 60 s interval by default).
@@ -51,26 +51,25 @@ class StagedEvent:
 
     id: int
     user_id: uuid.UUID
-    event: EventName
+    event: str
     payload: dict[str, Any]
 
 
-async def stage_event(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, event: EventName, payload: dict[str, Any]
-) -> StagedEvent:
+async def stage_event(*, db_session: AsyncSession, user_id: uuid.UUID, event: EventPayload) -> StagedEvent:
     """Append an event inside the caller's transaction (a transactional outbox): it commits or rolls back with
     the change it announces, so a crash between the two can neither lose it nor announce what did not happen."""
     connection = await db_session.connection()
-    row = {"user_id": user_id, "scan_id": scan_id, "event": event, "payload": payload}
+    payload = event.wire()
+    row = {"user_id": user_id, "scan_id": event.scan_id, "event": event.name, "payload": payload}
     event_id = (await connection.execute(_STAGE_EVENT, row)).scalar_one()
-    return StagedEvent(int(event_id), user_id, event, payload)
+    return StagedEvent(int(event_id), user_id, event.name, payload)
 
 
 @dataclass
 class _Pending:
     user_id: uuid.UUID
     scan_id: uuid.UUID
-    event: EventName
+    event: str
     payload: dict[str, Any]
     done: asyncio.Future[int]
 
@@ -93,11 +92,10 @@ class EventPublisher:
         self._pending: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def publish(
-        self, *, user_id: uuid.UUID, scan_id: uuid.UUID, event: EventName, payload: dict[str, Any]
-    ) -> int:
+    async def publish(self, *, user_id: uuid.UUID, event: EventPayload) -> int:
+        """Store the event, then emit it to the user's sockets; returns its id once both are done."""
         loop = asyncio.get_running_loop()
-        item = _Pending(user_id, scan_id, event, payload, loop.create_future())
+        item = _Pending(user_id, event.scan_id, event.name, event.wire(), loop.create_future())
         self._pending.append(item)
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
             self._writer = loop.create_task(self._write_pending(), name="scan-events-writer")
@@ -130,7 +128,7 @@ class EventPublisher:
                 .order_by(_EVENTS.c.id)
                 .limit(limit)
             )
-            stranded = [StagedEvent(row.id, row.user_id, cast("EventName", row.event), row.payload) for row in rows]
+            stranded = [StagedEvent(row.id, row.user_id, row.event, row.payload) for row in rows]
         delivered = 0
         for staged in stranded:
             delivered += await self.deliver(staged)
@@ -172,7 +170,7 @@ class EventPublisher:
             if not item.done.done():
                 item.done.set_result(event_id)
 
-    async def _emit(self, event: EventName, payload: dict[str, Any], *, event_id: int, user_id: uuid.UUID) -> None:
+    async def _emit(self, event: str, payload: dict[str, Any], *, event_id: int, user_id: uuid.UUID) -> None:
         await self._emitter.emit(event, {**payload, "eventId": event_id}, room=user_room(user_id), namespace=NAMESPACE)
 
     async def _append(self, batch: list[_Pending]) -> list[int]:
@@ -215,25 +213,23 @@ class ScanEventStream:
         self._publisher = publisher
         self._user_id = user_id
         self._scan_id = scan_id
-        self._queue: list[tuple[EventName, dict[str, Any]]] = []
+        self._queue: list[EventPayload] = []
         self._task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
 
-    def send(self, event: EventName, payload: dict[str, Any]) -> None:
-        if event == "scan:progress" and self._queue and self._queue[-1][0] == "scan:progress":
-            self._queue[-1] = (event, payload)
+    def send(self, event: EventPayload) -> None:
+        if event.name == "scan:progress" and self._queue and self._queue[-1].name == "scan:progress":
+            self._queue[-1] = event
         else:
-            self._queue.append((event, payload))
+            self._queue.append(event)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name=f"scan-events-{self._scan_id}")
 
     async def _run(self) -> None:
         while self._queue:
-            event, payload = self._queue.pop(0)
+            event = self._queue.pop(0)
             try:
-                await self._publisher.publish(
-                    user_id=self._user_id, scan_id=self._scan_id, event=event, payload=payload
-                )
+                await self._publisher.publish(user_id=self._user_id, event=event)
             except Exception as exc:
                 self._error = self._error or exc
 

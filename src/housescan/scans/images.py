@@ -14,10 +14,15 @@ else (rotation to apply, PNG, WebP, HEIC) is decoded in full and re-encoded, so 
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import contextlib
 import hashlib
 import io
 import re
 import warnings
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -179,3 +184,106 @@ def strip_jpeg_metadata(raw: bytes) -> bytes | None:
             pos = found.start()
             out.append(raw[start:pos])
     return None
+
+
+# ---------------------------------------------------------------------------------------------- pixel budget
+
+
+def declared_pixels(raw: bytes) -> int:
+    """The pixels a photo says it has, from its header alone (0 when the header cannot be read: the full
+    check names that file's problem)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(raw), formats=[*_STORED_AS]) as image:
+                width, height = image.size
+        except Exception:
+            return 0
+    return max(width, 0) * max(height, 0)
+
+
+def request_pixels_problem(pixels: list[int], *, max_request_pixels: int) -> str | None:
+    """Why one request's photos are too many pixels together (the reason of a 413), or None."""
+    total = sum(pixels)
+    if total <= max_request_pixels:
+        return None
+    return (
+        f"the photos of this request have {total:,} pixels together, more than the limit of"
+        f" {max_request_pixels:,} pixels per request; send them in several requests"
+    )
+
+
+class PixelBudget:
+    """Bounds the decoded pixels being checked at once in this process, across all requests: a photo waits
+    for room before its check starts (first come, first served), so memory stays bounded however many
+    uploads arrive together."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.in_use = 0
+        self.peak = 0
+        self._waiters: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+
+    @contextlib.asynccontextmanager
+    async def reserve(self, pixels: int) -> AsyncIterator[None]:
+        pixels = min(max(pixels, 1), self.capacity)  # one photo never waits for more room than there is
+        if self._waiters or self.in_use + pixels > self.capacity:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append((pixels, waiter))
+            try:
+                await waiter
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._release(pixels)  # granted just as it was cancelled: hand the room on
+                else:
+                    self._waiters = collections.deque(w for w in self._waiters if w[1] is not waiter)
+                    self._wake()
+                raise
+        else:
+            self.in_use += pixels
+        self.peak = max(self.peak, self.in_use)
+        try:
+            yield
+        finally:
+            self._release(pixels)
+
+    def _release(self, pixels: int) -> None:
+        self.in_use -= pixels
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._waiters and self.in_use + self._waiters[0][0] <= self.capacity:
+            pixels, waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_use += pixels
+                waiter.set_result(None)
+
+
+_budgets: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PixelBudget] = weakref.WeakKeyDictionary()
+
+
+def pixel_budget(capacity: int) -> PixelBudget:
+    """This process's budget (one per event loop), made with `capacity` on first use."""
+    loop = asyncio.get_running_loop()
+    budget = _budgets.get(loop)
+    if budget is None or budget.capacity != capacity:
+        budget = _budgets[loop] = PixelBudget(capacity)
+    return budget
+
+
+async def check_request_pixels(raws: list[bytes], *, max_request_pixels: int) -> list[int]:
+    """Each photo's declared pixels; `ImageRejected` (a 413's reason) when together they are over the limit
+    of one request. Only headers are read."""
+    pixels = await asyncio.to_thread(lambda: [declared_pixels(raw) for raw in raws])
+    problem = request_pixels_problem(pixels, max_request_pixels=max_request_pixels)
+    if problem is not None:
+        raise ImageRejected(problem)
+    return pixels
+
+
+async def normalise_within_budget(
+    raw: bytes, *, max_bytes: int, max_pixels: int, pixels: int, pixels_in_flight: int
+) -> NormalisedImage:
+    """`normalise_image` in a worker thread once this process has room for its pixels."""
+    async with pixel_budget(pixels_in_flight).reserve(pixels):
+        return await asyncio.to_thread(normalise_image, raw, max_bytes=max_bytes, max_pixels=max_pixels)

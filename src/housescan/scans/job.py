@@ -17,7 +17,8 @@ from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.realtime.service import StagedEvent
 from housescan.runtime import Runtime
-from housescan.scans import service as scans_service
+from housescan.scans import run as scan_run
+from housescan.scans.events import ScanProcessing, ScanProgress
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +29,14 @@ class ScanRetry(Exception):
     """Raised to hand the scan back to the queue for another attempt after backoff."""
 
 
-async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
+async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUID, AgentMemo]) -> None:
+    """One attempt at one scan. `memos` keeps, across this process's attempts, the answers of agents that
+    succeeded in an attempt that failed, so a retry does not pay for them again."""
     settings, events = runtime.settings, runtime.events
     start_log_context(scan_id=scan_id)
 
     async with runtime.sessionmaker() as db_session:
-        claimed = await scans_service.claim_for_run(db_session=db_session, scan_id=scan_id)
+        claimed = await scan_run.claim_for_run(db_session=db_session, scan_id=scan_id)
     if claimed is None:
         return  # deleted, still a draft, or already finished: nothing to do
     user_id = claimed.user_id
@@ -45,19 +48,16 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
     # The scan's events go out in order without the scan waiting for each write; progress that arrives
     # while the previous progress event is still queued is coalesced into the newest (realtime.service).
     scan_events = events.stream(user_id=user_id, scan_id=scan_id)
-    scan_events.send(
-        "scan:processing",
-        {"scanId": str(scan_id), "message": f"Analysing your photos (attempt {claimed.attempt})"},
-    )
+    scan_events.send(ScanProcessing(scan_id=scan_id, message="Analysing your photos"))
 
     async def on_progress(progress: int, stage: str) -> None:
-        scan_events.send("scan:progress", {"scanId": str(scan_id), "progress": progress, "stage": stage})
+        scan_events.send(ScanProgress(scan_id=scan_id, progress=progress, stage=stage))
 
-    memo = runtime.agent_memos.setdefault(scan_id, AgentMemo())
+    memo = memos.setdefault(scan_id, AgentMemo())
     try:
         clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
-            request = await scans_service.build_scan_request(
+            request = await scan_run.build_scan_request(
                 db_session=db_session,
                 store=runtime.store,
                 scan_id=scan_id,
@@ -84,14 +84,14 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID) -> None:
         if retryable and claimed.attempt < settings.job_max_attempts:
             logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
             async with runtime.sessionmaker() as db_session:
-                await scans_service.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+                await scan_run.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
             metrics.scan_finished("retried")
             raise ScanRetry(reason) from exc
         logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
-        runtime.agent_memos.pop(scan_id, None)
+        memos.pop(scan_id, None)
         await _fail(runtime, claimed, reason)
         return
-    runtime.agent_memos.pop(scan_id, None)
+    memos.pop(scan_id, None)
     if completed is None:  # deleted meanwhile, or another worker saved it first and announced it
         await _record_spend(runtime, claimed, memo.take_spent())
         return
@@ -112,7 +112,7 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
     for delay in (*SAVE_RETRY_DELAYS, None):
         try:
             async with runtime.sessionmaker() as db_session:
-                return await scans_service.save_results(db_session=db_session, scan_id=scan_id, response=response)
+                return await scan_run.save_results(db_session=db_session, scan_id=scan_id, response=response)
         except (OperationalError, DBAPIError, OSError) as exc:
             if delay is None:
                 raise
@@ -121,7 +121,7 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
     raise AssertionError("unreachable")
 
 
-async def _record_spend(runtime: Runtime, claimed: scans_service.ClaimedScan, executions: list[AgentExecution]) -> None:
+async def _record_spend(runtime: Runtime, claimed: scan_run.ClaimedScan, executions: list[AgentExecution]) -> None:
     """The paid calls of an attempt whose results were not saved go to the spend ledger on their own: the
     money was spent all the same, and counts against the user's monthly budget."""
     if not executions:
@@ -136,9 +136,9 @@ async def _record_spend(runtime: Runtime, claimed: scans_service.ClaimedScan, ex
         logger.exception("scan %s: the spend of an attempt could not be recorded", claimed.scan_id)
 
 
-async def _fail(runtime: Runtime, claimed: scans_service.ClaimedScan, reason: str) -> None:
+async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) -> None:
     async with runtime.sessionmaker() as db_session:
-        failed = await scans_service.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
+        failed = await scan_run.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
     if failed is not None:
         metrics.scan_finished("failed")
         await runtime.events.deliver(failed)

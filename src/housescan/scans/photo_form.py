@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from housescan.errors import HouseScanError
 from housescan.scans.service import UploadedFile
 
 FILES_FIELD = "images"
@@ -47,11 +48,12 @@ OPENAPI_REQUEST_BODY = {
 }
 
 
-class FormRejected(Exception):
+class FormRejected(HouseScanError):
+    """The photo form itself is unusable (not multipart, malformed, too many files, missing fields)."""
+
     def __init__(self, status_code: int, message: str) -> None:
         super().__init__(message)
         self.status_code = status_code
-        self.message = message
 
 
 @dataclass

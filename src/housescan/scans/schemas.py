@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,6 +25,9 @@ class ScanCreate(BaseModel):
     house_id: uuid.UUID | None = None
     rooms: list[RoomCreate] | None = Field(default=None, min_length=1, max_length=MAX_ROOMS)
     rooms_count: int | None = Field(default=None, ge=1, le=MAX_ROOMS)
+    house_type: Literal["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"] | None = Field(
+        default=None, description="the person's answer, if they know it; the models then do not decide it"
+    )
 
     @model_validator(mode="after")
     def _rooms_given_once(self) -> ScanCreate:

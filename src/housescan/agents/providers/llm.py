@@ -23,9 +23,8 @@ import io
 import json
 import logging
 import math
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from PIL import Image, ImageOps
@@ -49,7 +48,7 @@ from pydantic_ai import (
 from pydantic_ai.exceptions import AgentRunError, ModelRequestTimeout, ModelTimeoutError
 from pydantic_ai.models import Model
 
-from housescan.agents.budget import CURRENT_BUDGET, Budget, BudgetExceeded
+from housescan.agents.budget import CURRENT_BUDGET, BudgetExceeded, Grant
 from housescan.agents.client import AgentsError
 from housescan.agents.contract import (
     HOUSE_TYPES,
@@ -253,48 +252,6 @@ def prepare_images(photos: Sequence[bytes], max_images: int, max_px: int) -> lis
         if image is not None:
             prepared.append(image)
     return prepared
-
-
-# --- budget reservations --------------------------------------------------------------------------------
-
-
-@dataclass
-class _Ledger:
-    """Tokens granted to model runs in flight for one scan's budget. Granting is synchronous (no await between
-    the check and the grant), so concurrent rooms on one event loop cannot be granted the same tokens."""
-
-    reserved: int = 0
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def release(self, tokens: int) -> None:
-        self.reserved -= tokens
-        event, self.changed = self.changed, asyncio.Event()
-        event.set()
-
-
-_LEDGERS: dict[int, _Ledger] = {}
-
-
-def _ledger_of(budget: Budget) -> _Ledger:
-    key = id(budget)
-    ledger = _LEDGERS.get(key)
-    if ledger is None:
-        ledger = _LEDGERS[key] = _Ledger()
-        weakref.finalize(budget, _LEDGERS.pop, key, None)
-    return ledger
-
-
-@dataclass
-class _Grant:
-    budget: Budget | None = None
-    ledger: _Ledger | None = None
-    tokens: int | None = None  # None: no cap
-    budget_bound: bool = False  # the cap is what remained of the scan's budget, not the run's own allowance
-
-    def release(self) -> None:
-        if self.ledger is not None and self.tokens is not None:
-            self.ledger.release(self.tokens)
-            self.ledger = None
 
 
 # --- the provider ---------------------------------------------------------------------------------------
@@ -597,47 +554,18 @@ class LLMProvider:
             model=self.model, tokens_in=tokens_in, tokens_out=tokens_out, requests=len(responses), cost_usd=cost.usd
         )
 
-    async def _reserve(self, agent_name: str, *, need: int, want: int) -> _Grant:
+    async def _reserve(self, agent_name: str, *, need: int, want: int) -> Grant:
         budget = CURRENT_BUDGET.get()
         if budget is None:
-            return _Grant()
-        ledger = _ledger_of(budget)
-        while True:
-            budget.ensure_available()
-            available = self._available_tokens(budget, ledger)
-            if available is None:
-                return _Grant(budget=budget)
-            if available >= need:
-                tokens = min(available, want)
-                ledger.reserved += tokens
-                return _Grant(budget=budget, ledger=ledger, tokens=tokens, budget_bound=tokens < want)
-            if ledger.reserved <= 0:
-                raise BudgetExceeded(
-                    f"the scan's budget is reached: {agent_name} needs about {need:,} tokens and "
-                    f"{max(available, 0):,} remain ({_spent(budget)})"
-                )
-            changed = ledger.changed
-            await changed.wait()
+            return Grant()
+        return await budget.reserve(agent_name, need=need, want=want, max_usd_per_token=self.pricing.max_usd_per_token)
 
-    def _available_tokens(self, budget: Budget, ledger: _Ledger) -> int | None:
-        caps: list[int] = []
-        remaining_tokens = budget.remaining_tokens()
-        if remaining_tokens is not None:
-            caps.append(remaining_tokens)
-        remaining_usd = budget.remaining_usd()
-        per_token = self.pricing.max_usd_per_token
-        if remaining_usd is not None and per_token > 0:
-            caps.append(math.floor(remaining_usd / per_token))
-        if not caps:
-            return None
-        return min(caps) - ledger.reserved
-
-    def _error(self, agent_name: str, exc: BaseException, usage: Usage, grant: _Grant) -> AgentsError:
+    def _error(self, agent_name: str, exc: BaseException, usage: Usage, grant: Grant) -> AgentsError:
         spent = f"{usage.requests} request(s), {usage.tokens_in + usage.tokens_out:,} tokens"
         if isinstance(exc, UsageLimitExceeded):
             if grant.budget_bound and grant.budget is not None:
                 return BudgetExceeded(
-                    f"the scan's budget is reached during {agent_name} ({spent}; {_spent(grant.budget)})"
+                    f"the scan's budget is reached during {agent_name} ({spent}; {grant.budget.describe_spent()})"
                 )
             return AgentsError(f"{agent_name} used more than its allowance of model calls ({spent}): {exc.message}",
                                retryable=False)  # fmt: skip
@@ -750,15 +678,6 @@ def _rooms_json(rooms: Sequence[RoomFindings]) -> str:
         ],
         ensure_ascii=False,
     )
-
-
-def _spent(budget: Budget) -> str:
-    parts = []
-    if budget.tokens is not None:
-        parts.append(f"{budget.spent_tokens:,} of {budget.tokens:,} tokens spent")
-    if budget.usd is not None:
-        parts.append(f"${budget.spent_usd:.4f} of ${budget.usd:.4f} spent")
-    return ", ".join(parts) or "no limit"
 
 
 def _short(body: object, limit: int = 300) -> str:

@@ -1,4 +1,5 @@
-"""The `housescan worker` process: consumes scan jobs from BullMQ on Redis and sweeps unfinished scans.
+"""The scan worker: runs scan jobs from the runtime's queue and sweeps unfinished scans; inside `serve` in
+embedded mode, and as the `housescan worker` process (BullMQ on Redis) scaled out.
 
 The sweep runs here, not in API processes, at start-up and every `sweep_interval_seconds`:
 - every scan left `queued` or `running` is offered to the queue again. Offering is harmless because the
@@ -17,9 +18,10 @@ import signal
 import uuid
 from collections.abc import AsyncIterator
 
+from housescan.agents.budget import AgentMemo
 from housescan.config import Settings
 from housescan.runtime import Runtime, create_runtime
-from housescan.scans import service as scans_service
+from housescan.scans import run as scan_run
 from housescan.scans.job import run_scan
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ STRANDED_EVENT_AGE_SECONDS = 10.0
 async def requeue_unfinished(runtime: Runtime) -> int:
     """Offer every `queued`/`running` scan to the queue; the queue skips those it already holds."""
     async with runtime.sessionmaker() as db_session:
-        scan_ids = await scans_service.unfinished_scan_ids(db_session=db_session)
+        scan_ids = await scan_run.unfinished_scan_ids(db_session=db_session)
     for scan_id in scan_ids:
         await runtime.queue.enqueue(scan_id)
     if scan_ids:
@@ -57,8 +59,10 @@ async def _sweep_forever(runtime: Runtime) -> None:
 async def consuming(runtime: Runtime) -> AsyncIterator[None]:
     """Run scan jobs from the runtime's queue, and sweep, for as long as the block lasts."""
 
+    memos: dict[uuid.UUID, AgentMemo] = {}
+
     async def handle(scan_id: uuid.UUID) -> None:
-        await run_scan(runtime, scan_id)
+        await run_scan(runtime, scan_id, memos=memos)
 
     await runtime.queue.start(handle)
     sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
