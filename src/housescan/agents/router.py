@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from housescan import __version__
@@ -20,6 +20,7 @@ from housescan.agents.client import AgentsClient, AgentsError
 from housescan.agents.contract import PIPELINE_VERSION, ScanRequest, ScanResponse
 from housescan.auth.security import bearer_matches
 from housescan.config import Settings
+from housescan.errors import NotAuthenticated, Unprocessable
 
 router = APIRouter(prefix="/v1/scan", tags=["agents"])
 NDJSON = "application/x-ndjson"
@@ -39,7 +40,7 @@ async def require_token(
     settings: Annotated[Settings, Depends(_settings)], authorization: Annotated[str | None, Header()] = None
 ) -> None:
     if not bearer_matches(authorization, settings.agents_token):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid agents token is required")
+        raise NotAuthenticated("a valid agents token is required")
 
 
 def _error_body(exc: AgentsError) -> dict[str, Any]:
@@ -60,7 +61,7 @@ async def run_scan(
         try:
             return await agents.run(body)
         except AgentsError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, _error_body(exc)) from None
+            raise Unprocessable(_error_body(exc)) from None
 
     lines: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
 

@@ -9,7 +9,7 @@ from housescan.agents.client import AgentsClient
 from housescan.agents.router import router
 from housescan.agents.service import InProcessAgentsClient, create_image_loader, create_provider
 from housescan.config import Settings
-from housescan.errors import ERROR_RESPONSES
+from housescan.errors import ERROR_RESPONSES, install_error_handler
 from housescan.storage.service import create_store
 
 
@@ -17,6 +17,7 @@ def create_agents_app(settings: Settings | None = None, *, agents: AgentsClient 
     settings = settings or Settings()
     app = FastAPI(title="HouseScan agents", version=__version__, responses=ERROR_RESPONSES)
     app.state.settings = settings
+    install_error_handler(app)
     app.state.agents = agents or InProcessAgentsClient(
         create_provider(settings), create_image_loader(settings, create_store(settings))
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Response, status
+from fastapi import APIRouter, FastAPI, Header, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from housescan.auth.security import bearer_matches
 from housescan.dependencies import RuntimeDep
+from housescan.errors import NotAuthenticated
 from housescan.ops import metrics
 from housescan.ops.middleware import ObservabilityMiddleware
 
@@ -21,9 +22,8 @@ router = APIRouter(tags=["ops"])
 @router.get("/metrics", include_in_schema=False, response_class=Response)
 async def prometheus_metrics(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> Response:
     if not bearer_matches(authorization, runtime.settings.metrics_token):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "/metrics needs `Authorization: Bearer <token>` with the token set in HOUSESCAN_METRICS_TOKEN",
+        raise NotAuthenticated(
+            "/metrics needs `Authorization: Bearer <token>` with the token set in HOUSESCAN_METRICS_TOKEN"
         )
     try:
         metrics.queue_observed(await runtime.queue.health())
