@@ -3,9 +3,9 @@ import { answerRows, conditionalText, costLines, humanize, productRows, qualityT
 import type { ChecklistItem } from "./types";
 
 const ITEMS: ChecklistItem[] = [
-  { id: "overall_condition", title: "Overall condition", type: "categorical" },
+  { id: "overall_condition", title: "Overall condition", type: "categorical", description: "" },
   { id: "signs_of_damp", title: "Signs of damp or mould", type: "boolean", description: "Stains." },
-  { id: "has_kitchen", title: "Has a kitchen", type: "conditional" },
+  { id: "has_kitchen", title: "Has a kitchen", type: "conditional", description: "" },
 ];
 
 describe("answers", () => {
@@ -59,7 +59,7 @@ describe("answers", () => {
   });
 
   it("describes conditionals", () => {
-    expect(conditionalText({ exists: false })).toMatchObject({ value: "Not present" });
+    expect(conditionalText({ exists: false, condition: "N/A" })).toMatchObject({ value: "Not present" });
     expect(conditionalText({ exists: true, condition: "N/A" }).value).toMatch(/not assessed/);
     expect(qualityTone("Average")).toBe("fair");
   });
@@ -67,9 +67,9 @@ describe("answers", () => {
   it("orders products found first, with confidence", () => {
     const rows = productRows({
       conditionals: {
-        sofa: { exists: false, confidence: 0.9 },
+        sofa: { exists: false, condition: "N/A", confidence: 0.9 },
         oven: { exists: true, condition: "Good", confidence: 0.71 },
-        bed: { exists: null },
+        bed: { exists: null, condition: "N/A" },
         tv: { exists: true, condition: "N/A", confidence: 0.95 },
       },
     });

@@ -189,7 +189,7 @@ export function formatSeconds(seconds: number): string {
 }
 
 /** The cost of a scan: tokens and USD for an LLM provider, compute time for the local one. */
-export function costLines(cost: CostInfo | null | undefined): CostLine[] {
+export function costLines(cost: Partial<CostInfo> | null | undefined): CostLine[] {
   if (!cost) return [];
   const lines: CostLine[] = [];
   const tokensIn = cost.total_tokens_in ?? 0;

@@ -204,6 +204,68 @@ describe("ApiClient", () => {
     await expect(api.login("a@b.c", "x")).rejects.toMatchObject({ status: 0, message: expect.stringMatching(/reach the server/) });
   });
 
+  it("calls the checklist endpoints on the same client, token path and error type", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1800 });
+    const seen: { method: string; url: string; body: unknown; auth: string | undefined }[] = [];
+    const item = { id: "radiator", title: "Radiator condition", type: "categorical" as const, description: "" };
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      const auth = (init.headers as Record<string, string>).Authorization;
+      seen.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(init.body as string) : undefined, auth });
+      if (auth !== `Bearer ${fresh}`) return json(401, { detail: "expired" });
+      if (init.method === "DELETE") return url.includes("/missing") ? json(404, { detail: "custom item not found" }) : new Response(null, { status: 204 });
+      if (url.endsWith("/custom-items") && init.method === "GET") return json(200, [{ scope: "room", item }]);
+      if (url.endsWith("/checklists")) return json(200, { house: [], room: [item], product: [] });
+      return json(init.method === "POST" ? 201 : 200, { scope: "room", item });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+
+    expect((await api.checklists()).room[0].id).toBe("radiator");
+    expect(await api.customItems()).toEqual([{ scope: "room", item }]);
+    expect(await api.createCustomItem("room", item)).toEqual({ scope: "room", item });
+    expect(await api.updateCustomItem("room", { ...item, title: "Radiators" })).toEqual({ scope: "room", item });
+    await expect(api.deleteCustomItem("room", "radiator")).resolves.toBeUndefined();
+    const missing = await api.deleteCustomItem("room", "missing").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ApiError);
+    expect((missing as ApiError).lines).toEqual(["custom item not found"]);
+
+    // The first call met a 401 and was sent again after one refresh; every later one used the new token.
+    expect(seen.map((c) => [c.method, c.url, c.auth === `Bearer ${fresh}`])).toEqual([
+      ["GET", "/api/v1/checklists", false],
+      ["GET", "/api/v1/checklists", true],
+      ["GET", "/api/v1/checklists/custom-items", true],
+      ["POST", "/api/v1/checklists/custom-items", true],
+      ["PUT", "/api/v1/checklists/custom-items/room/radiator", true],
+      ["DELETE", "/api/v1/checklists/custom-items/room/radiator", true],
+      ["DELETE", "/api/v1/checklists/custom-items/room/missing", true],
+    ]);
+    expect(seen[3].body).toEqual({ scope: "room", item });
+    expect(seen[4].body).toEqual({ ...item, title: "Radiators" });
+  });
+
+  it("downloads on the same token path", async () => {
+    const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1800 });
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      if ((init.headers as Record<string, string>).Authorization !== `Bearer ${fresh}`) return json(401, { detail: "expired" });
+      return new Response("%PDF-1.7", {
+        status: 200,
+        headers: { "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="report-s1.pdf"' },
+      });
+    });
+    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+    const { blob, filename } = await api.reportPdf("s1");
+    expect(filename).toBe("report-s1.pdf");
+    expect(await blob.text()).toBe("%PDF-1.7");
+    expect(fetchImpl.mock.calls.map((c) => (c as unknown as [string])[0])).toEqual([
+      "/api/v1/scans/s1/report.pdf",
+      "/api/v1/auth/refresh",
+      "/api/v1/scans/s1/report.pdf",
+    ]);
+  });
+
   it("returns nothing for 204", async () => {
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
     const fetchImpl = vi.fn(async () => new Response(null, { status: 204 }));

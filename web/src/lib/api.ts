@@ -1,8 +1,18 @@
-// The REST client: bearer tokens kept in localStorage, refreshed before they expire and once on a 401.
+// The one REST client of the web app: one fetch wrapper, one token path (bearer tokens kept in localStorage,
+// refreshed before they expire and once on a 401), one error type (ApiError). Every shape it sends or reads
+// is generated from the server's OpenAPI schema (see types.ts).
 import type {
+  ChecklistItemInput,
+  CustomItem,
+  MergedChecklists,
+  ProcessAccepted,
+  RegisterRequest,
+  ScanCreate,
   ScanCreated,
   ScanDetail,
   ScanPage,
+  Scope,
+  SummaryRead,
   TokenPair,
   UploadResult,
   User,
@@ -136,6 +146,7 @@ export interface RequestOptions {
   body?: unknown;
   auth?: boolean;
   signal?: AbortSignal;
+  accept?: string;
 }
 
 export interface UploadHandle {
@@ -144,6 +155,8 @@ export interface UploadHandle {
 }
 
 type Listener = (tokens: Tokens | null) => void;
+
+const path = (...parts: string[]) => parts.map(encodeURIComponent).join("/");
 
 export class ApiClient {
   private readonly fetchImpl: typeof fetch;
@@ -227,10 +240,8 @@ export class ApiClient {
     if (!current) return Promise.resolve(null);
     this.refreshing = (async () => {
       try {
-        const res = await this.fetchImpl(`${API}/auth/refresh`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ refresh_token: current.refresh_token }),
+        const res = await this.send("POST", `${API}/auth/refresh`, null, {
+          body: { refresh_token: current.refresh_token },
         });
         if (res.ok) {
           const pair = (await res.json()) as TokenPair;
@@ -251,66 +262,61 @@ export class ApiClient {
     return this.refreshing;
   }
 
+  /**
+   * The one token path of every call: `attempt` with a fresh access token (none when `auth` is false) and,
+   * when the server answers 401, once more after a refresh (refresh() signs out by itself when the server
+   * refuses the refresh token).
+   */
+  private async withAuth<R extends { status: number }>(auth: boolean, attempt: (token: string | null) => Promise<R>): Promise<R> {
+    let result = await attempt(auth ? await this.accessToken() : null);
+    if (result.status === 401 && auth && this.tokens) {
+      const refreshed = await this.refresh();
+      if (refreshed) result = await attempt(refreshed.access_token);
+    }
+    return result;
+  }
+
+  /** The one fetch wrapper: JSON body, bearer token, a network failure as ApiError(0). */
+  private async send(method: string, url: string, token: string | null, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await this.fetchImpl(url.startsWith("/") ? url : `${API}/${url}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if ((error as { name?: string })?.name === "AbortError") throw error;
+      throw new ApiError(0, null);
+    }
+  }
+
   // ---- requests -----------------------------------------------------------------------------------
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const auth = options.auth ?? true;
-    const send = async (token: string | null): Promise<Response> => {
-      const headers: Record<string, string> = { Accept: "application/json" };
-      if (options.body !== undefined) headers["Content-Type"] = "application/json";
-      if (auth && token) headers.Authorization = `Bearer ${token}`;
-      try {
-        return await this.fetchImpl(path.startsWith("/") ? path : `${API}/${path}`, {
-          method,
-          headers,
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: options.signal,
-        });
-      } catch (error) {
-        if ((error as { name?: string })?.name === "AbortError") throw error;
-        throw new ApiError(0, null);
-      }
-    };
-
-    let res = await send(auth ? await this.accessToken() : null);
-    if (res.status === 401 && auth && this.tokens) {
-      // refresh() signs out by itself when the server refuses the refresh token.
-      const refreshed = await this.refresh();
-      if (refreshed) res = await send(refreshed.access_token);
-    }
+  /** Any JSON call; `path` is absolute (`/api/...`) or relative to /api/v1. */
+  async request<T>(method: string, url: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.withAuth(options.auth ?? true, (token) => this.send(method, url, token, options));
     return parseResponse<T>(res);
   }
 
-  /** A binary download (e.g. the PDF report) with the same token handling as `request`. */
-  async download(path: string): Promise<{ blob: Blob; filename: string | null }> {
-    const send = async (token: string | null): Promise<Response> => {
-      try {
-        return await this.fetchImpl(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-      } catch {
-        throw new ApiError(0, null);
-      }
-    };
-    let res = await send(await this.accessToken());
-    if (res.status === 401 && this.tokens) {
-      const refreshed = await this.refresh();
-      if (refreshed) res = await send(refreshed.access_token);
-    }
+  get<T>(url: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("GET", url, { signal });
+  }
+
+  post<T>(url: string, body?: unknown): Promise<T> {
+    return this.request<T>("POST", url, { body: body ?? {} });
+  }
+
+  /** A binary download (e.g. the PDF report) on the same token path. */
+  async download(url: string): Promise<{ blob: Blob; filename: string | null }> {
+    const res = await this.withAuth(true, (token) => this.send("GET", url, token, { accept: "*/*" }));
     if (!res.ok) await parseResponse<never>(res);
     const disposition = res.headers.get("Content-Disposition") ?? "";
     const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? null;
     return { blob: await res.blob(), filename };
-  }
-
-  reportPdf(id: string): Promise<{ blob: Blob; filename: string | null }> {
-    return this.download(`${API}/scans/${encodeURIComponent(id)}/report.pdf`);
-  }
-
-  get<T>(path: string, signal?: AbortSignal): Promise<T> {
-    return this.request<T>("GET", path, { signal });
-  }
-
-  post<T>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>("POST", path, { body: body ?? {} });
   }
 
   // ---- auth ---------------------------------------------------------------------------------------
@@ -324,7 +330,7 @@ export class ApiClient {
     return pair;
   }
 
-  register(body: { email: string; password: string; first_name?: string; last_name?: string }): Promise<User> {
+  register(body: RegisterRequest): Promise<User> {
     return this.request<User>("POST", `${API}/auth/register`, { body, auth: false });
   }
 
@@ -338,12 +344,16 @@ export class ApiClient {
 
   // ---- scans --------------------------------------------------------------------------------------
 
-  createScan(body: { address?: string; rooms: { label?: string }[] }): Promise<ScanCreated> {
+  createScan(body: ScanCreate): Promise<ScanCreated> {
     return this.post<ScanCreated>(`${API}/scans`, body);
   }
 
   getScan(id: string, signal?: AbortSignal): Promise<ScanDetail> {
-    return this.get<ScanDetail>(`${API}/scans/${encodeURIComponent(id)}`, signal);
+    return this.get<ScanDetail>(`${API}/scans/${path(id)}`, signal);
+  }
+
+  getSummary(id: string, signal?: AbortSignal): Promise<SummaryRead> {
+    return this.get<SummaryRead>(`${API}/scans/${path(id)}/summary`, signal);
   }
 
   listScans(cursor?: string | null, limit = 20): Promise<ScanPage> {
@@ -352,15 +362,19 @@ export class ApiClient {
     return this.get<ScanPage>(`${API}/scans?${query.toString()}`);
   }
 
-  processScan(id: string): Promise<{ id: string; status: string }> {
-    return this.post(`${API}/scans/${encodeURIComponent(id)}/process`, {});
+  processScan(id: string): Promise<ProcessAccepted> {
+    return this.post<ProcessAccepted>(`${API}/scans/${path(id)}/process`, {});
   }
 
   deleteScan(id: string): Promise<void> {
-    return this.request<void>("DELETE", `${API}/scans/${encodeURIComponent(id)}`);
+    return this.request<void>("DELETE", `${API}/scans/${path(id)}`);
   }
 
-  /** Upload photos of one scan with XMLHttpRequest, for upload progress events; one retry after a 401. */
+  reportPdf(id: string): Promise<{ blob: Blob; filename: string | null }> {
+    return this.download(`${API}/scans/${path(id)}/report.pdf`);
+  }
+
+  /** Upload photos of one scan with XMLHttpRequest (fetch reports no upload progress), on the same token path. */
   upload(
     scanId: string,
     files: { file: File | Blob; name?: string; roomOrdinal: number }[],
@@ -368,11 +382,13 @@ export class ApiClient {
   ): UploadHandle {
     let current: XMLHttpRequest | null = null;
     let aborted = false;
+    const cancelled = () => new ApiError(0, null, "Upload cancelled.");
     const attempt = (token: string | null): Promise<{ status: number; body: unknown; text: string }> =>
       new Promise((resolve, reject) => {
+        if (aborted) return reject(cancelled());
         const xhr = this.makeXhr();
         current = xhr;
-        xhr.open("POST", `${API}/scans/${encodeURIComponent(scanId)}/images`);
+        xhr.open("POST", `${API}/scans/${path(scanId)}/images`);
         xhr.setRequestHeader("Accept", "application/json");
         if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
         xhr.upload.onprogress = (event: ProgressEvent) => {
@@ -389,7 +405,7 @@ export class ApiClient {
           resolve({ status: xhr.status, body, text });
         };
         xhr.onerror = () => reject(new ApiError(0, null));
-        xhr.onabort = () => reject(new ApiError(0, null, "Upload cancelled."));
+        xhr.onabort = () => reject(cancelled());
         const form = new FormData();
         for (const item of files) {
           form.append("images", item.file, item.name ?? (item.file as File).name ?? "photo.jpg");
@@ -399,11 +415,7 @@ export class ApiClient {
       });
 
     const promise = (async () => {
-      let result = await attempt(await this.accessToken());
-      if (result.status === 401 && this.tokens && !aborted) {
-        const refreshed = await this.refresh();
-        if (refreshed) result = await attempt(refreshed.access_token);
-      }
+      const result = await this.withAuth(true, attempt);
       if (result.status >= 200 && result.status < 300) {
         const body = (result.body ?? {}) as Partial<UploadResult>;
         return { images: body.images ?? [], duplicates: body.duplicates ?? [] };
@@ -418,6 +430,29 @@ export class ApiClient {
         current?.abort();
       },
     };
+  }
+
+  // ---- checklists ---------------------------------------------------------------------------------
+
+  /** The lists a new scan is judged against: the base items with this person's own merged over them. */
+  checklists(): Promise<MergedChecklists> {
+    return this.get<MergedChecklists>(`${API}/checklists`);
+  }
+
+  customItems(scope?: Scope): Promise<CustomItem[]> {
+    return this.get<CustomItem[]>(`${API}/checklists/custom-items${scope ? `?scope=${path(scope)}` : ""}`);
+  }
+
+  createCustomItem(scope: Scope, item: ChecklistItemInput): Promise<CustomItem> {
+    return this.post<CustomItem>(`${API}/checklists/custom-items`, { scope, item });
+  }
+
+  updateCustomItem(scope: Scope, item: ChecklistItemInput): Promise<CustomItem> {
+    return this.request<CustomItem>("PUT", `${API}/checklists/custom-items/${path(scope, item.id)}`, { body: item });
+  }
+
+  deleteCustomItem(scope: Scope, id: string): Promise<void> {
+    return this.request<void>("DELETE", `${API}/checklists/custom-items/${path(scope, id)}`);
   }
 }
 

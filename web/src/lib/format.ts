@@ -26,3 +26,16 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function roomName(room: { label?: string | null; ordinal: number }): string {
   return room.label?.trim() || `Room ${room.ordinal + 1}`;
 }
+
+/** An id the server accepts for a checklist item (^[a-z0-9_.-]+$, at most 100 characters) made from a title. */
+export function slugify(title: string): string {
+  return (
+    title
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "_")
+      .replace(/^_+|_+$/g, "")
+      .slice(0, 100) || "item"
+  );
+}

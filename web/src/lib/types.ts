@@ -1,206 +1,77 @@
-// API shapes (DESIGN.md §4). Fields may grow: everything beyond the contract is optional.
+// The API's shapes, named for the pages. Every REST shape is generated from the server's OpenAPI schema
+// (`make api-types` writes api-schema.d.ts and agents-schema.d.ts; `make test` fails when they are stale):
+// never write one by hand here, alias the generated one.
+import type { components as ApiComponents } from "./api-schema";
+import type { components as AgentsComponents } from "./agents-schema";
 
-export type ScanStatus = "draft" | "queued" | "running" | "succeeded" | "failed";
+type Schemas = ApiComponents["schemas"];
+type AgentSchemas = AgentsComponents["schemas"];
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: string;
-  expires_in?: number;
+// ---- REST API (/api/v1) ---------------------------------------------------------------------------
+
+export type ScanStatus = Schemas["ScanStatus"];
+export type TokenPair = Schemas["TokenPair"];
+export type User = Schemas["UserRead"];
+export type RegisterRequest = Schemas["RegisterRequest"];
+export type RoomBrief = Schemas["RoomBrief"];
+export type ScanCreate = Schemas["ScanCreate"];
+export type ScanCreated = Schemas["ScanCreated"];
+export type ProcessAccepted = Schemas["ProcessAccepted"];
+export type ImageRead = Schemas["ImageRead"];
+export type DuplicateImage = Schemas["DuplicateImage"];
+export type UploadResult = Schemas["UploadResult"];
+export type HouseRead = Schemas["HouseRead"];
+export type RoomRead = Schemas["RoomRead"];
+export type SummaryRead = Schemas["SummaryRead"];
+export type AgentRun = Schemas["AgentRunRead"];
+export type ScanDetail = Schemas["ScanDetail"];
+export type ScanListItem = Schemas["ScanListItem"];
+export type ScanPage = Schemas["ScanPage"];
+
+/** A checklist item as the server sends it; `ChecklistItemInput` is what it accepts. */
+export type ChecklistItem = Schemas["ChecklistItem-Output"];
+export type ChecklistItemInput = Schemas["ChecklistItem-Input"];
+export type Scope = Schemas["Scope"];
+export type CustomItem = Schemas["CustomItemRead"];
+export type MergedChecklists = Schemas["MergedChecklists"];
+
+/** Every scope of custom checklist items, in the order the settings show them. */
+export const SCOPES: readonly Scope[] = ["house", "room", "product"];
+
+// ---- The analysis result (the agents service's contract) -------------------------------------------
+
+export type Quality = AgentSchemas["Quality"];
+export type ConditionalAnswer = AgentSchemas["ConditionalAnswer"];
+export type ChecklistAnswers = AgentSchemas["ChecklistAnswers"];
+export type RoomResult = AgentSchemas["RoomResult"];
+export type ScanResultJson = AgentSchemas["ScanResult"];
+export type ProsCons = AgentSchemas["ProsCons"];
+export type AgentCost = AgentSchemas["AgentCost"];
+export type CostInfo = AgentSchemas["CostInfo"];
+
+/** summary_json: the agents service's response as the server saved it (without agent_executions). */
+export type SummaryJson = Omit<AgentSchemas["ScanResponse"], "agent_executions">;
+
+/**
+ * The saved analysis of a scan, typed. The API declares `summary_json`, `pros_cons_json` and `cost_summary`
+ * as free-form objects; the server fills them from the agents contract (ScanResponse, ProsCons, CostInfo),
+ * whose generated types are used here. Summaries saved by older versions may lack fields: read with `?.`.
+ */
+export function savedAnalysis(summary: SummaryRead | null | undefined): {
+  summaryJson: Partial<SummaryJson> | null;
+  prosCons: Partial<ProsCons> | null;
+  cost: Partial<CostInfo> | null;
+} {
+  if (!summary) return { summaryJson: null, prosCons: null, cost: null };
+  return {
+    summaryJson: summary.summary_json as Partial<SummaryJson>,
+    prosCons: summary.pros_cons_json as Partial<ProsCons>,
+    cost: summary.cost_summary as Partial<CostInfo>,
+  };
 }
 
-export interface User {
-  id: string;
-  email: string;
-  first_name?: string | null;
-  last_name?: string | null;
-  role?: string;
-  created_at?: string;
-}
+// ---- Socket.IO events on namespace /scans (not part of the REST schema) ------------------------------
 
-export interface RoomBrief {
-  id: string;
-  ordinal: number;
-  label: string | null;
-}
-
-export interface ScanCreated {
-  id: string;
-  status: ScanStatus;
-  house_id: string;
-  rooms: RoomBrief[];
-}
-
-export interface ImageRead {
-  id: string;
-  room_id: string;
-  sha256?: string;
-  content_type?: string;
-  width: number;
-  height: number;
-  bytes?: number;
-  url: string;
-  created_at?: string;
-}
-
-export interface DuplicateImage {
-  file: string;
-  room_ordinal: number;
-  sha256: string;
-  existing_image_id: string | null;
-}
-
-export interface UploadResult {
-  images: ImageRead[];
-  duplicates: DuplicateImage[];
-}
-
-export interface HouseRead {
-  id: string;
-  address: string | null;
-  house_type: string | null;
-  status?: string;
-}
-
-export interface RoomRead extends RoomBrief {
-  detected_room_types: string[];
-  images: ImageRead[];
-}
-
-export type Quality = "Poor" | "Average" | "Good" | "Excellent" | "N/A";
-
-export interface ConditionalAnswer {
-  exists: boolean | null;
-  condition?: Quality | string;
-  subitems?: Record<string, boolean | null>;
-  confidence?: number | null;
-}
-
-export interface ChecklistAnswers {
-  booleans?: Record<string, boolean | null>;
-  categoricals?: Record<string, Quality | string>;
-  conditionals?: Record<string, ConditionalAnswer>;
-  unassessed?: string[];
-  confidence?: Record<string, number>;
-}
-
-export interface RoomResult {
-  room_id: string;
-  status?: "succeeded" | "failed";
-  error?: string | null;
-  room_types?: string[];
-  room_type_confidence?: number | null;
-  issues?: ChecklistAnswers;
-  products?: ChecklistAnswers;
-  details?: Record<string, unknown>;
-}
-
-export interface ScanResultJson {
-  house_types?: string[];
-  house_type_confidence?: number | null;
-  house_checklist?: ChecklistAnswers;
-  rooms?: RoomResult[];
-  summary?: string;
-  pros_cons?: { pros?: string[]; cons?: string[] };
-}
-
-export interface AgentCost {
-  agent_name: string;
-  room_id?: string | null;
-  model?: string;
-  tokens_in?: number;
-  tokens_out?: number;
-  requests?: number;
-  cost_usd?: number;
-  seconds?: number;
-}
-
-export interface CostInfo {
-  provider?: string;
-  total_tokens_in?: number;
-  total_tokens_out?: number;
-  total_requests?: number;
-  total_cost_usd?: number;
-  compute_seconds?: number;
-  by_agent?: AgentCost[];
-}
-
-export interface ChecklistItem {
-  id: string;
-  title: string;
-  type: "boolean" | "categorical" | "conditional";
-  description?: string;
-  options?: string[] | null;
-  subitems?: ChecklistItem[] | null;
-}
-
-/** summary_json: the agents response (result, client_summary, cost_info), possibly with the checklists used. */
-export interface SummaryJson {
-  result?: ScanResultJson;
-  client_summary?: string;
-  cost_info?: CostInfo;
-  checklists?: { house?: ChecklistItem[]; room?: ChecklistItem[]; product?: ChecklistItem[] };
-  [key: string]: unknown;
-}
-
-export interface SummaryRead {
-  scan_id?: string;
-  summary_json?: SummaryJson | null;
-  pros_cons_json?: { pros?: string[]; cons?: string[] } | null;
-  cost_summary?: CostInfo | null;
-  schema_version?: string;
-  derived_at?: string;
-}
-
-export interface AgentRun {
-  id: string;
-  agent_name: string;
-  room_id?: string | null;
-  model?: string;
-  status?: string;
-  error?: string | null;
-  tokens_in?: number;
-  tokens_out?: number;
-  requests?: number;
-  cost_usd?: number;
-  started_at?: string;
-  finished_at?: string;
-}
-
-export interface ScanDetail {
-  id: string;
-  status: ScanStatus;
-  error: string | null;
-  attempts: number;
-  created_at: string;
-  started_at?: string | null;
-  finished_at?: string | null;
-  detected_house_types?: string[];
-  house: HouseRead;
-  rooms: RoomRead[];
-  summary: SummaryRead | null;
-  agent_runs?: AgentRun[];
-}
-
-export interface ScanListItem {
-  id: string;
-  status: ScanStatus;
-  error?: string | null;
-  house_id?: string;
-  address?: string | null;
-  house_type?: string | null;
-  rooms_count?: number;
-  images_count?: number;
-  created_at: string;
-  finished_at?: string | null;
-}
-
-export interface ScanPage {
-  items: ScanListItem[];
-  next_cursor: string | null;
-}
-
-// Socket.IO events on namespace /scans.
 export interface ScanEventBase {
   scanId: string;
   eventId?: number | string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError, type UploadHandle } from "./api";
 import { percent, perFileReasons, UploadQueue, type UploadFn, type UploadItem } from "./uploadQueue";
-import type { UploadResult } from "./types";
+import type { ImageRead, UploadResult } from "./types";
 
 interface Call {
   name: string;
@@ -37,7 +37,17 @@ function fakeUpload() {
 
 const file = (name: string) => new File(["data"], name, { type: "image/jpeg" });
 const tick = () => new Promise((r) => setTimeout(r, 0));
-const image = (id: string) => ({ id, room_id: "r", width: 1, height: 1, url: `/img/${id}` });
+const image = (id: string): ImageRead => ({
+  id,
+  room_id: "r",
+  sha256: "0".repeat(64),
+  content_type: "image/jpeg",
+  width: 1,
+  height: 1,
+  bytes: 1,
+  url: `/img/${id}`,
+  created_at: "2026-01-01T10:00:00Z",
+});
 
 describe("UploadQueue", () => {
   it("stages files until started, then uploads at most N at a time", async () => {

@@ -1,9 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert, ConfirmButton, PageTitle, Spinner } from "../components/ui";
-import { ApiError } from "../lib/api";
+import { api, ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
-import { checklists, SCOPES, slugify, type CustomItem, type MergedChecklists, type Scope } from "../lib/checklists";
-import type { ChecklistItem } from "../lib/types";
+import { slugify } from "../lib/format";
+import {
+  SCOPES,
+  type ChecklistItem,
+  type ChecklistItemInput,
+  type CustomItem,
+  type MergedChecklists,
+  type Scope,
+} from "../lib/types";
 
 const SCOPE_TEXT: Record<Scope, { title: string; help: string }> = {
   house: { title: "House", help: "Judged once for the whole home, e.g. “Signs of a recent renovation”." },
@@ -41,7 +48,7 @@ export default function SettingsPage() {
 
   const load = useCallback(async () => {
     try {
-      const [custom, lists] = await Promise.all([checklists.list(), checklists.merged().catch(() => null)]);
+      const [custom, lists] = await Promise.all([api.customItems(), api.checklists().catch(() => null)]);
       setItems(custom);
       setMerged(lists);
     } catch (err) {
@@ -65,7 +72,7 @@ export default function SettingsPage() {
       setError(["Give the item a title."]);
       return;
     }
-    const item: ChecklistItem = {
+    const item: ChecklistItemInput = {
       id: draft.editing ? draft.id : slugify(draft.id || title),
       title,
       type: draft.type,
@@ -76,8 +83,8 @@ export default function SettingsPage() {
     setError(null);
     setNotice(null);
     try {
-      if (draft.editing) await checklists.update(scope, item);
-      else await checklists.create(scope, item);
+      if (draft.editing) await api.updateCustomItem(scope, item);
+      else await api.createCustomItem(scope, item);
       setNotice(draft.editing ? `Saved “${title}”.` : `Added “${title}”. New scans will check it.`);
       setDraft(EMPTY_DRAFT);
       await load();
@@ -92,7 +99,7 @@ export default function SettingsPage() {
     setBusy(true);
     setError(null);
     try {
-      await checklists.remove(scope, item.id);
+      await api.deleteCustomItem(scope, item.id);
       setNotice(`Removed “${item.title}”.`);
       await load();
     } catch (err) {
