@@ -9,12 +9,12 @@ MODELS_STAMP := $(VENV)/.models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install models web lint pytest web-test services system-deps clean
+.PHONY: run test install models web lint pytest web-test api-types api-types-check services system-deps clean
 
 run: install models web
 	$(BIN)/housescan serve --host $(HOST) --port $(PORT)
 
-test: install models web system-deps services lint web-test pytest
+test: install models web system-deps services lint api-types-check web-test pytest
 
 install: $(STAMP)
 
@@ -38,6 +38,24 @@ web/dist/index.html: web/node_modules $(shell find web/src web/public web/index.
 
 web-test: web/node_modules
 	cd web && npx vitest run
+
+# The web app's API types are generated from the server's OpenAPI schemas (`housescan openapi`, which builds
+# the app without starting it: no server, no database): the API's, and the agents service's for the
+# analysis result stored in a scan's summary. `make api-types` rewrites them; `api-types-check` (part of
+# `make test`) fails when the checked-in files differ from what the current server code produces.
+API_TYPES := api-schema.d.ts agents-schema.d.ts
+OPENAPI_TS := web/node_modules/.bin/openapi-typescript
+api-types-into = $(BIN)/housescan openapi > $(1)/api.json && $(BIN)/housescan openapi --agents > $(1)/agents.json \
+	&& $(OPENAPI_TS) $(1)/api.json -o $(1)/api-schema.d.ts && $(OPENAPI_TS) $(1)/agents.json -o $(1)/agents-schema.d.ts
+
+api-types: install web/node_modules
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(call api-types-into,$$tmp) \
+	&& for f in $(API_TYPES); do cp "$$tmp/$$f" web/src/lib/$$f; done
+
+api-types-check: install web/node_modules
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(call api-types-into,$$tmp) >/dev/null \
+	&& for f in $(API_TYPES); do if ! cmp -s web/src/lib/$$f "$$tmp/$$f"; then diff -u web/src/lib/$$f "$$tmp/$$f" | head -n 80; \
+	echo "web/src/lib/$$f differs from the server's OpenAPI schema: run make api-types and commit it" >&2; exit 1; fi; done
 
 web/node_modules: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund

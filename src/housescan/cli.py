@@ -137,6 +137,41 @@ def worker(
     asyncio.run(run_worker(settings, concurrency=concurrency or settings.worker_concurrency))
 
 
+@app.command()
+def openapi(
+    agents: Annotated[bool, typer.Option("--agents", help="the agents service's schema instead of the API's")] = False,
+) -> None:
+    """Print the OpenAPI schema as JSON (`make api-types` generates the web app's types from it); no server needed."""
+    import json
+    import tempfile
+
+    from fastapi import FastAPI
+
+    # The app is built, never started: no database, queue or object store is reached, and nothing is written
+    # outside a temporary data dir.
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=f"sqlite+aiosqlite:///{data_dir / 'openapi.db'}",
+            redis_url=None,
+            storage_url=None,
+            agents_url=None,
+            jwt_secret="openapi",  # noqa: S106 (never signs anything)
+        )
+        if agents:
+            from housescan.agents.server import create_agents_app
+
+            api: object = create_agents_app(settings)
+        else:
+            from housescan.app import create_app
+
+            api = getattr(create_app(settings), "other_asgi_app", None)  # the FastAPI app beside Socket.IO
+        assert isinstance(api, FastAPI)
+        schema = api.openapi()
+    typer.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (safe to run from several processes at once on PostgreSQL)."""
