@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient, AgentsError, ProgressCallback
 from housescan.agents.contract import ScanRequest, ScanResponse
@@ -27,3 +29,22 @@ class FlakyAgents:
 
 def always_failing(message: str, *, retryable: bool) -> FlakyAgents:
     return FlakyAgents(None, failures=10**9, error=AgentsError(message, retryable=retryable))
+
+
+class StuckAgents:
+    """An analysis that never ends by itself: it says when it started, and when it was cancelled."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.cancelled = asyncio.Event()
+
+    async def run(
+        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
+    ) -> ScanResponse:
+        self.started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+        raise AssertionError("unreachable")

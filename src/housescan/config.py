@@ -69,11 +69,30 @@ class Settings(BaseSettings):
     max_images_per_scan: int = 300
     max_rooms_per_scan: int = 1000
     max_upload_request_bytes: int = 400 * 1024 * 1024
+    max_request_pixels: int = Field(
+        default=250_000_000, description="decoded pixels of all photos of one upload request together"
+    )
+    max_pixels_in_flight: int = Field(
+        default=300_000_000, description="decoded pixels being checked at once in this process, all requests"
+    )
+    signup_limit_per_address: int = Field(default=20, ge=1, description="sign-ups per client address per window")
+    signup_window_seconds: float = Field(default=3600.0, gt=0)
+    max_json_body_bytes: int = Field(default=1024 * 1024, description="any JSON request body")
+    http_header_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="`serve`: a request's headers must arrive within this time (else 408)"
+    )
+    http_max_connections: int = Field(default=4096, ge=1, description="`serve`: open connections at once")
+    http_max_pending_headers: int = Field(
+        default=1024, ge=1, description="`serve`: connections still sending their headers at once"
+    )
 
     worker_concurrency: int = 2
     job_max_attempts: int = 3
     job_backoff_seconds: float = 1.0
     sweep_interval_seconds: float = 60.0
+    deleted_scan_check_seconds: float = Field(
+        default=2.0, gt=0, description="how often a running analysis checks that its scan was not deleted"
+    )
     run_worker: bool = Field(default=True, description="run the in-process worker inside `serve`")
 
     # Notifications and links (notifications/, reports/shares, account/).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -13,13 +14,15 @@ from sqlalchemy.exc import OperationalError
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
 from housescan.db.base import utcnow
+from housescan.houses.models import House
+from housescan.jobs.inprocess import InProcessQueue
 from housescan.realtime.schemas import EventPayload
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProgress
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
-from tests.fakes import FlakyAgents, always_failing
+from tests.fakes import FlakyAgents, StuckAgents, always_failing
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
 
@@ -209,3 +212,43 @@ async def test_progress_that_cannot_be_stored_does_not_fail_the_scan(
     assert (detail["status"], detail["attempts"], detail["error"]) == ("succeeded", 1, None)
     assert "Saving the report" in refused
     assert recorder.names(scan_id) == ["scan:uploaded", "scan:processing", "scan:completed"]
+
+
+async def test_a_scan_deleted_during_its_analysis_stops_it_and_leaves_nothing(settings: Settings) -> None:
+    """Deleting a running scan cancels its analysis (no more model calls to pay for), and removes its
+    rows, its photo folder and its house (the address), which no other scan is of."""
+    stuck = StuckAgents()
+    server = await start_server(settings.model_copy(update={"deleted_scan_check_seconds": 0.05}), agents=stuck)
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan_id = await _uploaded_scan(server, token)
+            house_id = (await client.get(f"/api/v1/scans/{scan_id}", headers=auth(token))).json()["house"]["id"]
+            await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            await asyncio.wait_for(stuck.started.wait(), timeout=30)
+            assert (await client.delete(f"/api/v1/scans/{scan_id}", headers=auth(token))).status_code == 204
+            await asyncio.wait_for(stuck.cancelled.wait(), timeout=30)
+        photos = Path(settings.photos_dir)
+        assert not (photos / "scans" / scan_id).exists()
+        async with server.runtime.sessionmaker() as session:
+            assert await session.get(House, uuid.UUID(house_id)) is None
+            assert await session.scalar(select(func.count()).select_from(Scan)) == 0
+        queue = server.runtime.queue
+        assert isinstance(queue, InProcessQueue)
+        await asyncio.wait_for(queue.join(), timeout=30)
+        health = await queue.health()
+        assert (health.completed, health.failed, health.delayed) == (1, 0, 0), "stopped, not failed or retried"
+    finally:
+        await server.stop()
+
+
+async def test_a_house_with_other_scans_is_kept_when_one_is_deleted(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        first = await create_scan(client, token, rooms=1)
+        second = (
+            await client.post("/api/v1/scans", json={"house_id": first["house_id"], "rooms": [{}]}, headers=auth(token))
+        ).json()
+        assert (await client.delete(f"/api/v1/scans/{first['id']}", headers=auth(token))).status_code == 204
+        kept = await client.get(f"/api/v1/scans/{second['id']}", headers=auth(token))
+        assert kept.status_code == 200 and kept.json()["house"]["id"] == first["house_id"]

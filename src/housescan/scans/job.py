@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Coroutine
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -66,7 +69,15 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
                 budget_tokens=settings.scan_budget_tokens,
             )
         clock = metrics.stage_took("prepare", clock)
-        response = await runtime.agents.run(request, on_progress=on_progress, memo=memo)
+        response = await _analyse_while_scan_exists(
+            runtime, scan_id, runtime.agents.run(request, on_progress=on_progress, memo=memo)
+        )
+        if response is None:  # deleted by its owner meanwhile: stop, and pay for nothing more
+            await scan_events.close()
+            memos.pop(scan_id, None)
+            await _record_spend(runtime, claimed, memo.take_spent())
+            logger.info("scan deleted during its analysis: stopped")
+            return
         clock = metrics.stage_took("analysis", clock)
         metrics.agents_ran(response.agent_executions)
         await on_progress(98, "Saving the report")
@@ -105,6 +116,26 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
         },
     )
     await events.deliver(completed)
+
+
+async def _analyse_while_scan_exists(
+    runtime: Runtime, scan_id: uuid.UUID, analysis: Coroutine[Any, Any, ScanResponse]
+) -> ScanResponse | None:
+    """The analysis' response; None, with the analysis cancelled, once the scan is found deleted."""
+    task = asyncio.ensure_future(analysis)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=runtime.settings.deleted_scan_check_seconds)
+            if done:
+                return task.result()
+            async with runtime.sessionmaker() as db_session:
+                if not await scan_run.scan_exists(db_session=db_session, scan_id=scan_id):
+                    return None
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:

@@ -223,6 +223,10 @@ async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: s
     return failed
 
 
+async def scan_exists(*, db_session: AsyncSession, scan_id: uuid.UUID) -> bool:
+    return await db_session.scalar(select(Scan.id).where(Scan.id == scan_id)) is not None
+
+
 async def unfinished_scan_ids(*, db_session: AsyncSession) -> list[uuid.UUID]:
     """Scans a worker should (re)run: `queued` and `running` ones. Offering a running scan to the queue is
     harmless (the job id is the scan id, so one whose job is alive is skipped) and recovers a scan whose

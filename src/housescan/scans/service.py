@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.config import Settings
@@ -428,9 +428,15 @@ async def list_scans(*, db_session: AsyncSession, user_id: uuid.UUID, limit: int
 
 
 async def delete_scan(*, db_session: AsyncSession, store: ObjectStore, user_id: uuid.UUID, scan_id: uuid.UUID) -> None:
+    """The scan, its rows and photos, and its house when no other scan is of it. A scan that is being analysed
+    stops at the worker's next check (`job.py`); its spend stays in the ledger."""
     scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     keys = list(await db_session.scalars(select(Image.object_key).where(Image.scan_id == scan_id)))
     await db_session.delete(scan)
+    await db_session.flush()
+    await db_session.execute(
+        delete(House).where(House.id == scan.house_id, ~select(Scan.id).where(Scan.house_id == House.id).exists())
+    )
     await db_session.commit()
     # Files go after the rows: a crash in between leaves orphan files, never rows pointing at nothing.
     await store.delete(keys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -47,8 +48,17 @@ class LocalFolderStore:
             raise ObjectNotFound(key) from exc
 
     def _delete(self, keys: Sequence[str]) -> None:
+        """Delete the objects, and the folders they leave empty (a deleted scan leaves no trace)."""
+        folders: set[Path] = set()
         for key in keys:
-            self.path_of(key).unlink(missing_ok=True)
+            path = self.path_of(key)
+            path.unlink(missing_ok=True)
+            folders.update(
+                parent for parent in path.parents if parent.is_relative_to(self.root) and parent != self.root
+            )
+        for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+            with contextlib.suppress(OSError):  # not empty (other objects, or an upload writing now): kept
+                folder.rmdir()
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         await asyncio.to_thread(self._write, key, data)
