@@ -9,13 +9,11 @@ from starlette.requests import ClientDisconnect
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.errors import BadRequest
-from housescan.houses import service as houses_service
 from housescan.scans import service as scans_service
 from housescan.scans.models import Scan
 from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, read_photo_form
 from housescan.scans.schemas import (
     ProcessAccepted,
-    RoomBrief,
     ScanCreate,
     ScanCreated,
     ScanDetail,
@@ -46,14 +44,7 @@ class UploadInterrupted(BadRequest):
 async def create_scan(
     body: ScanCreate, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
 ) -> ScanCreated:
-    scan = await scans_service.create_scan(db_session=db_session, user_id=user.id, body=body, settings=settings)
-    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
-    return ScanCreated(
-        id=scan.id,
-        status=scan.status,
-        house_id=scan.house_id,
-        rooms=[RoomBrief.model_validate(room) for room in rooms],
-    )
+    return await scans_service.create_scan(db_session=db_session, user_id=user.id, body=body, settings=settings)
 
 
 @router.get("")

@@ -28,8 +28,10 @@ from housescan.scans.schemas import (
     DuplicateImage,
     HouseRead,
     ImageRead,
+    RoomBrief,
     RoomRead,
     ScanCreate,
+    ScanCreated,
     ScanDetail,
     ScanListItem,
     ScanPage,
@@ -83,7 +85,10 @@ class UploadedFile:
 # ---------------------------------------------------------------------------------------------- create
 
 
-async def create_scan(*, db_session: AsyncSession, user_id: uuid.UUID, body: ScanCreate, settings: Settings) -> Scan:
+async def create_scan(
+    *, db_session: AsyncSession, user_id: uuid.UUID, body: ScanCreate, settings: Settings
+) -> ScanCreated:
+    """A draft scan with its rooms, of a new house (`address`) or one of the user's houses (`house_id`)."""
     labels = body.room_labels()
     if len(labels) > settings.max_rooms_per_scan:
         raise TooManyRooms(f"a scan has at most {settings.max_rooms_per_scan} rooms; {len(labels)} were given")
@@ -104,9 +109,12 @@ async def create_scan(*, db_session: AsyncSession, user_id: uuid.UUID, body: Sca
     )
     db_session.add(scan)
     await db_session.flush()  # no ORM relationships here, so parents are written before their children
-    db_session.add_all(houses_service.new_rooms(scan_id=scan.id, labels=labels))
+    rooms = houses_service.new_rooms(scan_id=scan.id, labels=labels)
+    db_session.add_all(rooms)
     await db_session.commit()
-    return scan
+    return ScanCreated(
+        id=scan.id, status=scan.status, house_id=house.id, rooms=[RoomBrief.model_validate(room) for room in rooms]
+    )
 
 
 async def get_owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
