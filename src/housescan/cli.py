@@ -34,11 +34,13 @@ def serve(
     import uvicorn
 
     from housescan.app import create_app
+    from housescan.ops.serving import guarded_protocol
 
     _configure_logging(log_level, log_format)
+    settings = Settings()
     # One structured line per request comes from the app; uvicorn's own access line would repeat it.
     uvicorn.run(
-        create_app(Settings()),
+        create_app(settings),
         host=host,
         port=port,
         log_level=log_level,
@@ -48,6 +50,13 @@ def serve(
         # Longer than a load balancer's usual 60 s idle timeout: the server never closes a connection that a
         # client or balancer is about to reuse.
         timeout_keep_alive=75,
+        # Headers within a few seconds, bounded connections (ops/serving.py; nginx's client_header_timeout
+        # in deploy/nginx.conf is the same).
+        http=guarded_protocol(
+            header_timeout=settings.http_header_timeout_seconds,
+            max_connections=settings.http_max_connections,
+            max_pending=settings.http_max_pending_headers,
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 (`db/` itself knows no domain)."""
 
 from housescan.account.models import PasswordResetToken
-from housescan.auth.models import User
+from housescan.auth.models import RefreshToken, User
 from housescan.checklists.models import Checklist
 from housescan.costs.models import AgentSpend
 from housescan.db.base import Base
@@ -24,6 +24,7 @@ __all__ = [
     "NotificationPreferences",
     "PasswordResetToken",
     "PushSubscription",
+    "RefreshToken",
     "Room",
     "Scan",
     "ScanEvent",

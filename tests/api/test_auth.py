@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from housescan.auth.security import create_token
 from housescan.config import Settings
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, register
 
 
@@ -65,8 +66,6 @@ async def test_login_failures_and_token_checks(live_server: LiveServer) -> None:
         assert (await client.get("/api/v1/auth/me", headers=auth("garbage"))).status_code == 401
         settings = live_server.runtime.settings
         me = (await client.get("/api/v1/auth/me", headers=auth(token))).json()
-        import uuid
-
         user_id = uuid.UUID(me["id"])
         expired = create_token(settings.resolved_jwt_secret, user_id, "access", timedelta(seconds=-1))
         assert (await client.get("/api/v1/auth/me", headers=auth(expired))).status_code == 401
@@ -89,22 +88,117 @@ def test_jwt_secret_is_generated_once_and_kept(tmp_path: object) -> None:
     assert Settings(data_dir=data_dir, jwt_secret="configured").resolved_jwt_secret == "configured"
 
 
-async def test_login_is_rate_limited_against_brute_force(live_server: LiveServer) -> None:
+def _from(address: str) -> dict[str, str]:
+    """A request from this client address: the test server trusts X-Forwarded-For from loopback, as the API
+    processes trust their balancer's."""
+    return {"X-Forwarded-For": address}
+
+
+async def test_login_failures_slow_the_attacker_down_never_the_owner_elsewhere(live_server: LiveServer) -> None:
     async with live_server.client() as client:
         await register(client, "target@example.com", password="the real password")
-        for _ in range(10):
-            response = await client.post(
-                "/api/v1/auth/login", json={"email": "target@example.com", "password": "guess1234"}
-            )
-            assert response.status_code == 401
-        blocked = await client.post("/api/v1/auth/login", json={"email": "target@example.com", "password": "guess1234"})
+        attacker, owner = _from("203.0.113.7"), _from("198.51.100.20")
+        guess = {"email": "target@example.com", "password": "guess1234"}
+        statuses = [
+            (await client.post("/api/v1/auth/login", json=guess, headers=attacker)).status_code for _ in range(6)
+        ]
+        assert statuses == [401] * 6  # five free failures, the sixth sets the first wait
+        blocked = await client.post("/api/v1/auth/login", json=guess, headers=attacker)
         assert blocked.status_code == 429
-        assert int(blocked.headers["Retry-After"]) > 0 and "too many failed login attempts" in blocked.json()["detail"]
-        # Even the right password waits: the attacker learns nothing from the answer.
-        right = await client.post(
-            "/api/v1/auth/login", json={"email": "target@example.com", "password": "the real password"}
-        )
-        assert right.status_code == 429
+        assert int(blocked.headers["Retry-After"]) >= 1 and "try again in" in blocked.json()["detail"]
+        # Even the right password waits from there: the attacker learns nothing from the answer.
+        right = {"email": "target@example.com", "password": "the real password"}
+        assert (await client.post("/api/v1/auth/login", json=right, headers=attacker)).status_code == 429
+        # The owner, from another address, is not slowed down at all.
+        signed_in = await client.post("/api/v1/auth/login", json=right, headers=owner)
+        assert signed_in.status_code == 200, signed_in.text
+
+
+async def test_registration_refuses_blank_passwords(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        for password in (" " * 8, "\t\n" * 5, " \u00a0" * 4):
+            response = await client.post(
+                "/api/v1/auth/register", json={"email": "blank@example.com", "password": password}
+            )
+            assert response.status_code == 422, response.text
+            assert "blank" in response.text
+
+
+async def test_sign_ups_are_throttled_per_address(settings: Settings) -> None:
+    settings.signup_limit_per_address = 3
+    server = await start_server(settings)
+    try:
+        async with server.client() as client:
+            statuses = []
+            for n in range(4):
+                body = {"email": f"flood-{n}@example.com", "password": "long enough pw"}
+                statuses.append(
+                    (await client.post("/api/v1/auth/register", json=body, headers=_from("192.0.2.1"))).status_code
+                )
+            assert statuses == [201, 201, 201, 429]
+            # Asking whether an address is taken counts as a sign-up: enumeration is throttled the same.
+            taken = {"email": "flood-0@example.com", "password": "long enough pw"}
+            assert (
+                await client.post("/api/v1/auth/register", json=taken, headers=_from("192.0.2.1"))
+            ).status_code == 429
+            elsewhere = await client.post("/api/v1/auth/register", json=taken, headers=_from("192.0.2.2"))
+            assert elsewhere.status_code == 409 and "sign in" in elsewhere.json()["detail"]
+    finally:
+        await server.stop()
+
+
+async def test_refresh_tokens_rotate_and_a_reused_one_revokes_its_family(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        await register(client, "rotate@example.com")
+        credentials = {"email": "rotate@example.com", "password": "correct horse battery"}
+        first = (await client.post("/api/v1/auth/login", json=credentials)).json()
+        other_device = (await client.post("/api/v1/auth/login", json=credentials)).json()
+        second = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert second.status_code == 200
+        assert second.json()["refresh_token"] != first["refresh_token"]
+        third = await client.post("/api/v1/auth/refresh", json={"refresh_token": second.json()["refresh_token"]})
+        assert third.status_code == 200
+        # The first token again: someone kept a copy. Refused, and its whole family with it.
+        reused = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        assert reused.status_code == 401 and "already used" in reused.json()["detail"]
+        latest = await client.post("/api/v1/auth/refresh", json={"refresh_token": third.json()["refresh_token"]})
+        assert latest.status_code == 401
+        # Another sign-in is another family: untouched.
+        elsewhere = await client.post("/api/v1/auth/refresh", json={"refresh_token": other_device["refresh_token"]})
+        assert elsewhere.status_code == 200
+
+
+async def test_logout_revokes_the_refresh_token_and_its_family(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        await register(client, "leave@example.com")
+        credentials = {"email": "leave@example.com", "password": "correct horse battery"}
+        session = (await client.post("/api/v1/auth/login", json=credentials)).json()
+        rotated = (await client.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})).json()
+        kept = (await client.post("/api/v1/auth/login", json=credentials)).json()
+        out = await client.post("/api/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]})
+        assert out.status_code == 204
+        again = await client.post("/api/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+        assert again.status_code == 401
+        assert (await client.post("/api/v1/auth/logout", json={"refresh_token": "not a token"})).status_code == 204
+        assert (
+            await client.post("/api/v1/auth/refresh", json={"refresh_token": kept["refresh_token"]})
+        ).status_code == 200
+
+
+async def test_revoke_user_sessions_ends_every_refresh_token(live_server: LiveServer) -> None:
+    from housescan.auth import service as auth_service
+
+    async with live_server.client() as client:
+        token = await register(client, "changed@example.com")
+        credentials = {"email": "changed@example.com", "password": "correct horse battery"}
+        sessions = [(await client.post("/api/v1/auth/login", json=credentials)).json() for _ in range(2)]
+        user_id = uuid.UUID((await client.get("/api/v1/auth/me", headers=auth(token))).json()["id"])
+        async with live_server.runtime.sessionmaker() as db_session:
+            await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id)
+        for session in sessions:
+            refused = await client.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
+            assert refused.status_code == 401
+        assert (await client.post("/api/v1/auth/login", json=credentials)).status_code == 200
 
 
 async def test_unsigned_and_tampered_tokens_are_refused(live_server: LiveServer) -> None:

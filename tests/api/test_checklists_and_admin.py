@@ -4,7 +4,7 @@ import uuid
 
 from housescan.auth import service as auth_service
 from housescan.auth.models import Role
-from housescan.scans import service as scans_service
+from housescan.scans import run as scan_run
 from tests.conftest import LiveServer
 from tests.helpers import auth, create_scan, photo, register, upload
 
@@ -75,7 +75,7 @@ async def test_custom_items_merge_over_the_base_lists_and_reach_the_scan_request
         assert (await upload(client, token, scan["id"], [("a.jpg", photo(), 0)])).status_code == 200
         user_id = uuid.UUID((await client.get("/api/v1/auth/me", headers=auth(token))).json()["id"])
         async with live_server.runtime.sessionmaker() as session:
-            request = await scans_service.build_scan_request(
+            request = await scan_run.build_scan_request(
                 db_session=session, store=live_server.runtime.store, scan_id=uuid.UUID(scan["id"]), user_id=user_id
             )
         assert "balcony_view" in [item.id for item in request.house_checklist]

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PIPELINE_VERSION = "2.0.0"
 
@@ -48,16 +48,27 @@ class ChecklistItemType(StrEnum):
 
 
 class ChecklistItem(Strict):
+    # Every field is bounded: custom items come from users and go into every scan's prompts.
     id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_.-]+$")]
     title: Annotated[str, Field(min_length=1, max_length=200)]
     type: ChecklistItemType
     description: Annotated[str, Field(max_length=1000)] = ""
-    options: list[str] | None = None
-    subitems: list[ChecklistItem] | None = None
+    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=20)] | None = None
+    # One level deep: a sub-item has no sub-items of its own.
+    subitems: Annotated[list[ChecklistItem], Field(max_length=20)] | None = None
     # Which house or room types the item applies to; empty means all.
-    applies_to: list[str] = Field(default_factory=list)
+    applies_to: Annotated[list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=20)] = Field(
+        default_factory=list
+    )
     # For product items: the product the vision models look for (defaults to the id).
-    product: str | None = None
+    product: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+
+    @field_validator("subitems")
+    @classmethod
+    def _one_level_of_subitems(cls, subitems: list[ChecklistItem] | None) -> list[ChecklistItem] | None:
+        if subitems and any(item.subitems for item in subitems):
+            raise ValueError("sub-items cannot have sub-items of their own")
+        return subitems
 
 
 class RoomInput(Strict):

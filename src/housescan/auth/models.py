@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import enum
+import uuid
+from datetime import datetime
 
-from sqlalchemy import Enum, String
+from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from housescan.db.base import Base, CreatedAt, UUIDPrimaryKey
@@ -21,3 +23,17 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.user)
+
+
+class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):
+    """One issued refresh token (its id is the token's `jti`). Tokens of one sign-in form a family: each
+    refresh uses its token up and issues the next one of the family. A used token presented again means
+    it was copied, so the whole family is revoked; logging out revokes it too."""
+
+    __tablename__ = "auth_refresh_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from housescan.auth.models import Role
 
@@ -15,6 +15,13 @@ class RegisterRequest(BaseModel):
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
 
+    @field_validator("password")
+    @classmethod
+    def _not_blank(cls, password: str) -> str:
+        if not password.strip():
+            raise ValueError("the password cannot be blank or only spaces")
+        return password
+
 
 class LoginRequest(BaseModel):
     email: EmailStr
@@ -22,7 +29,7 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str
+    refresh_token: str = Field(max_length=4096)
 
 
 class TokenPair(BaseModel):

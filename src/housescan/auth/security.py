@@ -1,11 +1,15 @@
-"""Password hashing (Argon2), signed tokens (JWT, HS256 only), and shared service tokens."""
+"""Password hashing (Argon2, on a bounded pool of its own), signed tokens (JWT, HS256 only), and shared
+service tokens."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import jwt
 from argon2 import PasswordHasher
@@ -23,6 +27,40 @@ class InvalidToken(Exception):
     pass
 
 
+# Each hash takes ~64 MiB and a core for a moment. They run on threads of their own, never on the event
+# loop's default pool that uploads and other blocking work use, so a flood of sign-ups or logins cannot
+# starve those; and only so many may wait, beyond which the caller is told to come back.
+HASH_THREADS = max(2, min(4, (os.cpu_count() or 1) // 2))
+MAX_WAITING_HASHES = 64
+_pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="password-hash")
+_in_pool = 0
+
+
+class HashingBusy(Exception):
+    """More password checks are waiting than `MAX_WAITING_HASHES`."""
+
+
+async def _on_hash_pool(function: Any, *args: Any) -> Any:
+    global _in_pool
+    if _in_pool >= HASH_THREADS + MAX_WAITING_HASHES:
+        raise HashingBusy()
+    _in_pool += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool, function, *args)
+    finally:
+        _in_pool -= 1
+
+
+async def hash_password_async(password: str) -> str:
+    hashed: str = await _on_hash_pool(hash_password, password)
+    return hashed
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    matches: bool = await _on_hash_pool(verify_password, password_hash, password)
+    return matches
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -34,20 +72,28 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def create_token(secret: str, user_id: uuid.UUID, kind: TokenKind, lifetime: timedelta) -> str:
+def create_token(
+    secret: str, user_id: uuid.UUID, kind: TokenKind, lifetime: timedelta, *, jti: uuid.UUID | None = None
+) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "type": kind, "iat": now, "exp": now + lifetime, "jti": uuid.uuid4().hex}
+    claims = {"sub": str(user_id), "type": kind, "iat": now, "exp": now + lifetime, "jti": (jti or uuid.uuid4()).hex}
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
 def decode_token(secret: str, token: str, kind: TokenKind) -> uuid.UUID:
     """The user id of a valid, unexpired token of this kind; `InvalidToken` for anything else."""
+    return decode_token_claims(secret, token, kind)[0]
+
+
+def decode_token_claims(secret: str, token: str, kind: TokenKind) -> tuple[uuid.UUID, uuid.UUID | None]:
+    """The user id and token id (`jti`, None when absent) of a valid, unexpired token of this kind."""
     try:
         claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub", "type"]})
         if claims["type"] != kind:
             raise InvalidToken(f"not an {kind} token")
-        return uuid.UUID(claims["sub"])
-    except (jwt.PyJWTError, ValueError) as exc:
+        jti = claims.get("jti")
+        return uuid.UUID(claims["sub"]), uuid.UUID(hex=jti) if isinstance(jti, str) else None
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
 
 

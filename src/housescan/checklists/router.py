@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from housescan.agents.contract import ChecklistItem
 from housescan.auth.dependencies import CurrentUser
@@ -34,15 +34,9 @@ async def list_custom_items(
 
 @router.post("/custom-items", status_code=status.HTTP_201_CREATED)
 async def create_custom_item(body: CustomItemCreate, user: CurrentUser, db_session: SessionDep) -> CustomItemRead:
-    try:
-        item = await checklists_service.put_custom_item(
-            db_session=db_session, user_id=user.id, scope=body.scope, item=body.item
-        )
-    except checklists_service.TooManyItems:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"at most {checklists_service.MAX_CUSTOM_ITEMS_PER_SCOPE} custom items per scope",
-        ) from None
+    item = await checklists_service.put_custom_item(
+        db_session=db_session, user_id=user.id, scope=body.scope, item=body.item
+    )
     return CustomItemRead(scope=body.scope, item=item)
 
 
@@ -50,23 +44,13 @@ async def create_custom_item(body: CustomItemCreate, user: CurrentUser, db_sessi
 async def update_custom_item(
     scope: Scope, item_id: str, item: ChecklistItem, user: CurrentUser, db_session: SessionDep
 ) -> CustomItemRead:
-    if item.id != item_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the item's id must match the id in the path")
-    try:
-        await checklists_service.put_custom_item(
-            db_session=db_session, user_id=user.id, scope=scope, item=item, must_exist=True
-        )
-    except checklists_service.ItemNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "custom item not found") from None
-    return CustomItemRead(scope=scope, item=item)
+    saved = await checklists_service.put_custom_item(
+        db_session=db_session, user_id=user.id, scope=scope, item=item, must_exist=True, path_id=item_id
+    )
+    return CustomItemRead(scope=scope, item=saved)
 
 
 @router.delete("/custom-items/{scope}/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_custom_item(scope: Scope, item_id: str, user: CurrentUser, db_session: SessionDep) -> Response:
-    try:
-        await checklists_service.delete_custom_item(
-            db_session=db_session, user_id=user.id, scope=scope, item_id=item_id
-        )
-    except checklists_service.ItemNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "custom item not found") from None
+    await checklists_service.delete_custom_item(db_session=db_session, user_id=user.id, scope=scope, item_id=item_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

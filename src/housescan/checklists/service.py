@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,6 +13,9 @@ from housescan.agents.contract import ChecklistItem
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
 from housescan.checklists.models import Checklist, Scope
 from housescan.checklists.schemas import MergedChecklists
+from housescan.errors import NotFound, Unprocessable
+
+logger = logging.getLogger(__name__)
 
 CUSTOM_LIST_NAME = "custom"
 MAX_CUSTOM_ITEMS_PER_SCOPE = 100
@@ -20,12 +26,16 @@ BASE_ITEMS: dict[Scope, tuple[ChecklistItem, ...]] = {
 }
 
 
-class ItemNotFound(Exception):
-    pass
+class ItemNotFound(NotFound):
+    message = "custom item not found"
 
 
-class TooManyItems(Exception):
-    pass
+class TooManyItems(Unprocessable):
+    message = f"at most {MAX_CUSTOM_ITEMS_PER_SCOPE} custom items per scope"
+
+
+class ItemIdMismatch(Unprocessable):
+    message = "the item's id must match the id in the path"
 
 
 def merge(base: Iterable[ChecklistItem], custom: Iterable[ChecklistItem]) -> list[ChecklistItem]:
@@ -45,7 +55,16 @@ async def _custom_list(*, db_session: AsyncSession, user_id: uuid.UUID, scope: S
 
 async def list_custom_items(*, db_session: AsyncSession, user_id: uuid.UUID, scope: Scope) -> list[ChecklistItem]:
     checklist = await _custom_list(db_session=db_session, user_id=user_id, scope=scope)
-    return [ChecklistItem.model_validate(item) for item in checklist.items] if checklist else []
+    return [item for stored in (checklist.items if checklist else []) if (item := _valid(stored)) is not None]
+
+
+def _valid(stored: dict[str, Any]) -> ChecklistItem | None:
+    """A stored item, or None (logged) for one saved before the bounds that it no longer meets."""
+    try:
+        return ChecklistItem.model_validate(stored)
+    except ValidationError as exc:
+        logger.warning("custom checklist item %r skipped: %s", str(stored.get("id"))[:100], exc.errors()[:3])
+        return None
 
 
 async def merged_checklists(*, db_session: AsyncSession, user_id: uuid.UUID) -> MergedChecklists:
@@ -63,19 +82,23 @@ async def put_custom_item(
     scope: Scope,
     item: ChecklistItem,
     must_exist: bool = False,
+    path_id: str | None = None,
 ) -> ChecklistItem:
-    """Create or replace one custom item (by id) in the user's list for `scope`."""
+    """Create or replace one custom item (by id) in the user's list for `scope`; with `path_id`, the id the
+    request named, which must be the item's."""
+    if path_id is not None and item.id != path_id:
+        raise ItemIdMismatch()
     checklist = await _custom_list(db_session=db_session, user_id=user_id, scope=scope)
     if checklist is None:
         if must_exist:
-            raise ItemNotFound(item.id)
+            raise ItemNotFound()
         checklist = Checklist(user_id=user_id, scope=scope, name=CUSTOM_LIST_NAME, items=[], version=0)
         db_session.add(checklist)
     items = [existing for existing in checklist.items if existing["id"] != item.id]
     if must_exist and len(items) == len(checklist.items):
-        raise ItemNotFound(item.id)
+        raise ItemNotFound()
     if len(items) >= MAX_CUSTOM_ITEMS_PER_SCOPE:
-        raise TooManyItems(scope)
+        raise TooManyItems()
     checklist.items = [*items, item.model_dump(mode="json", exclude_none=True)]
     checklist.version += 1
     await db_session.commit()
@@ -86,7 +109,7 @@ async def delete_custom_item(*, db_session: AsyncSession, user_id: uuid.UUID, sc
     checklist = await _custom_list(db_session=db_session, user_id=user_id, scope=scope)
     remaining = [item for item in (checklist.items if checklist else []) if item["id"] != item_id]
     if checklist is None or len(remaining) == len(checklist.items):
-        raise ItemNotFound(item_id)
+        raise ItemNotFound()
     checklist.items = remaining
     checklist.version += 1
     await db_session.commit()

@@ -75,6 +75,8 @@ def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionm
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token:
             raise socketio.exceptions.ConnectionRefusedError("authentication required")
+        # Checked before anything is set up for the socket: a refusal leaves nothing behind.
+        last_event_id = parse_last_event_id(auth.get("lastEventId"))
         async with sessionmaker() as db_session:
             user = await auth_service.user_from_token(db_session=db_session, settings=settings, token=token)
         if user is None:
@@ -82,19 +84,45 @@ def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionm
         await sio.save_session(sid, {"user_id": str(user.id)}, namespace=NAMESPACE)
         await sio.enter_room(sid, user_room(user.id), namespace=NAMESPACE)
         metrics.socket_connected(sid)
-        last_event_id = auth.get("lastEventId")
-        if str(last_event_id).isdigit():
+        if last_event_id is not None:
             # Joined first, replayed after: an event published in between arrives twice (clients drop a
             # repeated eventId) rather than not at all. Replaying from inside this handler would reach the
             # client ahead of its connect acknowledgement, hence the task.
-            sio.start_background_task(_catch_up, sid, user.id, int(last_event_id))
+            sio.start_background_task(_catch_up, sid, user.id, last_event_id)
 
     @sio.on("disconnect", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
     async def disconnect(sid: str, reason: Any = None) -> None:
         metrics.socket_disconnected(sid)
 
     async def _catch_up(sid: str, user_id: uuid.UUID, last_event_id: int) -> None:
-        async with sessionmaker() as db_session:
-            await realtime_service.replay(
-                db_session=db_session, sio=sio, sid=sid, user_id=user_id, last_event_id=last_event_id
-            )
+        try:
+            async with sessionmaker() as db_session:
+                await realtime_service.replay(
+                    db_session=db_session, sio=sio, sid=sid, user_id=user_id, last_event_id=last_event_id
+                )
+        except Exception:  # a background task: nobody else would ever see its exception
+            logger.exception("Socket.IO: replay after event %d failed for socket %s", last_event_id, sid)
+
+
+# Event ids are the scan_events table's BIGINT ids.
+MAX_EVENT_ID = 2**63 - 1
+
+
+def parse_last_event_id(value: Any) -> int | None:
+    """The replay cursor a reconnecting client sent: None when absent (no replay), else a non-negative
+    integer an event id can have; anything else refuses the connection with the reason."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        parsed = None
+    elif isinstance(value, int):
+        parsed = value
+    elif isinstance(value, str) and 0 < len(value) <= 19 and value.isascii() and value.isdecimal():
+        parsed = int(value)
+    else:
+        parsed = None
+    if parsed is None or not 0 <= parsed <= MAX_EVENT_ID:
+        raise socketio.exceptions.ConnectionRefusedError(
+            f"lastEventId must be an event id: an integer from 0 to {MAX_EVENT_ID}"
+        )
+    return parsed
