@@ -63,7 +63,9 @@ async def test_scan_end_to_end_with_live_events(live_server: LiveServer) -> None
         detail = (await client.get(f"/api/v1/scans/{scan_id}", headers=auth(token))).json()
         assert detail["status"] == "succeeded" and detail["attempts"] == 1 and detail["error"] is None
         assert detail["started_at"] and detail["finished_at"]
-        assert detail["detected_house_types"] and detail["house"]["house_type"] == detail["detected_house_types"][0]
+        # The offline models abstain on a house type they have no strong evidence for ("not determined").
+        detected = detail["detected_house_types"]
+        assert detail["house"]["house_type"] == (detected[0] if detected else None)
         assert detail["house"]["address"] == "1 Test Street"
         for room in detail["rooms"]:
             assert room["detected_room_types"], room
