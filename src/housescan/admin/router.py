@@ -29,6 +29,7 @@ async def healthz(runtime: RuntimeDep, db_session: SessionDep) -> dict[str, str]
 
 
 @router.get("/api/v1/admin/queue/health")
+@router.get("/api/admin/queue/health", summary="Queue Health (the seed's path, an alias of /api/v1/admin/queue/health)")
 async def queue_health(_admin: AdminUser, runtime: RuntimeDep) -> QueueHealth:
     return await runtime.queue.health()
 

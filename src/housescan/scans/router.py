@@ -23,7 +23,7 @@ from housescan.scans.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
-summaries_router = APIRouter(prefix="/api/summaries", tags=["scans"])
+summaries_router = APIRouter(prefix="/api", tags=["scans"])  # the seed's paths: aliases of v1 routes
 images_router = APIRouter(prefix="/api/v1/images", tags=["scans"])
 
 
@@ -112,7 +112,8 @@ async def get_summary(scan_id: uuid.UUID, user: CurrentUser, db_session: Session
     return SummaryRead.model_validate(summary)
 
 
-summaries_router.add_api_route("/scan/{scan_id}", get_summary, methods=["GET"], response_model=SummaryRead)
+summaries_router.add_api_route("/summaries/scan/{scan_id}", get_summary, methods=["GET"], response_model=SummaryRead)
+summaries_router.add_api_route("/scans/{scan_id}", get_scan, methods=["GET"], response_model=ScanDetail)
 
 
 @router.delete("/{scan_id}", status_code=status.HTTP_204_NO_CONTENT)
