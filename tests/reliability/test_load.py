@@ -62,7 +62,13 @@ async def test_fifty_people_for_a_minute(tmp_path: object) -> None:
     from pathlib import Path
 
     serve = ServeProcess(
-        Path(str(tmp_path)), env={"HOUSESCAN_AGENTS_PROVIDER": "null", "HOUSESCAN_WORKER_CONCURRENCY": "4"}
+        Path(str(tmp_path)),
+        env={
+            "HOUSESCAN_AGENTS_PROVIDER": "null",
+            "HOUSESCAN_WORKER_CONCURRENCY": "4",
+            # Fifty people on one address (loopback): more sign-ups than one address is allowed by default.
+            "HOUSESCAN_SIGNUP_LIMIT_PER_ADDRESS": str(USERS + 1),
+        },
     )
     await serve.start()
     counts: Counter[str] = Counter()

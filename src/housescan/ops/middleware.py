@@ -312,7 +312,7 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-
 class SecurityHeaders:
     """Headers on every answer: no MIME sniffing, no framing (clickjacking), referrers kept to this site
     (share links carry their token in the path), a Content-Security-Policy (the web app's for HTML, a
-    closed one for everything else), and HSTS when the request came over HTTPS (directly or, with a
+    closed one for JSON), and HSTS when the request came over HTTPS (directly or, with a
     trusted balancer, per its X-Forwarded-Proto)."""
 
     def __init__(self, app: ASGIApp, *, image_origins: tuple[str, ...] = (), hsts_seconds: int = 63_072_000) -> None:
@@ -333,16 +333,16 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                html = any(
-                    name.lower() == b"content-type" and value.lower().startswith(b"text/html")
-                    for name, value in headers
-                )
+                content_type = next((value.lower() for name, value in headers if name.lower() == b"content-type"), b"")
+                html = content_type.startswith(b"text/html")
                 added: list[tuple[bytes, bytes]] = [
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                 ]
-                if not docs:
+                # A policy for documents: the web app's HTML, and JSON (never to be run as a page). Photos, PDFs,
+                # scripts and styles get none (a PDF viewer must not be bound by the API's closed policy).
+                if not docs and (html or content_type.startswith(b"application/json")):
                     policy = self.html_policy if html else API_POLICY
                     if html and host:
                         # 'self' covers ws:/wss: to this host in CSP 3; older browsers need it spelled out.
