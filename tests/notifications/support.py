@@ -13,11 +13,15 @@ import email
 import email.policy
 import json
 import os
+import re
 import threading
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+import asyncpg
 import http_ece
 from aiohttp import web
 from aiosmtpd.controller import Controller
@@ -185,3 +189,61 @@ def open_push(subscription: BrowserSubscription, received: PushReceived, vapid_p
     assert received.headers["Content-Encoding"] == "aes128gcm"
     assert int(received.headers["TTL"]) > 0
     return subscription.decrypt(received.body)
+
+
+class OutcomeNotifications:
+    """Counts, per scan, the e-mails a person received and the pushes their browser could decrypt, for
+    suites that run `housescan` processes (`env()` points them at this SMTP server and push endpoint)."""
+
+    def __init__(self, mail: MailCatcher, push: PushService) -> None:
+        self.mail = mail
+        self.push = push
+        self.browser = push.subscription("crash-suite-phone")
+
+    def env(self) -> dict[str, str]:
+        return {
+            "HOUSESCAN_SMTP_URL": self.mail.url,
+            "HOUSESCAN_PUBLIC_URL": "https://housescan.test",
+            "HOUSESCAN_PUSH_ALLOW_INSECURE_ENDPOINTS": "true",
+        }
+
+    async def subscribe(self, client: Any, token: str) -> None:
+        response = await client.post(
+            "/api/v1/me/push-subscriptions", json=self.browser.to_json(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 201, response.text
+
+    def counts(self, address: str) -> tuple[Counter[str], Counter[str]]:
+        mails: Counter[str] = Counter()
+        for message in self.mail.to(address):
+            text, _ = text_and_html(message)
+            mails.update(re.findall(r"https://housescan\.test/scans/([0-9a-f-]{36})", text)[:1])
+        pushes = Counter(str(self.browser.decrypt(item.body)["scanId"]) for item in self.push.to(self.browser))
+        return mails, pushes
+
+    async def settle(
+        self, database_url: str, address: str, scan_ids: list[str], timeout: float = 120
+    ) -> tuple[Counter[str], Counter[str]]:
+        """Wait until every outbox row of these scans is settled (nothing left to send, by any process,
+        sweep included) and every message sent has arrived; then count."""
+        ids = [uuid.UUID(scan_id) for scan_id in scan_ids]
+        connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    rows = await connection.fetch(
+                        "SELECT channel, state FROM notification_outbox WHERE scan_id = ANY($1)", ids
+                    )
+                    unsettled = [row for row in rows if row["state"] in ("pending", "sending")]
+                    sent = Counter(row["channel"] for row in rows if row["state"] == "sent")
+                    mails, pushes = self.counts(address)
+                    if (
+                        len(rows) >= 2 * len(ids)
+                        and not unsettled
+                        and sum(mails.values()) >= sent["email"]
+                        and sum(pushes.values()) >= sent["push"]
+                    ):
+                        return mails, pushes
+                    await asyncio.sleep(0.2)
+        finally:
+            await connection.close()

@@ -287,3 +287,62 @@ async def test_private_push_endpoints_are_refused_unless_allowed(settings: Any) 
             assert delete.status_code == 204
     finally:
         await server.stop()
+
+
+async def _wait_final(server: LiveServer, scan_id: str) -> dict[str, str]:
+    """Wait until both outbox rows of the scan are settled (sent, skipped or logged)."""
+    async with asyncio.timeout(60):
+        while True:
+            states = await _states(server, scan_id)
+            if len(states) == 2 and not {"pending", "sending"} & set(states.values()):
+                return states
+            await asyncio.sleep(0.05)
+
+
+async def _process(client: httpx.AsyncClient, token: str, address: str) -> str:
+    from tests.helpers import photo, upload
+
+    scan = await create_scan(client, token, rooms=1, address=address)
+    assert (await upload(client, token, scan["id"], [("room.jpg", photo(), 0)])).status_code == 200
+    assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202
+    return str(scan["id"])
+
+
+async def test_a_processed_scan_notifies_once_after_its_commit(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    """The whole path: the worker saves the results with their outbox rows, then sends them."""
+    async with live_server.client() as client:
+        email = f"maple-{uuid.uuid4().hex[:8]}@example.com"
+        token = await register(client, email)
+        browser = push_service.subscription("phone")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+        public_key = (await client.get("/api/v1/notifications/vapid-public-key")).json()["public_key"]
+        scan_id = await _process(client, token, "14 Maple Grove")
+        [message] = await mail_catcher.wait_for(email)
+        [received] = await push_service.wait_for(browser)
+        status = (await client.get(f"/api/v1/scans/{scan_id}", headers=auth(token))).json()["status"]
+    assert status == "succeeded"
+    assert message["Subject"] == "Report ready: 14 Maple Grove"
+    assert open_push(browser, received, public_key)["title"] == "Report ready: 14 Maple Grove"
+    assert await _wait_final(live_server, scan_id) == {"email": "sent", "push": "sent"}
+    assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
+
+
+async def test_a_scan_that_fails_for_good_notifies_its_failure(
+    settings: Any, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    from tests.fakes import always_failing
+
+    server = await start_server(settings, agents=always_failing("the analysis service is down", retryable=False))
+    try:
+        async with server.client() as client:
+            email = f"cedar-{uuid.uuid4().hex[:8]}@example.com"
+            token = await register(client, email)
+            scan_id = await _process(client, token, "3 Cedar Lane")
+            [message] = await mail_catcher.wait_for(email)
+        assert message["Subject"] == "Scan failed: 3 Cedar Lane"
+        assert "the analysis service is down" in text_and_html(message)[0]
+        assert await _wait_final(server, scan_id) == {"email": "sent", "push": "skipped"}
+    finally:
+        await server.stop()

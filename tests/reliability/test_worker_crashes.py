@@ -3,7 +3,8 @@ through, in the embedded mode (the `serve` process itself) and scaled out (BullM
 
 All 50 end `succeeded`, none stays `running`, no duplicate agents_runs or summary rows, and the person's
 socket (reconnecting with the last event id it saw) gets exactly one `scan:completed` per scan, including
-those whose worker died between committing the results and emitting the event.
+those whose worker died between committing the results and emitting the event; and the person gets exactly
+one e-mail (caught by a real SMTP server) and one web push (decrypted with the browser's keys) per scan.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import httpx
 import pytest
 
 from tests.helpers import auth, photo
+from tests.notifications.conftest import mail_catcher, push_service
+from tests.notifications.support import MailCatcher, OutcomeNotifications, PushService
 from tests.realtime_client import EventRecorder
 from tests.reliability.processes import HousescanProcess, ServeProcess
 
@@ -29,6 +32,7 @@ SCANS = 50
 AGENT_RUNS_PER_SCAN = 6  # one room: room type, room checklist, products, house type, house checklist, pros/cons
 
 pytestmark = pytest.mark.postgres
+__all__ = ["mail_catcher", "push_service"]  # fixtures
 
 
 class ReconnectingRecorder:
@@ -143,7 +147,12 @@ async def _chaos(
 
 
 async def _run_and_check(
-    database_url: str, api: ServeProcess, victims: list[HousescanProcess], restart: Any, mode: str
+    database_url: str,
+    api: ServeProcess,
+    victims: list[HousescanProcess],
+    restart: Any,
+    mode: str,
+    notified: OutcomeNotifications,
 ) -> None:
     async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
         await client.post(
@@ -154,6 +163,7 @@ async def _run_and_check(
                 "/api/v1/auth/login", json={"email": "crash@example.com", "password": "crash test password"}
             )
         ).json()["access_token"]
+        await notified.subscribe(client, token)
         tab = ReconnectingRecorder(api.url, token)
         await tab.ensure_connected()
         scan_ids = await _prepare_scans(client, token)
@@ -167,10 +177,12 @@ async def _run_and_check(
         await asyncio.sleep(1.0)  # any duplicate would arrive now
         seen = tab.completed()
         await tab.close()
+    mails, pushes = await notified.settle(database_url, "crash@example.com", scan_ids)
     counts = await _database_counts(database_url, scan_ids)
     print(
         f"\nworker crashes ({mode}): {SCANS} scans, {kills} SIGKILLs; statuses {dict(counts['status'])}; "
-        f"scans lost 0 if all succeeded; completions seen by the client {sum(seen.values())}"
+        f"scans lost 0 if all succeeded; completions seen by the client {sum(seen.values())}; "
+        f"e-mails {sum(mails.values())}, pushes {sum(pushes.values())}"
     )
     assert kills >= 1, "the suite must actually kill something"
     assert counts["status"] == Counter({"succeeded": SCANS})
@@ -178,6 +190,8 @@ async def _run_and_check(
     assert set(counts["summaries"].values()) == {1} and len(counts["summaries"]) == SCANS
     assert set(counts["completed_events"].values()) == {1}, "one completion event per scan in the log"
     assert seen == Counter(dict.fromkeys(scan_ids, 1)), "the client saw exactly one completion per scan"
+    assert mails == Counter(dict.fromkeys(scan_ids, 1)), "exactly one e-mail per scan"
+    assert pushes == Counter(dict.fromkeys(scan_ids, 1)), "exactly one push per scan"
 
 
 def _env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -193,8 +207,11 @@ def _env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, st
     }
 
 
-async def test_embedded_serve_killed_at_random_moments(tmp_path: Path, pg_database_url: str) -> None:
-    serve = ServeProcess(tmp_path, env=_env(pg_database_url))
+async def test_embedded_serve_killed_at_random_moments(
+    tmp_path: Path, pg_database_url: str, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    notified = OutcomeNotifications(mail_catcher, push_service)
+    serve = ServeProcess(tmp_path, env=_env(pg_database_url, notified.env()))
     await serve.start()
 
     async def restart(victim: HousescanProcess) -> None:
@@ -202,15 +219,21 @@ async def test_embedded_serve_killed_at_random_moments(tmp_path: Path, pg_databa
         await victim.start()
 
     try:
-        await _run_and_check(pg_database_url, serve, [serve], restart, "embedded")
+        await _run_and_check(pg_database_url, serve, [serve], restart, "embedded", notified)
     finally:
         await serve.stop()
 
 
-async def test_bullmq_workers_killed_at_random_moments(tmp_path: Path, pg_database_url: str, redis_prefix: str) -> None:
+async def test_bullmq_workers_killed_at_random_moments(
+    tmp_path: Path, pg_database_url: str, redis_prefix: str, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
     from tests.scaleout.conftest import REDIS_URL
 
-    env = _env(pg_database_url, {"HOUSESCAN_REDIS_URL": REDIS_URL, "HOUSESCAN_REDIS_PREFIX": redis_prefix})
+    notified = OutcomeNotifications(mail_catcher, push_service)
+    env = _env(
+        pg_database_url,
+        {"HOUSESCAN_REDIS_URL": REDIS_URL, "HOUSESCAN_REDIS_PREFIX": redis_prefix, **notified.env()},
+    )
     api = ServeProcess(tmp_path, env=env, name="api")
     await api.start()
     workers = [HousescanProcess(f"worker{n}", ["worker", "--concurrency", "3"], api.env, tmp_path) for n in (1, 2)]
@@ -221,7 +244,7 @@ async def test_bullmq_workers_killed_at_random_moments(tmp_path: Path, pg_databa
         victim.spawn()
 
     try:
-        await _run_and_check(pg_database_url, api, workers, restart, "bullmq")
+        await _run_and_check(pg_database_url, api, workers, restart, "bullmq", notified)
     finally:
         for worker in workers:
             await worker.stop()

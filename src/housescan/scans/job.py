@@ -16,6 +16,7 @@ from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError
 from housescan.agents.contract import AgentExecution, ScanResponse
 from housescan.costs import service as costs_service
+from housescan.notifications import service as notifications_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.realtime.service import StagedEvent
@@ -116,6 +117,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
         },
     )
     await events.deliver(completed)
+    await notifications_service.send_pending(sessionmaker=runtime.sessionmaker, settings=settings, scan_id=scan_id)
 
 
 async def _analyse_while_scan_exists(
@@ -173,6 +175,9 @@ async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) ->
     if failed is not None:
         metrics.scan_finished("failed")
         await runtime.events.deliver(failed)
+        await notifications_service.send_pending(
+            sessionmaker=runtime.sessionmaker, settings=runtime.settings, scan_id=claimed.scan_id
+        )
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from housescan.checklists import service as checklists_service
 from housescan.costs import service as costs_service
 from housescan.db.base import utcnow
 from housescan.houses import service as houses_service
+from housescan.notifications import service as notifications_service
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import StagedEvent
 from housescan.scans import service as scans_service
@@ -191,6 +192,9 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
         user_id=user_id,
         event=ScanCompleted(scan_id=scan_id, message="Your report is ready", result=result.model_dump(mode="json")),
     )
+    await notifications_service.stage_outcome(
+        db_session=db_session, scan_id=scan_id, user_id=user_id, outcome="succeeded"
+    )
     await db_session.commit()
     return completed
 
@@ -219,6 +223,7 @@ async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: s
     failed = await realtime_service.stage_event(
         db_session=db_session, user_id=user_id, event=ScanFailed(scan_id=scan_id, error=reason)
     )
+    await notifications_service.stage_outcome(db_session=db_session, scan_id=scan_id, user_id=user_id, outcome="failed")
     await db_session.commit()
     return failed
 

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 
 from housescan.agents.budget import AgentMemo
 from housescan.config import Settings
+from housescan.notifications import service as notifications_service
 from housescan.runtime import Runtime, create_runtime
 from housescan.scans import run as scan_run
 from housescan.scans.job import run_scan
@@ -52,6 +53,9 @@ async def _sweep_forever(runtime: Runtime) -> None:
             await runtime.events.redeliver_stranded(older_than_seconds=STRANDED_EVENT_AGE_SECONDS)
         except Exception:
             logger.exception("sweep: sending stranded outcome events failed")
+        await notifications_service.send_pending(  # e-mails and pushes of those outcomes; never raises
+            sessionmaker=runtime.sessionmaker, settings=runtime.settings, older_than_seconds=STRANDED_EVENT_AGE_SECONDS
+        )
         await asyncio.sleep(runtime.settings.sweep_interval_seconds)
 
 
