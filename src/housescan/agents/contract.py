@@ -93,16 +93,53 @@ class ConditionalAnswer(Strict):
     confidence: float | None = None
 
 
+class Sighting(Strict):
+    """Where a model saw an item (a product) in a room's photos: one box or one whole photo.
+
+    - `image_index`: position of the photo in the room's `image_urls` (0-based), always set;
+      `image_url`: that URL, filled in by the pipeline.
+    - `confidence`: the raw score of this one sighting, 0..1 (a detector box's score, or the classifier's
+      photo-level evidence). Not a probability of presence: compare it with `ConditionalAnswer.confidence`.
+    - `box`: [x1, y1, x2, y2] as fractions (0..1) of the photo's upright width and height, top-left origin;
+      null when the source judged the whole photo (`source == "classifier"`).
+    - `source`: "detector" (the COCO object detector) or "classifier" (the ImageNet classifier).
+    - `label`: the model's own class name when it differs from the item (e.g. "couch" for `sofa`).
+    """
+
+    image_index: Annotated[int, Field(ge=0)]
+    image_url: str | None = None
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    box: Annotated[list[float], Field(min_length=4, max_length=4)] | None = None
+    source: Literal["detector", "classifier"]
+    label: str | None = None
+
+
 class ChecklistAnswers(Strict):
+    """Answers to checklist items, keyed by item id.
+
+    For products (`RoomResult.products`), `conditionals[id].exists` is True only when the model saw the
+    product above a threshold whose precision was measured on the development photos
+    (bench/README-models.md), and then `conditionals[id].confidence` / `confidence[id]` is that measured
+    precision: the chance this "seen" is right. Otherwise `exists` is None: "not seen", never "absent"
+    (a room's photos show part of it), the id is listed in `unassessed`, and `confidence[id]`, when
+    present, is the best raw score found (weak evidence, below the threshold).
+    `evidence[id]` lists the sightings behind an answer, best first (also the weak ones): which photo,
+    where in it, with what raw score; absent when the model saw nothing.
+    """
+
     booleans: dict[str, bool | None] = Field(default_factory=dict)
     categoricals: dict[str, Quality] = Field(default_factory=dict)
     conditionals: dict[str, ConditionalAnswer] = Field(default_factory=dict)
     # Items the provider could not judge from the photos: listed, never invented.
     unassessed: list[str] = Field(default_factory=list)
     confidence: dict[str, float] = Field(default_factory=dict)
+    evidence: dict[str, list[Sighting]] = Field(default_factory=dict)
 
 
 class RoomResult(Strict):
+    """One room's answers. Products: see `ChecklistAnswers` (`products.evidence` says in which photo and
+    where each product was seen, with the box's confidence)."""
+
     room_id: str
     status: Literal["succeeded", "failed"] = "succeeded"
     error: str | None = None
@@ -119,6 +156,13 @@ class ProsCons(Strict):
 
 
 class ScanResult(Strict):
+    """The whole scan's answers.
+
+    `house_types` is empty and `house_type_confidence` null when the house type was not determined: the
+    offline provider answers only on strong evidence (bench/README-models.md gives the precision of what
+    it answers). When it answers, `house_type_confidence` is the confidence of the first type.
+    """
+
     house_types: list[str]
     house_type_confidence: float | None = None
     house_checklist: ChecklistAnswers

@@ -241,7 +241,7 @@ async def run_pipeline(
                 room_types=room_type.room_types,
                 room_type_confidence=round(room_type.confidence, 4),
                 issues=issues,
-                products=products,
+                products=_with_urls(products, room_input.image_urls),
                 details=room_type.details,
             ),
             room,
@@ -288,7 +288,8 @@ async def run_pipeline(
     return ScanResponse(
         result=ScanResult(
             house_types=house.house_types,
-            house_type_confidence=round(house.confidence, 4),
+            # no house type: "not determined", so no confidence either
+            house_type_confidence=round(house.confidence, 4) if house.house_types else None,
             house_checklist=house_checklist,
             rooms=room_results,
             summary=narrative.summary,
@@ -331,6 +332,20 @@ def cost_info(provider_name: str, executions: Sequence[AgentExecution]) -> CostI
         compute_seconds=round(sum(c.seconds for c in by_agent), 3),
         by_agent=by_agent,
     )
+
+
+def _with_urls(answers: ChecklistAnswers, urls: Sequence[str]) -> ChecklistAnswers:
+    """The answers with each sighting's `image_url` filled in from its `image_index`."""
+    if not answers.evidence:
+        return answers
+    evidence = {
+        item: [
+            s.model_copy(update={"image_url": urls[s.image_index]}) if s.image_index < len(urls) else s
+            for s in sightings
+        ]
+        for item, sightings in answers.evidence.items()
+    }
+    return answers.model_copy(update={"evidence": evidence})
 
 
 def _dump(items: Sequence[ChecklistItem]) -> list[dict[str, Any]]:

