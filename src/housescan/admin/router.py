@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from housescan import __version__
 from housescan.admin import service as admin_service
-from housescan.admin.schemas import FailedScanPage, RetryAccepted
+from housescan.admin.schemas import AdminAnalytics, FailedScanPage, RetryAccepted
 from housescan.auth.dependencies import AdminUser
 from housescan.costs import service as costs_service
 from housescan.costs.schemas import CostReport
@@ -65,3 +65,17 @@ async def costs_by_user(
 ) -> CostReport:
     """Model spend per user over a period, from the agents' runs."""
     return await costs_service.costs_by_user(db_session=db_session, since=since, until=until)
+
+
+@router.get("/api/v1/admin/analytics")
+async def analytics(
+    _admin: AdminUser,
+    db_session: SessionDep,
+    days: Annotated[
+        int,
+        Query(ge=1, le=admin_service.ANALYTICS_MAX_DAYS, description="the last N UTC days, today included"),
+    ] = admin_service.ANALYTICS_DEFAULT_DAYS,
+) -> AdminAnalytics:
+    """Scan success rate, outcomes, processing times (p50/p95, overall and per agent), failures by reason and
+    spend per day, over a period."""
+    return await admin_service.analytics(db_session=db_session, days=days)

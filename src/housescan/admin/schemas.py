@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FailedScan(BaseModel):
@@ -30,3 +30,70 @@ class RetryAccepted(BaseModel):
     id: uuid.UUID
     status: str
     previous_error: str | None
+
+
+class OutcomeCounts(BaseModel):
+    """Scans created in the period, by the state they are in now."""
+
+    total: int
+    succeeded: int
+    partial: int = Field(description="succeeded scans with rooms that could not be analysed (part of `succeeded`)")
+    failed: int
+    running: int
+    queued: int
+    draft: int
+
+
+class AgentProcessing(BaseModel):
+    agent_name: str
+    runs: int = Field(description="runs timed (answers reused from an earlier attempt are not counted)")
+    failed: int = Field(description="of those runs, the ones that failed")
+    p50: float | None
+    p95: float | None
+
+
+class ProcessingSeconds(BaseModel):
+    """Seconds from a succeeded scan's start (its last attempt's) to its report, and per agent run."""
+
+    count: int = Field(description="succeeded scans timed")
+    p50: float | None
+    p95: float | None
+    by_agent: list[AgentProcessing]
+
+
+class FailureReason(BaseModel):
+    reason: str = Field(description="the failure's message with its particulars (ids, numbers, addresses) elided")
+    count: int
+    example: str = Field(description="the most recent message of the group, as it was recorded")
+    last_seen: datetime
+
+
+class DayScans(BaseModel):
+    date: date
+    succeeded: int
+    failed: int
+    other: int = Field(description="still draft, queued or running")
+
+
+class DaySpend(BaseModel):
+    date: date
+    cost_usd: float
+    calls: int = Field(description="paid agent calls, of succeeded and failed attempts alike")
+    tokens_in: int
+    tokens_out: int
+
+
+class AdminAnalytics(BaseModel):
+    """Operators' figures over the last `days` UTC days (today included): scans created in the period, their
+    agent runs, and the spend recorded in the period (the ledger keeps deleted scans' spend)."""
+
+    days: int
+    since: datetime
+    until: datetime
+    success_rate: float | None = Field(description="succeeded / (succeeded + failed), 0-1; null before any ended")
+    outcomes: OutcomeCounts
+    processing_seconds: ProcessingSeconds
+    failures_by_reason: list[FailureReason] = Field(description="the most frequent first, at most 20 groups")
+    scans_per_day: list[DayScans] = Field(description="every day of the period, oldest first, by creation day")
+    spend_per_day: list[DaySpend] = Field(description="every day of the period, oldest first")
+    total_cost_usd: float

@@ -1,19 +1,37 @@
-"""Operators' views: failed scans (with their reasons and attempts) and retrying one."""
+"""Operators' views: failed scans (with their reasons and attempts), retrying one, and the analytics of a
+period (success rate, outcomes, processing times, failures by reason, spend per day)."""
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Float, Select, cast, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from housescan.admin.schemas import FailedScan, FailedScanPage
+from housescan.admin.schemas import (
+    AdminAnalytics,
+    AgentProcessing,
+    DayScans,
+    DaySpend,
+    FailedScan,
+    FailedScanPage,
+    FailureReason,
+    OutcomeCounts,
+    ProcessingSeconds,
+)
 from housescan.auth.models import User
+from housescan.costs.models import AgentSpend
 from housescan.houses.models import House
 from housescan.jobs.base import JobQueue
 from housescan.pagination import offset_page
 from housescan.scans import service as scans_service
-from housescan.scans.models import Scan, ScanStatus
+from housescan.scans.models import AgentRun, Scan, ScanStatus
 from housescan.scans.service import ScanNotFound, ScanStateConflict
 
 
@@ -65,3 +83,246 @@ async def retry_failed_scan(
     scan = await scans_service.queue_for_processing(db_session=db_session, scan=scan)
     await queue.enqueue(scan.id)  # after the commit, as for the owner's own request
     return scan, previous_error
+
+
+# ---- analytics -----------------------------------------------------------------------------------------
+
+ANALYTICS_MAX_DAYS = 365
+ANALYTICS_DEFAULT_DAYS = 30
+MAX_FAILURE_GROUPS = 20
+PERCENTILES = (0.5, 0.95)
+
+
+def percentile_cont(ordered: Sequence[float], fraction: float) -> float | None:
+    """PostgreSQL's `percentile_cont` over values sorted ascending: linear interpolation between the two
+    nearest ranks. None for no values."""
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    lower, upper = math.floor(position), math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+_ELISIONS = (
+    (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<id>"),
+    (re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://\S+"), "<url>"),
+    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<address>"),
+    (re.compile(r"\b(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}\b"), "<id>"),  # hashes, ids without dashes
+    (re.compile(r"[\w.-]+\.(?:jpe?g|png|webp|heic|heif|gif|tiff?|bmp)\b", re.IGNORECASE), "<file>"),
+    (re.compile(r"'[^'\n]*'|\"[^\"\n]*\""), "'…'"),  # quoted names: files, hosts, values
+    (re.compile(r"\b\d+(?:\.\d+)?\b"), "N"),
+    (re.compile(r"\s+"), " "),
+)
+_MAX_REASON_CHARS = 200
+
+
+def failure_group(message: str | None) -> str:
+    """The reason a failure's message gives, with what differs from one failure of that kind to the next
+    (ids, URLs, addresses, quoted names, numbers) elided, so that failures of one kind count together."""
+    text = (message or "").strip()
+    for pattern, replacement in _ELISIONS:
+        text = pattern.sub(replacement, text)
+    text = text.strip()
+    if not text:
+        return "no reason recorded"
+    return text if len(text) <= _MAX_REASON_CHARS else text[: _MAX_REASON_CHARS - 1] + "…"
+
+
+def analytics_period(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The last `days` UTC days, today included: from the start of the first one to now."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=days - 1), now
+
+
+def _day(column: Any, dialect: str) -> ColumnElement[Any]:
+    """The UTC calendar day of a timestamp column, as the database computes it."""
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)  # SQLite keeps UTC timestamps as ISO text
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+async def _percentiles(
+    db_session: AsyncSession,
+    *,
+    key: Any,
+    started: Any,
+    finished: Any,
+    query: Select[Any],
+) -> dict[Any, tuple[int, float | None, float | None]]:
+    """(count, p50, p95) of finished - started in seconds for each `key` (use a literal for one group) over
+    the rows of `query` (which selects from, joins and filters the tables those columns belong to).
+
+    PostgreSQL computes them (`percentile_cont`); elsewhere (SQLite, the embedded database) the period's
+    durations are read and interpolated the same way here."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        duration = cast(extract("epoch", finished) - extract("epoch", started), Float)
+        rows = await db_session.execute(
+            query.with_only_columns(
+                key,
+                func.count(),
+                *(func.percentile_cont(fraction).within_group(duration) for fraction in PERCENTILES),
+            ).group_by(key)
+        )
+        return {row[0]: (int(row[1]), *(_seconds(value) for value in row[2:])) for row in rows}  # type: ignore[misc]
+    durations: dict[Any, list[float]] = defaultdict(list)
+    for group, start, end in await db_session.execute(query.with_only_columns(key, started, finished)):
+        durations[group].append((end - start).total_seconds())
+    result: dict[Any, tuple[int, float | None, float | None]] = {}
+    for group, values in durations.items():
+        values.sort()
+        p50, p95 = (_seconds(percentile_cont(values, fraction)) for fraction in PERCENTILES)
+        result[group] = (len(values), p50, p95)
+    return result
+
+
+def _every_day(since: datetime, until: datetime) -> list[date]:
+    first, last = since.date(), until.date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _failure_groups(rows: Iterable[tuple[str | None, int, datetime | None]], *, since: datetime) -> list[FailureReason]:
+    """Distinct messages (with their count and latest time) merged into groups of one kind of failure."""
+    groups: dict[str, FailureReason] = {}
+    for message, count, latest in rows:
+        last_seen = latest or since
+        reason = failure_group(message)
+        group = groups.get(reason)
+        if group is None:
+            groups[reason] = FailureReason(reason=reason, count=count, example=message or "", last_seen=last_seen)
+            continue
+        group.count += count
+        if last_seen > group.last_seen:
+            group.example, group.last_seen = message or "", last_seen
+    ordered = sorted(groups.values(), key=lambda group: (-group.count, -group.last_seen.timestamp(), group.reason))
+    return ordered[:MAX_FAILURE_GROUPS]
+
+
+async def analytics(*, db_session: AsyncSession, days: int, now: datetime | None = None) -> AdminAnalytics:
+    """The operators' figures for the last `days` UTC days: scans created in the period by outcome, the
+    success rate of those that ended, processing times (of succeeded scans, and of every agent run that was
+    not an answer reused from an earlier attempt) as p50/p95, failures grouped by reason, and the money
+    the spend ledger recorded per day."""
+    since, until = analytics_period(days, now)
+    dialect = db_session.get_bind().dialect.name
+    in_period = (Scan.created_at >= since, Scan.created_at <= until)
+
+    counts: dict[ScanStatus, int] = defaultdict(int)
+    per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    created_day = _day(Scan.created_at, dialect)
+    for status, day, count in await db_session.execute(
+        select(Scan.status, created_day, func.count()).where(*in_period).group_by(Scan.status, created_day)
+    ):
+        counts[status] += count
+        bucket = status.value if status in (ScanStatus.succeeded, ScanStatus.failed) else "other"
+        per_day[_as_date(day)][bucket] += count
+    partial = await db_session.scalar(
+        select(func.count()).where(*in_period, Scan.status == ScanStatus.succeeded, Scan.error.is_not(None))
+    )
+    ended = counts[ScanStatus.succeeded] + counts[ScanStatus.failed]
+
+    scans_timed = await _percentiles(
+        db_session,
+        key=Scan.status,
+        started=Scan.started_at,
+        finished=Scan.finished_at,
+        query=select(Scan.id).where(
+            *in_period, Scan.status == ScanStatus.succeeded, Scan.started_at.is_not(None), Scan.finished_at.is_not(None)
+        ),
+    )
+    scan_count, scan_p50, scan_p95 = scans_timed.get(ScanStatus.succeeded, (0, None, None))
+    runs_query = (
+        select(AgentRun.id).join(Scan, Scan.id == AgentRun.scan_id).where(*in_period, AgentRun.cache_hit.is_(False))
+    )
+    runs_timed = await _percentiles(
+        db_session,
+        key=AgentRun.agent_name,
+        started=AgentRun.started_at,
+        finished=AgentRun.finished_at,
+        query=runs_query,
+    )
+    failed_runs: dict[str, int] = {
+        name: count
+        for name, count in await db_session.execute(
+            runs_query.with_only_columns(AgentRun.agent_name, func.count())
+            .where(AgentRun.status != "succeeded")
+            .group_by(AgentRun.agent_name)
+        )
+    }
+
+    failures = await db_session.execute(
+        select(Scan.error, func.count(), func.max(Scan.finished_at))
+        .where(*in_period, Scan.status == ScanStatus.failed)
+        .group_by(Scan.error)
+    )
+
+    spend = AgentSpend.__table__.c
+    spend_day = _day(spend.started_at, dialect)
+    spent: dict[date, DaySpend] = {}
+    for day, calls, cost, tokens_in, tokens_out in await db_session.execute(
+        select(
+            spend_day,
+            func.count(),
+            func.coalesce(func.sum(spend.cost_usd), 0),
+            func.coalesce(func.sum(spend.tokens_in), 0),
+            func.coalesce(func.sum(spend.tokens_out), 0),
+        )
+        .where(spend.started_at >= since, spend.started_at <= until)
+        .group_by(spend_day)
+    ):
+        spent[_as_date(day)] = DaySpend(
+            date=_as_date(day),
+            cost_usd=round(float(cost), 6),
+            calls=int(calls),
+            tokens_in=int(tokens_in),
+            tokens_out=int(tokens_out),
+        )
+
+    period = _every_day(since, until)
+    spend_per_day = [
+        spent.get(day, DaySpend(date=day, cost_usd=0.0, calls=0, tokens_in=0, tokens_out=0)) for day in period
+    ]
+    return AdminAnalytics(
+        days=days,
+        since=since,
+        until=until,
+        success_rate=round(counts[ScanStatus.succeeded] / ended, 4) if ended else None,
+        outcomes=OutcomeCounts(
+            total=sum(counts.values()),
+            succeeded=counts[ScanStatus.succeeded],
+            partial=int(partial or 0),
+            failed=counts[ScanStatus.failed],
+            running=counts[ScanStatus.running],
+            queued=counts[ScanStatus.queued],
+            draft=counts[ScanStatus.draft],
+        ),
+        processing_seconds=ProcessingSeconds(
+            count=scan_count,
+            p50=scan_p50,
+            p95=scan_p95,
+            by_agent=[
+                AgentProcessing(agent_name=name, runs=runs, failed=failed_runs.get(name, 0), p50=p50, p95=p95)
+                for name, (runs, p50, p95) in sorted(runs_timed.items())
+            ],
+        ),
+        failures_by_reason=_failure_groups(failures.all(), since=since),
+        scans_per_day=[
+            DayScans(
+                date=day,
+                succeeded=per_day[day]["succeeded"],
+                failed=per_day[day]["failed"],
+                other=per_day[day]["other"],
+            )
+            for day in period
+        ],
+        spend_per_day=spend_per_day,
+        total_cost_usd=round(sum(day.cost_usd for day in spend_per_day), 6),
+    )
