@@ -1,0 +1,78 @@
+"""Account calls: password reset by e-mail, password change, account deletion, download of one's data."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from housescan.account import service as account_service
+from housescan.account.schemas import AccountDelete, PasswordChange, PasswordResetConfirm, PasswordResetRequest
+from housescan.auth.dependencies import CurrentUser
+from housescan.auth.schemas import TokenPair
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.notifications.mail import public_url
+
+router = APIRouter(prefix="/api/v1", tags=["account"])
+
+
+@router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED)
+async def request_password_reset(
+    body: PasswordResetRequest, request: Request, db_session: SessionDep, settings: SettingsDep
+) -> Response:
+    """E-mails a single-use link valid for one hour, if the address has an account. The answer is the
+    same either way."""
+    base = public_url(settings) if settings.public_url else str(request.base_url)
+    await account_service.request_password_reset(
+        db_session=db_session, settings=settings, email=body.email, base_url=base
+    )
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+async def confirm_password_reset(body: PasswordResetConfirm, db_session: SessionDep) -> Response:
+    """Sets the new password; every session of the account ends."""
+    await account_service.confirm_password_reset(db_session=db_session, token=body.token, password=body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/password")
+async def change_password(
+    body: PasswordChange, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+) -> TokenPair:
+    """Changes the password and ends every other session; this one continues with the tokens returned."""
+    return await account_service.change_password(
+        db_session=db_session,
+        settings=settings,
+        user=user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_account(
+    body: AccountDelete, user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    """Deletes the account with its scans, photos, share links and push subscriptions (password required)."""
+    await account_service.delete_account(db_session=db_session, store=runtime.store, user=user, password=body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/me/export",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "the person's data and photos"}},
+)
+async def export_data(user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep) -> FileResponse:
+    """Download my data: a zip of the account, every scan's data as JSON, and the photos."""
+    path, filename = await account_service.export_data(db_session=db_session, store=runtime.store, user=user)
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=filename,
+        headers={"Cache-Control": "private, no-store"},
+        background=BackgroundTask(os.unlink, path),
+    )
