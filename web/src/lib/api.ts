@@ -474,7 +474,8 @@ async function parseResponse<T>(res: Response): Promise<T> {
   return body as T;
 }
 
-function safeLocalStorage(): KeyValueStore | null {
+/** localStorage, or null where it cannot be used (private mode, no DOM). */
+export function safeLocalStorage(): KeyValueStore | null {
   try {
     return typeof localStorage === "undefined" ? null : localStorage;
   } catch {

@@ -1,6 +1,6 @@
 // One Socket.IO connection per signed-in tab, namespace /scans, resuming from the last event id seen.
 import { io, type Socket } from "socket.io-client";
-import { api, jwtSubject, type ApiClient } from "./api";
+import { api, jwtSubject, safeLocalStorage, type ApiClient, type KeyValueStore } from "./api";
 import { SCAN_EVENT_NAMES, type ScanEvent } from "./types";
 
 const LAST_EVENT_PREFIX = "housescan.lastEventId.";
@@ -11,7 +11,7 @@ function lastEventKey(userId: string | null): string {
   return LAST_EVENT_PREFIX + (userId ?? "anonymous");
 }
 
-export function readLastEventId(userId: string | null, storage: Storage | null = safeStorage()): number | null {
+export function readLastEventId(userId: string | null, storage: KeyValueStore | null = safeLocalStorage()): number | null {
   try {
     const raw = storage?.getItem(lastEventKey(userId));
     return raw && /^\d+$/.test(raw) ? Number(raw) : null;
@@ -24,7 +24,7 @@ export function readLastEventId(userId: string | null, storage: Storage | null =
 export function rememberEventId(
   userId: string | null,
   eventId: unknown,
-  storage: Storage | null = safeStorage(),
+  storage: KeyValueStore | null = safeLocalStorage(),
 ): boolean {
   const id = typeof eventId === "number" ? eventId : typeof eventId === "string" && /^\d+$/.test(eventId) ? Number(eventId) : null;
   if (id === null) return false;
@@ -122,14 +122,6 @@ export class Realtime {
   onState(listener: StateListener): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
-  }
-}
-
-function safeStorage(): Storage | null {
-  try {
-    return typeof localStorage === "undefined" ? null : localStorage;
-  } catch {
-    return null;
   }
 }
 
