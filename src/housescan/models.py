@@ -10,6 +10,7 @@ from housescan.houses.models import House, Room
 from housescan.notifications.models import NotificationOutbox, NotificationPreferences, PushSubscription
 from housescan.realtime.models import ScanEvent
 from housescan.reports.share_models import ShareLink
+from housescan.review.models import Finding, PersonAnswer
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
 
 __all__ = [
@@ -17,12 +18,14 @@ __all__ = [
     "AgentSpend",
     "Base",
     "Checklist",
+    "Finding",
     "House",
     "HouseScanSummary",
     "Image",
     "NotificationOutbox",
     "NotificationPreferences",
     "PasswordResetToken",
+    "PersonAnswer",
     "PushSubscription",
     "RefreshToken",
     "Room",

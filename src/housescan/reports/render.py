@@ -1,9 +1,15 @@
-"""Drawing the inspection report with fpdf2. Pure: data in, PDF bytes out (run it in a thread)."""
+"""Drawing the inspection report with fpdf2. Pure: data in, PDF bytes out (run it in a thread).
+
+It draws the same merged report the web app shows (`review.schemas.Report`), with the same words for each
+value (`Answer.text`): findings by severity first, then the summary, pros and cons, the house and each room.
+Items no one assessed are collapsed into one line per section. The cost is the owner's only, one line.
+"""
 
 from __future__ import annotations
 
 import io
 import unicodedata
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,9 +18,23 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-NOT_ASSESSED = "Not assessed"
+from housescan.review.schemas import Answer, FindingOut, Report, ReportRoom
+
 THUMB_WIDTH_MM = 42.0
 THUMB_MAX_HEIGHT_MM = 32.0
+SMALL_THUMB_WIDTH_MM = 28.0
+SEVERITY_TITLES = {
+    "safety": "Safety",
+    "major": "Major",
+    "maintenance": "Maintenance",
+    "note": "Notes",
+}
+SEVERITY_COLOURS = {
+    "safety": (180, 20, 20),
+    "major": (200, 90, 0),
+    "maintenance": (150, 120, 0),
+    "note": (70, 90, 120),
+}
 _ASCII = str.maketrans(
     {
         "\u2013": "-",
@@ -38,29 +58,14 @@ class Thumbnail:
 
 
 @dataclass
-class RoomSection:
-    title: str
-    ordinal: int
-    photos: int
-    thumbnails: list[Thumbnail]
-    result: Mapping[str, Any]
-
-
-@dataclass
 class ReportData:
-    scan_id: str
-    address: str | None
+    report: Report
     created_at: datetime
-    finished_at: datetime | None
-    derived_at: datetime
-    status: str
-    error: str | None
-    result: Mapping[str, Any]
-    client_summary: str
-    cost: Mapping[str, Any]
-    metadata: Mapping[str, Any]
-    rooms: list[RoomSection]
-    titles: Mapping[str, str] = field(default_factory=dict)
+    # Small renditions of the photos the report shows, by image id (missing ones are skipped).
+    thumbnails: Mapping[uuid.UUID, Thumbnail] = field(default_factory=dict)
+    # The owner's view only: the analysis cost (None in shared views).
+    cost: Mapping[str, Any] | None = None
+    photos_per_room: int = 6
 
 
 def text(value: object) -> str:
@@ -73,8 +78,41 @@ def percent(value: object) -> str:
     return f"{float(value) * 100:.0f}%" if isinstance(value, int | float) else "-"
 
 
-def humanise(identifier: str) -> str:
-    return identifier.replace("_", " ")
+def source_text(answer: Answer) -> str:
+    """Who answered, in a buyer's words."""
+    if answer.source == "person":
+        return "You"
+    if answer.value is None:
+        return "-"
+    return f"Model, {percent(answer.confidence)} sure" if answer.confidence is not None else "Model"
+
+
+def room_type_line(answer: Answer) -> str:
+    """The room type, and which label each percentage belongs to when the model gave two."""
+    if answer.source == "person":
+        said = f"; the model said {answer.model_value.replace('_', ' ')}" if answer.model_value else ""
+        return f"{answer.text} (your answer{said})"
+    if answer.value is None:
+        return "Not determined"
+    shown = []
+    for candidate in answer.candidates:
+        name = candidate.value.replace("_", " ")
+        shown.append(f"{name} {percent(candidate.confidence)}" if candidate.confidence is not None else name)
+    return f"{answer.text} (model: {', '.join(shown)})" if shown else answer.text
+
+
+def house_type_line(answer: Answer, threshold: float | None) -> str:
+    if answer.source == "person":
+        return f"{answer.text} (your answer)"
+    if answer.value is not None:
+        return f"{answer.text} (model, {percent(answer.confidence)} sure)"
+    if answer.candidates and threshold is not None:
+        guess = answer.candidates[0]
+        return (
+            f"Not determined (the model's best guess, {guess.value.replace('_', ' ')} at "
+            f"{percent(guess.confidence)}, is under the {percent(threshold)} it needs)"
+        )
+    return "Not determined"
 
 
 class _Document(FPDF):
@@ -91,37 +129,43 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(120, 120, 120)
-        self.cell(0, 5, text(f"HouseScan report - scan {self.scan_id}"), align="L")
+        self.cell(0, 5, text(f"HouseScan report {self.scan_id[:8]}"), align="L")
         self.cell(0, 5, f"page {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
-    # -- building blocks
+    def room_left(self) -> float:
+        return float(self.page_break_trigger - self.get_y())
 
-    def heading(self, title: str, size: int = 14) -> None:
-        if self.get_y() > self.h - 40:
+    def keep(self, height: float) -> None:
+        """Start a new page unless `height` mm fit here: a heading never stays alone at a page's foot."""
+        if self.room_left() < height:
             self.add_page()
-        self.ln(3)
+
+    def heading(
+        self, title: str, size: int = 14, keep_with: float = 30, colour: tuple[int, int, int] = (30, 60, 110)
+    ) -> None:
+        self.keep(size * 0.5 + 4 + keep_with)
+        self.ln(2)
         self.set_font("Helvetica", "B", size)
-        self.set_text_color(30, 60, 110)
+        self.set_text_color(*colour)
         self.cell(0, size * 0.5, text(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0, 0, 0)
         self.ln(1)
 
-    def paragraph(self, body: str, size: int = 10, style: str = "") -> None:
+    def paragraph(self, body: str, size: int = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0)) -> None:
         self.set_font("Helvetica", style, size)
+        self.set_text_color(*colour)
         self.multi_cell(0, size * 0.5, text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
 
     def pairs(self, rows: Iterable[tuple[str, str]]) -> None:
         for label, value in rows:
             self.set_font("Helvetica", "B", 10)
-            self.cell(48, 5.5, text(label))
+            self.cell(42, 5.5, text(label))
             self.set_font("Helvetica", "", 10)
             self.multi_cell(0, 5.5, text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def grid(self, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: tuple[int, ...]) -> None:
-        if not rows:
-            self.paragraph("Nothing to report.", size=9, style="I")
-            return
         self.set_font("Helvetica", "", 9)
         with self.table(
             col_widths=widths,
@@ -130,6 +174,7 @@ class _Document(FPDF):
             padding=1,
             cell_fill_color=(238, 242, 248),
             cell_fill_mode="ROWS",
+            repeat_headings=1,
         ) as table:
             for row in [header, *rows]:
                 cells = table.row()
@@ -137,18 +182,19 @@ class _Document(FPDF):
                     cells.cell(text(value))
         self.ln(2)
 
-    def thumbnails(self, thumbs: list[Thumbnail]) -> None:
+    def thumbnails(self, thumbs: Sequence[Thumbnail], width_mm: float = THUMB_WIDTH_MM) -> None:
         x0, x_max = self.l_margin, self.w - self.r_margin
         x, row_height = x0, 0.0
+        max_height = THUMB_MAX_HEIGHT_MM * width_mm / THUMB_WIDTH_MM
         for thumb in thumbs:
-            width = THUMB_WIDTH_MM
+            width = width_mm
             height = width * thumb.height / max(thumb.width, 1)
-            if height > THUMB_MAX_HEIGHT_MM:
-                width, height = width * THUMB_MAX_HEIGHT_MM / height, THUMB_MAX_HEIGHT_MM
+            if height > max_height:
+                width, height = width * max_height / height, max_height
             if x + width > x_max:
                 self.set_y(self.get_y() + row_height + 2)
                 x, row_height = x0, 0.0
-            if self.get_y() + height > self.h - self.b_margin:
+            if self.get_y() + height > self.page_break_trigger:
                 self.add_page()
             self.image(io.BytesIO(thumb.jpeg), x=x, y=self.get_y(), w=width, h=height)
             x += width + 2
@@ -157,168 +203,146 @@ class _Document(FPDF):
             self.set_y(self.get_y() + row_height + 2)
 
 
-def _answer_rows(answers: Mapping[str, Any], titles: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """Checklist answers as (item, answer, confidence) rows; anything not judged reads 'Not assessed'."""
-    unassessed = set(answers.get("unassessed") or [])
-    confidence: Mapping[str, Any] = answers.get("confidence") or {}
-    rows: list[tuple[str, str, str]] = []
-
-    def title(item_id: str) -> str:
-        return titles.get(item_id) or humanise(item_id)
-
-    for item_id, value in (answers.get("booleans") or {}).items():
-        shown = NOT_ASSESSED if value is None or item_id in unassessed else ("Yes" if value else "No")
-        rows.append((title(item_id), shown, percent(confidence.get(item_id))))
-    for item_id, value in (answers.get("categoricals") or {}).items():
-        shown = NOT_ASSESSED if value in (None, "N/A") or item_id in unassessed else str(value)
-        rows.append((title(item_id), shown, percent(confidence.get(item_id))))
-    for item_id, value in (answers.get("conditionals") or {}).items():
-        value = value or {}
-        exists, condition = value.get("exists"), value.get("condition")
-        if exists is None or item_id in unassessed:
-            shown = NOT_ASSESSED
-        elif not exists:
-            shown = "Not present"
-        else:
-            shown = "Present" + (f", condition {condition}" if condition and condition != "N/A" else "")
-            present = [humanise(name) for name, seen in (value.get("subitems") or {}).items() if seen]
-            if present:
-                shown += f" ({', '.join(present)})"
-        rows.append((title(item_id), shown, percent(value.get("confidence", confidence.get(item_id)))))
-    listed = {row_id for kind in ("booleans", "categoricals", "conditionals") for row_id in answers.get(kind) or {}}
-    rows.extend((title(item_id), NOT_ASSESSED, "-") for item_id in sorted(unassessed - listed))
+def _answer_rows(answers: Mapping[str, Answer]) -> list[tuple[str, str, str]]:
+    """The assessed answers (a person's or a model's), each with who gave it; notes follow the value."""
+    rows = []
+    for item_id, answer in answers.items():
+        if answer.value is None:
+            continue
+        shown = answer.text
+        if answer.note:
+            shown += f" - note: {answer.note}"
+        if answer.photo_ids:
+            shown += f" ({len(answer.photo_ids)} photo{'s' if len(answer.photo_ids) > 1 else ''})"
+        rows.append((answer.title or item_id.replace("_", " "), shown, source_text(answer)))
     return rows
 
 
-def _product_rows(answers: Mapping[str, Any], titles: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """Products, the ones seen first."""
-    rows = _answer_rows(answers, titles)
-    order = {"Present": 0, "Yes": 0, "Not present": 1, "No": 1}
-    return sorted(rows, key=lambda row: (order.get(row[1].split(",")[0].split(" (")[0], 2 if row[1] else 3), row[0]))
+def _not_assessed(answers: Iterable[Answer]) -> int:
+    return sum(answer.value is None for answer in answers)
 
 
-def _room_types(result: Mapping[str, Any]) -> str:
-    types = [humanise(str(name)) for name in result.get("room_types") or []]
-    if not types:
-        return NOT_ASSESSED
-    confidence = result.get("room_type_confidence")
-    scores: Mapping[str, Any] = (result.get("details") or {}).get("scores") or {}
-    shown = []
-    for index, name in enumerate(result.get("room_types") or []):
-        score = scores.get(name, confidence if index == 0 else None)
-        shown.append(f"{humanise(str(name))} ({percent(score)})" if score is not None else humanise(str(name)))
-    return ", ".join(shown)
+def _collapsed_line(pdf: _Document, count: int) -> None:
+    if count:
+        noun = "item" if count == 1 else "items"
+        pdf.paragraph(f"{count} {noun} not assessed - review", size=9, style="I", colour=(110, 110, 110))
 
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
+def _finding_block(pdf: _Document, finding: FindingOut, rooms: Mapping[uuid.UUID, str], data: ReportData) -> None:
+    pdf.keep(14)
+    pdf.set_font("Helvetica", "B", 10)
+    where = rooms.get(finding.room_id) if finding.room_id else None
+    pdf.multi_cell(
+        0, 5.5, text(f"- {finding.title}" + (f" ({where})" if where else "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    if finding.note:
+        pdf.set_x(pdf.l_margin + 4)
+        pdf.set_font("Helvetica", "", 9.5)
+        pdf.multi_cell(0, 5, text(finding.note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    thumbs = [data.thumbnails[photo] for photo in finding.photo_ids if photo in data.thumbnails]
+    if thumbs:
+        pdf.thumbnails(thumbs, width_mm=SMALL_THUMB_WIDTH_MM)
+    pdf.ln(1)
+
+
+def _findings(pdf: _Document, report: Report, data: ReportData) -> None:
+    counts = report.finding_counts
+    total = sum(counts.values())
+    listed = ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
+    pdf.heading(f"Findings ({listed})" if total else "Findings", keep_with=20)
+    if not total:
+        pdf.paragraph("No findings recorded.", size=9, style="I")
+        return
+    names = {room.id: room.name for room in report.rooms}
+    for severity, title in SEVERITY_TITLES.items():
+        group = [finding for finding in report.findings if finding.severity.value == severity]
+        if not group:
+            continue
+        pdf.heading(f"{title} ({len(group)})", size=11, keep_with=16, colour=SEVERITY_COLOURS[severity])
+        for finding in group:
+            _finding_block(pdf, finding, names, data)
+
+
+def _room(pdf: _Document, room: ReportRoom, data: ReportData) -> None:
+    pdf.heading(room.name, size=13, keep_with=50)
+    rows = [("Type", room_type_line(room.room_type)), ("Photos", str(len(room.images)))]
+    if not room.analysed and data.report.status == "succeeded":
+        rows.append(("Analysis", "the models could not analyse this room; answer its items yourself"))
+    pdf.pairs(rows)
+    pdf.ln(1)
+    shown = [data.thumbnails[image.id] for image in room.images[: data.photos_per_room] if image.id in data.thumbnails]
+    pdf.thumbnails(shown)
+    if len(room.images) > len(shown):
+        pdf.paragraph(f"{len(room.images) - len(shown)} more photos in the app.", size=8, style="I")
+    answered = _answer_rows(room.checklist)
+    products = [
+        (answer.title or name, answer.text + (f" - note: {answer.note}" if answer.note else ""), source_text(answer))
+        for name, answer in room.products.items()
+        if answer.value is not None
+    ]
+    if answered or products:
+        pdf.keep(18)
+        pdf.grid(("Item", "Answer", "By"), [*answered, *products], (62, 88, 30))
+    _collapsed_line(pdf, room.not_assessed)
+
+
 def render_pdf(data: ReportData) -> bytes:
-    pdf = _Document(data.scan_id)
+    report = data.report
+    pdf = _Document(str(report.scan_id))
     pdf.alias_nb_pages()
     pdf.add_page()
-    result = data.result
 
     pdf.set_font("Helvetica", "B", 20)
     pdf.cell(0, 11, "HouseScan inspection report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 10)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 5, text(data.address or "No address given"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 5, text(report.house.address or "No address given"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.ln(2)
-
-    house_types = [humanise(str(name)) for name in result.get("house_types") or []]
-    house_type = house_types[0] if house_types else NOT_ASSESSED
-    if house_types and result.get("house_type_confidence") is not None:
-        house_type += f" ({percent(result.get('house_type_confidence'))} confidence)"
+    photos = sum(len(room.images) for room in report.rooms)
     pdf.pairs(
         [
-            ("House type", house_type),
-            ("Other candidates", ", ".join(house_types[1:]) or "-"),
-            ("Rooms", f"{len(data.rooms)} ({sum(room.photos for room in data.rooms)} photos)"),
+            (
+                "House type",
+                house_type_line(report.house.house_type, report.thresholds.get("house_type_min_confidence")),
+            ),
+            ("Rooms", f"{len(report.rooms)} ({photos} photos)"),
             ("Scanned", _when(data.created_at)),
-            ("Report derived", _when(data.derived_at)),
-            ("Scan id", data.scan_id),
+            ("Analysed", _when(report.derived_at)),
         ]
     )
-    if data.error:
-        pdf.paragraph(f"Note: {data.error}", size=9, style="I")
+    pdf.ln(1)
+    pdf.paragraph(report.summary)
 
-    if data.client_summary or result.get("summary"):
-        pdf.heading("Summary")
-        if data.client_summary:
-            pdf.paragraph(data.client_summary, style="B")
-        if result.get("summary"):
-            pdf.paragraph(str(result["summary"]))
+    _findings(pdf, report, data)
 
-    pdf.heading("House checklist")
-    pdf.grid(
-        ("Item", "Answer", "Confidence"),
-        _answer_rows(result.get("house_checklist") or {}, data.titles),
-        (90, 65, 25),
-    )
-
-    pros_cons: Mapping[str, Any] = result.get("pros_cons") or {}
-    pdf.heading("Pros and cons")
-    for label, items in (("Pros", pros_cons.get("pros") or []), ("Cons", pros_cons.get("cons") or [])):
+    pdf.heading("Pros and cons", keep_with=16)
+    for label, items in (("Pros", report.pros), ("Cons", report.cons)):
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(0, 6, label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        for item in items or ["None found."]:
+        for item in items or ["None recorded."]:
             pdf.paragraph(f"- {item}")
 
-    for room in data.rooms:
-        if pdf.get_y() > pdf.h - 90:
-            pdf.add_page()  # a room starts on a page where its photos and first rows fit
-        else:
-            pdf.ln(2)
-        pdf.heading(f"{room.title}", size=13)
-        outcome: Mapping[str, Any] = room.result
-        rows = [("Detected type", _room_types(outcome)), ("Photos", str(room.photos))]
-        if outcome.get("status") == "failed":
-            rows.append(("Analysis", f"failed: {outcome.get('error') or 'no reason given'}"))
-        elif not outcome:
-            rows.append(("Analysis", "no result for this room"))
-        pdf.pairs(rows)
-        pdf.ln(1)
-        pdf.thumbnails(room.thumbnails)
-        if room.photos > len(room.thumbnails):
-            pdf.paragraph(f"{room.photos - len(room.thumbnails)} more photos not shown.", size=8, style="I")
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, "Condition checklist", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.grid(("Item", "Answer", "Confidence"), _answer_rows(outcome.get("issues") or {}, data.titles), (90, 65, 25))
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, "Products", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.grid(
-            ("Product", "Seen", "Confidence"), _product_rows(outcome.get("products") or {}, data.titles), (90, 65, 25)
-        )
+    pdf.heading("House checklist", keep_with=24)
+    house_rows = _answer_rows(report.house.checklist)
+    if house_rows:
+        pdf.grid(("Item", "Answer", "By"), house_rows, (62, 88, 30))
+    _collapsed_line(pdf, _not_assessed(report.house.checklist.values()))
 
-    cost = data.cost
-    pdf.heading("Cost of the analysis")
-    tokens_in, tokens_out = int(cost.get("total_tokens_in") or 0), int(cost.get("total_tokens_out") or 0)
-    pdf.pairs(
-        [
-            ("Provider", str(cost.get("provider") or "-")),
-            ("Tokens", f"{tokens_in + tokens_out:,} ({tokens_in:,} in, {tokens_out:,} out)"),
-            ("Model requests", f"{int(cost.get('total_requests') or 0):,}"),
-            ("Cost", f"${float(cost.get('total_cost_usd') or 0):.4f} USD"),
-            ("Compute time", f"{float(cost.get('compute_seconds') or 0):.2f} s (sum over agents)"),
-            ("Wall time", f"{float(data.metadata.get('execution_time_seconds') or 0):.2f} s"),
-        ]
-    )
-    by_agent: dict[str, list[float]] = {}
-    for entry in cost.get("by_agent") or []:
-        totals = by_agent.setdefault(str(entry.get("agent_name")), [0, 0, 0.0, 0.0, 0])
-        totals[0] += 1
-        totals[1] += int(entry.get("tokens_in") or 0) + int(entry.get("tokens_out") or 0)
-        totals[2] += float(entry.get("cost_usd") or 0)
-        totals[3] += float(entry.get("seconds") or 0)
-    pdf.grid(
-        ("Agent", "Runs", "Tokens", "USD", "Seconds"),
-        [
-            (humanise(name), str(int(t[0])), f"{int(t[1]):,}", f"{t[2]:.4f}", f"{t[3]:.2f}")
-            for name, t in by_agent.items()
-        ],
-        (60, 25, 35, 30, 30),
-    )
+    for room in report.rooms:
+        _room(pdf, room, data)
+
+    if data.cost is not None:
+        cost = data.cost
+        pdf.heading("Cost of the analysis", size=11, keep_with=8)
+        tokens = int(cost.get("total_tokens_in") or 0) + int(cost.get("total_tokens_out") or 0)
+        pdf.paragraph(
+            f"${float(cost.get('total_cost_usd') or 0):.4f} USD, {tokens:,} tokens, "
+            f"{float(cost.get('compute_seconds') or 0):.1f} s of computing. Visible to you only.",
+            size=9,
+        )
     return bytes(pdf.output())

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep
 from housescan.reports import service as reports_service
-from housescan.reports.service import ReportNotReady
-from housescan.scans.service import ScanNotFound
 
 router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
 
@@ -23,15 +21,11 @@ router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
     },
 )
 async def scan_report(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep) -> Response:
-    """The inspection report of a finished scan, as a PDF (for download or printing)."""
-    try:
-        pdf, filename = await reports_service.scan_report_pdf(
-            db_session=db_session, store=runtime.store, user_id=user.id, scan_id=scan_id
-        )
-    except ScanNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "scan not found") from None
-    except ReportNotReady as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    """The inspection report of a finished scan, as a PDF (for download or printing): the same answers,
+    notes and findings as `GET .../report`."""
+    pdf, filename = await reports_service.scan_report_pdf(
+        db_session=db_session, store=runtime.store, settings=runtime.settings, user_id=user.id, scan_id=scan_id
+    )
     return Response(
         content=pdf,
         media_type="application/pdf",

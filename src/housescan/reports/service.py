@@ -1,91 +1,65 @@
-"""The PDF report of a finished scan: gathered here (database and object store), drawn in `render`."""
+"""The PDF report of a finished scan: the same merged report as the web app (review service), with the
+photos it shows shrunk from the object store, drawn in `render`."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import uuid
-from typing import Any
 
 from PIL import Image as PILImage
 from PIL import ImageOps
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from housescan.checklists import service as checklists_service
-from housescan.houses import service as houses_service
-from housescan.houses.models import House
-from housescan.reports.render import ReportData, RoomSection, Thumbnail, render_pdf
-from housescan.scans import service as scans_service
-from housescan.scans.models import Image, ScanStatus
-from housescan.scans.service import ScanNotFound
+from housescan.config import Settings
+from housescan.errors import Conflict
+from housescan.reports.render import ReportData, Thumbnail, render_pdf
+from housescan.review import service as review_service
+from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectNotFound, ObjectStore
 
 THUMBNAILS_PER_ROOM = 6
 THUMBNAIL_PIXELS = 360
 
 
-class ReportNotReady(Exception):
+class ReportNotReady(Conflict):
     """The scan exists (and is the user's) but has no analysis to report yet."""
 
 
 async def scan_report_pdf(
-    *, db_session: AsyncSession, store: ObjectStore, user_id: uuid.UUID, scan_id: uuid.UUID
+    *, db_session: AsyncSession, store: ObjectStore, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID
 ) -> tuple[bytes, str]:
-    """The report as PDF bytes and a file name. ScanNotFound for another user's scan; ReportNotReady
-    while there is no summary."""
-    scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    try:
-        summary = await scans_service.get_summary(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    except ScanNotFound:
+    """The owner's report as PDF bytes and a file name (with the cost line). 404 for another user's scan;
+    409 while there is no analysis."""
+    scan = await review_service.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    return await report_pdf_of_scan(db_session=db_session, store=store, settings=settings, scan=scan, owner=True)
+
+
+async def report_pdf_of_scan(
+    *, db_session: AsyncSession, store: ObjectStore, settings: Settings, scan: Scan, owner: bool
+) -> tuple[bytes, str]:
+    """The PDF of a scan the caller may read; `owner=False` (a shared view) leaves the cost out."""
+    report, context = await review_service.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    if context.summary is None:
         state = {
             ScanStatus.draft: "still a draft: upload the photos and start the analysis",
             ScanStatus.queued: "queued for analysis",
             ScanStatus.running: "being analysed",
             ScanStatus.failed: f"failed ({scan.error or 'no reason recorded'}); process it again",
         }.get(scan.status, str(scan.status))
-        raise ReportNotReady(f"no report yet: the scan is {state}") from None
-    house = await db_session.get_one(House, scan.house_id)
-    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan_id)
-    images = await db_session.scalars(
-        select(Image).where(Image.scan_id == scan_id).order_by(Image.created_at, Image.id)
-    )
-    keys_by_room: dict[uuid.UUID, list[str]] = {}
-    for image in images:
-        keys_by_room.setdefault(image.room_id, []).append(image.object_key)
-    checklists = await checklists_service.merged_checklists(db_session=db_session, user_id=user_id)
-    titles = {item.id: item.title for item in (*checklists.house, *checklists.room, *checklists.product)}
-
-    summary_json: dict[str, Any] = summary.summary_json
-    result: dict[str, Any] = summary_json.get("result") or {}
-    results_by_room = {str(room.get("room_id")): room for room in result.get("rooms") or []}
-    sections = []
-    for room in rooms:
-        keys = keys_by_room.get(room.id, [])
-        thumbnails = [await _thumbnail(store, key) for key in keys[:THUMBNAILS_PER_ROOM]]
-        sections.append(
-            RoomSection(
-                title=room.label or f"Room {room.ordinal + 1}",
-                ordinal=room.ordinal,
-                photos=len(keys),
-                thumbnails=[thumb for thumb in thumbnails if thumb is not None],
-                result=results_by_room.get(str(room.id), {}),
-            )
-        )
+        raise ReportNotReady(f"no report yet: the scan is {state}")
+    keys = {image.id: image.object_key for image in context.images}
+    wanted: list[uuid.UUID] = [image.id for room in report.rooms for image in room.images[:THUMBNAILS_PER_ROOM]]
+    wanted += [photo for finding in report.findings for photo in finding.photo_ids]
+    wanted = [image_id for image_id in dict.fromkeys(wanted) if image_id in keys]
+    shrunk = await asyncio.gather(*(_thumbnail(store, keys[image_id]) for image_id in wanted))
+    thumbnails = {image_id: thumb for image_id, thumb in zip(wanted, shrunk, strict=True) if thumb is not None}
     data = ReportData(
-        scan_id=str(scan.id),
-        address=house.address,
+        report=report,
         created_at=scan.created_at,
-        finished_at=scan.finished_at,
-        derived_at=summary.derived_at,
-        status=str(scan.status),
-        error=scan.error,
-        result=result,
-        client_summary=str(summary_json.get("client_summary") or ""),
-        cost=summary.cost_summary or summary_json.get("cost_info") or {},
-        metadata=summary_json.get("metadata") or {},
-        rooms=sections,
-        titles=titles,
+        thumbnails=thumbnails,
+        cost=(context.summary.cost_summary or context.summary.summary_json.get("cost_info") or {}) if owner else None,
+        photos_per_room=THUMBNAILS_PER_ROOM,
     )
     pdf = await asyncio.to_thread(render_pdf, data)
     return pdf, f"housescan-report-{str(scan.id)[:8]}.pdf"

@@ -1,0 +1,185 @@
+"""HTTP of the review: the merged report, the person's answers, room edits and findings (DESIGN §6)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from housescan.auth.dependencies import CurrentUser
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.review import service as review_service
+from housescan.review.schemas import (
+    Answer,
+    AnswerPut,
+    FindingCreate,
+    FindingList,
+    FindingOut,
+    FindingPatch,
+    ReanalyseAccepted,
+    ReanalyseBody,
+    Report,
+    RoomAdd,
+    RoomOut,
+    RoomPatch,
+)
+
+router = APIRouter(prefix="/api/v1/scans", tags=["review"])
+
+Scope = Annotated[str, Path(description="`house` or a room id", max_length=64)]
+ItemId = Annotated[
+    str,
+    Path(description="a checklist item id, `products.{name}`, `room_type` or `house_type`", max_length=220),
+]
+
+
+@router.get("/{scan_id}/report")
+async def get_report(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Report:
+    """The report: the models' answers overlaid by the person's, findings first by severity."""
+    return await review_service.get_report(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+
+
+@router.patch("/{scan_id}/rooms/{room_id}")
+async def patch_room(
+    scan_id: uuid.UUID,
+    room_id: uuid.UUID,
+    body: RoomPatch,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+) -> RoomOut:
+    """Rename a room or correct its type (`room_type` becomes the person's answer; null reverts it)."""
+    return await review_service.patch_room(
+        db_session=db_session,
+        settings=runtime.settings,
+        events=runtime.events,
+        user_id=user.id,
+        scan_id=scan_id,
+        room_id=room_id,
+        body=body,
+    )
+
+
+@router.post("/{scan_id}/rooms", status_code=status.HTTP_201_CREATED)
+async def add_room(
+    scan_id: uuid.UUID, body: RoomAdd, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> RoomOut:
+    """Add a room to a scan that has not been processed yet (its ordinal follows the last one)."""
+    return await review_service.add_room(
+        db_session=db_session,
+        settings=runtime.settings,
+        events=runtime.events,
+        user_id=user.id,
+        scan_id=scan_id,
+        body=body,
+    )
+
+
+@router.delete("/{scan_id}/rooms/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_room(
+    scan_id: uuid.UUID, room_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> Response:
+    """Remove a room, with its photos, from a scan that has not been processed yet."""
+    await review_service.remove_room(
+        db_session=db_session,
+        store=runtime.store,
+        events=runtime.events,
+        user_id=user.id,
+        scan_id=scan_id,
+        room_id=room_id,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{scan_id}/answers/{scope}/{item_id}")
+async def put_answer(
+    scan_id: uuid.UUID,
+    scope: Scope,
+    item_id: ItemId,
+    body: AnswerPut,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+) -> Answer:
+    """The person's answer to one item; it wins over the model's, which stays visible as `model_value`."""
+    return await review_service.put_answer(
+        db_session=db_session,
+        settings=runtime.settings,
+        events=runtime.events,
+        user_id=user.id,
+        scan_id=scan_id,
+        scope=scope,
+        item_id=item_id,
+        body=body,
+    )
+
+
+@router.delete("/{scan_id}/answers/{scope}/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_answer(
+    scan_id: uuid.UUID, scope: Scope, item_id: ItemId, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> Response:
+    """Revert to the model's answer."""
+    await review_service.delete_answer(
+        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, scope=scope, item_id=item_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{scan_id}/findings")
+async def list_findings(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> FindingList:
+    """Findings ordered by severity (safety, major, maintenance, note), with counts."""
+    return await review_service.list_findings(db_session=db_session, user_id=user.id, scan_id=scan_id)
+
+
+@router.post("/{scan_id}/findings", status_code=status.HTTP_201_CREATED)
+async def create_finding(
+    scan_id: uuid.UUID, body: FindingCreate, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> FindingOut:
+    return await review_service.create_finding(
+        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, body=body
+    )
+
+
+@router.patch("/{scan_id}/findings/{finding_id}")
+async def patch_finding(
+    scan_id: uuid.UUID,
+    finding_id: uuid.UUID,
+    body: FindingPatch,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+) -> FindingOut:
+    return await review_service.patch_finding(
+        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id, body=body
+    )
+
+
+@router.delete("/{scan_id}/findings/{finding_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_finding(
+    scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> Response:
+    await review_service.delete_finding(
+        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{scan_id}/reanalyse",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={402: {"description": "the user's monthly budget could be exceeded; nothing was queued"}},
+)
+async def reanalyse(
+    scan_id: uuid.UUID, body: ReanalyseBody, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+) -> ReanalyseAccepted:
+    """Analyse some rooms again (default: those whose photos changed); the person's answers stay."""
+    rooms = await review_service.reanalyse(
+        db_session=db_session,
+        settings=runtime.settings,
+        queue=runtime.queue,
+        user_id=user.id,
+        scan_id=scan_id,
+        room_ids=body.room_ids,
+    )
+    return ReanalyseAccepted(id=scan_id, status="queued", room_ids=rooms)
