@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from "vitest";
-import { ApiClient, ApiError, formatDetail, jwtExpiry, jwtSubject, refreshMargin, type KeyValueStore } from "./api";
+import { describe, expect, expectTypeOf, it, vi } from "vitest";
+import { ApiClient, ApiError, formatDetail, jwtExpiry, jwtSubject, refreshMargin, route, type KeyValueStore } from "./api";
+import type { BodyOf, ResponseOf, ScanCreate, ScanCreated, ScanDetail } from "./types";
 
 function jwt(payload: Record<string, unknown>): string {
   const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -53,6 +54,33 @@ describe("formatDetail", () => {
   it("returns nothing for an empty detail", () => {
     expect(formatDetail(null)).toEqual([]);
     expect(new ApiError(500, null).message).toMatch(/server had a problem/);
+  });
+});
+
+describe("routes and shapes from the generated schema", () => {
+  it("fills a route's parameters, encoded", () => {
+    expect(route("/api/v1/checklists/custom-items/{scope}/{item_id}", { scope: "room", item_id: "a b/c" })).toBe(
+      "/api/v1/checklists/custom-items/room/a%20b%2Fc",
+    );
+    expect(route("/api/v1/scans")).toBe("/api/v1/scans");
+  });
+
+  it("refuses, at compile time, routes and parameters the server does not have", () => {
+    // Checked by `tsc` (npm run build): each line below must be a type error.
+    // @ts-expect-error a route the schema does not have
+    route("/api/v1/nowhere");
+    // @ts-expect-error a missing path parameter
+    route("/api/v1/scans/{scan_id}");
+    // @ts-expect-error a method the route does not have
+    expectTypeOf<ResponseOf<"/api/v1/scans/{scan_id}/process", "get">>().toBeNever();
+  });
+
+  it("types each call's answer and body from the schema", () => {
+    expectTypeOf<ResponseOf<"/api/v1/scans/{scan_id}", "get">>().toEqualTypeOf<ScanDetail>();
+    expectTypeOf<ResponseOf<"/api/v1/scans", "post">>().toEqualTypeOf<ScanCreated>();
+    expectTypeOf<BodyOf<"/api/v1/scans", "post">>().toEqualTypeOf<ScanCreate>();
+    expectTypeOf<ResponseOf<"/api/v1/scans/{scan_id}", "delete">>().toEqualTypeOf<void>();
+    expectTypeOf<ReturnType<ApiClient["getScan"]>>().toEqualTypeOf<Promise<ScanDetail>>();
   });
 });
 

@@ -2,20 +2,17 @@
 // refreshed before they expire and once on a 401), one error type (ApiError). Every shape it sends or reads
 // is generated from the server's OpenAPI schema (see types.ts).
 import type {
+  ApiPath,
+  BodyOf,
   ChecklistItemInput,
   CustomItem,
   MergedChecklists,
-  ProcessAccepted,
-  RegisterRequest,
-  ScanCreate,
-  ScanCreated,
-  ScanDetail,
-  ScanPage,
+  MethodOf,
+  PathParams,
+  ResponseOf,
   Scope,
-  SummaryRead,
   TokenPair,
   UploadResult,
-  User,
 } from "./types";
 
 export const API = "/api/v1";
@@ -156,7 +153,16 @@ export interface UploadHandle {
 
 type Listener = (tokens: Tokens | null) => void;
 
-const path = (...parts: string[]) => parts.map(encodeURIComponent).join("/");
+type Json<P extends ApiPath, M extends MethodOf<P>> = ResponseOf<P, M>;
+
+/**
+ * A path of the API schema with its `{params}` filled in: a route the server no longer has, or a missing
+ * parameter, fails to compile.
+ */
+export function route<P extends ApiPath>(template: P, ...params: PathParams<P> extends never ? [] : [Record<PathParams<P>, string>]): string {
+  const values = (params[0] ?? {}) as Record<string, string>;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]));
+}
 
 export class ApiClient {
   private readonly fetchImpl: typeof fetch;
@@ -240,9 +246,8 @@ export class ApiClient {
     if (!current) return Promise.resolve(null);
     this.refreshing = (async () => {
       try {
-        const res = await this.send("POST", `${API}/auth/refresh`, null, {
-          body: { refresh_token: current.refresh_token },
-        });
+        const body: BodyOf<"/api/v1/auth/refresh", "post"> = { refresh_token: current.refresh_token };
+        const res = await this.send("POST", route("/api/v1/auth/refresh"), null, { body });
         if (res.ok) {
           const pair = (await res.json()) as TokenPair;
           this.setTokens(pair);
@@ -322,20 +327,21 @@ export class ApiClient {
   // ---- auth ---------------------------------------------------------------------------------------
 
   async login(email: string, password: string): Promise<Tokens> {
-    const pair = await this.request<TokenPair>("POST", `${API}/auth/login`, {
-      body: { email, password },
+    const body: BodyOf<"/api/v1/auth/login", "post"> = { email, password };
+    const pair = await this.request<Json<"/api/v1/auth/login", "post">>("POST", route("/api/v1/auth/login"), {
+      body,
       auth: false,
     });
     this.setTokens(pair);
     return pair;
   }
 
-  register(body: RegisterRequest): Promise<User> {
-    return this.request<User>("POST", `${API}/auth/register`, { body, auth: false });
+  register(body: BodyOf<"/api/v1/auth/register", "post">): Promise<Json<"/api/v1/auth/register", "post">> {
+    return this.request("POST", route("/api/v1/auth/register"), { body, auth: false });
   }
 
-  me(): Promise<User> {
-    return this.get<User>(`${API}/auth/me`);
+  me(): Promise<Json<"/api/v1/auth/me", "get">> {
+    return this.get(route("/api/v1/auth/me"));
   }
 
   logout(): void {
@@ -344,34 +350,34 @@ export class ApiClient {
 
   // ---- scans --------------------------------------------------------------------------------------
 
-  createScan(body: ScanCreate): Promise<ScanCreated> {
-    return this.post<ScanCreated>(`${API}/scans`, body);
+  createScan(body: BodyOf<"/api/v1/scans", "post">): Promise<Json<"/api/v1/scans", "post">> {
+    return this.post(route("/api/v1/scans"), body);
   }
 
-  getScan(id: string, signal?: AbortSignal): Promise<ScanDetail> {
-    return this.get<ScanDetail>(`${API}/scans/${path(id)}`, signal);
+  getScan(id: string, signal?: AbortSignal): Promise<Json<"/api/v1/scans/{scan_id}", "get">> {
+    return this.get(route("/api/v1/scans/{scan_id}", { scan_id: id }), signal);
   }
 
-  getSummary(id: string, signal?: AbortSignal): Promise<SummaryRead> {
-    return this.get<SummaryRead>(`${API}/scans/${path(id)}/summary`, signal);
+  getSummary(id: string, signal?: AbortSignal): Promise<Json<"/api/v1/scans/{scan_id}/summary", "get">> {
+    return this.get(route("/api/v1/scans/{scan_id}/summary", { scan_id: id }), signal);
   }
 
-  listScans(cursor?: string | null, limit = 20): Promise<ScanPage> {
+  listScans(cursor?: string | null, limit = 20): Promise<Json<"/api/v1/scans", "get">> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor) query.set("cursor", cursor);
-    return this.get<ScanPage>(`${API}/scans?${query.toString()}`);
+    return this.get(`${route("/api/v1/scans")}?${query.toString()}`);
   }
 
-  processScan(id: string): Promise<ProcessAccepted> {
-    return this.post<ProcessAccepted>(`${API}/scans/${path(id)}/process`, {});
+  processScan(id: string): Promise<Json<"/api/v1/scans/{scan_id}/process", "post">> {
+    return this.post(route("/api/v1/scans/{scan_id}/process", { scan_id: id }), {});
   }
 
   deleteScan(id: string): Promise<void> {
-    return this.request<void>("DELETE", `${API}/scans/${path(id)}`);
+    return this.request("DELETE", route("/api/v1/scans/{scan_id}", { scan_id: id }));
   }
 
   reportPdf(id: string): Promise<{ blob: Blob; filename: string | null }> {
-    return this.download(`${API}/scans/${path(id)}/report.pdf`);
+    return this.download(route("/api/v1/scans/{scan_id}/report.pdf", { scan_id: id }));
   }
 
   /** Upload photos of one scan with XMLHttpRequest (fetch reports no upload progress), on the same token path. */
@@ -388,7 +394,7 @@ export class ApiClient {
         if (aborted) return reject(cancelled());
         const xhr = this.makeXhr();
         current = xhr;
-        xhr.open("POST", `${API}/scans/${path(scanId)}/images`);
+        xhr.open("POST", route("/api/v1/scans/{scan_id}/images", { scan_id: scanId }));
         xhr.setRequestHeader("Accept", "application/json");
         if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
         xhr.upload.onprogress = (event: ProgressEvent) => {
@@ -436,23 +442,28 @@ export class ApiClient {
 
   /** The lists a new scan is judged against: the base items with this person's own merged over them. */
   checklists(): Promise<MergedChecklists> {
-    return this.get<MergedChecklists>(`${API}/checklists`);
+    return this.get<Json<"/api/v1/checklists", "get">>(route("/api/v1/checklists"));
   }
 
   customItems(scope?: Scope): Promise<CustomItem[]> {
-    return this.get<CustomItem[]>(`${API}/checklists/custom-items${scope ? `?scope=${path(scope)}` : ""}`);
+    const url = route("/api/v1/checklists/custom-items");
+    return this.get<Json<"/api/v1/checklists/custom-items", "get">>(scope ? `${url}?scope=${encodeURIComponent(scope)}` : url);
   }
 
   createCustomItem(scope: Scope, item: ChecklistItemInput): Promise<CustomItem> {
-    return this.post<CustomItem>(`${API}/checklists/custom-items`, { scope, item });
+    const body: BodyOf<"/api/v1/checklists/custom-items", "post"> = { scope, item };
+    return this.post<Json<"/api/v1/checklists/custom-items", "post">>(route("/api/v1/checklists/custom-items"), body);
   }
 
   updateCustomItem(scope: Scope, item: ChecklistItemInput): Promise<CustomItem> {
-    return this.request<CustomItem>("PUT", `${API}/checklists/custom-items/${path(scope, item.id)}`, { body: item });
+    const url = route("/api/v1/checklists/custom-items/{scope}/{item_id}", { scope, item_id: item.id });
+    const body: BodyOf<"/api/v1/checklists/custom-items/{scope}/{item_id}", "put"> = item;
+    return this.request<Json<"/api/v1/checklists/custom-items/{scope}/{item_id}", "put">>("PUT", url, { body });
   }
 
   deleteCustomItem(scope: Scope, id: string): Promise<void> {
-    return this.request<void>("DELETE", `${API}/checklists/custom-items/${path(scope, id)}`);
+    const url = route("/api/v1/checklists/custom-items/{scope}/{item_id}", { scope, item_id: id });
+    return this.request<Json<"/api/v1/checklists/custom-items/{scope}/{item_id}", "delete">>("DELETE", url);
   }
 }
 

@@ -1,13 +1,41 @@
 // The API's shapes, named for the pages. Every REST shape is generated from the server's OpenAPI schema
 // (`make api-types` writes api-schema.d.ts and agents-schema.d.ts; `make test` fails when they are stale):
 // never write one by hand here, alias the generated one.
-import type { components as ApiComponents } from "./api-schema";
+import type { components as ApiComponents, paths } from "./api-schema";
 import type { components as AgentsComponents } from "./agents-schema";
 
 type Schemas = ApiComponents["schemas"];
 type AgentSchemas = AgentsComponents["schemas"];
 
 // ---- REST API (/api/v1) ---------------------------------------------------------------------------
+
+/** Every path of the API schema (e.g. "/api/v1/scans/{scan_id}"). */
+export type ApiPath = keyof paths & string;
+type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+/** The methods the schema declares for a path. */
+export type MethodOf<P extends ApiPath> = {
+  [M in HttpMethod]: paths[P][M] extends undefined ? never : M;
+}[HttpMethod];
+type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : void;
+/** What a route answers on success (200, 201 or 202 JSON; void for 204), from the generated schema. */
+export type ResponseOf<P extends ApiPath, M extends MethodOf<P>> = paths[P][M] extends { responses: infer R }
+  ? R extends { 200: infer S }
+    ? JsonOf<S>
+    : R extends { 201: infer S }
+      ? JsonOf<S>
+      : R extends { 202: infer S }
+        ? JsonOf<S>
+        : void
+  : never;
+/** The JSON body a route takes, from the generated schema. */
+export type BodyOf<P extends ApiPath, M extends MethodOf<P>> = paths[P][M] extends {
+  requestBody?: { content: { "application/json": infer B } };
+}
+  ? B
+  : never;
+/** The `{names}` in a path template. */
+export type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? K | PathParams<Rest> : never;
+
 
 export type ScanStatus = Schemas["ScanStatus"];
 export type TokenPair = Schemas["TokenPair"];
