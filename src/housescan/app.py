@@ -22,6 +22,7 @@ from housescan.checklists.router import router as checklists_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES, install_error_handler
+from housescan.http_cache import ConditionalGet
 from housescan.notifications.router import router as notifications_router
 from housescan.ops.middleware import RequestSizeLimit, install_hardening
 from housescan.ops.router import instrument_app
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     api.state.runtime = runtime
     install_error_handler(api)
 
+    api.add_middleware(ConditionalGet)  # ETags on the JSON API's GETs, 304 when unchanged (http_cache.py)
     api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
     install_hardening(api, settings)  # checked JSON bodies, security headers
     instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included

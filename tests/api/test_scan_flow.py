@@ -11,6 +11,7 @@ from housescan.auth.models import User
 from housescan.houses.models import House, Room
 from housescan.realtime.models import ScanEvent
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
+from housescan.storage import renditions
 from tests.conftest import LiveServer
 from tests.helpers import auth, create_scan, photo, register, upload
 from tests.realtime_client import EventRecorder
@@ -133,7 +134,9 @@ async def test_history_pagination_and_delete(live_server: LiveServer) -> None:
         assert bad.status_code == 400
 
         photos_dir = Path(live_server.runtime.settings.photos_dir) / "scans" / ids[-1]
-        assert len(list(photos_dir.iterdir())) == 1
+        await renditions.idle()  # its thumbnails are made in the background; deleting the scan deletes them
+        assert len([path for path in photos_dir.iterdir() if not renditions.is_rendition_key(path.name)]) == 1
+        assert len(list(photos_dir.iterdir())) == 3
         assert (await client.delete(f"/api/v1/scans/{ids[-1]}", headers=auth(token))).status_code == 204
         assert not photos_dir.exists(), "the empty photo folder goes too"
         assert (await client.get(f"/api/v1/scans/{ids[-1]}", headers=auth(token))).status_code == 404

@@ -4,19 +4,24 @@ server): keys, bytes, deletion, and the URLs the analysis reads photos at."""
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from PIL import Image as PILImage
 
 from housescan.agents.client import AgentsError
 from housescan.agents.service import InProcessAgentsClient, create_agents_client
 from housescan.config import Settings
+from housescan.storage import renditions
 from housescan.storage.base import ObjectNotFound, ObjectStore
 from housescan.storage.s3 import S3ObjectStore, parse_s3_url
 from housescan.storage.service import create_store
+from tests.conftest import start_server
+from tests.helpers import auth, create_scan, register, upload
 from tests.scaleout.conftest import S3_KEY_ID, S3_REGION, S3_SECRET, S3Server
 
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40
@@ -137,3 +142,67 @@ async def test_the_pipeline_refuses_other_hosts(store: ObjectStore, settings_for
     assert isinstance(client, InProcessAgentsClient)
     with pytest.raises(AgentsError, match="not allowed"):
         await client.loader.load("http://169.254.169.254/latest/meta-data/")
+
+
+def _photo_jpeg(size: tuple[int, int] = (1000, 750)) -> bytes:
+    image = PILImage.new("RGB", size, (90, 140, 200))
+    image.paste((240, 220, 30), (0, 0, size[0] // 3, size[1] // 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+async def test_renditions_live_next_to_their_photo_and_go_with_it(store: ObjectStore) -> None:
+    key = "scans/r/photo.jpg"
+    await store.put(key, _photo_jpeg(), "image/jpeg")
+    assert not await store.exists("scans/r/photo.320.webp")
+    thumbnail = await renditions.read(store, key, "thumbnail", original_type="image/jpeg")
+    assert thumbnail.made and thumbnail.content_type == "image/webp"
+    assert PILImage.open(io.BytesIO(thumbnail.data)).size == (320, 240)
+    assert renditions.rendition_keys(key) == ["scans/r/photo.320.webp", "scans/r/photo.1280.webp"]
+    for rendition_key in renditions.rendition_keys(key):
+        assert await store.exists(rendition_key), "made once on first read, kept in the same store"
+    assert await store.get("scans/r/photo.320.webp") == thumbnail.data
+    medium = PILImage.open(io.BytesIO(await store.get("scans/r/photo.1280.webp")))
+    assert medium.size == (1000, 750), "never enlarged"
+
+    await store.delete([key])
+    for gone in (key, *renditions.rendition_keys(key)):
+        assert not await store.exists(gone)
+
+
+async def test_renditions_made_in_the_background_and_a_photo_deleted_meanwhile_leaves_none(
+    store: ObjectStore,
+) -> None:
+    keys = [f"scans/bg/{n}.jpg" for n in range(3)]
+    for key in keys:
+        await store.put(key, _photo_jpeg((640, 480)), "image/jpeg")
+    renditions.schedule(store, keys)
+    await store.delete(keys[:1])  # waits for (or drops) the work on it, then deletes it and its renditions
+    await renditions.idle()
+    assert not any([await store.exists(key) for key in renditions.with_renditions(keys[:1])])
+    for key in keys[1:]:
+        assert all([await store.exists(k) for k in renditions.rendition_keys(key)])
+
+
+async def test_uploads_store_renditions_in_either_store(settings_for_store: Settings) -> None:
+    settings_for_store.data_dir.mkdir(parents=True, exist_ok=True)
+    server = await start_server(settings_for_store.model_copy(update={"web_dir": settings_for_store.data_dir / "no"}))
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan = await create_scan(client, token, rooms=1)
+            response = await upload(client, token, scan["id"], [("a.jpg", _photo_jpeg(), 0)])
+            assert response.status_code == 200, response.text
+            image = response.json()["images"][0]
+            await renditions.idle()
+            key = f"scans/{scan['id']}/{image['id']}.jpg"
+            store = server.runtime.store
+            assert all([await store.exists(k) for k in renditions.with_renditions([key])])
+            thumbnail = await client.get(image["thumbnail_url"])
+            assert thumbnail.headers["content-type"] == "image/webp"
+            assert thumbnail.content == await store.get(renditions.rendition_key(key, "thumbnail"))
+            assert (await client.delete(f"/api/v1/scans/{scan['id']}", headers=auth(token))).status_code == 204
+            assert not any([await store.exists(k) for k in renditions.with_renditions([key])])
+    finally:
+        await server.stop()

@@ -46,6 +46,32 @@ class ImageRejected(Exception):
     """The reason a person can read; raised for anything that is not an acceptable photo."""
 
 
+# Limits are told in the units a person sees on a phone ("31.6 MB — the limit is 25 MB"); the web app
+# checks and words them the same way before uploading (web/src/lib/photoCheck.ts).
+LIMIT_PHRASE = "the limit is"
+NOT_A_PHOTO = f"this is not a photo ({ACCEPTED_DESCRIPTION})"
+_MB = 1024 * 1024
+
+
+def human_megabytes(size: int) -> str:
+    """`31.6 MB`, `25 MB`, `19.5 kB` (MB of 1,048,576 bytes, as phones and browsers count a photo's size)."""
+    if size < _MB:
+        return f"{size / 1024:.1f}".removesuffix(".0") + " kB"
+    return f"{size / _MB:.1f}".removesuffix(".0") + " MB"
+
+
+def too_large_reason(size: int, max_bytes: int) -> str:
+    shown, limit = human_megabytes(size), human_megabytes(max_bytes)
+    if shown == limit:  # a few bytes over: the rounded figures would read as equal
+        shown = f"just over {limit}"
+    return f"the file is {shown} — {LIMIT_PHRASE} {limit}"
+
+
+def is_limit_reason(reason: str) -> bool:
+    """A reason that is about a limit (size, pixels), not about the file's content: the answer is a 413."""
+    return LIMIT_PHRASE in reason or "more than the limit" in reason
+
+
 @dataclass(frozen=True)
 class NormalisedImage:
     data: bytes
@@ -68,20 +94,23 @@ def normalise_image(raw: bytes, *, max_bytes: int, max_pixels: int) -> Normalise
     if not raw:
         raise ImageRejected("the file is empty")
     if len(raw) > max_bytes:
-        raise ImageRejected(f"the file is {len(raw):,} bytes, more than the limit of {max_bytes:,} bytes")
+        raise ImageRejected(too_large_reason(len(raw), max_bytes))
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(raw), formats=[*_STORED_AS])
         except UnidentifiedImageError as exc:
-            raise ImageRejected(f"not a photo in an accepted format ({ACCEPTED_DESCRIPTION})") from exc
+            raise ImageRejected(NOT_A_PHOTO) from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise ImageRejected("the image has too many pixels (possible decompression bomb)") from exc
         except Exception as exc:
             raise ImageRejected(f"the image header is damaged ({exc})") from exc
         width, height = image.size
         if width < 1 or height < 1 or width * height > max_pixels:
-            raise ImageRejected(f"the image is {width}x{height} pixels, more than the limit of {max_pixels:,}")
+            raise ImageRejected(
+                f"the image is {width}x{height} pixels ({width * height / 1e6:.1f} MP) — {LIMIT_PHRASE}"
+                f" {max_pixels / 1e6:g} MP"
+            )
         if getattr(image, "n_frames", 1) > 1 and image.format != "HEIF":
             raise ImageRejected("animated images are not accepted")
         source_format = image.format or ""

@@ -62,13 +62,14 @@ class _Part:
     filename: str | None = None
     data: bytearray = field(default_factory=bytearray)
     limit: int = 0
+    size: int = 0  # every byte sent, also those not kept
 
 
 @dataclass
 class _Reader:
     max_file_bytes: int
     max_files: int
-    files: list[tuple[str, bytes]] = field(default_factory=list)
+    files: list[tuple[str, bytes, int]] = field(default_factory=list)
     ordinals: list[str] = field(default_factory=list)
     part: _Part = field(default_factory=_Part)
     header_name: bytearray = field(default_factory=bytearray)
@@ -104,6 +105,7 @@ class _Reader:
         # any other field is read past and not kept (limit 0)
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        self.part.size += end - start
         room = self.part.limit - len(self.part.data)
         if room > 0:
             self.part.data += data[start : min(end, start + room)]
@@ -111,7 +113,7 @@ class _Reader:
     def on_part_end(self) -> None:
         part = self.part
         if part.name == FILES_FIELD:
-            self.files.append((part.filename or "", bytes(part.data)))
+            self.files.append((part.filename or "", bytes(part.data), part.size))
         elif part.name == ROOMS_FIELD:
             if len(part.data) > _MAX_FIELD_BYTES:
                 self._reject(422, f"a {ROOMS_FIELD} value is longer than {_MAX_FIELD_BYTES} bytes")
@@ -167,6 +169,6 @@ async def read_photo_form(
         raise FormRejected(422, f"every {ROOMS_FIELD} must be a whole number, got {not_numbers[0][:20]!r}")
     ordinals = [int(value) for value in reader.ordinals]
     return [
-        UploadedFile(filename=filename, room_ordinal=ordinal, data=data)
-        for (filename, data), ordinal in zip(reader.files, ordinals, strict=True)
+        UploadedFile(filename=filename, room_ordinal=ordinal, data=data, size=size)
+        for (filename, data, size), ordinal in zip(reader.files, ordinals, strict=True)
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from starlette.requests import ClientDisconnect
 
 from housescan.auth.dependencies import CurrentUser
@@ -21,6 +21,7 @@ from housescan.scans.schemas import (
     SummaryRead,
     UploadResult,
 )
+from housescan.scans.urls import ImageVariant
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
 summaries_router = APIRouter(prefix="/api", tags=["scans"])  # the seed's paths: aliases of v1 routes
@@ -51,10 +52,13 @@ async def create_scan(
 async def list_scans(
     user: CurrentUser,
     db_session: SessionDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ScanPage:
-    return await scans_service.list_scans(db_session=db_session, user_id=user.id, limit=limit, cursor=cursor)
+    return await scans_service.list_scans(
+        db_session=db_session, settings=settings, user_id=user.id, limit=limit, cursor=cursor
+    )
 
 
 @router.post(
@@ -122,25 +126,38 @@ async def delete_scan(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@images_router.get("/{image_id}/content", response_class=Response, responses={200: {"content": {"image/*": {}}}})
+@images_router.get(
+    "/{image_id}/{variant}",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}, 304: {"description": "not modified (If-None-Match)"}},
+)
 async def image_content(
     image_id: uuid.UUID,
+    variant: ImageVariant,
     runtime: RuntimeDep,
     db_session: SessionDep,
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(pattern="^[0-9a-f]{64}$")],
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """A photo, by the signed URL the scan's owner got from the API (no bearer header: it is an <img src>)."""
-    image, data = await scans_service.signed_image_content(
+    """A photo (`content`: the original; `thumbnail`, `medium`: WebP renditions), by the signed URL the
+    scan's owner got from the API (no bearer header: it is an <img src>). The URL is stable for its
+    lifetime, so the browser keeps what it fetched until then."""
+    content = await scans_service.signed_image_content(
         db_session=db_session,
         store=runtime.store,
         settings=runtime.settings,
         image_id=image_id,
+        variant=variant,
         expires=expires,
         signature=signature,
+        if_none_match=if_none_match,
     )
-    return Response(
-        content=data,
-        media_type=image.content_type,
-        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"},
-    )
+    headers = {
+        "Cache-Control": f"private, max-age={content.cache_seconds}, immutable",
+        "ETag": content.etag,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if content.data is None:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(content=content.data, media_type=content.content_type, headers=headers)

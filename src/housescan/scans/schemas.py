@@ -65,7 +65,9 @@ class ImageRead(BaseModel):
     width: int
     height: int
     bytes: int
-    url: str
+    url: str = Field(description="the original photo (signed; stable within its lifetime, so cacheable)")
+    thumbnail_url: str = Field(description="WebP, longest side 320")
+    medium_url: str = Field(description="WebP, longest side 1280")
     created_at: datetime
 
 
@@ -139,6 +141,7 @@ class ScanListItem(BaseModel):
     images_count: int
     created_at: datetime
     finished_at: datetime | None
+    cover_thumbnail_url: str | None = Field(default=None, description="the thumbnail of the scan's first photo")
 
 
 class ScanPage(BaseModel):

@@ -21,7 +21,14 @@ from housescan.jobs.base import JobQueue
 from housescan.pagination import keyset_page
 from housescan.realtime.service import EventPublisher
 from housescan.scans.events import ScanUploaded
-from housescan.scans.images import ImageRejected, NormalisedImage, check_request_pixels, normalise_within_budget
+from housescan.scans.images import (
+    ImageRejected,
+    NormalisedImage,
+    check_request_pixels,
+    is_limit_reason,
+    normalise_within_budget,
+    too_large_reason,
+)
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan, ScanStatus
 from housescan.scans.schemas import (
     AgentRunRead,
@@ -38,7 +45,8 @@ from housescan.scans.schemas import (
     SummaryRead,
     UploadResult,
 )
-from housescan.scans.urls import signature_is_valid, signed_image_url
+from housescan.scans.urls import ImageVariant, cache_seconds, signature_is_valid, signed_image_url
+from housescan.storage import renditions
 from housescan.storage.base import ObjectStore
 
 ACCEPTS_PHOTOS = (ScanStatus.draft, ScanStatus.failed)
@@ -79,7 +87,12 @@ class RoomPhotos(NamedTuple):
 class UploadedFile:
     filename: str
     room_ordinal: int
-    data: bytes
+    data: bytes  # kept up to one byte past the size limit (`photo_form`)
+    size: int | None = None  # as sent (None: len(data)): what a refusal for size tells
+
+    @property
+    def sent_bytes(self) -> int:
+        return len(self.data) if self.size is None else self.size
 
 
 # ---------------------------------------------------------------------------------------------- create
@@ -162,6 +175,8 @@ async def add_images(
     async def check(file: UploadedFile, pixels: int) -> NormalisedImage | str:
         if file.room_ordinal not in rooms:
             return f"room_ordinal {file.room_ordinal} is not a room of this scan (0 to {len(rooms) - 1})"
+        if file.sent_bytes > settings.max_image_bytes:
+            return too_large_reason(file.sent_bytes, settings.max_image_bytes)
         try:
             return await normalise_within_budget(
                 file.data,
@@ -187,7 +202,7 @@ async def add_images(
         if isinstance(outcome, str)
     ]
     if errors:
-        too_large = all("more than the limit" in str(error["reason"]) for error in errors)
+        too_large = all(is_limit_reason(str(error["reason"])) for error in errors)
         raise UploadRejected(
             f"{len(errors)} of {len(files)} files were rejected; nothing was stored",
             errors,
@@ -248,6 +263,9 @@ async def add_images(
         await db_session.rollback()
         await store.delete(keys)
         raise
+    # Renditions only of committed photos, made in the background (or at their first read): the upload
+    # does not wait for them (storage/renditions.py). Deleting a photo deletes them.
+    renditions.schedule(store, keys)
     return [image for image, _ in new_images], duplicates
 
 
@@ -331,6 +349,8 @@ def image_read(settings: Settings, image: Image) -> ImageRead:
         height=image.height,
         bytes=image.bytes,
         url=signed_image_url(settings, image.id),
+        thumbnail_url=signed_image_url(settings, image.id, variant="thumbnail"),
+        medium_url=signed_image_url(settings, image.id, variant="medium"),
         created_at=image.created_at,
     )
 
@@ -394,12 +414,22 @@ async def scan_detail(
     )
 
 
-async def list_scans(*, db_session: AsyncSession, user_id: uuid.UUID, limit: int, cursor: str | None) -> ScanPage:
+async def list_scans(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, limit: int, cursor: str | None
+) -> ScanPage:
     """The user's scans, newest first."""
     rooms_count = select(func.count()).where(Room.scan_id == Scan.id).correlate(Scan).scalar_subquery()
     images_count = select(func.count()).where(Image.scan_id == Scan.id).correlate(Scan).scalar_subquery()
+    cover = (
+        select(Image.id)
+        .where(Image.scan_id == Scan.id)
+        .order_by(Image.created_at, Image.id)
+        .limit(1)
+        .correlate(Scan)
+        .scalar_subquery()
+    )
     query = (
-        select(Scan, House, rooms_count, images_count)
+        select(Scan, House, rooms_count, images_count, cover)
         .join(House, House.id == Scan.house_id)
         .where(Scan.user_id == user_id)
     )
@@ -425,8 +455,9 @@ async def list_scans(*, db_session: AsyncSession, user_id: uuid.UUID, limit: int
                 images_count=n_images,
                 created_at=scan.created_at,
                 finished_at=scan.finished_at,
+                cover_thumbnail_url=signed_image_url(settings, cover_id, variant="thumbnail") if cover_id else None,
             )
-            for scan, house, n_rooms, n_images in rows
+            for scan, house, n_rooms, n_images, cover_id in rows
         ],
         next_cursor=next_cursor,
     )
@@ -454,18 +485,40 @@ class ImageLinkInvalid(NotFound):
     message = "image not found or link expired"
 
 
+@dataclass(frozen=True)
+class ImageContent:
+    content_type: str
+    etag: str  # a photo's bytes never change: one tag per photo and variant
+    cache_seconds: int  # until its URL expires
+    data: bytes | None  # None: the client already has it (If-None-Match matched)
+
+
 async def signed_image_content(
     *,
     db_session: AsyncSession,
     store: ObjectStore,
     settings: Settings,
     image_id: uuid.UUID,
+    variant: ImageVariant,
     expires: int,
     signature: str,
-) -> tuple[Image, bytes]:
-    """A photo and its bytes, by the signed URL its owner was given (see `urls`)."""
+    if_none_match: str | None = None,
+) -> ImageContent:
+    """A photo (`content`) or one of its renditions, by the signed URL its owner was given (see `urls`). A
+    rendition that does not exist yet (a photo stored before renditions) is made now, once."""
     valid = signature_is_valid(settings, image_id, expires, signature)
     image = await db_session.get(Image, image_id) if valid else None
     if image is None:
         raise ImageLinkInvalid()
-    return image, await store.get(image.object_key)
+    await db_session.commit()  # no connection is held while the store answers (or a rendition is made)
+    etag = f'"{image.id}-{variant}"'
+    seconds = cache_seconds(expires)
+    content_type = image.content_type if variant == "content" else renditions.CONTENT_TYPE
+    if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
+        return ImageContent(content_type=content_type, etag=etag, cache_seconds=seconds, data=None)
+    if variant == "content":
+        return ImageContent(image.content_type, etag, seconds, await store.get(image.object_key))
+    rendition = await renditions.read(store, image.object_key, variant, original_type=image.content_type)
+    if not rendition.made:  # the photo cannot be decoded: its original stands in, under a tag of its own
+        etag = f'"{image.id}-{variant}-original"'
+    return ImageContent(rendition.content_type, etag, seconds, rendition.data)

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from housescan.storage import renditions
 from housescan.storage.base import ObjectNotFound, check_key
 
 
@@ -66,8 +67,12 @@ class LocalFolderStore:
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._read, key)
 
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self.path_of(key).is_file)
+
     async def delete(self, keys: Sequence[str]) -> None:
-        await asyncio.to_thread(self._delete, keys)
+        await renditions.settle(keys)
+        await asyncio.to_thread(self._delete, renditions.with_renditions(keys))
 
     def internal_url(self, key: str) -> str:
         return self.path_of(key).as_uri()

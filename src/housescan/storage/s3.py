@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import obstore
 from obstore.store import S3Store
 
+from housescan.storage import renditions
 from housescan.storage.base import ObjectNotFound, check_key
 
 
@@ -65,8 +66,16 @@ class S3ObjectStore:
         except FileNotFoundError as exc:  # obstore's NotFoundError
             raise ObjectNotFound(key) from exc
 
+    async def exists(self, key: str) -> bool:
+        try:
+            await obstore.head_async(self._store, check_key(key))
+        except FileNotFoundError:
+            return False
+        return True
+
     async def delete(self, keys: Sequence[str]) -> None:
-        checked = [check_key(key) for key in keys]
+        checked = [check_key(key) for key in renditions.with_renditions(keys)]
+        await renditions.settle(checked)
         if checked:
             await obstore.delete_async(self._store, checked)
 
