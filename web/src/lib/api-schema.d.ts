@@ -204,7 +204,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/images/{image_id}/content": {
+    "/api/scans/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Scan */
+        get: operations["get_scan_api_scans__scan_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{image_id}/{variant}": {
         parameters: {
             query?: never;
             header?: never;
@@ -213,9 +230,11 @@ export interface paths {
         };
         /**
          * Image Content
-         * @description A photo, by the signed URL the scan's owner got from the API (no bearer header: it is an <img src>).
+         * @description A photo (`content`: the original; `thumbnail`, `medium`: WebP renditions), by the signed URL the
+         *     scan's owner got from the API (no bearer header: it is an <img src>). The URL is stable for its
+         *     lifetime, so the browser keeps what it fetched until then.
          */
-        get: operations["image_content_api_v1_images__image_id__content_get"];
+        get: operations["image_content_api_v1_images__image_id___variant__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -297,6 +316,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/queue/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queue Health (the seed's path, an alias of /api/v1/admin/queue/health) */
+        get: operations["queue_health_api_admin_queue_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/queue/health": {
         parameters: {
             query?: never;
@@ -363,6 +399,27 @@ export interface paths {
          * @description Model spend per user over a period, from the agents' runs.
          */
         get: operations["costs_by_user_api_v1_admin_costs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics
+         * @description Scan success rate, outcomes, processing times (p50/p95, overall and per agent), failures by reason and
+         *     spend per day, over a period.
+         */
+        get: operations["analytics_api_v1_admin_analytics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -761,6 +818,26 @@ export interface paths {
         patch: operations["patch_finding_api_v1_scans__scan_id__findings__finding_id__patch"];
         trace?: never;
     };
+    "/api/v1/scans/{scan_id}/reanalyse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reanalyse
+         * @description Analyse some rooms again (default: those whose photos changed); the person's answers stay.
+         */
+        post: operations["reanalyse_api_v1_scans__scan_id__reanalyse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -769,6 +846,68 @@ export interface components {
         AccountDelete: {
             /** Password */
             password: string;
+        };
+        /**
+         * AdminAnalytics
+         * @description Operators' figures over the last `days` UTC days (today included): scans created in the period, their
+         *     agent runs, and the spend recorded in the period (the ledger keeps deleted scans' spend).
+         */
+        AdminAnalytics: {
+            /** Days */
+            days: number;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+            /**
+             * Success Rate
+             * @description succeeded / (succeeded + failed), 0-1; null before any ended
+             */
+            success_rate: number | null;
+            outcomes: components["schemas"]["OutcomeCounts"];
+            processing_seconds: components["schemas"]["ProcessingSeconds"];
+            /**
+             * Failures By Reason
+             * @description the most frequent first, at most 20 groups
+             */
+            failures_by_reason: components["schemas"]["FailureReason"][];
+            /**
+             * Scans Per Day
+             * @description every day of the period, oldest first, by creation day
+             */
+            scans_per_day: components["schemas"]["DayScans"][];
+            /**
+             * Spend Per Day
+             * @description every day of the period, oldest first
+             */
+            spend_per_day: components["schemas"]["DaySpend"][];
+            /** Total Cost Usd */
+            total_cost_usd: number;
+        };
+        /** AgentProcessing */
+        AgentProcessing: {
+            /** Agent Name */
+            agent_name: string;
+            /**
+             * Runs
+             * @description runs timed (answers reused from an earlier attempt are not counted)
+             */
+            runs: number;
+            /**
+             * Failed
+             * @description of those runs, the ones that failed
+             */
+            failed: number;
+            /** P50 */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
         };
         /** AgentRunRead */
         AgentRunRead: {
@@ -959,6 +1098,42 @@ export interface components {
             scope: components["schemas"]["Scope"];
             item: components["schemas"]["ChecklistItem-Output"];
         };
+        /** DayScans */
+        DayScans: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Succeeded */
+            succeeded: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Other
+             * @description still draft, queued or running
+             */
+            other: number;
+        };
+        /** DaySpend */
+        DaySpend: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Cost Usd */
+            cost_usd: number;
+            /**
+             * Calls
+             * @description paid agent calls, of succeeded and failed attempts alike
+             */
+            calls: number;
+            /** Tokens In */
+            tokens_in: number;
+            /** Tokens Out */
+            tokens_out: number;
+        };
         /** DuplicateImage */
         DuplicateImage: {
             /** File */
@@ -1025,6 +1200,26 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /** FailureReason */
+        FailureReason: {
+            /**
+             * Reason
+             * @description the failure's message with its particulars (ids, numbers, addresses) elided
+             */
+            reason: string;
+            /** Count */
+            count: number;
+            /**
+             * Example
+             * @description the most recent message of the group, as it was recorded
+             */
+            example: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
         };
         /** FindingCreate */
         FindingCreate: {
@@ -1147,8 +1342,21 @@ export interface components {
             height: number;
             /** Bytes */
             bytes: number;
-            /** Url */
+            /**
+             * Url
+             * @description the original photo (signed; stable within its lifetime, so cacheable)
+             */
             url: string;
+            /**
+             * Thumbnail Url
+             * @description WebP, longest side 320
+             */
+            thumbnail_url: string;
+            /**
+             * Medium Url
+             * @description WebP, longest side 1280
+             */
+            medium_url: string;
             /**
              * Created At
              * Format: date-time
@@ -1173,6 +1381,29 @@ export interface components {
             room: components["schemas"]["ChecklistItem-Output"][];
             /** Product */
             product: components["schemas"]["ChecklistItem-Output"][];
+        };
+        /**
+         * OutcomeCounts
+         * @description Scans created in the period, by the state they are in now.
+         */
+        OutcomeCounts: {
+            /** Total */
+            total: number;
+            /** Succeeded */
+            succeeded: number;
+            /**
+             * Partial
+             * @description succeeded scans with rooms that could not be analysed (part of `succeeded`)
+             */
+            partial: number;
+            /** Failed */
+            failed: number;
+            /** Running */
+            running: number;
+            /** Queued */
+            queued: number;
+            /** Draft */
+            draft: number;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -1234,6 +1465,23 @@ export interface components {
             id: string;
             status: components["schemas"]["ScanStatus"];
         };
+        /**
+         * ProcessingSeconds
+         * @description Seconds from a succeeded scan's start (its last attempt's) to its report, and per agent run.
+         */
+        ProcessingSeconds: {
+            /**
+             * Count
+             * @description succeeded scans timed
+             */
+            count: number;
+            /** P50 */
+            p50: number | null;
+            /** P95 */
+            p95: number | null;
+            /** By Agent */
+            by_agent: components["schemas"]["AgentProcessing"][];
+        };
         /** PushKeys */
         PushKeys: {
             /** P256Dh */
@@ -1290,6 +1538,23 @@ export interface components {
             workers: number;
             /** Oldest Waiting Seconds */
             oldest_waiting_seconds: number | null;
+        };
+        /** ReanalyseAccepted */
+        ReanalyseAccepted: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Status */
+            status: string;
+            /** Room Ids */
+            room_ids: string[];
+        };
+        /** ReanalyseBody */
+        ReanalyseBody: {
+            /** Room Ids */
+            room_ids?: string[] | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1366,6 +1631,8 @@ export interface components {
             url: string;
             /** Thumbnail Url */
             thumbnail_url: string;
+            /** Medium Url */
+            medium_url?: string | null;
             /** Created At */
             created_at?: string | null;
         };
@@ -1579,6 +1846,11 @@ export interface components {
             created_at: string;
             /** Finished At */
             finished_at: string | null;
+            /**
+             * Cover Thumbnail Url
+             * @description the thumbnail of the scan's first photo
+             */
+            cover_thumbnail_url?: string | null;
         };
         /** ScanPage */
         ScanPage: {
@@ -1675,13 +1947,8 @@ export interface components {
          * @description The report as a share link shows it: read-only, without costs or anything about its owner.
          */
         SharedReport: {
-            /**
-             * Report
-             * @description the merged report (GET /api/v1/scans/{id}/report), read-only
-             */
-            report: {
-                [key: string]: unknown;
-            };
+            /** @description the merged report (as GET /api/v1/scans/{id}/report), read-only */
+            report: components["schemas"]["Report"];
             /**
              * Expires At
              * Format: date-time
@@ -3037,15 +3304,112 @@ export interface operations {
             };
         };
     };
-    image_content_api_v1_images__image_id__content_get: {
+    get_scan_api_scans__scan_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanDetail"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    image_content_api_v1_images__image_id___variant__get: {
         parameters: {
             query: {
                 expires: number;
                 signature: string;
             };
-            header?: never;
+            header?: {
+                "if-none-match"?: string | null;
+            };
             path: {
                 image_id: string;
+                variant: "content" | "thumbnail" | "medium";
             };
             cookie?: never;
         };
@@ -3059,6 +3423,13 @@ export interface operations {
                 content: {
                     "image/*": unknown;
                 };
+            };
+            /** @description not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description bad request */
             400: {
@@ -3702,6 +4073,98 @@ export interface operations {
             };
         };
     };
+    queue_health_api_admin_queue_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueHealth"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     queue_health_api_v1_admin_queue_health_get: {
         parameters: {
             query?: never;
@@ -4004,6 +4467,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CostReport"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    analytics_api_v1_admin_analytics_get: {
+        parameters: {
+            query?: {
+                /** @description the last N UTC days, today included */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnalytics"];
                 };
             };
             /** @description bad request */
@@ -6494,6 +7052,111 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reanalyse_api_v1_scans__scan_id__reanalyse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReanalyseBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReanalyseAccepted"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the user's monthly budget could be exceeded; nothing was queued */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description not allowed */
             403: {

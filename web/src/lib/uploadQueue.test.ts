@@ -46,6 +46,8 @@ const image = (id: string): ImageRead => ({
   height: 1,
   bytes: 1,
   url: `/img/${id}`,
+  thumbnail_url: `/img/${id}?size=thumb`,
+  medium_url: `/img/${id}?size=medium`,
   created_at: "2026-01-01T10:00:00Z",
 });
 
