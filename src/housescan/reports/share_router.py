@@ -1,0 +1,111 @@
+"""Share links: the owner's calls (create, list, revoke) and the public, read-only shared report."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from housescan.auth.dependencies import CurrentUser
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.notifications.mail import public_url
+from housescan.reports import shares as shares_service
+from housescan.reports.share_schemas import ShareCreate, ShareCreated, SharedReport, ShareList
+from housescan.reports.shares import FailureLimiter
+
+router = APIRouter(prefix="/api/v1", tags=["shares"])
+
+# A shared page is for the people it was sent to: never indexed, never cached, never leaking its URL.
+PUBLIC_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _limiter(request: Request) -> FailureLimiter:
+    state = request.app.state
+    if not hasattr(state, "share_limiter"):
+        state.share_limiter = shares_service.new_limiter()
+    limiter: FailureLimiter = state.share_limiter
+    return limiter
+
+
+LimiterDep = Annotated[FailureLimiter, Depends(_limiter)]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+@router.post("/scans/{scan_id}/shares", status_code=status.HTTP_201_CREATED)
+async def create_share(
+    scan_id: uuid.UUID,
+    user: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    body: ShareCreate | None = None,
+) -> ShareCreated:
+    """A read-only link to the report (default: valid 30 days). The token is shown only in this answer."""
+    base = public_url(settings) if settings.public_url else str(request.base_url)
+    return await shares_service.create_share(
+        db_session=db_session, user_id=user.id, scan_id=scan_id, body=body or ShareCreate(), base_url=base
+    )
+
+
+@router.get("/scans/{scan_id}/shares")
+async def list_shares(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> ShareList:
+    return await shares_service.list_shares(db_session=db_session, user_id=user.id, scan_id=scan_id)
+
+
+@router.delete("/scans/{scan_id}/shares/{share_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_share(scan_id: uuid.UUID, share_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> Response:
+    """The link answers 404 from now on."""
+    await shares_service.revoke_share(db_session=db_session, user_id=user.id, scan_id=scan_id, share_id=share_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/shared/{token}")
+async def shared_report(
+    token: str, request: Request, response: Response, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> SharedReport:
+    """The report behind a share link, with no sign-in: read-only, without costs or the owner's details.
+    404 when the link is unknown, expired or revoked; 429 for an address that keeps trying such links."""
+    response.headers.update(PUBLIC_HEADERS)
+    return await shares_service.shared_report(
+        db_session=db_session, settings=settings, token=token, limiter=limiter, client=_client(request)
+    )
+
+
+@router.get(
+    "/shared/{token}/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the shared report (no costs)"}},
+)
+async def shared_report_pdf(
+    token: str,
+    request: Request,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> Response:
+    pdf, filename = await shares_service.shared_report_pdf(
+        db_session=db_session,
+        store=runtime.store,
+        settings=settings,
+        token=token,
+        limiter=limiter,
+        client=_client(request),
+    )
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={
+            **PUBLIC_HEADERS,
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
