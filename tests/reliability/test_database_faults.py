@@ -1,12 +1,19 @@
 """Database faults during the result save: PostgreSQL refuses connections and its backends are terminated
 (`pg_terminate_backend`) right when the worker saves. A short outage: the save is retried and the scan
 succeeds without running the analysis again. A long one: the scan ends `failed` with a reason. Never a
-partial write, never `scan:completed` before the commit."""
+partial write, never `scan:completed` before the commit.
+
+Nothing here depends on speed: the outage is in force (every open connection terminated, new ones refused)
+before the analysis returns, and it ends on what the worker did, never after a fixed time: the short one
+once a save attempt has failed (so the save is retried), the long one once the worker gave the save up.
+Timed outages raced the worker: under load its pooled connection could commit before the first
+termination (completed "during" the outage, or a long outage that never failed the scan)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -38,30 +45,32 @@ class Outage:
         self.injected = 0
         self._task: asyncio.Task[None] | None = None
 
-    async def _admin(self, sql: str) -> None:
+    async def _admin(self, sql: str, *args: object) -> None:
         connection = await asyncpg.connect(PG_ADMIN_DSN)
         try:
-            await connection.execute(sql)
+            await connection.execute(sql, *args)
         finally:
             await connection.close()
 
+    async def _terminate(self) -> None:
+        # With a timeout, pg_terminate_backend returns once the backend is gone, not when it was signalled.
+        await self._admin(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            self.database,
+        )
+        self.injected += 1
+
     async def begin(self) -> None:
+        """Returns once the outage is in force: new connections refused, every open one gone."""
         await self._admin(f'ALTER DATABASE "{self.database}" ALLOW_CONNECTIONS false')
+        await self._terminate()
         self._task = asyncio.create_task(self._terminate_forever())
 
     async def _terminate_forever(self) -> None:
         while True:
-            connection = await asyncpg.connect(PG_ADMIN_DSN)
-            try:
-                await connection.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = $1 AND pid <> pg_backend_pid()",
-                    self.database,
-                )
-            finally:
-                await connection.close()
-            self.injected += 1
             await asyncio.sleep(0.05)
+            await self._terminate()
 
     async def end(self) -> None:
         if self._task is not None:
@@ -71,13 +80,30 @@ class Outage:
         await self._admin(f'ALTER DATABASE "{self.database}" ALLOW_CONNECTIONS true')
 
 
-class OutageDuringSave:
-    """The real analysis, then an outage of `seconds` that starts as the worker goes to save."""
+class WorkerLog(logging.Handler):
+    """Sets an event when the worker logs a line containing one of the watched phrases."""
 
-    def __init__(self, inner: AgentsClient, outage: Outage, seconds: float) -> None:
-        self.inner, self.outage, self.seconds = inner, outage, seconds
+    def __init__(self, phrases: dict[str, asyncio.Event]) -> None:
+        super().__init__(logging.DEBUG)
+        self.phrases = phrases
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for phrase, event in self.phrases.items():
+            if phrase in message:
+                event.set()
+
+
+class OutageDuringSave:
+    """The real analysis, then an outage that starts before the worker goes to save and ends when the
+    worker has logged `end_on` (a failed save attempt, or giving the save up)."""
+
+    def __init__(self, inner: AgentsClient, outage: Outage, end_on: str) -> None:
+        self.inner, self.outage, self.end_on = inner, outage, end_on
         self.calls = 0
+        self.seen = asyncio.Event()
         self.ended = asyncio.Event()
+        self.ender: asyncio.Task[None] | None = None
 
     async def run(
         self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
@@ -87,12 +113,13 @@ class OutageDuringSave:
         if self.calls == 1:
             await self.outage.begin()
 
-            async def end_later() -> None:
-                await asyncio.sleep(self.seconds)
-                await self.outage.end()
+            async def end_when_seen() -> None:
+                await self.seen.wait()
+                # Set before connections are allowed again: whatever the worker commits comes after it.
                 self.ended.set()
+                await self.outage.end()
 
-            asyncio.get_running_loop().create_task(end_later())
+            self.ender = asyncio.get_running_loop().create_task(end_when_seen())
         return response
 
 
@@ -100,7 +127,7 @@ class OutageDuringSave:
 async def outage_server(
     tmp_path: Path, pg_database_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[tuple[LiveServer, OutageDuringSave]]:
-    seconds: float = request.param
+    end_on: str = request.param
     settings = Settings(
         data_dir=tmp_path / "data",
         database_url=pg_database_url,
@@ -111,12 +138,17 @@ async def outage_server(
         sweep_interval_seconds=1.0,
     )
     inner = create_agents_client(settings, LocalFolderStore(settings.photos_dir))
-    agents = OutageDuringSave(inner, Outage(pg_database_url.rsplit("/", 1)[1]), seconds)
+    agents = OutageDuringSave(inner, Outage(pg_database_url.rsplit("/", 1)[1]), end_on)
+    watcher = WorkerLog({end_on: agents.seen})
+    logging.getLogger("housescan").addHandler(watcher)
     server = await start_server(settings, agents=agents)
     try:
         yield server, agents
     finally:
-        with contextlib.suppress(Exception):
+        logging.getLogger("housescan").removeHandler(watcher)
+        if agents.ender is not None and not agents.ender.done():
+            agents.ender.cancel()
+        with contextlib.suppress(BaseException):
             await agents.outage.end()
         await server.stop()
 
@@ -135,7 +167,7 @@ async def _rows(server: LiveServer, scan_id: str) -> tuple[int, int, list[list[s
     return runs, summaries, types
 
 
-@pytest.mark.parametrize("outage_server", [2.0], indirect=True)
+@pytest.mark.parametrize("outage_server", ["saving results failed"], indirect=True)
 async def test_a_short_outage_during_the_save_is_ridden_out(outage_server: tuple[LiveServer, OutageDuringSave]) -> None:
     server, agents = outage_server
     recorder = EventRecorder()
@@ -147,6 +179,7 @@ async def test_a_short_outage_during_the_save_is_ridden_out(outage_server: tuple
         await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))
         completed = await recorder.wait_for("scan:completed", scan["id"], timeout=60)
         assert agents.ended.is_set(), "completed was announced only after the database came back"
+        assert agents.seen.is_set(), "a save attempt failed in the outage: the save was retried"
         detail = await wait_for_status(client, token, scan["id"], {"succeeded", "failed"})
     await recorder.disconnect()
     assert (detail["status"], detail["attempts"]) == ("succeeded", 1)
@@ -159,7 +192,7 @@ async def test_a_short_outage_during_the_save_is_ridden_out(outage_server: tuple
     print(f"\ndatabase faults (short outage): {agents.outage.injected} terminations injected, scans lost 0")
 
 
-@pytest.mark.parametrize("outage_server", [12.0], indirect=True)
+@pytest.mark.parametrize("outage_server", ["failed for good"], indirect=True)
 async def test_a_long_outage_fails_the_scan_with_a_reason_and_no_partial_write(
     outage_server: tuple[LiveServer, OutageDuringSave],
 ) -> None:
