@@ -123,13 +123,18 @@ export interface CompletedEvent extends ScanEventBase {
 export interface FailedEvent extends ScanEventBase {
   error?: string;
 }
+/** A person edited the report (answer, room, finding) in one of their tabs. */
+export interface UpdatedEvent extends ScanEventBase {
+  what?: string;
+}
 
 export type ScanEvent =
   | { type: "scan:uploaded"; payload: UploadedEvent }
   | { type: "scan:processing"; payload: ProcessingEvent }
   | { type: "scan:progress"; payload: ProgressEvent }
   | { type: "scan:completed"; payload: CompletedEvent }
-  | { type: "scan:failed"; payload: FailedEvent };
+  | { type: "scan:failed"; payload: FailedEvent }
+  | { type: "scan:updated"; payload: UpdatedEvent };
 
 export const SCAN_EVENT_NAMES = [
   "scan:uploaded",
@@ -137,4 +142,5 @@ export const SCAN_EVENT_NAMES = [
   "scan:progress",
   "scan:completed",
   "scan:failed",
+  "scan:updated",
 ] as const;

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 import { Alert, PageTitle } from "../components/ui";
+import { HOUSE_TYPES, label } from "../components/review/reviewApi";
 import { api, ApiError } from "../lib/api";
 
 const MAX_ROOMS = 30;
@@ -9,6 +10,7 @@ const SUGGESTIONS = ["Living room", "Kitchen", "Bedroom", "Bathroom", "Hallway",
 export default function NewScanPage() {
   const navigate = useNavigate();
   const [address, setAddress] = useState("");
+  const [houseType, setHouseType] = useState<(typeof HOUSE_TYPES)[number] | "">("");
   const [rooms, setRooms] = useState<string[]>(["", ""]);
   const [error, setError] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
@@ -25,6 +27,7 @@ export default function NewScanPage() {
     try {
       const scan = await api.createScan({
         address: address.trim() || undefined,
+        house_type: houseType || undefined,
         rooms: rooms.map((label) => (label.trim() ? { label: label.trim() } : {})),
       });
       navigate(`/scans/${scan.id}`);
@@ -51,6 +54,19 @@ export default function NewScanPage() {
             maxLength={500}
             onChange={(e) => setAddress(e.target.value)}
           />
+        </label>
+        <label className="field">
+          <span>
+            House type <em className="optional">optional: if you know it, the analysis will not guess it</em>
+          </span>
+          <select value={houseType} onChange={(e) => setHouseType(e.target.value as typeof houseType)}>
+            <option value="">Let the analysis decide</option>
+            {HOUSE_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {label(type)}
+              </option>
+            ))}
+          </select>
         </label>
         <div className="field">
           <label htmlFor="room-count">Number of rooms</label>

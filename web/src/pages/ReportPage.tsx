@@ -48,8 +48,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
   useEffect(
     () =>
       realtime.onEvent((event) => {
-        const { type, payload } = event as unknown as { type: string; payload: { scanId?: string } };
-        if (type === "scan:updated" && payload?.scanId === scanId) void reload();
+        if (event.type === "scan:updated" && event.payload?.scanId === scanId) void reload();
       }),
     [reload, scanId],
   );
