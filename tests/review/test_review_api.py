@@ -1,0 +1,329 @@
+"""The review API (DESIGN §6): the merged report, the person's answers over the models', room edits,
+findings, and `scan:updated` to the owner's tabs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer
+from tests.helpers import auth, photo, register, upload
+from tests.realtime_client import EventRecorder
+from tests.review.conftest import finished
+
+
+async def _report(client: httpx.AsyncClient, token: str, scan_id: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/scans/{scan_id}/report", headers=auth(token))
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _recorder() -> EventRecorder:
+    recorder = EventRecorder()
+    recorder.client.on("scan:updated", recorder._recorder("scan:updated"), namespace="/scans")
+    return recorder
+
+
+async def test_the_report_has_the_contract_shape_and_answers_say_where_they_came_from(
+    review_server: LiveServer,
+) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        report = await _report(client, token, detail["id"])
+
+    assert report["scan_id"] == detail["id"] and report["status"] == "succeeded"
+    assert report["house"]["address"] == "Flat 3, 9 Review Road"
+    assert set(report) >= {"house", "rooms", "findings", "pros", "cons", "summary", "assessed"}
+    assert [room["id"] for room in report["rooms"]] == [room["id"] for room in detail["rooms"]]
+    kitchen = report["rooms"][0]
+    assert kitchen["room_type"]["value"] == "kitchen" and kitchen["room_type"]["source"] == "model"
+    assert kitchen["room_type"]["model"] == "null" and kitchen["room_type"]["confidence"] == 1.0
+    assert kitchen["room_type"]["answered_at"]
+    assert kitchen["images"] and all({"id", "url", "thumbnail_url"} <= set(image) for image in kitchen["images"])
+    answers = [*report["house"]["checklist"].values(), *kitchen["checklist"].values(), *kitchen["products"].values()]
+    assert answers and all(answer["source"] == "model" for answer in answers)
+    assert "walls_condition" in kitchen["checklist"] and "worktop_condition" in kitchen["checklist"]
+    assert "sink" in kitchen["products"]
+    # Honesty: the models never say "absent" for a product or a house feature.
+    assert all(answer["value"] is not False for answer in kitchen["products"].values())
+    for answer in report["house"]["checklist"].values():
+        if answer["kind"] == "conditional":
+            assert answer["value"] is None or answer["value"]["exists"] is True
+    assert report["assessed"]["total"] == len(
+        [a for a in answers]
+        + [a for r in report["rooms"][1:] for a in (*r["checklist"].values(), *r["products"].values())]
+    )
+    assert report["assessed"]["by_person"] == 0
+    assert report["summary"].startswith(("A ", "An "))
+
+
+async def test_a_person_answer_wins_on_read_keeps_the_model_value_and_reverts(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        scan_id, kitchen = detail["id"], detail["rooms"][0]
+        before = (await _report(client, token, scan_id))["rooms"][0]
+        model_walls = before["checklist"]["walls_condition"]
+        person_value = "Poor" if model_walls["value"] != "Poor" else "Excellent"
+        other = _recorder()
+        recorder = _recorder()
+        await recorder.connect(review_server.url, token)
+        stranger = await register(client)
+        await other.connect(review_server.url, stranger)
+        photo_id = kitchen["images"][1]["id"]
+
+        put = await client.put(
+            f"/api/v1/scans/{scan_id}/answers/{kitchen['id']}/walls_condition",
+            json={"value": person_value, "note": "  Damp patch behind the fridge ", "photo_ids": [photo_id]},
+            headers=auth(token),
+        )
+        assert put.status_code == 200, put.text
+        answer = put.json()
+        assert answer["value"] == person_value and answer["source"] == "person"
+        assert answer["note"] == "Damp patch behind the fridge" and answer["photo_ids"] == [photo_id]
+        assert answer["model_value"] == model_walls["value"] and answer["answered_at"]
+        event = await recorder.wait_for("scan:updated", scan_id)
+        assert isinstance(event["eventId"], int)
+
+        report = await _report(client, token, scan_id)
+        assert report["rooms"][0]["checklist"]["walls_condition"] == answer
+        assert report["assessed"]["by_person"] == 1
+
+        # Products: confirm one the model did not see; the house type; a conditional; a boolean.
+        for scope, item, value in (
+            (kitchen["id"], "products.dishwasher", True),
+            ("house", "house_type", "apartment"),
+            ("house", "has_outdoor_space", {"exists": True, "condition": "Good"}),
+            ("house", "signs_of_damp", True),
+        ):
+            response = await client.put(
+                f"/api/v1/scans/{scan_id}/answers/{scope}/{item}", json={"value": value}, headers=auth(token)
+            )
+            assert response.status_code == 200, (item, response.text)
+            assert response.json()["value"] == value and response.json()["source"] == "person"
+        report = await _report(client, token, scan_id)
+        assert report["rooms"][0]["products"]["dishwasher"]["value"] is True
+        assert report["house"]["house_type"]["value"] == "apartment"
+        assert report["summary"].startswith("An apartment with two photographed rooms: a bedroom and a kitchen.")
+        assert "Outdoor space: good" in " ".join(report["pros"]) or "outdoor space: good" in " ".join(report["pros"])
+        assert any("damp" in con for con in report["cons"])
+
+        revert = await client.delete(
+            f"/api/v1/scans/{scan_id}/answers/{kitchen['id']}/walls_condition", headers=auth(token)
+        )
+        assert revert.status_code == 204
+        after = (await _report(client, token, scan_id))["rooms"][0]["checklist"]["walls_condition"]
+        assert after == model_walls
+        await recorder.disconnect()
+        await other.disconnect()
+    assert len(recorder.names(scan_id)) >= 6
+    assert other.names(scan_id) == []  # nothing reaches another user
+
+
+async def test_answers_are_checked_against_the_item_type(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        scan_id, kitchen, bedroom = detail["id"], detail["rooms"][0], detail["rooms"][1]
+        base = f"/api/v1/scans/{scan_id}/answers"
+        for path, value, code in (
+            (f"{kitchen['id']}/walls_condition", "Great", 422),
+            (f"{kitchen['id']}/water_damage", "yes", 422),
+            (f"{kitchen['id']}/products.sink", "present", 422),
+            (f"{kitchen['id']}/room_type", "ballroom", 422),
+            ("house/house_type", "castle", 422),
+            ("house/has_garage", {"condition": "Good"}, 422),
+            (f"{kitchen['id']}/no_such_item", True, 404),
+            (f"{kitchen['id']}/products.spaceship", True, 404),
+            ("house/products.sink", True, 404),
+            (f"{uuid.uuid4()}/mould", True, 404),
+            ("attic/mould", True, 404),
+        ):
+            response = await client.put(f"{base}/{path}", json={"value": value}, headers=auth(token))
+            assert response.status_code == code, (path, response.text)
+            assert response.json()["detail"]
+        # A photo of another room is not evidence for this one.
+        response = await client.put(
+            f"{base}/{kitchen['id']}/mould",
+            json={"value": True, "photo_ids": [bedroom["images"][0]["id"]]},
+            headers=auth(token),
+        )
+        assert response.status_code == 422 and "not photos of this room" in response.json()["detail"]
+
+
+async def test_a_room_is_renamed_and_its_type_corrected(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        scan_id, bedroom = detail["id"], detail["rooms"][1]
+        url = f"/api/v1/scans/{scan_id}/rooms/{bedroom['id']}"
+        response = await client.patch(url, json={"label": "Study", "room_type": "office"}, headers=auth(token))
+        assert response.status_code == 200, response.text
+        room = response.json()
+        assert room["label"] == "Study"
+        assert room["room_type"]["value"] == "office" and room["room_type"]["source"] == "person"
+        assert room["room_type"]["model_value"] == "bedroom"
+        report = await _report(client, token, scan_id)
+        assert report["rooms"][1]["name"] == "Study" and report["rooms"][1]["room_type"]["value"] == "office"
+        assert "desk" in report["rooms"][1]["products"]  # the office's list now applies
+        assert "an office" in report["summary"]
+
+        # Only the label: the type stays the person's; then the type reverts to the model's.
+        assert (await client.patch(url, json={"label": "Den"}, headers=auth(token))).json()["room_type"]["value"] == (
+            "office"
+        )
+        reverted = await client.patch(url, json={"room_type": None}, headers=auth(token))
+        assert reverted.json()["room_type"] | {} == reverted.json()["room_type"]
+        assert reverted.json()["room_type"]["source"] == "model"
+        assert reverted.json()["room_type"]["value"] == "bedroom" and reverted.json()["label"] == "Den"
+        bad = await client.patch(url, json={"room_type": "ballroom"}, headers=auth(token))
+        assert bad.status_code == 422
+
+
+async def test_findings_are_ordered_by_severity_with_counts(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        scan_id, kitchen = detail["id"], detail["rooms"][0]
+        url = f"/api/v1/scans/{scan_id}/findings"
+        created = {}
+        for title, severity in (
+            ("Dripping tap", "maintenance"),
+            ("Loose socket by the sink", "safety"),
+            ("Nice view", "note"),
+            ("Cracked lintel", "major"),
+            ("Bare wires in the hall", "safety"),
+        ):
+            response = await client.post(
+                url,
+                json={
+                    "title": title,
+                    "severity": severity,
+                    "room_id": kitchen["id"],
+                    "note": f"{title} note",
+                    "photo_ids": [kitchen["images"][0]["id"]],
+                    "checklist_item_id": "walls_condition",
+                },
+                headers=auth(token),
+            )
+            assert response.status_code == 201, response.text
+            body = response.json()
+            assert body["source"] == "person" and body["severity"] == severity and body["created_at"]
+            created[title] = body["id"]
+        listed = (await client.get(url, headers=auth(token))).json()
+        assert [item["title"] for item in listed["items"]] == [
+            "Loose socket by the sink",
+            "Bare wires in the hall",
+            "Cracked lintel",
+            "Dripping tap",
+            "Nice view",
+        ]
+        assert listed["counts"] == {"safety": 2, "major": 1, "maintenance": 1, "note": 1}
+
+        patched = await client.patch(
+            f"{url}/{created['Nice view']}", json={"severity": "major", "note": None}, headers=auth(token)
+        )
+        assert patched.status_code == 200 and patched.json()["severity"] == "major" and patched.json()["note"] is None
+        assert (await client.delete(f"{url}/{created['Dripping tap']}", headers=auth(token))).status_code == 204
+        assert (await client.delete(f"{url}/{created['Dripping tap']}", headers=auth(token))).status_code == 404
+        report = await _report(client, token, scan_id)
+        assert [f["title"] for f in report["findings"]] == [
+            "Loose socket by the sink",
+            "Bare wires in the hall",
+            "Nice view",  # now major too, and recorded before the lintel
+            "Cracked lintel",
+        ]
+        assert report["finding_counts"] == {"safety": 2, "major": 2, "maintenance": 0, "note": 0}
+        assert "Four findings recorded (2 safety, 2 major)." in report["summary"]
+        assert "Loose socket by the sink (safety)" in report["cons"]
+        for body in ({"title": "", "severity": "note"}, {"title": "x", "severity": "urgent"}):
+            assert (await client.post(url, json=body, headers=auth(token))).status_code == 422
+        wrong_room = await client.post(
+            url, json={"title": "x", "severity": "note", "room_id": str(uuid.uuid4())}, headers=auth(token)
+        )
+        assert wrong_room.status_code == 404
+
+
+async def test_rooms_are_added_and_removed_only_before_processing(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        created = await client.post(
+            "/api/v1/scans", json={"rooms": [{"label": "Hall"}, {"label": "Loo"}]}, headers=auth(token)
+        )
+        scan = created.json()
+        rooms_url = f"/api/v1/scans/{scan['id']}/rooms"
+        added = await client.post(rooms_url, json={"label": "Garage"}, headers=auth(token))
+        assert added.status_code == 201, added.text
+        assert added.json()["ordinal"] == 2 and added.json()["label"] == "Garage"
+        files = [("a.jpg", photo((10, 20, 30)), 0), ("b.jpg", photo((50, 20, 30)), 1), ("c.jpg", photo((90, 9, 9)), 2)]
+        assert (await upload(client, token, scan["id"], files)).status_code == 200
+        removed = await client.delete(f"{rooms_url}/{scan['rooms'][1]['id']}", headers=auth(token))
+        assert removed.status_code == 204
+        detail = (await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))).json()
+        assert [(room["label"], len(room["images"])) for room in detail["rooms"]] == [("Hall", 1), ("Garage", 1)]
+        assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202
+        late = await client.post(rooms_url, json={"label": "Attic"}, headers=auth(token))
+        assert late.status_code == 409
+        late = await client.delete(f"{rooms_url}/{scan['rooms'][0]['id']}", headers=auth(token))
+        assert late.status_code == 409
+
+
+async def test_the_house_type_given_at_creation_is_the_persons(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token, house_type="townhouse")
+        report = await _report(client, token, detail["id"])
+        house_type = report["house"]["house_type"]
+        assert house_type["value"] == "townhouse" and house_type["source"] == "person"
+        assert house_type["model_value"] == detail["detected_house_types"][0]
+        assert report["summary"].startswith("A townhouse with")
+        bad = await client.post("/api/v1/scans", json={"house_type": "castle"}, headers=auth(token))
+        assert bad.status_code == 422
+        revert = await client.delete(f"/api/v1/scans/{detail['id']}/answers/house/house_type", headers=auth(token))
+        assert revert.status_code == 204
+        house_type = (await _report(client, token, detail["id"]))["house"]["house_type"]
+        assert house_type["source"] == "model" and house_type["value"] == detail["detected_house_types"][0]
+
+
+@pytest.mark.parametrize("who", ["stranger", "nobody"])
+async def test_every_review_route_is_404_for_another_user_and_401_without_a_token(
+    review_server: LiveServer, who: str
+) -> None:
+    async with review_server.client() as client:
+        owner = await register(client)
+        detail = await finished(client, owner, labels=("Kitchen",))
+        draft = (await client.post("/api/v1/scans", json={"rooms_count": 2}, headers=auth(owner))).json()
+        scan_id, room_id = detail["id"], detail["rooms"][0]["id"]
+        finding = await client.post(
+            f"/api/v1/scans/{scan_id}/findings", json={"title": "Mould", "severity": "major"}, headers=auth(owner)
+        )
+        assert finding.status_code == 201
+        finding_id = finding.json()["id"]
+        token = await register(client) if who == "stranger" else None
+        calls: list[tuple[str, str, Any]] = [
+            ("GET", f"/api/v1/scans/{scan_id}/report", None),
+            ("PATCH", f"/api/v1/scans/{scan_id}/rooms/{room_id}", {"label": "Mine"}),
+            ("PUT", f"/api/v1/scans/{scan_id}/answers/{room_id}/mould", {"value": True}),
+            ("PUT", f"/api/v1/scans/{scan_id}/answers/house/house_type", {"value": "villa"}),
+            ("DELETE", f"/api/v1/scans/{scan_id}/answers/{room_id}/mould", None),
+            ("GET", f"/api/v1/scans/{scan_id}/findings", None),
+            ("POST", f"/api/v1/scans/{scan_id}/findings", {"title": "x", "severity": "note"}),
+            ("PATCH", f"/api/v1/scans/{scan_id}/findings/{finding_id}", {"title": "y"}),
+            ("DELETE", f"/api/v1/scans/{scan_id}/findings/{finding_id}", None),
+            ("POST", f"/api/v1/scans/{draft['id']}/rooms", {"label": "x"}),
+            ("DELETE", f"/api/v1/scans/{draft['id']}/rooms/{draft['rooms'][0]['id']}", None),
+            ("POST", f"/api/v1/scans/{scan_id}/reanalyse", {}),
+        ]
+        for method, path, body in calls:
+            response = await client.request(method, path, json=body, headers=auth(token) if token else {})
+            assert response.status_code == (404 if token else 401), (method, path, response.text)
+        # Nothing changed for the owner.
+        report = await _report(client, owner, scan_id)
+        assert report["rooms"][0]["label"] == "Kitchen" and len(report["findings"]) == 1
+        assert report["assessed"]["by_person"] == 0
+        assert len((await client.get(f"/api/v1/scans/{draft['id']}", headers=auth(owner))).json()["rooms"]) == 2
