@@ -57,7 +57,7 @@ api-types: install web/node_modules
 	&& for f in $(API_TYPES); do cp "$$tmp/$$f" web/src/lib/$$f; done
 
 api-types-check: install web/node_modules
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(call api-types-into,$$tmp) >/dev/null \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && { $(call api-types-into,$$tmp); } >/dev/null \
 	&& for f in $(API_TYPES); do if ! cmp -s web/src/lib/$$f "$$tmp/$$f"; then diff -u web/src/lib/$$f "$$tmp/$$f" | head -n 80; \
 	echo "web/src/lib/$$f differs from the server's OpenAPI schema: run make api-types and commit it" >&2; exit 1; fi; done
 
