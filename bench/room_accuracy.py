@@ -1,36 +1,59 @@
-"""Room-type (and house-type) accuracy of the offline `local` vision core on a labelled photo folder.
+"""Accuracy and cost of the offline `local` vision core on the labelled development photos, before (the
+classifier alone, as it was) and after (classifier + object detector) in one run.
 
-    python bench/room_accuracy.py [DATASET_DIR] [--per-room N] [--limit K] [--seed S]
+    python bench/room_accuracy.py [DATASET_DIR] [--labels CSV] [--limit K] [--seeds 0,1,2,3] [--errors]
 
-DATASET_DIR (default ../shared/datasets/rooms-dev relative to the repository) holds one folder per
-class: bathroom, bedroom, dining_room, hallway, kitchen, living_room, ... ; `exterior_front` and
-`_exterior_{apartment,detached_house,townhouse}` count as room type `exterior`, the latter also give the
-house type. Prints per-class accuracy, overall, a confusion matrix, house-type accuracy, ms/image and
-peak RSS; then the "per room" mode: N photos of one class grouped as one room (as a real scan has),
-classified together with classify_room.
+DATASET_DIR (default ../shared/datasets/rooms-dev) holds one folder per class: bathroom, bedroom,
+dining_room, hallway, kitchen, living_room, ...; `exterior_front` and `_exterior_{apartment,
+detached_house,townhouse}` count as room type `exterior`, the latter also give the house type
+(`exterior_front` photos are detached single-family homes, see the dataset's SOURCES.md).
+--labels (default bench/labels/products-dev.csv) is our hand-made presence table of products per photo.
 
-Measurement only: nothing here fits anything to the photos.
+Reports, each "before" next to "after":
+- room type per photo (top-1 among room types, and how often the verdict is `other`), per class;
+- room type per room: every 3 photos of one class together, over several shufflings (seeds);
+- product precision / recall per product, per photo (before: the old rule, classifier confidence >= 0.2;
+  after: `evidence.SEEN_RULES`), with the detector's precision at a few score thresholds;
+- house type on exterior photos: precision where it answers, and coverage;
+- ms per image (decode, classifier, detector) and the peak RSS of each phase.
+
+Measurement only: nothing here fits anything to the photos. Phase 1 (before) runs the classifier alone;
+phase 2 loads the detector and adds it, so the peak RSS of each is its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import resource
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from housescan.agents.local import evidence
+from housescan.agents.local.backends import imagenet_labels, load_classifier
+from housescan.agents.local.detector import Detection, load_detector
+from housescan.agents.local.images import decode
 from housescan.agents.local.vision import (
     ROOM_TYPES,
     ImageFindings,
     VisionModels,
     classify_house,
     classify_room,
+    configured_specs,
+    decide_house,
+    findings_from_view_probs,
 )
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".bmp"}
+OLD_PRESENT = 0.2  # the provider's rule before: a product was "present" from classifier confidence 0.2
+REPO = Path(__file__).resolve().parent.parent
 SHORT = {
     "bedroom": "bed",
     "living_room": "liv",
@@ -47,11 +70,11 @@ SHORT = {
 
 
 def truth_of(folder: str) -> tuple[str, str | None]:
-    """Room type and (for _exterior_* folders) house type of a class folder."""
+    """Room type and house type (exterior photos only) of a class folder."""
     if folder.startswith("_exterior_"):
         return "exterior", folder.removeprefix("_exterior_")
     if folder.startswith("exterior"):
-        return "exterior", None
+        return "exterior", "detached_house"
     return folder, None
 
 
@@ -65,13 +88,186 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+@dataclass
+class Photo:
+    key: str  # "class/file"
+    room: str
+    house: str | None
+    before: ImageFindings
+    after: ImageFindings | None = None
+
+
+def read_labels(path: Path) -> dict[str, set[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {row["file"]: {k for k, v in row.items() if k != "file" and v.strip() == "1"} for row in rows}
+
+
+def label_columns(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [c for c in next(csv.reader(fh)) if c != "file"]
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100.0 * a / b:5.1f}%" if b else "   n/a"
+
+
+def room_report(photos: Sequence[Photo], pick: Callable[[Photo], ImageFindings], errors: bool) -> tuple[int, int]:
+    per_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    confusion: Counter[tuple[str, str]] = Counter()
+    wrong: list[str] = []
+    for p in photos:
+        f = pick(p)
+        pred = forced(f)
+        confusion[(p.room, pred)] += 1
+        stats = per_class[p.room]
+        stats[0] += pred == p.room
+        stats[1] += 1
+        stats[2] += classify_room([f]).room_types == ["other"]
+        if pred != p.room:
+            objects = ", ".join(f"{d.label} {d.score:.2f}" for d in f.detections[:3])
+            top = ", ".join(f"{n} {q:.2f}" for n, q in f.evidence[:3])
+            wrong.append(f"    {p.key}: {pred} ({top}{'; ' + objects if objects else ''})")
+    ok = sum(s[0] for s in per_class.values())
+    n = sum(s[1] for s in per_class.values())
+    for room in sorted(per_class):
+        c, t, o = per_class[room]
+        print(f"    {room:<12} {c:>3}/{t:<3} {pct(c, t)}   (verdict 'other': {o})")
+    print(f"    {'OVERALL':<12} {ok:>3}/{n:<3} {pct(ok, n)}")
+    used = [r for r in ROOM_TYPES if any(r in k for k in confusion)]
+    print("    confusion (rows truth, columns predicted): " + " ".join(f"{SHORT[r]:>5}" for r in used))
+    for t in used:
+        if any(k[0] == t for k in confusion):
+            print(f"    {t:>42} " + " ".join(f"{confusion[(t, q)] or '.':>5}" for q in used))
+    if errors and wrong:
+        print("    misclassified:\n" + "\n".join(wrong))
+    return ok, n
+
+
+def per_room_report(
+    photos: Sequence[Photo], pick: Callable[[Photo], ImageFindings], seeds: Sequence[int], size: int
+) -> list[float]:
+    by_truth: dict[str, list[Photo]] = defaultdict(list)
+    for p in photos:
+        by_truth[p.room].append(p)
+    results = []
+    for seed in seeds:
+        rng = random.Random(seed)
+        ok = n = other = 0
+        per: dict[str, str] = {}
+        for truth in sorted(by_truth):
+            items = list(by_truth[truth])
+            rng.shuffle(items)
+            groups = [items[i : i + size] for i in range(0, len(items) - size + 1, size)]
+            c = 0
+            for g in groups:
+                verdict = classify_room([pick(p) for p in g])
+                c += verdict.room_types[0] == truth
+                other += verdict.room_types == ["other"]
+            ok += c
+            n += len(groups)
+            per[truth] = f"{c}/{len(groups)}"
+        results.append(ok / n if n else 0.0)
+        detail = " ".join(f"{SHORT[k]} {v}" for k, v in per.items())
+        print(f"    seed {seed}: {ok}/{n} {pct(ok, n)}  ('other' {other})  {detail}")
+    print(f"    mean {100.0 * sum(results) / len(results):.1f}%  min {100.0 * min(results):.1f}%")
+    return results
+
+
+def product_report(
+    photos: Sequence[Photo], labels: dict[str, set[str]], columns: Sequence[str]
+) -> dict[str, tuple[int, int, int, int, int, int]]:
+    """Per product: before tp, fp, fn and after tp, fp, fn over the labelled photos."""
+    out: dict[str, tuple[int, int, int, int, int, int]] = {}
+    labelled = [p for p in photos if p.key in labels and p.after is not None]
+    print(f"    {len(labelled)} labelled photos; precision / recall (tp fp fn)")
+    print(f"    {'product':<13} {'before':>28}   {'after':>28}")
+    totals = [0] * 6
+    for product in columns:
+        counts = [0] * 6
+        for p in labelled:
+            truth = product in labels[p.key]
+            before = p.before.products.get(product, 0.0) >= OLD_PRESENT
+            assert p.after is not None
+            after = evidence.seen_precision(product, p.after.sightings.get(product, [])) is not None
+            for offset, said in ((0, before), (3, after)):
+                if said and truth:
+                    counts[offset] += 1
+                elif said:
+                    counts[offset + 1] += 1
+                elif truth:
+                    counts[offset + 2] += 1
+        out[product] = tuple(counts)  # type: ignore[assignment]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        print(f"    {product:<13} {_pr(*counts[:3]):>28}   {_pr(*counts[3:]):>28}")
+    print(f"    {'ALL':<13} {_pr(*totals[:3]):>28}   {_pr(*totals[3:]):>28}")
+    # the detector's own precision / recall at a few box-score thresholds (one box of the label suffices)
+    print("    detector alone, precision/recall by minimum box score:")
+    for product in columns:
+        labels_of = evidence.DETECTOR_PRODUCTS.get(product)
+        if not labels_of:
+            continue
+        cells = []
+        for thr in (0.25, 0.3, 0.35, 0.4, 0.5):
+            tp = fp = fn = 0
+            for p in labelled:
+                assert p.after is not None
+                said = any(d.label in labels_of and d.score >= thr for d in p.after.detections)
+                truth = product in labels[p.key]
+                tp += said and truth
+                fp += said and not truth
+                fn += truth and not said
+            cells.append(f"{thr:.2f}: {_short_pr(tp, fp, fn)}")
+        print(f"      {product:<13} " + "  ".join(cells))
+    return out
+
+
+def _pr(tp: int, fp: int, fn: int) -> str:
+    p = f"{tp / (tp + fp):.2f}" if tp + fp else " n/a"
+    r = f"{tp / (tp + fn):.2f}" if tp + fn else " n/a"
+    return f"{p} / {r} ({tp} {fp} {fn})"
+
+
+def _short_pr(tp: int, fp: int, fn: int) -> str:
+    p = f"{tp / (tp + fp):.2f}" if tp + fp else "n/a"
+    r = f"{tp / (tp + fn):.2f}" if tp + fn else "n/a"
+    return f"{p}/{r}"
+
+
+def house_report(photos: Sequence[Photo]) -> None:
+    exteriors = [p for p in photos if p.house is not None]
+    if not exteriors:
+        return
+    b_ok = 0
+    a_ok = a_n = 0
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for p in exteriors:
+        ranked, _ = classify_house([], [p.before])
+        b_ok += ranked[0] == p.house
+        assert p.after is not None
+        decision = decide_house([], [p.after])
+        stats = per[p.house]
+        stats[2] += 1
+        if decision.house_types:
+            a_n += 1
+            stats[1] += 1
+            correct = decision.house_types[0] == p.house
+            a_ok += correct
+            stats[0] += correct
+    n = len(exteriors)
+    print(f"    before: always answers: precision {pct(b_ok, n)} ({b_ok}/{n}), coverage 100%")
+    print(f"    after:  precision {pct(a_ok, a_n)} ({a_ok}/{a_n}), coverage {pct(a_n, n)} ({a_n}/{n})")
+    for house, (ok, answered, total) in sorted(per.items()):
+        print(f"      {house:<15} answered {answered}/{total}, right {ok}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    repo = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dataset", nargs="?", type=Path, default=repo.parent / "shared" / "datasets" / "rooms-dev")
-    parser.add_argument("--per-room", type=int, default=3, help="photos per simulated room (0: skip)")
+    parser.add_argument("dataset", nargs="?", type=Path, default=REPO.parent / "shared" / "datasets" / "rooms-dev")
+    parser.add_argument("--labels", type=Path, default=REPO / "bench" / "labels" / "products-dev.csv")
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos per class (0: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for grouping photos into rooms")
+    parser.add_argument("--seeds", default="0,1,2,3", help="shufflings for the per-room figures")
+    parser.add_argument("--per-room", type=int, default=3, help="photos per simulated room")
     parser.add_argument("--errors", action="store_true", help="list each misclassified photo")
     args = parser.parse_args(argv)
 
@@ -79,102 +275,90 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f"no dataset at {root}", file=sys.stderr)
         return 2
-    classes = sorted(p for p in root.iterdir() if p.is_dir())
+    files: list[tuple[Path, str]] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        found = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        files += [(p, folder.name) for p in found[: args.limit or None]]
+
+    # ---- phase 1: before (the classifier alone) ----
     t0 = time.perf_counter()
-    models = VisionModels.load()
-    load_s = time.perf_counter() - t0
-    print(f"models: {models.backend}  (load {load_s:.1f} s, RSS after load {peak_rss_mb():.0f} MB)")
+    models = VisionModels([load_classifier(spec) for spec in configured_specs()], imagenet_labels())
+    print(f"classifier: {models.backend} (load {time.perf_counter() - t0:.1f} s)")
+    photos: list[Photo] = []
+    decode_ms: list[float] = []
+    clf_ms: list[float] = []
+    probs_of: dict[str, np.ndarray] = {}
+    for path, folder in files:
+        data = path.read_bytes()
+        t = time.perf_counter()
+        img = decode(data)
+        decode_ms.append((time.perf_counter() - t) * 1000.0)
+        t = time.perf_counter()
+        probs = models.view_probs(img)
+        before = findings_from_view_probs(probs, models.tables)
+        clf_ms.append((time.perf_counter() - t) * 1000.0)
+        room, house = truth_of(folder)
+        key = f"{folder}/{path.name}"
+        probs_of[key] = probs
+        photos.append(Photo(key, room, house, before))
+    rss_before = peak_rss_mb()
 
-    findings: dict[str, list[tuple[Path, ImageFindings]]] = defaultdict(list)
-    times: list[float] = []
-    for folder in classes:
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if args.limit:
-            files = files[: args.limit]
-        for path in files:
-            data = path.read_bytes()
-            start = time.perf_counter()
-            f = models.analyse_bytes(data)
-            times.append((time.perf_counter() - start) * 1000.0)
-            findings[folder.name].append((path, f))
+    # ---- phase 2: after (+ the detector) ----
+    t0 = time.perf_counter()
+    detector = load_detector()
+    if detector is None:
+        print("the detector is missing: run `make models`", file=sys.stderr)
+        return 2
+    print(f"detector: {detector.name} (load {time.perf_counter() - t0:.1f} s)")
+    det_ms: list[float] = []
+    for (path, _), p in zip(files, photos, strict=True):
+        img = decode(path.read_bytes())
+        t = time.perf_counter()
+        dets: list[Detection] = detector.detect(img)
+        det_ms.append((time.perf_counter() - t) * 1000.0)
+        p.after = findings_from_view_probs(probs_of[p.key], models.tables, detections=dets)
+    rss_after = peak_rss_mb()
 
-    # ---- single photo ----
-    labels = [r for r in ROOM_TYPES]
-    confusion: Counter[tuple[str, str]] = Counter()
-    per_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # correct, total, abstained
-    house_ok = house_n = 0
-    errors: list[str] = []
-    for folder, items in findings.items():
-        truth, house_truth = truth_of(folder)
-        for path, f in items:
-            pred = forced(f)
-            confusion[(truth, pred)] += 1
-            stats = per_class[truth]
-            stats[0] += pred == truth
-            stats[1] += 1
-            stats[2] += classify_room([f]).room_types == ["other"]
-            if pred != truth:
-                top = ", ".join(f"{n} {p:.2f}" for n, p in f.evidence[:4])
-                errors.append(f"  {folder}/{path.name}: {pred} ({top})")
-            if house_truth is not None:
-                ranked, _ = classify_house([], [f])
-                house_ok += ranked[0] == house_truth
-                house_n += 1
+    def before(p: Photo) -> ImageFindings:
+        return p.before
 
-    print("\nSINGLE PHOTO (top-1, forced choice among room types)")
-    total_ok = total_n = 0
-    for truth in sorted(per_class):
-        ok, n, abstained = per_class[truth]
-        total_ok += ok
-        total_n += n
-        print(f"  {truth:<12} {ok:>3}/{n:<3} {100.0 * ok / n:5.1f}%   (verdict 'other': {abstained})")
-    print(f"  {'OVERALL':<12} {total_ok:>3}/{total_n:<3} {100.0 * total_ok / max(total_n, 1):5.1f}%")
-    macro = sum(ok / n for ok, n, _ in per_class.values()) / max(len(per_class), 1)
-    print(f"  macro-average {100.0 * macro:.1f}%")
+    def after(p: Photo) -> ImageFindings:
+        assert p.after is not None
+        return p.after
 
-    used = [r for r in labels if any(k[1] == r or k[0] == r for k in confusion)]
-    print("\nconfusion (rows truth, columns predicted)")
-    print("  " + " " * 12 + "".join(f"{SHORT[r]:>6}" for r in used))
-    for t in used:
-        if not any(k[0] == t for k in confusion):
-            continue
-        print("  " + f"{t:<12}" + "".join(f"{confusion[(t, p)] or '.':>6}" for p in used))
-    if house_n:
-        print(f"\nhouse type on _exterior_* photos: {house_ok}/{house_n} = {100.0 * house_ok / house_n:.1f}%")
-    if args.errors and errors:
-        print("\nmisclassified:")
-        print("\n".join(errors))
+    print(f"\n{len(photos)} photos from {root}")
+    print("\nROOM TYPE, SINGLE PHOTO (top-1 among room types)")
+    print("  before (classifier alone):")
+    room_report(photos, before, args.errors)
+    print("  after (classifier + detector):")
+    room_report(photos, after, args.errors)
 
-    times.sort()
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    print(f"\nROOM TYPE, PER ROOM ({args.per_room} photos of one class together)")
+    print("  before:")
+    per_room_report(photos, before, seeds, args.per_room)
+    print("  after:")
+    per_room_report(photos, after, seeds, args.per_room)
+
+    if args.labels.is_file():
+        print(f"\nPRODUCTS (presence per photo, labels {args.labels.relative_to(REPO)})")
+        product_report(photos, read_labels(args.labels), label_columns(args.labels))
+
+    print("\nHOUSE TYPE (exterior photos; exterior_front = detached_house)")
+    house_report(photos)
+
+    def stats(ms: list[float]) -> str:
+        s = sorted(ms)
+        return f"mean {sum(s) / len(s):.0f} ms, median {s[len(s) // 2]:.0f}, p95 {s[int(len(s) * 0.95)]:.0f}"
+
+    mean_before = (sum(decode_ms) + sum(clf_ms)) / len(photos)
+    mean_after = mean_before + sum(det_ms) / len(photos)
+    print("\nCOST (per photo, this process, 2 shared cores)")
+    print(f"  decode {stats(decode_ms)}; classifier {stats(clf_ms)}; detector {stats(det_ms)}")
+    print(f"  before: {1000.0 / mean_before:.2f} images/s, peak RSS {rss_before:.0f} MB")
     print(
-        f"\nspeed: {sum(times) / len(times):.0f} ms/image mean, median {times[len(times) // 2]:.0f}, "
-        f"p95 {times[int(len(times) * 0.95)]:.0f} ({len(times)} images)"
+        f"  after:  {1000.0 / mean_after:.2f} images/s ({mean_before / mean_after:.2f}x), peak RSS {rss_after:.0f} MB"
     )
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
-
-    # ---- per room ----
-    if args.per_room > 0:
-        rng = random.Random(args.seed)
-        print(f"\nPER ROOM ({args.per_room} photos of the same class classified together, seed {args.seed})")
-        by_truth: dict[str, list[ImageFindings]] = defaultdict(list)
-        for folder, items in findings.items():
-            by_truth[truth_of(folder)[0]].extend(f for _, f in items)
-        r_ok = r_n = 0
-        for truth in sorted(by_truth):
-            items = list(by_truth[truth])
-            rng.shuffle(items)
-            groups = [items[i : i + args.per_room] for i in range(0, len(items), args.per_room)]
-            groups = [g for g in groups if len(g) == args.per_room]
-            ok = other = 0
-            for g in groups:
-                verdict = classify_room(g)
-                ok += verdict.room_types[0] == truth
-                other += verdict.room_types == ["other"]
-            r_ok += ok
-            r_n += len(groups)
-            if groups:
-                print(f"  {truth:<12} {ok:>3}/{len(groups):<3} {100.0 * ok / len(groups):5.1f}%   ('other': {other})")
-        print(f"  {'OVERALL':<12} {r_ok:>3}/{r_n:<3} {100.0 * r_ok / max(r_n, 1):5.1f}%")
     return 0
 
 
