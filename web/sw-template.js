@@ -120,3 +120,37 @@ async function networkFirstApi(request, url) {
     throw error;
   }
 }
+
+// Web push (issue 14): the server sends {title, body, url, tag} encrypted for this subscription; the browser
+// has decrypted it by now. Shown as "Report ready: <address>"; a click opens (or focuses) the report.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = { title: event.data ? event.data.text() : "HouseScan" };
+  }
+  const title = message.title || "HouseScan";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: message.body || "",
+      tag: message.tag || undefined,
+      icon: "/icons/icon-192.png",
+      data: { url: message.url || "/" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (new URL(client.url).pathname === target.pathname && "focus" in client) return client.focus();
+      }
+      return self.clients.openWindow(target.href);
+    }),
+  );
+});

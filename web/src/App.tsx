@@ -8,6 +8,9 @@ import NewScanPage from "./pages/NewScanPage";
 import NotFoundPage from "./pages/NotFoundPage";
 import RegisterPage from "./pages/RegisterPage";
 import ScanPage from "./pages/ScanPage";
+import SharedReportPage from "./pages/SharedReportPage";
+import ForgotPasswordPage from "./pages/ForgotPasswordPage";
+import ResetPasswordPage from "./pages/ResetPasswordPage";
 import SettingsPage from "./pages/SettingsPage";
 import { Spinner } from "./components/ui";
 
@@ -38,6 +41,9 @@ export default function App() {
       <Routes>
         <Route path="/login" element={<GuestOnly><LoginPage /></GuestOnly>} />
         <Route path="/register" element={<GuestOnly><RegisterPage /></GuestOnly>} />
+        <Route path="/forgot-password" element={<GuestOnly><ForgotPasswordPage /></GuestOnly>} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route path="/shared/:token" element={<SharedReportPage />} />
         <Route path="/" element={<RequireAuth><HistoryPage /></RequireAuth>} />
         <Route path="/scans/new" element={<RequireAuth><NewScanPage /></RequireAuth>} />
         <Route path="/scans/:scanId" element={<RequireAuth><ScanPage /></RequireAuth>} />

@@ -50,6 +50,9 @@ export default function LoginPage() {
         </button>
       </form>
       <p className="muted center">
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p className="muted center">
         New to HouseScan? <Link to={`/register${location.search}`}>Create an account</Link>
       </p>
     </section>

@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { Alert, PageTitle, ProgressRing } from "../components/ui";
+import PushPrompt from "../components/account/PushPrompt";
 import { api, ApiError } from "../lib/api";
 import { humanize } from "../lib/answers";
 import { plural } from "../lib/format";
@@ -111,6 +112,7 @@ export default function ProcessingPage({ scan, reload }: Props) {
         {plural(scan.rooms.length, "room")} · {plural(imageCount, "photo")}.
         {!failed && " You can leave this page: the analysis continues and the report will be waiting in your scans."}
       </p>
+      {!failed && <PushPrompt />}
 
       <div className="card processing-card" aria-live="polite">
         <ProgressRing value={state.progress} />

@@ -14,6 +14,7 @@ import {
   type Report,
 } from "../components/review/reviewApi";
 import "../components/review/review.css";
+import ShareButton from "../components/account/ShareButton";
 import { api, ApiError } from "../lib/api";
 import { realtime } from "../lib/realtime";
 import type { ScanDetail } from "../lib/types";
@@ -93,6 +94,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
         </div>
         <div className="actions report-actions no-print">
           <PdfButton scanId={scanId} />
+          <ShareButton scanId={scanId} />
           <button type="button" className="btn btn-secondary" onClick={() => window.print()}>
             Print
           </button>

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert, ConfirmButton, PageTitle, Spinner } from "../components/ui";
+import AccountSettings from "../components/account/AccountSettings";
+import NotificationSettings from "../components/account/NotificationSettings";
 import { api, ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { slugify } from "../lib/format";
@@ -234,6 +236,8 @@ export default function SettingsPage() {
           )}
         </div>
       )}
+      <NotificationSettings />
+      <AccountSettings />
     </section>
   );
 }
