@@ -54,6 +54,7 @@ class MailCatcher:
         self.port = free_port()
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self.controller: Controller | None = None
 
@@ -74,6 +75,7 @@ class MailCatcher:
         with self._lock:
             self.messages.append((list(recipients), message))
             waiters = list(self._waiters)
+            self._arrived.notify_all()
         for loop, event in waiters:
             loop.call_soon_threadsafe(event.set)
 
@@ -95,6 +97,15 @@ class MailCatcher:
         finally:
             with self._lock:
                 self._waiters.remove((loop, event))
+        return self.to(address)
+
+    def wait_for_blocking(self, address: str, count: int = 1, timeout: float = 60) -> list[EmailMessage]:
+        """`wait_for` for synchronous tests (the browser suite)."""
+        with self._arrived:
+            if not self._arrived.wait_for(
+                lambda: len([m for r, m in self.messages if address in r]) >= count, timeout=timeout
+            ):
+                raise TimeoutError(f"no e-mail to {address} in {timeout} s")
         return self.to(address)
 
 
