@@ -44,13 +44,14 @@ web-test: web/node_modules
 	cd web && npx vitest run
 
 # The web app's API types are generated from the server's OpenAPI schemas (`housescan openapi`, which builds
-# the app without starting it: no server, no database): the API's, and the agents service's for the
-# analysis result stored in a scan's summary. `make api-types` rewrites them; `api-types-check` (part of
-# `make test`) fails when the checked-in files differ from what the current server code produces.
-API_TYPES := api-schema.d.ts agents-schema.d.ts
+# the app without starting it: no server, no database): the API's, the agents service's (the analysis result
+# stored in a scan's summary) and the realtime events' payloads. `make api-types` rewrites them;
+# `api-types-check` (part of `make test`) fails when the checked-in files differ from what the server produces.
+API_SCHEMAS := api agents events
+API_TYPES := $(API_SCHEMAS:%=%-schema.d.ts)
 OPENAPI_TS := web/node_modules/.bin/openapi-typescript
-api-types-into = $(BIN)/housescan openapi > $(1)/api.json && $(BIN)/housescan openapi --agents > $(1)/agents.json \
-	&& $(OPENAPI_TS) $(1)/api.json -o $(1)/api-schema.d.ts && $(OPENAPI_TS) $(1)/agents.json -o $(1)/agents-schema.d.ts
+api-types-into = for s in $(API_SCHEMAS); do $(BIN)/housescan openapi $$([ $$s = api ] || echo --$$s) > $(1)/$$s.json \
+	&& $(OPENAPI_TS) $(1)/$$s.json -o $(1)/$$s-schema.d.ts || exit 1; done
 
 api-types: install web/node_modules
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && $(call api-types-into,$$tmp) \

@@ -149,6 +149,9 @@ def worker(
 @app.command()
 def openapi(
     agents: Annotated[bool, typer.Option("--agents", help="the agents service's schema instead of the API's")] = False,
+    events: Annotated[
+        bool, typer.Option("--events", help="the realtime events' payloads, as the schemas of a document with no paths")
+    ] = False,
 ) -> None:
     """Print the OpenAPI schema as JSON (`make api-types` generates the web app's types from it); no server needed."""
     import json
@@ -156,6 +159,9 @@ def openapi(
 
     from fastapi import FastAPI
 
+    if events:
+        typer.echo(json.dumps(_event_schemas(), indent=2, ensure_ascii=False))
+        return
     # The app is built, never started: no database, queue or object store is reached, and nothing is written
     # outside a temporary data dir.
     with tempfile.TemporaryDirectory() as tmp:
@@ -179,6 +185,32 @@ def openapi(
         assert isinstance(api, FastAPI)
         schema = api.openapi()
     typer.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+def _event_schemas() -> dict[str, object]:
+    """Every realtime event payload (the EventPayload subclasses, camelCase as sent) in an OpenAPI document."""
+    from pydantic.json_schema import models_json_schema
+
+    import housescan.app  # noqa: F401 (imports every domain, so every event is declared)
+    from housescan import __version__
+    from housescan.realtime.schemas import EventPayload
+
+    models: list[type[EventPayload]] = []
+    pending = [EventPayload]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            models.append(sub)
+            pending.append(sub)
+    models.sort(key=lambda model: model.__name__)
+    _, definitions = models_json_schema(
+        [(model, "serialization") for model in models], by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "HouseScan realtime events", "version": __version__},
+        "paths": {},
+        "components": {"schemas": definitions.get("$defs", {})},
+    }
 
 
 @db_app.command("upgrade")

@@ -24,7 +24,7 @@ describe("progressReducer", () => {
       ["house_type", 10],
       ["room_type", 55],
     ]);
-    const done = run([{ type: "scan:completed", payload: { scanId: S, message: "done", eventId: 5 } }], state);
+    const done = run([{ type: "scan:completed", payload: { scanId: S, message: "done", result: {}, eventId: 5 } }], state);
     expect(done.status).toBe("succeeded");
     expect(done.progress).toBe(100);
     expect(done.lastEventId).toBe(5);
@@ -66,7 +66,7 @@ describe("progressReducer", () => {
     expect(retried.status).toBe("queued");
     expect(retried.error).toBeNull();
     expect(retried.steps).toEqual([]);
-    const again = run([{ type: "scan:processing", payload: { scanId: S, eventId: 3 } }], failed);
+    const again = run([{ type: "scan:processing", payload: { scanId: S, message: "Analysing", eventId: 3 } }], failed);
     expect(again.status).toBe("running");
     expect(again.progress).toBe(0);
   });
@@ -88,10 +88,10 @@ describe("progressReducer", () => {
     });
     const replayed = run(
       [
-        { type: "scan:uploaded", payload: { scanId: S, message: "2 photos stored", eventId: 11 } },
-        { type: "scan:processing", payload: { scanId: S, eventId: 12 } },
+        { type: "scan:uploaded", payload: { scanId: S, message: "2 photos stored", roomsCount: 1, imagesCount: 2, eventId: 11 } },
+        { type: "scan:processing", payload: { scanId: S, message: "Analysing", eventId: 12 } },
         { type: "scan:progress", payload: { scanId: S, progress: 60, stage: "products", eventId: 13 } },
-        { type: "scan:completed", payload: { scanId: S, message: "Your report is ready", eventId: 14 } },
+        { type: "scan:completed", payload: { scanId: S, message: "Your report is ready", result: {}, eventId: 14 } },
       ],
       snapshot,
     );

@@ -1,11 +1,13 @@
-// The API's shapes, named for the pages. Every REST shape is generated from the server's OpenAPI schema
-// (`make api-types` writes api-schema.d.ts and agents-schema.d.ts; `make test` fails when they are stale):
+// The API's shapes, named for the pages. Every shape is generated from the server's schemas (`make api-types`
+// writes api-schema.d.ts, agents-schema.d.ts and events-schema.d.ts; `make test` fails when they are stale):
 // never write one by hand here, alias the generated one.
 import type { components as ApiComponents, paths } from "./api-schema";
 import type { components as AgentsComponents } from "./agents-schema";
+import type { components as EventsComponents } from "./events-schema";
 
 type Schemas = ApiComponents["schemas"];
 type AgentSchemas = AgentsComponents["schemas"];
+type EventSchemas = EventsComponents["schemas"];
 
 // ---- REST API (/api/v1) ---------------------------------------------------------------------------
 
@@ -98,35 +100,19 @@ export function savedAnalysis(summary: SummaryRead | null | undefined): {
   };
 }
 
-// ---- Socket.IO events on namespace /scans (not part of the REST schema) ------------------------------
+// ---- Socket.IO events on namespace /scans -------------------------------------------------------------
+// Generated as well (events-schema.d.ts, from the server's EventPayload models); the server adds `eventId`,
+// the replay cursor, when it sends one.
 
-export interface ScanEventBase {
-  scanId: string;
-  eventId?: number | string;
-}
-export interface UploadedEvent extends ScanEventBase {
-  roomsCount?: number;
-  imagesCount?: number;
-  message?: string;
-}
-export interface ProcessingEvent extends ScanEventBase {
-  message?: string;
-}
-export interface ProgressEvent extends ScanEventBase {
-  progress: number;
-  stage?: string;
-}
-export interface CompletedEvent extends ScanEventBase {
-  message?: string;
-  result?: unknown;
-}
-export interface FailedEvent extends ScanEventBase {
-  error?: string;
-}
+type Sent<T> = T & { eventId?: number };
+export type ScanEventBase = Sent<{ scanId: string }>;
+export type UploadedEvent = Sent<EventSchemas["ScanUploaded"]>;
+export type ProcessingEvent = Sent<EventSchemas["ScanProcessing"]>;
+export type ProgressEvent = Sent<EventSchemas["ScanProgress"]>;
+export type CompletedEvent = Sent<EventSchemas["ScanCompleted"]>;
+export type FailedEvent = Sent<EventSchemas["ScanFailed"]>;
 /** A person edited the report (answer, room, finding) in one of their tabs. */
-export interface UpdatedEvent extends ScanEventBase {
-  what?: string;
-}
+export type UpdatedEvent = Sent<EventSchemas["ScanUpdated"]>;
 
 export type ScanEvent =
   | { type: "scan:uploaded"; payload: UploadedEvent }
