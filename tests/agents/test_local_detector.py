@@ -311,9 +311,7 @@ def test_detected_objects_are_room_evidence() -> None:
 
 def test_sightings_keep_box_and_source_and_seen_needs_a_measured_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.4, 0.93),)})
-    s = evidence.product_sightings(
-        {"oven": 0.3, "dishwasher": 0.5}, [_d("oven", 0.45), _d("oven", 0.25)], detector_ran=True
-    )
+    s = evidence.product_sightings({"oven": 0.3, "dishwasher": 0.5}, [_d("oven", 0.45), _d("oven", 0.25)])
     assert s["oven"][0] == (0.45, (0.1, 0.1, 0.5, 0.5), "detector")
     assert ("dishwasher" in s) and s["dishwasher"][0][2] == "classifier"
     assert evidence.seen_precision("oven", s["oven"]) == 0.93
@@ -405,3 +403,18 @@ async def test_pipeline_reports_photo_urls_and_an_undetermined_house(
     assert products.conditionals["sofa"].exists is True
     (sighting,) = products.evidence["sofa"]
     assert sighting.image_index == 1 and sighting.image_url == urls[1]
+
+
+def test_seen_rules_name_known_products_sources_and_a_measured_precision() -> None:
+    assert evidence.SEEN_RULES
+    for product, rules in evidence.SEEN_RULES.items():
+        assert product in vision.PRODUCTS
+        for source, min_score, precision in rules:
+            assert source in ("detector", "classifier")
+            assert source == "classifier" or product in evidence.DETECTOR_PRODUCTS
+            assert 0.0 < min_score < 1.0
+            assert 0.5 < precision < 1.0  # a small-sample estimate, never certainty
+    assert set(evidence.DETECTOR_PRODUCTS) <= set(vision.PRODUCTS)
+    labels = {label for labels in evidence.DETECTOR_PRODUCTS.values() for label in labels}
+    labels |= {label for table in evidence.DETECTOR_ROOM_EVIDENCE.values() for label in table}
+    assert labels <= set(det.COCO_LABELS)

@@ -546,7 +546,7 @@ def detector_room_evidence(dets: Iterable[_Det]) -> dict[str, float]:
 
 
 def product_sightings(
-    classifier: Mapping[str, float], dets: Iterable[_Det], *, detector_ran: bool, floor: float = 0.12
+    classifier: Mapping[str, float], dets: Iterable[_Det], *, floor: float = 0.12
 ) -> dict[str, list[Sighting]]:
     """Every product one photo shows some evidence of, best first: the detector's boxes for the products it
     knows, the classifier's photo-level confidence for all products (from `floor` on)."""

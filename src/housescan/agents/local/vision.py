@@ -177,7 +177,7 @@ def findings_from_view_probs(
     pw = np.clip(tables.product_w * p_max[None, :], 0.0, 1.0)
     conf = 1.0 - np.prod(1.0 - pw, axis=1)
     classifier_products = {name: float(c) for name, c in zip(tables.products, conf, strict=True)}
-    sightings = evidence.product_sightings(classifier_products, dets, detector_ran=detections is not None)
+    sightings = evidence.product_sightings(classifier_products, dets, floor=MIN_PRODUCT_CONF)
     products = {name: round(max(s[0] for s in found), 4) for name, found in sightings.items()}
 
     house_raw = tables.house_w @ q
