@@ -26,6 +26,11 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/api/v1/images/{image_id}/content"),  # a signed, expiring URL instead
     ("GET", "/metrics"),  # operators' scrape endpoint, counts only
+    ("GET", "/api/v1/shared/{token}"),  # a share link: the token is the credential (tests/shares)
+    ("GET", "/api/v1/shared/{token}/report.pdf"),
+    ("POST", "/api/v1/auth/password-reset"),  # the e-mailed token is the credential (tests/account)
+    ("POST", "/api/v1/auth/password-reset/confirm"),
+    ("GET", "/api/v1/notifications/vapid-public-key"),  # the server's public key
 }
 
 
