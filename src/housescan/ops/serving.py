@@ -90,7 +90,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._headers_done()
         if not self.transport.is_closing():
             type(self).headers_timed_out += 1
-            self.transport.write(_TIMEOUT_RESPONSE)
+            if self.cycle is None or self.cycle.response_complete:  # no answer of an earlier request under way
+                self.transport.write(_TIMEOUT_RESPONSE)
             self.transport.close()
 
 
