@@ -3,6 +3,7 @@ items (one with a note and a photo), adds a safety finding, downloads the PDF an
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -29,8 +30,12 @@ PASSWORD = "correct-horse-42"
 
 @pytest.fixture(scope="module")
 def null_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`housescan serve` on the instant, deterministic `null` analysis."""
-    yield from _start_server(tmp_path_factory.mktemp("housescan-review-e2e"), {"HOUSESCAN_AGENTS_PROVIDER": "null"})
+    """`housescan serve` on the instant, deterministic `null` analysis (HOUSESCAN_E2E_WEB_DIR: a web build of
+    one's own instead of web/dist, which other runs may be rebuilding)."""
+    env = {"HOUSESCAN_AGENTS_PROVIDER": "null"}
+    if os.environ.get("HOUSESCAN_E2E_WEB_DIR"):
+        env["HOUSESCAN_WEB_DIR"] = os.environ["HOUSESCAN_E2E_WEB_DIR"]
+    yield from _start_server(tmp_path_factory.mktemp("housescan-review-e2e"), env)
 
 
 def _finished_scan(server: Server, headers: dict[str, str]) -> str:
@@ -122,8 +127,8 @@ def test_a_person_reviews_the_report_on_a_phone_and_the_pdf_has_it(browser, null
         form = page.get_by_role("form", name="New finding")
         form.get_by_label("What is it?").fill("Exposed wiring behind the sofa")
         form.get_by_label("Severity").select_option("safety")
-        form.get_by_label("Room").select_option(label="Front room")
-        form.get_by_label("Note").fill("Live cable ends, needs an electrician")
+        form.get_by_label("Room", exact=True).select_option(label="Front room")
+        form.get_by_label("Note", exact=True).fill("Live cable ends, needs an electrician")
         form.get_by_role("button", name="Save finding").click()
         page.get_by_test_id("finding").filter(has_text="Exposed wiring behind the sofa").wait_for()
         assert page.get_by_test_id("finding-counts").inner_text() == "1 safety"

@@ -603,7 +603,11 @@ def pros_and_cons(
             pros.append(f"{room.name}: equipped ({join_words([p.lower() for p in present])})")
     serious = [f for f in findings.items if f.severity in (Severity.safety, Severity.major)]
     cons.extend(f"{f.title} ({f.severity.value})" for f in serious)
-    return pros, cons
+    return [_capital(line) for line in pros], [_capital(line) for line in cons]
+
+
+def _capital(line: str) -> str:
+    return line[:1].upper() + line[1:]
 
 
 def summary_text(house_type: Answer, rooms: Sequence[ReportRoom], findings: FindingList, assessed: Assessed) -> str:

@@ -148,7 +148,7 @@ export default function FindingsPanel({
           </label>
           <label className="field">
             <span>Severity</span>
-            <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)} name="finding-severity">
+            <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)} name="finding-severity" aria-label="Severity">
               {SEVERITIES.map((s) => (
                 <option key={s} value={s}>
                   {SEVERITY_TITLE[s]}
@@ -158,7 +158,7 @@ export default function FindingsPanel({
           </label>
           <label className="field">
             <span>Room</span>
-            <select value={roomId} onChange={(e) => setRoomId(e.target.value)} name="finding-room">
+            <select value={roomId} onChange={(e) => setRoomId(e.target.value)} name="finding-room" aria-label="Room">
               <option value="">The whole house</option>
               {rooms.map((room) => (
                 <option key={room.id} value={room.id}>

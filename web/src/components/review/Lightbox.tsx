@@ -32,7 +32,11 @@ export default function Lightbox({
   if (!image) return null;
   return (
     <div className="lightbox" role="dialog" aria-modal="true" aria-label={`${title}, photo ${index + 1} of ${count}`} onClick={onClose}>
-      <img src={image.url} alt={`${title}, photo ${index + 1} of ${count}`} onClick={(e) => e.stopPropagation()} />
+      <img
+        src={image.medium_url ?? image.url}
+        alt={`${title}, photo ${index + 1} of ${count}`}
+        onClick={(e) => e.stopPropagation()}
+      />
       <div className="lightbox-bar" onClick={(e) => e.stopPropagation()}>
         {count > 1 && (
           <button type="button" className="btn btn-secondary" onClick={() => move(-1)} aria-label="Previous photo">
@@ -42,6 +46,9 @@ export default function Lightbox({
         <span className="lightbox-count">
           {index + 1} / {count}
         </span>
+        <a className="btn btn-secondary" href={image.url} target="_blank" rel="noopener">
+          Original
+        </a>
         {count > 1 && (
           <button type="button" className="btn btn-secondary" onClick={() => move(1)} aria-label="Next photo">
             ›

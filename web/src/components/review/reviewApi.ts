@@ -49,6 +49,7 @@ export interface ReportImage {
   id: string;
   url: string;
   thumbnail_url: string;
+  medium_url?: string | null;
 }
 
 export interface ReportRoom {
