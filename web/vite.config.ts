@@ -13,7 +13,8 @@ function serviceWorker(): Plugin {
     name: "housescan-service-worker",
     apply: "build",
     generateBundle(_options, bundle) {
-      const files = Object.keys(bundle).filter((f) => !f.endsWith(".map") && f !== "sw.js");
+      // The admin page's chunk (with its chart library) is fetched when an admin opens it, not precached on every phone.
+      const files = Object.keys(bundle).filter((f) => !f.endsWith(".map") && f !== "sw.js" && !/^assets\/AdminPage-/.test(f));
       const publicFiles = [
         "manifest.webmanifest",
         "icons/icon.svg",

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import type { ReactNode } from "react";
+import { lazy, Suspense } from "react";
 import Layout from "./components/Layout";
 import { useAuth } from "./lib/auth";
 import HistoryPage from "./pages/HistoryPage";
@@ -14,6 +15,9 @@ import ResetPasswordPage from "./pages/ResetPasswordPage";
 import SettingsPage from "./pages/SettingsPage";
 import { Spinner } from "./components/ui";
 
+// The operators' page and its chart library load only when an admin opens it.
+const AdminPage = lazy(() => import("./pages/AdminPage"));
+
 function RequireAuth({ children }: { children: ReactNode }) {
   const { status } = useAuth();
   const location = useLocation();
@@ -23,6 +27,13 @@ function RequireAuth({ children }: { children: ReactNode }) {
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
   return <>{children}</>;
+}
+
+/** Operators' pages: admins only (the API refuses everyone else too); to others they do not exist. */
+function RequireAdmin({ children }: { children: ReactNode }) {
+  const { user } = useAuth();
+  if (user?.role !== "admin") return <NotFoundPage />;
+  return <Suspense fallback={<Spinner label="Loading…" />}>{children}</Suspense>;
 }
 
 function GuestOnly({ children }: { children: ReactNode }) {
@@ -48,6 +59,7 @@ export default function App() {
         <Route path="/scans/new" element={<RequireAuth><NewScanPage /></RequireAuth>} />
         <Route path="/scans/:scanId" element={<RequireAuth><ScanPage /></RequireAuth>} />
         <Route path="/settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />
+        <Route path="/admin" element={<RequireAuth><RequireAdmin><AdminPage /></RequireAdmin></RequireAuth>} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </Layout>

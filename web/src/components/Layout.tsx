@@ -64,6 +64,7 @@ export default function Layout({ children }: { children: ReactNode }) {
               </NavLink>
               <NavLink to="/scans/new">New scan</NavLink>
               <NavLink to="/settings">Settings</NavLink>
+              {user?.role === "admin" && <NavLink to="/admin">Admin</NavLink>}
               <button
                 type="button"
                 className="btn btn-ghost btn-sm"
