@@ -358,10 +358,6 @@ export class ApiClient {
     return this.get(route("/api/v1/scans/{scan_id}", { scan_id: id }), signal);
   }
 
-  getSummary(id: string, signal?: AbortSignal): Promise<Json<"/api/v1/scans/{scan_id}/summary", "get">> {
-    return this.get(route("/api/v1/scans/{scan_id}/summary", { scan_id: id }), signal);
-  }
-
   listScans(cursor?: string | null, limit = 20): Promise<Json<"/api/v1/scans", "get">> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor) query.set("cursor", cursor);
