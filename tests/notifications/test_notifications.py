@@ -234,8 +234,7 @@ async def test_without_smtp_the_mail_is_logged_not_sent(
         async with server.client() as client:
             _email, token, scan_id = await _person(client)
             prefs = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
-            assert prefs["email_available"] is False and prefs["email_on_complete"] is False
-            await client.put("/api/v1/me/notifications", json={"email_on_complete": True}, headers=auth(token))
+            assert prefs["email_available"] is False and prefs["email_on_complete"] is True
         await _stage_and_commit(server, scan_id)
         with caplog.at_level(logging.INFO, logger="housescan.notifications.mail"):
             await _send(server, scan_id=uuid.UUID(scan_id))

@@ -57,8 +57,9 @@ _STAGE = insert(_OUTBOX)
 
 
 def _defaults(settings: Settings) -> tuple[bool, bool]:
-    """No row: every configured channel is on (e-mail only when an SMTP server is configured)."""
-    return settings.smtp_url is not None, True
+    """No row: both channels on. Without an SMTP server the e-mail is logged instead of sent; without a
+    subscribed device there is no push (`email_available`, `push_subscriptions` say so)."""
+    return True, True
 
 
 async def _preferences(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> tuple[bool, bool]:
