@@ -9,7 +9,13 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from housescan.account import service as account_service
-from housescan.account.schemas import AccountDelete, PasswordChange, PasswordResetConfirm, PasswordResetRequest
+from housescan.account.schemas import (
+    AccountDelete,
+    PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    PasswordResetRequested,
+)
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import TokenPair
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
@@ -21,14 +27,14 @@ router = APIRouter(prefix="/api/v1", tags=["account"])
 @router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED)
 async def request_password_reset(
     body: PasswordResetRequest, request: Request, db_session: SessionDep, settings: SettingsDep
-) -> Response:
+) -> PasswordResetRequested:
     """E-mails a single-use link valid for one hour, if the address has an account. The answer is the
     same either way."""
     base = public_url(settings) if settings.public_url else str(request.base_url)
     await account_service.request_password_reset(
         db_session=db_session, settings=settings, email=body.email, base_url=base
     )
-    return Response(status_code=status.HTTP_202_ACCEPTED)
+    return PasswordResetRequested()
 
 
 @router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)

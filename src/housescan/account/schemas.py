@@ -13,6 +13,10 @@ class PasswordResetRequest(BaseModel):
     email: EmailStr
 
 
+class PasswordResetRequested(BaseModel):
+    detail: str = "if this address has an account, an e-mail with a reset link is on its way"
+
+
 class PasswordResetConfirm(BaseModel):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=8, max_length=256)
