@@ -1427,6 +1427,14 @@ export interface components {
              */
             email: string;
         };
+        /** PasswordResetRequested */
+        PasswordResetRequested: {
+            /**
+             * Detail
+             * @default if this address has an account, an e-mail with a reset link is on its way
+             */
+            detail: string;
+        };
         /** PreferencesRead */
         PreferencesRead: {
             /** Email On Complete */
@@ -5690,7 +5698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["PasswordResetRequested"];
                 };
             };
             /** @description bad request */
