@@ -8,17 +8,20 @@ const API_CACHE = "housescan-api-v1";
 const IMAGE_CACHE = "housescan-images-v1";
 const KEEP = new Set([SHELL_CACHE, API_CACHE, IMAGE_CACHE]);
 
-// GET responses worth keeping for offline reading: a scan (the report), its summary, the checklists,
-// the signed-in user and the list of scans.
+// GET responses worth keeping for offline reading: a scan, its report, findings and summary, the
+// checklists, the signed-in user and the list of scans (any query: the app asks for it with ?limit=).
 const API_CACHEABLE = [
   /^\/api\/v1\/scans\/[^/]+$/,
+  /^\/api\/v1\/scans\/[^/]+\/report$/,
+  /^\/api\/v1\/scans\/[^/]+\/findings$/,
   /^\/api\/v1\/scans\/[^/]+\/summary$/,
   /^\/api\/v1\/scans$/,
   /^\/api\/v1\/checklists$/,
   /^\/api\/v1\/auth\/me$/,
   /^\/api\/summaries\/scan\/[^/]+$/,
 ];
-const IMAGE_PATH = /^\/api\/v1\/images\/[^/]+\/content$/;
+// A photo (content) and its renditions (thumbnail, medium): the bytes behind a path never change.
+const IMAGE_PATH = /^\/api\/v1\/images\/[^/]+\/(content|thumbnail|medium)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -91,7 +94,7 @@ async function cacheFirstStatic(request) {
   return response;
 }
 
-// Signed image URLs change every time the report is read; the photo behind them does not.
+// Signed image URLs change with their time bucket; the photo behind them does not: kept by path.
 async function cacheFirstImage(request, url) {
   const key = url.origin + url.pathname;
   const cache = await caches.open(IMAGE_CACHE);
@@ -104,10 +107,11 @@ async function cacheFirstImage(request, url) {
 
 async function networkFirstApi(request, url) {
   const cache = await caches.open(API_CACHE);
-  const key = url.origin + url.pathname + url.search;
+  const key = apiCacheKey(request, url);
   try {
     const response = await fetch(request);
     if (response.ok) await cache.put(key, response.clone());
+    if (response.ok) void keepThumbnailsOf(response.clone()); // not awaited: the page gets its answer first
     else if (response.status === 401 || response.status === 403 || response.status === 404) await cache.delete(key);
     return response;
   } catch (error) {
@@ -153,4 +157,119 @@ self.addEventListener("notificationclick", (event) => {
       return self.clients.openWindow(target.href);
     }),
   );
+});
+
+// ---- offline reading and uploads (issue 15) ---------------------------------------------------------
+
+// Cached API answers are per person: the key carries a hash of the bearer token's subject, so another
+// person signing in on this phone never reads the previous one's scans offline.
+function apiCacheKey(request, url) {
+  const auth = request.headers.get("Authorization") || "";
+  let subject = "";
+  try {
+    const payload = JSON.parse(atob(auth.replace(/^Bearer /, "").split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    subject = String(payload.sub || "");
+  } catch (error) {
+    subject = "";
+  }
+  const query = url.search ? `${url.search}&` : "?";
+  return `${url.origin}${url.pathname}${query}__user=${encodeURIComponent(subject)}`;
+}
+
+// A report, a scan or the list of scans that was read is readable offline with its thumbnails, also those
+// the page has not scrolled to yet (they load lazily): they are fetched into the image cache now.
+async function keepThumbnailsOf(response) {
+  let body;
+  try {
+    body = await response.json();
+  } catch (error) {
+    return;
+  }
+  const urls = new Set();
+  const visit = (value) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") {
+      for (const [name, inner] of Object.entries(value)) {
+        if ((name === "thumbnail_url" || name === "cover_thumbnail_url") && typeof inner === "string") urls.add(inner);
+        else if (typeof inner === "object") visit(inner);
+      }
+    }
+  };
+  visit(body);
+  const cache = await caches.open(IMAGE_CACHE);
+  await Promise.all(
+    [...urls].map(async (href) => {
+      const url = new URL(href, self.location.origin);
+      if (url.origin !== self.location.origin || !IMAGE_PATH.test(url.pathname)) return;
+      const key = url.origin + url.pathname;
+      if (await cache.match(key)) return;
+      try {
+        const image = await fetch(url.href);
+        if (image.ok) await cache.put(key, image);
+      } catch (error) {
+        /* offline again: the next read fetches it */
+      }
+    }),
+  );
+}
+
+// Photos kept while offline (web/src/lib/uploadQueue.ts writes them to this IndexedDB store): sent when the
+// connection returns (Background Sync). An entry leaves the outbox once the server judged it; a 401 (the
+// saved token expired) or a network failure leaves it for the app, which sends it on its next open.
+const OUTBOX_DB = "housescan-outbox";
+const OUTBOX_STORE = "uploads";
+
+function outboxRequest(mode, run) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(OUTBOX_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(OUTBOX_STORE, { keyPath: "id", autoIncrement: true });
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const transaction = db.transaction(OUTBOX_STORE, mode);
+      const request = run(transaction.objectStore(OUTBOX_STORE));
+      transaction.oncomplete = () => {
+        db.close();
+        resolve(request.result);
+      };
+      transaction.onerror = () => {
+        db.close();
+        reject(transaction.error);
+      };
+    };
+  });
+}
+
+async function sendOutbox() {
+  // An open app sends the outbox itself (its token is fresh, and its page shows each photo's progress).
+  const windows = await self.clients.matchAll({ type: "window" });
+  if (windows.length > 0) {
+    for (const client of windows) client.postMessage({ type: "send-outbox" });
+    return;
+  }
+  const entries = await outboxRequest("readonly", (store) => store.getAll());
+  let sent = 0;
+  for (const entry of entries) {
+    const form = new FormData();
+    form.append("images", entry.blob, entry.name);
+    form.append("room_ordinal", String(entry.roomOrdinal));
+    let response;
+    try {
+      response = await fetch(`/api/v1/scans/${encodeURIComponent(entry.scanId)}/images`, {
+        method: "POST",
+        body: form,
+        headers: entry.token ? { Authorization: `Bearer ${entry.token}` } : {},
+      });
+    } catch (error) {
+      throw error; // still offline: the browser runs the sync again later
+    }
+    if (response.status === 401 || response.status >= 500) continue;
+    await outboxRequest("readwrite", (store) => store.delete(entry.id));
+    sent += 1;
+  }
+  return sent;
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "housescan-uploads") event.waitUntil(sendOutbox());
 });

@@ -4,7 +4,7 @@
 The original `scans/S/I.jpg` has `scans/S/I.320.webp` and `scans/S/I.1280.webp`. Deleting an object from a
 store deletes its renditions too (`local.py`, `s3.py`), so every path that deletes photos removes them.
 
-Making them costs a decode at reduced scale and two WebP encodes, ~30-300 ms of CPU per phone photo: many
+Making them costs a decode at reduced scale and two WebP encodes, ~150 ms of CPU per 12 MP phone photo: many
 times what storing the photo costs (its structure is walked, not decoded; `scans/images.py`). So an upload
 does not wait for them: once its photos are committed it queues them here and one low-priority thread
 per process makes them in the background (`schedule`). A rendition that is asked for before it exists is
@@ -38,7 +38,8 @@ Variant = Literal["thumbnail", "medium"]
 LONGEST_SIDE: dict[Variant, int] = {"thumbnail": 320, "medium": 1280}
 CONTENT_TYPE = "image/webp"
 _QUALITY: dict[Variant, int] = {"thumbnail": 70, "medium": 78}
-_WEBP_METHOD = 3  # 0 (fastest) .. 6 (smallest); 3 is within a few % of 4's size at ~70% of its time
+# WebP effort 0 (fastest) .. 6 (smallest): 1 takes half the CPU of 3 for files ~5-25% larger (bench/README.md)
+_WEBP_METHOD = 1
 
 
 def rendition_key(object_key: str, variant: Variant) -> str:
@@ -69,8 +70,8 @@ def is_rendition_key(key: str) -> bool:
 
 def _fit(image: Image.Image, side: int) -> Image.Image:
     fitted = image.copy()
-    # reducing_gap: an integer-factor reduce first (fast), then a Lanczos resample of what is left
-    fitted.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    # reducing_gap: an integer-factor (box) reduce first, then a bilinear resample of the last < 2x
+    fitted.thumbnail((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return fitted
 
 

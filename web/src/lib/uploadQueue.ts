@@ -1,10 +1,26 @@
 // The photo upload queue: one file per request (so each file has its own progress bar and its own
 // rejection reason), a small number of uploads at a time, retry for network failures.
-import { ApiError, type UploadHandle } from "./api";
+//
+// Never loses a photo: files are checked in the browser before they are staged (photoCheck.ts); a queue
+// outlives the page that filled it (queueFor: leaving the capture page sends what was staged instead of
+// dropping it); an upload that fails because the phone is offline waits for the connection ("offline"),
+// and is kept in IndexedDB (the outbox) so that it is sent when the connection returns, by the service
+// worker's Background Sync where the browser has it, or by the app the next time it opens (flushOutbox).
+import { api, ApiError, type UploadHandle } from "./api";
+import { photoProblem } from "./photoCheck";
 import type { ImageRead, UploadResult } from "./types";
 
-/** staged: chosen, not sent yet (can be removed); queued: waiting for a free upload slot. */
-export type UploadStatus = "staged" | "queued" | "uploading" | "done" | "duplicate" | "rejected" | "failed";
+/** staged: chosen, not sent yet (can be removed); queued: waiting for a free upload slot; offline: waiting
+ * for the connection to come back (kept in the outbox meanwhile). */
+export type UploadStatus =
+  | "staged"
+  | "queued"
+  | "uploading"
+  | "done"
+  | "duplicate"
+  | "rejected"
+  | "failed"
+  | "offline";
 
 export interface UploadItem {
   key: string;
@@ -17,6 +33,23 @@ export interface UploadItem {
   messages: string[];
   image?: ImageRead;
   preview?: string; // object URL of the local file, for the thumbnail
+}
+
+/** What a queued-while-offline upload needs to be sent later, even by the service worker. */
+export interface OutboxEntry {
+  id?: number;
+  scanId: string;
+  roomOrdinal: number;
+  name: string;
+  blob: Blob;
+  token?: string | null; // the access token at the time (Background Sync has no other; a 401 leaves it for the app)
+  savedAt: number;
+}
+
+export interface Outbox {
+  put(entry: OutboxEntry): Promise<number>;
+  list(): Promise<OutboxEntry[]>;
+  remove(id: number): Promise<void>;
 }
 
 export type UploadFn = (
@@ -80,23 +113,90 @@ interface Entry {
   item: UploadItem;
   file: File | Blob;
   handle?: UploadHandle;
+  outboxId?: number;
 }
 
 let counter = 0;
 
+export interface OfflineOptions {
+  scanId: string;
+  outbox: Outbox | null;
+  token: () => string | null;
+  isOnline?: () => boolean;
+  requestSync?: () => void;
+}
+
 export class UploadQueue {
   private entries: Entry[] = [];
   private active = 0;
+  private offline: OfflineOptions | null = null;
 
   constructor(
     private readonly uploadFn: UploadFn,
-    private readonly onChange: (items: UploadItem[]) => void,
+    private onChange: (items: UploadItem[]) => void,
     private readonly concurrency = 2,
-    private readonly onUploaded?: (item: UploadItem) => void,
+    private onUploaded?: (item: UploadItem) => void,
   ) {}
 
   get items(): UploadItem[] {
     return this.entries.map((entry) => entry.item);
+  }
+
+  /** Who hears about changes (the page showing the queue; a no-op while no page shows it). */
+  listen(onChange: (items: UploadItem[]) => void, onUploaded?: (item: UploadItem) => void): void {
+    this.onChange = onChange;
+    this.onUploaded = onUploaded;
+    this.emit();
+  }
+
+  /** Keep uploads that fail for want of a connection, and send them when it returns. */
+  keepOffline(options: OfflineOptions): void {
+    this.offline = options;
+  }
+
+  /** Check files in the browser first (type by content, size): a file the server would refuse is shown
+   * refused with the reason at once and never sent; the others are staged. */
+  async addChecked(
+    files: (File | Blob)[],
+    roomOrdinal: number,
+    check: (file: Blob) => Promise<string | null> = photoProblem,
+  ): Promise<UploadItem[]> {
+    const problems = await Promise.all(files.map((file) => check(file)));
+    const good = files.filter((_, i) => problems[i] === null);
+    const added = this.add(good, roomOrdinal);
+    files.forEach((file, i) => {
+      const problem = problems[i];
+      if (problem === null) return;
+      const name = (file as File).name || "photo.jpg";
+      const item: UploadItem = {
+        key: `u${Date.now().toString(36)}-${(counter++).toString(36)}`,
+        name,
+        size: file.size,
+        roomOrdinal,
+        status: "rejected",
+        loaded: 0,
+        total: file.size,
+        messages: [problem],
+      };
+      this.entries.push({ item, file });
+      added.push(item);
+    });
+    this.emit();
+    return added;
+  }
+
+  /** The connection is back: send what waited for it. */
+  resumeOffline(): void {
+    let any = false;
+    for (const entry of this.entries) {
+      if (entry.item.status === "offline") {
+        entry.item = { ...entry.item, status: "queued", loaded: 0, messages: [] };
+        any = true;
+      }
+    }
+    if (!any) return;
+    this.emit();
+    this.pump();
   }
 
   /** Stage files for a room; they are sent by start(). */
@@ -159,6 +259,11 @@ export class UploadQueue {
     return this.entries.some((e) => e.item.status === "queued" || e.item.status === "uploading");
   }
 
+  /** Photos not on the server yet that the person has not given up on (staged, sending, or waiting). */
+  unsent(): number {
+    return this.entries.filter((e) => ["staged", "queued", "uploading", "offline"].includes(e.item.status)).length;
+  }
+
   staged(roomOrdinal?: number): number {
     return this.entries.filter(
       (e) => e.item.status === "staged" && (roomOrdinal === undefined || e.item.roomOrdinal === roomOrdinal),
@@ -180,6 +285,42 @@ export class UploadQueue {
       const check = () => (this.busy() ? setTimeout(check, 50) : resolve());
       check();
     });
+  }
+
+  private waitsForConnection(error: unknown): boolean {
+    if (!this.offline) return false;
+    const online = this.offline.isOnline ? this.offline.isOnline() : navigator.onLine;
+    return !online && error instanceof ApiError && error.status === 0 && error.message !== "Upload cancelled.";
+  }
+
+  private async save(entry: Entry): Promise<void> {
+    const options = this.offline;
+    if (!options?.outbox || entry.outboxId !== undefined) return;
+    try {
+      const id = await options.outbox.put({
+        scanId: options.scanId,
+        roomOrdinal: entry.item.roomOrdinal,
+        name: entry.item.name,
+        blob: entry.file,
+        token: options.token(),
+        savedAt: Date.now(),
+      });
+      entry.outboxId = id;
+      liveOutboxIds.add(id);
+      options.requestSync?.();
+    } catch {
+      /* no room in the outbox: the photo still waits here, in this page */
+    }
+  }
+
+  private forgetSaved(entry: Entry): void {
+    const id = entry.outboxId;
+    if (id === undefined || !this.offline?.outbox) return;
+    entry.outboxId = undefined;
+    void this.offline.outbox
+      .remove(id)
+      .catch(() => undefined)
+      .finally(() => liveOutboxIds.delete(id));
   }
 
   private update(entry: Entry, patch: Partial<UploadItem>): void {
@@ -210,17 +351,149 @@ export class UploadQueue {
       .then((result) => {
         if (!this.entries.includes(entry)) return;
         this.update(entry, { ...outcome(entry.item.name, result), loaded: entry.item.total });
+        this.forgetSaved(entry);
         if (entry.item.status === "done") this.onUploaded?.(entry.item);
       })
       .catch((error: unknown) => {
         if (!this.entries.includes(entry)) return; // removed while uploading
-        this.update(entry, failure(entry.item.name, error));
+        if (this.waitsForConnection(error)) {
+          this.update(entry, { status: "offline", loaded: 0, messages: ["Waiting for a connection; it will be sent then."] });
+          void this.save(entry);
+          return;
+        }
+        const failed = failure(entry.item.name, error);
+        if (failed.status === "rejected") this.forgetSaved(entry);
+        this.update(entry, failed);
       })
       .finally(() => {
         this.active -= 1;
         this.pump();
       });
   }
+}
+
+/** One queue per scan for the life of the app: the capture page leaving does not drop its photos. */
+const queues = new Map<string, UploadQueue>();
+
+export function queueFor(scanId: string, create: () => UploadQueue): UploadQueue {
+  let queue = queues.get(scanId);
+  if (!queue) {
+    queue = create();
+    queues.set(scanId, queue);
+  }
+  return queue;
+}
+
+export function forgetQueue(scanId: string): void {
+  queues.get(scanId)?.dispose();
+  queues.delete(scanId);
+}
+
+/** Send what an earlier visit kept while offline (the next open where there is no Background Sync, or when
+ * it has not run yet). An entry leaves the outbox once the server has judged it (stored, duplicate or
+ * refused); a network failure keeps it for later. Returns how many were sent. */
+export async function flushOutbox(
+  outbox: Outbox,
+  upload: (entry: OutboxEntry) => Promise<UploadResult>,
+): Promise<number> {
+  let sent = 0;
+  for (const entry of await outbox.list()) {
+    if (entry.id !== undefined && liveOutboxIds.has(entry.id)) continue; // its queue in this page sends it
+    try {
+      await upload(entry);
+      sent += 1;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 0 || error.status === 401 || error.status >= 500) continue;
+    }
+    if (entry.id !== undefined) await outbox.remove(entry.id);
+  }
+  return sent;
+}
+
+/** Outbox entries whose upload a queue of this page holds (and sends itself when the connection returns). */
+const liveOutboxIds = new Set<number>();
+let flushing: Promise<number> | null = null;
+
+/** Send the browser's outbox with the app's token (one flush at a time); tells the pages when some went. */
+export function sendOutbox(): Promise<number> {
+  const outbox = browserOutbox();
+  if (!outbox) return Promise.resolve(0);
+  flushing ??= flushOutbox(outbox, (entry) =>
+    api.upload(entry.scanId, [{ file: entry.blob, name: entry.name, roomOrdinal: entry.roomOrdinal }]).promise,
+  )
+    .catch(() => 0)
+    .then((sent) => {
+      flushing = null;
+      if (sent > 0) window.dispatchEvent(new CustomEvent(UPLOADS_SENT_EVENT, { detail: sent }));
+      return sent;
+    });
+  return flushing;
+}
+
+/** Fired on window when photos kept while offline reached the server. */
+export const UPLOADS_SENT_EVENT = "housescan:uploads-sent";
+
+// The service worker's Background Sync leaves the outbox to an open app (its token is fresh): it asks here.
+if (typeof navigator !== "undefined" && navigator.serviceWorker) {
+  navigator.serviceWorker.addEventListener("message", (event: MessageEvent) => {
+    if ((event.data as { type?: string } | null)?.type === "send-outbox") void sendOutbox();
+  });
+}
+
+// ---- IndexedDB outbox (shared with the service worker: web/sw-template.js reads the same store) ----------
+
+export const OUTBOX_DB = "housescan-outbox";
+export const OUTBOX_STORE = "uploads";
+export const OUTBOX_SYNC_TAG = "housescan-uploads";
+
+function openOutbox(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(OUTBOX_DB, 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore(OUTBOX_STORE, { keyPath: "id", autoIncrement: true });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function inStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return openOutbox().then(
+    (db) =>
+      new Promise<T>((resolve, reject) => {
+        const transaction = db.transaction(OUTBOX_STORE, mode);
+        const request = run(transaction.objectStore(OUTBOX_STORE));
+        transaction.oncomplete = () => {
+          db.close();
+          resolve(request.result);
+        };
+        transaction.onerror = () => {
+          db.close();
+          reject(transaction.error);
+        };
+      }),
+  );
+}
+
+/** The browser's outbox, or null where there is no IndexedDB. */
+export function browserOutbox(): Outbox | null {
+  if (typeof indexedDB === "undefined") return null;
+  return {
+    put: (entry) => inStore("readwrite", (store) => store.add(entry)).then((key) => Number(key)),
+    list: () => inStore("readonly", (store) => store.getAll() as IDBRequest<OutboxEntry[]>),
+    remove: (id) => inStore("readwrite", (store) => store.delete(id)).then(() => undefined),
+  };
+}
+
+/** Ask the service worker to send the outbox when the connection returns (Chromium's Background Sync). */
+export function requestBackgroundSync(): void {
+  if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  void navigator.serviceWorker.ready
+    .then((registration) => {
+      const sync = (registration as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }).sync;
+      return sync?.register(OUTBOX_SYNC_TAG);
+    })
+    .catch(() => undefined); // no Background Sync: the app sends the outbox when it opens or comes online
 }
 
 function makePreview(file: Blob): string | undefined {

@@ -3,7 +3,17 @@ import { useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, ProgressBar } from "../components/ui";
 import { api, ApiError } from "../lib/api";
 import { plural, roomName } from "../lib/format";
-import { percent, UploadQueue, type UploadItem } from "../lib/uploadQueue";
+import { MAX_PHOTO_BYTES, humanSize } from "../lib/photoCheck";
+import {
+  browserOutbox,
+  percent,
+  queueFor,
+  requestBackgroundSync,
+  sendOutbox,
+  UPLOADS_SENT_EVENT,
+  UploadQueue,
+  type UploadItem,
+} from "../lib/uploadQueue";
 import type { ImageRead, ScanDetail } from "../lib/types";
 
 interface Props {
@@ -20,6 +30,7 @@ const STATUS_TEXT: Record<UploadItem["status"], string> = {
   duplicate: "Already uploaded",
   rejected: "Not accepted",
   failed: "Upload failed",
+  offline: "Waiting for a connection",
 };
 
 function addImage(scan: ScanDetail | null, image: ImageRead, ordinal: number): ScanDetail | null {
@@ -51,17 +62,58 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   const [announcement, setAnnouncement] = useState("");
   const queueRef = useRef<UploadQueue | null>(null);
   if (queueRef.current === null) {
-    queueRef.current = new UploadQueue(
-      (file, name, roomOrdinal, onProgress) => api.upload(scan.id, [{ file, name, roomOrdinal }], onProgress),
-      setItems,
-      2,
-      (item) => {
-        if (item.image) setScan((prev) => addImage(prev, item.image!, item.roomOrdinal));
-      },
+    // One queue per scan for the life of the app: leaving this page sends its photos instead of dropping them.
+    queueRef.current = queueFor(
+      scan.id,
+      () =>
+        new UploadQueue(
+          (file, name, roomOrdinal, onProgress) => api.upload(scan.id, [{ file, name, roomOrdinal }], onProgress),
+          () => undefined,
+          2,
+        ),
     );
+    queueRef.current.keepOffline({
+      scanId: scan.id,
+      outbox: browserOutbox(),
+      token: () => api.getTokens()?.access_token ?? null,
+      requestSync: requestBackgroundSync,
+    });
   }
   const queue = queueRef.current;
-  useEffect(() => () => queue.dispose(), [queue]);
+  useEffect(() => {
+    queue.listen(setItems, (item) => {
+      if (item.image) setScan((prev) => addImage(prev, item.image!, item.roomOrdinal));
+    });
+    return () => {
+      queue.start(); // leaving the page (another page of the app): staged photos go up, nothing is dropped
+      queue.listen(() => undefined);
+    };
+  }, [queue, setScan]);
+
+  // Back online: send what waited for the connection, and what an earlier visit kept in the outbox.
+  useEffect(() => {
+    const online = () => {
+      queue.resumeOffline();
+      void sendOutbox();
+    };
+    const sent = () => void reload(); // photos of an earlier visit reached the server: show them
+    online();
+    window.addEventListener("online", online);
+    window.addEventListener(UPLOADS_SENT_EVENT, sent);
+    return () => {
+      window.removeEventListener("online", online);
+      window.removeEventListener(UPLOADS_SENT_EVENT, sent);
+    };
+  }, [queue, reload]);
+
+  // Leaving the app on a phone (another app, the home screen, locking it): staged photos start uploading.
+  useEffect(() => {
+    const hidden = () => {
+      if (document.visibilityState === "hidden" && queue.staged() > 0) queue.start();
+    };
+    document.addEventListener("visibilitychange", hidden);
+    return () => document.removeEventListener("visibilitychange", hidden);
+  }, [queue]);
 
   // Announce finished uploads and rejections to screen readers.
   const doneCount = items.filter((i) => i.status === "done").length;
@@ -71,16 +123,17 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     else if (doneCount > 0) setAnnouncement(`${plural(doneCount, "photo")} uploaded.`);
   }, [doneCount, rejected.length]);
 
-  // Warn before closing the tab while photos are still being sent.
+  // Ask before closing or reloading the tab while photos are staged or still being sent.
   const busy = items.some((i) => i.status === "queued" || i.status === "uploading");
+  const unsent = items.some((i) => ["staged", "queued", "uploading"].includes(i.status));
   useEffect(() => {
-    if (!busy) return;
+    if (!unsent) return;
     const handler = (e: BeforeUnloadEvent) => {
       e.preventDefault();
     };
     window.addEventListener("beforeunload", handler);
     return () => window.removeEventListener("beforeunload", handler);
-  }, [busy]);
+  }, [unsent]);
 
   if (!room) return <Alert lines={["This scan has no rooms."]} />;
 
@@ -100,7 +153,9 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   function addFiles(list: FileList | File[] | null) {
     const files = Array.from(list ?? []);
     if (files.length === 0) return;
-    queue.add(files, room.ordinal); // staged: reviewed (and removable) before they are sent
+    // Checked here first (a file the server would refuse is shown refused, never sent); the rest is staged:
+    // reviewed (and removable) before it is sent.
+    void queue.addChecked(files, room.ordinal);
     setError(null);
   }
 
@@ -177,7 +232,8 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
         data-testid="dropzone"
       >
         <p className="dropzone-text">
-          Take photos of the walls, floor, ceiling, windows and fittings. Several angles help.
+          Take photos of the walls, floor, ceiling, windows and fittings. Several angles help. JPEG, PNG, WebP or
+          HEIC, up to {humanSize(MAX_PHOTO_BYTES)} each.
           <span className="desktop-only"> You can also drop image files here.</span>
         </p>
         <div className="dropzone-actions">
@@ -232,7 +288,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       <ul className="thumbs" aria-label={`Photos of ${roomName(room)}`}>
         {uploadedHere.map((image, i) => (
           <li key={image.id} className="thumb" data-testid="thumb-uploaded">
-            <img src={image.url} alt={`${roomName(room)}, photo ${i + 1}`} loading="lazy" />
+            <img src={image.thumbnail_url} alt={`${roomName(room)}, photo ${i + 1}`} loading="lazy" />
             <span className="thumb-status ok">Uploaded</span>
           </li>
         ))}

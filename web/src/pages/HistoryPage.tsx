@@ -5,6 +5,10 @@ import { api, ApiError } from "../lib/api";
 import { humanize } from "../lib/answers";
 import { formatDate, plural } from "../lib/format";
 import type { ScanListItem } from "../lib/types";
+import { sendOutbox, UPLOADS_SENT_EVENT } from "../lib/uploadQueue";
+
+// A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
+const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
 
 export default function HistoryPage() {
   const [items, setItems] = useState<ScanListItem[] | null>(null);
@@ -27,6 +31,19 @@ export default function HistoryPage() {
 
   useEffect(() => {
     void load(null);
+  }, [load]);
+
+  // Photos kept while offline on an earlier visit go up now (where Background Sync did not send them).
+  useEffect(() => {
+    const online = () => void sendOutbox();
+    const sent = () => void load(null);
+    online();
+    window.addEventListener("online", online);
+    window.addEventListener(UPLOADS_SENT_EVENT, sent);
+    return () => {
+      window.removeEventListener("online", online);
+      window.removeEventListener(UPLOADS_SENT_EVENT, sent);
+    };
   }, [load]);
 
   async function remove(id: string) {
@@ -64,7 +81,17 @@ export default function HistoryPage() {
         <ul className="scan-list" aria-label="Scans">
           {items.map((scan) => (
             <li key={scan.id} className="card scan-item" data-testid="scan-item">
-              <Link to={`/scans/${scan.id}`} className="scan-link">
+              <Link
+                to={`/scans/${scan.id}`}
+                className="scan-link"
+                style={{ flexDirection: "row", alignItems: "center", gap: "0.75rem" }}
+              >
+                {scan.cover_thumbnail_url ? (
+                  <img src={scan.cover_thumbnail_url} alt="" loading="lazy" style={COVER_STYLE} data-testid="scan-cover" />
+                ) : (
+                  <span aria-hidden="true" style={COVER_STYLE} />
+                )}
+                <span style={{ display: "flex", flexDirection: "column", minWidth: 0 }}>
                 <span className="scan-title">{scan.address?.trim() || "Untitled home"}</span>
                 <span className="scan-meta">
                   {formatDate(scan.created_at)}
@@ -73,6 +100,7 @@ export default function HistoryPage() {
                   {scan.house_type && ` · ${humanize(scan.house_type)}`}
                 </span>
                 {scan.status === "failed" && scan.error && <span className="scan-error">{scan.error}</span>}
+                </span>
               </Link>
               <div className="scan-actions">
                 <StatusBadge status={scan.status} />

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { ApiError, type UploadHandle } from "./api";
+import { flushOutbox, queueFor, UploadQueue, type Outbox, type OutboxEntry, type UploadFn, type UploadItem } from "./uploadQueue";
+import type { UploadResult } from "./types";
+
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
+const photo = (name: string) => new File([JPEG], name, { type: "image/jpeg" });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function memoryOutbox(): Outbox & { entries: OutboxEntry[] } {
+  let next = 1;
+  const box = {
+    entries: [] as OutboxEntry[],
+    put: async (entry: OutboxEntry) => {
+      const id = next++;
+      box.entries.push({ ...entry, id });
+      return id;
+    },
+    list: async () => [...box.entries],
+    remove: async (id: number) => {
+      box.entries = box.entries.filter((entry) => entry.id !== id);
+    },
+  };
+  return box;
+}
+
+/** An upload function that fails like a dropped connection while `online` is false. */
+function network() {
+  const state = { online: true, sent: [] as string[] };
+  const fn: UploadFn = (_file, name) => {
+    const promise: Promise<UploadResult> = state.online
+      ? Promise.resolve({ images: [{ id: name } as UploadResult["images"][number]], duplicates: [] }).then((r) => {
+          state.sent.push(name);
+          return r;
+        })
+      : Promise.reject(new ApiError(0, null));
+    const handle: UploadHandle = { promise, abort: () => undefined };
+    return handle;
+  };
+  return { state, fn };
+}
+
+describe("uploads started offline", () => {
+  it("wait for the connection, are kept in the outbox, and go when it returns", async () => {
+    const { state, fn } = network();
+    const outbox = memoryOutbox();
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 2);
+    let syncs = 0;
+    queue.keepOffline({
+      scanId: "scan-1",
+      outbox,
+      token: () => "token-1",
+      isOnline: () => state.online,
+      requestSync: () => (syncs += 1),
+    });
+    state.online = false;
+    queue.add([photo("a.jpg"), photo("b.jpg")], 1);
+    queue.start();
+    await tick();
+    await tick();
+    expect(items.map((i) => i.status)).toEqual(["offline", "offline"]);
+    expect(queue.unsent()).toBe(2);
+    expect(outbox.entries.map((e) => [e.scanId, e.roomOrdinal, e.name, e.token])).toEqual([
+      ["scan-1", 1, "a.jpg", "token-1"],
+      ["scan-1", 1, "b.jpg", "token-1"],
+    ]);
+    expect(syncs).toBe(2); // Background Sync asked for, where the browser has it
+
+    state.online = true;
+    queue.resumeOffline();
+    await tick();
+    await tick();
+    expect(items.map((i) => i.status)).toEqual(["done", "done"]);
+    expect(state.sent).toEqual(["a.jpg", "b.jpg"]);
+    await tick();
+    expect(outbox.entries).toEqual([]); // sent: no second copy from the outbox later
+  });
+
+  it("are sent on the next open when no Background Sync did, and kept while still offline", async () => {
+    const outbox = memoryOutbox();
+    await outbox.put({ scanId: "s", roomOrdinal: 0, name: "kept.jpg", blob: photo("kept.jpg"), savedAt: 1 });
+    await outbox.put({ scanId: "s", roomOrdinal: 0, name: "refused.jpg", blob: photo("refused.jpg"), savedAt: 2 });
+    const offline = await flushOutbox(outbox, () => Promise.reject(new ApiError(0, null)));
+    expect(offline).toBe(0);
+    expect(outbox.entries).toHaveLength(2);
+    const sent: string[] = [];
+    const count = await flushOutbox(outbox, async (entry) => {
+      if (entry.name === "refused.jpg") throw new ApiError(422, { errors: [{ reason: "this is not a photo" }] });
+      sent.push(entry.name);
+      return { images: [], duplicates: [] };
+    });
+    expect(sent).toEqual(["kept.jpg"]);
+    expect(count).toBe(1);
+    expect(outbox.entries).toEqual([]); // the refused one is not retried for ever
+  });
+});
+
+describe("capture never loses a photo", () => {
+  it("checks files before staging them: refused ones say why and are never sent", async () => {
+    const { state, fn } = network();
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 2);
+    await queue.addChecked([photo("ok.jpg"), new File(["notes"], "notes.jpg", { type: "image/jpeg" })], 0);
+    expect(items.map((i) => [i.name, i.status, i.messages])).toEqual([
+      ["ok.jpg", "staged", []],
+      ["notes.jpg", "rejected", ["this is not a photo (JPEG, PNG, WebP or HEIC)"]],
+    ]);
+    queue.start();
+    await tick();
+    expect(state.sent).toEqual(["ok.jpg"]);
+  });
+
+  it("keeps one queue per scan, so a page that leaves and comes back finds its photos", () => {
+    const { fn } = network();
+    const first = queueFor("scan-keep", () => new UploadQueue(fn, () => undefined));
+    first.add([photo("staged.jpg")], 2);
+    const again = queueFor("scan-keep", () => new UploadQueue(fn, () => undefined));
+    expect(again).toBe(first);
+    let seen: UploadItem[] = [];
+    again.listen((i) => (seen = i));
+    expect(seen.map((i) => [i.name, i.status, i.roomOrdinal])).toEqual([["staged.jpg", "staged", 2]]);
+  });
+});
