@@ -26,7 +26,16 @@ from typing import Any, Literal
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from housescan.agents.contract import HOUSE_TYPES, ROOM_TYPES, ChecklistItem, ChecklistItemType
+from housescan.agents.contract import (
+    HOUSE_TYPES,
+    ROOM_TYPES,
+    AgentExecution,
+    ChecklistItem,
+    ChecklistItemType,
+    ScanRequest,
+    ScanResponse,
+    ScanResult,
+)
 from housescan.checklists import service as checklists_service
 from housescan.config import Settings
 from housescan.costs import service as costs_service
@@ -1026,14 +1035,81 @@ def rooms_with_new_photos(context: ScanContext) -> set[uuid.UUID]:
     return changed
 
 
-REANALYSE_KEY = "reanalyse_room_ids"
+REANALYSE_KEY = "reanalyse"
 
 
-def rooms_to_reanalyse(scan: Scan) -> list[uuid.UUID] | None:
-    """For the scan run: the rooms a re-analysis runs again (the other rooms keep their saved results), or
-    None for a full run."""
+def rooms_to_reanalyse(scan: Scan, summary: HouseScanSummary | None) -> set[str] | None:
+    """For the scan run: the rooms a re-analysis runs again (the others keep their saved results), or None
+    for a full run. The choice holds only until the next save (it names the analysis it started from)."""
     raw = scan.inputs_snapshot.get(REANALYSE_KEY)
-    return [uuid.UUID(room_id) for room_id in raw] if raw else None
+    if not isinstance(raw, dict) or summary is None or raw.get("since") != summary.derived_at.isoformat():
+        return None
+    return {str(room_id) for room_id in raw.get("rooms") or []} or None
+
+
+async def _reanalysis(db_session: AsyncSession, scan_id: uuid.UUID) -> tuple[set[str], HouseScanSummary] | None:
+    scan = await db_session.get(Scan, scan_id)
+    if scan is None:
+        return None
+    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
+    chosen = rooms_to_reanalyse(scan, summary)
+    return (chosen, summary) if chosen and summary is not None else None
+
+
+async def reanalysis_request(*, db_session: AsyncSession, scan_id: uuid.UUID, request: ScanRequest) -> ScanRequest:
+    """The scan run's request narrowed to the rooms being re-analysed (unchanged for a full run)."""
+    found = await _reanalysis(db_session, scan_id)
+    if found is None:
+        return request
+    rooms = [room for room in request.rooms if room.room_id in found[0]]
+    return request.model_copy(update={"rooms": rooms}) if rooms else request
+
+
+async def merge_reanalysis(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> ScanResponse:
+    """A re-analysis' response completed with what it did not run again, before the run saves it: the other
+    rooms' saved results and agent runs (as reused answers: paid, and recorded, by the run that made them),
+    and the house-level results of the full analysis (a house type judged from a few rooms would be worse).
+    This run's own executions are all kept, so its spend is recorded as usual. The person's answers are in
+    their own tables and are not touched at all."""
+    found = await _reanalysis(db_session, scan_id)
+    if found is None:
+        return response
+    chosen, summary = found
+    previous = ScanResult.model_validate(summary.summary_json["result"])
+    fresh = {room.room_id: room for room in response.result.rooms if room.room_id in chosen}
+    kept = {room.room_id: room for room in previous.rooms if room.room_id not in chosen}
+    order = [str(room.id) for room in await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan_id)]
+    rooms = [fresh.get(room_id) or kept[room_id] for room_id in order if room_id in fresh or room_id in kept]
+    runs = await db_session.scalars(
+        select(AgentRun).where(AgentRun.scan_id == scan_id).order_by(AgentRun.started_at, AgentRun.agent_name)
+    )
+    reused = [
+        AgentExecution(
+            agent_name=run.agent_name,
+            room_id=run.room_id,
+            model=run.model,
+            status="succeeded" if run.status == "succeeded" else "failed",
+            error=run.error,
+            tokens_in=run.tokens_in,
+            tokens_out=run.tokens_out,
+            requests=run.requests,
+            cost_usd=run.cost_usd,
+            cache_hit=True,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            output=run.output_json,
+        )
+        for run in runs
+        if run.room_id is not None and run.room_id not in chosen
+    ]
+    result = previous.model_copy(update={"rooms": rooms})
+    return response.model_copy(
+        update={
+            "result": result,
+            "client_summary": summary.summary_json.get("client_summary") or response.client_summary,
+            "agent_executions": [*reused, *response.agent_executions],
+        }
+    )
 
 
 async def reanalyse(
@@ -1063,7 +1139,11 @@ async def reanalyse(
     if empty:
         raise Conflict(f"rooms {empty} have no photos")
     await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=user_id)
-    scan.inputs_snapshot = {**scan.inputs_snapshot, REANALYSE_KEY: [str(room_id) for room_id in chosen]}
+    since = context.summary.derived_at.isoformat()
+    scan.inputs_snapshot = {
+        **scan.inputs_snapshot,
+        REANALYSE_KEY: {"rooms": [str(room_id) for room_id in chosen], "since": since},
+    }
     scan.status = ScanStatus.queued
     scan.error = None
     scan.attempts = 0

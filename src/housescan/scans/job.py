@@ -20,6 +20,7 @@ from housescan.notifications import service as notifications_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.realtime.service import StagedEvent
+from housescan.review import service as review_service
 from housescan.runtime import Runtime
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProcessing, ScanProgress
@@ -69,6 +70,8 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
                 budget_usd=settings.scan_budget_usd,
                 budget_tokens=settings.scan_budget_tokens,
             )
+            # A re-analysis runs only its rooms (review: POST .../reanalyse); a full run is unchanged.
+            request = await review_service.reanalysis_request(db_session=db_session, scan_id=scan_id, request=request)
         clock = metrics.stage_took("prepare", clock)
         response = await _analyse_while_scan_exists(
             runtime, scan_id, runtime.agents.run(request, on_progress=on_progress, memo=memo)
@@ -86,6 +89,8 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
         # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
         # save below rides such an outage out.
         await scan_events.close()
+        async with runtime.sessionmaker() as db_session:  # a re-analysis keeps the other rooms' results
+            response = await review_service.merge_reanalysis(db_session=db_session, scan_id=scan_id, response=response)
         completed = await _save_with_retries(runtime, scan_id, response)  # with its paid calls' spend
         metrics.stage_took("save", clock)
     except Exception as exc:

@@ -50,6 +50,8 @@ from housescan.storage import renditions
 from housescan.storage.base import ObjectStore
 
 ACCEPTS_PHOTOS = (ScanStatus.draft, ScanStatus.failed)
+# A finished scan takes more photos too: the rooms they change are re-analysed (review: POST .../reanalyse).
+ADDS_PHOTOS = (*ACCEPTS_PHOTOS, ScanStatus.succeeded)
 
 
 class ScanNotFound(NotFound):
@@ -150,7 +152,7 @@ async def add_images(
     files: Sequence[UploadedFile],
 ) -> tuple[list[Image], list[DuplicateImage]]:
     """Validate every file first; store all of them or none."""
-    if scan.status not in ACCEPTS_PHOTOS:
+    if scan.status not in ADDS_PHOTOS:
         raise ScanStateConflict(f"photos cannot be added to a {scan.status} scan")
     if not files:
         raise UploadRejected("no files were sent in the `images` field", [])
@@ -241,7 +243,7 @@ async def add_images(
         new_images.append((image, normalised))
 
     status = await db_session.scalar(select(Scan.status).where(Scan.id == scan.id))
-    if status not in ACCEPTS_PHOTOS:
+    if status not in ADDS_PHOTOS:
         raise ScanStateConflict(f"photos cannot be added to a {status or 'deleted'} scan")
     keys = [image.object_key for image, _ in new_images]
     try:
