@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from housescan.auth import service as auth_service
 from housescan.auth.models import Role, User
 from housescan.dependencies import SessionDep, SettingsDep
+from housescan.errors import Forbidden, NotAuthenticated
 from housescan.ops.logs import bind_log_context
 
 _bearer = HTTPBearer(auto_error=False, description="The access token from /api/v1/auth/login")
@@ -19,10 +20,10 @@ async def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if credentials is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not authenticated", {"WWW-Authenticate": "Bearer"})
+        raise NotAuthenticated()
     user = await auth_service.user_from_token(db_session=db_session, settings=settings, token=credentials.credentials)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
+        raise NotAuthenticated("invalid or expired token")
     bind_log_context(user_id=user.id)
     return user
 
@@ -32,7 +33,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 
 async def get_admin_user(user: CurrentUser) -> User:
     if user.role is not Role.admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin role required")
+        raise Forbidden("admin role required")
     return user
 
 
