@@ -24,7 +24,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
     ("GET", "/healthz"),
-    ("GET", "/api/v1/images/{image_id}/content"),  # a signed, expiring URL instead
+    ("GET", "/api/v1/images/{image_id}/{variant}"),  # a signed, expiring URL instead (photo and renditions)
     ("GET", "/metrics"),  # operators' scrape endpoint, counts only
     ("GET", "/api/v1/shared/{token}"),  # a share link: the token is the credential (tests/shares)
     ("GET", "/api/v1/shared/{token}/report.pdf"),
