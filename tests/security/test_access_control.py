@@ -23,6 +23,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/logout"),  # the refresh token in the body is the credential (tests/api/test_auth)
     ("GET", "/healthz"),
     ("GET", "/api/v1/images/{image_id}/{variant}"),  # a signed, expiring URL instead (photo and renditions)
     ("GET", "/metrics"),  # operators' scrape endpoint, counts only
