@@ -38,8 +38,12 @@ TIMEOUT = "the model did not answer room_type within 30 s"
 
 @pytest.fixture(scope="module")
 def analytics_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server of its own, so that only the scans seeded here count; no worker touches them."""
-    yield from _start_server(tmp_path_factory.mktemp("housescan-e2e-analytics"), {"HOUSESCAN_RUN_WORKER": "false"})
+    """A server of its own with the scans of `_seed`, so that only they count; no worker touches them."""
+    for server in _start_server(tmp_path_factory.mktemp("housescan-e2e-analytics"), {"HOUSESCAN_RUN_WORKER": "false"}):
+        owner = unique_email("owner")
+        api_user(server, owner)
+        _seed(server, owner)
+        yield server
 
 
 def _create_admin(server: Server, email: str) -> None:
@@ -131,9 +135,6 @@ def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_admin_sees_the_analytics_drawn_as_charts(browser, analytics_server: Server) -> None:
     server = analytics_server
-    owner = unique_email("owner")
-    api_user(server, owner)
-    _seed(server, owner)
     admin = unique_email("admin")
     _create_admin(server, admin)
 
@@ -197,6 +198,29 @@ def test_the_analytics_are_not_for_other_people(browser, analytics_server: Serve
         page.goto("/admin")
         page.get_by_test_id("not-found").wait_for()
         assert page.get_by_test_id("admin-page").count() == 0
+        assert console.unexpected() == []
+    finally:
+        context.close()
+
+
+def test_the_analytics_fit_a_phone(browser, analytics_server: Server) -> None:
+    admin = unique_email("admin")
+    _create_admin(analytics_server, admin)
+    context, page, console = new_page(browser, analytics_server, mobile=True)
+    try:
+        _log_in(page, admin)
+        page.goto("/admin")
+        page.get_by_role("heading", level=1, name="Operations").wait_for()
+        charts = page.locator("[data-testid^=chart-] svg.recharts-surface")
+        charts.first.wait_for()
+        page.get_by_test_id("chart-spend").locator("svg.recharts-surface").wait_for()
+        assert charts.count() >= 3
+        width = page.viewport_size["width"]
+        for index in range(charts.count()):
+            box = charts.nth(index).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
+        shot(page, "admin-analytics-phone")
         assert console.unexpected() == []
     finally:
         context.close()

@@ -35,6 +35,20 @@ import {
 } from "./adminAnalytics";
 
 const CHART_HEIGHT = 260;
+const NARROW = "(max-width: 600px)";
+
+/** A phone's width: axis labels get less room there. */
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => typeof window !== "undefined" && !!window.matchMedia?.(NARROW).matches);
+  useEffect(() => {
+    const query = window.matchMedia?.(NARROW);
+    if (!query) return;
+    const update = () => setNarrow(query.matches);
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
+  return narrow;
+}
 
 function Figure({ id, title, note, children }: { id: string; title: string; note?: ReactNode; children: ReactNode }) {
   return (
@@ -68,6 +82,7 @@ export default function AdminPage() {
   const [days, setDays] = useState<number>(DEFAULT_PERIOD);
   const [data, setData] = useState<Analytics | null>(null);
   const [error, setError] = useState<string[] | null>(null);
+  const narrow = useNarrow();
 
   useEffect(() => {
     const controller = new AbortController();
@@ -85,7 +100,7 @@ export default function AdminPage() {
   const daily = useMemo(() => (data ? dailySeries(data.scans_per_day, data.spend_per_day) : []), [data]);
   const slices = useMemo(() => (data ? outcomeSlices(data.outcomes) : []), [data]);
   const agents = useMemo(() => (data ? agentSeries(data.processing_seconds.by_agent) : []), [data]);
-  const failures = useMemo(() => (data ? failureSeries(data.failures_by_reason) : []), [data]);
+  const failures = useMemo(() => (data ? failureSeries(data.failures_by_reason, narrow ? 28 : 48) : []), [data, narrow]);
 
   return (
     <section data-testid="admin-page">
@@ -193,7 +208,7 @@ export default function AdminPage() {
                 >
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
                   <XAxis type="number" tick={{ fontSize: 12 }} unit=" s" />
-                  <YAxis type="category" dataKey="label" width={120} tick={{ fontSize: 12 }} />
+                  <YAxis type="category" dataKey="label" width={narrow ? 90 : 120} tick={{ fontSize: 12 }} />
                   <Tooltip formatter={(value) => formatSeconds(Number(value))} />
                   <Legend itemSorter={(item) => legendRank(item.value)} />
                   <Bar dataKey="p50" name="p50" fill={COLORS.p50} isAnimationActive={false}>
@@ -242,7 +257,7 @@ export default function AdminPage() {
                   margin={{ right: 32 }}
                 >
                   <XAxis type="number" allowDecimals={false} tick={{ fontSize: 12 }} />
-                  <YAxis type="category" dataKey="short" width={220} tick={{ fontSize: 11 }} />
+                  <YAxis type="category" dataKey="short" width={narrow ? 130 : 220} tick={{ fontSize: 11 }} />
                   <Tooltip />
                   <Bar dataKey="count" name="Failed scans" fill={COLORS.failed} isAnimationActive={false}>
                     <LabelList dataKey="count" position="right" />
