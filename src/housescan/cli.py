@@ -130,7 +130,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run scan jobs from the Redis queue (needs HOUSESCAN_REDIS_URL); stops cleanly on SIGTERM."""
-    from housescan.jobs.worker import run_worker
+    from housescan.scans.worker import run_worker
 
     _configure_logging(log_level, log_format)
     settings = Settings()
