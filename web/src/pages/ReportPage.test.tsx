@@ -183,4 +183,14 @@ describe("ReportPage", () => {
     fireEvent.keyDown(window, { key: "Escape" });
     expect(screen.queryByRole("dialog")).toBeNull();
   });
+
+  it("offers to re-analyse the rooms with new photos", async () => {
+    const changed = report();
+    changed.rooms[0].photos_changed = true;
+    request.mockImplementation(async (method: string) => (method === "GET" ? changed : ({ room_ids: ["r1"] } as never)));
+    renderPage();
+    expect((await screen.findByTestId("photos-changed")).textContent).toContain("re-analyse this room");
+    fireEvent.click(screen.getByRole("button", { name: "Re-analyse" }));
+    await waitFor(() => expect(request).toHaveBeenCalledWith("POST", "/api/v1/scans/s1/reanalyse", { body: {} }));
+  });
 });

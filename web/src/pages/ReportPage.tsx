@@ -104,6 +104,26 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
         </div>
       </div>
       {error && <Alert lines={[error]} title="Not saved" />}
+      {report.rooms.some((room) => room.photos_changed) && (
+        <div className="alert reanalyse no-print" role="status">
+          <p>
+            New photos in {report.rooms.filter((room) => room.photos_changed).map((room) => room.name).join(", ")}. Your answers
+            stay; only these rooms are analysed again.
+          </p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() =>
+              void reviewApi.reanalyse(scanId).then(
+                () => window.location.reload(),
+                (err: Error) => setError(err.message),
+              )
+            }
+          >
+            Re-analyse
+          </button>
+        </div>
+      )}
       <p className="visually-hidden" role="status" aria-live="polite">
         {notice}
       </p>

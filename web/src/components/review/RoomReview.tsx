@@ -38,6 +38,18 @@ export default function RoomReview({
     }
   }
 
+  async function addPhotos(files: File[]) {
+    setBusy(true);
+    try {
+      await reviewApi.addPhotos(scanId, room.ordinal, files);
+      onSaved();
+    } catch (e) {
+      onError(e instanceof Error ? e.message : "The photos could not be added.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
   const entries: Entry[] = [
     ...Object.entries(room.checklist).map(([id, answer]) => ({ itemId: id, answer })),
     ...Object.entries(room.products).map(([id, answer]) => ({ itemId: `products.${id}`, answer })),
@@ -124,6 +136,29 @@ export default function RoomReview({
             </li>
           ))}
         </ul>
+      )}
+      {editable && (
+        <label className="btn btn-secondary btn-small add-photos">
+          {busy ? "Adding photos…" : "Add photos"}
+          <input
+            type="file"
+            accept="image/*"
+            multiple
+            className="visually-hidden"
+            aria-label={`Add photos of ${room.name}`}
+            disabled={busy}
+            onChange={(e) => {
+              const files = Array.from(e.target.files ?? []);
+              e.target.value = "";
+              if (files.length) void addPhotos(files);
+            }}
+          />
+        </label>
+      )}
+      {room.photos_changed && (
+        <p className="muted small" data-testid="photos-changed">
+          New photos since the analysis: re-analyse this room to update the model’s answers (yours stay).
+        </p>
       )}
       {photo !== null && (
         <Lightbox images={room.images} index={photo} title={room.name} onIndex={setPhoto} onClose={() => setPhoto(null)} />

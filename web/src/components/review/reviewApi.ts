@@ -104,6 +104,12 @@ export const reviewApi = {
   patchFinding: (scanId: string, id: string, body: Partial<FindingInput>) =>
     api.request<Finding>("PATCH", `${base(scanId)}/findings/${encodeURIComponent(id)}`, { body }),
   deleteFinding: (scanId: string, id: string) => api.request<void>("DELETE", `${base(scanId)}/findings/${encodeURIComponent(id)}`),
+  reanalyse: (scanId: string, roomIds?: string[]) =>
+    api.request<{ id: string; status: string; room_ids: string[] }>("POST", `${base(scanId)}/reanalyse`, {
+      body: roomIds ? { room_ids: roomIds } : {},
+    }),
+  addPhotos: (scanId: string, ordinal: number, files: File[]) =>
+    api.upload(scanId, files.map((file) => ({ file, name: file.name, roomOrdinal: ordinal }))).promise,
 };
 
 export const ROOM_TYPES = [
