@@ -250,7 +250,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
 
       {cost && (
         <details className="card cost" data-testid="cost">
-          <summary>Cost of this analysis (only you see this)</summary>
+          <summary>Cost of this scan (only you see this)</summary>
           <p>
             ${Number(cost.total_cost_usd ?? 0).toFixed(4)} ·{" "}
             {(Number(cost.total_tokens_in ?? 0) + Number(cost.total_tokens_out ?? 0)).toLocaleString("en-US")} tokens ·{" "}
