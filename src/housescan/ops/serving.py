@@ -13,9 +13,21 @@ descriptor, forever. Here:
   descriptors (the soft limit is raised to the hard one at start): one more closes the connection that
   has waited longest for its headers, or, when every connection is busy with a request, itself.
 
-Measured against Granian and Hypercorn before choosing (bench/README.md): the same server everywhere
-(the test suite runs uvicorn in-process), the balancer's X-Forwarded-For trusted as before, and no
-throughput lost.
+Chosen over Granian 2.8.7 and Hypercorn 0.18.0, measured on this 2-core machine (2026-11-27, shared with
+other work, so figures swing 2x between runs of the same server):
+
+- 1,000 connections that never finish their headers, then /healthz: uvicorn as it was closed none of them
+  in 12 s; this protocol, Granian (--http1-header-read-timeout 5 s) and Hypercorn (read_timeout 5 s) all
+  closed every one after 5 s. The first /healthz during the flood took 128 ms here, 3.0 s on Granian (its
+  backpressure permits, one per connection, were all held by the flood) and 283 ms on Hypercorn. Hypercorn's
+  timeout is per read, so a client sending a byte every few seconds is never closed; it also has no bound on
+  connections, and in bench/scaleout.py's scans section no scan:completed reached the bench's sockets.
+- bench/scaleout.py --only scans upload --deployments embedded, two runs each, interleaved: scans/s 2.6 and
+  2.6 (this), 2.0 and 2.6 (Granian), 2.1 and 1.6 (uvicorn as it was); upload 30.6 and 28.4 MB/s, 30.1 and
+  42.8, 35.5 and 41.8: no difference beyond the noise.
+
+So: the same server everywhere (the test suite runs uvicorn in-process), the balancer's X-Forwarded-For
+trusted as before (FORWARDED_ALLOW_IPS), one process as before, and the bounds where they are needed.
 """
 
 from __future__ import annotations
