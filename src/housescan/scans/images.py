@@ -10,6 +10,11 @@ APP13 IPTC, comments, other application segments) and anything after the end-of-
 lossless and pixel-identical. The pixels are decoded once, by the analysis, which reports a photo it cannot
 decode. Anything whose structure is not plain (truncated, a marker where none may be) and everything
 else (rotation to apply, PNG, WebP, HEIC) is decoded in full and re-encoded, so damage is named at upload.
+
+Pixels are bounded twice, from the headers before anything is decoded: all photos of one request together
+(`max_request_pixels`, a 413 that says so), and the photos being checked at once in this process across
+all requests (`max_pixels_in_flight`, a photo waits its turn): 40 flat 7000x7000 PNGs no longer take a
+server to gigabytes.
 """
 
 from __future__ import annotations
