@@ -100,7 +100,9 @@ class Settings(BaseSettings):
         default=None, description="smtp://[user:pass@]host:port, smtps://host; unset: mail is logged, not sent"
     )
     mail_from: str = "HouseScan <housescan@localhost>"
-    public_url: str | None = Field(default=None, description="base of links in e-mails and shares, e.g. https://x.example")
+    public_url: str | None = Field(
+        default=None, description="base of links in e-mails and shares, e.g. https://x.example"
+    )
     push_allow_insecure_endpoints: bool = Field(
         default=False, description="accept http:// and private-address push endpoints (tests only)"
     )

@@ -17,8 +17,8 @@ from housescan.costs import service as costs_service
 from housescan.costs.models import AgentSpend
 from housescan.db.engine import create_engine, create_sessionmaker
 from housescan.db.migrate import alembic_config, upgrade_database
-from housescan.models import Base
 from housescan.houses.models import House
+from housescan.models import Base
 from housescan.scans.models import AgentRun, Scan
 
 
