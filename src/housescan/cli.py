@@ -241,6 +241,7 @@ def user_create(
     from housescan.auth.models import Role
     from housescan.db.engine import create_engine, create_sessionmaker
     from housescan.db.migrate import upgrade_database
+    from housescan.errors import HouseScanError
 
     secret = password or getpass.getpass("Password: ")
     if len(secret) < 8:
@@ -262,8 +263,8 @@ def user_create(
 
     try:
         asyncio.run(run())
-    except auth_service.EmailTaken:
-        typer.echo(f"a user with the email {email} exists already", err=True)
+    except HouseScanError as exc:  # the e-mail is taken, the password is blank, ...
+        typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created {'admin' if admin else 'user'} {email}")
 
