@@ -1,5 +1,11 @@
 // The one REST client of the web app: one fetch wrapper, one token path (bearer tokens kept in localStorage,
-// refreshed before they expire and once on a 401), one error type (ApiError). Every shape it sends or reads
+// refreshed before they expire and once on a 401), one error type (ApiError).
+//
+// The server rotates refresh tokens: each refresh answers a new pair and the old refresh token is dead, and
+// presenting a used one signs the person out of every tab. So every tab of the app shares the one stored
+// pair: a refresh takes a lock shared by the tabs (Web Locks, "housescan-refresh"; one in-tab flight where
+// the browser has none), re-reads the stored pair first and uses it when another tab already refreshed, and
+// stores both new tokens in one write; `storage` events carry each tab's new pair and sign-out to the others. Every shape it sends or reads
 // is generated from the server's OpenAPI schema (see types.ts).
 import type {
   ApiPath,
@@ -17,6 +23,8 @@ import type {
 
 export const API = "/api/v1";
 const TOKENS_KEY = "housescan.tokens";
+/** The Web Lock every tab takes around a refresh, so only one of them spends the refresh token. */
+export const REFRESH_LOCK = "housescan-refresh";
 /** Refresh when the access token has less than this many seconds left. */
 export const REFRESH_MARGIN_SECONDS = 60;
 
@@ -132,11 +140,26 @@ export interface KeyValueStore {
   removeItem(key: string): void;
 }
 
+/** The part of the Web Locks API the client uses: run `callback` holding the exclusive lock `name`. */
+export interface RefreshLocks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** Where `storage` events arrive (the window); each is about a change another tab made. */
+export interface StorageEvents {
+  addEventListener(type: "storage", listener: (event: Event) => void): void;
+  removeEventListener(type: "storage", listener: (event: Event) => void): void;
+}
+
 export interface ApiClientOptions {
   fetch?: typeof fetch;
   storage?: KeyValueStore;
   now?: () => number; // milliseconds
   xhr?: () => XMLHttpRequest;
+  /** Cross-tab lock around refreshes; navigator.locks by default, null for the in-tab flight only. */
+  locks?: RefreshLocks | null;
+  /** `storage` events of other tabs; the window by default when the tokens live in localStorage. */
+  events?: StorageEvents | null;
 }
 
 export interface RequestOptions {
@@ -151,7 +174,8 @@ export interface UploadHandle {
   abort: () => void;
 }
 
-type Listener = (tokens: Tokens | null) => void;
+/** Told of every change of the tokens: made by this tab ("local") or read from another tab's ("storage"). */
+type Listener = (tokens: Tokens | null, origin: "local" | "storage") => void;
 
 type Json<P extends ApiPath, M extends MethodOf<P>> = ResponseOf<P, M>;
 
@@ -169,32 +193,85 @@ export class ApiClient {
   private readonly storage: KeyValueStore | null;
   private readonly now: () => number;
   private readonly makeXhr: () => XMLHttpRequest;
+  private readonly locks: RefreshLocks | null;
+  private readonly events: StorageEvents | null;
+  /** False once storage failed to read or write: this tab then keeps its tokens in memory only. */
+  private storageUsable: boolean;
   private tokens: Tokens | null;
   private refreshing: Promise<Tokens | null> | null = null;
   private listeners = new Set<Listener>();
+  private readonly onStorage = (event: Event): void => {
+    const key = (event as StorageEvent).key;
+    // `key` is null when another tab cleared the whole storage.
+    if (key === TOKENS_KEY || key === null || key === undefined) this.syncFromStorage();
+  };
 
   constructor(options: ApiClientOptions = {}) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.storage = options.storage ?? safeLocalStorage();
+    const local = safeLocalStorage();
+    this.storage = options.storage ?? local;
+    this.storageUsable = this.storage !== null;
     this.now = options.now ?? (() => Date.now());
     this.makeXhr = options.xhr ?? (() => new XMLHttpRequest());
-    this.tokens = this.load();
+    this.locks = options.locks === undefined ? browserLocks() : options.locks;
+    const win = typeof globalThis.window === "undefined" ? null : globalThis.window;
+    this.events = options.events === undefined ? (local !== null && this.storage === local ? win : null) : options.events;
+    this.events?.addEventListener("storage", this.onStorage);
+    this.tokens = this.load() ?? null;
+  }
+
+  /** Stop following other tabs (tests; the app's one client lives as long as the page). */
+  dispose(): void {
+    this.events?.removeEventListener("storage", this.onStorage);
   }
 
   // ---- tokens -------------------------------------------------------------------------------------
 
-  private load(): Tokens | null {
+  /** The stored pair, null when there is none, undefined when this tab cannot use the storage. */
+  private load(): Tokens | null | undefined {
+    if (!this.storage || !this.storageUsable) return undefined;
     try {
-      const raw = this.storage?.getItem(TOKENS_KEY);
+      const raw = this.storage.getItem(TOKENS_KEY);
       if (!raw) return null;
       const parsed = JSON.parse(raw) as Partial<Tokens>;
       if (typeof parsed.access_token === "string" && typeof parsed.refresh_token === "string") {
         return { access_token: parsed.access_token, refresh_token: parsed.refresh_token };
       }
+      return null;
     } catch {
-      /* unreadable storage: start signed out */
+      return undefined; // unreadable storage: keep what this tab has
     }
-    return null;
+  }
+
+  /** Write both tokens in one item (one write: no reader ever sees a new access with an old refresh token). */
+  private store(tokens: Tokens | null): void {
+    if (!this.storage || !this.storageUsable) return;
+    try {
+      if (tokens) this.storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
+      else this.storage.removeItem(TOKENS_KEY);
+    } catch {
+      // Storage full or disabled: the session lasts as long as the page. Drop the stored pair, whose refresh
+      // token may be spent already, so no tab presents it, and stop reading it back.
+      try {
+        this.storage.removeItem(TOKENS_KEY);
+      } catch {
+        /* nothing more to do */
+      }
+      this.storageUsable = false;
+    }
+  }
+
+  /** Take tokens without writing them (they came from storage) and tell the listeners when they changed. */
+  private adopt(tokens: Tokens | null): void {
+    if (sameTokens(this.tokens, tokens)) return;
+    this.tokens = tokens ? { access_token: tokens.access_token, refresh_token: tokens.refresh_token } : null;
+    for (const listener of this.listeners) listener(this.tokens, "storage");
+  }
+
+  /** Follow the stored pair (another tab refreshed, signed in or signed out). */
+  syncFromStorage(): void {
+    const stored = this.load();
+    if (stored !== undefined) this.adopt(stored);
   }
 
   getTokens(): Tokens | null {
@@ -207,13 +284,8 @@ export class ApiClient {
 
   setTokens(tokens: Tokens | null): void {
     this.tokens = tokens ? { access_token: tokens.access_token, refresh_token: tokens.refresh_token } : null;
-    try {
-      if (this.tokens) this.storage?.setItem(TOKENS_KEY, JSON.stringify(this.tokens));
-      else this.storage?.removeItem(TOKENS_KEY);
-    } catch {
-      /* storage full or disabled: the session lasts as long as the page */
-    }
-    for (const listener of this.listeners) listener(this.tokens);
+    this.store(this.tokens);
+    for (const listener of this.listeners) listener(this.tokens, "local");
   }
 
   onTokensChange(listener: Listener): () => void {
@@ -239,32 +311,64 @@ export class ApiClient {
     return this.tokens.access_token;
   }
 
-  /** Exchange the refresh token for new tokens; concurrent callers share one request. */
-  refresh(): Promise<Tokens | null> {
+  /**
+   * New tokens in place of `stale` (the pair a caller found too old or saw refused; the current pair by
+   * default). Concurrent callers of this tab share one refresh; the tabs take turns under one lock; a pair
+   * another tab already refreshed is used as it is, so a spent refresh token is never presented again.
+   * Null when there is no session or the server cannot be reached.
+   */
+  refresh(stale: Tokens | null = this.tokens): Promise<Tokens | null> {
     if (this.refreshing) return this.refreshing;
-    const current = this.tokens;
-    if (!current) return Promise.resolve(null);
-    this.refreshing = (async () => {
+    if (!stale) return Promise.resolve(this.tokens);
+    // Already replaced since the caller read it (an earlier refresh, or another tab through `storage`).
+    if (this.tokens && this.tokens.refresh_token !== stale.refresh_token) return Promise.resolve(this.tokens);
+    const run = () => this.refreshUnderLock(stale);
+    const flight = (async () => {
       try {
-        const body: BodyOf<"/api/v1/auth/refresh", "post"> = { refresh_token: current.refresh_token };
-        const res = await this.send("POST", route("/api/v1/auth/refresh"), null, { body });
-        if (res.ok) {
-          const pair = (await res.json()) as TokenPair;
-          this.setTokens(pair);
-          return this.tokens;
-        }
-        if (res.status === 401 || res.status === 403 || res.status === 422) {
-          // The refresh token is no longer valid: the person has to log in again.
-          if (this.tokens === current) this.setTokens(null);
-        }
-        return null;
-      } catch {
-        return null; // offline: keep the tokens, a later call may succeed
+        return await (this.locks ? this.locks.request(REFRESH_LOCK, run) : run());
       } finally {
         this.refreshing = null;
       }
     })();
-    return this.refreshing;
+    this.refreshing = flight;
+    return flight;
+  }
+
+  private async refreshUnderLock(stale: Tokens): Promise<Tokens | null> {
+    // Another tab may have refreshed (or signed out) while this one waited for the lock.
+    const stored = this.load();
+    if (stored === null) {
+      this.adopt(null);
+      return null;
+    }
+    if (stored && stored.refresh_token !== stale.refresh_token) {
+      this.adopt(stored);
+      return this.tokens;
+    }
+    const presented = stored ?? this.tokens;
+    if (!presented) return null;
+    try {
+      const body: BodyOf<"/api/v1/auth/refresh", "post"> = { refresh_token: presented.refresh_token };
+      const res = await this.send("POST", route("/api/v1/auth/refresh"), null, { body });
+      if (res.ok) {
+        const pair = (await res.json()) as Json<"/api/v1/auth/refresh", "post">;
+        this.setTokens(pair satisfies TokenPair);
+        return this.tokens;
+      }
+      if (res.status === 401 || res.status === 403 || res.status === 422) {
+        // Refused. A pair another tab stored meanwhile (a browser without Web Locks) wins; otherwise the
+        // refresh token is no longer valid and the person has to log in again.
+        const now = this.load();
+        if (now && now.refresh_token !== presented.refresh_token) {
+          this.adopt(now);
+          return this.tokens;
+        }
+        if (this.tokens?.refresh_token === presented.refresh_token) this.setTokens(null);
+      }
+      return null;
+    } catch {
+      return null; // offline: keep the tokens, a later call may succeed
+    }
   }
 
   /**
@@ -273,9 +377,12 @@ export class ApiClient {
    * refuses the refresh token).
    */
   private async withAuth<R extends { status: number }>(auth: boolean, attempt: (token: string | null) => Promise<R>): Promise<R> {
-    let result = await attempt(auth ? await this.accessToken() : null);
-    if (result.status === 401 && auth && this.tokens) {
-      const refreshed = await this.refresh();
+    const token = auth ? await this.accessToken() : null;
+    const used = this.tokens;
+    let result = await attempt(token);
+    if (result.status === 401 && auth && used && this.tokens) {
+      // Refresh the pair this attempt used; when it was replaced meanwhile, the new one is taken as it is.
+      const refreshed = await this.refresh(used);
       if (refreshed) result = await attempt(refreshed.access_token);
     }
     return result;
@@ -344,8 +451,21 @@ export class ApiClient {
     return this.get(route("/api/v1/auth/me"));
   }
 
-  logout(): void {
+  /**
+   * Sign out: forget the tokens here at once (other tabs follow through the `storage` event), then tell the
+   * server to end the session's refresh family. Best effort: offline or refused, the person is signed out
+   * locally all the same; never rejects.
+   */
+  async logout(): Promise<void> {
+    const tokens = this.tokens ?? this.load() ?? null;
     this.setTokens(null);
+    if (!tokens) return;
+    const body: BodyOf<"/api/v1/auth/logout", "post"> = { refresh_token: tokens.refresh_token };
+    try {
+      await this.request<Json<"/api/v1/auth/logout", "post">>("POST", route("/api/v1/auth/logout"), { body, auth: false });
+    } catch {
+      /* best effort: the refresh token expires by itself */
+    }
   }
 
   // ---- scans --------------------------------------------------------------------------------------
@@ -479,6 +599,19 @@ async function parseResponse<T>(res: Response): Promise<T> {
     throw new ApiError(res.status, typeof detail === "string" && detail.startsWith("<") ? null : detail);
   }
   return body as T;
+}
+
+function sameTokens(a: Tokens | null, b: Tokens | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.access_token === b.access_token && a.refresh_token === b.refresh_token;
+}
+
+/** navigator.locks where the browser has Web Locks (every tab of the origin shares them), else null. */
+function browserLocks(): RefreshLocks | null {
+  const locks = typeof navigator === "undefined" ? undefined : (navigator as Navigator & { locks?: LockManager }).locks;
+  if (!locks || typeof locks.request !== "function") return null;
+  // The lock is held until `callback`'s promise settles and `request` answers its result (Awaited<T> is T here).
+  return { request: <T,>(name: string, callback: () => Promise<T>) => locks.request(name, callback) as Promise<T> };
 }
 
 /** localStorage, or null where it cannot be used (private mode, no DOM). */

@@ -1,5 +1,5 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api, ApiError, refreshMargin } from "./api";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { api, ApiError, jwtSubject, refreshMargin } from "./api";
 import { realtime } from "./realtime";
 import { clearApiCache } from "./sw-register";
 import type { User } from "./types";
@@ -13,6 +13,7 @@ interface AuthValue {
   user: User | null;
   login: (email: string, password: string) => Promise<void>;
   register: (body: { email: string; password: string; first_name?: string; last_name?: string }) => Promise<void>;
+  /** Signs out at once (every tab follows); the server is told in the background. */
   logout: () => void;
 }
 
@@ -39,17 +40,35 @@ function cacheUser(user: User | null): void {
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>(api.isSignedIn() ? "loading" : "signedOut");
   const [user, setUser] = useState<User | null>(api.isSignedIn() ? cachedUser() : null);
+  const userRef = useRef(user);
+  userRef.current = user;
 
-  // Whenever the tokens disappear (logout, refresh refused), the person is signed out everywhere.
+  // Whenever the tokens disappear (logout here or in another tab, refresh refused), the person is signed
+  // out; when another tab signs in (or in as someone else), this one follows.
   useEffect(
     () =>
-      api.onTokensChange((tokens) => {
+      api.onTokensChange((tokens, origin) => {
         if (!tokens) {
           realtime.stop();
+          clearApiCache();
           cacheUser(null);
           setUser(null);
           setStatus("signedOut");
+          return;
         }
+        const subject = jwtSubject(tokens.access_token);
+        if (origin !== "storage" || (userRef.current && (subject === null || subject === userRef.current.id))) return;
+        api
+          .me()
+          .then((me) => {
+            if (!api.isSignedIn()) return;
+            cacheUser(me);
+            setUser(me);
+            setStatus("signedIn");
+          })
+          .catch(() => {
+            /* the next call meets the same answer and deals with it */
+          });
       }),
     [],
   );
@@ -69,7 +88,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       .catch((error: unknown) => {
         if (cancelled) return;
         if (error instanceof ApiError && (error.status === 401 || error.status === 403 || error.status === 404)) {
-          api.logout();
+          void api.logout();
         } else {
           setStatus(api.isSignedIn() ? "signedIn" : "signedOut");
         }
@@ -110,7 +129,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(() => {
     realtime.stop();
     clearApiCache();
-    api.logout();
+    // Clears the tokens at once (the listener above signs out; other tabs follow through `storage`), then
+    // ends the session on the server; it never rejects.
+    void api.logout();
   }, []);
 
   const value = useMemo(() => ({ status, user, login, register, logout }), [status, user, login, register, logout]);
