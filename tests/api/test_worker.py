@@ -252,3 +252,41 @@ async def test_a_house_with_other_scans_is_kept_when_one_is_deleted(live_server:
         assert (await client.delete(f"/api/v1/scans/{first['id']}", headers=auth(token))).status_code == 204
         kept = await client.get(f"/api/v1/scans/{second['id']}", headers=auth(token))
         assert kept.status_code == 200 and kept.json()["house"]["id"] == first["house_id"]
+
+
+async def test_the_house_type_saved_is_the_persons_or_a_confident_models(live_server: LiveServer) -> None:
+    """The scans list shows `houses.house_type`: the type the person gave wins; the model's fills it only
+    when it is confident enough for the report to show it; else it stays not determined."""
+    async with live_server.client() as client:
+        token = await register(client)
+    scan_id = await _uploaded_scan(live_server, token)
+    async with live_server.client() as client:
+        await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+        await wait_for_status(client, token, scan_id, {"succeeded"})
+    runtime, sid = live_server.runtime, uuid.UUID(scan_id)
+    async with runtime.sessionmaker() as session:
+        scan = await session.get_one(Scan, sid)
+        request = await scan_run.build_scan_request(
+            db_session=session, store=runtime.store, scan_id=sid, user_id=scan.user_id
+        )
+    response = await runtime.agents.run(request)
+
+    async def saved_house_type(house_types: list[str], confidence: float | None, person: str | None) -> str | None:
+        answer = response.model_copy(deep=True)
+        answer.result.house_types, answer.result.house_type_confidence = house_types, confidence
+        async with runtime.sessionmaker() as session:
+            snapshot = {**scan.inputs_snapshot, "house_type": person}
+            await session.execute(
+                update(Scan).where(Scan.id == sid).values(status=ScanStatus.running, inputs_snapshot=snapshot)
+            )
+            await session.commit()
+        async with runtime.sessionmaker() as session:
+            assert await scan_run.save_results(db_session=session, scan_id=sid, response=answer) is not None
+        async with live_server.client() as client:
+            listed = (await client.get("/api/v1/scans", headers=auth(token))).json()["items"]
+        return next(item["house_type"] for item in listed if item["id"] == scan_id)
+
+    assert await saved_house_type(["villa"], 0.95, None) == "villa"
+    assert await saved_house_type(["villa"], 0.40, None) is None, "a weak guess is not determined"
+    assert await saved_house_type(["villa"], None, None) is None
+    assert await saved_house_type(["villa"], 0.95, "apartment") == "apartment", "the person's answer wins"

@@ -22,6 +22,7 @@ from housescan.houses import service as houses_service
 from housescan.notifications import service as notifications_service
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import StagedEvent
+from housescan.review.service import HOUSE_TYPE_MIN_CONFIDENCE
 from housescan.scans import service as scans_service
 from housescan.scans.events import ScanCompleted, ScanFailed
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
@@ -43,7 +44,7 @@ _FINISH_RUNNING_SCAN = (
         detected_house_types=bindparam("house_types"),
         error=bindparam("error"),
     )
-    .returning(_SCANS.c.house_id, _SCANS.c.user_id)
+    .returning(_SCANS.c.house_id, _SCANS.c.user_id, _SCANS.c.inputs_snapshot)
 )
 _DELETE_AGENT_RUNS = delete(_AGENT_RUNS).where(_AGENT_RUNS.c.scan_id == bindparam("scan_id"))
 _INSERT_AGENT_RUNS = insert(_AGENT_RUNS)
@@ -137,12 +138,16 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
     if finished is None:
         await db_session.rollback()
         return None
-    house_id, user_id = finished
+    house_id, user_id, inputs = finished
+    # The house's type, as the scans list shows it: the person's, given with the scan; else the model's only
+    # where the report would show it too (confident enough); else not determined.
+    confident = (result.house_type_confidence or 0.0) >= HOUSE_TYPE_MIN_CONFIDENCE
+    model_house_type = result.house_types[0] if result.house_types and confident else None
     await houses_service.record_detections(
         db_session=db_session,
         house_id=house_id,
         scan_id=scan_id,
-        house_type=result.house_types[0] if result.house_types else None,
+        house_type=(inputs or {}).get("house_type") or model_house_type,
         room_types={room.room_id: room.room_types for room in result.rooms},
     )
     await connection.execute(_DELETE_AGENT_RUNS, {"scan_id": scan_id})
