@@ -175,6 +175,7 @@ async def section_upload(args: argparse.Namespace, tmp: Path, logs: Path) -> Non
     form = {"room_ordinal": ["0"] * 10}
     request_rates: dict[str, list[float]] = {"with": [], "without": []}
     sustained_rates: dict[str, list[float]] = {"with": [], "without": []}
+    last_with: dict[str, Any] = {}
     async with (
         server("with", tmp, logs) as with_renditions,
         server("without", tmp, logs, PHONE_BENCH_RENDITIONS="off") as without,
@@ -201,13 +202,15 @@ async def section_upload(args: argparse.Namespace, tmp: Path, logs: Path) -> Non
                         )
                         assert response.status_code == 200, response.text
                         assert len(response.json()["images"]) == 10
+                        if name == "with":
+                            last_with = response.json()
                     uploaded = time.perf_counter() - started
                     (await client.get("/bench/renditions-idle")).raise_for_status()
                     settled = time.perf_counter() - started
                     if round_:
                         request_rates[name].append(total * args.requests / uploaded / 1e6)
                         sustained_rates[name].append(total * args.requests / settled / 1e6)
-            thumbnail = await clients["with"].get(response.json()["images"][0]["thumbnail_url"])
+            thumbnail = await clients["with"].get(last_with["images"][0]["thumbnail_url"])
             assert thumbnail.headers["content-type"] == "image/webp"
         finally:
             for client in clients.values():
@@ -259,7 +262,7 @@ async def read_load(
 async def section_reads(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     print(
         f"\n## A finished scan's read on PostgreSQL: {args.readers} concurrent readers, {args.reads} reads per round,"
-        f" {args.read_rounds} rounds alternating; 5 rooms x 3 photos, 6 agent runs"
+        f" {args.read_rounds} rounds alternating; 5 rooms x 3 photos"
     )
     photos = [photo(seed) for seed in range(15)]  # the read does not depend on the photos' size
     results: dict[str, dict[str, list[float]]] = {
