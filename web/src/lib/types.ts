@@ -2,11 +2,9 @@
 // writes api-schema.d.ts, agents-schema.d.ts and events-schema.d.ts; `make test` fails when they are stale):
 // never write one by hand here, alias the generated one.
 import type { components as ApiComponents, paths } from "./api-schema";
-import type { components as AgentsComponents } from "./agents-schema";
 import type { components as EventsComponents } from "./events-schema";
 
 type Schemas = ApiComponents["schemas"];
-type AgentSchemas = AgentsComponents["schemas"];
 type EventSchemas = EventsComponents["schemas"];
 
 // ---- REST API (/api/v1) ---------------------------------------------------------------------------
@@ -68,37 +66,15 @@ export type MergedChecklists = Schemas["MergedChecklists"];
 /** Every scope of custom checklist items, in the order the settings show them. */
 export const SCOPES: readonly Scope[] = ["house", "room", "product"];
 
-// ---- The analysis result (the agents service's contract) -------------------------------------------
-
-export type Quality = AgentSchemas["Quality"];
-export type ConditionalAnswer = AgentSchemas["ConditionalAnswer"];
-export type ChecklistAnswers = AgentSchemas["ChecklistAnswers"];
-export type RoomResult = AgentSchemas["RoomResult"];
-export type ScanResultJson = AgentSchemas["ScanResult"];
-export type ProsCons = AgentSchemas["ProsCons"];
-export type AgentCost = AgentSchemas["AgentCost"];
-export type CostInfo = AgentSchemas["CostInfo"];
-
-/** summary_json: the agents service's response as the server saved it (without agent_executions). */
-export type SummaryJson = Omit<AgentSchemas["ScanResponse"], "agent_executions">;
-
-/**
- * The saved analysis of a scan, typed. The API declares `summary_json`, `pros_cons_json` and `cost_summary`
- * as free-form objects; the server fills them from the agents contract (ScanResponse, ProsCons, CostInfo),
- * whose generated types are used here. Summaries saved by older versions may lack fields: read with `?.`.
- */
-export function savedAnalysis(summary: SummaryRead | null | undefined): {
-  summaryJson: Partial<SummaryJson> | null;
-  prosCons: Partial<ProsCons> | null;
-  cost: Partial<CostInfo> | null;
-} {
-  if (!summary) return { summaryJson: null, prosCons: null, cost: null };
-  return {
-    summaryJson: summary.summary_json as Partial<SummaryJson>,
-    prosCons: summary.pros_cons_json as Partial<ProsCons>,
-    cost: summary.cost_summary as Partial<CostInfo>,
-  };
-}
+/** The review (DESIGN §6): the merged report, answers with their source, rooms and findings. */
+export type Answer = Schemas["Answer"];
+export type Candidate = Schemas["Candidate"];
+export type Severity = Schemas["Severity"];
+export type Finding = Schemas["FindingOut"];
+export type FindingInput = Schemas["FindingCreate"];
+export type ReportImage = Schemas["ReportImage"];
+export type ReportRoom = Schemas["ReportRoom"];
+export type Report = Schemas["Report"];
 
 // ---- Socket.IO events on namespace /scans -------------------------------------------------------------
 // Generated as well (events-schema.d.ts, from the server's EventPayload models); the server adds `eventId`,

@@ -6,6 +6,7 @@ import FindingsPanel, { type FindingDraft } from "../components/review/FindingsP
 import RoomReview from "../components/review/RoomReview";
 import {
   HOUSE_TYPES,
+  answerValue,
   label,
   percent,
   reviewApi,
@@ -60,14 +61,15 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
   }, [reload]);
 
   const makeFinding = useCallback((roomId: string | null, itemId: string, answer: Answer) => {
-    const poor = answer.value === "Poor" || (typeof answer.value === "object" && answer.value?.condition === "Poor");
+    const value = answerValue(answer.value);
+    const poor = value === "Poor" || (typeof value === "object" && value?.condition === "Poor");
     setDraft({
       key: Date.now(),
       title: `${answer.title ?? itemId}${poor ? ": poor" : ""}`,
       severity: poor ? "maintenance" : "major",
       room_id: roomId,
       note: answer.note ?? null,
-      photo_ids: answer.photo_ids,
+      photo_ids: answer.photo_ids ?? [],
       checklist_item_id: itemId,
     });
   }, []);
@@ -78,6 +80,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
   const title = report.house.address?.trim() || "Untitled home";
   const photos = report.rooms.reduce((n, r) => n + r.images.length, 0);
   const houseType = report.house.house_type;
+  const guess = houseType.candidates?.[0];
   const editable = true;
   const cost = scan.summary?.cost_summary as Record<string, unknown> | undefined;
 
@@ -148,10 +151,10 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
           <span className="label">House type</span>
           <span className="pill pill-neutral">{houseType.text}</span>
           <span className="who">{whoAnswered(houseType)}</span>
-          {houseType.value === null && houseType.candidates.length > 0 && (
+          {answerValue(houseType.value) === null && guess && (
             <span className="muted small">
-              The model’s guess ({label(houseType.candidates[0].value)}, {percent(houseType.candidates[0].confidence)}) is below
-              the {percent(report.thresholds.house_type_min_confidence)} it needs.
+              The model’s guess ({label(guess.value)}, {percent(guess.confidence)}) is below
+              the {percent(report.thresholds?.house_type_min_confidence)} it needs.
             </span>
           )}
           <select

@@ -1,12 +1,13 @@
 import { useEffect, useState } from "react";
 import {
   QUALITIES,
+  answerValue,
+  isQuality,
   reviewApi,
   suggestsFinding,
   whoAnswered,
   type Answer,
   type AnswerValue,
-  type ConditionalValue,
   type ReportImage,
 } from "./reviewApi";
 
@@ -22,19 +23,21 @@ export interface AnswerItemProps {
   onMakeFinding?: (itemId: string, answer: Answer) => void;
 }
 
-function same(a: AnswerValue | undefined, b: AnswerValue): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b);
+function same(a: AnswerValue, b: AnswerValue): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** One checklist item or product: its answer, who gave it, and the controls to answer it. Saves at once. */
 export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSaved, onError, onMakeFinding }: AnswerItemProps) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState(answer.note ?? "");
-  const [chosen, setChosen] = useState<string[]>(answer.photo_ids);
+  const [chosen, setChosen] = useState<string[]>(answer.photo_ids ?? []);
   useEffect(() => {
     setNote(answer.note ?? "");
-    setChosen(answer.photo_ids);
+    setChosen(answer.photo_ids ?? []);
   }, [answer.note, answer.photo_ids]);
+  const photoIds = answer.photo_ids ?? [];
+  const current = answerValue(answer.value);
   const mine = answer.source === "person";
   const title = answer.title ?? itemId;
 
@@ -44,7 +47,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       await reviewApi.putAnswer(scanId, scope, itemId, {
         value,
         note: (extra.note ?? (mine ? answer.note : null)) || null,
-        photo_ids: extra.photo_ids ?? (mine ? answer.photo_ids : []),
+        photo_ids: extra.photo_ids ?? (mine ? photoIds : []),
       });
       onSaved();
     } catch (e) {
@@ -70,8 +73,8 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
     <button
       key={text}
       type="button"
-      className={`btn btn-choice${mine && same(answer.value, value) ? " is-chosen" : ""}`}
-      aria-pressed={mine && same(answer.value, value)}
+      className={`btn btn-choice${mine && same(current, value) ? " is-chosen" : ""}`}
+      aria-pressed={mine && same(current, value)}
       disabled={busy}
       onClick={() => void save(value)}
     >
@@ -80,7 +83,6 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   );
 
   const kind = answer.kind;
-  const current = answer.value;
   let controls;
   if (kind === "boolean") {
     controls = [choice("Yes", true), choice("No", false)];
@@ -89,7 +91,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   } else if (kind === "categorical") {
     controls = QUALITIES.map((q) => choice(q, q));
   } else {
-    const cond = current && typeof current === "object" ? (current as ConditionalValue) : null;
+    const cond = current && typeof current === "object" ? current : null;
     controls = [
       choice("Present", { exists: true, condition: cond?.exists ? cond.condition : null }),
       choice("Not present", { exists: false, condition: null }),
@@ -98,7 +100,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
         aria-label={`${title} condition`}
         value={cond?.exists ? cond.condition ?? "" : ""}
         disabled={busy}
-        onChange={(e) => void save({ exists: true, condition: (e.target.value || null) as ConditionalValue["condition"] })}
+        onChange={(e) => void save({ exists: true, condition: isQuality(e.target.value) ? e.target.value : null })}
       >
         <option value="">Condition…</option>
         {QUALITIES.map((q) => (
@@ -126,12 +128,12 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       </div>
       {answer.description && <p className="answer-desc muted small">{answer.description}</p>}
       {mine && answer.model_value !== undefined && answer.model_value !== null && (
-        <p className="muted small">The model said: {modelText(answer.model_value)}</p>
+        <p className="muted small">The model said: {modelText(answerValue(answer.model_value))}</p>
       )}
       {answer.note && <p className="answer-note">“{answer.note}”</p>}
-      {answer.photo_ids.length > 0 && (
+      {photoIds.length > 0 && (
         <ul className="answer-photos" aria-label={`Photos for ${title}`}>
-          {answer.photo_ids.map((id) => {
+          {photoIds.map((id) => {
             const photo = photos.find((p) => p.id === id);
             return photo ? (
               <li key={id}>
@@ -196,7 +198,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
 }
 
 function modelText(value: AnswerValue): string {
-  if (value === null || value === undefined) return "not assessed";
+  if (value === null) return "not assessed";
   if (value === true) return "yes";
   if (value === false) return "no";
   if (typeof value === "object") return value.exists ? `present${value.condition ? `, ${value.condition.toLowerCase()}` : ""}` : "not present";

@@ -1,5 +1,5 @@
 import AnswerItem from "./AnswerItem";
-import type { Answer, ReportImage } from "./reviewApi";
+import { answerValue, type Answer, type ReportImage } from "./reviewApi";
 
 export interface Entry {
   itemId: string;
@@ -28,8 +28,9 @@ export default function ChecklistReview({
   onMakeFinding?: (itemId: string, answer: Answer) => void;
   label: string;
 }) {
-  const answered = entries.filter((e) => e.answer.value !== null || e.answer.source === "person");
-  const open = entries.filter((e) => !(e.answer.value !== null || e.answer.source === "person"));
+  const isAnswered = (e: Entry) => answerValue(e.answer.value) !== null || e.answer.source === "person";
+  const answered = entries.filter(isAnswered);
+  const open = entries.filter((e) => !isAnswered(e));
   const item = (e: Entry) =>
     editable ? (
       <AnswerItem

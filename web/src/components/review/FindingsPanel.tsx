@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { SEVERITIES, reviewApi, type Finding, type FindingInput, type ReportRoom, type Severity } from "./reviewApi";
+import { SEVERITIES, reviewApi, type Finding, type FindingInput, type Report, type ReportRoom, type Severity } from "./reviewApi";
 
 const SEVERITY_TITLE: Record<Severity, string> = {
   safety: "Safety",
@@ -26,7 +26,8 @@ export default function FindingsPanel({
 }: {
   scanId: string;
   findings: Finding[];
-  counts: Record<Severity, number>;
+  /** Findings per severity; a severity without findings may be missing. */
+  counts: Report["finding_counts"];
   rooms: ReportRoom[];
   draft: FindingDraft | null;
   editable: boolean;

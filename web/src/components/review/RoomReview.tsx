@@ -1,7 +1,7 @@
 import { useState } from "react";
 import ChecklistReview, { type Entry } from "./ChecklistReview";
 import Lightbox from "./Lightbox";
-import { ROOM_TYPES, candidatesText, label, reviewApi, type Answer, type ReportRoom } from "./reviewApi";
+import { ROOM_TYPES, answerValue, candidatesText, label, reviewApi, type Answer, type ReportRoom } from "./reviewApi";
 
 /** One room of the report: rename it, correct its type, answer its checklist and products. */
 export default function RoomReview({
@@ -93,9 +93,9 @@ export default function RoomReview({
           <span className="label">Room type</span>
           <span className="pill pill-neutral">{type.text}</span>
           <span className={`who ${type.source === "person" ? "who-person" : "who-model"}`}>
-            {type.source === "person" ? "You" : type.value === null ? "" : "Model"}
+            {type.source === "person" ? "You" : answerValue(type.value) === null ? "" : "Model"}
           </span>
-          {type.candidates.length > 0 && (
+          {(type.candidates ?? []).length > 0 && (
             <span className="muted small candidates" data-testid="room-type-candidates">
               {type.source === "person" ? "The model said " : ""}
               {candidatesText(type)}

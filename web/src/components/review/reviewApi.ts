@@ -1,113 +1,80 @@
-// The review API (DESIGN §6): the merged report, answers with their source, rooms and findings.
-import { api } from "../../lib/api";
+// The review API (DESIGN §6): the merged report, answers with their source, rooms and findings. Every shape is
+// the generated one (api-schema.d.ts, see lib/types.ts); every call goes through the one client (lib/api.ts).
+import { api, route } from "../../lib/api";
+import type { Answer, BodyOf, ResponseOf, Severity } from "../../lib/types";
 
-export type Source = "model" | "person";
-export type Quality = "Poor" | "Average" | "Good" | "Excellent";
-export type AnswerKind = "boolean" | "categorical" | "conditional" | "product" | "room_type" | "house_type";
+export type {
+  Answer,
+  Candidate,
+  Finding,
+  FindingInput,
+  Report,
+  ReportImage,
+  ReportRoom,
+  Severity,
+} from "../../lib/types";
+export type Source = Answer["source"];
+export type AnswerKind = NonNullable<Answer["kind"]>;
+
+// The API declares an answer's `value` as any JSON (AnswerPut's description lists what each kind takes), so
+// the review's vocabulary of values is written here, and `answerValue` reads the server's value into it.
+export const QUALITIES = ["Poor", "Average", "Good", "Excellent"] as const;
+export type Quality = (typeof QUALITIES)[number];
 export type ConditionalValue = { exists: boolean; condition: Quality | null };
 export type AnswerValue = boolean | string | ConditionalValue | null;
 
-export interface Candidate {
-  value: string;
-  confidence: number | null;
+export function isQuality(value: unknown): value is Quality {
+  return (QUALITIES as readonly unknown[]).includes(value);
 }
 
-export interface Answer {
-  value: AnswerValue;
-  source: Source;
-  model?: string | null;
-  confidence?: number | null;
-  note?: string | null;
-  photo_ids: string[];
-  answered_at?: string | null;
-  model_value?: AnswerValue;
-  model_confidence?: number | null;
-  text: string;
-  title?: string | null;
-  kind?: AnswerKind | null;
-  description?: string | null;
-  candidates: Candidate[];
+/**
+ * An answer's value (or `model_value`) as the review reads it: yes/no, a label (a quality, a room or house
+ * type), or present-with-condition; null for "not assessed", which is also what an absent value or a shape no
+ * kind of item uses reads as.
+ */
+export function answerValue(value: unknown): AnswerValue {
+  if (typeof value === "boolean" || typeof value === "string") return value;
+  if (value !== null && typeof value === "object" && typeof (value as { exists?: unknown }).exists === "boolean") {
+    const { exists, condition } = value as { exists: boolean; condition?: unknown };
+    return { exists, condition: isQuality(condition) ? condition : null };
+  }
+  return null;
 }
 
-export type Severity = "safety" | "major" | "maintenance" | "note";
-export const SEVERITIES: Severity[] = ["safety", "major", "maintenance", "note"];
+/** Every severity, most serious first (the order the server sorts findings in). */
+export const SEVERITIES = ["safety", "major", "maintenance", "note"] as const satisfies readonly Severity[];
+// A severity the schema adds and this list lacks fails to compile here.
+const everySeverity: Record<Exclude<Severity, (typeof SEVERITIES)[number]>, never> = {};
+void everySeverity;
 
-export interface Finding {
-  id: string;
-  room_id: string | null;
-  title: string;
-  severity: Severity;
-  note: string | null;
-  photo_ids: string[];
-  source: Source;
-  checklist_item_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ReportImage {
-  id: string;
-  url: string;
-  thumbnail_url: string;
-  medium_url?: string | null;
-}
-
-export interface ReportRoom {
-  id: string;
-  ordinal: number;
-  label: string | null;
-  name: string;
-  room_type: Answer;
-  checklist: Record<string, Answer>;
-  products: Record<string, Answer>;
-  images: ReportImage[];
-  not_assessed: number;
-  analysed: boolean;
-  photos_changed: boolean;
-}
-
-export interface Report {
-  scan_id: string;
-  status: string;
-  house: { address: string | null; house_type: Answer; checklist: Record<string, Answer> };
-  rooms: ReportRoom[];
-  findings: Finding[];
-  finding_counts: Record<Severity, number>;
-  pros: string[];
-  cons: string[];
-  summary: string;
-  assessed: { total: number; by_person: number; by_model: number; not_assessed: number };
-  derived_at: string | null;
-  thresholds: Record<string, number>;
-}
-
-export interface FindingInput {
-  title: string;
-  severity: Severity;
-  room_id?: string | null;
-  note?: string | null;
-  photo_ids?: string[];
-  checklist_item_id?: string | null;
-}
-
-const base = (scanId: string) => `/api/v1/scans/${encodeURIComponent(scanId)}`;
+const ANSWER = "/api/v1/scans/{scan_id}/answers/{scope}/{item_id}";
+const FINDING = "/api/v1/scans/{scan_id}/findings/{finding_id}";
 
 export const reviewApi = {
-  report: (scanId: string, signal?: AbortSignal) => api.request<Report>("GET", `${base(scanId)}/report`, { signal }),
-  putAnswer: (scanId: string, scope: string, itemId: string, body: { value: AnswerValue; note?: string | null; photo_ids?: string[] }) =>
-    api.request<Answer>("PUT", `${base(scanId)}/answers/${encodeURIComponent(scope)}/${encodeURIComponent(itemId)}`, { body }),
+  report: (scanId: string, signal?: AbortSignal) =>
+    api.get<ResponseOf<"/api/v1/scans/{scan_id}/report", "get">>(route("/api/v1/scans/{scan_id}/report", { scan_id: scanId }), signal),
+  putAnswer: (scanId: string, scope: string, itemId: string, answer: { value: AnswerValue; note?: string | null; photo_ids?: string[] }) => {
+    const body: BodyOf<typeof ANSWER, "put"> = answer;
+    return api.request<ResponseOf<typeof ANSWER, "put">>("PUT", route(ANSWER, { scan_id: scanId, scope, item_id: itemId }), { body });
+  },
   revertAnswer: (scanId: string, scope: string, itemId: string) =>
-    api.request<void>("DELETE", `${base(scanId)}/answers/${encodeURIComponent(scope)}/${encodeURIComponent(itemId)}`),
-  patchRoom: (scanId: string, roomId: string, body: { label?: string | null; room_type?: string | null }) =>
-    api.request<unknown>("PATCH", `${base(scanId)}/rooms/${encodeURIComponent(roomId)}`, { body }),
-  addFinding: (scanId: string, body: FindingInput) => api.request<Finding>("POST", `${base(scanId)}/findings`, { body }),
-  patchFinding: (scanId: string, id: string, body: Partial<FindingInput>) =>
-    api.request<Finding>("PATCH", `${base(scanId)}/findings/${encodeURIComponent(id)}`, { body }),
-  deleteFinding: (scanId: string, id: string) => api.request<void>("DELETE", `${base(scanId)}/findings/${encodeURIComponent(id)}`),
-  reanalyse: (scanId: string, roomIds?: string[]) =>
-    api.request<{ id: string; status: string; room_ids: string[] }>("POST", `${base(scanId)}/reanalyse`, {
-      body: roomIds ? { room_ids: roomIds } : {},
-    }),
+    api.request<ResponseOf<typeof ANSWER, "delete">>("DELETE", route(ANSWER, { scan_id: scanId, scope, item_id: itemId })),
+  patchRoom: (scanId: string, roomId: string, body: BodyOf<"/api/v1/scans/{scan_id}/rooms/{room_id}", "patch">) =>
+    api.request<ResponseOf<"/api/v1/scans/{scan_id}/rooms/{room_id}", "patch">>(
+      "PATCH",
+      route("/api/v1/scans/{scan_id}/rooms/{room_id}", { scan_id: scanId, room_id: roomId }),
+      { body },
+    ),
+  addFinding: (scanId: string, body: BodyOf<"/api/v1/scans/{scan_id}/findings", "post">) =>
+    api.post<ResponseOf<"/api/v1/scans/{scan_id}/findings", "post">>(route("/api/v1/scans/{scan_id}/findings", { scan_id: scanId }), body),
+  patchFinding: (scanId: string, id: string, body: BodyOf<typeof FINDING, "patch">) =>
+    api.request<ResponseOf<typeof FINDING, "patch">>("PATCH", route(FINDING, { scan_id: scanId, finding_id: id }), { body }),
+  deleteFinding: (scanId: string, id: string) =>
+    api.request<ResponseOf<typeof FINDING, "delete">>("DELETE", route(FINDING, { scan_id: scanId, finding_id: id })),
+  reanalyse: (scanId: string, roomIds?: string[]) => {
+    const body: BodyOf<"/api/v1/scans/{scan_id}/reanalyse", "post"> = roomIds ? { room_ids: roomIds } : {};
+    return api.post<ResponseOf<"/api/v1/scans/{scan_id}/reanalyse", "post">>(route("/api/v1/scans/{scan_id}/reanalyse", { scan_id: scanId }), body);
+  },
   addPhotos: (scanId: string, ordinal: number, files: File[]) =>
     api.upload(scanId, files.map((file) => ({ file, name: file.name, roomOrdinal: ordinal }))).promise,
 };
@@ -126,7 +93,6 @@ export const ROOM_TYPES = [
   "other",
 ] as const;
 export const HOUSE_TYPES = ["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"] as const;
-export const QUALITIES: Quality[] = ["Poor", "Average", "Good", "Excellent"];
 
 export function label(identifier: string): string {
   const text = identifier.replace(/_/g, " ");
@@ -140,7 +106,7 @@ export function percent(value: number | null | undefined): string {
 /** Who answered, as the person reads it: "You", or "Model · 82%". */
 export function whoAnswered(answer: Answer): string {
   if (answer.source === "person") return "You";
-  if (answer.value === null) return "";
+  if (answerValue(answer.value) === null) return "";
   return typeof answer.confidence === "number" ? `Model · ${percent(answer.confidence)}` : "Model";
 }
 
@@ -148,7 +114,7 @@ export function whoAnswered(answer: Answer): string {
 const DEFECT = /damp|crack|mould|mold|leak|damage|rot|rust|pest|stain|asbestos/;
 export function suggestsFinding(itemId: string, answer: Answer): boolean {
   if (answer.source !== "person") return false;
-  const v = answer.value;
+  const v = answerValue(answer.value);
   if (v === "Poor") return true;
   if (v && typeof v === "object" && v.condition === "Poor") return true;
   return v === true && answer.kind === "boolean" && DEFECT.test(itemId);
@@ -156,7 +122,7 @@ export function suggestsFinding(itemId: string, answer: Answer): boolean {
 
 /** The two-label room type: each percentage next to the label it belongs to. */
 export function candidatesText(answer: Answer): string {
-  return answer.candidates
+  return (answer.candidates ?? [])
     .map((c) => (typeof c.confidence === "number" ? `${label(c.value)} ${percent(c.confidence)}` : label(c.value)))
     .join(" · ");
 }

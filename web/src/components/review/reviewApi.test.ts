@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { api } from "../../lib/api";
+import { answerValue, candidatesText, reviewApi, suggestsFinding, whoAnswered, type Answer } from "./reviewApi";
+
+const answer = (over: Partial<Answer>): Answer => ({ source: "model", text: "", ...over });
+
+describe("answerValue", () => {
+  it("keeps yes/no and labels as they are", () => {
+    expect(answerValue(true)).toBe(true);
+    expect(answerValue(false)).toBe(false);
+    expect(answerValue("Poor")).toBe("Poor");
+    expect(answerValue("living_room")).toBe("living_room");
+  });
+
+  it("reads present-with-condition, an unknown condition as none", () => {
+    expect(answerValue({ exists: true, condition: "Good" })).toEqual({ exists: true, condition: "Good" });
+    expect(answerValue({ exists: false })).toEqual({ exists: false, condition: null });
+    expect(answerValue({ exists: true, condition: "Splendid" })).toEqual({ exists: true, condition: null });
+  });
+
+  it("reads an absent value, or one no kind of item uses, as not assessed", () => {
+    expect(answerValue(null)).toBeNull();
+    expect(answerValue(undefined)).toBeNull();
+    expect(answerValue(3)).toBeNull();
+    expect(answerValue({ condition: "Poor" })).toBeNull();
+    expect(answerValue(["Poor"])).toBeNull();
+  });
+});
+
+describe("the review's reading of an answer", () => {
+  it("says who answered; a model answer without a value is nobody's", () => {
+    expect(whoAnswered(answer({ source: "person", value: false }))).toBe("You");
+    expect(whoAnswered(answer({ value: true, confidence: 0.82 }))).toBe("Model · 82%");
+    expect(whoAnswered(answer({}))).toBe("");
+  });
+
+  it("offers a finding for the person's Poor, in a conditional too", () => {
+    expect(suggestsFinding("walls", answer({ source: "person", value: "Poor", kind: "categorical" }))).toBe(true);
+    expect(suggestsFinding("kitchen", answer({ source: "person", value: { exists: true, condition: "Poor" } }))).toBe(true);
+    expect(suggestsFinding("signs_of_damp", answer({ source: "person", value: true, kind: "boolean" }))).toBe(true);
+    expect(suggestsFinding("walls", answer({ value: "Poor", kind: "categorical" }))).toBe(false);
+  });
+
+  it("lists the candidates, none when the server sent none", () => {
+    const two = answer({ candidates: [{ value: "living_room", confidence: 0.41 }, { value: "office" }] });
+    expect(candidatesText(two)).toBe("Living room 41% · Office");
+    expect(candidatesText(answer({}))).toBe("");
+  });
+});
+
+describe("reviewApi", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("calls the schema's routes with their parameters encoded", async () => {
+    const request = vi.spyOn(api, "request").mockResolvedValue(undefined);
+    await reviewApi.putAnswer("s1", "r/1", "products.oven", { value: true, note: null, photo_ids: [] });
+    await reviewApi.revertAnswer("s1", "house", "house_type");
+    await reviewApi.patchFinding("s1", "f1", { severity: "safety" });
+    await reviewApi.reanalyse("s1");
+    expect(request.mock.calls).toEqual([
+      ["PUT", "/api/v1/scans/s1/answers/r%2F1/products.oven", { body: { value: true, note: null, photo_ids: [] } }],
+      ["DELETE", "/api/v1/scans/s1/answers/house/house_type"],
+      ["PATCH", "/api/v1/scans/s1/findings/f1", { body: { severity: "safety" } }],
+      ["POST", "/api/v1/scans/s1/reanalyse", { body: {} }],
+    ]);
+  });
+});
