@@ -87,22 +87,23 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
         shot(page, "04-new-scan-capture-empty")
 
-        # Room 1: two photos and one file that is not a photo.
+        # Room 1: two photos and one file that is not a photo (refused in the browser, never sent).
         page.get_by_test_id("file-input").set_input_files(
             [*_files(1, 2), {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"this is not a photo"}]
         )
-        assert page.get_by_test_id("thumb-staged").count() == 3
+        page.get_by_test_id("thumb-rejected").wait_for()
+        assert page.get_by_test_id("thumb-staged").count() == 2
         shot(page, "05-capture-staged")
         # Remove one staged photo, then upload the rest.
         page.get_by_role("button", name="Remove room-photo-2.jpg").click()
-        assert page.get_by_test_id("thumb-staged").count() == 2
+        assert page.get_by_test_id("thumb-staged").count() == 1
         page.get_by_test_id("upload-button").click()
         page.get_by_test_id("thumb-uploaded").first.wait_for()
         page.get_by_test_id("thumb-rejected").wait_for()
         rejected = page.get_by_role("alert").filter(has_text="not accepted")
         rejected.wait_for()
         assert "notes.jpg" in rejected.inner_text()
-        assert "not a photo" in rejected.inner_text()  # the server's reason, verbatim
+        assert "this is not a photo (JPEG, PNG, WebP or HEIC)" in rejected.inner_text()  # the server's words
         shot(page, "06-capture-uploaded-and-rejected")
 
         page.get_by_role("button", name="Next room →").click()
