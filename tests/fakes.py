@@ -48,3 +48,18 @@ class StuckAgents:
             self.cancelled.set()
             raise
         raise AssertionError("unreachable")
+
+
+class AgentsAfter:
+    """The real analysis, answered only once `ready` is set (e.g. after the worker checked something)."""
+
+    def __init__(self, inner: AgentsClient, ready: asyncio.Event) -> None:
+        self.inner = inner
+        self.ready = ready
+
+    async def run(
+        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
+    ) -> ScanResponse:
+        response = await self.inner.run(request, on_progress=on_progress, memo=memo)
+        await self.ready.wait()
+        return response

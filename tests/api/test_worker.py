@@ -22,7 +22,7 @@ from housescan.scans.events import ScanProgress
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
-from tests.fakes import FlakyAgents, StuckAgents, always_failing
+from tests.fakes import AgentsAfter, FlakyAgents, StuckAgents, always_failing
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
 
@@ -290,3 +290,30 @@ async def test_the_house_type_saved_is_the_persons_or_a_confident_models(live_se
     assert await saved_house_type(["villa"], 0.40, None) is None, "a weak guess is not determined"
     assert await saved_house_type(["villa"], None, None) is None
     assert await saved_house_type(["villa"], 0.95, "apartment") == "apartment", "the person's answer wins"
+
+
+async def test_a_failed_check_for_deletion_does_not_cost_the_analysis(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running analysis looks every few seconds whether its scan was deleted; a database that cannot
+    answer that question (an outage) means "look again", never a failed scan."""
+    checked = asyncio.Event()
+
+    async def unreachable(**_: object) -> bool:
+        checked.set()
+        raise OperationalError("SELECT scans.id", {}, ConnectionRefusedError("database is down"))
+
+    monkeypatch.setattr(scan_run, "scan_exists", unreachable)
+    real = create_agents_client(settings, LocalFolderStore(settings.photos_dir))
+    server = await start_server(
+        settings.model_copy(update={"deleted_scan_check_seconds": 0.05}), agents=AgentsAfter(real, checked)
+    )
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan_id = await _uploaded_scan(server, token)
+            await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
+            detail = await wait_for_status(client, token, scan_id, {"succeeded", "failed"})
+        assert (detail["status"], detail["attempts"], detail["error"]) == ("succeeded", 1, None)
+    finally:
+        await server.stop()

@@ -135,9 +135,13 @@ async def _analyse_while_scan_exists(
             done, _ = await asyncio.wait({task}, timeout=runtime.settings.deleted_scan_check_seconds)
             if done:
                 return task.result()
-            async with runtime.sessionmaker() as db_session:
-                if not await scan_run.scan_exists(db_session=db_session, scan_id=scan_id):
-                    return None
+            try:
+                async with runtime.sessionmaker() as db_session:
+                    if not await scan_run.scan_exists(db_session=db_session, scan_id=scan_id):
+                        return None
+            except (OperationalError, DBAPIError, OSError) as exc:
+                # A database that cannot answer now must not cost the analysis: look again next time.
+                logger.warning("scan %s: could not check that the scan still exists (%s)", scan_id, exc)
     finally:
         if not task.done():
             task.cancel()
