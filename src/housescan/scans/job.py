@@ -89,8 +89,6 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
         # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
         # save below rides such an outage out.
         await scan_events.close()
-        async with runtime.sessionmaker() as db_session:  # a re-analysis keeps the other rooms' results
-            response = await review_service.merge_reanalysis(db_session=db_session, scan_id=scan_id, response=response)
         completed = await _save_with_retries(runtime, scan_id, response)  # with its paid calls' spend
         metrics.stage_took("save", clock)
     except Exception as exc:
@@ -154,7 +152,11 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
     for delay in (*SAVE_RETRY_DELAYS, None):
         try:
             async with runtime.sessionmaker() as db_session:
-                return await scan_run.save_results(db_session=db_session, scan_id=scan_id, response=response)
+                # A re-analysis keeps the other rooms' results: merged in the same transaction as the save.
+                merged = await review_service.merge_reanalysis(
+                    db_session=db_session, scan_id=scan_id, response=response
+                )
+                return await scan_run.save_results(db_session=db_session, scan_id=scan_id, response=merged)
         except (OperationalError, DBAPIError, OSError) as exc:
             if delay is None:
                 raise
