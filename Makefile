@@ -71,11 +71,11 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-# The browser tests run on their own: Playwright's sync API keeps an event loop of its own on the main
-# thread for the rest of the process, which the asyncio tests must not share.
+# The browser tests (marked e2e, wherever they are) run on their own: Playwright's sync API keeps an event
+# loop of its own on the main thread for the rest of the process, which the asyncio tests must not share.
 pytest: install
-	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e
-	$(BIN)/pytest -p no:cacheprovider tests/e2e
+	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e -m "not e2e"
+	$(BIN)/pytest -p no:cacheprovider -m e2e tests
 
 # Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download),
 # poppler's pdftoppm/pdftotext to look at the PDF reports, and nginx to run deploy/nginx.conf in front of
