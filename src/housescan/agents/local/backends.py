@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,28 +110,35 @@ def export_onnx(spec: ClassifierSpec, out_dir: Path) -> Path:
     target = out_dir / spec.onnx_filename
     model = _load_torch_model(spec)  # note: never call set_swish() before export (wrong outputs)
     dummy = torch.zeros(1, 3, spec.size, spec.size, dtype=torch.float32)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}-", suffix=".onnx.tmp", dir=out_dir)
+    with replaced_atomically(target) as tmp_path, warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (dummy,),
+            str(tmp_path),
+            input_names=["input"],
+            output_names=["logits"],
+            dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+        _check_export(model, tmp_path, spec)
+    return target
+
+
+@contextlib.contextmanager
+def replaced_atomically(target: Path) -> Iterator[Path]:
+    """A temporary file beside `target` for the block to write; once the block succeeds it becomes `target`
+    in one rename, so a concurrent reader never sees half a model. On failure it is removed."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                model,
-                (dummy,),
-                tmp_name,
-                input_names=["input"],
-                output_names=["logits"],
-                dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,
-            )
-        _check_export(model, Path(tmp_name), spec)
+        yield Path(tmp_name)
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-    return target
 
 
 def _check_export(model: Any, path: Path, spec: ClassifierSpec) -> None:

