@@ -225,12 +225,25 @@ class OutcomeNotifications:
         assert response.status_code == 201, response.text
 
     def counts(self, address: str) -> tuple[Counter[str], Counter[str]]:
+        """Per scan: the distinct e-mails (by Message-ID) and the pushes received. No transport can promise
+        an e-mail exactly once: a process killed after the SMTP server accepted a message and before the
+        outbox row recorded it sends it again, with the same Message-ID, which mail programs show once (a
+        push sent again carries the same tag, which the device shows once). `redelivered` counts those."""
         mails: Counter[str] = Counter()
-        for message in self.mail.to(address):
+        for message in self._distinct_mails(address):
             text, _ = text_and_html(message)
             mails.update(re.findall(r"https://housescan\.test/scans/([0-9a-f-]{36})", text)[:1])
-        pushes = Counter(str(self.browser.decrypt(item.body)["scanId"]) for item in self.push.to(self.browser))
+        opened = [self.browser.decrypt(item.body) for item in self.push.to(self.browser)]
+        pushes = Counter(str(scan_id) for scan_id, _ in {(m["scanId"], m["notificationId"]) for m in opened})
         return mails, pushes
+
+    def _distinct_mails(self, address: str) -> list[EmailMessage]:
+        return list({str(message["Message-ID"]): message for message in self.mail.to(address)}.values())
+
+    def redelivered(self, address: str) -> int:
+        pushes = [self.browser.decrypt(item.body)["notificationId"] for item in self.push.to(self.browser)]
+        mails = len(self.mail.to(address)) - len(self._distinct_mails(address))
+        return mails + len(pushes) - len(set(pushes))
 
     async def settle(
         self, database_url: str, address: str, scan_ids: list[str], timeout: float = 120

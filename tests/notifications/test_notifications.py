@@ -209,6 +209,39 @@ async def test_the_sweep_sends_what_a_dead_process_left(
     assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
 
 
+async def test_a_send_whose_process_died_before_recording_it_is_sent_again_as_the_same_message(
+    live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
+) -> None:
+    """No transport takes a message exactly once from a process that can die between the server's
+    acceptance and the outbox's record of it: the resend is the same message (Message-ID, push tag and
+    topic), which mail programs and devices show once. The e-mail is recorded before the SMTP session ends."""
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        browser = push_service.subscription("phone")
+        await client.post("/api/v1/me/push-subscriptions", json=browser.to_json(), headers=auth(token))
+    await _stage_and_commit(live_server, scan_id)
+    assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 2
+    [first_mail] = await mail_catcher.wait_for(email)
+    [first_push] = await push_service.wait_for(browser)
+    # As if the process had died right after each server accepted: the rows are still being sent, long ago.
+    long_ago = utcnow() - timedelta(minutes=10)
+    async with live_server.runtime.sessionmaker() as session:
+        await session.execute(
+            update(NotificationOutbox)
+            .where(NotificationOutbox.scan_id == uuid.UUID(scan_id))
+            .values(state=OutboxState.sending, claimed_at=long_ago, created_at=long_ago)
+        )
+        await session.commit()
+    assert await _send(live_server, older_than_seconds=10) == 2
+    first_again, second_mail = await mail_catcher.wait_for(email, count=2)
+    assert first_again is first_mail and second_mail["Message-ID"] == first_mail["Message-ID"]
+    _, second_push = await push_service.wait_for(browser, count=2)
+    first, second = (browser.decrypt(item.body) for item in (first_push, second_push))
+    assert first == second and first["tag"] == f"scan-{scan_id}"
+    assert first_push.headers["Topic"] == second_push.headers["Topic"] == uuid.UUID(scan_id).hex
+    assert await _states(live_server, scan_id) == {"email": "sent", "push": "sent"}
+
+
 async def test_a_failed_send_stays_pending_for_the_sweep(
     live_server: LiveServer, mail_catcher: MailCatcher, push_service: PushService
 ) -> None:

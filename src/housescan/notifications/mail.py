@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -61,17 +62,20 @@ def paragraphs_html(title: str, paragraphs: list[str], link: str, link_label: st
     )
 
 
-async def send_mail(settings: Settings, mail: Mail) -> bool:
+async def send_mail(
+    settings: Settings, mail: Mail, *, on_accepted: Callable[[], Awaitable[None]] | None = None
+) -> bool:
     """Send one message; False when no SMTP server is configured (the message is logged instead). SMTP
-    errors propagate, for the caller to retry."""
+    errors propagate, for the caller to retry. `on_accepted` runs the moment the server has accepted the
+    message, before the connection is closed: a caller that records the send there leaves the shortest
+    window in which a crash makes it send the message again."""
     if settings.smtp_url is None:
         logger.info("e-mail not sent (HOUSESCAN_SMTP_URL unset) to %s: %s\n%s", mail.to, mail.subject, mail.text)
         return False
     url = urlsplit(settings.smtp_url.get_secret_value())
     if url.scheme not in ("smtp", "smtps"):
         raise ValueError(f"HOUSESCAN_SMTP_URL must start with smtp:// or smtps://, not {url.scheme}://")
-    await aiosmtplib.send(
-        build_message(settings, mail),
+    client = aiosmtplib.SMTP(
         hostname=url.hostname or "localhost",
         port=url.port or (465 if url.scheme == "smtps" else 25),
         username=unquote(url.username) if url.username else None,
@@ -80,6 +84,10 @@ async def send_mail(settings: Settings, mail: Mail) -> bool:
         start_tls=None,  # upgrade with STARTTLS when the server offers it
         timeout=SMTP_TIMEOUT_SECONDS,
     )
+    async with client:
+        await client.send_message(build_message(settings, mail))
+        if on_accepted is not None:
+            await on_accepted()
     return True
 
 

@@ -272,7 +272,8 @@ async def send_pending(
                 state_after = OutboxState.failed if final else OutboxState.pending
                 await _finish_quietly(sessionmaker, row_id, state_after, f"{type(exc).__name__}: {exc}"[:2000])
                 continue
-            await _finish_quietly(sessionmaker, row_id, state)
+            if state is not None:
+                await _finish_quietly(sessionmaker, row_id, state)
     return handled
 
 
@@ -347,7 +348,9 @@ def outcome_mail(
 
 async def _deliver(
     sessionmaker: SessionMaker, settings: Settings, client: httpx.AsyncClient, claimed: _Claimed
-) -> OutboxState:
+) -> OutboxState | None:
+    """Send one outbox row; returns the state to record, or None when it is recorded already (an e-mail is
+    marked sent as soon as the server accepts it, before the SMTP session is closed)."""
     context = await _context(sessionmaker, settings, claimed)
     if context is None:
         return OutboxState.skipped  # the scan or the account is gone
@@ -363,7 +366,11 @@ async def _deliver(
             error=context.error,
             key=f"outcome-{claimed.id}",
         )
-        return OutboxState.sent if await send_mail(settings, mail) else OutboxState.logged
+
+        async def mark_sent() -> None:
+            await _finish_quietly(sessionmaker, claimed.id, OutboxState.sent)
+
+        return None if await send_mail(settings, mail, on_accepted=mark_sent) else OutboxState.logged
     if not context.push_on or not context.subscriptions:
         return OutboxState.skipped
     message = {
@@ -372,7 +379,8 @@ async def _deliver(
         "url": f"/scans/{claimed.scan_id}",
         "scanId": str(claimed.scan_id),
         "outcome": str(claimed.outcome),
-        "tag": f"scan-{claimed.scan_id}",
+        "tag": f"scan-{claimed.scan_id}",  # the device shows one notification per scan, a resend included
+        "notificationId": str(claimed.id),
     }
     delivered, gone, errors = 0, [], []
     for subscription in context.subscriptions:
@@ -384,6 +392,7 @@ async def _deliver(
                 p256dh=subscription.p256dh,
                 auth=subscription.auth,
                 message=message,
+                topic=claimed.scan_id.hex,
             )
         except (httpx.HTTPError, ValueError) as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
