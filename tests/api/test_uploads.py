@@ -54,6 +54,8 @@ def rotated_jpeg() -> bytes:
 
 
 async def stored_state(server: LiveServer) -> tuple[int, int]:
+    # A rendition being written is a temporary file beside the photos until it is renamed: wait for them.
+    await renditions.idle()
     async with server.runtime.sessionmaker() as session:
         rows = await session.scalar(select(func.count()).select_from(ImageRow)) or 0
     photos = Path(server.runtime.settings.photos_dir)

@@ -36,6 +36,8 @@ BAD_JSON: dict[str, bytes] = {
     "lone low surrogate": b'{"refresh_token": "x\\udc00"}',
     "surrogate in a key": b'{"\\ud800": 1}',
     "surrogate in a name": b'{"email": "b@example.com", "password": "long enough pw", "first_name": "\\ud83d"}',
+    "NUL in a room name": b'{"house_type": "studio", "room_labels": ["D\\u0000K"]}',
+    "NUL in a key": b'{"a\\u0000": 1}',
     "nested too deeply": b"[" * 100_000 + b"]" * 100_000,
     "not UTF-8": b'{"email": "\xff\xfe"}',
 }
@@ -55,6 +57,7 @@ def test_json_the_parser_takes_but_no_server_can_use_is_named() -> None:
     assert "NaN" in str(reasons["NaN"]) and "Infinity" in str(reasons["Infinity"])
     assert "surrogate" in str(reasons["lone surrogate"]) and "$.password" in str(reasons["lone surrogate"])
     assert "surrogate" in str(reasons["surrogate in a key"])
+    assert "NUL" in str(reasons["NUL in a room name"]) and "$.room_labels[0]" in str(reasons["NUL in a room name"])
     # Valid JSON passes, a proper surrogate pair (an emoji) included; syntax errors are FastAPI's to name.
     assert check_json_text(b'{"first_name": "\\ud83d\\ude00", "n": 1.5e3, "x": [null, true]}') is None
     assert check_json_text(b'{"broken": ') is None

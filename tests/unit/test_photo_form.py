@@ -88,3 +88,9 @@ async def test_too_many_files_stop_the_reading() -> None:
     with pytest.raises(FormRejected):
         await read_photo_form(content_type, counting(), **LIMITS)
     assert consumed < len(body) / 2, "the rest of the body is not read"
+
+
+async def test_control_characters_in_a_file_name_are_dropped() -> None:
+    content_type, body = multipart([("kitchen.jpg", b"1")], {"room_ordinal": ["0"]})
+    body = body.replace(b'filename="kitchen.jpg"', b'filename="kit\x00ch\x1ben\x7f.jpg"')  # raw, as a client may send
+    assert await read(content_type, body) == [("kitchen.jpg", 0, b"1")]

@@ -180,8 +180,9 @@ def _reject_constant(name: str) -> None:
 
 def check_json_text(body: bytes) -> str | None:
     """Why this JSON body cannot be taken (a reason a person can read), or None when it is fine or is not
-    JSON at all (the application names syntax errors itself). Python's parser accepts `NaN`, `Infinity`
-    and lone UTF-16 surrogates such as "\\ud800", none of which is JSON a server can store or send back."""
+    JSON at all (the application names syntax errors itself). Python's parser accepts `NaN`, `Infinity`,
+    lone UTF-16 surrogates such as "\\ud800" and the NUL character "\\u0000", none of which is text a server
+    can store (PostgreSQL refuses NUL in text and JSONB) or send back."""
     try:
         value = json.loads(body, parse_constant=_reject_constant)
     except InvalidJSONBody as exc:
@@ -197,22 +198,24 @@ def check_json_text(body: bytes) -> str | None:
         path, item = stack.pop()
         if isinstance(item, dict):
             for key, child in item.items():
-                if _has_lone_surrogate(key):
-                    return f"invalid JSON body: a key in {path} holds a lone surrogate (not valid Unicode)"
+                if problem := _unstorable(key):
+                    return f"invalid JSON body: a key in {path} holds {problem}"
                 stack.append((f"{path}.{key}", child))
         elif isinstance(item, list):
             stack.extend((f"{path}[{index}]", child) for index, child in enumerate(item))
-        elif isinstance(item, str) and _has_lone_surrogate(item):
-            return f"invalid JSON body: the string at {path[:200]} holds a lone surrogate (not valid Unicode)"
+        elif isinstance(item, str) and (problem := _unstorable(item)):
+            return f"invalid JSON body: the string at {path[:200]} holds {problem}"
     return None
 
 
-def _has_lone_surrogate(text: str) -> bool:
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return "a NUL character (\\u0000), which text cannot hold"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return "a lone surrogate (not valid Unicode)"
+    return None
 
 
 def _is_json_request(scope: Scope) -> bool:

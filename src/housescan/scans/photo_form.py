@@ -22,6 +22,15 @@ FILES_FIELD = "images"
 ROOMS_FIELD = "room_ordinal"
 _MAX_FIELD_BYTES = 32  # a room ordinal is a short number (python-multipart bounds each part's headers)
 
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0x20), 0x7F])
+
+
+def _shown_name(filename: bytes) -> str:
+    """A file's name is only ever shown: control characters (NUL among them, which no database text column
+    holds) are dropped rather than refusing a photo for its name."""
+    return filename.decode("utf-8", "replace").translate(_CONTROL_CHARACTERS)
+
+
 # The request body as the API documents it (the form is read by hand, so FastAPI cannot derive it).
 OPENAPI_REQUEST_BODY = {
     "required": True,
@@ -95,7 +104,7 @@ class _Reader:
         name = options.get(b"name", b"").decode("utf-8", "replace")
         filename = options.get(b"filename")
         self.part.name = name
-        self.part.filename = filename.decode("utf-8", "replace") if filename is not None else None
+        self.part.filename = _shown_name(filename) if filename is not None else None
         if name == FILES_FIELD:
             if len(self.files) == self.max_files:
                 self._reject(413, f"more than {self.max_files} files sent; at most {self.max_files} per request")
