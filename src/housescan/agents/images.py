@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from housescan import outbound_http
 from housescan.agents.client import AgentsError
 
 
@@ -51,7 +52,7 @@ class ImageLoader:
             raise AgentsError(f"image host {host!r} is not allowed", retryable=False)
         try:
             async with (
-                httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as client,
+                outbound_http.client(timeout=self._timeout, follow_redirects=False) as client,
                 client.stream("GET", url) as response,
             ):
                 if response.status_code != 200:

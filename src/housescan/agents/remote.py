@@ -6,6 +6,7 @@ import json
 
 import httpx
 
+from housescan import outbound_http
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError, ProgressCallback
 from housescan.agents.contract import ScanRequest, ScanResponse
@@ -24,7 +25,7 @@ class RemoteAgentsClient:
         # `memo` stays in this process: the service is stateless, a retried scan is analysed afresh there.
         try:
             async with (
-                httpx.AsyncClient(timeout=self._timeout) as client,
+                outbound_http.client(timeout=self._timeout) as client,
                 client.stream(
                     "POST", self._url, content=request.model_dump_json(), headers=self._headers | _JSON
                 ) as response,

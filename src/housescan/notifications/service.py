@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan import outbound_http
 from housescan.auth.models import User
 from housescan.config import Settings
 from housescan.db.base import utcnow
@@ -247,33 +248,32 @@ async def send_pending(
         logger.exception("notifications: the outbox could not be read")
         return 0
     handled = 0
-    async with httpx.AsyncClient() as client:
-        for row_id in row_ids:
-            try:
-                claimed = await _claim(sessionmaker, row_id)
-            except Exception:
-                logger.exception("notifications: could not claim outbox row %s", row_id)
-                continue
-            if claimed is None:
-                continue  # another process has it, or sent it already
-            handled += 1
-            try:
-                state = await _deliver(sessionmaker, settings, client, claimed)
-            except Exception as exc:
-                final = claimed.attempts >= MAX_ATTEMPTS
-                logger.warning(
-                    "notifications: %s for scan %s not sent (attempt %d%s): %s",
-                    claimed.channel,
-                    claimed.scan_id,
-                    claimed.attempts,
-                    ", giving up" if final else "; the sweep retries",
-                    exc,
-                )
-                state_after = OutboxState.failed if final else OutboxState.pending
-                await _finish_quietly(sessionmaker, row_id, state_after, f"{type(exc).__name__}: {exc}"[:2000])
-                continue
-            if state is not None:
-                await _finish_quietly(sessionmaker, row_id, state)
+    for row_id in row_ids:
+        try:
+            claimed = await _claim(sessionmaker, row_id)
+        except Exception:
+            logger.exception("notifications: could not claim outbox row %s", row_id)
+            continue
+        if claimed is None:
+            continue  # another process has it, or sent it already
+        handled += 1
+        try:
+            state = await _deliver(sessionmaker, settings, claimed)
+        except Exception as exc:
+            final = claimed.attempts >= MAX_ATTEMPTS
+            logger.warning(
+                "notifications: %s for scan %s not sent (attempt %d%s): %s",
+                claimed.channel,
+                claimed.scan_id,
+                claimed.attempts,
+                ", giving up" if final else "; the sweep retries",
+                exc,
+            )
+            state_after = OutboxState.failed if final else OutboxState.pending
+            await _finish_quietly(sessionmaker, row_id, state_after, f"{type(exc).__name__}: {exc}"[:2000])
+            continue
+        if state is not None:
+            await _finish_quietly(sessionmaker, row_id, state)
     return handled
 
 
@@ -346,9 +346,37 @@ def outcome_mail(
     return Mail(to=to, subject=title, text=text, html=paragraphs_html(title, lines, link, label), message_id_key=key)
 
 
-async def _deliver(
-    sessionmaker: SessionMaker, settings: Settings, client: httpx.AsyncClient, claimed: _Claimed
-) -> OutboxState | None:
+async def _push_to_devices(
+    settings: Settings, subscriptions: list[PushSubscription], message: dict[str, Any], topic: str
+) -> tuple[int, list[uuid.UUID], list[str]]:
+    """POST the message to each device; returns how many took it, the subscriptions gone, the errors. The
+    HTTP client is made only when there is a device to send to."""
+    delivered, gone, errors = 0, [], []
+    async with outbound_http.client() as client:
+        for subscription in subscriptions:
+            try:
+                status = await push.send_push(
+                    client,
+                    settings,
+                    endpoint=subscription.endpoint,
+                    p256dh=subscription.p256dh,
+                    auth=subscription.auth,
+                    message=message,
+                    topic=topic,
+                )
+            except (httpx.HTTPError, ValueError) as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            if status in push.GONE:
+                gone.append(subscription.id)
+            elif 200 <= status < 300:
+                delivered += 1
+            else:
+                errors.append(f"push service answered {status}")
+    return delivered, gone, errors
+
+
+async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed) -> OutboxState | None:
     """Send one outbox row; returns the state to record, or None when it is recorded already (an e-mail is
     marked sent as soon as the server accepts it, before the SMTP session is closed)."""
     context = await _context(sessionmaker, settings, claimed)
@@ -382,27 +410,7 @@ async def _deliver(
         "tag": f"scan-{claimed.scan_id}",  # the device shows one notification per scan, a resend included
         "notificationId": str(claimed.id),
     }
-    delivered, gone, errors = 0, [], []
-    for subscription in context.subscriptions:
-        try:
-            status = await push.send_push(
-                client,
-                settings,
-                endpoint=subscription.endpoint,
-                p256dh=subscription.p256dh,
-                auth=subscription.auth,
-                message=message,
-                topic=claimed.scan_id.hex,
-            )
-        except (httpx.HTTPError, ValueError) as exc:
-            errors.append(f"{type(exc).__name__}: {exc}")
-            continue
-        if status in push.GONE:
-            gone.append(subscription.id)
-        elif 200 <= status < 300:
-            delivered += 1
-        else:
-            errors.append(f"push service answered {status}")
+    delivered, gone, errors = await _push_to_devices(settings, context.subscriptions, message, claimed.scan_id.hex)
     if gone:
         async with sessionmaker() as db_session:
             await db_session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
