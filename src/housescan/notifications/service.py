@@ -189,103 +189,6 @@ def _claimable(now: Any) -> Any:
     return or_(_OUTBOX.c.state == OutboxState.pending, stale_claim)
 
 
-async def _claim(sessionmaker: SessionMaker, row_id: uuid.UUID) -> _Claimed | None:
-    """pending (or a claim whose process died) -> sending, committed: only one process gets the row."""
-    now = utcnow()
-    async with sessionmaker() as db_session:
-        row = (
-            await db_session.execute(
-                update(_OUTBOX)
-                .where(_OUTBOX.c.id == row_id, _claimable(now))
-                .values(state=OutboxState.sending, claimed_at=now, attempts=_OUTBOX.c.attempts + 1)
-                .returning(
-                    _OUTBOX.c.user_id, _OUTBOX.c.scan_id, _OUTBOX.c.channel, _OUTBOX.c.outcome, _OUTBOX.c.attempts
-                )
-            )
-        ).first()
-        await db_session.commit()
-    if row is None:
-        return None
-    return _Claimed(row_id, row.user_id, row.scan_id, Channel(row.channel), Outcome(row.outcome), row.attempts)
-
-
-async def _finish(sessionmaker: SessionMaker, row_id: uuid.UUID, state: OutboxState, error: str | None = None) -> None:
-    async with sessionmaker() as db_session:
-        await db_session.execute(
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id == row_id)
-            .values(
-                state=state,
-                error=error,
-                sent_at=utcnow() if state in (OutboxState.sent, OutboxState.logged) else None,
-                claimed_at=None if state is OutboxState.pending else _OUTBOX.c.claimed_at,
-            )
-        )
-        await db_session.commit()
-
-
-async def send_pending(
-    *,
-    sessionmaker: SessionMaker,
-    settings: Settings,
-    scan_id: uuid.UUID | None = None,
-    older_than_seconds: float = 0.0,
-    limit: int = 200,
-) -> int:
-    """Send the outbox rows not sent yet: a scan's (right after the commit that staged them), or every row
-    older than `older_than_seconds` (the sweep: their process died first). Returns how many this call
-    handled. Never raises: a failed send stays pending for the next sweep, up to MAX_ATTEMPTS."""
-    now = utcnow()
-    query = select(_OUTBOX.c.id).where(_claimable(now)).order_by(_OUTBOX.c.created_at).limit(limit)
-    if scan_id is not None:
-        query = query.where(_OUTBOX.c.scan_id == scan_id)
-    if older_than_seconds > 0:
-        query = query.where(_OUTBOX.c.created_at < now - timedelta(seconds=older_than_seconds))
-    try:
-        async with sessionmaker() as db_session:
-            row_ids = list((await db_session.scalars(query)).all())
-    except Exception:
-        logger.exception("notifications: the outbox could not be read")
-        return 0
-    handled = 0
-    for row_id in row_ids:
-        try:
-            claimed = await _claim(sessionmaker, row_id)
-        except Exception:
-            logger.exception("notifications: could not claim outbox row %s", row_id)
-            continue
-        if claimed is None:
-            continue  # another process has it, or sent it already
-        handled += 1
-        try:
-            state = await _deliver(sessionmaker, settings, claimed)
-        except Exception as exc:
-            final = claimed.attempts >= MAX_ATTEMPTS
-            logger.warning(
-                "notifications: %s for scan %s not sent (attempt %d%s): %s",
-                claimed.channel,
-                claimed.scan_id,
-                claimed.attempts,
-                ", giving up" if final else "; the sweep retries",
-                exc,
-            )
-            state_after = OutboxState.failed if final else OutboxState.pending
-            await _finish_quietly(sessionmaker, row_id, state_after, f"{type(exc).__name__}: {exc}"[:2000])
-            continue
-        if state is not None:
-            await _finish_quietly(sessionmaker, row_id, state)
-    return handled
-
-
-async def _finish_quietly(
-    sessionmaker: SessionMaker, row_id: uuid.UUID, state: OutboxState, error: str | None = None
-) -> None:
-    try:
-        await _finish(sessionmaker, row_id, state, error)
-    except Exception:
-        logger.exception("notifications: outbox row %s could not be marked %s", row_id, state)
-
-
 @dataclass(frozen=True)
 class _Context:
     email: str
@@ -296,23 +199,145 @@ class _Context:
     subscriptions: list[PushSubscription]
 
 
-async def _context(sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed) -> _Context | None:
+async def _claim(
+    sessionmaker: SessionMaker,
+    settings: Settings,
+    *,
+    scan_id: uuid.UUID | None,
+    older_than_seconds: float,
+    limit: int,
+) -> tuple[list[_Claimed], dict[uuid.UUID, _Context]]:
+    """pending (or a claim whose process died) -> sending, committed before anything is sent: only one
+    process gets a row. The same transaction reads what the messages say (per scan; a scan or an account
+    deleted meanwhile has none)."""
+    now = utcnow()
+    wanted = select(_OUTBOX.c.id).where(_claimable(now)).order_by(_OUTBOX.c.created_at).limit(limit)
+    if scan_id is not None:
+        wanted = wanted.where(_OUTBOX.c.scan_id == scan_id)
+    if older_than_seconds > 0:
+        wanted = wanted.where(_OUTBOX.c.created_at < now - timedelta(seconds=older_than_seconds))
     async with sessionmaker() as db_session:
-        row = (
+        rows = (
             await db_session.execute(
-                select(User.email, House.address, Scan.error)
-                .join(Scan, Scan.user_id == User.id)
-                .join(House, House.id == Scan.house_id)
-                .where(Scan.id == claimed.scan_id, User.id == claimed.user_id)
+                update(_OUTBOX)
+                # The condition again: a row another process claimed after the subquery read it is skipped.
+                .where(_OUTBOX.c.id.in_(wanted.scalar_subquery()), _claimable(now))
+                .values(state=OutboxState.sending, claimed_at=now, attempts=_OUTBOX.c.attempts + 1)
+                .returning(
+                    _OUTBOX.c.id,
+                    _OUTBOX.c.user_id,
+                    _OUTBOX.c.scan_id,
+                    _OUTBOX.c.channel,
+                    _OUTBOX.c.outcome,
+                    _OUTBOX.c.attempts,
+                )
             )
-        ).first()
-        if row is None:
-            return None
-        email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=claimed.user_id)
-        subscriptions = list(
-            await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == claimed.user_id))
+        ).all()
+        claimed = [
+            _Claimed(row.id, row.user_id, row.scan_id, Channel(row.channel), Outcome(row.outcome), row.attempts)
+            for row in rows
+        ]
+        contexts: dict[uuid.UUID, _Context] = {}
+        for row in claimed:
+            if row.scan_id not in contexts:
+                context = await _context(db_session, settings, row)
+                if context is not None:
+                    contexts[row.scan_id] = context
+        await db_session.commit()
+    return claimed, contexts
+
+
+async def _context(db_session: AsyncSession, settings: Settings, claimed: _Claimed) -> _Context | None:
+    row = (
+        await db_session.execute(
+            select(User.email, House.address, Scan.error)
+            .join(Scan, Scan.user_id == User.id)
+            .join(House, House.id == Scan.house_id)
+            .where(Scan.id == claimed.scan_id, User.id == claimed.user_id)
         )
+    ).first()
+    if row is None:
+        return None
+    email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=claimed.user_id)
+    subscriptions = list(
+        await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == claimed.user_id))
+    )
     return _Context(row.email, row.address, row.error, email_on, push_on, subscriptions)
+
+
+@dataclass(frozen=True)
+class _Settled:
+    row_id: uuid.UUID
+    state: OutboxState
+    error: str | None = None
+
+
+async def _finish(sessionmaker: SessionMaker, settled: list[_Settled]) -> None:
+    """Record how rows ended, in one transaction; never raises (a row left `sending` is taken over by a
+    later sweep once its claim's lease is over)."""
+    if not settled:
+        return
+    try:
+        async with sessionmaker() as db_session:
+            for row in settled:
+                await db_session.execute(
+                    update(_OUTBOX)
+                    .where(_OUTBOX.c.id == row.row_id)
+                    .values(
+                        state=row.state,
+                        error=row.error,
+                        sent_at=utcnow() if row.state in (OutboxState.sent, OutboxState.logged) else None,
+                        claimed_at=None if row.state is OutboxState.pending else _OUTBOX.c.claimed_at,
+                    )
+                )
+            await db_session.commit()
+    except Exception:
+        logger.exception("notifications: outbox rows %s could not be recorded", [row.row_id for row in settled])
+
+
+async def send_pending(
+    *,
+    sessionmaker: SessionMaker,
+    settings: Settings,
+    scan_id: uuid.UUID | None = None,
+    older_than_seconds: float = 0.0,
+    limit: int = 50,
+) -> int:
+    """Send the outbox rows not sent yet: a scan's (right after the commit that staged them), or every row
+    older than `older_than_seconds` (the sweep: their process died first). Returns how many this call
+    handled. Never raises: a failed send stays pending for the next sweep, up to MAX_ATTEMPTS.
+
+    A message that left this process is recorded the moment it was taken (`_deliver`); what sent nothing
+    (skipped, logged, failed) is recorded with the others at the end, in one transaction: the outcome of
+    every scan passes here, and on SQLite each transaction waits its turn for the one writer."""
+    try:
+        claimed, contexts = await _claim(
+            sessionmaker, settings, scan_id=scan_id, older_than_seconds=older_than_seconds, limit=limit
+        )
+    except Exception:
+        logger.exception("notifications: the outbox could not be read")
+        return 0
+    unsent: list[_Settled] = []
+    for row in claimed:
+        try:
+            state = await _deliver(sessionmaker, settings, row, contexts.get(row.scan_id))
+        except Exception as exc:
+            final = row.attempts >= MAX_ATTEMPTS
+            logger.warning(
+                "notifications: %s for scan %s not sent (attempt %d%s): %s",
+                row.channel,
+                row.scan_id,
+                row.attempts,
+                ", giving up" if final else "; the sweep retries",
+                exc,
+            )
+            state_after = OutboxState.failed if final else OutboxState.pending
+            unsent.append(_Settled(row.id, state_after, f"{type(exc).__name__}: {exc}"[:2000]))
+            continue
+        if state is not None:
+            unsent.append(_Settled(row.id, state))
+    await _finish(sessionmaker, unsent)
+    return len(claimed)
 
 
 def outcome_title(outcome: Outcome, address: str | None) -> str:
@@ -376,10 +401,11 @@ async def _push_to_devices(
     return delivered, gone, errors
 
 
-async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed) -> OutboxState | None:
-    """Send one outbox row; returns the state to record, or None when it is recorded already (an e-mail is
-    marked sent as soon as the server accepts it, before the SMTP session is closed)."""
-    context = await _context(sessionmaker, settings, claimed)
+async def _deliver(
+    sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed, context: _Context | None
+) -> OutboxState | None:
+    """Send one outbox row; returns the state to record, or None when it sent something and recorded that
+    itself (an e-mail the moment the SMTP server accepts it, before the session is closed)."""
     if context is None:
         return OutboxState.skipped  # the scan or the account is gone
     if claimed.channel is Channel.email:
@@ -396,7 +422,7 @@ async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Cla
         )
 
         async def mark_sent() -> None:
-            await _finish_quietly(sessionmaker, claimed.id, OutboxState.sent)
+            await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
 
         return None if await send_mail(settings, mail, on_accepted=mark_sent) else OutboxState.logged
     if not context.push_on or not context.subscriptions:
@@ -420,5 +446,8 @@ async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Cla
         # Devices that failed are not retried once one got it: a retry would notify the others twice.
         if errors:
             logger.warning("notifications: push to some devices failed: %s", "; ".join(errors))
-        return OutboxState.sent if delivered else OutboxState.skipped
+        if not delivered:
+            return OutboxState.skipped
+        await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
+        return None
     raise RuntimeError("; ".join(errors))
