@@ -5,6 +5,7 @@ its summary and its report, whose tag changes when a person edits the report."""
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -207,3 +208,9 @@ async def test_image_urls_stay_the_same_within_a_time_bucket(settings: Settings)
         signed_image_url(settings, image_id, now=start)
     }
     httpx.URL(same.pop())  # a well-formed relative URL
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_background_renditions_run_only_on_a_cpu_nothing_else_wants() -> None:
+    policy = renditions._background().submit(lambda: os.sched_getscheduler(0)).result()
+    assert policy == os.SCHED_IDLE, "a request's thread must never wait behind a rendition"
