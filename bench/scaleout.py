@@ -248,9 +248,11 @@ async def account(client: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def prepared_scans(
-    client: httpx.AsyncClient, headers: dict[str, str], count: int, photos: list[bytes]
+    client: httpx.AsyncClient, headers: dict[str, str], count: int, photos: list[bytes], *, thumbnails: bool
 ) -> list[str]:
-    """Scans of 5 rooms x 2 photos, uploaded (not timed)."""
+    """Scans of 5 rooms x 2 photos, uploaded (not timed). With `thumbnails` the client then reads each
+    photo's thumbnail, as the web app does to show what was uploaded: that makes the renditions then (on
+    demand) rather than in the background while the scans are processed and timed."""
     auth = {"Authorization": headers["Authorization"]}
     ids = []
     for n in range(count):
@@ -267,12 +269,21 @@ async def prepared_scans(
             f"/api/v1/scans/{scan['id']}/images", files=files, data={"room_ordinal": ordinals}, headers=auth
         )
         response.raise_for_status()
+        if thumbnails:
+            for image in response.json()["images"]:
+                (await client.get(image["thumbnail_url"])).raise_for_status()
         ids.append(scan["id"])
     return ids
 
 
 async def measure_scans(
-    deploy: Deployment, scans: int, latency_scans: int, photos: list[bytes], *, warm_up: bool = True
+    deploy: Deployment,
+    scans: int,
+    latency_scans: int,
+    photos: list[bytes],
+    *,
+    warm_up: bool = True,
+    thumbnails: bool = True,
 ) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=deploy.api, timeout=120) as client:
         headers = await account(client)
@@ -284,7 +295,7 @@ async def measure_scans(
         try:
             # Latency: one scan at a time, POST /process -> scan:completed at the socket.
             warm = 3 if warm_up else 0
-            ids = await prepared_scans(client, headers, latency_scans + warm, photos)
+            ids = await prepared_scans(client, headers, latency_scans + warm, photos, thumbnails=thumbnails)
             latencies = []
             for n, scan_id in enumerate(ids):
                 started = time.perf_counter()
@@ -293,7 +304,7 @@ async def measure_scans(
                 if n >= warm:  # the first few warm up connections and caches
                     latencies.append(completions.done[scan_id] - started)
             # Throughput: all at once.
-            ids = await prepared_scans(client, headers, scans, photos)
+            ids = await prepared_scans(client, headers, scans, photos, thumbnails=thumbnails)
             started = time.perf_counter()
             for scan_id in ids:
                 (await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth)).raise_for_status()
@@ -344,7 +355,12 @@ async def section_scans(args: argparse.Namespace, tmp: Path, logs: Path) -> None
     photos = [photo(seed) for seed in range(40)]
     print(
         f"\n## Scans: null analyzer, 5 rooms x 2 photos; per round and deployment {args.latency_scans} one by one"
-        f" (latency) then {args.scans} at once (scans/s); {args.repeats} rounds, deployments interleaved"
+        f" (latency) then {args.scans} at once (scans/s); {args.repeats} rounds, deployments interleaved; "
+        + (
+            "the client reads each uploaded photo's thumbnail before processing, as the web app does"
+            if args.thumbnails
+            else "uploads' renditions are made in the background while scans are processed (--no-thumbnails)"
+        )
     )
     latencies: dict[str, list[float]] = {name: [] for name in args.deployments}
     rates: dict[str, list[float]] = {name: [] for name in args.deployments}
@@ -356,7 +372,9 @@ async def section_scans(args: argparse.Namespace, tmp: Path, logs: Path) -> None
             deploys[name] = await stack.enter_async_context(deployment(kind, workers, tmp, logs))
         for round_ in range(args.repeats):
             for name, deploy in deploys.items():
-                figures = await measure_scans(deploy, args.scans, args.latency_scans, photos, warm_up=round_ == 0)
+                figures = await measure_scans(
+                    deploy, args.scans, args.latency_scans, photos, warm_up=round_ == 0, thumbnails=args.thumbnails
+                )
                 latencies[name] += figures["latencies"]
                 rates[name].append(figures["scans_per_s"])
             bare += await bare_bullmq_latency(samples=60)
@@ -956,6 +974,12 @@ async def main() -> None:
     parser.add_argument("--events-per-user", type=int, default=3)
     parser.add_argument("--legacy", action="store_true", help="fan-out: also time the previous publisher")
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), default=None)
+    parser.add_argument(
+        "--no-thumbnails",
+        dest="thumbnails",
+        action="store_false",
+        help="scans: do not read the uploaded photos' thumbnails first (renditions overlap the timed processing)",
+    )
     parser.add_argument("--fanout-clients", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.fanout_clients:

@@ -172,6 +172,18 @@ async def stage_outcome(
 
 
 @dataclass(frozen=True)
+class _Context:
+    """What a scan's messages say and whom they reach."""
+
+    email: str
+    address: str | None
+    error: str | None
+    email_on: bool
+    push_on: bool
+    subscriptions: list[PushSubscription]
+
+
+@dataclass(frozen=True)
 class _Claimed:
     id: uuid.UUID
     user_id: uuid.UUID
@@ -179,6 +191,14 @@ class _Claimed:
     channel: Channel
     outcome: Outcome
     attempts: int
+    context: _Context | None  # None: the scan or the account is gone
+
+
+@dataclass(frozen=True)
+class _Settled:
+    row_id: uuid.UUID
+    state: OutboxState
+    error: str | None = None
 
 
 def _claimable(now: Any) -> Any:
@@ -189,14 +209,16 @@ def _claimable(now: Any) -> Any:
     return or_(_OUTBOX.c.state == OutboxState.pending, stale_claim)
 
 
-@dataclass(frozen=True)
-class _Context:
-    email: str
-    address: str | None
-    error: str | None
-    email_on: bool
-    push_on: bool
-    subscriptions: list[PushSubscription]
+def _state_without_sending(settings: Settings, row: _Claimed) -> OutboxState | None:
+    """How a row ends when nothing is to leave the machine for it; None when it has something to send."""
+    context = row.context
+    if context is None:
+        return OutboxState.skipped
+    if row.channel is Channel.email:
+        if not context.email_on:
+            return OutboxState.skipped
+        return OutboxState.logged if settings.smtp_url is None else None
+    return None if context.push_on and context.subscriptions else OutboxState.skipped
 
 
 async def _claim(
@@ -206,10 +228,13 @@ async def _claim(
     scan_id: uuid.UUID | None,
     older_than_seconds: float,
     limit: int,
-) -> tuple[list[_Claimed], dict[uuid.UUID, _Context]]:
+) -> tuple[list[_Claimed], list[_Claimed], int]:
     """pending (or a claim whose process died) -> sending, committed before anything is sent: only one
-    process gets a row. The same transaction reads what the messages say (per scan; a scan or an account
-    deleted meanwhile has none)."""
+    process gets a row. The same transaction reads what the messages say and settles the rows that send
+    nothing (skipped; an e-mail logged for want of an SMTP server): every scan's outcome passes here, and
+    on SQLite each transaction waits its turn for the one writer.
+
+    Returns the rows to send, the e-mails to log and how many rows were claimed."""
     now = utcnow()
     wanted = select(_OUTBOX.c.id).where(_claimable(now)).order_by(_OUTBOX.c.created_at).limit(limit)
     if scan_id is not None:
@@ -233,43 +258,59 @@ async def _claim(
                 )
             )
         ).all()
+        contexts: dict[uuid.UUID, _Context | None] = {}
+        for row in rows:
+            if row.scan_id not in contexts:
+                contexts[row.scan_id] = await _context(db_session, settings, scan_id=row.scan_id, user_id=row.user_id)
         claimed = [
-            _Claimed(row.id, row.user_id, row.scan_id, Channel(row.channel), Outcome(row.outcome), row.attempts)
+            _Claimed(
+                row.id,
+                row.user_id,
+                row.scan_id,
+                Channel(row.channel),
+                Outcome(row.outcome),
+                row.attempts,
+                contexts[row.scan_id],
+            )
             for row in rows
         ]
-        contexts: dict[uuid.UUID, _Context] = {}
-        for row in claimed:
-            if row.scan_id not in contexts:
-                context = await _context(db_session, settings, row)
-                if context is not None:
-                    contexts[row.scan_id] = context
+        decided = [(row, _state_without_sending(settings, row)) for row in claimed]
+        await _record(db_session, [_Settled(row.id, state) for row, state in decided if state is not None])
         await db_session.commit()
-    return claimed, contexts
+    to_send = [row for row, state in decided if state is None]
+    return to_send, [row for row, state in decided if state is OutboxState.logged], len(decided)
 
 
-async def _context(db_session: AsyncSession, settings: Settings, claimed: _Claimed) -> _Context | None:
+async def _context(
+    db_session: AsyncSession, settings: Settings, *, scan_id: uuid.UUID, user_id: uuid.UUID
+) -> _Context | None:
     row = (
         await db_session.execute(
             select(User.email, House.address, Scan.error)
             .join(Scan, Scan.user_id == User.id)
             .join(House, House.id == Scan.house_id)
-            .where(Scan.id == claimed.scan_id, User.id == claimed.user_id)
+            .where(Scan.id == scan_id, User.id == user_id)
         )
     ).first()
     if row is None:
         return None
-    email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=claimed.user_id)
-    subscriptions = list(
-        await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == claimed.user_id))
-    )
+    email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
+    subscriptions = list(await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)))
     return _Context(row.email, row.address, row.error, email_on, push_on, subscriptions)
 
 
-@dataclass(frozen=True)
-class _Settled:
-    row_id: uuid.UUID
-    state: OutboxState
-    error: str | None = None
+async def _record(db_session: AsyncSession, settled: list[_Settled]) -> None:
+    for row in settled:
+        await db_session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == row.row_id)
+            .values(
+                state=row.state,
+                error=row.error,
+                sent_at=utcnow() if row.state in (OutboxState.sent, OutboxState.logged) else None,
+                claimed_at=None if row.state is OutboxState.pending else _OUTBOX.c.claimed_at,
+            )
+        )
 
 
 async def _finish(sessionmaker: SessionMaker, settled: list[_Settled]) -> None:
@@ -279,17 +320,7 @@ async def _finish(sessionmaker: SessionMaker, settled: list[_Settled]) -> None:
         return
     try:
         async with sessionmaker() as db_session:
-            for row in settled:
-                await db_session.execute(
-                    update(_OUTBOX)
-                    .where(_OUTBOX.c.id == row.row_id)
-                    .values(
-                        state=row.state,
-                        error=row.error,
-                        sent_at=utcnow() if row.state in (OutboxState.sent, OutboxState.logged) else None,
-                        claimed_at=None if row.state is OutboxState.pending else _OUTBOX.c.claimed_at,
-                    )
-                )
+            await _record(db_session, settled)
             await db_session.commit()
     except Exception:
         logger.exception("notifications: outbox rows %s could not be recorded", [row.row_id for row in settled])
@@ -307,20 +338,21 @@ async def send_pending(
     older than `older_than_seconds` (the sweep: their process died first). Returns how many this call
     handled. Never raises: a failed send stays pending for the next sweep, up to MAX_ATTEMPTS.
 
-    A message that left this process is recorded the moment it was taken (`_deliver`); what sent nothing
-    (skipped, logged, failed) is recorded with the others at the end, in one transaction: the outcome of
-    every scan passes here, and on SQLite each transaction waits its turn for the one writer."""
+    A message that left this process is recorded the moment it was taken (`_deliver`); a failed one is
+    recorded with the others at the end, in one transaction."""
     try:
-        claimed, contexts = await _claim(
+        to_send, to_log, claimed = await _claim(
             sessionmaker, settings, scan_id=scan_id, older_than_seconds=older_than_seconds, limit=limit
         )
     except Exception:
         logger.exception("notifications: the outbox could not be read")
         return 0
-    unsent: list[_Settled] = []
-    for row in claimed:
+    for row in to_log:
+        await send_mail(settings, _outcome_mail_of(settings, row))  # no SMTP server: the e-mail is logged
+    failed: list[_Settled] = []
+    for row in to_send:
         try:
-            state = await _deliver(sessionmaker, settings, row, contexts.get(row.scan_id))
+            await _deliver(sessionmaker, settings, row)
         except Exception as exc:
             final = row.attempts >= MAX_ATTEMPTS
             logger.warning(
@@ -332,12 +364,9 @@ async def send_pending(
                 exc,
             )
             state_after = OutboxState.failed if final else OutboxState.pending
-            unsent.append(_Settled(row.id, state_after, f"{type(exc).__name__}: {exc}"[:2000]))
-            continue
-        if state is not None:
-            unsent.append(_Settled(row.id, state))
-    await _finish(sessionmaker, unsent)
-    return len(claimed)
+            failed.append(_Settled(row.id, state_after, f"{type(exc).__name__}: {exc}"[:2000]))
+    await _finish(sessionmaker, failed)
+    return claimed
 
 
 def outcome_title(outcome: Outcome, address: str | None) -> str:
@@ -401,32 +430,31 @@ async def _push_to_devices(
     return delivered, gone, errors
 
 
-async def _deliver(
-    sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed, context: _Context | None
-) -> OutboxState | None:
-    """Send one outbox row; returns the state to record, or None when it sent something and recorded that
-    itself (an e-mail the moment the SMTP server accepts it, before the session is closed)."""
-    if context is None:
-        return OutboxState.skipped  # the scan or the account is gone
+def _outcome_mail_of(settings: Settings, row: _Claimed) -> Mail:
+    assert row.context is not None
+    return outcome_mail(
+        settings,
+        to=row.context.email,
+        scan_id=row.scan_id,
+        outcome=row.outcome,
+        address=row.context.address,
+        error=row.context.error,
+        key=f"outcome-{row.id}",
+    )
+
+
+async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Claimed) -> None:
+    """Send one outbox row that has somewhere to go, and record it sent the moment it was taken (an e-mail
+    as soon as the SMTP server accepts it, before the session is closed). Raises when nothing took it."""
+    context = claimed.context
+    assert context is not None
+
+    async def record_sent() -> None:
+        await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
+
     if claimed.channel is Channel.email:
-        if not context.email_on:
-            return OutboxState.skipped
-        mail = outcome_mail(
-            settings,
-            to=context.email,
-            scan_id=claimed.scan_id,
-            outcome=claimed.outcome,
-            address=context.address,
-            error=context.error,
-            key=f"outcome-{claimed.id}",
-        )
-
-        async def mark_sent() -> None:
-            await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
-
-        return None if await send_mail(settings, mail, on_accepted=mark_sent) else OutboxState.logged
-    if not context.push_on or not context.subscriptions:
-        return OutboxState.skipped
+        await send_mail(settings, _outcome_mail_of(settings, claimed), on_accepted=record_sent)
+        return
     message = {
         "title": outcome_title(claimed.outcome, context.address),
         "body": "Tap to open the report." if claimed.outcome is Outcome.succeeded else "Tap to see what happened.",
@@ -446,8 +474,6 @@ async def _deliver(
         # Devices that failed are not retried once one got it: a retry would notify the others twice.
         if errors:
             logger.warning("notifications: push to some devices failed: %s", "; ".join(errors))
-        if not delivered:
-            return OutboxState.skipped
-        await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
-        return None
+        await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent if delivered else OutboxState.skipped)])
+        return
     raise RuntimeError("; ".join(errors))
