@@ -1049,8 +1049,8 @@ def rooms_to_reanalyse(scan: Scan, summary: HouseScanSummary | None) -> set[str]
 
 async def _reanalysis(db_session: AsyncSession, scan_id: uuid.UUID) -> tuple[set[str], HouseScanSummary] | None:
     scan = await db_session.get(Scan, scan_id)
-    if scan is None:
-        return None
+    if scan is None or REANALYSE_KEY not in scan.inputs_snapshot:
+        return None  # a full run, as most are: its summary (a large JSON) need not be read
     summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
     chosen = rooms_to_reanalyse(scan, summary)
     return (chosen, summary) if chosen and summary is not None else None
