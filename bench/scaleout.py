@@ -565,7 +565,8 @@ RAW_SUMMARY = (
 
 async def raw_save(connection: asyncpg.Connection, scan_id: uuid.UUID, response: Any) -> bool:
     """The same writes as scans.service.save_results, in raw asyncpg: lock the scan, update the house, the
-    rooms and the scan, replace the agent runs, upsert the summary, append the completion event; one
+    rooms and the scan, replace the agent runs, upsert the summary, append the completion event, read
+    whom to notify and how and stage the two notifications (settled: no SMTP server, no device); one
     transaction."""
     import json
     from datetime import UTC, datetime
@@ -638,11 +639,28 @@ async def raw_save(connection: asyncpg.Connection, scan_id: uuid.UUID, response:
             ),
             now,
         )
+        notify = await connection.fetchrow(
+            "SELECT u.email, h.address, p.email_on_complete, p.push_on_complete,"
+            " EXISTS (SELECT 1 FROM push_subscriptions d WHERE d.user_id = u.id) AS has_device"
+            " FROM scans s JOIN users u ON u.id = s.user_id JOIN houses h ON h.id = s.house_id"
+            " LEFT JOIN notification_preferences p ON p.user_id = u.id WHERE s.id = $1",
+            scan_id,
+        )
+        assert notify is not None
+        await connection.executemany(
+            "INSERT INTO notification_outbox (id, created_at, user_id, scan_id, channel, outcome, state, attempts,"
+            " sent_at) VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, 0, $7)",
+            [
+                (uuid.uuid4(), now, row["user_id"], scan_id, "email", "logged", now),
+                (uuid.uuid4(), now, row["user_id"], scan_id, "push", "skipped", None),
+            ],
+        )
     return True
 
 
 async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     from housescan.auth.models import User
+    from housescan.config import Settings
     from housescan.db.engine import create_engine, create_sessionmaker
     from housescan.scans import run as scan_run
 
@@ -662,6 +680,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
         assert await migrate.wait() == 0, "migrations failed"
         engine = create_engine(database_url)
         sessionmaker = create_sessionmaker(engine)
+        settings = Settings(database_url=database_url, data_dir=tmp / "save")  # no SMTP server: e-mails logged
         raw = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
         try:
             async with sessionmaker() as db_session:
@@ -683,7 +702,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
             # warm-up: one of each (connections, prepared statements, compiled SQL caches)
             async with sessionmaker() as db_session:
                 assert await scan_run.save_results(
-                    db_session=db_session, scan_id=prepared[0][0], response=prepared[0][1]
+                    db_session=db_session, settings=settings, scan_id=prepared[0][0], response=prepared[0][1]
                 )
             assert await raw_save(raw, prepared[1][0], prepared[1][1])
             queue = prepared[2:]
@@ -697,7 +716,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
                         if kind == "app":
                             async with sessionmaker() as db_session:
                                 ok = await scan_run.save_results(
-                                    db_session=db_session, scan_id=scan_id, response=scan_response
+                                    db_session=db_session, settings=settings, scan_id=scan_id, response=scan_response
                                 )
                             app_lat.append(time.perf_counter() - clock)
                         else:

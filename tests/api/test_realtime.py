@@ -86,8 +86,11 @@ async def test_a_completion_committed_but_never_emitted_is_delivered_by_the_swee
         )
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:  # the worker's save; it "dies" before `events.deliver`
-        staged = await scan_run.save_results(db_session=session, scan_id=scan_id, response=response)
-    assert staged is not None and staged.event == "scan:completed"
+        finished = await scan_run.save_results(
+            db_session=session, settings=runtime.settings, scan_id=scan_id, response=response
+        )
+    assert finished is not None and finished.event.event == "scan:completed"
+    staged = finished.event
 
     async def undelivered() -> list[int]:
         async with runtime.sessionmaker() as session:
@@ -112,12 +115,16 @@ async def test_a_failure_is_logged_with_the_failed_state_and_delivered(live_serv
     tab = EventRecorder()
     scan_id, _ = await _scan_in_state(live_server, tab, ScanStatus.queued)
     async with runtime.sessionmaker() as session:
-        failed = await scan_run.mark_failed(db_session=session, scan_id=scan_id, reason="the disk is full")
-    assert failed is not None
-    async with runtime.sessionmaker() as session:
-        assert await scan_run.mark_failed(db_session=session, scan_id=scan_id, reason="again") is None, (
-            "a scan fails once"
+        finished = await scan_run.mark_failed(
+            db_session=session, settings=runtime.settings, scan_id=scan_id, reason="the disk is full"
         )
+    assert finished is not None
+    failed = finished.event
+    async with runtime.sessionmaker() as session:
+        again = await scan_run.mark_failed(
+            db_session=session, settings=runtime.settings, scan_id=scan_id, reason="again"
+        )
+        assert again is None, "a scan fails once"
         events = list(await session.scalars(select(ScanEvent).where(ScanEvent.scan_id == scan_id)))
         assert [(event.event, event.undelivered) for event in events] == [
             ("scan:uploaded", False),

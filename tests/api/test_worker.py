@@ -97,9 +97,10 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
         )
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:
-        assert await scan_run.save_results(db_session=session, scan_id=sid, response=response) is None, (
-            "a scan already saved is not saved (nor announced) again"
-        )
+        assert (
+            await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=response)
+            is None
+        ), "a scan already saved is not saved (nor announced) again"
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
         await session.commit()
     for _ in range(2):
@@ -107,7 +108,12 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
             await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
             await session.commit()
         async with runtime.sessionmaker() as session:
-            assert await scan_run.save_results(db_session=session, scan_id=sid, response=response) is not None
+            assert (
+                await scan_run.save_results(
+                    db_session=session, settings=runtime.settings, scan_id=sid, response=response
+                )
+                is not None
+            )
         assert await snapshot() == before
 
     # A save with other answers replaces the previous ones: the summary row is updated in place.
@@ -118,7 +124,10 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
         await session.commit()
     async with runtime.sessionmaker() as session:
-        assert await scan_run.save_results(db_session=session, scan_id=sid, response=changed) is not None
+        assert (
+            await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=changed)
+            is not None
+        )
     runs, summaries, house_types = await snapshot()
     assert (runs, summaries, house_types) == (6, before[1], ["bungalow"])
     async with runtime.sessionmaker() as session:
@@ -281,7 +290,10 @@ async def test_the_house_type_saved_is_the_persons_or_a_confident_models(live_se
             )
             await session.commit()
         async with runtime.sessionmaker() as session:
-            assert await scan_run.save_results(db_session=session, scan_id=sid, response=answer) is not None
+            assert (
+                await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=answer)
+                is not None
+            )
         async with live_server.client() as client:
             listed = (await client.get("/api/v1/scans", headers=auth(token))).json()["items"]
         return next(item["house_type"] for item in listed if item["id"] == scan_id)

@@ -28,13 +28,16 @@ async def _person(client: httpx.AsyncClient, address: str = "14 Maple Grove") ->
     return email, token, scan["id"]
 
 
-async def _stage_and_commit(server: LiveServer, scan_id: str, outcome: str = "succeeded") -> None:
+async def _stage_and_commit(
+    server: LiveServer, scan_id: str, outcome: str = "succeeded"
+) -> notifications_service.StagedNotices:
     async with server.runtime.sessionmaker() as session:
         from housescan.scans.models import Scan
 
         scan = await session.get_one(Scan, uuid.UUID(scan_id))
-        await notifications_service.stage_outcome(
+        notices = await notifications_service.stage_outcome(
             db_session=session,
+            settings=server.runtime.settings,
             scan_id=scan.id,
             user_id=scan.user_id,
             outcome=outcome,  # type: ignore[arg-type]
@@ -42,6 +45,7 @@ async def _stage_and_commit(server: LiveServer, scan_id: str, outcome: str = "su
         if outcome == "failed":
             scan.error = "the photos were too dark"
         await session.commit()
+    return notices
 
 
 async def _send(server: LiveServer, **kwargs: Any) -> int:
@@ -138,9 +142,10 @@ async def test_preferences_turn_channels_off(
         await client.put("/api/v1/me/notifications", json={"push_on_complete": False}, headers=auth(token))
         assert (await client.get("/api/v1/me/notifications")).status_code == 401
 
-        await _stage_and_commit(live_server, scan_id)
-        assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 2
+        notices = await _stage_and_commit(live_server, scan_id)
+    assert not notices.to_send and notices.to_log == [], "turned off: settled as the outcome is saved"
     assert await _states(live_server, scan_id) == {"email": "skipped", "push": "skipped"}
+    assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 0
     assert mail_catcher.to(email) == [] and push_service.received == []
 
 
@@ -268,10 +273,14 @@ async def test_without_smtp_the_mail_is_logged_not_sent(
             _email, token, scan_id = await _person(client)
             prefs = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
             assert prefs["email_available"] is False and prefs["email_on_complete"] is True
-        await _stage_and_commit(server, scan_id)
+        notices = await _stage_and_commit(server, scan_id)
+        assert await _states(server, scan_id) == {"email": "logged", "push": "skipped"}, "settled as staged"
+        assert not notices.to_send
         with caplog.at_level(logging.INFO, logger="housescan.notifications.mail"):
-            await _send(server, scan_id=uuid.UUID(scan_id))
-        assert await _states(server, scan_id) == {"email": "logged", "push": "skipped"}
+            await notifications_service.send_staged(
+                notices, sessionmaker=server.runtime.sessionmaker, settings=server.runtime.settings
+            )
+        assert await _send(server, scan_id=uuid.UUID(scan_id)) == 0
         logged = "\n".join(record.getMessage() for record in caplog.records)
         assert "Report ready: 14 Maple Grove" in logged and f"https://housescan.test/scans/{scan_id}" in logged
         assert mail_catcher.messages == []

@@ -2,10 +2,13 @@
 
 Once, after the commit: `stage_outcome` writes one outbox row per channel in the transaction that
 finishes the scan (beside its `scan:completed`/`scan:failed` event), so the notification exists exactly
-when the outcome does. `send_pending` runs after that commit, and in the workers' sweep for rows whose
-process died before sending them. Each row is claimed by one conditional UPDATE (pending -> sending),
-committed before anything is sent, so two processes never send the same row; a claim whose process died
-mid-send is taken over after `CLAIM_LEASE_SECONDS`.
+when the outcome does; a channel with nowhere to go is settled there and then. `send_staged` sends the
+rest after that commit, and the workers' sweep (`send_pending`) sends rows whose process died first. Each
+row is claimed by one conditional UPDATE (pending -> sending), committed before anything is sent, so two
+processes never send the same row; a claim whose process died mid-send is taken over after
+`CLAIM_LEASE_SECONDS`. No transport takes a message exactly once from a process that can die between the
+server's acceptance and the outbox's record of it: such a resend is the same message (Message-ID; the
+push's tag and Topic), which mail programs and devices show once.
 """
 
 from __future__ import annotations
@@ -141,34 +144,63 @@ async def remove_push_subscription(*, db_session: AsyncSession, user_id: uuid.UU
 # ---------------------------------------------------------------------------------------------- outbox
 
 
+@dataclass(frozen=True)
+class StagedNotices:
+    """What the transaction that finished a scan leaves for `send_staged` once it has committed."""
+
+    scan_id: uuid.UUID
+    to_send: bool  # a row waits for `send_pending`: something is to leave the machine
+    to_log: list[Mail]  # e-mails with no SMTP server to take them
+
+
 async def stage_outcome(
     *,
     db_session: AsyncSession,
+    settings: Settings,
     scan_id: uuid.UUID,
     user_id: uuid.UUID,
     outcome: Literal["succeeded", "failed"],
-) -> None:
-    """Write the outcome's notifications (one per channel) in the caller's transaction; `send_pending`
-    sends them once it has committed. Preferences are read when sending, not here: this runs inside the
-    transaction that finishes every scan."""
+) -> StagedNotices:
+    """Write the outcome's notifications (one row per channel) in the caller's transaction, the one that
+    finishes the scan, so they exist exactly when the outcome does. A channel with nowhere to go (turned
+    off, no device, no SMTP server: the e-mail is logged) is settled right here, which spares every scan
+    a transaction after the commit; the others are sent by `send_staged` once it has committed."""
     now = utcnow()
-    connection = await db_session.connection()
-    await connection.execute(
-        _STAGE,
-        [
+    context = await _context(db_session, settings, scan_id=scan_id, user_id=user_id)
+    rows: list[dict[str, Any]] = []
+    to_log: list[Mail] = []
+    for channel in (Channel.email, Channel.push):
+        row_id = uuid.uuid4()
+        state = _state_without_sending(settings, channel, context)
+        if state is OutboxState.logged and context is not None:
+            to_log.append(_outcome_mail(settings, row_id, scan_id, Outcome(outcome), context))
+        rows.append(
             {
-                "id": uuid.uuid4(),
+                "id": row_id,
                 "created_at": now,
                 "user_id": user_id,
                 "scan_id": scan_id,
                 "channel": channel,
                 "outcome": Outcome(outcome),
-                "state": OutboxState.pending,
+                "state": state or OutboxState.pending,
                 "attempts": 0,
+                "sent_at": now if state is OutboxState.logged else None,
             }
-            for channel in (Channel.email, Channel.push)
-        ],
+        )
+    connection = await db_session.connection()
+    await connection.execute(_STAGE, rows)
+    return StagedNotices(
+        scan_id=scan_id, to_send=any(row["state"] is OutboxState.pending for row in rows), to_log=to_log
     )
+
+
+async def send_staged(notices: StagedNotices, *, sessionmaker: SessionMaker, settings: Settings) -> None:
+    """After the commit: log the e-mails no server takes, and send what has somewhere to go. A process
+    that dies before this leaves its rows to the workers' sweep (the logged e-mails' lines are lost)."""
+    for mail in notices.to_log:
+        await send_mail(settings, mail)
+    if notices.to_send:
+        await send_pending(sessionmaker=sessionmaker, settings=settings, scan_id=notices.scan_id)
 
 
 @dataclass(frozen=True)
@@ -180,7 +212,7 @@ class _Context:
     error: str | None
     email_on: bool
     push_on: bool
-    subscriptions: list[PushSubscription]
+    has_device: bool
 
 
 @dataclass(frozen=True)
@@ -209,16 +241,15 @@ def _claimable(now: Any) -> Any:
     return or_(_OUTBOX.c.state == OutboxState.pending, stale_claim)
 
 
-def _state_without_sending(settings: Settings, row: _Claimed) -> OutboxState | None:
+def _state_without_sending(settings: Settings, channel: Channel, context: _Context | None) -> OutboxState | None:
     """How a row ends when nothing is to leave the machine for it; None when it has something to send."""
-    context = row.context
     if context is None:
-        return OutboxState.skipped
-    if row.channel is Channel.email:
+        return OutboxState.skipped  # the scan or the account is gone
+    if channel is Channel.email:
         if not context.email_on:
             return OutboxState.skipped
         return OutboxState.logged if settings.smtp_url is None else None
-    return None if context.push_on and context.subscriptions else OutboxState.skipped
+    return None if context.push_on and context.has_device else OutboxState.skipped
 
 
 async def _claim(
@@ -228,7 +259,7 @@ async def _claim(
     scan_id: uuid.UUID | None,
     older_than_seconds: float,
     limit: int,
-) -> tuple[list[_Claimed], list[_Claimed], int]:
+) -> tuple[list[_Claimed], list[Mail], int]:
     """pending (or a claim whose process died) -> sending, committed before anything is sent: only one
     process gets a row. The same transaction reads what the messages say and settles the rows that send
     nothing (skipped; an e-mail logged for want of an SMTP server): every scan's outcome passes here, and
@@ -274,29 +305,50 @@ async def _claim(
             )
             for row in rows
         ]
-        decided = [(row, _state_without_sending(settings, row)) for row in claimed]
+        decided = [(row, _state_without_sending(settings, row.channel, row.context)) for row in claimed]
         await _record(db_session, [_Settled(row.id, state) for row, state in decided if state is not None])
         await db_session.commit()
     to_send = [row for row, state in decided if state is None]
-    return to_send, [row for row, state in decided if state is OutboxState.logged], len(decided)
+    to_log = [
+        _outcome_mail(settings, row.id, row.scan_id, row.outcome, row.context)
+        for row, state in decided
+        if state is OutboxState.logged and row.context is not None
+    ]
+    return to_send, to_log, len(decided)
 
 
 async def _context(
     db_session: AsyncSession, settings: Settings, *, scan_id: uuid.UUID, user_id: uuid.UUID
 ) -> _Context | None:
+    """One query: it runs inside the transaction that finishes every scan."""
+    has_device = select(PushSubscription.id).where(PushSubscription.user_id == User.id).exists()
     row = (
         await db_session.execute(
-            select(User.email, House.address, Scan.error)
+            select(
+                User.email,
+                House.address,
+                Scan.error,
+                NotificationPreferences.email_on_complete,
+                NotificationPreferences.push_on_complete,
+                has_device.label("has_device"),
+            )
             .join(Scan, Scan.user_id == User.id)
             .join(House, House.id == Scan.house_id)
+            .outerjoin(NotificationPreferences, NotificationPreferences.user_id == User.id)
             .where(Scan.id == scan_id, User.id == user_id)
         )
     ).first()
     if row is None:
         return None
-    email_on, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
-    subscriptions = list(await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == user_id)))
-    return _Context(row.email, row.address, row.error, email_on, push_on, subscriptions)
+    email_default, push_default = _defaults(settings)
+    return _Context(
+        email=row.email,
+        address=row.address,
+        error=row.error,
+        email_on=email_default if row.email_on_complete is None else row.email_on_complete,
+        push_on=push_default if row.push_on_complete is None else row.push_on_complete,
+        has_device=bool(row.has_device),
+    )
 
 
 async def _record(db_session: AsyncSession, settled: list[_Settled]) -> None:
@@ -347,8 +399,8 @@ async def send_pending(
     except Exception:
         logger.exception("notifications: the outbox could not be read")
         return 0
-    for row in to_log:
-        await send_mail(settings, _outcome_mail_of(settings, row))  # no SMTP server: the e-mail is logged
+    for mail in to_log:
+        await send_mail(settings, mail)  # no SMTP server: the e-mail is logged
     failed: list[_Settled] = []
     for row in to_send:
         try:
@@ -430,16 +482,17 @@ async def _push_to_devices(
     return delivered, gone, errors
 
 
-def _outcome_mail_of(settings: Settings, row: _Claimed) -> Mail:
-    assert row.context is not None
+def _outcome_mail(
+    settings: Settings, row_id: uuid.UUID, scan_id: uuid.UUID, outcome: Outcome, context: _Context
+) -> Mail:
     return outcome_mail(
         settings,
-        to=row.context.email,
-        scan_id=row.scan_id,
-        outcome=row.outcome,
-        address=row.context.address,
-        error=row.context.error,
-        key=f"outcome-{row.id}",
+        to=context.email,
+        scan_id=scan_id,
+        outcome=outcome,
+        address=context.address,
+        error=context.error,
+        key=f"outcome-{row_id}",
     )
 
 
@@ -453,7 +506,11 @@ async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Cla
         await _finish(sessionmaker, [_Settled(claimed.id, OutboxState.sent)])
 
     if claimed.channel is Channel.email:
-        await send_mail(settings, _outcome_mail_of(settings, claimed), on_accepted=record_sent)
+        await send_mail(
+            settings,
+            _outcome_mail(settings, claimed.id, claimed.scan_id, claimed.outcome, context),
+            on_accepted=record_sent,
+        )
         return
     message = {
         "title": outcome_title(claimed.outcome, context.address),
@@ -464,7 +521,11 @@ async def _deliver(sessionmaker: SessionMaker, settings: Settings, claimed: _Cla
         "tag": f"scan-{claimed.scan_id}",  # the device shows one notification per scan, a resend included
         "notificationId": str(claimed.id),
     }
-    delivered, gone, errors = await _push_to_devices(settings, context.subscriptions, message, claimed.scan_id.hex)
+    async with sessionmaker() as db_session:
+        devices = list(
+            await db_session.scalars(select(PushSubscription).where(PushSubscription.user_id == claimed.user_id))
+        )
+    delivered, gone, errors = await _push_to_devices(settings, devices, message, claimed.scan_id.hex)
     if gone:
         async with sessionmaker() as db_session:
             await db_session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))

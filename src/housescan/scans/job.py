@@ -19,7 +19,6 @@ from housescan.costs import service as costs_service
 from housescan.notifications import service as notifications_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
-from housescan.realtime.service import StagedEvent
 from housescan.review import service as review_service
 from housescan.runtime import Runtime
 from housescan.scans import run as scan_run
@@ -119,8 +118,8 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
             "compute_seconds": response.cost_info.compute_seconds,
         },
     )
-    await events.deliver(completed)
-    await notifications_service.send_pending(sessionmaker=runtime.sessionmaker, settings=settings, scan_id=scan_id)
+    await events.deliver(completed.event)
+    await notifications_service.send_staged(completed.notices, sessionmaker=runtime.sessionmaker, settings=settings)
 
 
 async def _analyse_while_scan_exists(
@@ -147,7 +146,9 @@ async def _analyse_while_scan_exists(
                 await task
 
 
-async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:
+async def _save_with_retries(
+    runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse
+) -> scan_run.FinishedScan | None:
     """The save alone is retried on database errors, so a brief outage does not re-run the analysis."""
     for delay in (*SAVE_RETRY_DELAYS, None):
         try:
@@ -156,7 +157,9 @@ async def _save_with_retries(runtime: Runtime, scan_id: uuid.UUID, response: Sca
                 merged = await review_service.merge_reanalysis(
                     db_session=db_session, scan_id=scan_id, response=response
                 )
-                return await scan_run.save_results(db_session=db_session, scan_id=scan_id, response=merged)
+                return await scan_run.save_results(
+                    db_session=db_session, settings=runtime.settings, scan_id=scan_id, response=merged
+                )
         except (OperationalError, DBAPIError, OSError) as exc:
             if delay is None:
                 raise
@@ -182,12 +185,14 @@ async def _record_spend(runtime: Runtime, claimed: scan_run.ClaimedScan, executi
 
 async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) -> None:
     async with runtime.sessionmaker() as db_session:
-        failed = await scan_run.mark_failed(db_session=db_session, scan_id=claimed.scan_id, reason=reason)
+        failed = await scan_run.mark_failed(
+            db_session=db_session, settings=runtime.settings, scan_id=claimed.scan_id, reason=reason
+        )
     if failed is not None:
         metrics.scan_finished("failed")
-        await runtime.events.deliver(failed)
-        await notifications_service.send_pending(
-            sessionmaker=runtime.sessionmaker, settings=runtime.settings, scan_id=claimed.scan_id
+        await runtime.events.deliver(failed.event)
+        await notifications_service.send_staged(
+            failed.notices, sessionmaker=runtime.sessionmaker, settings=runtime.settings
         )
 
 

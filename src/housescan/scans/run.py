@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.agents.contract import PIPELINE_VERSION, RoomInput, ScanRequest, ScanResponse
 from housescan.checklists import service as checklists_service
+from housescan.config import Settings
 from housescan.costs import service as costs_service
 from housescan.db.base import utcnow
 from housescan.houses import service as houses_service
@@ -110,14 +111,25 @@ async def build_scan_request(
     )
 
 
-async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> StagedEvent | None:
-    """Write a run's results, and the `scan:completed` event announcing them, in ONE transaction.
+@dataclass(frozen=True)
+class FinishedScan:
+    """What the transaction that finished a scan leaves to do once it has committed: announce it
+    (`EventPublisher.deliver`) and notify its owner (`notifications_service.send_staged`)."""
+
+    event: StagedEvent
+    notices: notifications_service.StagedNotices
+
+
+async def save_results(
+    *, db_session: AsyncSession, settings: Settings, scan_id: uuid.UUID, response: ScanResponse
+) -> FinishedScan | None:
+    """Write a run's results, the `scan:completed` event and the owner's notifications in ONE transaction.
     Idempotent for the results: saving twice leaves the same result rows (each save that writes is
     announced by its own event).
 
-    Returns the event for the caller to deliver after the commit, or None (and writes nothing) when the
-    scan is no longer running: deleted meanwhile, or already saved by another worker. Written in Core
-    statements, one per table, since this transaction is on every scan's path.
+    Returns what to do after the commit, or None (and writes nothing) when the scan is no longer running:
+    deleted meanwhile, or already saved by another worker. Written in Core statements, one per table,
+    since this transaction is on every scan's path.
     """
     result = response.result
     now = utcnow()
@@ -197,11 +209,11 @@ async def save_results(*, db_session: AsyncSession, scan_id: uuid.UUID, response
         user_id=user_id,
         event=ScanCompleted(scan_id=scan_id, message="Your report is ready", result=result.model_dump(mode="json")),
     )
-    await notifications_service.stage_outcome(
-        db_session=db_session, scan_id=scan_id, user_id=user_id, outcome="succeeded"
+    notices = await notifications_service.stage_outcome(
+        db_session=db_session, settings=settings, scan_id=scan_id, user_id=user_id, outcome="succeeded"
     )
     await db_session.commit()
-    return completed
+    return FinishedScan(completed, notices)
 
 
 async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> None:
@@ -213,9 +225,12 @@ async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, r
     await db_session.commit()
 
 
-async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> StagedEvent | None:
-    """Fail a scan that is still queued or running, with its `scan:failed` event in the same transaction;
-    returns the event to deliver after the commit, or None when the scan had already finished or gone."""
+async def mark_failed(
+    *, db_session: AsyncSession, settings: Settings, scan_id: uuid.UUID, reason: str
+) -> FinishedScan | None:
+    """Fail a scan that is still queued or running, with its `scan:failed` event and the owner's
+    notifications in the same transaction; returns what to do after the commit, or None when the scan had
+    already finished or gone."""
     user_id = await db_session.scalar(
         update(Scan)
         .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
@@ -228,9 +243,11 @@ async def mark_failed(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: s
     failed = await realtime_service.stage_event(
         db_session=db_session, user_id=user_id, event=ScanFailed(scan_id=scan_id, error=reason)
     )
-    await notifications_service.stage_outcome(db_session=db_session, scan_id=scan_id, user_id=user_id, outcome="failed")
+    notices = await notifications_service.stage_outcome(
+        db_session=db_session, settings=settings, scan_id=scan_id, user_id=user_id, outcome="failed"
+    )
     await db_session.commit()
-    return failed
+    return FinishedScan(failed, notices)
 
 
 async def scan_exists(*, db_session: AsyncSession, scan_id: uuid.UUID) -> bool:
