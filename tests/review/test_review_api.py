@@ -289,6 +289,19 @@ async def test_the_house_type_given_at_creation_is_the_persons(review_server: Li
         house_type = (await _report(client, token, detail["id"]))["house"]["house_type"]
         assert house_type["source"] == "model" and house_type["value"] == detail["detected_house_types"][0]
 
+        async def listed_house_type() -> str | None:
+            listed = (await client.get("/api/v1/scans", headers=auth(token))).json()["items"]
+            return next(item["house_type"] for item in listed if item["id"] == detail["id"])
+
+        assert await listed_house_type() == house_type["value"], "the scans list shows what the report shows"
+        put = await client.put(
+            f"/api/v1/scans/{detail['id']}/answers/house/house_type", json={"value": "villa"}, headers=auth(token)
+        )
+        assert put.status_code == 200, put.text
+        assert await listed_house_type() == "villa", "a person's correction reaches the scans list"
+        await client.delete(f"/api/v1/scans/{detail['id']}/answers/house/house_type", headers=auth(token))
+        assert await listed_house_type() == house_type["value"]
+
 
 @pytest.mark.parametrize("who", ["stranger", "nobody"])
 async def test_every_review_route_is_404_for_another_user_and_401_without_a_token(

@@ -750,6 +750,13 @@ def _answer_in(report: Report, scope: str, item_id: str) -> Answer:
     return room.checklist[item_id]
 
 
+def _show_house_type(context: ScanContext, scope: str, item_id: str) -> None:
+    """The house's type as the scans list shows it follows the report's answer: the person's once given."""
+    if scope == HOUSE and item_id == HOUSE_TYPE:
+        value = house_type_answer(context).value
+        context.house.house_type = value if isinstance(value, str) else None
+
+
 async def _announce(db_session: AsyncSession, scan: Scan, what: What) -> StagedEvent:
     """`scan:updated`, written in the edit's own transaction (it commits with it, and is delivered after)."""
     return await realtime_service.stage_event(
@@ -785,6 +792,7 @@ async def put_answer(
         db_session.add(answer)
         context.answers[(scope, item_id)] = answer
     answer.value, answer.note, answer.photo_ids, answer.answered_at = value, note, photos, utcnow()
+    _show_house_type(context, scope, item_id)
     staged = await _announce(db_session, scan, "answer")
     await _commit_and_deliver(db_session, events, staged)
     return _answer_in(build_report(context, settings=settings), scope, item_id)
@@ -816,6 +824,8 @@ async def delete_answer(
     if not changed:
         await db_session.rollback()
         return
+    context.answers.pop((scope, item_id), None)
+    _show_house_type(context, scope, item_id)
     staged = await _announce(db_session, scan, "answer")
     await _commit_and_deliver(db_session, events, staged)
 
