@@ -86,20 +86,43 @@ async def test_each_scan_runs_once_even_when_queued_twice(make_queue: QueueFacto
     assert health.workers >= 1 and health.failed == 0 and health.oldest_waiting_seconds is None
 
 
-async def test_queueing_a_running_scan_again_is_ignored(make_queue: QueueFactory) -> None:
+async def test_queueing_a_running_scan_runs_it_once_more_after_that_run_never_beside_it(
+    make_queue: QueueFactory,
+) -> None:
+    """A request that comes while the scan's job runs (a re-analysis asked for while the last run still
+    sends its notifications) is not lost, nor run beside the running one: that job runs it once more."""
     queue = make_queue()
     hold = asyncio.Event()
-    handle, calls = recorder(hold=hold)
+    running = 0
+    most_at_once = 0
+    calls: list[uuid.UUID] = []
+
+    async def handle(scan_id: uuid.UUID) -> None:
+        nonlocal running, most_at_once
+        calls.append(scan_id)
+        running += 1
+        most_at_once = max(most_at_once, running)
+        try:
+            if len(calls) == 1:
+                await hold.wait()
+        finally:
+            running -= 1
+
     await queue.start(handle)
     scan_id = uuid.uuid4()
     await queue.enqueue(scan_id)
     await eventually(lambda: len(calls) == 1, message="the scan started")
     await eventually(await _health_is(queue, active=1), message="one active job")
-    await queue.enqueue(scan_id)
+    for _ in range(3):  # requests while it runs: one more run, not three
+        await queue.enqueue(scan_id)
     hold.set()
-    await eventually(await _health_is(queue, active=0, completed=1), message="finished")
-    await asyncio.sleep(0.3)
-    assert len(calls) == 1
+    await eventually(lambda: len(calls) == 2, message="ran once more")
+    await eventually(await _health_is(queue, active=0, waiting=0), message="finished")
+    await queue.enqueue(scan_id)  # after the job ended: a job of its own
+    await eventually(lambda: len(calls) == 3, message="a later request runs it again")
+    await eventually(await _health_is(queue, active=0, waiting=0), message="finished again")
+    assert most_at_once == 1, "never two runs of one scan at once"
+    assert calls == [scan_id] * 3
 
 
 async def test_a_finished_scan_can_be_queued_again(make_queue: QueueFactory) -> None:

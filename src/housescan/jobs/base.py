@@ -24,7 +24,10 @@ class QueueHealth(BaseModel):
 
 class JobQueue(Protocol):
     async def enqueue(self, scan_id: uuid.UUID) -> None:
-        """Queue a scan; a scan already waiting or running is not queued twice (the job id is the scan id)."""
+        """Queue a scan; a scan already waiting is not queued twice (the job id is the scan id). A scan whose
+        job is running is run once more by that job when its run ends: the request came after the run
+        began (e.g. a re-analysis asked for while the previous run was still sending its notifications),
+        and a second job beside it could run the scan twice at once."""
         ...
 
     async def start(self, handler: JobHandler) -> None: ...

@@ -30,6 +30,7 @@ JOB_NAME = "scan"
 # States in which a job still stands for the scan (it will run, or is running).
 _LIVE_STATES = {"waiting", "wait", "active", "delayed", "prioritized", "paused", "waiting-children"}
 _FINISHED_STATES = {"completed", "failed"}
+_RUN_AGAIN_SECONDS = 24 * 3600  # a request to run a scan again outlives any run it waits for
 
 
 class RedisOptions(BaseSettings):
@@ -89,9 +90,20 @@ class BullMQQueue:
             "removeOnFail": {"count": self._options.keep_failed},
         }
 
+    def _run_again_key(self, job_id: str) -> str:
+        return f"{self._options.prefix}:{self._options.queue_name}:run-again:{job_id}"
+
     async def enqueue(self, scan_id: uuid.UUID) -> None:
         job_id = str(scan_id)
         state = _text(await self._queue.getJobState(job_id))
+        if state == "active":
+            # The job running now runs the scan once more when its run ends (`start`), unless it ended
+            # meanwhile without seeing the request: then the request is taken back and a job added.
+            run_again = self._run_again_key(job_id)
+            await self._queue.client.set(run_again, b"1", ex=_RUN_AGAIN_SECONDS)
+            state = _text(await self._queue.getJobState(job_id))
+            if state == "active" or not await self._queue.client.delete(run_again):
+                return
         if state in ("waiting", "wait"):
             # Jobs put back from 'stalled' can wait unseen by idle workers until something sets the queue's
             # marker (seen when every worker was killed at once); setting it again only wakes them up.
@@ -108,7 +120,10 @@ class BullMQQueue:
         async def process(job: Any, _token: str) -> None:
             # Shown by BullMQ dashboards: which worker took each attempt (a re-run after a crash shows two).
             await job.log(f"attempt {job.attemptsMade + 1} on worker {self.worker_name}")
-            await handler(uuid.UUID(job.data["scanId"]))
+            scan_id = uuid.UUID(job.data["scanId"])
+            await handler(scan_id)
+            while await self._queue.client.getdel(self._run_again_key(str(scan_id))):
+                await handler(scan_id)
 
         lock_ms = round(self._options.lock_seconds * 1000)
         self._worker = Worker(

@@ -26,13 +26,17 @@ class InProcessQueue:
         self._waiting_since: dict[uuid.UUID, float] = {}
         self._active: set[uuid.UUID] = set()
         self._delayed: set[uuid.UUID] = set()
+        self._again: set[uuid.UUID] = set()
         self._completed = 0
         self._failed = 0
         self._workers: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.Task[None]] = set()
 
     async def enqueue(self, scan_id: uuid.UUID) -> None:
-        if scan_id in self._waiting_since or scan_id in self._active or scan_id in self._delayed:
+        if scan_id in self._active:
+            self._again.add(scan_id)
+            return
+        if scan_id in self._waiting_since or scan_id in self._delayed:
             return
         self._put(scan_id, attempt=1)
 
@@ -66,6 +70,9 @@ class InProcessQueue:
             self._active.add(scan_id)
             try:
                 await handler(scan_id)
+                while scan_id in self._again:
+                    self._again.discard(scan_id)
+                    await handler(scan_id)
             except Exception:
                 if attempt >= self._max_attempts:
                     self._failed += 1
@@ -77,6 +84,7 @@ class InProcessQueue:
                 self._completed += 1
             finally:
                 self._active.discard(scan_id)
+                self._again.discard(scan_id)
 
     def _retry_later(self, scan_id: uuid.UUID, attempt: int) -> None:
         delay = self._backoff_seconds * 2 ** (attempt - 2)

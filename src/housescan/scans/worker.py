@@ -3,8 +3,9 @@ embedded mode, and as the `housescan worker` process (BullMQ on Redis) scaled ou
 
 The sweep runs here, not in API processes, at start-up and every `sweep_interval_seconds`:
 - every scan left `queued` or `running` is offered to the queue again. Offering is harmless because the
-  job id is the scan id: a scan whose job is waiting, delayed or running (on any worker) is skipped by the
-  queue, and a scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep;
+  job id is the scan id: a scan whose job is waiting or delayed is skipped by the queue, one whose job is
+  running is offered to that job once its run ends (where claiming a finished scan is a no-op), and a
+  scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep;
 - every outcome event (`scan:completed`/`scan:failed`) that was committed with its scan's state but not
   emitted, because its process died in between, is emitted.
 """
