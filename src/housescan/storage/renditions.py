@@ -100,16 +100,11 @@ def make_renditions(data: bytes) -> dict[Variant, bytes]:
 
 
 def _lower_this_threads_priority() -> None:
-    """The background thread runs only on a CPU nothing else wants (Linux: a thread has its own policy).
-    SCHED_IDLE, not a nice value: a nice thread still holds a core for a while when a request's thread
-    wakes up, and a request wakes up dozens of times (each database call and file hop); with nice 10 the
-    renditions of the photos just uploaded added a third to the time a scan takes (bench/scaleout.py)."""
-    native_id = threading.get_native_id()
-    try:
-        os.sched_setscheduler(native_id, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, native_id, 19)
+    """The background thread yields the CPU to requests (Linux: a thread has its own nice value). Not
+    SCHED_IDLE, which saved a few milliseconds per scan while renditions were being made but starves the
+    thread outright on a machine kept busy (the suite under `stress-ng` waited minutes for renditions)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 _background_executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -135,11 +130,14 @@ class Rendition:
 
 @dataclass
 class _Work:
-    """This process's rendition work on one event loop: what is queued, and what is being made (one maker
-    per photo at a time: a request asking for a rendition that is being made waits for it)."""
+    """This process's rendition work on one event loop: what is queued, what the background thread is
+    making, and what requests are making (one of each per photo at a time: a request asking for a
+    rendition that another request is making waits for it; one the background thread is making, it makes
+    itself, since that thread may get little CPU while the machine is busy)."""
 
     queued: collections.OrderedDict[str, ObjectStore] = field(default_factory=collections.OrderedDict)
     making: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
+    making_now: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
     consumer: asyncio.Task[None] | None = None
     idle_event: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -196,13 +194,14 @@ async def _keep_only_if_original_exists(store: ObjectStore, object_key: str, key
 def _start_making(
     work: _Work, store: ObjectStore, object_key: str, *, urgent: bool
 ) -> asyncio.Task[dict[Variant, bytes] | None]:
-    task = work.making.get(object_key)
+    task = work.making_now.get(object_key) or (None if urgent else work.making.get(object_key))
     if task is None:
         work.queued.pop(object_key, None)
+        tasks = work.making_now if urgent else work.making
         executor = None if urgent else _background()  # urgent: the default pool, at normal priority
         task = asyncio.ensure_future(_make_and_store(store, object_key, executor))
-        work.making[object_key] = task
-        task.add_done_callback(lambda _done: work.making.pop(object_key, None))
+        tasks[object_key] = task
+        task.add_done_callback(lambda _done: tasks.pop(object_key, None))
     return task
 
 
@@ -210,7 +209,7 @@ def schedule(store: ObjectStore, object_keys: Iterable[str]) -> None:
     """Queue the renditions of newly stored photos, made one at a time in the background."""
     work = _work()
     for key in object_keys:
-        if key not in work.making:
+        if key not in work.making and key not in work.making_now:
             work.queued[key] = store
     if work.queued and (work.consumer is None or work.consumer.done()):
         work.idle_event.clear()
@@ -228,12 +227,12 @@ async def _consume(work: _Work) -> None:
 
 
 async def idle() -> None:
-    """Wait until the background queue of this process is empty (tests, benchmarks, shutdown)."""
+    """Wait until this process makes no rendition and has none queued (tests, benchmarks, shutdown)."""
     work = _work()
-    while work.queued or work.making or not work.idle_event.is_set():
+    while work.queued or work.making or work.making_now or not work.idle_event.is_set():
         await work.idle_event.wait()
-        if work.making:
-            await asyncio.gather(*work.making.values(), return_exceptions=True)
+        if work.making or work.making_now:
+            await asyncio.gather(*work.making.values(), *work.making_now.values(), return_exceptions=True)
 
 
 async def settle(object_keys: Iterable[str]) -> None:
@@ -241,11 +240,10 @@ async def settle(object_keys: Iterable[str]) -> None:
     work = _work_by_loop.get(asyncio.get_running_loop())
     if work is None:
         return
-    running = []
+    running: list[asyncio.Task[dict[Variant, bytes] | None]] = []
     for key in object_keys:
         work.queued.pop(key, None)
-        if key in work.making:
-            running.append(work.making[key])
+        running.extend(tasks[key] for tasks in (work.making, work.making_now) if key in tasks)
     if running:
         await asyncio.gather(*(asyncio.shield(task) for task in running), return_exceptions=True)
 
