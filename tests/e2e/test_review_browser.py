@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,6 @@ from tests.e2e.conftest import (
     Server,
     _start_server,
     api_user,
-    browser,  # noqa: F401  (the session's Chromium)
     new_page,
     photo,
     shot,
@@ -65,7 +65,7 @@ def _pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", done.stdout)
 
 
-def test_a_person_reviews_the_report_on_a_phone_and_the_pdf_has_it(browser, null_server: Server) -> None:  # noqa: F811
+def test_a_person_reviews_the_report_on_a_phone_and_the_pdf_has_it(browser: Any, null_server: Server) -> None:
     email = unique_email("reviewer")
     headers = api_user(null_server, email)
     scan_id = _finished_scan(null_server, headers)

@@ -92,10 +92,12 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
             [*_files(1, 2), {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"this is not a photo"}]
         )
         page.get_by_test_id("thumb-rejected").wait_for()
+        page.get_by_test_id("thumb-staged").nth(1).wait_for()  # each file is checked in the browser first
         assert page.get_by_test_id("thumb-staged").count() == 2
         shot(page, "05-capture-staged")
         # Remove one staged photo, then upload the rest.
         page.get_by_role("button", name="Remove room-photo-2.jpg").click()
+        page.get_by_test_id("thumb-staged").nth(1).wait_for(state="detached")
         assert page.get_by_test_id("thumb-staged").count() == 1
         page.get_by_test_id("upload-button").click()
         page.get_by_test_id("thumb-uploaded").first.wait_for()
@@ -186,6 +188,7 @@ def test_reload_mid_processing_still_finishes(browser, server: Server) -> None:
         page.get_by_role("button", name="Next room →").click()
         page.get_by_role("heading", level=1, name=re.compile("Bathroom")).wait_for()
         _drop_files(page, (15, 16, 17, 18))
+        page.get_by_test_id("thumb-staged").nth(3).wait_for()  # each file is checked in the browser first
         assert page.get_by_test_id("thumb-staged").count() == 4
         page.get_by_test_id("upload-button").click()
         page.get_by_test_id("thumb-uploaded").nth(3).wait_for()
