@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { statusLabel } from "../lib/format";
 
 export function Spinner({ label = "Loading…" }: { label?: string }) {
@@ -141,5 +141,42 @@ export function PageTitle({ children, title }: { children: ReactNode; title: str
     <h1 ref={ref} tabIndex={-1} className="page-title">
       {children}
     </h1>
+  );
+}
+
+/** A labelled password input. A new password (`isNew`) needs 8 characters and lets the browser suggest one;
+ * any other is the account's current password, for the browser to fill in. */
+export function PasswordField({
+  label,
+  value,
+  onChange,
+  isNew = false,
+  hint,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  isNew?: boolean;
+  hint?: string;
+}) {
+  const hintId = useId();
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="password"
+        autoComplete={isNew ? "new-password" : "current-password"}
+        minLength={isNew ? 8 : undefined}
+        required
+        aria-describedby={hint ? hintId : undefined}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint && (
+        <small id={hintId} className="hint">
+          {hint}
+        </small>
+      )}
+    </label>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link, useLocation } from "react-router-dom";
-import { Alert, PageTitle } from "../components/ui";
+import { Alert, PageTitle, PasswordField } from "../components/ui";
 import { ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
 
@@ -35,16 +35,7 @@ export default function LoginPage() {
           <span>Email</span>
           <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <PasswordField label="Password" value={password} onChange={setPassword} />
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </button>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link, useLocation } from "react-router-dom";
-import { Alert, PageTitle } from "../components/ui";
+import { Alert, PageTitle, PasswordField } from "../components/ui";
 import { ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
 
@@ -55,19 +55,13 @@ export default function RegisterPage() {
           <span>Email</span>
           <input type="email" autoComplete="email" required value={form.email} onChange={set("email")} />
         </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            aria-describedby="password-hint"
-            value={form.password}
-            onChange={set("password")}
-          />
-          <small id="password-hint" className="hint">At least 8 characters.</small>
-        </label>
+        <PasswordField
+          label="Password"
+          value={form.password}
+          onChange={(password) => setForm((f) => ({ ...f, password }))}
+          isNew
+          hint="At least 8 characters."
+        />
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Creating account…" : "Create account"}
         </button>

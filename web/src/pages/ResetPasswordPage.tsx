@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Alert, PageTitle } from "../components/ui";
+import { Alert, PageTitle, PasswordField } from "../components/ui";
 import { accountApi, errorLines } from "../lib/account";
 
 /** Opened from the reset e-mail: /reset-password?token=… */
@@ -44,28 +44,8 @@ export default function ResetPasswordPage() {
         <>
           {error && <Alert lines={error} />}
           <form onSubmit={submit} className="form">
-            <label className="field">
-              <span>New password</span>
-              <input
-                type="password"
-                autoComplete="new-password"
-                minLength={8}
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span>Repeat the new password</span>
-              <input
-                type="password"
-                autoComplete="new-password"
-                minLength={8}
-                required
-                value={repeat}
-                onChange={(e) => setRepeat(e.target.value)}
-              />
-            </label>
+            <PasswordField label="New password" value={password} onChange={setPassword} isNew />
+            <PasswordField label="Repeat the new password" value={repeat} onChange={setRepeat} isNew />
             <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
               {busy ? "Saving…" : "Set new password"}
             </button>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { accountApi, errorLines, saveBlob } from "../../lib/account";
 import { useAuth } from "../../lib/auth";
-import { Alert } from "../ui";
+import { Alert, PasswordField } from "../ui";
 import "./account.css";
 
 /** Settings: change the password, download my data, delete the account. */
@@ -45,27 +45,8 @@ function ChangePassword() {
       <h3 id="password-title">Change password</h3>
       {error && <Alert lines={error} />}
       {done && <p className="notice">Password changed. You were signed out on your other devices.</p>}
-      <label className="field">
-        <span>Current password</span>
-        <input
-          type="password"
-          autoComplete="current-password"
-          required
-          value={current}
-          onChange={(e) => setCurrent(e.target.value)}
-        />
-      </label>
-      <label className="field">
-        <span>New password</span>
-        <input
-          type="password"
-          autoComplete="new-password"
-          minLength={8}
-          required
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-        />
-      </label>
+      <PasswordField label="Current password" value={current} onChange={setCurrent} />
+      <PasswordField label="New password" value={next} onChange={setNext} isNew />
       <button className="btn btn-secondary" type="submit" disabled={busy}>
         {busy ? "Changing…" : "Change password"}
       </button>
@@ -127,16 +108,7 @@ function DeleteAccount() {
       <h3 id="delete-title">Delete account</h3>
       <p className="muted">Your scans, photos, share links and devices are removed for good.</p>
       {error && <Alert lines={error} />}
-      <label className="field">
-        <span>Password</span>
-        <input
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </label>
+      <PasswordField label="Password" value={password} onChange={setPassword} />
       <button className="btn btn-danger-solid" type="submit" disabled={busy}>
         {busy ? "Deleting…" : "Delete my account"}
       </button>
