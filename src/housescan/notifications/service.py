@@ -455,8 +455,7 @@ def outcome_mail(
 async def _push_to_devices(
     settings: Settings, subscriptions: list[PushSubscription], message: dict[str, Any], topic: str
 ) -> tuple[int, list[uuid.UUID], list[str]]:
-    """POST the message to each device; returns how many took it, the subscriptions gone, the errors. The
-    HTTP client is made only when there is a device to send to."""
+    """POST the message to each device; returns how many took it, the subscriptions gone, the errors."""
     delivered, gone, errors = 0, [], []
     async with outbound_http.client() as client:
         for subscription in subscriptions:

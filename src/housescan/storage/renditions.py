@@ -101,8 +101,9 @@ def make_renditions(data: bytes) -> dict[Variant, bytes]:
 
 def _lower_this_threads_priority() -> None:
     """The background thread yields the CPU to requests (Linux: a thread has its own nice value). Not
-    SCHED_IDLE, which saved a few milliseconds per scan while renditions were being made but starves the
-    thread outright on a machine kept busy (the suite under `stress-ng` waited minutes for renditions)."""
+    SCHED_IDLE, which saved a few milliseconds per scan while renditions were being made but gets the
+    thread almost no CPU on a machine kept busy (under `stress-ng` a browser test waited past its 20 s
+    for a thumbnail that thread held)."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
@@ -137,7 +138,7 @@ class _Work:
 
     queued: collections.OrderedDict[str, ObjectStore] = field(default_factory=collections.OrderedDict)
     making: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
-    making_now: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
+    making_for_requests: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
     consumer: asyncio.Task[None] | None = None
     idle_event: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -194,10 +195,10 @@ async def _keep_only_if_original_exists(store: ObjectStore, object_key: str, key
 def _start_making(
     work: _Work, store: ObjectStore, object_key: str, *, urgent: bool
 ) -> asyncio.Task[dict[Variant, bytes] | None]:
-    task = work.making_now.get(object_key) or (None if urgent else work.making.get(object_key))
+    task = work.making_for_requests.get(object_key) or (None if urgent else work.making.get(object_key))
     if task is None:
         work.queued.pop(object_key, None)
-        tasks = work.making_now if urgent else work.making
+        tasks = work.making_for_requests if urgent else work.making
         executor = None if urgent else _background()  # urgent: the default pool, at normal priority
         task = asyncio.ensure_future(_make_and_store(store, object_key, executor))
         tasks[object_key] = task
@@ -209,7 +210,7 @@ def schedule(store: ObjectStore, object_keys: Iterable[str]) -> None:
     """Queue the renditions of newly stored photos, made one at a time in the background."""
     work = _work()
     for key in object_keys:
-        if key not in work.making and key not in work.making_now:
+        if key not in work.making and key not in work.making_for_requests:
             work.queued[key] = store
     if work.queued and (work.consumer is None or work.consumer.done()):
         work.idle_event.clear()
@@ -229,10 +230,10 @@ async def _consume(work: _Work) -> None:
 async def idle() -> None:
     """Wait until this process makes no rendition and has none queued (tests, benchmarks, shutdown)."""
     work = _work()
-    while work.queued or work.making or work.making_now or not work.idle_event.is_set():
+    while work.queued or work.making or work.making_for_requests or not work.idle_event.is_set():
         await work.idle_event.wait()
-        if work.making or work.making_now:
-            await asyncio.gather(*work.making.values(), *work.making_now.values(), return_exceptions=True)
+        if work.making or work.making_for_requests:
+            await asyncio.gather(*work.making.values(), *work.making_for_requests.values(), return_exceptions=True)
 
 
 async def settle(object_keys: Iterable[str]) -> None:
@@ -243,7 +244,7 @@ async def settle(object_keys: Iterable[str]) -> None:
     running: list[asyncio.Task[dict[Variant, bytes] | None]] = []
     for key in object_keys:
         work.queued.pop(key, None)
-        running.extend(tasks[key] for tasks in (work.making, work.making_now) if key in tasks)
+        running.extend(tasks[key] for tasks in (work.making, work.making_for_requests) if key in tasks)
     if running:
         await asyncio.gather(*(asyncio.shield(task) for task in running), return_exceptions=True)
 
