@@ -178,3 +178,68 @@ async def test_concurrency_runs_scans_side_by_side(make_queue: QueueFactory) -> 
     hold.set()
     await eventually(lambda: len(calls) == 5)
     await eventually(await _health_is(queue, completed=5, active=0, waiting=0))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# stopping a BullMQ worker (SIGTERM): the in-process queue's scans are re-offered by the start-up sweep
+
+
+def _bullmq_worker(redis_prefix: str, **options: float) -> BullMQQueue:
+    return BullMQQueue(
+        redis_url=REDIS_URL,
+        options=RedisOptions(prefix=redis_prefix, lock_seconds=5, stalled_check_seconds=2, **options),
+        concurrency=2,
+        max_attempts=3,
+        backoff_seconds=0.05,
+    )
+
+
+async def test_stopping_a_worker_lets_its_running_scan_finish(redis_prefix: str) -> None:
+    worker = _bullmq_worker(redis_prefix)
+    release = asyncio.Event()
+    handle, calls = recorder(hold=release)
+    await worker.start(handle)
+    await worker.enqueue(uuid.uuid4())
+    await eventually(lambda: len(calls) == 1, message="running")
+    stopping = asyncio.create_task(worker.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=0.5)
+    assert not done, "stop waits for the running scan"
+    release.set()
+    await stopping
+    producer = _bullmq_worker(redis_prefix)
+    try:
+        health = await producer.health()
+        assert (health.completed, health.active, health.waiting, len(calls)) == (1, 0, 0, 1)
+    finally:
+        await producer.stop()
+
+
+async def test_a_scan_still_running_after_the_grace_is_left_to_another_worker(redis_prefix: str) -> None:
+    first = _bullmq_worker(redis_prefix, shutdown_grace_seconds=0.2)
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def never_ends(scan_id: uuid.UUID) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    await first.start(never_ends)
+    scan_id = uuid.uuid4()
+    await first.enqueue(scan_id)
+    await asyncio.wait_for(started.wait(), 30)
+    stopping = asyncio.create_task(first.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=30)
+    assert done, "stop returns after the grace (BullMQ's own close waits for the scan without end)"
+    assert cancelled.is_set(), "the scan was stopped, not left running in a closed worker"
+    second = _bullmq_worker(redis_prefix)
+    handle, calls = recorder()
+    await second.start(handle)
+    try:
+        await eventually(lambda: len(calls) == 1, timeout=60, message="another worker runs it once its lock lapses")
+        assert calls[0][0] == scan_id
+        await eventually(await _health_is(second, completed=1, active=0), message="and it completes there")
+    finally:
+        await second.stop()

@@ -12,6 +12,7 @@ lock + check interval (15 s with the defaults), well inside the 30 s goal.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -44,6 +45,9 @@ class RedisOptions(BaseSettings):
     lock_seconds: float = 10.0  # a dead worker's job is considered stalled this long after its last renewal
     stalled_check_seconds: float = 5.0
     keep_completed: int = 1000  # finished jobs kept for dashboards (the database keeps the scans)
+    # On stop (SIGTERM), running scans may finish for this long; then they are left to another worker.
+    # Under compose.yaml's stop_grace_period, so a worker closes its connections itself.
+    shutdown_grace_seconds: float = 50.0
     keep_failed: int = 10_000
 
     @property
@@ -164,10 +168,30 @@ class BullMQQueue:
         logger.error("queue worker error: %s", error)
 
     async def stop(self) -> None:
-        """Stop taking jobs, let running ones finish (their locks are released), close the connections."""
+        """Stop taking jobs, let running ones finish for at most `shutdown_grace_seconds`, close.
+
+        BullMQ's own graceful close stops renewing the locks of running jobs as soon as its fetch loop
+        ends, so a scan longer than the lock would be re-run elsewhere while it still runs here; and it
+        waits for them without a bound. Pausing first keeps the loop, and the renewals, alive while the
+        scans finish; what still runs after the grace is cancelled, and its lock lapses so that the
+        stalled-job check of another worker queues it again.
+        """
         if self._worker is not None:
             worker, self._worker = self._worker, None
-            await worker.close()
+            await worker.pause(do_not_wait_active=True)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self._options.shutdown_grace_seconds
+            # Read the set anew each time: a fetch under way when the pause came may still start a job.
+            while running := [task for task in worker.processing if not task.done()]:
+                if loop.time() >= deadline:
+                    logger.warning(
+                        "queue worker stopping: %d job(s) still running after %.0f s are left to another worker",
+                        len(worker.jobs),
+                        self._options.shutdown_grace_seconds,
+                    )
+                    break
+                await asyncio.wait(running, timeout=deadline - loop.time())
+            await worker.close(force=True)
         await self._queue.close()
 
     async def health(self) -> QueueHealth:
