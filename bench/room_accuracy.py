@@ -189,7 +189,8 @@ def product_report(
             truth = product in labels[p.key]
             before = p.before.products.get(product, 0.0) >= OLD_PRESENT
             assert p.after is not None
-            after = evidence.seen_precision(product, p.after.sightings.get(product, [])) is not None
+            in_room = classify_room([p.after]).room_types  # the photo's own room verdict, as a one-photo room
+            after = evidence.seen_precision(product, p.after.sightings.get(product, []), in_room) is not None
             for offset, said in ((0, before), (3, after)):
                 if said and truth:
                     counts[offset] += 1

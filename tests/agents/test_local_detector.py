@@ -19,10 +19,11 @@ from housescan.agents.contract import ChecklistItem, ChecklistItemType, RoomInpu
 from housescan.agents.images import ImageLoader
 from housescan.agents.local import detector as det
 from housescan.agents.local import evidence, tfjs_onnx, vision
+from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.pipeline import run_pipeline
 from housescan.agents.providers import local as local_provider
-from housescan.agents.providers.base import RoomPhotos
+from housescan.agents.providers.base import RoomPhotos, RoomTypeAnswer
 
 # ---------------------------------------------------------------------------------------------------------
 # tfjs -> ONNX on a toy graph
@@ -319,6 +320,42 @@ def test_sightings_keep_box_and_source_and_seen_needs_a_measured_rule(monkeypatc
     assert evidence.seen_precision("dishwasher", s["dishwasher"]) is None  # no measured rule: never asserted
 
 
+def test_a_weaker_box_shows_a_product_in_the_room_it_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.35, 0.8), ("classifier", 0.4, 0.8))})
+    weak_box: list[evidence.Sighting] = [(0.27, (0.1, 0.1, 0.5, 0.5), "detector")]
+    assert evidence.seen_precision("oven", weak_box) is None
+    assert evidence.seen_precision("oven", weak_box, ["kitchen"]) == 0.8
+    assert evidence.seen_precision("oven", weak_box, ["dining_room", "kitchen"]) == 0.8  # either named type
+    assert evidence.seen_precision("oven", weak_box, ["bedroom"]) is None  # an oven does not make a bedroom
+    assert evidence.seen_precision("oven", [(0.2, (0.1, 0.1, 0.5, 0.5), "detector")], ["kitchen"]) is None
+    # only boxes: the classifier's photo-level score keeps its own bar in any room
+    assert evidence.seen_precision("oven", [(0.3, None, "classifier")], ["kitchen"]) is None
+
+
+def _four_poster_photo(tables: Any) -> np.ndarray:
+    probs = np.zeros((1, len(tables.labels)), dtype=np.float32)
+    probs[0, tables.labels.index("four-poster bed")] = 0.6
+    probs[0, tables.labels.index("quilt")] = 0.1
+    return probs
+
+
+def test_a_four_poster_reading_without_a_bed_box_leans_to_the_hallway() -> None:
+    tables = vision._Tables(imagenet_labels())
+    probs = _four_poster_photo(tables)
+    with_bed = vision.findings_from_view_probs(probs, tables, detections=[_d("bed", 0.6)])
+    without_bed = vision.findings_from_view_probs(probs, tables, detections=[_d("chair", 0.6)])
+    detector_off = vision.findings_from_view_probs(probs, tables, detections=None)
+    assert with_bed.best_room == "bedroom" and detector_off.best_room == "bedroom"
+    assert without_bed.room_evidence["hallway"] > detector_off.room_evidence["hallway"]
+    assert without_bed.room_evidence["bedroom"] < detector_off.room_evidence["bedroom"]
+    assert without_bed.room_scores["bedroom"] < with_bed.room_scores["bedroom"]
+
+
+def test_fruit_on_the_worktop_is_kitchen_evidence() -> None:
+    cues = evidence.detector_room_evidence([_d("banana", 0.5), _d("chair", 0.5)])
+    assert max(cues, key=lambda r: cues[r]) == "kitchen"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the provider's answers
 
@@ -344,7 +381,7 @@ async def test_products_seen_with_photo_and_box_and_never_absent(monkeypatch: py
     room = RoomPhotos("r1", None, [b"a", b"b"], cache={"local.verdict": verdict, "local.findings": []})
     provider = local_provider.LocalProvider()
     items = [_item("sofa"), _item("oven"), _item("bathtub")]
-    answers, _ = await provider.products(room, None, items)  # type: ignore[arg-type]
+    answers, _ = await provider.products(room, RoomTypeAnswer(["living_room"], 0.8), items)
     sofa = answers.conditionals["sofa"]
     assert sofa.exists is True and sofa.confidence == 0.92 and answers.confidence["sofa"] == 0.92
     assert answers.evidence["sofa"][0].image_index == 1
@@ -356,6 +393,9 @@ async def test_products_seen_with_photo_and_box_and_never_absent(monkeypatch: py
     assert answers.confidence["oven"] == 0.3 and answers.evidence["oven"][0].confidence == 0.3
     assert answers.conditionals["bathtub"].exists is None and "bathtub" not in answers.evidence
     assert all(a.exists is not False for a in answers.conditionals.values())
+    # the same weak oven box in a room the models call a kitchen shows the oven
+    in_kitchen, _ = await provider.products(room, RoomTypeAnswer(["kitchen"], 0.8), items)
+    assert in_kitchen.conditionals["oven"].exists is True and in_kitchen.confidence["oven"] == 0.95
 
 
 def test_house_type_is_not_determined_without_strong_exterior_evidence() -> None:

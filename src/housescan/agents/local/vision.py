@@ -126,6 +126,7 @@ class _Tables:
         self.labels = list(labels)
         self.rooms = [r for r in ROOM_TYPES if r != "other"]
         self.room_w = self._matrix(self.rooms, evidence.ROOM_EVIDENCE, index)
+        self.room_w_without_a_bed = self._matrix(self.rooms, evidence.room_evidence_without_a_bed(), index)
         self.products = list(PRODUCTS)
         self.product_w = self._matrix(self.products, evidence.PRODUCT_EVIDENCE, index)
         self.houses = list(HOUSE_TYPES)
@@ -163,8 +164,9 @@ def findings_from_view_probs(
     q = np.power(MEAN_WEIGHT * p_mean + (1.0 - MEAN_WEIGHT) * p_max, PROB_POWER)
     q = np.maximum(q - PROB_FLOOR, 0.0)  # the long tail of tiny probabilities is noise
 
-    raw = tables.room_w @ q
     dets = evidence.clean_detections(detections or ())
+    no_bed_box = detections is not None and not any(d.label == "bed" for d in dets)
+    raw = (tables.room_w_without_a_bed if no_bed_box else tables.room_w) @ q
     if dets:
         cues = evidence.detector_room_evidence(dets)
         raw = raw + np.asarray([cues.get(room, 0.0) for room in tables.rooms], dtype=np.float32)

@@ -145,7 +145,7 @@ class LocalProvider:
             found = verdict.sightings.get(product, [])
             if found:
                 answers.evidence[item.id] = [_sighting(product, index, s) for index, s in found[:MAX_SIGHTINGS]]
-            precision = evidence.seen_precision(product, [s for _, s in found])
+            precision = evidence.seen_precision(product, [s for _, s in found], room_type.room_types)
             if precision is None:
                 # not seen: unassessed (never "absent"); the best weak score is kept for the record
                 _put_unassessed(answers, item)
