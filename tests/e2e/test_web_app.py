@@ -117,9 +117,11 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
         page.get_by_test_id("scan-item").filter(has_text="Harbour Street").get_by_text("Draft").wait_for()
         page.goto(f"/scans/{scan_id}?room=0")
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        page.get_by_test_id("thumb-uploaded").first.wait_for()  # the room's photos come from the server
         assert page.get_by_test_id("thumb-uploaded").count() == 1
         page.get_by_role("button", name=re.compile("Bedroom")).click()
-        page.get_by_role("heading", level=1, name=re.compile("Bedroom")).wait_for()  # count() does not wait
+        page.get_by_role("heading", level=1, name=re.compile("Bedroom")).wait_for()
+        page.get_by_test_id("thumb-uploaded").nth(1).wait_for()  # count() does not wait
         assert page.get_by_test_id("thumb-uploaded").count() == 2
         shot(page, "07-capture-resumed")
 
@@ -382,7 +384,8 @@ def test_keyboard_only_login_and_installable_app(browser, server: Server) -> Non
             assert page.request.get(icon["src"]).ok, icon
         worker = page.request.get("/sw.js")
         assert worker.ok and "caches" in worker.text()
-        assert page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => !!r)")
+        # registered once the app has started: wait for it to take control of the page
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
         assert console.unexpected() == []
     except Exception:
         shot(page, f"failure-{time.strftime('%H%M%S')}")
