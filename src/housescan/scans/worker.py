@@ -80,7 +80,8 @@ async def consuming(runtime: Runtime) -> AsyncIterator[None]:
 
 
 async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Event | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or `stop` is set); running scans finish before the process exits."""
+    """Run until SIGINT/SIGTERM (or `stop` is set); running scans may finish, within the queue's shutdown grace,
+    before the process exits."""
     if not settings.redis_url:
         raise RuntimeError("`housescan worker` needs HOUSESCAN_REDIS_URL (embedded mode runs jobs inside `serve`)")
     runtime = create_runtime(settings, role="worker", concurrency=concurrency)
