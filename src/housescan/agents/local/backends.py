@@ -202,14 +202,21 @@ def load_classifier(
     return torch_classifier(spec)
 
 
-def _onnx_classifier(spec: ClassifierSpec, path: Path, threads: int) -> Classifier:
+def onnx_session(path: Path, threads: int) -> Any:
+    """An onnxruntime CPU session on `threads` threads that do not spin once a run ends: the classifier
+    and the detector run one after the other, and a pool left spinning would take the cores from the next."""
     ort = importlib.import_module("onnxruntime")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
-    sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def _onnx_classifier(spec: ClassifierSpec, path: Path, threads: int) -> Classifier:
+    sess = onnx_session(path, threads)
 
     def run(batch: FloatArray) -> FloatArray:
         out = sess.run(None, {"input": np.ascontiguousarray(batch, dtype=np.float32)})[0]

