@@ -234,6 +234,38 @@ def test_decode_turns_peaks_into_boxes_with_per_class_suppression() -> None:
     assert all(0.0 <= v <= 1.0 for d in found for v in d.box)
 
 
+def test_two_looks_merge_into_their_mean_and_keep_the_better_one() -> None:
+    first = [Detection("oven", 0.6, (0.1, 0.2, 0.3, 0.4)), Detection("sink", 0.3, (0.5, 0.5, 0.7, 0.7))]
+    mirrored = [Detection("oven", 0.4, (0.11, 0.2, 0.31, 0.41)), Detection("bed", 0.5, (0.0, 0.5, 1.0, 1.0))]
+    merged = det.merge_looks(first, mirrored)
+    assert [(d.label, d.score, d.best_look) for d in merged] == [
+        ("oven", 0.5, 0.6),  # seen both ways
+        ("bed", 0.25, 0.5),  # one look only: the other scored it 0
+        ("sink", 0.15, 0.3),
+    ]
+    assert merged[0].box == (0.1, 0.2, 0.3, 0.4)  # the first look's box
+    assert merged[0].at_best_look() == Detection("oven", 0.6, (0.1, 0.2, 0.3, 0.4))
+    # another label, or a box elsewhere, is another object
+    left, right = Detection("oven", 0.6, (0.0, 0.0, 0.2, 0.2)), Detection("oven", 0.6, (0.8, 0.8, 1.0, 1.0))
+    apart = det.merge_looks([left], [right])
+    assert [d.score for d in apart] == [0.3, 0.3]
+
+
+def test_the_detector_looks_at_the_photo_and_its_mirror(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mirror image's boxes are flipped back before they are merged with the photo's."""
+    photo = Image.new("RGB", (640, 480), (0, 0, 0))
+    photo.paste((255, 255, 255), (0, 0, 320, 480))  # bright on the left: the mirror image is bright on the right
+
+    def one_look(self: det.Detector, image: Image.Image, *, min_score: float = det.MIN_SCORE) -> list[Detection]:
+        bright_left = image.getpixel((10, 10)) == (255, 255, 255)
+        box = (0.1, 0.2, 0.3, 0.4) if bright_left else (0.7, 0.2, 0.9, 0.4)  # one oven, either way round
+        return [Detection("oven", 0.6 if bright_left else 0.4, box)]
+
+    monkeypatch.setattr(det.Detector, "detect_once", one_look)
+    found = det.Detector.detect(object.__new__(det.Detector), photo)
+    assert found == [Detection("oven", 0.5, (0.1, 0.2, 0.3, 0.4), best_look=0.6)]
+
+
 def test_integrity_check_refuses_another_tarball(tmp_path: Path) -> None:
     fake = tmp_path / "human.tgz"
     with tarfile.open(fake, "w:gz") as tar:
@@ -349,6 +381,34 @@ def test_a_four_poster_reading_without_a_bed_box_leans_to_the_hallway() -> None:
     assert without_bed.room_evidence["hallway"] > detector_off.room_evidence["hallway"]
     assert without_bed.room_evidence["bedroom"] < detector_off.room_evidence["bedroom"]
     assert without_bed.room_scores["bedroom"] < with_bed.room_scores["bedroom"]
+
+
+def test_bedding_on_a_sofa_is_living_room_evidence() -> None:
+    """ImageNet's quilt, pillow and day bed read on a sofa's cushions when the detector saw a couch and no bed."""
+    tables = vision._Tables(imagenet_labels())
+    probs = np.zeros((1, len(tables.labels)), dtype=np.float32)
+    probs[0, tables.labels.index("quilt")] = 0.3
+    probs[0, tables.labels.index("couch")] = 0.2
+    couch = _d("couch", 0.3, (0.1, 0.5, 0.6, 0.9))
+    on_a_sofa = vision.findings_from_view_probs(probs, tables, detections=[couch])
+    on_a_bed = vision.findings_from_view_probs(probs, tables, detections=[couch, _d("bed", 0.3, (0.5, 0.1, 0.9, 0.5))])
+    no_box = vision.findings_from_view_probs(probs, tables, detections=[])
+    assert on_a_sofa.best_room == "living_room"
+    assert on_a_bed.best_room == "bedroom" and no_box.best_room == "bedroom"
+    assert on_a_sofa.room_evidence["bedroom"] < no_box.room_evidence["bedroom"]
+
+
+def test_a_room_takes_what_either_look_saw_and_a_product_needs_both() -> None:
+    tables = vision._Tables(imagenet_labels())
+    probs = np.zeros((1, len(tables.labels)), dtype=np.float32)
+    one_look_only = Detection("oven", 0.2, (0.1, 0.1, 0.5, 0.5), best_look=0.4)
+    found = vision.findings_from_view_probs(probs, tables, detections=[one_look_only])
+    assert found.best_room == "kitchen"
+    expected = evidence.DETECTOR_ROOM_WEIGHT * evidence.DETECTOR_ROOM_EVIDENCE["kitchen"]["oven"] * 0.4
+    assert found.room_evidence["kitchen"] == pytest.approx(expected)
+    # the sighting keeps the mean, which is what the "seen" rules were measured on
+    assert found.sightings["oven"] == [(0.2, (0.1, 0.1, 0.5, 0.5), "detector")]
+    assert evidence.seen_precision("oven", found.sightings["oven"]) is None
 
 
 def test_fruit_on_the_worktop_is_kitchen_evidence() -> None:

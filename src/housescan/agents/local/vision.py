@@ -127,10 +127,20 @@ class _Tables:
         self.rooms = [r for r in ROOM_TYPES if r != "other"]
         self.room_w = self._matrix(self.rooms, evidence.ROOM_EVIDENCE, index)
         self.room_w_without_a_bed = self._matrix(self.rooms, evidence.room_evidence_without_a_bed(), index)
+        self.room_w_on_a_sofa = self._matrix(self.rooms, evidence.room_evidence_without_a_bed(couch_box=True), index)
         self.products = list(PRODUCTS)
         self.product_w = self._matrix(self.products, evidence.PRODUCT_EVIDENCE, index)
         self.houses = list(HOUSE_TYPES)
         self.house_w = self._matrix(self.houses, evidence.HOUSE_EVIDENCE, index)
+
+    def room_weights(self, detections: Sequence[Detection] | None) -> FloatArray:
+        """The label->room weights for a photo the detector saw these (cleaned) objects in; None when it
+        did not run."""
+        if detections is None or any(d.label == "bed" for d in detections):
+            return self.room_w
+        if any(d.label == "couch" for d in detections):
+            return self.room_w_on_a_sofa
+        return self.room_w_without_a_bed
 
     @staticmethod
     def _matrix(
@@ -164,11 +174,12 @@ def findings_from_view_probs(
     q = np.power(MEAN_WEIGHT * p_mean + (1.0 - MEAN_WEIGHT) * p_max, PROB_POWER)
     q = np.maximum(q - PROB_FLOOR, 0.0)  # the long tail of tiny probabilities is noise
 
+    # a product is claimed on the mean of the detector's two looks; a room takes what either look saw
     dets = evidence.clean_detections(detections or ())
-    no_bed_box = detections is not None and not any(d.label == "bed" for d in dets)
-    raw = (tables.room_w_without_a_bed if no_bed_box else tables.room_w) @ q
-    if dets:
-        cues = evidence.detector_room_evidence(dets)
+    room_dets = evidence.clean_detections(d.at_best_look() for d in detections or ())
+    raw = tables.room_weights(room_dets if detections is not None else None) @ q
+    if room_dets:
+        cues = evidence.detector_room_evidence(room_dets)
         raw = raw + np.asarray([cues.get(room, 0.0) for room in tables.rooms], dtype=np.float32)
     sharpened = np.power(np.maximum(raw, 0.0), SHARPEN)
     total = float(sharpened.sum()) + OTHER_MASS
