@@ -256,12 +256,13 @@ def test_the_detector_looks_at_the_photo_and_its_mirror(monkeypatch: pytest.Monk
     photo = Image.new("RGB", (640, 480), (0, 0, 0))
     photo.paste((255, 255, 255), (0, 0, 320, 480))  # bright on the left: the mirror image is bright on the right
 
-    def one_look(self: det.Detector, image: Image.Image, *, min_score: float = det.MIN_SCORE) -> list[Detection]:
-        bright_left = image.getpixel((10, 10)) == (255, 255, 255)
+    def one_look(self: det.Detector, squashed: Image.Image, *, min_score: float = det.MIN_SCORE) -> list[Detection]:
+        assert squashed.size == (det.INPUT_SIZE, det.INPUT_SIZE)
+        bright_left = squashed.getpixel((10, 10)) == (255, 255, 255)
         box = (0.1, 0.2, 0.3, 0.4) if bright_left else (0.7, 0.2, 0.9, 0.4)  # one oven, either way round
         return [Detection("oven", 0.6 if bright_left else 0.4, box)]
 
-    monkeypatch.setattr(det.Detector, "detect_once", one_look)
+    monkeypatch.setattr(det.Detector, "look", one_look)
     found = det.Detector.detect(object.__new__(det.Detector), photo)
     assert found == [Detection("oven", 0.5, (0.1, 0.2, 0.3, 0.4), best_look=0.6)]
 

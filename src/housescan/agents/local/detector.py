@@ -147,13 +147,14 @@ class Detector:
         some objects only one way round, and two looks that agree make a steadier score."""
         img = image if image.mode == "RGB" else image.convert("RGB")
         squashed = img.resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BILINEAR)
-        first = self.detect_once(squashed, min_score=min_score)
-        flipped = self.detect_once(squashed.transpose(Image.Transpose.FLIP_LEFT_RIGHT), min_score=min_score)
+        first = self.look(squashed, min_score=min_score)
+        flipped = self.look(squashed.transpose(Image.Transpose.FLIP_LEFT_RIGHT), min_score=min_score)
         return merge_looks(first, [d.mirrored() for d in flipped])
 
-    def detect_once(self, image: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
-        """One look: detections on an RGB image (squashed to 512x512, as the model was run by its authors)."""
-        arr = np.asarray(image.resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BILINEAR), dtype=np.float32)
+    def look(self, squashed: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
+        """One look: detections on an RGB image already squashed to INPUT_SIZE x INPUT_SIZE (as the model
+        was run by its authors)."""
+        arr = np.asarray(squashed, dtype=np.float32)
         scores, indices, wh = self._sess.run(None, {"images": arr[None]})
         return decode(np.asarray(scores), np.asarray(indices), np.asarray(wh), min_score=min_score)
 
