@@ -13,7 +13,7 @@ from housescan.realtime.models import ScanEvent
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
 from housescan.storage import renditions
 from tests.conftest import LiveServer
-from tests.helpers import auth, create_scan, photo, register, upload
+from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
 
 
@@ -148,12 +148,23 @@ async def test_history_pagination_and_delete(live_server: LiveServer) -> None:
             )
 
 
-async def test_process_requires_photos_in_every_room_and_runs_once(live_server: LiveServer) -> None:
+async def test_process_needs_a_photo_and_runs_once_leaving_a_room_without_photos_unanalysed(
+    live_server: LiveServer,
+) -> None:
     async with live_server.client() as client:
         token = await register(client)
         scan = await create_scan(client, token, rooms=2)
         empty = await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))
         assert empty.status_code == 409 and "no photos" in empty.json()["detail"]
         await upload(client, token, scan["id"], [("a.jpg", photo(), 0)])
-        missing = await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))
-        assert missing.status_code == 409 and "[1]" in missing.json()["detail"]
+        accepted = await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))
+        assert accepted.status_code == 202, accepted.text
+        again = await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))
+        assert again.status_code == 409
+        detail = await wait_for_status(client, token, scan["id"], {"succeeded", "failed"})
+        assert detail["status"] == "succeeded", detail
+        summary = (await client.get(f"/api/v1/scans/{scan['id']}/summary", headers=auth(token))).json()
+        analysed = [room["room_id"] for room in summary["summary_json"]["result"]["rooms"]]
+        assert analysed == [scan["rooms"][0]["id"]]
+        report = (await client.get(f"/api/v1/scans/{scan['id']}/report", headers=auth(token))).json()
+        assert [room["id"] for room in report["limitations"]["rooms_without_photos"]] == [scan["rooms"][1]["id"]]

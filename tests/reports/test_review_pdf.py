@@ -15,7 +15,7 @@ import pytest
 from housescan.config import Settings
 from housescan.reports.render import ReportData, render_pdf
 from housescan.review.models import Finding, PersonAnswer, Severity
-from housescan.review.service import build_report
+from housescan.review.report import build_report
 from tests.review.test_honesty import NOW, _context, _kitchen
 
 DEVELOPER_WORDS = ("attempt 1", "local:vision", "an item with the same id", "local:", "agent", "N/A", "null")

@@ -10,9 +10,10 @@ from typing import Any
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
 from housescan.config import Settings
 from housescan.houses.models import House, Room
-from housescan.review import service
+from housescan.review import wording
+from housescan.review.context import ScanContext
 from housescan.review.models import Finding, PersonAnswer, Severity
-from housescan.review.service import ScanContext, build_report
+from housescan.review.report import build_report
 from housescan.scans.models import HouseScanSummary, Image, Scan, ScanStatus
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
@@ -129,7 +130,7 @@ def test_not_seen_is_never_absent_and_weak_presence_is_not_claimed() -> None:
     # Pros come from current answers, not from the model's text built on guesses.
     assert report.pros == [] and "equipped" not in " ".join(report.pros)
     assert report.summary.startswith("A home whose type is not determined with a photographed room: a kitchen.")
-    assert "No findings recorded." in report.summary
+    assert "No findings recorded, but you checked 0 of 28 items: this is not a clean bill of health" in report.summary
     assert kitchen.not_assessed == sum(
         a.value is None for a in (*kitchen.checklist.values(), *kitchen.products.values())
     )
@@ -170,12 +171,14 @@ def test_person_answers_win_and_drive_pros_cons_and_summary() -> None:
     assert "Kitchen: floor condition: excellent" in report.pros
     assert "Kitchen: walls condition: poor" in report.cons and "Kitchen: mould" in report.cons
     assert "Exposed wiring (safety)" in report.cons
-    assert report.summary.startswith("An apartment with a photographed room: a kitchen. A finding recorded (1 safety).")
+    assert report.summary.startswith(
+        "An apartment with a photographed room: a kitchen. A finding recorded (1 safety). You checked 5 of 24 items."
+    )
     assert report.assessed.by_person == 5 and report.finding_counts["safety"] == 1
 
 
 def test_english_of_the_summary() -> None:
-    assert service.count_phrase(1, "office") == "an office"
-    assert service.count_phrase(3, "bedroom") == "three bedrooms"
-    assert service.join_words(["a kitchen", "two bedrooms", "an office"]) == "a kitchen, two bedrooms and an office"
-    assert service.article("apartment") == "an apartment" and service.article("villa") == "a villa"
+    assert wording.count_phrase(1, "office") == "an office"
+    assert wording.count_phrase(3, "bedroom") == "three bedrooms"
+    assert wording.join_words(["a kitchen", "two bedrooms", "an office"]) == "a kitchen, two bedrooms and an office"
+    assert wording.article("apartment") == "an apartment" and wording.article("villa") == "a villa"

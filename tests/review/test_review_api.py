@@ -250,7 +250,9 @@ async def test_findings_are_ordered_by_severity_with_counts(review_server: LiveS
         assert wrong_room.status_code == 404
 
 
-async def test_rooms_are_added_and_removed_only_before_processing(review_server: LiveServer) -> None:
+async def test_rooms_are_added_and_removed_on_a_draft_and_a_finished_scan_never_during_analysis(
+    review_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with review_server.client() as client:
         token = await register(client)
         created = await client.post(
@@ -263,15 +265,43 @@ async def test_rooms_are_added_and_removed_only_before_processing(review_server:
         assert added.json()["ordinal"] == 2 and added.json()["label"] == "Garage"
         files = [("a.jpg", photo((10, 20, 30)), 0), ("b.jpg", photo((50, 20, 30)), 1), ("c.jpg", photo((90, 9, 9)), 2)]
         assert (await upload(client, token, scan["id"], files)).status_code == 200
-        removed = await client.delete(f"{rooms_url}/{scan['rooms'][1]['id']}", headers=auth(token))
+        loo = scan["rooms"][1]["id"]
+        answered = await client.put(
+            f"/api/v1/scans/{scan['id']}/answers/{loo}/walls_condition", json={"value": "Poor"}, headers=auth(token)
+        )
+        assert answered.status_code == 200, answered.text
+        removed = await client.delete(f"{rooms_url}/{loo}", headers=auth(token))
         assert removed.status_code == 204
         detail = (await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))).json()
         assert [(room["label"], len(room["images"])) for room in detail["rooms"]] == [("Hall", 1), ("Garage", 1)]
+        # A room without photos does not block the analysis: it is reported as not photographed.
+        empty = (await client.post(rooms_url, json={"label": "Attic"}, headers=auth(token))).json()
+
+        agents, analysing = review_server.runtime.agents, asyncio.Event()
+        analyse = agents.run
+
+        async def held_analysis(*args: Any, **kwargs: Any) -> Any:
+            await analysing.wait()  # the scan stays queued or running until the test lets it go
+            return await analyse(*args, **kwargs)
+
+        monkeypatch.setattr(agents, "run", held_analysis)
         assert (await client.post(f"/api/v1/scans/{scan['id']}/process", headers=auth(token))).status_code == 202
-        late = await client.post(rooms_url, json={"label": "Attic"}, headers=auth(token))
-        assert late.status_code == 409
-        late = await client.delete(f"{rooms_url}/{scan['rooms'][0]['id']}", headers=auth(token))
-        assert late.status_code == 409
+        during = await client.post(rooms_url, json={"label": "Cellar"}, headers=auth(token))
+        assert during.status_code == 409 and "wait for the analysis" in during.json()["detail"]
+        during = await client.delete(f"{rooms_url}/{scan['rooms'][0]['id']}", headers=auth(token))
+        assert during.status_code == 409
+        analysing.set()
+        assert (await wait_for_status(client, token, scan["id"], {"succeeded", "failed"}))["status"] == "succeeded"
+        report = await _report(client, token, scan["id"])
+        assert [room["name"] for room in report["limitations"]["rooms_without_photos"]] == ["Attic"]
+        assert "Not photographed: Attic." in report["limitations"]["statement"]
+        # After the analysis rooms change again: the new room waits for a re-analysis.
+        late = await client.post(rooms_url, json={"label": "Cellar"}, headers=auth(token))
+        assert late.status_code == 201, late.text
+        assert (await client.delete(f"{rooms_url}/{empty['id']}", headers=auth(token))).status_code == 204
+        report = await _report(client, token, scan["id"])
+        assert [room["name"] for room in report["rooms"]] == ["Hall", "Garage", "Cellar"]
+        assert [room["name"] for room in report["limitations"]["rooms_without_photos"]] == ["Cellar"]
 
 
 async def test_the_house_type_given_at_creation_is_the_persons(review_server: LiveServer) -> None:

@@ -23,6 +23,10 @@ class User(UUIDPrimaryKey, CreatedAt, Base):
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.user)
+    # Preferences the web app sets from the browser's locale until the person changes them: the currency of
+    # cost ranges (ISO 4217) and the time zone e-mails and PDFs are written in (IANA name).
+    currency: Mapped[str | None] = mapped_column(String(3))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
 class RefreshToken(UUIDPrimaryKey, CreatedAt, Base):

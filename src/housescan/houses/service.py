@@ -25,6 +25,20 @@ _SET_ROOM_TYPES = (
 )
 
 
+# A model's house type is shown only at this confidence or above (bench/README-models.md gives its precision).
+HOUSE_TYPE_MIN_CONFIDENCE = 0.75
+
+
+def house_type_to_show(*, person: str | None, model: str | None, model_confidence: float | None) -> str | None:
+    """The house's type as the report and the scans list show it: the person's once given; else the model's
+    only when it is confident enough; else not determined."""
+    if person:
+        return person
+    if model and model_confidence is not None and model_confidence >= HOUSE_TYPE_MIN_CONFIDENCE:
+        return model
+    return None
+
+
 class HouseNotFound(NotFound):
     message = "house not found"
 

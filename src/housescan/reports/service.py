@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from housescan.config import Settings
 from housescan.errors import Conflict
 from housescan.reports.render import ReportData, Thumbnail, render_pdf
-from housescan.review import service as review_service
+from housescan.review import context as review_context
+from housescan.review import report as review_report
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectNotFound, ObjectStore
 
@@ -31,7 +32,7 @@ async def scan_report_pdf(
 ) -> tuple[bytes, str]:
     """The owner's report as PDF bytes and a file name (with the cost line). 404 for another user's scan;
     409 while there is no analysis."""
-    scan = await review_service.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    scan = await review_context.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     return await report_pdf_of_scan(db_session=db_session, store=store, settings=settings, scan=scan, owner=True)
 
 
@@ -39,7 +40,7 @@ async def report_pdf_of_scan(
     *, db_session: AsyncSession, store: ObjectStore, settings: Settings, scan: Scan, owner: bool
 ) -> tuple[bytes, str]:
     """The PDF of a scan the caller may read; `owner=False` (a shared view) leaves the cost out."""
-    report, context = await review_service.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    report, context = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
     if context.summary is None:
         state = {
             ScanStatus.draft: "still a draft: upload the photos and start the analysis",

@@ -22,7 +22,7 @@ from housescan.errors import Conflict, NotFound, TooManyRequests
 from housescan.reports import service as reports_service
 from housescan.reports.share_models import ShareLink
 from housescan.reports.share_schemas import ShareCreate, ShareCreated, SharedReport, ShareList, ShareRead
-from housescan.review import service as review_service
+from housescan.review import report as review_report
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
@@ -175,7 +175,9 @@ async def shared_report(
     *, db_session: AsyncSession, settings: Settings, token: str, limiter: FailureLimiter, client: str
 ) -> SharedReport:
     scan, share = await _scan_of_token(db_session=db_session, token=token, limiter=limiter, client=client)
-    report, _context = await review_service.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    report, _context = await review_report.report_of_scan(
+        db_session=db_session, settings=settings, scan=scan, audience="reader"
+    )
     return SharedReport(
         report=report,
         expires_at=share.expires_at,

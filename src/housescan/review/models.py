@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Enum, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from housescan.db.base import Base, CreatedAt, JSONType, UUIDPrimaryKey, utcnow
@@ -40,6 +40,22 @@ class Severity(enum.StrEnum):
 SEVERITY_ORDER = {severity: rank for rank, severity in enumerate(Severity)}
 
 
+class Trade(enum.StrEnum):
+    """Who to call about a finding."""
+
+    electrician = "electrician"
+    plumber = "plumber"
+    heating = "heating"
+    roofer = "roofer"
+    builder = "builder"
+    damp_specialist = "damp_specialist"
+    carpenter = "carpenter"
+    glazier = "glazier"
+    pest_control = "pest_control"
+    general = "general"
+    other = "other"
+
+
 class Finding(UUIDPrimaryKey, CreatedAt, Base):
     __tablename__ = "review_findings"
 
@@ -51,4 +67,11 @@ class Finding(UUIDPrimaryKey, CreatedAt, Base):
     photo_ids: Mapped[list[str]] = mapped_column(default=list)
     source: Mapped[str] = mapped_column(String(16), default="person")
     checklist_item_id: Mapped[str | None] = mapped_column(String(220))
+    trade: Mapped[Trade | None] = mapped_column(Enum(Trade, native_enum=False, length=32))
+    # A cost range in the account's currency; `cost_source` is "person" or the id of a cost guide row.
+    cost_low: Mapped[float | None] = mapped_column(Float)
+    cost_high: Mapped[float | None] = mapped_column(Float)
+    cost_source: Mapped[str | None] = mapped_column(String(64))
+    # Spots marked on the finding's photos: {photo_id, shape, x, y, w?, h?}, coordinates as fractions 0..1.
+    marks: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

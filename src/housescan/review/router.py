@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
-from housescan.review import service as review_service
+from housescan.review import answers, findings, reanalysis, report, rooms
 from housescan.review.schemas import (
     Answer,
     AnswerPut,
@@ -37,7 +37,7 @@ ItemId = Annotated[
 @router.get("/{scan_id}/report")
 async def get_report(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Report:
     """The report: the models' answers overlaid by the person's, findings first by severity."""
-    return await review_service.get_report(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+    return await report.get_report(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
 
 
 @router.patch("/{scan_id}/rooms/{room_id}")
@@ -50,7 +50,7 @@ async def patch_room(
     db_session: SessionDep,
 ) -> RoomOut:
     """Rename a room or correct its type (`room_type` becomes the person's answer; null reverts it)."""
-    return await review_service.patch_room(
+    return await rooms.patch_room(
         db_session=db_session,
         settings=runtime.settings,
         events=runtime.events,
@@ -66,7 +66,7 @@ async def add_room(
     scan_id: uuid.UUID, body: RoomAdd, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> RoomOut:
     """Add a room to a scan that has not been processed yet (its ordinal follows the last one)."""
-    return await review_service.add_room(
+    return await rooms.add_room(
         db_session=db_session,
         settings=runtime.settings,
         events=runtime.events,
@@ -81,7 +81,7 @@ async def remove_room(
     scan_id: uuid.UUID, room_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
     """Remove a room, with its photos, from a scan that has not been processed yet."""
-    await review_service.remove_room(
+    await rooms.remove_room(
         db_session=db_session,
         store=runtime.store,
         events=runtime.events,
@@ -103,7 +103,7 @@ async def put_answer(
     db_session: SessionDep,
 ) -> Answer:
     """The person's answer to one item; it wins over the model's, which stays visible as `model_value`."""
-    return await review_service.put_answer(
+    return await answers.put_answer(
         db_session=db_session,
         settings=runtime.settings,
         events=runtime.events,
@@ -120,7 +120,7 @@ async def delete_answer(
     scan_id: uuid.UUID, scope: Scope, item_id: ItemId, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
     """Revert to the model's answer."""
-    await review_service.delete_answer(
+    await answers.delete_answer(
         db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, scope=scope, item_id=item_id
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -129,14 +129,14 @@ async def delete_answer(
 @router.get("/{scan_id}/findings")
 async def list_findings(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> FindingList:
     """Findings ordered by severity (safety, major, maintenance, note), with counts."""
-    return await review_service.list_findings(db_session=db_session, user_id=user.id, scan_id=scan_id)
+    return await findings.list_findings(db_session=db_session, user_id=user.id, scan_id=scan_id)
 
 
 @router.post("/{scan_id}/findings", status_code=status.HTTP_201_CREATED)
 async def create_finding(
     scan_id: uuid.UUID, body: FindingCreate, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> FindingOut:
-    return await review_service.create_finding(
+    return await findings.create_finding(
         db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, body=body
     )
 
@@ -150,7 +150,7 @@ async def patch_finding(
     runtime: RuntimeDep,
     db_session: SessionDep,
 ) -> FindingOut:
-    return await review_service.patch_finding(
+    return await findings.patch_finding(
         db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id, body=body
     )
 
@@ -159,7 +159,7 @@ async def patch_finding(
 async def delete_finding(
     scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
-    await review_service.delete_finding(
+    await findings.delete_finding(
         db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -174,7 +174,7 @@ async def reanalyse(
     scan_id: uuid.UUID, body: ReanalyseBody, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> ReanalyseAccepted:
     """Analyse some rooms again (default: those whose photos changed); the person's answers stay."""
-    rooms = await review_service.reanalyse(
+    rooms = await reanalysis.reanalyse(
         db_session=db_session,
         settings=runtime.settings,
         queue=runtime.queue,

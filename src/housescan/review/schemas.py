@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from housescan.review.models import Severity
+from housescan.review.models import Severity, Trade
 
 Source = Literal["model", "person"]
 AnswerKind = Literal["boolean", "categorical", "conditional", "product", "room_type", "house_type"]
@@ -48,7 +48,8 @@ class AnswerPut(BaseModel):
         description=(
             "boolean: true/false; categorical: Poor, Average, Good or Excellent; conditional: "
             "{exists: bool, condition?: Poor..Excellent}; products.{name}: true (present) / false (absent); "
-            "room_type / house_type: one of the vocabulary"
+            "room_type / house_type: one of the vocabulary; any checklist item or product also takes "
+            '"not_visible" (looked, could not see it) or "not_applicable" ("N/A")'
         )
     )
     note: str | None = Field(default=None, max_length=4000)
@@ -75,6 +76,45 @@ class RoomOut(BaseModel):
     room_type: Answer
 
 
+NOT_VISIBLE = "not_visible"
+NOT_APPLICABLE = "not_applicable"
+Fraction = Annotated[float, Field(ge=0, le=1)]
+Money = Annotated[float, Field(ge=0, le=100_000_000)]
+
+
+class Mark(BaseModel):
+    """A spot marked on one of the finding's photos, in fractions 0..1 of the photo's width and height.
+    A box has its top-left corner at (x, y) and its size (w, h); a pin points at (x, y); an arrow's tip is at
+    (x, y) and its tail at (x + w, y + h) (w and h default to a short arrow from the lower right)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    photo_id: uuid.UUID
+    shape: Literal["box", "pin", "arrow"]
+    x: Fraction
+    y: Fraction
+    w: Fraction | None = None
+    h: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _inside_the_photo(self) -> Mark:
+        if self.shape == "box":
+            if not self.w or not self.h:
+                raise ValueError("a box needs its width w and height h (fractions of the photo, above 0)")
+            if self.x + self.w > 1.0001 or self.y + self.h > 1.0001:
+                raise ValueError("a box must stay inside the photo: x + w and y + h are at most 1")
+        elif self.shape == "pin" and (self.w is not None or self.h is not None):
+            raise ValueError("a pin is a point: it takes x and y only")
+        return self
+
+
+def _check_cost_range(low: float | None, high: float | None) -> None:
+    if (low is None) != (high is None):
+        raise ValueError("a cost range needs both cost_low and cost_high")
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"cost_low ({low:g}) is above cost_high ({high:g})")
+
+
 class FindingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,6 +124,16 @@ class FindingCreate(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
     photo_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     checklist_item_id: str | None = Field(default=None, max_length=220)
+    trade: Trade | None = None
+    cost_low: Money | None = None
+    cost_high: Money | None = None
+    cost_source: str | None = Field(default=None, max_length=64, description='"person" or a cost guide row id')
+    marks: list[Mark] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _cost_range(self) -> FindingCreate:
+        _check_cost_range(self.cost_low, self.cost_high)
+        return self
 
 
 class FindingPatch(BaseModel):
@@ -95,6 +145,11 @@ class FindingPatch(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
     photo_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
     checklist_item_id: str | None = Field(default=None, max_length=220)
+    trade: Trade | None = None
+    cost_low: Money | None = None
+    cost_high: Money | None = None
+    cost_source: str | None = Field(default=None, max_length=64)
+    marks: list[Mark] | None = Field(default=None, max_length=50)
 
 
 class FindingOut(BaseModel):
@@ -106,6 +161,12 @@ class FindingOut(BaseModel):
     photo_ids: list[uuid.UUID]
     source: Source
     checklist_item_id: str | None
+    trade: Trade | None = None
+    cost_low: float | None = None
+    cost_high: float | None = None
+    cost_source: str | None = None
+    marks: list[Mark] = Field(default_factory=list)
+    room_name: str | None = Field(default=None, description="the name of the finding's room, as the report shows it")
     created_at: datetime
     updated_at: datetime
 
@@ -139,6 +200,8 @@ class ReportRoom(BaseModel):
     products: dict[str, Answer]
     images: list[ReportImage]
     not_assessed: int = Field(description="checklist items and products of this room no one has answered")
+    checked: int = Field(default=0, description="checklist items of this room the person has answered")
+    checklist_total: int = Field(default=0, description="checklist items of this room")
     analysed: bool = Field(description="the models looked at this room (false: failed or not run yet)")
     photos_changed: bool = Field(description="photos added since the last analysis: worth re-analysing")
 
@@ -148,6 +211,48 @@ class Assessed(BaseModel):
     by_person: int
     by_model: int
     not_assessed: int
+    not_visible: int = Field(default=0, description="items the person looked for and could not see")
+
+
+class UnassessedItem(BaseModel):
+    scope: str = Field(description="`house` or a room id")
+    item_id: str
+    title: str
+    room_name: str | None = None
+    reason: Literal["not_assessed", "not_visible"]
+
+
+class RoomRef(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class Limitations(BaseModel):
+    """What the report does not cover: items nobody judged, rooms nobody photographed, and who judged the
+    rest (a model sees room types and products; condition is a person's to judge)."""
+
+    not_assessed: int
+    not_visible: int = 0
+    rooms_without_photos: list[RoomRef]
+    rooms_not_analysed: list[RoomRef] = Field(default_factory=list)
+    items: list[UnassessedItem]
+    statement: str = Field(description="the scope of the report in plain words")
+
+
+class CostRange(BaseModel):
+    low: float
+    high: float
+    count: int = Field(default=0, description="findings with a cost range in this total")
+
+
+class CostTotals(BaseModel):
+    low: float
+    high: float
+    currency: str
+    by_trade: dict[str, CostRange]
+    by_severity: dict[str, CostRange]
+    findings_with_costs: int
+    findings_without_costs: int
 
 
 class Report(BaseModel):
@@ -161,6 +266,13 @@ class Report(BaseModel):
     cons: list[str]
     summary: str
     assessed: Assessed
+    limitations: Limitations
+    costs: CostTotals
+    audience: Literal["owner", "reader"] = Field(
+        default="owner", description="who the words speak to: the owner, or a reader of a shared link"
+    )
+    scanned_at: datetime | None = Field(default=None, description="when the photos were first analysed")
+    updated_at: datetime | None = Field(default=None, description="the last change: analysis, answer or finding")
     derived_at: datetime | None = None
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="the confidence a model answer needs to be shown (see the service)"

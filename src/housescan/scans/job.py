@@ -19,7 +19,7 @@ from housescan.costs import service as costs_service
 from housescan.notifications import service as notifications_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
-from housescan.review import service as review_service
+from housescan.review import reanalysis
 from housescan.runtime import Runtime
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProcessing, ScanProgress
@@ -70,7 +70,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
                 budget_tokens=settings.scan_budget_tokens,
             )
             # A re-analysis runs only its rooms (review: POST .../reanalyse); a full run is unchanged.
-            request = await review_service.reanalysis_request(db_session=db_session, scan_id=scan_id, request=request)
+            request = await reanalysis.reanalysis_request(db_session=db_session, scan_id=scan_id, request=request)
         clock = metrics.stage_took("prepare", clock)
         response = await _analyse_while_scan_exists(
             runtime, scan_id, runtime.agents.run(request, on_progress=on_progress, memo=memo)
@@ -154,9 +154,7 @@ async def _save_with_retries(
         try:
             async with runtime.sessionmaker() as db_session:
                 # A re-analysis keeps the other rooms' results: merged in the same transaction as the save.
-                merged = await review_service.merge_reanalysis(
-                    db_session=db_session, scan_id=scan_id, response=response
-                )
+                merged = await reanalysis.merge_reanalysis(db_session=db_session, scan_id=scan_id, response=response)
                 return await scan_run.save_results(
                     db_session=db_session, settings=runtime.settings, scan_id=scan_id, response=merged
                 )

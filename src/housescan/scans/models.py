@@ -34,6 +34,8 @@ class Scan(UUIDPrimaryKey, CreatedAt, Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # When the photos were first analysed (the report's "scanned"); a re-analysis keeps it.
+    first_analysed_at: Mapped[datetime | None]
 
 
 class Image(UUIDPrimaryKey, CreatedAt, Base):

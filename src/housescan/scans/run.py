@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from housescan.houses import service as houses_service
 from housescan.notifications import service as notifications_service
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import StagedEvent
-from housescan.review.service import HOUSE_TYPE_MIN_CONFIDENCE
+from housescan.review import answers as review_answers
 from housescan.scans import service as scans_service
 from housescan.scans.events import ScanCompleted, ScanFailed
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
@@ -42,6 +42,7 @@ _FINISH_RUNNING_SCAN = (
     .values(
         status=ScanStatus.succeeded,
         finished_at=bindparam("finished_at"),
+        first_analysed_at=func.coalesce(_SCANS.c.first_analysed_at, bindparam("finished_at")),
         detected_house_types=bindparam("house_types"),
         error=bindparam("error"),
     )
@@ -151,15 +152,18 @@ async def save_results(
         await db_session.rollback()
         return None
     house_id, user_id, inputs = finished
-    # The house's type, as the scans list shows it: the person's, given with the scan; else the model's only
-    # where the report would show it too (confident enough); else not determined.
-    confident = (result.house_type_confidence or 0.0) >= HOUSE_TYPE_MIN_CONFIDENCE
-    model_house_type = result.house_types[0] if result.house_types and confident else None
+    person_house_type = await review_answers.person_house_type(
+        db_session=db_session, scan_id=scan_id, inputs_snapshot=inputs or {}
+    )
     await houses_service.record_detections(
         db_session=db_session,
         house_id=house_id,
         scan_id=scan_id,
-        house_type=(inputs or {}).get("house_type") or model_house_type,
+        house_type=houses_service.house_type_to_show(
+            person=person_house_type,
+            model=result.house_types[0] if result.house_types else None,
+            model_confidence=result.house_type_confidence,
+        ),
         room_types={room.room_id: room.room_types for room in result.rooms},
     )
     await connection.execute(_DELETE_AGENT_RUNS, {"scan_id": scan_id})

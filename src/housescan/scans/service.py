@@ -309,14 +309,7 @@ async def queue_for_processing(*, db_session: AsyncSession, scan: Scan) -> Scan:
         raise ScanStateConflict(f"the scan is already {scan.status}")
     if await count_images(db_session=db_session, scan_id=scan.id) == 0:
         raise ScanStateConflict("the scan has no photos yet; upload at least one before processing")
-    rooms_without_photos = await db_session.scalars(
-        select(Room.ordinal)
-        .where(Room.scan_id == scan.id, ~select(Image.id).where(Image.room_id == Room.id).exists())
-        .order_by(Room.ordinal)
-    )
-    missing = list(rooms_without_photos)
-    if missing:
-        raise ScanStateConflict(f"rooms {missing} have no photos yet; every room needs at least one")
+    # A room without photos is not analysed: the report lists it as not photographed.
     scan.status = ScanStatus.queued
     scan.error = None
     scan.attempts = 0

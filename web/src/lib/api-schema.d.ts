@@ -993,7 +993,7 @@ export interface components {
         AnswerPut: {
             /**
              * Value
-             * @description boolean: true/false; categorical: Poor, Average, Good or Excellent; conditional: {exists: bool, condition?: Poor..Excellent}; products.{name}: true (present) / false (absent); room_type / house_type: one of the vocabulary
+             * @description boolean: true/false; categorical: Poor, Average, Good or Excellent; conditional: {exists: bool, condition?: Poor..Excellent}; products.{name}: true (present) / false (absent); room_type / house_type: one of the vocabulary; any checklist item or product also takes "not_visible" (looked, could not see it) or "not_applicable" ("N/A")
              */
             value: unknown;
             /** Note */
@@ -1011,6 +1011,12 @@ export interface components {
             by_model: number;
             /** Not Assessed */
             not_assessed: number;
+            /**
+             * Not Visible
+             * @description items the person looked for and could not see
+             * @default 0
+             */
+            not_visible: number;
         };
         /**
          * Candidate
@@ -1069,6 +1075,19 @@ export interface components {
          * @enum {string}
          */
         ChecklistItemType: "boolean" | "categorical" | "conditional";
+        /** CostRange */
+        CostRange: {
+            /** Low */
+            low: number;
+            /** High */
+            high: number;
+            /**
+             * Count
+             * @description findings with a cost range in this total
+             * @default 0
+             */
+            count: number;
+        };
         /** CostReport */
         CostReport: {
             /**
@@ -1087,6 +1106,27 @@ export interface components {
             total_cost_usd: number;
             /** Total Tokens */
             total_tokens: number;
+        };
+        /** CostTotals */
+        CostTotals: {
+            /** Low */
+            low: number;
+            /** High */
+            high: number;
+            /** Currency */
+            currency: string;
+            /** By Trade */
+            by_trade: {
+                [key: string]: components["schemas"]["CostRange"];
+            };
+            /** By Severity */
+            by_severity: {
+                [key: string]: components["schemas"]["CostRange"];
+            };
+            /** Findings With Costs */
+            findings_with_costs: number;
+            /** Findings Without Costs */
+            findings_without_costs: number;
         };
         /** CustomItemCreate */
         CustomItemCreate: {
@@ -1234,6 +1274,18 @@ export interface components {
             photo_ids?: string[];
             /** Checklist Item Id */
             checklist_item_id?: string | null;
+            trade?: components["schemas"]["Trade"] | null;
+            /** Cost Low */
+            cost_low?: number | null;
+            /** Cost High */
+            cost_high?: number | null;
+            /**
+             * Cost Source
+             * @description "person" or a cost guide row id
+             */
+            cost_source?: string | null;
+            /** Marks */
+            marks?: components["schemas"]["Mark"][];
         };
         /** FindingList */
         FindingList: {
@@ -1267,6 +1319,20 @@ export interface components {
             source: "model" | "person";
             /** Checklist Item Id */
             checklist_item_id: string | null;
+            trade?: components["schemas"]["Trade"] | null;
+            /** Cost Low */
+            cost_low?: number | null;
+            /** Cost High */
+            cost_high?: number | null;
+            /** Cost Source */
+            cost_source?: string | null;
+            /** Marks */
+            marks?: components["schemas"]["Mark"][];
+            /**
+             * Room Name
+             * @description the name of the finding's room, as the report shows it
+             */
+            room_name?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1291,6 +1357,15 @@ export interface components {
             photo_ids?: string[] | null;
             /** Checklist Item Id */
             checklist_item_id?: string | null;
+            trade?: components["schemas"]["Trade"] | null;
+            /** Cost Low */
+            cost_low?: number | null;
+            /** Cost High */
+            cost_high?: number | null;
+            /** Cost Source */
+            cost_source?: string | null;
+            /** Marks */
+            marks?: components["schemas"]["Mark"][] | null;
         };
         /** HouseRead */
         HouseRead: {
@@ -1363,6 +1438,31 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * Limitations
+         * @description What the report does not cover: items nobody judged, rooms nobody photographed, and who judged the
+         *     rest (a model sees room types and products; condition is a person's to judge).
+         */
+        Limitations: {
+            /** Not Assessed */
+            not_assessed: number;
+            /**
+             * Not Visible
+             * @default 0
+             */
+            not_visible: number;
+            /** Rooms Without Photos */
+            rooms_without_photos: components["schemas"]["RoomRef"][];
+            /** Rooms Not Analysed */
+            rooms_not_analysed?: components["schemas"]["RoomRef"][];
+            /** Items */
+            items: components["schemas"]["UnassessedItem"][];
+            /**
+             * Statement
+             * @description the scope of the report in plain words
+             */
+            statement: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /**
@@ -1372,6 +1472,32 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * Mark
+         * @description A spot marked on one of the finding's photos, in fractions 0..1 of the photo's width and height.
+         *     A box has its top-left corner at (x, y) and its size (w, h); a pin points at (x, y); an arrow's tip is at
+         *     (x, y) and its tail at (x + w, y + h) (w and h default to a short arrow from the lower right).
+         */
+        Mark: {
+            /**
+             * Photo Id
+             * Format: uuid
+             */
+            photo_id: string;
+            /**
+             * Shape
+             * @enum {string}
+             */
+            shape: "box" | "pin" | "arrow";
+            /** X */
+            x: number;
+            /** Y */
+            y: number;
+            /** W */
+            w?: number | null;
+            /** H */
+            h?: number | null;
         };
         /** MergedChecklists */
         MergedChecklists: {
@@ -1608,6 +1734,25 @@ export interface components {
             /** Summary */
             summary: string;
             assessed: components["schemas"]["Assessed"];
+            limitations: components["schemas"]["Limitations"];
+            costs: components["schemas"]["CostTotals"];
+            /**
+             * Audience
+             * @description who the words speak to: the owner, or a reader of a shared link
+             * @default owner
+             * @enum {string}
+             */
+            audience: "owner" | "reader";
+            /**
+             * Scanned At
+             * @description when the photos were first analysed
+             */
+            scanned_at?: string | null;
+            /**
+             * Updated At
+             * @description the last change: analysis, answer or finding
+             */
+            updated_at?: string | null;
             /** Derived At */
             derived_at?: string | null;
             /**
@@ -1676,6 +1821,18 @@ export interface components {
              * @description checklist items and products of this room no one has answered
              */
             not_assessed: number;
+            /**
+             * Checked
+             * @description checklist items of this room the person has answered
+             * @default 0
+             */
+            checked: number;
+            /**
+             * Checklist Total
+             * @description checklist items of this room
+             * @default 0
+             */
+            checklist_total: number;
             /**
              * Analysed
              * @description the models looked at this room (false: failed or not run yet)
@@ -1761,6 +1918,16 @@ export interface components {
             detected_room_types: string[];
             /** Images */
             images: components["schemas"]["ImageRead"][];
+        };
+        /** RoomRef */
+        RoomRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** ScanCreate */
         ScanCreate: {
@@ -2006,6 +2173,31 @@ export interface components {
             token_type: "bearer";
             /** Expires In */
             expires_in: number;
+        };
+        /**
+         * Trade
+         * @description Who to call about a finding.
+         * @enum {string}
+         */
+        Trade: "electrician" | "plumber" | "heating" | "roofer" | "builder" | "damp_specialist" | "carpenter" | "glazier" | "pest_control" | "general" | "other";
+        /** UnassessedItem */
+        UnassessedItem: {
+            /**
+             * Scope
+             * @description `house` or a room id
+             */
+            scope: string;
+            /** Item Id */
+            item_id: string;
+            /** Title */
+            title: string;
+            /** Room Name */
+            room_name?: string | null;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "not_assessed" | "not_visible";
         };
         /** UploadResult */
         UploadResult: {

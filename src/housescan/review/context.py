@@ -1,0 +1,167 @@
+"""What every review operation starts from: the owned scan, everything its report is made of (loaded
+once), the checks of rooms and photos an edit names, and the `scan:updated` event an edit commits with."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from housescan.agents.contract import (
+    ChecklistItem,
+)
+from housescan.auth.models import User
+from housescan.checklists import service as checklists_service
+from housescan.errors import Conflict, NotFound, Unprocessable
+from housescan.houses import service as houses_service
+from housescan.houses.models import House, Room
+from housescan.realtime import service as realtime_service
+from housescan.realtime.service import EventPublisher, StagedEvent
+from housescan.review.models import Finding, PersonAnswer
+from housescan.scans import service as scans_service
+from housescan.scans.events import ScanUpdated
+from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
+from housescan.scans.service import ScanNotFound
+
+HOUSE = "house"
+ROOM_TYPE = "room_type"
+HOUSE_TYPE = "house_type"
+PRODUCT_PREFIX = "products."
+What = Literal["room", "answer", "finding", "photos", "report"]
+
+
+class ReviewNotFound(NotFound):
+    message = "scan not found"
+
+
+class ReportNotReady(Conflict):
+    """The scan exists (and is the user's) but has no analysis to report yet."""
+
+
+DEFAULT_CURRENCY = "EUR"  # until the web app sets the account's currency from the browser's locale
+
+
+@dataclass
+class ScanContext:
+    """Everything a report is made of, loaded once."""
+
+    scan: Scan
+    house: House
+    rooms: list[Room]
+    images: list[Image]
+    summary: HouseScanSummary | None
+    models: dict[tuple[str, str | None], str]
+    house_items: list[ChecklistItem]
+    room_items: list[ChecklistItem]
+    product_items: list[ChecklistItem]
+    answers: dict[tuple[str, str], PersonAnswer]
+    findings: list[Finding]
+    currency: str = "EUR"
+    images_by_room: dict[uuid.UUID, list[Image]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for image in self.images:
+            self.images_by_room.setdefault(image.room_id, []).append(image)
+
+    @property
+    def result(self) -> Mapping[str, Any]:
+        if self.summary is None:
+            return {}
+        result: Mapping[str, Any] = self.summary.summary_json.get("result") or {}
+        return result
+
+    def room_result(self, room_id: uuid.UUID) -> Mapping[str, Any]:
+        for room in self.result.get("rooms") or []:
+            if str(room.get("room_id")) == str(room_id):
+                found: Mapping[str, Any] = room
+                return found
+        return {}
+
+    def model_of(self, agent: str, room_id: uuid.UUID | None = None) -> str | None:
+        key = (agent, str(room_id) if room_id else None)
+        if key in self.models:
+            return self.models[key]
+        if self.summary is not None:
+            provider = (self.summary.cost_summary or {}).get("provider")
+            return str(provider) if provider else None
+        return None
+
+
+async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
+    try:
+        return await scans_service.get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    except ScanNotFound:
+        raise ReviewNotFound() from None
+
+
+async def load_context(*, db_session: AsyncSession, scan: Scan) -> ScanContext:
+    house = await db_session.get_one(House, scan.house_id)
+    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
+    images = list(
+        await db_session.scalars(select(Image).where(Image.scan_id == scan.id).order_by(Image.created_at, Image.id))
+    )
+    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan.id))
+    models = {
+        (agent, room_id): model
+        for agent, room_id, model in await db_session.execute(
+            select(AgentRun.agent_name, AgentRun.room_id, AgentRun.model).where(AgentRun.scan_id == scan.id)
+        )
+    }
+    checklists = await checklists_service.merged_checklists(db_session=db_session, user_id=scan.user_id)
+    answers = {
+        (answer.scope, answer.item_id): answer
+        for answer in await db_session.scalars(select(PersonAnswer).where(PersonAnswer.scan_id == scan.id))
+    }
+    findings = list(await db_session.scalars(select(Finding).where(Finding.scan_id == scan.id)))
+    currency = await db_session.scalar(select(User.currency).where(User.id == scan.user_id))
+    return ScanContext(
+        scan=scan,
+        house=house,
+        rooms=rooms,
+        images=images,
+        summary=summary,
+        models=models,
+        house_items=list(checklists.house),
+        room_items=list(checklists.room),
+        product_items=list(checklists.product),
+        answers=answers,
+        findings=findings,
+        currency=currency or DEFAULT_CURRENCY,
+    )
+
+
+def room_of(context: ScanContext, room_id: uuid.UUID | str) -> Room:
+    for room in context.rooms:
+        if str(room.id) == str(room_id):
+            return room
+    raise ReviewNotFound("room not found")
+
+
+def resolve_scope(context: ScanContext, scope: str) -> str:
+    return HOUSE if scope == HOUSE else str(room_of(context, scope).id)
+
+
+def check_photos(context: ScanContext, scope: str, photo_ids: Sequence[uuid.UUID]) -> list[str]:
+    allowed = context.images if scope == HOUSE else context.images_by_room.get(uuid.UUID(scope), [])
+    known = {image.id for image in allowed}
+    wrong = [str(photo) for photo in photo_ids if photo not in known]
+    if wrong:
+        where = "this scan" if scope == HOUSE else "this room"
+        raise Unprocessable(f"photos {', '.join(wrong)} are not photos of {where}")
+    return [str(photo) for photo in dict.fromkeys(photo_ids)]
+
+
+async def announce_edit(db_session: AsyncSession, scan: Scan, what: What) -> StagedEvent:
+    """`scan:updated`, written in the edit's own transaction (it commits with it, and is delivered after)."""
+    return await realtime_service.stage_event(
+        db_session=db_session, user_id=scan.user_id, event=ScanUpdated(scan_id=scan.id, what=what)
+    )
+
+
+async def commit_and_deliver(db_session: AsyncSession, events: EventPublisher, staged: StagedEvent) -> None:
+    await db_session.commit()
+    await events.deliver(staged)

@@ -1,0 +1,105 @@
+"""The words of a report: names of rooms and house types, counts, and how an answer reads (the same in
+the web app, the shared page and the PDF)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from housescan.review.schemas import NOT_APPLICABLE, NOT_VISIBLE, Answer
+
+# Boolean checklist items whose "yes" is a defect (a con), recognised by their id.
+DEFECT_WORDS = ("damp", "crack", "mould", "mold", "leak", "damage", "rot", "rust", "pest", "stain", "asbestos")
+
+
+ROOM_NAMES = {
+    "bedroom": ("bedroom", "bedrooms"),
+    "living_room": ("living room", "living rooms"),
+    "kitchen": ("kitchen", "kitchens"),
+    "bathroom": ("bathroom", "bathrooms"),
+    "dining_room": ("dining room", "dining rooms"),
+    "office": ("office", "offices"),
+    "hallway": ("hallway", "hallways"),
+    "laundry": ("laundry room", "laundry rooms"),
+    "garage": ("garage", "garages"),
+    "exterior": ("exterior view", "exterior views"),
+    "other": ("room of undetermined type", "rooms of undetermined type"),
+}
+
+
+HOUSE_NAMES = {
+    "apartment": "apartment",
+    "villa": "villa",
+    "townhouse": "townhouse",
+    "studio": "studio",
+    "penthouse": "penthouse",
+    "detached_house": "detached house",
+}
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def humanise(identifier: str) -> str:
+    return identifier.replace("_", " ")
+
+
+def article(phrase: str) -> str:
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+
+
+def count_phrase(count: int, singular: str, plural: str | None = None) -> str:
+    if count == 1:
+        return article(singular)
+    number = NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+    return f"{number} {plural or singular + 's'}"
+
+
+def join_words(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def is_defect(item_id: str) -> bool:
+    return any(word in item_id for word in DEFECT_WORDS)
+
+
+def room_name(label: str | None, room_type: str | None, ordinal: int) -> str:
+    if label:
+        return label
+    if room_type and room_type != "other":
+        return ROOM_NAMES.get(room_type, (humanise(room_type),))[0].capitalize()
+    return f"Room {ordinal + 1}"
+
+
+PERSON_ONLY_VALUES = {NOT_VISIBLE: "Not visible", NOT_APPLICABLE: "Not applicable"}
+
+
+def display(answer: Answer) -> str:
+    """The words for an answer's value, the same in the web app and in the PDF."""
+    value = answer.value
+    if value is None:
+        return "Not determined" if answer.kind in ("room_type", "house_type") else "Not assessed"
+    if isinstance(value, str) and value in PERSON_ONLY_VALUES:
+        return PERSON_ONLY_VALUES[value]
+    if answer.kind == "room_type":
+        return ROOM_NAMES.get(str(value), (humanise(str(value)),))[0].capitalize()
+    if answer.kind == "house_type":
+        return HOUSE_NAMES.get(str(value), humanise(str(value))).capitalize()
+    if isinstance(value, bool):
+        if answer.kind == "product":
+            return "Present" if value else "Not present"
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        if not value.get("exists"):
+            return "Not present"
+        condition = value.get("condition")
+        return f"Present, condition {str(condition).lower()}" if condition else "Present"
+    return str(value)
+
+
+def with_text(answer: Answer) -> Answer:
+    answer.text = display(answer)
+    return answer
+
+
+def capitalise(line: str) -> str:
+    return line[:1].upper() + line[1:]
