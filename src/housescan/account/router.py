@@ -15,6 +15,7 @@ from housescan.account.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
     PasswordResetRequested,
+    Preferences,
 )
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import TokenPair
@@ -82,3 +83,14 @@ async def export_data(user: CurrentUser, db_session: SessionDep, runtime: Runtim
         headers={"Cache-Control": "private, no-store"},
         background=BackgroundTask(os.unlink, path),
     )
+
+
+@router.get("/me/preferences")
+async def get_preferences(user: CurrentUser) -> Preferences:
+    return account_service.preferences_of(user)
+
+
+@router.put("/me/preferences")
+async def put_preferences(body: Preferences, user: CurrentUser, db_session: SessionDep) -> Preferences:
+    """The account's currency (ISO 4217) and time zone (IANA name); a field left out stays as it is."""
+    return await account_service.update_preferences(db_session=db_session, user=user, body=body)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 
 def _not_blank(password: str) -> str:
@@ -33,3 +36,21 @@ class PasswordChange(BaseModel):
 
 class AccountDelete(BaseModel):
     password: str = Field(max_length=256)
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not a time zone name such as Europe/Paris") from None
+    return name
+
+
+class Preferences(BaseModel):
+    """The account's currency (of cost ranges) and time zone (of e-mails and PDFs). The web app fills both
+    from the browser's locale while they are unset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")] | None = None
+    time_zone: Annotated[str, Field(max_length=64), AfterValidator(_time_zone)] | None = None

@@ -22,6 +22,7 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.account.models import PasswordResetToken
+from housescan.account.schemas import Preferences
 from housescan.auth import service as auth_service
 from housescan.auth.models import User
 from housescan.auth.schemas import TokenPair
@@ -254,3 +255,16 @@ async def export_data(*, db_session: AsyncSession, store: ObjectStore, user: Use
         await asyncio.to_thread(path.unlink, missing_ok=True)
         raise
     return path, f"housescan-data-{utcnow():%Y%m%d}.zip"
+
+
+def preferences_of(user: User) -> Preferences:
+    return Preferences(currency=user.currency, time_zone=user.time_zone)
+
+
+async def update_preferences(*, db_session: AsyncSession, user: User, body: Preferences) -> Preferences:
+    """Sets the fields the body names (null clears one: the web app then fills it from the browser again)."""
+    stored = await db_session.get_one(User, user.id)
+    for name in body.model_fields_set:
+        setattr(stored, name, getattr(body, name))
+    await db_session.commit()
+    return preferences_of(stored)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.agents.contract import (
@@ -64,6 +65,7 @@ from housescan.review.wording import (
     with_text,
 )
 from housescan.scans.models import Image, Scan
+from housescan.scans.schemas import AssessedCounts, ScanPage
 from housescan.scans.urls import signed_image_url
 
 # The thresholds of honesty (module docstring); bench/README-models.md gives their measured precision. The
@@ -608,6 +610,28 @@ def summary_text(
 async def get_report(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID) -> Report:
     scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     return build_report(await load_context(db_session=db_session, scan=scan), settings=settings)
+
+
+async def with_digests(*, db_session: AsyncSession, settings: Settings, page: ScanPage) -> ScanPage:
+    """A page of the scans list with each report in brief (findings by severity, how much is assessed,
+    scanned and updated), each read as `GET .../report` reads it, so the list and the report never disagree."""
+    scans = {
+        scan.id: scan for scan in await db_session.scalars(select(Scan).where(Scan.id.in_([i.id for i in page.items])))
+    }
+    items = []
+    for item in page.items:
+        report = build_report(await load_context(db_session=db_session, scan=scans[item.id]), settings=settings)
+        items.append(
+            item.model_copy(
+                update={
+                    "findings_by_severity": report.finding_counts,
+                    "assessed": AssessedCounts(**report.assessed.model_dump(include=set(AssessedCounts.model_fields))),
+                    "scanned_at": report.scanned_at,
+                    "updated_at": report.updated_at,
+                }
+            )
+        )
+    return page.model_copy(update={"items": items})
 
 
 async def report_of_scan(

@@ -9,6 +9,7 @@ from starlette.requests import ClientDisconnect
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.errors import BadRequest
+from housescan.review import report as review_report
 from housescan.scans import service as scans_service
 from housescan.scans.models import Scan
 from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, read_photo_form
@@ -56,9 +57,11 @@ async def list_scans(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ScanPage:
-    return await scans_service.list_scans(
+    """The user's scans, newest first, each with its report in brief."""
+    page = await scans_service.list_scans(
         db_session=db_session, settings=settings, user_id=user.id, limit=limit, cursor=cursor
     )
+    return await review_report.with_digests(db_session=db_session, settings=settings, page=page)
 
 
 @router.post(

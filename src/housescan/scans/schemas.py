@@ -142,6 +142,17 @@ class ScanListItem(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     cover_thumbnail_url: str | None = Field(default=None, description="the thumbnail of the scan's first photo")
+    findings_by_severity: dict[str, int] = Field(default_factory=dict, description="the report's findings, counted")
+    assessed: AssessedCounts | None = Field(default=None, description="how much of the report's checklists is answered")
+    scanned_at: datetime | None = Field(default=None, description="when the photos were first analysed")
+    updated_at: datetime | None = Field(default=None, description="the report's last change")
+
+
+class AssessedCounts(BaseModel):
+    total: int
+    by_person: int
+    by_model: int
+    not_assessed: int
 
 
 class ScanPage(BaseModel):
