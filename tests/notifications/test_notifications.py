@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from housescan.db.base import utcnow
 from housescan.notifications import service as notifications_service
 from housescan.notifications.models import NotificationOutbox, OutboxState, PushSubscription
+from housescan.scans.models import Scan
 from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, create_scan, register
 from tests.notifications.support import MailCatcher, PushService, open_push, text_and_html
@@ -32,8 +33,6 @@ async def _stage_and_commit(
     server: LiveServer, scan_id: str, outcome: str = "succeeded"
 ) -> notifications_service.StagedNotices:
     async with server.runtime.sessionmaker() as session:
-        from housescan.scans.models import Scan
-
         scan = await session.get_one(Scan, uuid.UUID(scan_id))
         notices = await notifications_service.stage_outcome(
             db_session=session,
@@ -98,6 +97,28 @@ async def test_a_finished_scan_sends_one_email_and_one_push(
     # Sending again (the sweep) finds nothing to send: still one of each.
     assert await _send(live_server) == 0
     assert len(mail_catcher.to(email)) == 1 and len(push_service.to(browser)) == 1
+
+
+async def test_the_email_says_when_the_photos_were_scanned_in_the_owners_time_zone(
+    live_server: LiveServer, mail_catcher: MailCatcher
+) -> None:
+    async with live_server.client() as client:
+        email, token, scan_id = await _person(client)
+        zone = await client.put("/api/v1/me/preferences", json={"time_zone": "Asia/Tokyo"}, headers=auth(token))
+        assert zone.status_code == 200, zone.text
+        async with live_server.runtime.sessionmaker() as session:
+            await session.execute(
+                update(Scan)
+                .where(Scan.id == uuid.UUID(scan_id))
+                .values(first_analysed_at=datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+            )
+            await session.commit()
+        await _stage_and_commit(live_server, scan_id)
+        assert await _send(live_server, scan_id=uuid.UUID(scan_id)) >= 1
+
+    [message] = await mail_catcher.wait_for(email)
+    text, html = text_and_html(message)
+    assert "scanned 7 Dec 2026, 08:30 (Asia/Tokyo)" in text and "08:30 (Asia/Tokyo)" in html
 
 
 async def test_a_failed_scan_says_so_with_the_reason(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 import httpx
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan import outbound_http
 from housescan.auth.models import User
+from housescan.clock import local_time
 from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.db.engine import SessionMaker
@@ -213,6 +214,8 @@ class _Context:
     email_on: bool
     push_on: bool
     has_device: bool
+    scanned_at: datetime | None = None
+    time_zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -326,8 +329,10 @@ async def _context(
         await db_session.execute(
             select(
                 User.email,
+                User.time_zone,
                 House.address,
                 Scan.error,
+                Scan.first_analysed_at,
                 NotificationPreferences.email_on_complete,
                 NotificationPreferences.push_on_complete,
                 has_device.label("has_device"),
@@ -348,6 +353,8 @@ async def _context(
         email_on=email_default if row.email_on_complete is None else row.email_on_complete,
         push_on=push_default if row.push_on_complete is None else row.push_on_complete,
         has_device=bool(row.has_device),
+        scanned_at=row.first_analysed_at,
+        time_zone=row.time_zone,
     )
 
 
@@ -435,12 +442,18 @@ def outcome_mail(
     address: str | None,
     error: str | None,
     key: str | None = None,
+    scanned_at: datetime | None = None,
+    time_zone: str | None = None,
 ) -> Mail:
     link = f"{public_url(settings)}/scans/{scan_id}"
     place = address or "your home"
     title = outcome_title(outcome, address)
     if outcome is Outcome.succeeded:
-        lines = [f"The inspection report for {place} is ready.", "Open it to read the findings room by room."]
+        lines = [
+            f"The inspection report for {place} is ready"
+            + (f" (scanned {local_time(scanned_at, time_zone)})." if scanned_at else "."),
+            "Open it to read the findings room by room.",
+        ]
         label = "Open the report"
     else:
         lines = [
@@ -492,6 +505,8 @@ def _outcome_mail(
         address=context.address,
         error=context.error,
         key=f"outcome-{row_id}",
+        scanned_at=context.scanned_at,
+        time_zone=context.time_zone,
     )
 
 
