@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from housescan.review.models import PersonAnswer
 from tests.conftest import LiveServer
 from tests.helpers import auth, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
@@ -272,6 +274,9 @@ async def test_rooms_are_added_and_removed_on_a_draft_and_a_finished_scan_never_
         assert answered.status_code == 200, answered.text
         removed = await client.delete(f"{rooms_url}/{loo}", headers=auth(token))
         assert removed.status_code == 204
+        async with review_server.runtime.sessionmaker() as db_session:
+            left = await db_session.scalars(select(PersonAnswer.scope).where(PersonAnswer.scope == loo))
+            assert list(left) == []  # its answers went with it
         detail = (await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))).json()
         assert [(room["label"], len(room["images"])) for room in detail["rooms"]] == [("Hall", 1), ("Garage", 1)]
         # A room without photos does not block the analysis: it is reported as not photographed.
