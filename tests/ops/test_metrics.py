@@ -6,6 +6,8 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import socketio
 from pydantic import SecretStr
 
 from housescan.agents.contract import AgentExecution
@@ -23,11 +25,16 @@ async def test_metrics_count_requests_uploads_scans_stages_agents_queue_and_sock
     async with live_server.client() as client:
         before = await metric_samples(client)
         token = await register(client)
+        stranger = EventRecorder()
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await stranger.connect(live_server.url, "not-a-token")
         recorder = EventRecorder()
         await recorder.connect(live_server.url, token)
         try:
             connected = await metric_samples(client)
             assert value(connected, "housescan_socket_connections") == value(before, "housescan_socket_connections") + 1
+            refused = value(connected, "housescan_socket_connects_total", result="refused")
+            assert refused == value(before, "housescan_socket_connects_total", result="refused") + 1
             await finished_scan(client, token, {"Kitchen": [(200, 10, 10), (10, 200, 10)], "Hall": [(10, 10, 200)]})
             assert (await client.get("/api/v1/no/such/thing")).status_code == 404
             after = await metric_samples(client)

@@ -72,6 +72,13 @@ async def stop_client_manager(manager: Any) -> None:
 def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionmaker: SessionMaker) -> None:
     @sio.on("connect", namespace=NAMESPACE)  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            await accept(sid, auth)
+        except socketio.exceptions.ConnectionRefusedError:
+            metrics.socket_refused()
+            raise
+
+    async def accept(sid: str, auth: Any) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token:
             raise socketio.exceptions.ConnectionRefusedError("authentication required")
