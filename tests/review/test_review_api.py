@@ -467,6 +467,8 @@ async def test_reanalysing_named_rooms_and_what_is_refused(
         assert named.status_code == 202 and named.json()["room_ids"] == [detail["rooms"][0]["id"]]
         again = await client.post(url, json={"room_ids": [detail["rooms"][0]["id"]]}, headers=auth(token))
         assert again.status_code == 409  # queued or running already
+        queued = (await client.get(f"/api/v1/scans/{detail['id']}", headers=auth(token))).json()
+        assert queued["finished_at"] is None and queued["error"] is None  # the last run's finish is not this one's
         analysing.set()
         assert (await wait_for_status(client, token, detail["id"], {"succeeded", "failed"}))["status"] == "succeeded"
         # Right away: a request that comes while the last run's job still finishes is run by that job.

@@ -21,6 +21,7 @@ from housescan.houses import service as houses_service
 from housescan.jobs.base import JobQueue
 from housescan.review.context import load_context, owned_scan, room_of
 from housescan.review.report import rooms_with_new_photos
+from housescan.scans import service as scans_service
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 
 REANALYSE_KEY = "reanalyse"
@@ -132,10 +133,7 @@ async def reanalyse(
         **scan.inputs_snapshot,
         REANALYSE_KEY: {"rooms": [str(room_id) for room_id in chosen], "since": since},
     }
-    scan.status = ScanStatus.queued
-    scan.error = None
-    scan.attempts = 0
-    scan.started_at = None
+    scans_service.mark_queued(scan)
     await db_session.commit()
     await queue.enqueue(scan.id)  # after the commit: a worker that takes the job finds the scan queued
     return chosen

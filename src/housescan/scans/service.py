@@ -304,17 +304,22 @@ async def upload_photos(
 # ---------------------------------------------------------------------------------------------- process
 
 
+def mark_queued(scan: Scan) -> None:
+    """A scan about to be (re-)analysed: no error, no attempt, no start or finish of an earlier run."""
+    scan.status = ScanStatus.queued
+    scan.error = None
+    scan.attempts = 0
+    scan.started_at = None
+    scan.finished_at = None
+
+
 async def queue_for_processing(*, db_session: AsyncSession, scan: Scan) -> Scan:
     if scan.status not in ACCEPTS_PHOTOS:
         raise ScanStateConflict(f"the scan is already {scan.status}")
     if await count_images(db_session=db_session, scan_id=scan.id) == 0:
         raise ScanStateConflict("the scan has no photos yet; upload at least one before processing")
     # A room without photos is not analysed: the report lists it as not photographed.
-    scan.status = ScanStatus.queued
-    scan.error = None
-    scan.attempts = 0
-    scan.started_at = None
-    scan.finished_at = None
+    mark_queued(scan)
     await db_session.commit()
     return scan
 
