@@ -862,7 +862,7 @@ async def section_fanout(args: argparse.Namespace, tmp: Path, logs: Path) -> Non
         people = [(scan.user_id, scan.id) for scan in scans]
     tokens = [auth_service.issue_tokens(settings=settings, user_id=user_id).access_token for user_id, _ in people]
 
-    app_sio = create_socket_server(settings)
+    app_sio = create_socket_server()
     register_handlers(app_sio, settings=settings, sessionmaker=sessionmaker)
     publisher = EventPublisher(sessionmaker, app_sio)
     bare_sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[], logger=False, engineio_logger=False)

@@ -70,11 +70,6 @@ class TooLarge(HouseScanError):
     message = "too large or too many"
 
 
-class UnsupportedMediaType(HouseScanError):
-    status_code = 415
-    message = "unsupported media type"
-
-
 class Unprocessable(HouseScanError):
     status_code = 422
     message = "invalid input"

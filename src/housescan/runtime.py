@@ -95,7 +95,7 @@ def create_runtime(
             manager = create_redis_manager(settings.redis_url, channel)
         else:
             emitter = create_redis_manager(settings.redis_url, channel, write_only=True)
-    sio = create_socket_server(settings, manager)
+    sio = create_socket_server(manager)
     publisher: Emitter = emitter if emitter is not None else sio
     return Runtime(
         settings=settings,

@@ -61,21 +61,20 @@ _STAGE = insert(_OUTBOX)
 # ---------------------------------------------------------------------------------------------- preferences
 
 
-def _defaults(settings: Settings) -> tuple[bool, bool]:
-    """No row: both channels on. Without an SMTP server the e-mail is logged instead of sent; without a
-    subscribed device there is no push (`email_available`, `push_subscriptions` say so)."""
-    return True, True
+# No row: both channels on. Without an SMTP server the e-mail is logged instead of sent; without a subscribed
+# device there is no push (`email_available`, `push_subscriptions` say so).
+EMAIL_ON_BY_DEFAULT, PUSH_ON_BY_DEFAULT = True, True
 
 
-async def _preferences(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> tuple[bool, bool]:
+async def _preferences(*, db_session: AsyncSession, user_id: uuid.UUID) -> tuple[bool, bool]:
     row = await db_session.get(NotificationPreferences, user_id)
     if row is None:
-        return _defaults(settings)
+        return EMAIL_ON_BY_DEFAULT, PUSH_ON_BY_DEFAULT
     return row.email_on_complete, row.push_on_complete
 
 
 async def _read(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> PreferencesRead:
-    email, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
+    email, push_on = await _preferences(db_session=db_session, user_id=user_id)
     devices = await db_session.scalar(
         select(func.count()).select_from(PushSubscription).where(PushSubscription.user_id == user_id)
     )
@@ -95,7 +94,7 @@ async def get_preferences(*, db_session: AsyncSession, settings: Settings, user_
 async def update_preferences(
     *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, body: PreferencesUpdate
 ) -> PreferencesRead:
-    email, push_on = await _preferences(db_session=db_session, settings=settings, user_id=user_id)
+    email, push_on = await _preferences(db_session=db_session, user_id=user_id)
     row = await db_session.get(NotificationPreferences, user_id)
     if row is None:
         row = NotificationPreferences(user_id=user_id, email_on_complete=email, push_on_complete=push_on)
@@ -167,7 +166,7 @@ async def stage_outcome(
     off, no device, no SMTP server: the e-mail is logged) is settled right here, which spares every scan
     a transaction after the commit; the others are sent by `send_staged` once it has committed."""
     now = utcnow()
-    context = await _context(db_session, settings, scan_id=scan_id, user_id=user_id)
+    context = await _context(db_session, scan_id=scan_id, user_id=user_id)
     rows: list[dict[str, Any]] = []
     to_log: list[Mail] = []
     for channel in (Channel.email, Channel.push):
@@ -295,7 +294,7 @@ async def _claim(
         contexts: dict[uuid.UUID, _Context | None] = {}
         for row in rows:
             if row.scan_id not in contexts:
-                contexts[row.scan_id] = await _context(db_session, settings, scan_id=row.scan_id, user_id=row.user_id)
+                contexts[row.scan_id] = await _context(db_session, scan_id=row.scan_id, user_id=row.user_id)
         claimed = [
             _Claimed(
                 row.id,
@@ -320,9 +319,7 @@ async def _claim(
     return to_send, to_log, len(decided)
 
 
-async def _context(
-    db_session: AsyncSession, settings: Settings, *, scan_id: uuid.UUID, user_id: uuid.UUID
-) -> _Context | None:
+async def _context(db_session: AsyncSession, *, scan_id: uuid.UUID, user_id: uuid.UUID) -> _Context | None:
     """One query: it runs inside the transaction that finishes every scan."""
     has_device = select(PushSubscription.id).where(PushSubscription.user_id == User.id).exists()
     row = (
@@ -345,13 +342,12 @@ async def _context(
     ).first()
     if row is None:
         return None
-    email_default, push_default = _defaults(settings)
     return _Context(
         email=row.email,
         address=row.address,
         error=row.error,
-        email_on=email_default if row.email_on_complete is None else row.email_on_complete,
-        push_on=push_default if row.push_on_complete is None else row.push_on_complete,
+        email_on=EMAIL_ON_BY_DEFAULT if row.email_on_complete is None else row.email_on_complete,
+        push_on=PUSH_ON_BY_DEFAULT if row.push_on_complete is None else row.push_on_complete,
         has_device=bool(row.has_device),
         scanned_at=row.first_analysed_at,
         time_zone=row.time_zone,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
 from contextvars import ContextVar
 from typing import Any, Literal, TextIO
 
@@ -159,11 +158,3 @@ def configure_logging(level: str = "info", log_format: LogFormat = "auto", strea
         # uvicorn's own handlers would print plain text; let its lines reach the root handler instead.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-
-
-def get_logger(name: str) -> Any:
-    return structlog.stdlib.get_logger(name)
-
-
-def request_fields() -> MutableMapping[str, Any]:
-    return _request_fields.get() or {}

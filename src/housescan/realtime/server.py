@@ -20,9 +20,7 @@ from housescan.realtime.service import NAMESPACE, user_room
 logger = logging.getLogger(__name__)
 
 
-def create_socket_server(
-    settings: Settings, client_manager: socketio.AsyncManager | None = None
-) -> socketio.AsyncServer:
+def create_socket_server(client_manager: socketio.AsyncManager | None = None) -> socketio.AsyncServer:
     return socketio.AsyncServer(
         async_mode="asgi",
         cors_allowed_origins=[],

@@ -38,7 +38,6 @@ from housescan.storage.base import ObjectStore
 async def patch_room(
     *,
     db_session: AsyncSession,
-    settings: Settings,
     events: EventPublisher,
     user_id: uuid.UUID,
     scan_id: uuid.UUID,

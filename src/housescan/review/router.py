@@ -52,7 +52,6 @@ async def patch_room(
     """Rename a room or correct its type (`room_type` becomes the person's answer; null reverts it)."""
     return await rooms.patch_room(
         db_session=db_session,
-        settings=runtime.settings,
         events=runtime.events,
         user_id=user.id,
         scan_id=scan_id,
