@@ -1,4 +1,4 @@
-"""The report's frame (DESIGN §7): scope and limitations, cost totals, who the words speak to, the clock,
+"""The report's frame (docs/ARCHITECTURE.md §7): scope and limitations, cost totals, who the words speak to, the clock,
 the history cards, and the person's house type against a re-analysis."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The review API (DESIGN §6): the merged report, the person's answers over the models', room edits,
+"""The review API (docs/ARCHITECTURE.md §6): the merged report, the person's answers over the models', room edits,
 findings, and `scan:updated` to the owner's tabs."""
 
 from __future__ import annotations

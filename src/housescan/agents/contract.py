@@ -1,4 +1,4 @@
-"""The agents' request and response contract (DESIGN.md §4), shared by the pipeline, the worker and the
+"""The agents' request and response contract (docs/ARCHITECTURE.md §4), shared by the pipeline, the worker and the
 standalone agents service. Strict: unknown fields are rejected on the way in."""
 
 from __future__ import annotations

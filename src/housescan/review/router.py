@@ -1,4 +1,4 @@
-"""HTTP of the review: the merged report, the person's answers, room edits and findings (DESIGN §6)."""
+"""HTTP of the review: the merged report, the person's answers, room edits and findings (docs/ARCHITECTURE.md §6)."""
 
 from __future__ import annotations
 

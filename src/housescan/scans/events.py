@@ -1,4 +1,4 @@
-"""The payloads of a scan's realtime events (DESIGN.md §4), declared once; every emitter builds these."""
+"""The payloads of a scan's realtime events (docs/ARCHITECTURE.md §4), declared once; every emitter builds these."""
 
 from __future__ import annotations
 

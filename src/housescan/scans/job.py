@@ -1,4 +1,4 @@
-"""The scan job: the path of one scan through the worker, top to bottom (DESIGN.md §2)."""
+"""The scan job: the path of one scan through the worker, top to bottom (docs/ARCHITECTURE.md §2)."""
 
 from __future__ import annotations
 

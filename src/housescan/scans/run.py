@@ -1,4 +1,4 @@
-"""The run side of a scan, as the worker moves it through its states (DESIGN.md §2): claim, the agents'
+"""The run side of a scan, as the worker moves it through its states (docs/ARCHITECTURE.md §2): claim, the agents'
 request, the one result transaction, a retry or a failure; and what the sweep offers to the queue again.
 Each state change is one statement guarded by the state it expects, so two workers that hold the same
 scan cannot both move it."""

@@ -66,7 +66,7 @@ export type MergedChecklists = Schemas["MergedChecklists"];
 /** Every scope of custom checklist items, in the order the settings show them. */
 export const SCOPES: readonly Scope[] = ["house", "room", "product"];
 
-/** The review (DESIGN §6): the merged report, answers with their source, rooms and findings. */
+/** The review (docs/ARCHITECTURE.md §6): the merged report, answers with their source, rooms and findings. */
 export type Answer = Schemas["Answer"];
 export type Candidate = Schemas["Candidate"];
 export type Severity = Schemas["Severity"];

@@ -1,4 +1,4 @@
-// The review API (DESIGN §6): the merged report, answers with their source, rooms and findings. Every shape is
+// The review API (docs/ARCHITECTURE.md §6): the merged report, answers with their source, rooms and findings. Every shape is
 // the generated one (api-schema.d.ts, see lib/types.ts); every call goes through the one client (lib/api.ts).
 import { api, route } from "../../lib/api";
 import type { Answer, BodyOf, ResponseOf, Severity } from "../../lib/types";
