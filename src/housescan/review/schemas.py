@@ -1,4 +1,5 @@
-"""API shapes of the review: answers with their provenance, findings, and the merged report (docs/ARCHITECTURE.md §6)."""
+"""API shapes of the review: answers with their provenance, findings, and the merged report
+(docs/ARCHITECTURE.md §6)."""
 
 from __future__ import annotations
 
