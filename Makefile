@@ -9,7 +9,7 @@ MODELS_STAMP := $(VENV)/.models
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install models web lint pytest web-test api-types api-types-check services system-deps clean
+.PHONY: run test test-fast install models web lint pytest web-test api-types api-types-check services system-deps clean
 
 run: install models web
 	$(BIN)/housescan serve --host $(HOST) --port $(PORT)
@@ -76,6 +76,11 @@ lint: install
 pytest: install
 	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e -m "not e2e"
 	$(BIN)/pytest -p no:cacheprovider -m e2e tests
+
+# The whole suite but the slow tier (process kills, the fifty-user load, the multi-process fleet: about 40 %
+# of the Python run) and the browser tests: a few minutes, for the edit-test loop. `make test` runs it all.
+test-fast: install models services lint
+	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e -m "not e2e and not slow"
 
 # Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download),
 # poppler's pdftoppm/pdftotext to look at the PDF reports, and nginx to run deploy/nginx.conf in front of

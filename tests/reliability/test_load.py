@@ -13,6 +13,7 @@ import uuid
 from collections import Counter
 
 import httpx
+import pytest
 
 from tests.helpers import auth, photo
 from tests.realtime_client import EventRecorder
@@ -58,6 +59,7 @@ async def _person(
             await events.disconnect()
 
 
+@pytest.mark.slow
 async def test_fifty_people_for_a_minute(tmp_path: object) -> None:
     from pathlib import Path
 

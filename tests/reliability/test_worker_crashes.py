@@ -211,6 +211,7 @@ def _env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, st
     }
 
 
+@pytest.mark.slow
 async def test_embedded_serve_killed_at_random_moments(
     tmp_path: Path, pg_database_url: str, mail_catcher: MailCatcher, push_service: PushService
 ) -> None:
@@ -228,6 +229,7 @@ async def test_embedded_serve_killed_at_random_moments(
         await serve.stop()
 
 
+@pytest.mark.slow
 async def test_bullmq_workers_killed_at_random_moments(
     tmp_path: Path, pg_database_url: str, redis_prefix: str, mail_catcher: MailCatcher, push_service: PushService
 ) -> None:

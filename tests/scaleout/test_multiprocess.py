@@ -170,6 +170,7 @@ async def _counts_by_scan(connection: asyncpg.Connection, table: str) -> Counter
     return Counter({row["scan_id"]: row["n"] for row in rows})
 
 
+@pytest.mark.slow
 async def test_two_apis_two_workers_and_a_killed_worker(
     fleet: Fleet, balancer: str, pg_database_url: str, redis_prefix: str
 ) -> None:
