@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
 
 from housescan.auth.dependencies import CurrentUser
+from housescan.config import Settings
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.review import answers, findings, reanalysis, report, rooms
 from housescan.review.schemas import (
@@ -24,6 +27,9 @@ from housescan.review.schemas import (
     RoomOut,
     RoomPatch,
 )
+from housescan.scans.photo_form import FILES_FIELD, FormRejected
+from housescan.scans.router import UploadInterrupted
+from housescan.scans.service import UploadedFile
 
 router = APIRouter(prefix="/api/v1/scans", tags=["review"])
 
@@ -140,6 +146,13 @@ async def create_finding(
     )
 
 
+@router.get("/{scan_id}/findings/{finding_id}")
+async def get_finding(
+    scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, db_session: SessionDep
+) -> FindingOut:
+    return await findings.get_finding(db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id)
+
+
 @router.patch("/{scan_id}/findings/{finding_id}")
 async def patch_finding(
     scan_id: uuid.UUID,
@@ -162,6 +175,83 @@ async def delete_finding(
         db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+FINDING_PHOTOS_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [FILES_FIELD],
+                "properties": {
+                    FILES_FIELD: {"type": "array", "items": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+}
+
+
+async def _finding_photo_form(request: Request, settings: Settings, room_ordinal: int) -> list[UploadedFile]:
+    """The `images` of a multipart form, each for the finding's room (the form has no `room_ordinal`)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise FormRejected(415, f"send the photos as multipart/form-data with `{FILES_FIELD}` fields")
+    try:
+        form = await request.form(max_files=settings.max_images_per_request, max_fields=20)
+    except ClientDisconnect:
+        raise UploadInterrupted() from None
+    try:
+        files = [part for part in form.getlist(FILES_FIELD) if isinstance(part, UploadFile)]
+        if not files:
+            raise FormRejected(422, f"no files were sent in the `{FILES_FIELD}` field")
+        return [
+            UploadedFile(
+                filename=part.filename or "", room_ordinal=room_ordinal, data=await part.read(), size=part.size
+            )
+            for part in files
+        ]
+    finally:
+        await form.close()
+
+
+@router.post(
+    "/{scan_id}/findings/{finding_id}/photos",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        400: {"description": "the multipart body is malformed, or has too many files"},
+        404: {"description": "no such scan or finding"},
+        409: {"description": "the scan is not accepting photos"},
+        413: {"description": "too many or too large files"},
+        415: {"description": "not multipart/form-data"},
+        422: {"description": "a file is not an acceptable photo, or the finding has no room; nothing was stored"},
+    },
+    openapi_extra={"requestBody": FINDING_PHOTOS_BODY},
+)
+async def add_finding_photos(
+    scan_id: uuid.UUID,
+    finding_id: uuid.UUID,
+    request: Request,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+) -> FindingOut:
+    """Close-ups of a finding (`images`, repeated): stored as photos of the finding's room, with the rules of
+    `POST /scans/{id}/images` (all or none), and added to its `photo_ids`."""
+    room_ordinal = await findings.room_for_photos(
+        db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id
+    )
+    files = await _finding_photo_form(request, runtime.settings, room_ordinal)
+    return await findings.add_finding_photos(
+        db_session=db_session,
+        store=runtime.store,
+        events=runtime.events,
+        settings=runtime.settings,
+        user_id=user.id,
+        scan_id=scan_id,
+        finding_id=finding_id,
+        files=files,
+    )
 
 
 @router.post(
