@@ -1,28 +1,55 @@
 """Drawing the inspection report with fpdf2. Pure: data in, PDF bytes out (run it in a thread).
 
 It draws the same merged report the web app shows (`review.schemas.Report`), with the same words for each
-value (`Answer.text`): findings by severity first, then the summary, pros and cons, the house and each room.
-Items no one assessed are collapsed into one line per section. The cost is the owner's only, one line.
+value (`Answer.text`): findings by severity first (each with its photos, the spots marked on them, who to
+call and what it may cost), then the scope and limitations (what nobody judged, the findings' cost totals),
+the summary, pros and cons, the house and each room. Items no one assessed are collapsed into one line per
+section in the rooms. The analysis cost is the owner's only, one line. A shared report (`audience` "reader")
+never says "you". Times are shown in the time zone the render is given, which the PDF names.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from housescan.review.schemas import Answer, FindingOut, Report, ReportRoom
+from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, Report, ReportRoom
 
 THUMB_WIDTH_MM = 42.0
 THUMB_MAX_HEIGHT_MM = 32.0
-SMALL_THUMB_WIDTH_MM = 28.0
+FINDING_THUMB_WIDTH_MM = 56.0  # large enough to see the marked spot
+# Marks: a strong colour no photo of a home is likely to have, outlined in white so it shows on any photo.
+MARK_COLOUR = (236, 0, 140)
+MARK_OUTLINE = (255, 255, 255)
+MARK_LINE_MM = 0.7
+MARK_OUTLINE_MM = 1.5
+PIN_RADIUS_MM = 1.4
+ARROW_HEAD_MM = 2.6
+DEFAULT_ARROW = 0.15  # an arrow without w/h: its tail this far to the lower right of its tip (fractions)
+TRADE_TITLES = {
+    "electrician": "an electrician",
+    "plumber": "a plumber",
+    "heating": "a heating engineer",
+    "roofer": "a roofer",
+    "builder": "a builder",
+    "damp_specialist": "a damp specialist",
+    "carpenter": "a carpenter",
+    "glazier": "a glazier",
+    "pest_control": "pest control",
+    "general": "a general contractor",
+    "other": "another trade",
+    "unassigned": "no trade named",
+}
 SEVERITY_TITLES = {
     "safety": "Safety",
     "major": "Major",
@@ -66,6 +93,8 @@ class ReportData:
     # The owner's view only: the analysis cost (None in shared views).
     cost: Mapping[str, Any] | None = None
     photos_per_room: int = 6
+    # The zone every time in the PDF is shown in (and named).
+    time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
 
 def text(value: object) -> str:
@@ -78,20 +107,36 @@ def percent(value: object) -> str:
     return f"{float(value) * 100:.0f}%" if isinstance(value, int | float) else "-"
 
 
-def source_text(answer: Answer) -> str:
+@dataclass(frozen=True)
+class Voice:
+    """Who the words speak to: the owner ("you"), or a reader of a shared report ("the owner")."""
+
+    person: str = "You"
+    answer: str = "your answer"
+    yourself: str = "yourself"
+
+    @classmethod
+    def of(cls, report: Report) -> Voice:
+        return cls() if report.audience == "owner" else cls("Owner", "the owner's answer", "in the app")
+
+
+OWNER = Voice()
+
+
+def source_text(answer: Answer, voice: Voice = OWNER) -> str:
     """Who answered, in a buyer's words."""
     if answer.source == "person":
-        return "You"
+        return voice.person
     if answer.value is None:
         return "-"
     return f"Model, {percent(answer.confidence)} sure" if answer.confidence is not None else "Model"
 
 
-def room_type_line(answer: Answer) -> str:
+def room_type_line(answer: Answer, voice: Voice = OWNER) -> str:
     """The room type, and which label each percentage belongs to when the model gave two."""
     if answer.source == "person":
         said = f"; the model said {answer.model_value.replace('_', ' ')}" if answer.model_value else ""
-        return f"{answer.text} (your answer{said})"
+        return f"{answer.text} ({voice.answer}{said})"
     if answer.value is None:
         return "Not determined"
     shown = []
@@ -101,9 +146,9 @@ def room_type_line(answer: Answer) -> str:
     return f"{answer.text} (model: {', '.join(shown)})" if shown else answer.text
 
 
-def house_type_line(answer: Answer, threshold: float | None) -> str:
+def house_type_line(answer: Answer, threshold: float | None, voice: Voice = OWNER) -> str:
     if answer.source == "person":
-        return f"{answer.text} (your answer)"
+        return f"{answer.text} ({voice.answer})"
     if answer.value is not None:
         return f"{answer.text} (model, {percent(answer.confidence)} sure)"
     if answer.candidates and threshold is not None:
@@ -152,7 +197,7 @@ class _Document(FPDF):
         self.set_text_color(0, 0, 0)
         self.ln(1)
 
-    def paragraph(self, body: str, size: int = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0)) -> None:
+    def paragraph(self, body: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0)) -> None:
         self.set_font("Helvetica", style, size)
         self.set_text_color(*colour)
         self.multi_cell(0, size * 0.5, text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -182,11 +227,17 @@ class _Document(FPDF):
                     cells.cell(text(value))
         self.ln(2)
 
-    def thumbnails(self, thumbs: Sequence[Thumbnail], width_mm: float = THUMB_WIDTH_MM) -> None:
+    def thumbnails(
+        self,
+        thumbs: Sequence[Thumbnail],
+        width_mm: float = THUMB_WIDTH_MM,
+        marks: Sequence[Sequence[Mark]] = (),
+    ) -> None:
+        """Photos in rows; `marks[i]` are drawn over the i-th photo."""
         x0, x_max = self.l_margin, self.w - self.r_margin
         x, row_height = x0, 0.0
         max_height = THUMB_MAX_HEIGHT_MM * width_mm / THUMB_WIDTH_MM
-        for thumb in thumbs:
+        for index, thumb in enumerate(thumbs):
             width = width_mm
             height = width * thumb.height / max(thumb.width, 1)
             if height > max_height:
@@ -197,13 +248,64 @@ class _Document(FPDF):
             if self.get_y() + height > self.page_break_trigger:
                 self.add_page()
             self.image(io.BytesIO(thumb.jpeg), x=x, y=self.get_y(), w=width, h=height)
+            for mark in marks[index] if index < len(marks) else ():
+                self.mark(mark, x, self.get_y(), width, height)
             x += width + 2
             row_height = max(row_height, height)
         if thumbs:
             self.set_y(self.get_y() + row_height + 2)
 
+    def mark(self, mark: Mark, left: float, top: float, width: float, height: float) -> None:
+        """One mark over a photo drawn at (left, top) with this size: white first, wider, then the colour."""
+        tip = (left + mark.x * width, top + mark.y * height)
+        for colour, line in ((MARK_OUTLINE, MARK_OUTLINE_MM), (MARK_COLOUR, MARK_LINE_MM)):
+            self.set_draw_color(*colour)
+            self.set_fill_color(*colour)
+            self.set_line_width(line)
+            if mark.shape == "box":
+                self.rect(tip[0], tip[1], (mark.w or 0) * width, (mark.h or 0) * height, style="D")
+            elif mark.shape == "pin":
+                self.circle(tip[0], tip[1], PIN_RADIUS_MM + (line - MARK_LINE_MM) / 2, style="F")
+            else:
+                self._arrow(tip, mark, left, top, width, height, outline=line - MARK_LINE_MM)
+        self.set_draw_color(0, 0, 0)
+        self.set_fill_color(255, 255, 255)
+        self.set_line_width(0.2)
 
-def _answer_rows(answers: Mapping[str, Answer]) -> list[tuple[str, str, str]]:
+    def _arrow(
+        self,
+        tip: tuple[float, float],
+        mark: Mark,
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        *,
+        outline: float,
+    ) -> None:
+        tail_x = min(max(mark.x + (DEFAULT_ARROW if mark.w is None else mark.w), 0.0), 1.0)
+        tail_y = min(max(mark.y + (DEFAULT_ARROW if mark.h is None else mark.h), 0.0), 1.0)
+        tail = (left + tail_x * width, top + tail_y * height)
+        length = math.dist(tip, tail)
+        if length < 0.01:
+            self.circle(tip[0], tip[1], PIN_RADIUS_MM + outline / 2, style="F")
+            return
+        ux, uy = (tail[0] - tip[0]) / length, (tail[1] - tip[1]) / length
+        head = ARROW_HEAD_MM + outline
+        base = (tip[0] + ux * head, tip[1] + uy * head)
+        self.line(base[0], base[1], tail[0], tail[1])
+        wing = head * 0.55
+        self.polygon(
+            [
+                (tip[0] - ux * outline / 2, tip[1] - uy * outline / 2),
+                (base[0] - uy * wing, base[1] + ux * wing),
+                (base[0] + uy * wing, base[1] - ux * wing),
+            ],
+            style="F",
+        )
+
+
+def _answer_rows(answers: Mapping[str, Answer], voice: Voice = OWNER) -> list[tuple[str, str, str]]:
     """The assessed answers (a person's or a model's), each with who gave it; notes follow the value."""
     rows = []
     for item_id, answer in answers.items():
@@ -214,7 +316,7 @@ def _answer_rows(answers: Mapping[str, Answer]) -> list[tuple[str, str, str]]:
             shown += f" - note: {answer.note}"
         if answer.photo_ids:
             shown += f" ({len(answer.photo_ids)} photo{'s' if len(answer.photo_ids) > 1 else ''})"
-        rows.append((answer.title or item_id.replace("_", " "), shown, source_text(answer)))
+        rows.append((answer.title or item_id.replace("_", " "), shown, source_text(answer, voice)))
     return rows
 
 
@@ -228,8 +330,24 @@ def _collapsed_line(pdf: _Document, count: int) -> None:
         pdf.paragraph(f"{count} {noun} not assessed - review", size=9, style="I", colour=(110, 110, 110))
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+def when(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment in the given zone, named: "2026-11-27 07:00 (Europe/Paris)". Naive moments are UTC."""
+    if moment is None:
+        return "-"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{aware.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def money(amount: float, currency: str) -> str:
+    return f"{amount:,.0f} {currency}" if amount == round(amount) else f"{amount:,.2f} {currency}"
+
+
+def cost_range(low: float, high: float, currency: str) -> str:
+    return money(low, currency) if low == high else f"{money(low, currency).split()[0]} - {money(high, currency)}"
+
+
+def trade_title(trade: object) -> str:
+    return TRADE_TITLES.get(str(trade), str(trade).replace("_", " "))
 
 
 def _finding_block(pdf: _Document, finding: FindingOut, rooms: Mapping[uuid.UUID, str], data: ReportData) -> None:
@@ -239,13 +357,21 @@ def _finding_block(pdf: _Document, finding: FindingOut, rooms: Mapping[uuid.UUID
     pdf.multi_cell(
         0, 5.5, text(f"- {finding.title}" + (f" ({where})" if where else "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
-    if finding.note:
-        pdf.set_x(pdf.l_margin + 4)
-        pdf.set_font("Helvetica", "", 9.5)
-        pdf.multi_cell(0, 5, text(finding.note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    thumbs = [data.thumbnails[photo] for photo in finding.photo_ids if photo in data.thumbnails]
-    if thumbs:
-        pdf.thumbnails(thumbs, width_mm=SMALL_THUMB_WIDTH_MM)
+    details = []
+    if finding.trade:
+        details.append(f"Call {trade_title(finding.trade)}")
+    if finding.cost_low is not None and finding.cost_high is not None:
+        details.append(f"estimated {cost_range(finding.cost_low, finding.cost_high, data.report.costs.currency)}")
+    for line in (finding.note, "; ".join(details)):
+        if line:
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.set_font("Helvetica", "", 9.5)
+            pdf.multi_cell(0, 5, text(line[:1].upper() + line[1:]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    shown = [photo for photo in finding.photo_ids if photo in data.thumbnails]
+    if shown:
+        pdf.ln(1)
+        marks = [[mark for mark in finding.marks if mark.photo_id == photo] for photo in shown]
+        pdf.thumbnails([data.thumbnails[photo] for photo in shown], width_mm=FINDING_THUMB_WIDTH_MM, marks=marks)
     pdf.ln(1)
 
 
@@ -267,20 +393,79 @@ def _findings(pdf: _Document, report: Report, data: ReportData) -> None:
             _finding_block(pdf, finding, names, data)
 
 
+def _grouped_items(report: Report, reason: str) -> list[tuple[str, str]]:
+    """Unjudged checklist items, one line per place: ("Kitchen", "Walls, Floor")."""
+    places: dict[str, list[str]] = {}
+    for item in report.limitations.items:
+        if item.reason == reason:
+            places.setdefault(item.room_name or "The home", []).append(item.title)
+    return [(place, ", ".join(titles)) for place, titles in places.items()]
+
+
+def _cost_rows(totals: Mapping[str, CostRange], titles: Mapping[str, str], currency: str) -> list[tuple[str, ...]]:
+    return [
+        (titles.get(key, key), str(total.count), cost_range(total.low, total.high, currency))
+        for key, total in totals.items()
+    ]
+
+
+def _scope_and_limitations(pdf: _Document, report: Report) -> None:
+    limits = report.limitations
+    pdf.heading("Scope and limitations", keep_with=20)
+    pdf.paragraph(limits.statement)
+    pdf.ln(1)
+    rooms = [
+        ("Rooms without photos", ", ".join(room.name for room in limits.rooms_without_photos)),
+        ("Rooms not analysed", ", ".join(room.name for room in limits.rooms_not_analysed)),
+    ]
+    pdf.pairs([(label, names) for label, names in rooms if names])
+    for reason, title, count in (
+        ("not_assessed", "Not assessed by anyone", limits.not_assessed),
+        ("not_visible", "Looked for, not visible", limits.not_visible),
+    ):
+        if count:
+            pdf.heading(f"{title} ({count})", size=10, keep_with=10, colour=(60, 60, 60))
+            pdf.pairs(_grouped_items(report, reason))
+    costs = report.costs
+    if not costs.findings_with_costs:
+        return
+    pdf.heading("Estimated repair costs", size=11, keep_with=24)
+    unpriced = costs.findings_without_costs
+    pdf.paragraph(
+        f"{cost_range(costs.low, costs.high, costs.currency)} for {costs.findings_with_costs} "
+        f"finding{'s' if costs.findings_with_costs != 1 else ''} with an estimate"
+        + (f"; {unpriced} without one." if unpriced else ".")
+        + " Estimates, not quotes.",
+        size=9.5,
+    )
+    pdf.ln(1)
+    severity = _cost_rows(costs.by_severity, SEVERITY_TITLES, costs.currency)
+    trades = {key: trade_title(key).capitalize() for key in costs.by_trade}
+    pdf.grid(("By severity", "Findings", "Estimate"), severity, (62, 30, 88))
+    pdf.grid(("By trade", "Findings", "Estimate"), _cost_rows(costs.by_trade, trades, costs.currency), (62, 30, 88))
+
+
 def _room(pdf: _Document, room: ReportRoom, data: ReportData) -> None:
+    voice = Voice.of(data.report)
     pdf.heading(room.name, size=13, keep_with=50)
-    rows = [("Type", room_type_line(room.room_type)), ("Photos", str(len(room.images)))]
+    rows = [("Type", room_type_line(room.room_type, voice)), ("Photos", str(len(room.images)))]
     if not room.analysed and data.report.status == "succeeded":
-        rows.append(("Analysis", "the models could not analyse this room; answer its items yourself"))
+        rows.append(
+            ("Analysis", f"the models could not analyse this room; its items are to be answered {voice.yourself}")
+        )
     pdf.pairs(rows)
     pdf.ln(1)
     shown = [data.thumbnails[image.id] for image in room.images[: data.photos_per_room] if image.id in data.thumbnails]
     pdf.thumbnails(shown)
     if len(room.images) > len(shown):
         pdf.paragraph(f"{len(room.images) - len(shown)} more photos in the app.", size=8, style="I")
-    answered = _answer_rows(room.checklist)
+    answered = _answer_rows(room.checklist, voice)
     products = [
-        (answer.title or name, answer.text + (f" - note: {answer.note}" if answer.note else ""), source_text(answer))
+        (
+            answer.title or name,
+            answer.text + (f" - note: {answer.note}" if answer.note else ""),
+            source_text(answer, voice),
+        )
         for name, answer in room.products.items()
         if answer.value is not None
     ]
@@ -292,6 +477,7 @@ def _room(pdf: _Document, room: ReportRoom, data: ReportData) -> None:
 
 def render_pdf(data: ReportData) -> bytes:
     report = data.report
+    voice = Voice.of(report)
     pdf = _Document(str(report.scan_id))
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -308,17 +494,18 @@ def render_pdf(data: ReportData) -> bytes:
         [
             (
                 "House type",
-                house_type_line(report.house.house_type, report.thresholds.get("house_type_min_confidence")),
+                house_type_line(report.house.house_type, report.thresholds.get("house_type_min_confidence"), voice),
             ),
             ("Rooms", f"{len(report.rooms)} ({photos} photos)"),
-            ("Scanned", _when(data.created_at)),
-            ("Analysed", _when(report.derived_at)),
+            ("Scanned", when(report.scanned_at or report.derived_at or data.created_at, data.time_zone)),
+            ("Updated", when(report.updated_at or report.derived_at, data.time_zone)),
         ]
     )
     pdf.ln(1)
     pdf.paragraph(report.summary)
 
     _findings(pdf, report, data)
+    _scope_and_limitations(pdf, report)
 
     pdf.heading("Pros and cons", keep_with=16)
     for label, items in (("Pros", report.pros), ("Cons", report.cons)):
@@ -328,7 +515,7 @@ def render_pdf(data: ReportData) -> bytes:
             pdf.paragraph(f"- {item}")
 
     pdf.heading("House checklist", keep_with=24)
-    house_rows = _answer_rows(report.house.checklist)
+    house_rows = _answer_rows(report.house.checklist, voice)
     if house_rows:
         pdf.grid(("Item", "Answer", "By"), house_rows, (62, 88, 30))
     _collapsed_line(pdf, _not_assessed(report.house.checklist.values()))

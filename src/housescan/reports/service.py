@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PIL import Image as PILImage
 from PIL import ImageOps
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan.auth.models import User
 from housescan.config import Settings
-from housescan.errors import Conflict
+from housescan.errors import Conflict, Unprocessable
 from housescan.reports.render import ReportData, Thumbnail, render_pdf
 from housescan.review import context as review_context
 from housescan.review import report as review_report
@@ -23,24 +26,77 @@ THUMBNAILS_PER_ROOM = 6
 THUMBNAIL_PIXELS = 360
 
 
+UTC = ZoneInfo("UTC")
+
+
 class ReportNotReady(Conflict):
     """The scan exists (and is the user's) but has no analysis to report yet."""
 
 
+class UnknownTimeZone(Unprocessable):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            [
+                {
+                    "loc": ["query", "tz"],
+                    "msg": f"{name[:64]!r} is not a time zone (an IANA name such as Europe/Paris)",
+                    "type": "value_error",
+                }
+            ]
+        )
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The zone of an IANA name; UnknownTimeZone (422) for any other text."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UnknownTimeZone(name) from None
+
+
+async def zone_of_account(db_session: AsyncSession, user_id: uuid.UUID) -> ZoneInfo:
+    """The account's time zone (set by the web app from the browser), else UTC."""
+    name = await db_session.scalar(select(User.time_zone).where(User.id == user_id))
+    try:
+        return time_zone(name) if name else UTC
+    except UnknownTimeZone:
+        return UTC  # a zone this machine no longer knows: the PDF still renders, in UTC, and says so
+
+
 async def scan_report_pdf(
-    *, db_session: AsyncSession, store: ObjectStore, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID
+    *,
+    db_session: AsyncSession,
+    store: ObjectStore,
+    settings: Settings,
+    user_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    tz: str | None = None,
 ) -> tuple[bytes, str]:
-    """The owner's report as PDF bytes and a file name (with the cost line). 404 for another user's scan;
-    409 while there is no analysis."""
+    """The owner's report as PDF bytes and a file name (with the cost line), its times in `tz` (an IANA
+    name; 422 when unknown), else the account's time zone, else UTC. 404 for another user's scan; 409 while
+    there is no analysis."""
+    zone = time_zone(tz) if tz else None
     scan = await review_context.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    return await report_pdf_of_scan(db_session=db_session, store=store, settings=settings, scan=scan, owner=True)
+    zone = zone or await zone_of_account(db_session, user_id)
+    return await report_pdf_of_scan(
+        db_session=db_session, store=store, settings=settings, scan=scan, owner=True, zone=zone
+    )
 
 
 async def report_pdf_of_scan(
-    *, db_session: AsyncSession, store: ObjectStore, settings: Settings, scan: Scan, owner: bool
+    *,
+    db_session: AsyncSession,
+    store: ObjectStore,
+    settings: Settings,
+    scan: Scan,
+    owner: bool,
+    zone: ZoneInfo = UTC,
 ) -> tuple[bytes, str]:
-    """The PDF of a scan the caller may read; `owner=False` (a shared view) leaves the cost out."""
-    report, context = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    """The PDF of a scan the caller may read; `owner=False` (a shared view) speaks to its reader and leaves
+    the analysis cost out."""
+    report, context = await review_report.report_of_scan(
+        db_session=db_session, settings=settings, scan=scan, audience="owner" if owner else "reader"
+    )
     if context.summary is None:
         state = {
             ScanStatus.draft: "still a draft: upload the photos and start the analysis",
@@ -61,6 +117,7 @@ async def report_pdf_of_scan(
         thumbnails=thumbnails,
         cost=(context.summary.cost_summary or context.summary.summary_json.get("cost_info") or {}) if owner else None,
         photos_per_room=THUMBNAILS_PER_ROOM,
+        time_zone=zone,
     )
     pdf = await asyncio.to_thread(render_pdf, data)
     return pdf, f"housescan-report-{str(scan.id)[:8]}.pdf"
