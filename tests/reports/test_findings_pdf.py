@@ -248,3 +248,28 @@ async def test_the_owners_pdf_shows_a_marked_finding_in_the_accounts_time_zone(
         await pdf_in("Nowhere/Else")
     page = _first_page(pdf, tmp_path)
     assert _near(page, MARK_COLOUR, 40).sum() > 50, "the finding's mark is not drawn in the owner's PDF"
+
+
+async def test_the_shared_pdf_shows_the_marks_and_never_says_you(live_server: LiveServer, tmp_path: Path) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        detail = await finished_scan(client, token, {"Kitchen": [(120, 120, 120)]})
+        kitchen = detail["rooms"][0]
+        photo = kitchen["images"][0]["id"]
+        answer = await client.put(
+            f"/api/v1/scans/{detail['id']}/answers/{kitchen['id']}/walls_condition",
+            json={"value": "Poor", "note": "Cracks"},
+            headers=auth(token),
+        )
+        assert answer.status_code == 200, answer.text
+        body = {"title": "Crack", "severity": "major", "room_id": kitchen["id"], "photo_ids": [photo]}
+        body["marks"] = [{"photo_id": photo, "shape": "pin", "x": 0.5, "y": 0.5}]
+        assert (await client.post(f"/api/v1/scans/{detail['id']}/findings", json=body, headers=auth(token))).is_success
+        share = (await client.post(f"/api/v1/scans/{detail['id']}/shares", json={}, headers=auth(token))).json()
+        response = await client.get(f"/api/v1/shared/{share['token']}/report.pdf")
+    assert response.status_code == 200, response.text
+    words = _words(response.content, tmp_path)
+    assert "Crack" in words and "Scope and limitations" in words and "Cost of the analysis" not in words
+    assert "The owner checked 1 of" in words and "Owner" in words
+    assert not re.search(r"\byou(r|rs|rself)?\b", words, re.IGNORECASE), words
+    assert _near(_first_page(response.content, tmp_path), MARK_COLOUR, 40).sum() > 20
