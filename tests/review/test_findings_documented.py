@@ -277,6 +277,11 @@ async def test_close_ups_uploaded_to_a_finding_are_its_rooms_photos_and_its_own(
             f"{_findings_url(scan_id, finding['id'])}/photos", files={"other": ("x.txt", b"x")}, headers=auth(token)
         )
         assert empty.status_code == 422 and "images" in empty.text
+        limit = review_server.runtime.settings.max_images_per_request
+        too_many = await _upload_photos(
+            client, token, scan_id, finding["id"], [(f"{n}.jpg", b"x") for n in range(limit + 1)]
+        )
+        assert too_many.status_code == 413 and f"at most {limit} per request" in too_many.text
         after = await _report(client, token, scan_id)
         assert [image["id"] for image in after["rooms"][0]["images"]] == kitchen_photos
         assert [f["photo_ids"] for f in after["findings"]] == [photo_ids]

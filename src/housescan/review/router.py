@@ -198,7 +198,8 @@ async def _finding_photo_form(request: Request, settings: Settings, room_ordinal
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise FormRejected(415, f"send the photos as multipart/form-data with `{FILES_FIELD}` fields")
     try:
-        form = await request.form(max_files=settings.max_images_per_request, max_fields=20)
+        # Counted by the upload itself (its 413 names the limit); this bound only stops a flood of parts.
+        form = await request.form(max_files=settings.max_images_per_scan, max_fields=20)
     except ClientDisconnect:
         raise UploadInterrupted() from None
     try:
