@@ -75,6 +75,14 @@ export type FindingInput = Schemas["FindingCreate"];
 export type ReportImage = Schemas["ReportImage"];
 export type ReportRoom = Schemas["ReportRoom"];
 export type Report = Schemas["Report"];
+export type Mark = Schemas["Mark"];
+export type MarkShape = Mark["shape"];
+export type Trade = Schemas["Trade"];
+export type Limitations = Schemas["Limitations"];
+export type CostTotals = Schemas["CostTotals"];
+export type Audience = NonNullable<Report["audience"]>;
+/** The account's currency (ISO 4217) and time zone (IANA), GET/PUT /api/v1/me/preferences. */
+export type AccountPreferences = Schemas["Preferences"];
 
 // ---- Socket.IO events on namespace /scans -------------------------------------------------------------
 // Generated as well (events-schema.d.ts, from the server's EventPayload models); the server adds `eventId`,

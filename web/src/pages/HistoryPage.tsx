@@ -2,13 +2,33 @@ import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Alert, ConfirmButton, PageTitle, Spinner, StatusBadge } from "../components/ui";
 import { api, ApiError } from "../lib/api";
+import { SeverityChips } from "../components/review/SeverityChips";
+import "../components/review/review.css";
+import { accountPreferences } from "../components/account/preferences";
 import { humanize } from "../lib/answers";
-import { formatDate, plural } from "../lib/format";
+import { formatDate, plural, scannedAndUpdated } from "../lib/format";
 import type { ScanListItem } from "../lib/types";
 import { sendOutbox, UPLOADS_SENT_EVENT } from "../lib/uploadQueue";
 
 // A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
 const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
+
+/** A finished scan in brief: its findings by severity and how much of it was checked. */
+export function ScanBrief({ scan }: { scan: ScanListItem }) {
+  const assessed = scan.assessed;
+  return (
+    <span className="scan-brief" data-testid="scan-brief">
+      <SeverityChips counts={scan.findings_by_severity} empty="No findings recorded yet" />
+      {assessed && assessed.total > 0 && (
+        <span className="scan-meta" data-testid="scan-assessed">
+          Checked {assessed.by_person} of {assessed.total}
+          {assessed.by_model > 0 && ` · ${assessed.by_model} by the models`}
+          {assessed.not_assessed > 0 && ` · ${assessed.not_assessed} not assessed`}
+        </span>
+      )}
+    </span>
+  );
+}
 
 export default function HistoryPage() {
   const [items, setItems] = useState<ScanListItem[] | null>(null);
@@ -30,7 +50,8 @@ export default function HistoryPage() {
   }, []);
 
   useEffect(() => {
-    void load(null);
+    // The account's time zone first: every card's dates are written in it.
+    void accountPreferences().finally(() => void load(null));
   }, [load]);
 
   // Photos kept while offline on an earlier visit go up now (where Background Sync did not send them).
@@ -93,12 +114,15 @@ export default function HistoryPage() {
                 )}
                 <span style={{ display: "flex", flexDirection: "column", minWidth: 0 }}>
                 <span className="scan-title">{scan.address?.trim() || "Untitled home"}</span>
+                <span className="scan-meta" data-testid="scan-times">
+                  {scan.scanned_at ? scannedAndUpdated(scan.scanned_at, scan.updated_at) : `Started ${formatDate(scan.created_at)}`}
+                </span>
                 <span className="scan-meta">
-                  {formatDate(scan.created_at)}
                   {typeof scan.rooms_count === "number" && ` · ${plural(scan.rooms_count, "room")}`}
                   {typeof scan.images_count === "number" && ` · ${plural(scan.images_count, "photo")}`}
                   {scan.house_type && ` · ${humanize(scan.house_type)}`}
                 </span>
+                {scan.status === "succeeded" && <ScanBrief scan={scan} />}
                 {scan.status === "failed" && scan.error && <span className="scan-error">{scan.error}</span>}
                 </span>
               </Link>

@@ -70,19 +70,62 @@ function report(): Report {
         },
         images: [{ id: "i1", url: "/img/i1", thumbnail_url: "/img/i1" }],
         not_assessed: 1,
+        checked: 1,
+        checklist_total: 2,
         analysed: true,
         photos_changed: false,
       },
     ],
     findings: [
       { id: "f2", room_id: null, title: "Dripping tap", severity: "maintenance", note: null, photo_ids: [], source: "person", checklist_item_id: null, created_at: AT, updated_at: AT },
-      { id: "f1", room_id: "r1", title: "Exposed wiring", severity: "safety", note: "By the cooker", photo_ids: [], source: "person", checklist_item_id: null, created_at: AT, updated_at: AT },
+      {
+        id: "f1",
+        room_id: "r1",
+        room_name: "Kitchen",
+        title: "Exposed wiring",
+        severity: "safety",
+        note: "By the cooker",
+        photo_ids: ["i1"],
+        marks: [{ photo_id: "i1", shape: "box", x: 0.1, y: 0.2, w: 0.3, h: 0.25 }],
+        trade: "electrician",
+        cost_low: 300,
+        cost_high: 500,
+        cost_source: "person",
+        source: "person",
+        checklist_item_id: null,
+        created_at: AT,
+        updated_at: AT,
+      },
     ],
     finding_counts: { safety: 1, major: 0, maintenance: 1, note: 0 },
     pros: [],
     cons: ["Exposed wiring (safety)"],
     summary: "A home whose type is not determined with a photographed room: a kitchen.",
-    assessed: { total: 5, by_person: 1, by_model: 2, not_assessed: 2 },
+    assessed: { total: 5, by_person: 1, by_model: 2, not_assessed: 2, not_visible: 0 },
+    limitations: {
+      not_assessed: 2,
+      not_visible: 1,
+      rooms_without_photos: [{ id: "r2", name: "Loft" }],
+      rooms_not_analysed: [],
+      items: [
+        { scope: "house", item_id: "signs_of_damp", title: "Signs of damp or mould", room_name: null, reason: "not_assessed" },
+        { scope: "r1", item_id: "walls_condition", title: "Walls condition", room_name: "Kitchen", reason: "not_assessed" },
+        { scope: "r1", item_id: "ceiling", title: "Ceiling condition", room_name: "Kitchen", reason: "not_visible" },
+      ],
+      statement: "You checked 1 of 5 items; condition was not judged elsewhere: this is not a full inspection.",
+    },
+    costs: {
+      low: 300,
+      high: 500,
+      currency: "GBP",
+      by_trade: { electrician: { low: 300, high: 500, count: 1 } },
+      by_severity: { safety: { low: 300, high: 500, count: 1 } },
+      findings_with_costs: 1,
+      findings_without_costs: 1,
+    },
+    audience: "owner",
+    scanned_at: AT,
+    updated_at: "2026-01-02T09:30:00Z",
     derived_at: AT,
     thresholds: { house_type_min_confidence: 0.75 },
   };
@@ -106,8 +149,11 @@ describe("ReportPage", () => {
   it("opens with the findings by severity, then the rooms; says who answered", async () => {
     renderPage();
     const findings = await screen.findByTestId("findings");
-    expect(within(findings).getByTestId("finding-counts").textContent).toBe("1 safety · 1 maintenance");
-    expect(within(findings).getAllByTestId("finding").map((f) => f.querySelector("strong")?.textContent)).toEqual([
+    expect(within(within(findings).getByTestId("finding-counts")).getAllByRole("listitem").map((chip) => chip.textContent)).toEqual([
+      "1 safety",
+      "1 maintenance",
+    ]);
+    expect(within(findings).getAllByTestId("finding").map((f) => f.querySelector(".finding-title")?.textContent)).toEqual([
       "Exposed wiring",
       "Dripping tap",
     ]);
@@ -129,6 +175,38 @@ describe("ReportPage", () => {
     // Developer words never reach a buyer.
     expect(page.textContent).not.toMatch(/local:|attempt \d|same id/);
     expect(screen.getByTestId("cost").tagName).toBe("DETAILS");
+  });
+
+  it("frames the report: summary and findings with their marked photos, costs, then scope and limitations, then rooms", async () => {
+    renderPage();
+    const page = await screen.findByTestId("report");
+    const text = page.textContent!;
+    const order = ["Summary", "Exposed wiring", "What it may cost", "Scope and limitations", "Rooms"].map((word) => text.indexOf(word));
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true);
+    const wiring = screen.getAllByTestId("finding")[0];
+    expect(within(wiring).getByTestId("finding-facts").textContent).toBe("Call: ElectricianCost: £300–£500");
+    const photo = within(wiring).getByRole("img", { name: "Exposed wiring, photo 1. Marked: a box" });
+    expect(photo.getAttribute("src")).toBe("/img/i1");
+    const box = wiring.querySelector('[data-shape="box"]')!;
+    expect([box.getAttribute("x"), box.getAttribute("y"), box.getAttribute("width"), box.getAttribute("height")]).toEqual(["10%", "20%", "30%", "25%"]);
+    // The photo full screen keeps its mark.
+    fireEvent.click(within(wiring).getByRole("button", { name: "Open photo 1 of Exposed wiring" }));
+    expect(within(screen.getByRole("dialog")).getByRole("img").getAttribute("alt")).toBe("Exposed wiring, photo 1 of 1. Marked: a box");
+    fireEvent.keyDown(window, { key: "Escape" });
+    const costs = screen.getByTestId("cost-totals");
+    expect(costs.textContent).toContain("£300–£500 over 1 finding with a cost; 1 finding without one");
+    expect(costs.textContent).toContain("Electrician£300–£500 (1 finding)");
+    const limits = screen.getByTestId("limitations");
+    expect(within(limits).getByTestId("limitations-statement").textContent).toBe(
+      "You checked 1 of 5 items; condition was not judged elsewhere: this is not a full inspection.",
+    );
+    expect(within(limits).getByTestId("assessed-by").textContent).toContain("1 item judged by you");
+    expect(within(limits).getByTestId("rooms-without-photos").textContent).toContain("Loft");
+    expect(within(limits).getByTestId("not-visible").textContent).toContain("Ceiling condition · Kitchen");
+    const groups = within(limits).getByTestId("not-assessed-items").querySelectorAll("details summary");
+    expect(Array.from(groups).map((g) => g.textContent)).toEqual(["The house: 1 item", "Kitchen: 1 item"]);
+    expect(within(screen.getByTestId("room-report")).getByTestId("checked-progress").textContent).toBe("1 of 2 checked");
+    expect(screen.getByTestId("report-times").textContent).toMatch(/^Scanned 1 Jan 2026, \d\d:\d\d \S+ · Updated 2 Jan 2026, \d\d:\d\d \S+$/);
   });
 
   it("saves an answer at once, offers a finding for Poor, and reverts", async () => {

@@ -14,24 +14,35 @@ import {
   type Answer,
   type Report,
 } from "../components/review/reviewApi";
+import { CostTotals, ScopeAndLimitations } from "../components/review/ReportFrame";
 import "../components/review/review.css";
 import ShareButton from "../components/account/ShareButton";
+import { accountPreferences } from "../components/account/preferences";
 import { api, ApiError } from "../lib/api";
+import { plural, scannedAndUpdated } from "../lib/format";
 import { realtime } from "../lib/realtime";
 import type { ScanDetail } from "../lib/types";
 
-function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** The report of a finished scan: findings first, then the house and each room, every answer editable. */
+/**
+ * The report of a finished scan: the summary first (findings by severity with their photos and marks, what
+ * they may cost), then its scope and limitations, then the house and each room, every answer editable.
+ */
 export default function ReportPage({ scan }: { scan: ScanDetail }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [draft, setDraft] = useState<FindingDraft | null>(null);
+  const [currency, setCurrency] = useState<string | null>(null);
   const scanId = scan.id;
+
+  // The account's time zone writes every date; its currency the costs (filled from the browser when unset).
+  useEffect(() => {
+    let live = true;
+    void accountPreferences().then((preferences) => live && setCurrency(preferences.currency ?? null));
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const reload = useCallback(async () => {
     try {
@@ -79,6 +90,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
   }
   const title = report.house.address?.trim() || "Untitled home";
   const photos = report.rooms.reduce((n, r) => n + r.images.length, 0);
+  const audience = report.audience ?? "owner";
   const houseType = report.house.house_type;
   const guess = houseType.candidates?.[0];
   const editable = true;
@@ -91,8 +103,8 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
           <p className="eyebrow">Inspection report</p>
           <PageTitle title={`Report: ${title}`}>{title}</PageTitle>
           <p className="muted">
-            Scanned {formatDate(scan.finished_at ?? scan.created_at)} · {report.rooms.length}{" "}
-            {report.rooms.length === 1 ? "room" : "rooms"} · {photos} {photos === 1 ? "photo" : "photos"}
+            <span data-testid="report-times">{scannedAndUpdated(report.scanned_at, report.updated_at)}</span> ·{" "}
+            {plural(report.rooms.length, "room")} · {plural(photos, "photo")}
           </p>
         </div>
         <div className="actions report-actions no-print">
@@ -131,6 +143,13 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
         {notice}
       </p>
 
+      <section className="card summary" aria-labelledby="summary-title">
+        <h2 id="summary-title" className="section-title">
+          Summary
+        </h2>
+        <p data-testid="summary">{report.summary}</p>
+      </section>
+
       <FindingsPanel
         scanId={scanId}
         findings={report.findings}
@@ -138,15 +157,19 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
         rooms={report.rooms}
         draft={draft}
         editable={editable}
+        currency={report.costs?.currency || currency}
         onSaved={saved}
         onError={setError}
       />
 
+      <CostTotals costs={report.costs} />
+
+      <ScopeAndLimitations report={report} audience={audience} />
+
       <section className="card overview" aria-labelledby="overview-title">
         <h2 id="overview-title" className="section-title">
-          Overview
+          The house
         </h2>
-        <p data-testid="summary">{report.summary}</p>
         <div className="house-type" data-testid="house-type">
           <span className="label">House type</span>
           <span className="pill pill-neutral">{houseType.text}</span>
@@ -184,10 +207,6 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
             </button>
           )}
         </div>
-        <p className="muted small">
-          {report.assessed.total - report.assessed.not_assessed} of {report.assessed.total} items answered (
-          {report.assessed.by_person} by you, {report.assessed.by_model} by the model).
-        </p>
       </section>
 
       <section className="pros-cons" aria-label="Pros and cons">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Alert, ConfirmButton, PageTitle, Spinner } from "../components/ui";
 import AccountSettings from "../components/account/AccountSettings";
 import NotificationSettings from "../components/account/NotificationSettings";
+import RegionSettings from "../components/account/RegionSettings";
 import { api, ApiError } from "../lib/api";
 import { useAuth } from "../lib/auth";
 import { slugify } from "../lib/format";
@@ -236,6 +237,7 @@ export default function SettingsPage() {
           )}
         </div>
       )}
+      <RegionSettings />
       <NotificationSettings />
       <AccountSettings />
     </section>

@@ -1,24 +1,24 @@
 import { useEffect, useState } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../components/ui";
+import FindingCard, { photosById } from "../components/review/FindingCard";
+import { CheckedProgress, ScopeAndLimitations } from "../components/review/ReportFrame";
+import { SeverityChips } from "../components/review/SeverityChips";
+import { whoAnswered } from "../components/review/reviewApi";
 import { accountApi, type SharedReport } from "../lib/account";
 import { ApiError } from "../lib/api";
+import { formatDate, scannedAndUpdated } from "../lib/format";
+import type { Audience } from "../lib/types";
 import "../components/account/account.css";
+import "../components/review/review.css";
 
 type Answer = SharedReport["report"]["house"]["house_type"];
-
-const SEVERITY_TEXT: Record<string, string> = {
-  safety: "Safety",
-  major: "Major",
-  maintenance: "Maintenance",
-  note: "Note",
-};
 
 function answers(checklist: Record<string, Answer> | undefined): [string, Answer][] {
   return Object.entries(checklist ?? {}).filter(([, answer]) => answer.value !== null && answer.value !== undefined);
 }
 
-function AnswerList({ checklist }: { checklist: Record<string, Answer> | undefined }) {
+function AnswerList({ checklist, audience }: { checklist: Record<string, Answer> | undefined; audience: Audience }) {
   const rows = answers(checklist);
   if (rows.length === 0) return <p className="muted">Nothing assessed.</p>;
   return (
@@ -28,6 +28,7 @@ function AnswerList({ checklist }: { checklist: Record<string, Answer> | undefin
           <dt>{answer.title ?? id}</dt>
           <dd>
             {answer.text || String(answer.value)}
+            {whoAnswered(answer, audience) && <span className="who"> · {whoAnswered(answer, audience)}</span>}
             {answer.note ? <span className="muted"> — {answer.note}</span> : null}
           </dd>
         </div>
@@ -36,7 +37,10 @@ function AnswerList({ checklist }: { checklist: Record<string, Answer> | undefin
   );
 }
 
-/** A report opened from a share link: read-only, no sign-in, no costs, no edit controls. */
+/**
+ * A report opened from a share link: read-only, no sign-in, no costs, no edit controls; it speaks to its reader
+ * (the owner's answers are "by the owner"), the findings with their photos and marks first.
+ */
 export default function SharedReportPage() {
   const { token = "" } = useParams();
   const [shared, setShared] = useState<SharedReport | null>(null);
@@ -90,32 +94,33 @@ export default function SharedReportPage() {
   if (!shared) return <Spinner label="Opening the shared report…" />;
 
   const report = shared.report;
+  const audience: Audience = report.audience ?? "reader";
   const address = report.house.address || "A home";
+  const photos = photosById(report.rooms);
   return (
     <article className="report shared-report">
       <PageTitle title={`Shared report: ${address}`}>{address}</PageTitle>
       <p className="muted">
-        Shared inspection report, read-only. The link works until{" "}
-        {new Date(shared.expires_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}.{" "}
-        <a href={shared.pdf_url}>Download PDF</a>
+        Shared inspection report, read-only. <span data-testid="report-times">{scannedAndUpdated(report.scanned_at, report.updated_at)}</span>.
+        The link works until {formatDate(shared.expires_at, { dateOnly: true })}. <a href={shared.pdf_url}>Download PDF</a>
       </p>
-      {report.summary && <p className="report-summary">{report.summary}</p>}
+      {report.summary && <p className="report-summary" data-testid="summary">{report.summary}</p>}
 
-      <section className="card">
-        <h2>Findings</h2>
-        {report.findings.length === 0 ? (
-          <p className="muted">No findings.</p>
-        ) : (
-          <ul className="findings">
+      <section className="card findings" aria-labelledby="shared-findings-title" data-testid="findings">
+        <div className="section-head">
+          <h2 id="shared-findings-title">Findings</h2>
+          <SeverityChips counts={report.finding_counts} empty="None recorded by the owner." testId="finding-counts" />
+        </div>
+        {report.findings.length > 0 && (
+          <ul className="finding-cards">
             {report.findings.map((finding) => (
-              <li key={finding.id} className={`finding finding-${finding.severity}`}>
-                <strong>{SEVERITY_TEXT[finding.severity] ?? finding.severity}:</strong> {finding.title}
-                {finding.note ? <span className="muted"> — {finding.note}</span> : null}
-              </li>
+              <FindingCard key={finding.id} finding={finding} photos={photos} currency={null} />
             ))}
           </ul>
         )}
       </section>
+
+      <ScopeAndLimitations report={report} audience={audience} />
 
       {(report.pros.length > 0 || report.cons.length > 0) && (
         <section className="card pros-cons">
@@ -143,7 +148,7 @@ export default function SharedReportPage() {
         <p>
           Type: <strong>{report.house.house_type.text || "not assessed"}</strong>
         </p>
-        <AnswerList checklist={report.house.checklist} />
+        <AnswerList checklist={report.house.checklist} audience={audience} />
       </section>
 
       {report.rooms.map((room) => (
@@ -154,18 +159,19 @@ export default function SharedReportPage() {
           </p>
           {room.images.length > 0 && (
             <div className="photo-strip">
-              {room.images.map((image) => (
+              {room.images.map((image, i) => (
                 <a key={image.id} href={image.url} target="_blank" rel="noreferrer">
-                  <img src={image.thumbnail_url || image.url} alt={`${room.name} photo`} loading="lazy" />
+                  <img src={image.thumbnail_url || image.url} alt={`${room.name}, photo ${i + 1}`} loading="lazy" />
                 </a>
               ))}
             </div>
           )}
-          <AnswerList checklist={room.checklist} />
+          <CheckedProgress checked={room.checked ?? 0} total={room.checklist_total ?? 0} label={room.name} />
+          <AnswerList checklist={room.checklist} audience={audience} />
           {answers(room.products).length > 0 && (
             <>
               <h3>Products</h3>
-              <AnswerList checklist={room.products} />
+              <AnswerList checklist={room.products} audience={audience} />
             </>
           )}
         </section>

@@ -1,11 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
 import { accountApi, errorLines, type ShareRead } from "../../lib/account";
+import { formatDate } from "../../lib/format";
 import { Alert } from "../ui";
 import "./account.css";
 
-function day(iso: string): string {
-  return new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium" });
-}
+const day = (iso: string) => formatDate(iso, { dateOnly: true });
 
 /** "Share": a dialog where the owner makes read-only links to this report, sees them and revokes any. */
 export default function ShareButton({ scanId }: { scanId: string }) {

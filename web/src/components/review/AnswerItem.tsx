@@ -10,6 +10,7 @@ import {
   type AnswerValue,
   type ReportImage,
 } from "./reviewApi";
+import { PhotoPicker } from "./PhotoInputs";
 
 export interface AnswerItemProps {
   scanId: string;
@@ -154,20 +155,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
             <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} aria-label={`Note for ${title}`} />
           </label>
           {photos.length > 0 && (
-            <fieldset className="photo-pick">
-              <legend>Photos of this room</legend>
-              {photos.map((photo, i) => (
-                <label key={photo.id} className="photo-choice">
-                  <input
-                    type="checkbox"
-                    checked={chosen.includes(photo.id)}
-                    onChange={(e) => setChosen(e.target.checked ? [...chosen, photo.id] : chosen.filter((id) => id !== photo.id))}
-                    aria-label={`Attach photo ${i + 1}`}
-                  />
-                  <img src={photo.thumbnail_url} alt="" />
-                </label>
-              ))}
-            </fieldset>
+            <PhotoPicker legend="Photos of this room" photos={photos} chosen={chosen} onChange={setChosen} itemLabel={(n) => `Attach photo ${n}`} />
           )}
           {current === null ? (
             <p className="muted small">Choose an answer above first; the note and photos are saved with it.</p>

@@ -1,19 +1,18 @@
-import { useEffect, useRef, useState } from "react";
-import { SEVERITIES, reviewApi, type Finding, type FindingInput, type Report, type ReportRoom, type Severity } from "./reviewApi";
-
-const SEVERITY_TITLE: Record<Severity, string> = {
-  safety: "Safety",
-  major: "Major",
-  maintenance: "Maintenance",
-  note: "Note",
-};
+import { useEffect, useMemo, useState } from "react";
+import FindingCard, { photosById } from "./FindingCard";
+import FindingEditor from "./FindingEditor";
+import { SeverityChips } from "./SeverityChips";
+import { SEVERITIES, SEVERITY_TITLE, reviewApi, type Finding, type FindingInput, type Report, type ReportRoom } from "./reviewApi";
 
 export interface FindingDraft extends FindingInput {
   /** Changes on every "Make this a finding", so the form takes the new draft. */
   key: number;
 }
 
-/** The findings, by severity with counts, first in the report; and the form to add one. */
+/**
+ * The findings, by severity with counts, first in the report, each with its photos and marks; editable, they
+ * open in the finding form (every field, close-ups, marks). Read-only (`editable` false) for a reader.
+ */
 export default function FindingsPanel({
   scanId,
   findings,
@@ -21,6 +20,7 @@ export default function FindingsPanel({
   rooms,
   draft,
   editable,
+  currency,
   onSaved,
   onError,
 }: {
@@ -31,68 +31,50 @@ export default function FindingsPanel({
   rooms: ReportRoom[];
   draft: FindingDraft | null;
   editable: boolean;
+  /** The account's currency; null hides costs. */
+  currency: string | null;
   onSaved: () => void;
   onError: (message: string) => void;
 }) {
-  const [open, setOpen] = useState(false);
-  const [title, setTitle] = useState("");
-  const [severity, setSeverity] = useState<Severity>("maintenance");
-  const [roomId, setRoomId] = useState("");
-  const [note, setNote] = useState("");
-  const [itemId, setItemId] = useState<string | null>(null);
-  const [photoIds, setPhotoIds] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  // "new" for the form adding a finding, else the id of the finding being edited.
+  const [editing, setEditing] = useState<string | null>(null);
+  const [newDraft, setNewDraft] = useState<FindingDraft | null>(null);
+  const photos = useMemo(() => photosById(rooms), [rooms]);
 
   useEffect(() => {
     if (!draft) return;
-    setOpen(true);
-    setTitle(draft.title);
-    setSeverity(draft.severity);
-    setRoomId(draft.room_id ?? "");
-    setNote(draft.note ?? "");
-    setItemId(draft.checklist_item_id ?? null);
-    setPhotoIds(draft.photo_ids ?? []);
-    requestAnimationFrame(() => formRef.current?.scrollIntoView?.({ block: "center" }));
+    setNewDraft(draft);
+    setEditing("new");
   }, [draft]);
-
-  const total = SEVERITIES.reduce((n, s) => n + (counts[s] ?? 0), 0);
-  const roomName = (id: string | null) => rooms.find((r) => r.id === id)?.name;
-  const roomPhotos = rooms.find((r) => r.id === roomId)?.images ?? [];
-
-  async function add(event: React.FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      await reviewApi.addFinding(scanId, {
-        title: title.trim(),
-        severity,
-        room_id: roomId || null,
-        note: note.trim() || null,
-        checklist_item_id: itemId,
-        photo_ids: photoIds.filter((id) => roomPhotos.some((p) => p.id === id)),
-      });
-      setPhotoIds([]);
-      setTitle("");
-      setNote("");
-      setItemId(null);
-      setOpen(false);
-      onSaved();
-    } catch (e) {
-      onError(e instanceof Error ? e.message : "The finding could not be saved.");
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function remove(finding: Finding) {
     try {
       await reviewApi.deleteFinding(scanId, finding.id);
+      if (editing === finding.id) setEditing(null);
       onSaved();
     } catch (e) {
       onError(e instanceof Error ? e.message : "The finding could not be removed.");
     }
   }
+
+  const editor = (finding?: Finding) => (
+    <FindingEditor
+      key={finding?.id ?? `new-${newDraft?.key ?? 0}`}
+      scanId={scanId}
+      finding={finding}
+      draft={finding ? null : newDraft}
+      rooms={rooms}
+      photos={photos}
+      currency={currency ?? "EUR"}
+      onSaved={onSaved}
+      onCreated={(created) => {
+        setEditing(created.id);
+        onSaved();
+      }}
+      onClose={() => setEditing(null)}
+      onError={onError}
+    />
+  );
 
   return (
     <section className="card findings" aria-labelledby="findings-title" data-testid="findings">
@@ -100,13 +82,7 @@ export default function FindingsPanel({
         <h2 id="findings-title" className="section-title">
           Findings
         </h2>
-        <p className="finding-counts" data-testid="finding-counts">
-          {total === 0
-            ? "None recorded yet."
-            : SEVERITIES.filter((s) => counts[s])
-                .map((s) => `${counts[s]} ${SEVERITY_TITLE[s].toLowerCase()}`)
-                .join(" · ")}
-        </p>
+        <SeverityChips counts={counts} empty="None recorded yet." testId="finding-counts" />
       </div>
       {SEVERITIES.map((severityName) => {
         const group = findings.filter((f) => f.severity === severityName);
@@ -117,88 +93,42 @@ export default function FindingsPanel({
               {SEVERITY_TITLE[severityName]} ({group.length})
             </h3>
             <ul>
-              {group.map((finding) => (
-                <li key={finding.id} data-testid="finding">
-                  <div className="finding-line">
-                    <span className={`badge badge-${finding.severity}`}>{SEVERITY_TITLE[finding.severity]}</span>
-                    <strong>{finding.title}</strong>
-                    {finding.room_id && <span className="muted small">{roomName(finding.room_id)}</span>}
-                  </div>
-                  {finding.note && <p className="finding-note">{finding.note}</p>}
-                  {editable && (
-                    <button type="button" className="btn btn-ghost btn-small" onClick={() => void remove(finding)}>
-                      Remove
-                    </button>
-                  )}
-                </li>
-              ))}
+              {group.map((finding) =>
+                editable && editing === finding.id ? (
+                  <li key={finding.id} data-testid="finding" className="finding-card is-editing">
+                    {editor(finding)}
+                  </li>
+                ) : (
+                  <FindingCard key={finding.id} finding={finding} photos={photos} currency={currency}>
+                    {editable && (
+                      <div className="actions">
+                        <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditing(finding.id)} aria-label={`Edit ${finding.title}`}>
+                          Edit
+                        </button>
+                        <button type="button" className="btn btn-ghost btn-small" onClick={() => void remove(finding)} aria-label={`Remove ${finding.title}`}>
+                          Remove
+                        </button>
+                      </div>
+                    )}
+                  </FindingCard>
+                ),
+              )}
             </ul>
           </div>
         );
       })}
-      {editable && !open && (
-        <button type="button" className="btn btn-secondary" onClick={() => setOpen(true)}>
+      {editable && editing === "new" && editor()}
+      {editable && editing !== "new" && (
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={() => {
+            setNewDraft(null);
+            setEditing("new");
+          }}
+        >
           Add a finding
         </button>
-      )}
-      {editable && open && (
-        <form ref={formRef} className="finding-form" onSubmit={(e) => void add(e)} aria-label="New finding">
-          <label className="field">
-            <span>What is it?</span>
-            <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} name="finding-title" />
-          </label>
-          <label className="field">
-            <span>Severity</span>
-            <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)} name="finding-severity" aria-label="Severity">
-              {SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {SEVERITY_TITLE[s]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>Room</span>
-            <select value={roomId} onChange={(e) => setRoomId(e.target.value)} name="finding-room" aria-label="Room">
-              <option value="">The whole house</option>
-              {rooms.map((room) => (
-                <option key={room.id} value={room.id}>
-                  {room.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>Note</span>
-            <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} name="finding-note" />
-          </label>
-          {roomPhotos.length > 0 && (
-            <fieldset className="photo-pick">
-              <legend>Photos</legend>
-              {roomPhotos.map((photo, i) => (
-                <label key={photo.id} className="photo-choice">
-                  <input
-                    type="checkbox"
-                    checked={photoIds.includes(photo.id)}
-                    onChange={(e) =>
-                      setPhotoIds(e.target.checked ? [...photoIds, photo.id] : photoIds.filter((id) => id !== photo.id))
-                    }
-                    aria-label={`Finding photo ${i + 1}`}
-                  />
-                  <img src={photo.thumbnail_url} alt="" />
-                </label>
-              ))}
-            </fieldset>
-          )}
-          <div className="actions">
-            <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
-              Save finding
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
       )}
     </section>
   );

@@ -1,19 +1,26 @@
 import { useCallback, useEffect, useRef } from "react";
+import { MarkedPhoto, photoAlt } from "./MarkedPhoto";
+import type { Mark } from "./marks";
 import type { ReportImage } from "./reviewApi";
 
-/** A photo full screen: Escape or the close button closes it, arrows move between the room's photos. */
+/**
+ * A photo full screen: Escape or the close button closes it, arrows move between the photos. `marksOf` draws
+ * a finding's marks over each photo.
+ */
 export default function Lightbox({
   images,
   index,
   title,
   onIndex,
   onClose,
+  marksOf,
 }: {
   images: ReportImage[];
   index: number;
   title: string;
   onIndex: (index: number) => void;
   onClose: () => void;
+  marksOf?: (imageId: string) => Mark[];
 }) {
   const closeRef = useRef<HTMLButtonElement>(null);
   const count = images.length;
@@ -32,11 +39,13 @@ export default function Lightbox({
   if (!image) return null;
   return (
     <div className="lightbox" role="dialog" aria-modal="true" aria-label={`${title}, photo ${index + 1} of ${count}`} onClick={onClose}>
-      <img
-        src={image.medium_url ?? image.url}
-        alt={`${title}, photo ${index + 1} of ${count}`}
-        onClick={(e) => e.stopPropagation()}
-      />
+      <div className="lightbox-photo" onClick={(e) => e.stopPropagation()}>
+        <MarkedPhoto
+          src={image.medium_url ?? image.url}
+          alt={photoAlt(`${title}, photo ${index + 1} of ${count}`, marksOf?.(image.id) ?? [])}
+          marks={marksOf?.(image.id) ?? []}
+        />
+      </div>
       <div className="lightbox-bar" onClick={(e) => e.stopPropagation()}>
         {count > 1 && (
           <button type="button" className="btn btn-secondary" onClick={() => move(-1)} aria-label="Previous photo">

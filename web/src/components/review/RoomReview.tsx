@@ -1,6 +1,8 @@
 import { useState } from "react";
 import ChecklistReview, { type Entry } from "./ChecklistReview";
 import Lightbox from "./Lightbox";
+import { AddPhotosButton } from "./PhotoInputs";
+import { CheckedProgress } from "./ReportFrame";
 import { ROOM_TYPES, answerValue, candidatesText, label, reviewApi, type Answer, type ReportRoom } from "./reviewApi";
 
 /** One room of the report: rename it, correct its type, answer its checklist and products. */
@@ -124,6 +126,7 @@ export default function RoomReview({
             </span>
           )}
         </div>
+        <CheckedProgress checked={room.checked ?? 0} total={room.checklist_total ?? 0} label={room.name} />
         {!room.analysed && <p className="muted small">The models could not analyse this room: answer its items yourself.</p>}
       </header>
       {room.images.length > 0 && (
@@ -138,22 +141,12 @@ export default function RoomReview({
         </ul>
       )}
       {editable && (
-        <label className="btn btn-secondary btn-small add-photos">
-          {busy ? "Adding photos…" : "Add photos"}
-          <input
-            type="file"
-            accept="image/*"
-            multiple
-            className="visually-hidden"
-            aria-label={`Add photos of ${room.name}`}
-            disabled={busy}
-            onChange={(e) => {
-              const files = Array.from(e.target.files ?? []);
-              e.target.value = "";
-              if (files.length) void addPhotos(files);
-            }}
-          />
-        </label>
+        <AddPhotosButton
+          text={busy ? "Adding photos…" : "Add photos"}
+          label={`Add photos of ${room.name}`}
+          busy={busy}
+          onFiles={(files) => void addPhotos(files)}
+        />
       )}
       {room.photos_changed && (
         <p className="muted small" data-testid="photos-changed">

@@ -1,7 +1,7 @@
 // The review API (docs/ARCHITECTURE.md §6): the merged report, answers with their source, rooms and findings. Every shape is
 // the generated one (api-schema.d.ts, see lib/types.ts); every call goes through the one client (lib/api.ts).
-import { api, route } from "../../lib/api";
-import type { Answer, BodyOf, ResponseOf, Severity } from "../../lib/types";
+import { api, ApiError, route } from "../../lib/api";
+import type { Answer, Audience, BodyOf, Finding, ResponseOf, Severity, Trade } from "../../lib/types";
 
 export type {
   Answer,
@@ -12,6 +12,7 @@ export type {
   ReportImage,
   ReportRoom,
   Severity,
+  Trade,
 } from "../../lib/types";
 export type Source = Answer["source"];
 export type AnswerKind = NonNullable<Answer["kind"]>;
@@ -47,6 +48,71 @@ export const SEVERITIES = ["safety", "major", "maintenance", "note"] as const sa
 const everySeverity: Record<Exclude<Severity, (typeof SEVERITIES)[number]>, never> = {};
 void everySeverity;
 
+/** Who to call, in the order the form offers them. */
+export const TRADES = [
+  "builder",
+  "electrician",
+  "plumber",
+  "heating",
+  "roofer",
+  "damp_specialist",
+  "carpenter",
+  "glazier",
+  "pest_control",
+  "general",
+  "other",
+] as const satisfies readonly Trade[];
+const everyTrade: Record<Exclude<Trade, (typeof TRADES)[number]>, never> = {};
+void everyTrade;
+export const TRADE_TITLE: Record<Trade, string> = {
+  builder: "Builder",
+  electrician: "Electrician",
+  plumber: "Plumber",
+  heating: "Heating engineer",
+  roofer: "Roofer",
+  damp_specialist: "Damp specialist",
+  carpenter: "Carpenter",
+  glazier: "Glazier",
+  pest_control: "Pest control",
+  general: "General handyman",
+  other: "Other",
+};
+
+export const SEVERITY_TITLE: Record<Severity, string> = {
+  safety: "Safety",
+  major: "Major",
+  maintenance: "Maintenance",
+  note: "Note",
+};
+
+const FINDING_PHOTOS = "/api/v1/scans/{scan_id}/findings/{finding_id}/photos";
+
+/**
+ * Close-ups of a finding, multipart `images` like the scan's upload, on the client's token path (one retry
+ * after a refresh when the token was refused).
+ */
+async function addFindingPhotos(scanId: string, findingId: string, files: File[]): Promise<Finding> {
+  const send = async (token: string | null) => {
+    const form = new FormData();
+    for (const file of files) form.append("images", file, file.name || "close-up.jpg");
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      return await fetch(route(FINDING_PHOTOS, { scan_id: scanId, finding_id: findingId }), { method: "POST", headers, body: form });
+    } catch {
+      throw new ApiError(0, null);
+    }
+  };
+  let res = await send(await api.accessToken());
+  if (res.status === 401) {
+    const refreshed = await api.refresh();
+    if (refreshed) res = await send(refreshed.access_token);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, (body as { detail?: unknown } | null)?.detail ?? null);
+  return body as ResponseOf<typeof FINDING_PHOTOS, "post">;
+}
+
 const ANSWER = "/api/v1/scans/{scan_id}/answers/{scope}/{item_id}";
 const FINDING = "/api/v1/scans/{scan_id}/findings/{finding_id}";
 
@@ -71,6 +137,7 @@ export const reviewApi = {
     api.request<ResponseOf<typeof FINDING, "patch">>("PATCH", route(FINDING, { scan_id: scanId, finding_id: id }), { body }),
   deleteFinding: (scanId: string, id: string) =>
     api.request<ResponseOf<typeof FINDING, "delete">>("DELETE", route(FINDING, { scan_id: scanId, finding_id: id })),
+  addFindingPhotos,
   reanalyse: (scanId: string, roomIds?: string[]) => {
     const body: BodyOf<"/api/v1/scans/{scan_id}/reanalyse", "post"> = roomIds ? { room_ids: roomIds } : {};
     return api.post<ResponseOf<"/api/v1/scans/{scan_id}/reanalyse", "post">>(route("/api/v1/scans/{scan_id}/reanalyse", { scan_id: scanId }), body);
@@ -103,9 +170,14 @@ export function percent(value: number | null | undefined): string {
   return typeof value === "number" ? `${Math.round(value * 100)}%` : "";
 }
 
-/** Who answered, as the person reads it: "You", or "Model · 82%". */
-export function whoAnswered(answer: Answer): string {
-  if (answer.source === "person") return "You";
+/** Who the words speak to: the owner reads "you", a reader of a shared link "the owner". */
+export function personWord(audience: Audience = "owner"): { who: string; Who: string } {
+  return audience === "reader" ? { who: "the owner", Who: "The owner" } : { who: "you", Who: "You" };
+}
+
+/** Who answered, as the reader reads it: "You" (or "The owner" on a shared report), or "Model · 82%". */
+export function whoAnswered(answer: Answer, audience: Audience = "owner"): string {
+  if (answer.source === "person") return personWord(audience).Who;
   if (answerValue(answer.value) === null) return "";
   return typeof answer.confidence === "number" ? `Model · ${percent(answer.confidence)}` : "Model";
 }

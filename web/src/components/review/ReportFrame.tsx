@@ -1,0 +1,146 @@
+import { SEVERITIES, SEVERITY_TITLE, TRADE_TITLE, personWord, type Report, type Trade } from "./reviewApi";
+import { formatCostRange, plural } from "../../lib/format";
+import type { Audience } from "../../lib/types";
+
+type Item = Report["limitations"]["items"][number];
+
+/** "7 of 12 checked", with a bar a screen reader reads as the same words. */
+export function CheckedProgress({ checked, total, label }: { checked: number; total: number; label: string }) {
+  if (total === 0) return null;
+  return (
+    <p className="checked-progress small" data-testid="checked-progress">
+      <span>
+        {checked} of {total} checked
+      </span>
+      <progress max={total} value={checked} aria-label={`${label}: ${checked} of ${total} checked`} />
+    </p>
+  );
+}
+
+/** How much of the house was checked: the rooms' checklists together. */
+export function houseChecked(report: Report): { checked: number; total: number } {
+  return report.rooms.reduce(
+    (sum, room) => ({ checked: sum.checked + (room.checked ?? 0), total: sum.total + (room.checklist_total ?? 0) }),
+    { checked: 0, total: 0 },
+  );
+}
+
+function groupByRoom(items: Item[]): [string, Item[]][] {
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    const name = item.scope === "house" ? "The house" : item.room_name ?? "A room";
+    groups.set(name, [...(groups.get(name) ?? []), item]);
+  }
+  return [...groups.entries()];
+}
+
+/** Cost totals by severity and by trade, when any finding has a cost; the owner's only. */
+export function CostTotals({ costs }: { costs: Report["costs"] }) {
+  if (!costs || costs.findings_with_costs === 0) return null;
+  const range = (r: { low: number; high: number }) => formatCostRange(r.low, r.high, costs.currency);
+  return (
+    <section className="card cost-totals" aria-labelledby="cost-totals-title" data-testid="cost-totals">
+      <h2 id="cost-totals-title" className="section-title">
+        What it may cost
+      </h2>
+      <p>
+        <strong>{range(costs)}</strong> over {plural(costs.findings_with_costs, "finding")} with a cost
+        {costs.findings_without_costs > 0 && `; ${plural(costs.findings_without_costs, "finding")} without one`}.
+      </p>
+      <div className="cost-tables">
+        <dl>
+          <dt className="cost-head">By severity</dt>
+          {SEVERITIES.filter((s) => costs.by_severity[s]).map((s) => (
+            <div key={s} className="cost-row">
+              <dt>{SEVERITY_TITLE[s]}</dt>
+              <dd>{range(costs.by_severity[s])}</dd>
+            </div>
+          ))}
+        </dl>
+        <dl>
+          <dt className="cost-head">By trade</dt>
+          {Object.entries(costs.by_trade).map(([trade, r]) => (
+            <div key={trade} className="cost-row">
+              <dt>{TRADE_TITLE[trade as Trade] ?? trade}</dt>
+              <dd>
+                {range(r)} ({plural(r.count ?? 0, "finding")})
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * What the report covers and what it does not, in plain words: the server's statement, who judged what, the
+ * items nobody judged (by room, folded), rooms without photos or analysis, what could not be seen.
+ */
+export function ScopeAndLimitations({ report, audience }: { report: Report; audience: Audience }) {
+  const { limitations, assessed } = report;
+  const person = personWord(audience);
+  const notAssessed = limitations.items.filter((i) => i.reason === "not_assessed");
+  const notVisible = limitations.items.filter((i) => i.reason === "not_visible");
+  const house = houseChecked(report);
+  return (
+    <section className="card limitations" aria-labelledby="limitations-title" data-testid="limitations">
+      <h2 id="limitations-title" className="section-title">
+        Scope and limitations
+      </h2>
+      <p data-testid="limitations-statement">{limitations.statement}</p>
+      <ul className="assessed-by" data-testid="assessed-by">
+        <li>
+          {plural(assessed.by_person, "item")} judged by {person.who}
+        </li>
+        <li>{plural(assessed.by_model, "item")} by the models (room types and products: they cannot judge condition)</li>
+        <li>
+          {plural(limitations.not_assessed, "item")} not assessed by anyone, of {assessed.total}
+        </li>
+      </ul>
+      <CheckedProgress checked={house.checked} total={house.total} label="The whole house" />
+      {limitations.rooms_without_photos.length > 0 && (
+        <p data-testid="rooms-without-photos">
+          <strong>Rooms without photos:</strong> {limitations.rooms_without_photos.map((r) => r.name).join(", ")}. Nothing in them was
+          seen.
+        </p>
+      )}
+      {(limitations.rooms_not_analysed ?? []).length > 0 && (
+        <p>
+          <strong>Rooms the models did not analyse:</strong> {(limitations.rooms_not_analysed ?? []).map((r) => r.name).join(", ")}.
+        </p>
+      )}
+      {notVisible.length > 0 && (
+        <div data-testid="not-visible">
+          <h3 className="small-title">Not visible ({notVisible.length})</h3>
+          <p className="muted small">Looked for by {person.who}, but could not be seen.</p>
+          <ul>
+            {notVisible.map((item) => (
+              <li key={`${item.scope}/${item.item_id}`}>
+                {item.title}
+                {item.room_name && <span className="muted"> · {item.room_name}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {notAssessed.length > 0 && (
+        <div data-testid="not-assessed-items">
+          <h3 className="small-title">Not assessed ({notAssessed.length})</h3>
+          {groupByRoom(notAssessed).map(([room, items]) => (
+            <details key={room} className="not-assessed-room">
+              <summary>
+                {room}: {plural(items.length, "item")}
+              </summary>
+              <ul>
+                {items.map((item) => (
+                  <li key={`${item.scope}/${item.item_id}`}>{item.title}</li>
+                ))}
+              </ul>
+            </details>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
