@@ -159,6 +159,11 @@ export default function FindingEditor({
 
   return (
     <div className="finding-editor" data-testid="finding-editor">
+      {finding && (
+        <p className="editing-title" role="status">
+          Editing <strong>{finding.title}</strong>: change any field, add close-ups, mark the spot.
+        </p>
+      )}
       <form ref={formRef} id={formId} className="finding-form" onSubmit={(e) => void submit(e)} aria-label={finding ? `Edit finding: ${finding.title}` : "New finding"}>
         <label className="field">
           <span>What is it?</span>
