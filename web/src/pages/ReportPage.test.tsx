@@ -219,6 +219,14 @@ describe("ReportPage", () => {
         body: { value: "Poor", note: null, photo_ids: [] },
       }),
     );
+    // Looked for and not seen is an answer too.
+    const floor = room.querySelector('[data-item="floor_condition"]') as HTMLElement;
+    fireEvent.click(within(floor).getByRole("button", { name: "Not visible" }));
+    await waitFor(() =>
+      expect(request).toHaveBeenCalledWith("PUT", "/api/v1/scans/s1/answers/r1/floor_condition", {
+        body: { value: "not_visible", note: null, photo_ids: [] },
+      }),
+    );
     const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
     fireEvent.click(within(oven).getByRole("button", { name: "Use the model’s answer" }));
     await waitFor(() => expect(request).toHaveBeenCalledWith("DELETE", "/api/v1/scans/s1/answers/r1/products.oven"));

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../components/ui";
-import FindingCard, { photosById } from "../components/review/FindingCard";
+import FindingCard, { NoFindingsNote, photosById } from "../components/review/FindingCard";
 import { CheckedProgress, ScopeAndLimitations } from "../components/review/ReportFrame";
 import { SeverityChips } from "../components/review/SeverityChips";
 import { whoAnswered } from "../components/review/reviewApi";
@@ -111,6 +111,7 @@ export default function SharedReportPage() {
           <h2 id="shared-findings-title">Findings</h2>
           <SeverityChips counts={report.finding_counts} empty="None recorded by the owner." testId="finding-counts" />
         </div>
+        {report.findings.length === 0 && <NoFindingsNote />}
         {report.findings.length > 0 && (
           <ul className="finding-cards">
             {report.findings.map((finding) => (

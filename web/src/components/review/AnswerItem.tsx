@@ -24,6 +24,9 @@ export interface AnswerItemProps {
   onMakeFinding?: (itemId: string, answer: Answer) => void;
 }
 
+const NOT_VISIBLE = "not_visible";
+const NOT_APPLICABLE = "not_applicable";
+
 function same(a: AnswerValue, b: AnswerValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -112,6 +115,9 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       </select>,
     ];
   }
+
+  // Any item may be looked for and not seen, or not apply to this home.
+  controls = [...controls, choice("Not visible", NOT_VISIBLE), choice("N/A", NOT_APPLICABLE)];
 
   const who = whoAnswered(answer);
   return (

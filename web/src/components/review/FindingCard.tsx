@@ -9,6 +9,15 @@ export function photosById(rooms: { images: ReportImage[] }[]): Map<string, Repo
   return new Map(rooms.flatMap((room) => room.images.map((image) => [image.id, image] as const)));
 }
 
+/** Said where no finding is recorded: an empty list never reads as a sound home. */
+export function NoFindingsNote() {
+  return (
+    <p className="muted small" data-testid="no-findings">
+      No findings is not a clean bill of health: only what was checked could be found (see Scope and limitations).
+    </p>
+  );
+}
+
 /**
  * One finding as a reader sees it: severity, title, room, who to call, cost, note, and its photos with the spot
  * marked (a photo opens full screen, marks and all). `currency` null hides the cost (a shared report has none).

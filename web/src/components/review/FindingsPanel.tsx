@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import FindingCard, { photosById } from "./FindingCard";
+import FindingCard, { NoFindingsNote, photosById } from "./FindingCard";
 import FindingEditor from "./FindingEditor";
 import { SeverityChips } from "./SeverityChips";
 import { SEVERITIES, SEVERITY_TITLE, reviewApi, type Finding, type FindingInput, type Report, type ReportRoom } from "./reviewApi";
@@ -84,6 +84,7 @@ export default function FindingsPanel({
         </h2>
         <SeverityChips counts={counts} empty="None recorded yet." testId="finding-counts" />
       </div>
+      {findings.length === 0 && <NoFindingsNote />}
       {SEVERITIES.map((severityName) => {
         const group = findings.filter((f) => f.severity === severityName);
         if (group.length === 0) return null;
