@@ -6,11 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
-from starlette.datastructures import UploadFile
-from starlette.requests import ClientDisconnect
 
 from housescan.auth.dependencies import CurrentUser
-from housescan.config import Settings
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.review import answers, findings, reanalysis, report, rooms
 from housescan.review.schemas import (
@@ -27,9 +24,7 @@ from housescan.review.schemas import (
     RoomOut,
     RoomPatch,
 )
-from housescan.scans.photo_form import FILES_FIELD, FormRejected
-from housescan.scans.router import UploadInterrupted
-from housescan.scans.service import UploadedFile
+from housescan.scans.photo_form import FILES_FIELD, photos_of_request
 
 router = APIRouter(prefix="/api/v1/scans", tags=["review"])
 
@@ -193,29 +188,6 @@ FINDING_PHOTOS_BODY = {
 }
 
 
-async def _finding_photo_form(request: Request, settings: Settings, room_ordinal: int) -> list[UploadedFile]:
-    """The `images` of a multipart form, each for the finding's room (the form has no `room_ordinal`)."""
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise FormRejected(415, f"send the photos as multipart/form-data with `{FILES_FIELD}` fields")
-    try:
-        # Counted by the upload itself (its 413 names the limit); this bound only stops a flood of parts.
-        form = await request.form(max_files=settings.max_images_per_scan, max_fields=20)
-    except ClientDisconnect:
-        raise UploadInterrupted() from None
-    try:
-        files = [part for part in form.getlist(FILES_FIELD) if isinstance(part, UploadFile)]
-        if not files:
-            raise FormRejected(422, f"no files were sent in the `{FILES_FIELD}` field")
-        return [
-            UploadedFile(
-                filename=part.filename or "", room_ordinal=room_ordinal, data=await part.read(), size=part.size
-            )
-            for part in files
-        ]
-    finally:
-        await form.close()
-
-
 @router.post(
     "/{scan_id}/findings/{finding_id}/photos",
     status_code=status.HTTP_201_CREATED,
@@ -242,7 +214,7 @@ async def add_finding_photos(
     room_ordinal = await findings.room_for_photos(
         db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id
     )
-    files = await _finding_photo_form(request, runtime.settings, room_ordinal)
+    files = await photos_of_request(request, runtime.settings, room_ordinal=room_ordinal)
     return await findings.add_finding_photos(
         db_session=db_session,
         store=runtime.store,

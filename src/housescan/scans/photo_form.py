@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect, Request
 
-from housescan.errors import HouseScanError
+from housescan.config import Settings
+from housescan.errors import BadRequest, HouseScanError
 from housescan.scans.service import UploadedFile
 
 FILES_FIELD = "images"
@@ -133,9 +135,15 @@ class _Reader:
 
 
 async def read_photo_form(
-    content_type: str, body: AsyncIterator[bytes], *, max_file_bytes: int, max_files: int
+    content_type: str,
+    body: AsyncIterator[bytes],
+    *,
+    max_file_bytes: int,
+    max_files: int,
+    room_ordinal: int | None = None,
 ) -> list[UploadedFile]:
-    """The uploaded photos with their room ordinals, in the order sent; FormRejected names what is wrong."""
+    """The uploaded photos with their room ordinals, in the order sent; FormRejected names what is wrong.
+    With `room_ordinal` given (photos of one known room, e.g. a finding's) the form carries no ordinals."""
     media_type, options = parse_options_header(content_type)
     if media_type == b"application/x-www-form-urlencoded":  # a form, but one that cannot carry files
         raise FormRejected(422, f"no files were sent in the `{FILES_FIELD}` field (send multipart/form-data)")
@@ -167,6 +175,11 @@ async def read_photo_form(
         raise FormRejected(400, f"the multipart body is malformed: {exc}") from None
     if not reader.files:
         raise FormRejected(422, f"no files were sent in the `{FILES_FIELD}` field")
+    if room_ordinal is not None:
+        return [
+            UploadedFile(filename=name, room_ordinal=room_ordinal, data=data, size=size)
+            for name, data, size in reader.files
+        ]
     if len(reader.ordinals) != len(reader.files):
         raise FormRejected(
             422,
@@ -181,3 +194,23 @@ async def read_photo_form(
         UploadedFile(filename=filename, room_ordinal=ordinal, data=data, size=size)
         for (filename, data, size), ordinal in zip(reader.files, ordinals, strict=True)
     ]
+
+
+class UploadInterrupted(BadRequest):
+    message = "the upload was interrupted before it ended"
+
+
+async def photos_of_request(
+    request: Request, settings: Settings, *, room_ordinal: int | None = None
+) -> list[UploadedFile]:
+    """The photos of an upload request, streamed and bounded by the upload limits (see read_photo_form)."""
+    try:
+        return await read_photo_form(
+            request.headers.get("content-type", ""),
+            request.stream(),
+            max_file_bytes=settings.max_image_bytes,
+            max_files=settings.max_images_per_request,
+            room_ordinal=room_ordinal,
+        )
+    except ClientDisconnect:  # a phone that lost its connection mid-upload: nothing was stored
+        raise UploadInterrupted() from None

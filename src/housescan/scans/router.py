@@ -4,15 +4,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from starlette.requests import ClientDisconnect
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
-from housescan.errors import BadRequest
 from housescan.review import report as review_report
 from housescan.scans import service as scans_service
 from housescan.scans.models import Scan
-from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, read_photo_form
+from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, photos_of_request
 from housescan.scans.schemas import (
     ProcessAccepted,
     ScanCreate,
@@ -36,10 +34,6 @@ async def _owned_scan_between_transactions(scan_id: uuid.UUID, user: CurrentUser
 
 
 OwnedScan = Annotated[Scan, Depends(_owned_scan_between_transactions)]
-
-
-class UploadInterrupted(BadRequest):
-    message = "the upload was interrupted before it ended"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -80,15 +74,7 @@ async def upload_images(scan: OwnedScan, request: Request, runtime: RuntimeDep, 
     """Photos, each with the ordinal of its room. The body is read only once the scan is known to be the
     user's, and streamed: see `photo_form`."""
     settings = runtime.settings
-    try:
-        files = await read_photo_form(
-            request.headers.get("content-type", ""),
-            request.stream(),
-            max_file_bytes=settings.max_image_bytes,
-            max_files=settings.max_images_per_request,
-        )
-    except ClientDisconnect:  # a phone that lost its connection mid-upload: nothing was stored
-        raise UploadInterrupted() from None
+    files = await photos_of_request(request, settings)
     return await scans_service.upload_photos(
         db_session=db_session, store=runtime.store, events=runtime.events, settings=settings, scan=scan, files=files
     )
