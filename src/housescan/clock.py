@@ -15,10 +15,10 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_time(moment: datetime | None, time_zone: str | None) -> str:
-    """e.g. "6 Dec 2026, 13:05 (Europe/Paris)"; "-" for no moment."""
+def local_time(moment: datetime | None, time_zone: ZoneInfo | str | None) -> str:
+    """e.g. "6 Dec 2026, 13:05 (Europe/Paris)"; "-" for no moment. Naive moments are UTC."""
     if moment is None:
         return "-"
-    where = zone(time_zone)
+    where = time_zone if isinstance(time_zone, ZoneInfo) else zone(time_zone)
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(where)
     return f"{local.day} {local:%b %Y, %H:%M} ({where.key})"

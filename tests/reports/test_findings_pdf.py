@@ -19,9 +19,10 @@ from PIL import Image as PILImage
 from sqlalchemy import update
 
 from housescan.auth.models import User
+from housescan.clock import local_time
 from housescan.config import Settings
 from housescan.reports import service as reports_service
-from housescan.reports.render import MARK_COLOUR, ReportData, Thumbnail, render_pdf, when
+from housescan.reports.render import MARK_COLOUR, ReportData, Thumbnail, render_pdf
 from housescan.review.models import Finding, Severity, Trade
 from housescan.review.report import Audience, build_report
 from tests.conftest import LiveServer
@@ -176,8 +177,8 @@ def test_the_text_names_the_trade_the_cost_the_limitations_and_the_time_zone(tmp
     assert "By severity Findings Estimate Major 1 200 - 650 EUR" in words[costs_at:]
     assert "By trade Findings Estimate A damp specialist 1 200 - 650 EUR" in words[costs_at:]
     # 06:00 UTC in November is 07:00 in Paris; the last change (the finding) two hours later.
-    assert "Scanned 2026-11-27 07:00 (Europe/Paris)" in words
-    assert "Updated 2026-11-27 09:00 (Europe/Paris)" in words
+    assert "Scanned 27 Nov 2026, 07:00 (Europe/Paris)" in words
+    assert "Updated 27 Nov 2026, 09:00 (Europe/Paris)" in words
 
 
 def test_a_shared_pdf_speaks_to_its_reader(tmp_path: Path) -> None:
@@ -196,7 +197,7 @@ def test_time_zones_are_iana_names_and_naive_moments_are_utc() -> None:
         with pytest.raises(reports_service.UnknownTimeZone):
             reports_service.time_zone(hostile)
     zone = reports_service.time_zone("Asia/Tokyo")
-    assert when(NOW.replace(tzinfo=None), zone) == "2026-11-27 15:00 (Asia/Tokyo)"
+    assert local_time(NOW.replace(tzinfo=None), zone) == "27 Nov 2026, 15:00 (Asia/Tokyo)"
 
 
 async def test_the_owners_pdf_shows_a_marked_finding_in_the_accounts_time_zone(

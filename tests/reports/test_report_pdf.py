@@ -49,7 +49,10 @@ async def test_the_report_shows_house_checklist_rooms_with_photos_products_and_c
         detail = await finished_scan(
             client, token, {"Sunny kitchen": [RED, GREEN], "Back garden": [BLUE], "Attic office": [(200, 40, 30)]}
         )
-        response = await client.get(f"/api/v1/scans/{detail['id']}/report.pdf", headers=auth(token))
+        url = f"/api/v1/scans/{detail['id']}/report.pdf"
+        unknown_zone = await client.get(url, params={"tz": "Mars/Olympus"}, headers=auth(token))
+        assert unknown_zone.status_code == 422 and "Mars/Olympus" in unknown_zone.text
+        response = await client.get(url, params={"tz": "America/New_York"}, headers=auth(token))
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["content-disposition"].startswith("attachment; filename=")
@@ -85,6 +88,7 @@ async def test_the_report_shows_house_checklist_rooms_with_photos_products_and_c
         "Pros and cons",
         "Cost of the analysis",
         "USD",
+        "(America/New_York)",  # the viewer's time zone, named
     ):
         assert expected in words, f"{expected!r} not in the report text"
     assert words.count(report["summary"]) == 1

@@ -63,17 +63,17 @@ async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database
             await connection.run_sync(_migrate_to, "0003")
         user, house, scan, gone = (uuid.uuid4() for _ in range(4))
         at = datetime(2026, 11, 20, tzinfo=UTC)
-        sessionmaker = create_sessionmaker(engine)
-        async with sessionmaker() as session:
-            session.add(User(id=user, email="ledger@example.com", password_hash="x"))
-            await session.flush()
-            session.add(House(id=house, user_id=user))
-            await session.flush()
-            session.add(Scan(id=scan, user_id=user, house_id=house))
-            await session.flush()
+        # Core inserts naming only the columns of that revision: the models have gained columns since.
+        async with engine.begin() as connection:
+            await connection.execute(
+                insert(User.__table__).values(id=user, email="ledger@example.com", password_hash="x")
+            )
+            await connection.execute(insert(House.__table__).values(id=house, user_id=user))
+            await connection.execute(insert(Scan.__table__).values(id=scan, user_id=user, house_id=house))
             for tokens, usd in ((120, 0.25), (0, 0.0)):  # a paid call, and an offline one that cost nothing
-                session.add(
-                    AgentRun(
+                await connection.execute(
+                    insert(AgentRun.__table__).values(
+                        id=uuid.uuid4(),
                         scan_id=scan,
                         agent_name="room_type",
                         model="m",
@@ -85,7 +85,6 @@ async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database
                         finished_at=at,
                     )
                 )
-            await session.commit()
         async with engine.begin() as connection:
             deleted_scan_spend = table(
                 "deleted_scan_spend",
@@ -106,7 +105,7 @@ async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database
                 )
             )
         await upgrade_database(engine)
-        async with sessionmaker() as session:
+        async with create_sessionmaker(engine)() as session:
             rows = (await session.execute(select(AgentSpend).order_by(AgentSpend.cost_usd))).scalars().all()
             assert [(row.user_id, row.scan_id, row.tokens_in, row.cost_usd) for row in rows] == [
                 (user, scan, 120, 0.25),

@@ -16,13 +16,14 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from housescan.clock import local_time
 from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, Report, ReportRoom
 
 THUMB_WIDTH_MM = 42.0
@@ -330,14 +331,6 @@ def _collapsed_line(pdf: _Document, count: int) -> None:
         pdf.paragraph(f"{count} {noun} not assessed - review", size=9, style="I", colour=(110, 110, 110))
 
 
-def when(moment: datetime | None, zone: ZoneInfo) -> str:
-    """A moment in the given zone, named: "2026-11-27 07:00 (Europe/Paris)". Naive moments are UTC."""
-    if moment is None:
-        return "-"
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return f"{aware.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
-
-
 def money(amount: float, currency: str) -> str:
     return f"{amount:,.0f} {currency}" if amount == round(amount) else f"{amount:,.2f} {currency}"
 
@@ -497,8 +490,8 @@ def render_pdf(data: ReportData) -> bytes:
                 house_type_line(report.house.house_type, report.thresholds.get("house_type_min_confidence"), voice),
             ),
             ("Rooms", f"{len(report.rooms)} ({photos} photos)"),
-            ("Scanned", when(report.scanned_at or report.derived_at or data.created_at, data.time_zone)),
-            ("Updated", when(report.updated_at or report.derived_at, data.time_zone)),
+            ("Scanned", local_time(report.scanned_at or report.derived_at or data.created_at, data.time_zone)),
+            ("Updated", local_time(report.updated_at or report.derived_at, data.time_zone)),
         ]
     )
     pdf.ln(1)

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep
 from housescan.reports import service as reports_service
 
 router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
+
+TimeZoneQuery = Annotated[
+    str | None,
+    Query(max_length=64, description="an IANA time zone, e.g. Europe/Paris; default the account's, else UTC"),
+]
 
 
 @router.get(
@@ -18,13 +24,21 @@ router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
         200: {"content": {"application/pdf": {}}, "description": "the inspection report"},
         404: {"description": "no such scan (or not yours)"},
         409: {"description": "the scan has no finished analysis yet"},
+        422: {"description": "`tz` is not a time zone name"},
     },
 )
-async def scan_report(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep) -> Response:
+async def scan_report(
+    scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep, tz: TimeZoneQuery = None
+) -> Response:
     """The inspection report of a finished scan, as a PDF (for download or printing): the same answers,
-    notes and findings as `GET .../report`."""
+    notes and findings as `GET .../report`, its times in the viewer's time zone."""
     pdf, filename = await reports_service.scan_report_pdf(
-        db_session=db_session, store=runtime.store, settings=runtime.settings, user_id=user.id, scan_id=scan_id
+        db_session=db_session,
+        store=runtime.store,
+        settings=runtime.settings,
+        user_id=user.id,
+        scan_id=scan_id,
+        tz=tz,
     )
     return Response(
         content=pdf,
