@@ -27,6 +27,7 @@ from housescan.notifications.router import router as notifications_router
 from housescan.ops.middleware import RequestSizeLimit, install_hardening
 from housescan.ops.router import instrument_app
 from housescan.realtime.server import register_handlers, start_client_manager
+from housescan.repairs.router import router as repairs_router
 from housescan.reports.router import router as reports_router
 from housescan.reports.share_router import router as shares_router
 from housescan.review.router import router as review_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         shares_router,
         account_router,
         review_router,
+        repairs_router,
     ):
         api.include_router(router)
     web_dir = settings.resolved_web_dir

@@ -9,6 +9,7 @@ from housescan.db.base import Base
 from housescan.houses.models import House, Room
 from housescan.notifications.models import NotificationOutbox, NotificationPreferences, PushSubscription
 from housescan.realtime.models import ScanEvent
+from housescan.repairs.models import CostPreferences
 from housescan.reports.share_models import ShareLink
 from housescan.review.models import Finding, PersonAnswer
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
@@ -18,6 +19,7 @@ __all__ = [
     "AgentSpend",
     "Base",
     "Checklist",
+    "CostPreferences",
     "Finding",
     "House",
     "HouseScanSummary",
