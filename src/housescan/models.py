@@ -9,7 +9,7 @@ from housescan.db.base import Base
 from housescan.houses.models import House, Room
 from housescan.notifications.models import NotificationOutbox, NotificationPreferences, PushSubscription
 from housescan.realtime.models import ScanEvent
-from housescan.repairs.models import CostPreferences
+from housescan.repairs.models import CostPreferences, RepairList
 from housescan.reports.share_models import ShareLink
 from housescan.review.models import Finding, PersonAnswer
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
@@ -30,6 +30,7 @@ __all__ = [
     "PersonAnswer",
     "PushSubscription",
     "RefreshToken",
+    "RepairList",
     "Room",
     "Scan",
     "ScanEvent",

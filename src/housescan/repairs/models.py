@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, ForeignKey
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from housescan.db.base import Base, utcnow
+from housescan.db.base import Base, CreatedAt, JSONType, UUIDPrimaryKey, utcnow
 
 DEFAULT_COST_FACTOR = 1.0
 
@@ -19,3 +20,24 @@ class CostPreferences(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     cost_factor: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RepairList(UUIDPrimaryKey, CreatedAt, Base):
+    """One version of a repair list. The list's id is `series_id`; a version whose link a reader has opened
+    is frozen (a change makes the next version with its own link), so the old link keeps what was sent.
+    Only a hash of each version's link token is stored, as for share links."""
+
+    __tablename__ = "repairs_lists"
+    __table_args__ = (UniqueConstraint("series_id", "version"),)
+
+    series_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    version: Mapped[int]
+    scan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scans.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]

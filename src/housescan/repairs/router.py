@@ -1,13 +1,25 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
-from housescan.dependencies import SessionDep
-from housescan.repairs import service
-from housescan.repairs.schemas import CostGuideOut, CostPreferencesBody, CostPreferencesOut
+from housescan.config import Settings
+from housescan.dependencies import SessionDep, SettingsDep
+from housescan.notifications.mail import public_url
+from housescan.repairs import lists, service
+from housescan.repairs.schemas import (
+    CostGuideOut,
+    CostPreferencesBody,
+    CostPreferencesOut,
+    RepairListCreate,
+    RepairListOut,
+    RepairListPage,
+    RepairListPatch,
+)
+from housescan.reports.share_router import PUBLIC_HEADERS, LimiterDep, client_of
 from housescan.review.models import Trade
 
 router = APIRouter(prefix="/api/v1", tags=["repairs"])
@@ -36,3 +48,123 @@ async def put_cost_preferences(
 ) -> CostPreferencesOut:
     """The account's currency (ISO 4217, shared with /me/preferences) and regional cost factor (0.2-5)."""
     return await service.update_preferences(db_session=db_session, user=user, body=body)
+
+
+def _base_url(settings: Settings, request: Request) -> str:
+    return public_url(settings) if settings.public_url else str(request.base_url)
+
+
+@router.post("/scans/{scan_id}/repair-lists", status_code=status.HTTP_201_CREATED)
+async def create_repair_list(
+    scan_id: uuid.UUID,
+    body: RepairListCreate,
+    user: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> RepairListOut:
+    """A list of the scan's findings with an ask for each, and its read-only link (the token shown once)."""
+    return await lists.create_list(
+        db_session=db_session,
+        settings=settings,
+        user_id=user.id,
+        scan_id=scan_id,
+        body=body,
+        base_url=_base_url(settings, request),
+    )
+
+
+@router.get("/scans/{scan_id}/repair-lists")
+async def list_repair_lists(
+    scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+) -> RepairListPage:
+    return await lists.lists_of_scan(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+
+
+@router.get(
+    "/scans/{scan_id}/repair-lists/{list_id}.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "the list's latest version as CSV"}},
+)
+async def repair_list_csv(
+    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+) -> Response:
+    repair_list = await lists.get_list(
+        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, list_id=list_id
+    )
+    return _csv(repair_list, {})
+
+
+@router.get("/scans/{scan_id}/repair-lists/{list_id}")
+async def get_repair_list(
+    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+) -> RepairListOut:
+    """The list's latest version."""
+    return await lists.get_list(
+        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, list_id=list_id
+    )
+
+
+@router.patch("/scans/{scan_id}/repair-lists/{list_id}")
+async def patch_repair_list(
+    scan_id: uuid.UUID,
+    list_id: uuid.UUID,
+    body: RepairListPatch,
+    user: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> RepairListOut:
+    """Edits the list in place until a reader opened its link; after that the change is the next version
+    with a new link (token shown once), and the old link keeps the version that was sent."""
+    return await lists.patch_list(
+        db_session=db_session,
+        settings=settings,
+        user_id=user.id,
+        scan_id=scan_id,
+        list_id=list_id,
+        body=body,
+        base_url=_base_url(settings, request),
+    )
+
+
+@router.delete("/scans/{scan_id}/repair-lists/{list_id}/share", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_repair_list_links(
+    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep
+) -> Response:
+    """Every version's link answers 404 from now on."""
+    await lists.revoke_links(db_session=db_session, user_id=user.id, scan_id=scan_id, list_id=list_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _csv(repair_list: RepairListOut, headers: dict[str, str]) -> Response:
+    return Response(
+        content=lists.as_csv(repair_list),
+        media_type="text/csv; charset=utf-8",
+        headers={**headers, "Content-Disposition": f'attachment; filename="repair-list-{repair_list.id}.csv"'},
+    )
+
+
+@router.get(
+    f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "the shared repair list as CSV"}},
+)
+async def shared_repair_list_csv(
+    token: str, request: Request, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> Response:
+    repair_list = await lists.shared_list(
+        db_session=db_session, settings=settings, token=token, limiter=limiter, client=client_of(request)
+    )
+    return _csv(repair_list, PUBLIC_HEADERS)
+
+
+@router.get(f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}")
+async def shared_repair_list(
+    token: str, request: Request, response: Response, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> RepairListOut:
+    """The repair list behind a link, with no sign-in (read-only). 404 when unknown, expired or revoked."""
+    response.headers.update(PUBLIC_HEADERS)
+    return await lists.shared_list(
+        db_session=db_session, settings=settings, token=token, limiter=limiter, client=client_of(request)
+    )

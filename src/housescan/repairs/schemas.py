@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from housescan.review.models import Trade
+from housescan.review.schemas import FindingOut, ReportImage
 
 CostFactor = Annotated[
     float, Field(ge=0.2, le=5, description="multiplies the guide's national figures for the account's region")
@@ -50,3 +53,76 @@ class CostGuideOut(BaseModel):
     cost_factor: float
     account_currency: str | None
     rows: list[CostGuideRowOut]
+
+
+Ask = Literal["repair", "credit", "replace"]
+
+
+class RepairItemIn(BaseModel):
+    finding_id: uuid.UUID
+    ask: Ask
+    amount: Annotated[float, Field(ge=0, description="in the account's currency; required for a credit")] | None = None
+
+    @model_validator(mode="after")
+    def _credit_has_amount(self) -> RepairItemIn:
+        if self.ask == "credit" and self.amount is None:
+            raise ValueError("a credit needs an amount")
+        return self
+
+
+RepairItems = Annotated[list[RepairItemIn], Field(min_length=1, max_length=200)]
+RepairNote = Annotated[str, Field(max_length=4000)] | None
+
+
+class RepairListCreate(BaseModel):
+    items: RepairItems
+    note: RepairNote = None
+    expires_in_days: int = Field(default=30, ge=1, le=365, description="how long the list's link works")
+
+
+class RepairListPatch(BaseModel):
+    """A field left out stays as it is."""
+
+    items: RepairItems | None = None
+    note: RepairNote = None
+
+
+class RepairItemOut(BaseModel):
+    finding_id: uuid.UUID
+    ask: Ask
+    amount: float | None
+    finding: FindingOut | None = Field(description="null when the finding was deleted after the list was made")
+    photos: list[ReportImage]
+
+
+class RepairTotal(BaseModel):
+    asked: float = Field(description="the sum of the amounts asked for")
+    cost_low: float = Field(description="the sum of the listed findings' cost ranges (those that have one)")
+    cost_high: float
+    currency: str
+
+
+class RepairShare(BaseModel):
+    token: str | None = Field(None, description="only in the answer that made the link: only its hash is stored")
+    url: str | None = None
+    csv_url: str | None = None
+    expires_at: datetime
+    state: Literal["active", "expired", "revoked"]
+    opened: bool = Field(description="a reader opened the link: a change now makes a new version")
+
+
+class RepairListOut(BaseModel):
+    id: uuid.UUID
+    version: int
+    scan_id: uuid.UUID
+    address: str | None
+    note: str | None
+    items: list[RepairItemOut]
+    total: RepairTotal
+    share: RepairShare
+    created_at: datetime
+    updated_at: datetime
+
+
+class RepairListPage(BaseModel):
+    items: list[RepairListOut]

@@ -35,7 +35,7 @@ def _limiter(request: Request) -> FailureLimiter:
 LimiterDep = Annotated[FailureLimiter, Depends(_limiter)]
 
 
-def _client(request: Request) -> str:
+def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
@@ -75,7 +75,7 @@ async def shared_report(
     404 when the link is unknown, expired or revoked; 429 for an address that keeps trying such links."""
     response.headers.update(PUBLIC_HEADERS)
     return await shares_service.shared_report(
-        db_session=db_session, settings=settings, token=token, limiter=limiter, client=_client(request)
+        db_session=db_session, settings=settings, token=token, limiter=limiter, client=client_of(request)
     )
 
 
@@ -98,7 +98,7 @@ async def shared_report_pdf(
         settings=settings,
         token=token,
         limiter=limiter,
-        client=_client(request),
+        client=client_of(request),
     )
     return Response(
         content=pdf,

@@ -60,6 +60,11 @@ class FailureLimiter:
             return None
         return max(1, int(failures[0] + self.window - now) + 1)
 
+    def refuse_if_throttled(self, key: str) -> None:
+        wait = self.retry_after(key)
+        if wait is not None:
+            raise TooManyRequests(f"too many links that do not work; try again in {wait} seconds", retry_after=wait)
+
     def record_failure(self, key: str) -> None:
         now = time.monotonic()
         self._prune(key, now)
@@ -72,6 +77,11 @@ def new_limiter() -> FailureLimiter:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def plausible_token(token: str) -> bool:
+    """Whether a token is worth a look-up (tokens handed out are 43 characters)."""
+    return 20 <= len(token) <= 100
 
 
 def share_url(base_url: str, token: str) -> str:
@@ -95,7 +105,7 @@ def _read(share: ShareLink, now: datetime) -> ShareRead:
     )
 
 
-async def _owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
+async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
     scan = await db_session.scalar(select(Scan).where(Scan.id == scan_id, Scan.user_id == user_id))
     if scan is None:
         raise NotFound("scan not found")
@@ -105,7 +115,7 @@ async def _owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: 
 async def create_share(
     *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: ShareCreate, base_url: str
 ) -> ShareCreated:
-    scan = await _owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     if scan.status is not ScanStatus.succeeded:
         raise Conflict(f"only a finished report can be shared; this scan is {scan.status}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -125,7 +135,7 @@ async def create_share(
 
 
 async def list_shares(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> ShareList:
-    await _owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     shares = await db_session.scalars(
         select(ShareLink)
         .where(ShareLink.scan_id == scan_id, ShareLink.user_id == user_id)
@@ -152,11 +162,9 @@ async def _scan_of_token(
     *, db_session: AsyncSession, token: str, limiter: FailureLimiter, client: str
 ) -> tuple[Scan, ShareLink]:
     key = f"share:{client}"
-    wait = limiter.retry_after(key)
-    if wait is not None:
-        raise TooManyRequests(f"too many links that do not work; try again in {wait} seconds", retry_after=wait)
+    limiter.refuse_if_throttled(key)
     row = None
-    if 20 <= len(token) <= 100:
+    if plausible_token(token):
         row = (
             await db_session.execute(
                 select(ShareLink, Scan)

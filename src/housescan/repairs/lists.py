@@ -1,0 +1,277 @@
+"""Repair lists: findings picked from a report with what the buyer asks for each, behind a read-only link.
+
+A version is editable until a reader opens its link; after that a change makes the next version (with a
+new link) and the old link keeps showing the version that was sent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from housescan.config import Settings
+from housescan.db.base import utcnow
+from housescan.errors import NotFound, Unprocessable
+from housescan.repairs.models import RepairList
+from housescan.repairs.schemas import (
+    RepairItemIn,
+    RepairItemOut,
+    RepairListCreate,
+    RepairListOut,
+    RepairListPage,
+    RepairListPatch,
+    RepairShare,
+    RepairTotal,
+)
+from housescan.reports.shares import TOKEN_BYTES, FailureLimiter, ShareNotFound, hash_token, owned_scan, plausible_token
+from housescan.review import report as review_report
+from housescan.review.context import ScanContext, load_context
+from housescan.review.findings import _room_names as room_names_of  # ask: make it public
+from housescan.scans.models import Scan, ScanStatus
+
+SHARED_PATH = "/api/v1/shared/repair-lists"
+LinkState = Literal["active", "expired", "revoked"]
+
+
+class RepairListNotFound(NotFound):
+    message = "repair list not found"
+
+
+def _checked_items(context: ScanContext, items: list[RepairItemIn]) -> list[dict[str, object]]:
+    known = {finding.id for finding in context.findings}
+    foreign = [str(item.finding_id) for item in items if item.finding_id not in known]
+    if foreign:
+        raise Unprocessable(f"findings not of this scan: {', '.join(foreign)}")
+    seen: set[uuid.UUID] = set()
+    for item in items:
+        if item.finding_id in seen:
+            raise Unprocessable(f"finding listed twice: {item.finding_id}")
+        seen.add(item.finding_id)
+    return [item.model_dump(mode="json") for item in items]
+
+
+def _state(row: RepairList, now: datetime) -> LinkState:
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if row.expires_at <= now else "active"
+
+
+def _new_link(row: RepairList, days: int) -> str:
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row.token_hash = hash_token(token)
+    row.expires_at = utcnow() + timedelta(days=days)
+    return token
+
+
+def _shown(
+    row: RepairList, context: ScanContext, settings: Settings, *, base_url: str | None = None, token: str | None = None
+) -> RepairListOut:
+    room_names = room_names_of(context)
+    findings = {finding.id: review_report.finding_out(finding, room_names) for finding in context.findings}
+    images = {image.id: image for image in context.images}
+    items: list[RepairItemOut] = []
+    for raw in row.items:
+        item = RepairItemIn.model_validate(raw)
+        finding = findings.get(item.finding_id)
+        photos = [review_report.report_image(settings, images[p]) for p in (finding.photo_ids if finding else [])]
+        items.append(
+            RepairItemOut(finding_id=item.finding_id, ask=item.ask, amount=item.amount, finding=finding, photos=photos)
+        )
+    listed = [item.finding for item in items if item.finding is not None]
+    costs = review_report.cost_totals(listed, currency=context.currency)
+    base = f"{base_url.rstrip('/')}{SHARED_PATH}/{token}" if base_url and token else None
+    return RepairListOut(
+        id=row.series_id,
+        version=row.version,
+        scan_id=row.scan_id,
+        address=context.house.address,
+        note=row.note,
+        items=items,
+        total=RepairTotal(
+            asked=sum(item.amount or 0.0 for item in items),
+            cost_low=costs.low,
+            cost_high=costs.high,
+            currency=context.currency,
+        ),
+        share=RepairShare(
+            token=token,
+            url=base,
+            csv_url=f"{base}.csv" if base else None,
+            expires_at=row.expires_at,
+            state=_state(row, utcnow()),
+            opened=row.opened_at is not None,
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+async def create_list(
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    body: RepairListCreate,
+    base_url: str,
+) -> RepairListOut:
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    context = await load_context(db_session=db_session, scan=scan)
+    now = utcnow()
+    row = RepairList(
+        series_id=uuid.uuid4(),
+        version=1,
+        scan_id=scan.id,
+        user_id=user_id,
+        items=_checked_items(context, body.items),
+        note=body.note,
+        created_at=now,
+        updated_at=now,
+    )
+    token = _new_link(row, body.expires_in_days)
+    db_session.add(row)
+    await db_session.commit()
+    return _shown(row, context, settings, base_url=base_url, token=token)
+
+
+async def _latest(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> RepairList:
+    row = await db_session.scalar(
+        select(RepairList)
+        .where(RepairList.series_id == list_id, RepairList.scan_id == scan.id)
+        .order_by(RepairList.version.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise RepairListNotFound()
+    return row
+
+
+async def get_list(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID
+) -> RepairListOut:
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    row = await _latest(db_session, scan, list_id)
+    return _shown(row, await load_context(db_session=db_session, scan=scan), settings)
+
+
+async def lists_of_scan(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID
+) -> RepairListPage:
+    """The latest version of each of the scan's lists, newest list first."""
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    newest = (
+        select(RepairList.series_id, func.max(RepairList.version).label("version"))
+        .where(RepairList.scan_id == scan.id)
+        .group_by(RepairList.series_id)
+        .subquery()
+    )
+    rows = await db_session.scalars(
+        select(RepairList)
+        .join(newest, (RepairList.series_id == newest.c.series_id) & (RepairList.version == newest.c.version))
+        .order_by(RepairList.created_at.desc(), RepairList.id)
+    )
+    context = await load_context(db_session=db_session, scan=scan)
+    return RepairListPage(items=[_shown(row, context, settings) for row in rows])
+
+
+async def patch_list(
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    list_id: uuid.UUID,
+    body: RepairListPatch,
+    base_url: str,
+) -> RepairListOut:
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    context = await load_context(db_session=db_session, scan=scan)
+    current = await _latest(db_session, scan, list_id)
+    items = _checked_items(context, body.items) if body.items is not None else current.items
+    note = body.note if "note" in body.model_fields_set else current.note
+    now = utcnow()
+    token = None
+    if current.opened_at is None:
+        row = current
+        row.items, row.note, row.updated_at = items, note, now
+    else:
+        row = RepairList(
+            series_id=current.series_id,
+            version=current.version + 1,
+            scan_id=scan.id,
+            user_id=user_id,
+            items=items,
+            note=note,
+            created_at=now,
+            updated_at=now,
+        )
+        token = _new_link(row, max(1, (current.expires_at - now).days or 30))
+        db_session.add(row)
+    await db_session.commit()
+    return _shown(row, context, settings, base_url=base_url, token=token)
+
+
+async def revoke_links(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID) -> None:
+    """Every version's link of the list answers 404 from now on."""
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    await _latest(db_session, scan, list_id)
+    now = utcnow()
+    for row in await db_session.scalars(select(RepairList).where(RepairList.series_id == list_id)):
+        row.revoked_at = row.revoked_at or now
+    await db_session.commit()
+
+
+async def shared_list(
+    *, db_session: AsyncSession, settings: Settings, token: str, limiter: FailureLimiter, client: str
+) -> RepairListOut:
+    """The version behind a link, for a reader without sign-in; the first read freezes that version."""
+    key = f"repair-list:{client}"
+    limiter.refuse_if_throttled(key)
+    row = None
+    if plausible_token(token):
+        row = await db_session.scalar(select(RepairList).where(RepairList.token_hash == hash_token(token)))
+    scan = await db_session.get(Scan, row.scan_id) if row else None
+    if row is None or scan is None or _state(row, utcnow()) != "active" or scan.status is not ScanStatus.succeeded:
+        limiter.record_failure(key)
+        raise ShareNotFound()
+    if row.opened_at is None:
+        row.opened_at = utcnow()
+        await db_session.commit()
+    return _shown(row, await load_context(db_session=db_session, scan=scan), settings)
+
+
+CSV_COLUMNS = ("finding", "room", "severity", "trade", "ask", "amount", "cost_low", "cost_high", "currency", "note")
+
+
+def as_csv(repair_list: RepairListOut) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    currency = repair_list.total.currency
+    for item in repair_list.items:
+        finding = item.finding
+        writer.writerow(
+            (
+                finding.title if finding else "(deleted finding)",
+                finding.room_name if finding else "",
+                finding.severity if finding else "",
+                finding.trade or "" if finding else "",
+                item.ask,
+                "" if item.amount is None else item.amount,
+                "" if finding is None or finding.cost_low is None else finding.cost_low,
+                "" if finding is None or finding.cost_high is None else finding.cost_high,
+                currency,
+                finding.note or "" if finding else "",
+            )
+        )
+    total = repair_list.total
+    writer.writerow(
+        ("Total", "", "", "", "", total.asked, total.cost_low, total.cost_high, currency, repair_list.note or "")
+    )
+    return out.getvalue()
