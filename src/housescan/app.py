@@ -19,6 +19,7 @@ from housescan.admin.router import router as admin_router
 from housescan.agents.client import AgentsClient
 from housescan.auth.router import router as auth_router
 from housescan.checklists.router import router as checklists_router
+from housescan.comparison.router import router as comparison_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
 from housescan.errors import ERROR_RESPONSES, install_error_handler
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         account_router,
         review_router,
         repairs_router,
+        comparison_router,
     ):
         api.include_router(router)
     web_dir = settings.resolved_web_dir

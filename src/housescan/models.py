@@ -4,6 +4,7 @@
 from housescan.account.models import PasswordResetToken
 from housescan.auth.models import RefreshToken, User
 from housescan.checklists.models import Checklist
+from housescan.comparison.models import Verdict
 from housescan.costs.models import AgentSpend
 from housescan.db.base import Base
 from housescan.houses.models import House, Room
@@ -36,4 +37,5 @@ __all__ = [
     "ScanEvent",
     "ShareLink",
     "User",
+    "Verdict",
 ]

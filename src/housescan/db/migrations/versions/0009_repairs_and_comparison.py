@@ -1,5 +1,5 @@
 """the account's regional cost factor for the cost guide; repair lists (one row per version, each with its
-own link)
+own link); the person's rating and note per scanned home
 
 Revision ID: 0009
 Revises: 0008
@@ -57,10 +57,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("series_id", "version", name=op.f("uq_repairs_lists_series_id")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_repairs_lists_token_hash")),
     )
+    op.create_table(
+        "comparison_verdicts",
+        sa.Column("scan_id", sa.Uuid(), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("updated_at", _TS, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["scan_id"], ["scans.id"], name=op.f("fk_comparison_verdicts_scan_id_scans"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("scan_id", name=op.f("pk_comparison_verdicts")),
+    )
     for column in ("series_id", "scan_id", "user_id"):
         op.create_index(op.f(f"ix_repairs_lists_{column}"), "repairs_lists", [column])
 
 
 def downgrade() -> None:
+    op.drop_table("comparison_verdicts")
     op.drop_table("repairs_lists")
     op.drop_table("repairs_cost_preferences")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from housescan.review.schemas import Answer, Assessed
+
+MIN_SCANS, MAX_SCANS = 2, 4
+
+
+class VerdictBody(BaseModel):
+    """A field left out stays as it is; null clears it."""
+
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    note: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class VerdictOut(BaseModel):
+    scan_id: uuid.UUID
+    rating: int | None
+    note: str | None
+
+
+class ComparedCost(BaseModel):
+    low: float
+    high: float
+    currency: str
+    findings_with_costs: int
+    findings_without_costs: int
+
+
+class ComparedScan(BaseModel):
+    scan_id: uuid.UUID
+    address: str | None
+    house_type: Answer = Field(description="with who gave it; value null means not seen, never 'none'")
+    rooms: int
+    room_names: list[str]
+    findings_by_severity: dict[str, int]
+    cost: ComparedCost
+    assessed: Assessed
+    pros: list[str]
+    cons: list[str]
+    rating: int | None = Field(description="the person's own rating, 1-5")
+    note: str | None
+
+
+class Comparison(BaseModel):
+    scans: list[ComparedScan]

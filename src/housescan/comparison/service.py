@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from housescan.comparison.models import Verdict
+from housescan.comparison.schemas import (
+    MAX_SCANS,
+    MIN_SCANS,
+    ComparedCost,
+    ComparedScan,
+    Comparison,
+    VerdictBody,
+    VerdictOut,
+)
+from housescan.config import Settings
+from housescan.db.base import utcnow
+from housescan.errors import Unprocessable
+from housescan.reports.shares import owned_scan
+from housescan.review import report as review_report
+
+
+def parse_scan_ids(raw: str) -> list[uuid.UUID]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not MIN_SCANS <= len(parts) <= MAX_SCANS:
+        raise Unprocessable(f"scan_ids: compare {MIN_SCANS} to {MAX_SCANS} scans, not {len(parts)}")
+    ids: list[uuid.UUID] = []
+    for part in parts:
+        try:
+            ids.append(uuid.UUID(part))
+        except ValueError:
+            raise Unprocessable(f"scan_ids: not a scan id: {part}") from None
+    if len(set(ids)) != len(ids):
+        raise Unprocessable("scan_ids: a scan is named twice")
+    return ids
+
+
+async def compare(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_ids: list[uuid.UUID]
+) -> Comparison:
+    scans = [await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id) for scan_id in scan_ids]
+    verdicts = {
+        verdict.scan_id: verdict
+        for verdict in await db_session.scalars(select(Verdict).where(Verdict.scan_id.in_(scan_ids)))
+    }
+    compared: list[ComparedScan] = []
+    for scan in scans:
+        report, _context = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+        verdict = verdicts.get(scan.id)
+        costs = report.costs
+        compared.append(
+            ComparedScan(
+                scan_id=scan.id,
+                address=report.house.address,
+                house_type=report.house.house_type,
+                rooms=len(report.rooms),
+                room_names=[room.name for room in report.rooms],
+                findings_by_severity=report.finding_counts,
+                cost=ComparedCost(
+                    low=costs.low,
+                    high=costs.high,
+                    currency=costs.currency,
+                    findings_with_costs=costs.findings_with_costs,
+                    findings_without_costs=costs.findings_without_costs,
+                ),
+                assessed=report.assessed,
+                pros=report.pros,
+                cons=report.cons,
+                rating=verdict.rating if verdict else None,
+                note=verdict.note if verdict else None,
+            )
+        )
+    return Comparison(scans=compared)
+
+
+async def put_verdict(
+    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: VerdictBody
+) -> VerdictOut:
+    await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    verdict = await db_session.get(Verdict, scan_id)
+    if verdict is None:
+        verdict = Verdict(scan_id=scan_id, rating=None, note=None)
+        db_session.add(verdict)
+    for name in body.model_fields_set:
+        setattr(verdict, name, getattr(body, name))
+    verdict.updated_at = utcnow()
+    await db_session.commit()
+    return VerdictOut(scan_id=scan_id, rating=verdict.rating, note=verdict.note)
+
+
+CSV_COLUMNS = (
+    "scan_id", "address", "house_type", "house_type_by", "rooms", "safety", "major", "maintenance", "note_findings",
+    "cost_low", "cost_high", "currency", "assessed_by_person", "assessed_by_model", "not_assessed", "pros", "cons",
+    "rating", "note",
+)  # fmt: skip
+
+
+def as_csv(comparison: Comparison) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for scan in comparison.scans:
+        counts = scan.findings_by_severity
+        writer.writerow(
+            (
+                scan.scan_id, scan.address or "", scan.house_type.value or "not seen", scan.house_type.source,
+                scan.rooms, counts.get("safety", 0), counts.get("major", 0), counts.get("maintenance", 0),
+                counts.get("note", 0), scan.cost.low, scan.cost.high, scan.cost.currency, scan.assessed.by_person,
+                scan.assessed.by_model, scan.assessed.not_assessed, "; ".join(scan.pros), "; ".join(scan.cons),
+                "" if scan.rating is None else scan.rating, scan.note or "",
+            )
+        )  # fmt: skip
+    return out.getvalue()

@@ -1,0 +1,75 @@
+"""Homes side by side: own scans only, 2-4 of them, with the person's rating and note; CSV too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from tests.conftest import LiveServer
+from tests.helpers import auth, register
+from tests.review.conftest import finished
+
+
+async def test_compare_two_homes_with_verdicts_and_csv(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        first = await finished(client, token, address="1 First Street")
+        second = await finished(client, token, labels=("Hall", "Kitchen", "Bath"), address="2 Second Street")
+        finding = await client.post(
+            f"/api/v1/scans/{second['id']}/findings",
+            json={"title": "Leaking trap", "severity": "major", "cost_low": 80, "cost_high": 150},
+            headers=auth(token),
+        )
+        assert finding.status_code == 201, finding.text
+        verdict = await client.put(
+            f"/api/v1/scans/{second['id']}/verdict", json={"rating": 4, "note": "Nice garden"}, headers=auth(token)
+        )
+        assert verdict.json() == {"scan_id": second["id"], "rating": 4, "note": "Nice garden"}
+        # A field left out stays.
+        await client.put(f"/api/v1/scans/{second['id']}/verdict", json={"rating": 3}, headers=auth(token))
+
+        ids = f"{second['id']},{first['id']}"
+        answer = await client.get("/api/v1/compare", params={"scan_ids": ids}, headers=auth(token))
+        assert answer.status_code == 200, answer.text
+        compared = answer.json()["scans"]
+        assert [scan["scan_id"] for scan in compared] == [second["id"], first["id"]]
+        home, other = compared
+        assert home["address"] == "2 Second Street" and home["rooms"] == 3
+        assert home["findings_by_severity"]["major"] >= 1
+        assert (home["cost"]["low"], home["cost"]["high"]) >= (80, 150)
+        assert (home["rating"], home["note"]) == (3, "Nice garden")
+        assert (other["rating"], other["note"]) == (None, None) and other["rooms"] == 2
+        assert "source" in home["house_type"] and set(home["assessed"]) >= {"by_person", "by_model", "not_assessed"}
+
+        table = await client.get("/api/v1/compare.csv", params={"scan_ids": ids}, headers=auth(token))
+        assert table.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(table.text)))
+        assert [row["scan_id"] for row in rows] == [second["id"], first["id"]]
+        assert rows[0]["rating"] == "3" and rows[0]["note"] == "Nice garden" and rows[1]["rating"] == ""
+
+
+async def test_compare_refuses_counts_duplicates_and_other_users(review_server: LiveServer) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        scan = await finished(client, token)
+        own = scan["id"]
+        for ids, named in (
+            (own, "not 1"),
+            (",".join([own] + [str(uuid.uuid4()) for _ in range(4)]), "not 5"),
+            (f"{own},{own}", "twice"),
+            (f"{own},nope", "nope"),
+        ):
+            for path in ("/api/v1/compare", "/api/v1/compare.csv"):
+                answer = await client.get(path, params={"scan_ids": ids}, headers=auth(token))
+                assert answer.status_code == 422 and named in answer.text, (ids, answer.text)
+
+        stranger = await register(client)
+        theirs = await finished(client, stranger, labels=("Hall",))
+        mixed = await client.get("/api/v1/compare", params={"scan_ids": f"{own},{theirs['id']}"}, headers=auth(token))
+        assert mixed.status_code == 404
+        put = await client.put(f"/api/v1/scans/{theirs['id']}/verdict", json={"rating": 1}, headers=auth(token))
+        assert put.status_code == 404
+        for rating in (0, 6):
+            bad = await client.put(f"/api/v1/scans/{own}/verdict", json={"rating": rating}, headers=auth(token))
+            assert bad.status_code == 422 and "rating" in bad.text
