@@ -4,7 +4,7 @@
 from housescan.account.models import PasswordResetToken
 from housescan.auth.models import RefreshToken, User
 from housescan.checklists.models import Checklist
-from housescan.comparison.models import Verdict
+from housescan.comparison.models import RoomPair, Verdict
 from housescan.costs.models import AgentSpend
 from housescan.db.base import Base
 from housescan.houses.models import House, Room
@@ -33,6 +33,7 @@ __all__ = [
     "RefreshToken",
     "RepairList",
     "Room",
+    "RoomPair",
     "Scan",
     "ScanEvent",
     "ShareLink",

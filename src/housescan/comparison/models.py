@@ -18,3 +18,12 @@ class Verdict(Base):
     rating: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoomPair(Base):
+    """The person's pairing of a room of a later scan with a room of an earlier one (null: a new room)."""
+
+    __tablename__ = "comparison_room_pairs"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    earlier_room_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from housescan.auth.dependencies import CurrentUser
-from housescan.comparison import service
-from housescan.comparison.schemas import Comparison, VerdictBody, VerdictOut
+from housescan.comparison import changes, service
+from housescan.comparison.schemas import Changes, Comparison, RoomPairsBody, VerdictBody, VerdictOut
 from housescan.dependencies import SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["comparison"])
@@ -41,3 +41,26 @@ async def compare_csv(scan_ids: ScanIds, user: CurrentUser, db_session: SessionD
 async def put_verdict(scan_id: uuid.UUID, body: VerdictBody, user: CurrentUser, db_session: SessionDep) -> VerdictOut:
     """The person's own rating (1-5) and note of this home, shown in the comparison."""
     return await service.put_verdict(db_session=db_session, user_id=user.id, scan_id=scan_id, body=body)
+
+
+@router.get("/scans/{scan_id}/changes")
+async def get_changes(
+    scan_id: uuid.UUID,
+    since: Annotated[uuid.UUID, Query(description="an earlier scan of the same house")],
+    user: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+) -> Changes:
+    """Room by room what changed since an earlier scan of the house: findings new and resolved, answers
+    changed, photos then and now. 422 for a `since` of another house; 404 for a scan not yours."""
+    return await changes.changes_since(
+        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, since=since
+    )
+
+
+@router.put("/scans/{scan_id}/changes/pairs")
+async def put_room_pairs(
+    scan_id: uuid.UUID, body: RoomPairsBody, user: CurrentUser, db_session: SessionDep
+) -> RoomPairsBody:
+    """The person's own pairing of this scan's rooms with an earlier scan's (earlier_room_id null: new room)."""
+    return await changes.put_pairs(db_session=db_session, user_id=user.id, scan_id=scan_id, body=body)

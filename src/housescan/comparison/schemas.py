@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from housescan.review.schemas import Answer, Assessed
+from housescan.review.schemas import Answer, Assessed, FindingOut, ReportImage
 
 MIN_SCANS, MAX_SCANS = 2, 4
 
@@ -48,3 +48,40 @@ class ComparedScan(BaseModel):
 
 class Comparison(BaseModel):
     scans: list[ComparedScan]
+
+
+class AnswerChange(BaseModel):
+    item_id: str
+    before: Answer
+    after: Answer
+
+
+class RoomPhotos(BaseModel):
+    now: list[ReportImage]
+    before: list[ReportImage]
+
+
+class RoomChanges(BaseModel):
+    room_id: uuid.UUID
+    earlier_room_id: uuid.UUID | None = Field(description="null: no room of the earlier scan is paired with it")
+    label: str
+    paired_by: str = Field(description="person, label, type or ordinal; none when unpaired")
+    findings_new: list[FindingOut]
+    findings_resolved: list[FindingOut]
+    answers_changed: list[AnswerChange]
+    photos: RoomPhotos
+
+
+class Changes(BaseModel):
+    scan_id: uuid.UUID
+    since: uuid.UUID
+    rooms: list[RoomChanges]
+
+
+class RoomPairIn(BaseModel):
+    room_id: uuid.UUID
+    earlier_room_id: uuid.UUID | None
+
+
+class RoomPairsBody(BaseModel):
+    pairs: Annotated[list[RoomPairIn], Field(max_length=500)]

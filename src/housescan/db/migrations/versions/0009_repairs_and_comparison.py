@@ -1,5 +1,6 @@
 """the account's regional cost factor for the cost guide; repair lists (one row per version, each with its
 own link); the person's rating and note per scanned home
+and their own pairing of rooms between two scans of a house
 
 Revision ID: 0009
 Revises: 0008
@@ -68,11 +69,27 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("scan_id", name=op.f("pk_comparison_verdicts")),
     )
+    op.create_table(
+        "comparison_room_pairs",
+        sa.Column("room_id", sa.Uuid(), nullable=False),
+        sa.Column("earlier_room_id", sa.Uuid(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_comparison_room_pairs_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["earlier_room_id"],
+            ["rooms.id"],
+            name=op.f("fk_comparison_room_pairs_earlier_room_id_rooms"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("room_id", name=op.f("pk_comparison_room_pairs")),
+    )
     for column in ("series_id", "scan_id", "user_id"):
         op.create_index(op.f(f"ix_repairs_lists_{column}"), "repairs_lists", [column])
 
 
 def downgrade() -> None:
+    op.drop_table("comparison_room_pairs")
     op.drop_table("comparison_verdicts")
     op.drop_table("repairs_lists")
     op.drop_table("repairs_cost_preferences")

@@ -1,0 +1,136 @@
+"""One home over time: a later scan's rooms paired with an earlier scan's (the person's pairs first, then by
+label, then room type, then ordinal), and room by room what changed."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from housescan.comparison.models import RoomPair
+from housescan.comparison.schemas import AnswerChange, Changes, RoomChanges, RoomPairsBody, RoomPhotos
+from housescan.config import Settings
+from housescan.errors import Unprocessable
+from housescan.houses.models import Room
+from housescan.reports.shares import owned_scan
+from housescan.review import report as review_report
+from housescan.review.schemas import FindingOut, Report, ReportRoom
+from housescan.scans.models import Scan
+
+
+async def _two_scans(
+    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID
+) -> tuple[Scan, Scan]:
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    earlier = await owned_scan(db_session=db_session, user_id=user_id, scan_id=since)
+    if earlier.id == scan.id or earlier.house_id != scan.house_id:
+        raise Unprocessable(f"since: scan {since} is not an earlier scan of this house")
+    return scan, earlier
+
+
+def _room_kind(room: ReportRoom) -> str | None:
+    value = room.room_type.value
+    return value if isinstance(value, str) else None
+
+
+def _pairs(
+    now: list[ReportRoom], before: list[ReportRoom], chosen: dict[uuid.UUID, uuid.UUID | None]
+) -> dict[uuid.UUID, tuple[uuid.UUID | None, str]]:
+    taken: set[uuid.UUID] = {earlier for earlier in chosen.values() if earlier is not None}
+    paired: dict[uuid.UUID, tuple[uuid.UUID | None, str]] = {
+        room_id: (earlier, "person") for room_id, earlier in chosen.items()
+    }
+    keys = (
+        ("label", lambda room: (room.label or "").strip().lower() or None),
+        ("type", _room_kind),
+        ("ordinal", lambda room: room.ordinal),
+    )
+    for name, key in keys:
+        for room in now:
+            if room.id in paired or key(room) is None:
+                continue
+            match = next((r for r in before if r.id not in taken and key(r) == key(room)), None)
+            if match is not None:
+                paired[room.id] = (match.id, name)
+                taken.add(match.id)
+    return paired
+
+
+def _finding_key(finding: FindingOut) -> str:
+    return finding.checklist_item_id or finding.title.strip().lower()
+
+
+def _room_findings(report: Report, room_id: uuid.UUID | None) -> dict[str, FindingOut]:
+    return {_finding_key(f): f for f in report.findings if room_id is not None and f.room_id == room_id}
+
+
+async def changes_since(
+    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID
+) -> Changes:
+    scan, earlier = await _two_scans(db_session, user_id, scan_id, since)
+    now_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    before_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=earlier)
+    earlier_ids = {room.id for room in before_report.rooms}
+    chosen = {
+        pair.room_id: pair.earlier_room_id
+        for pair in await db_session.scalars(
+            select(RoomPair).where(RoomPair.room_id.in_([room.id for room in now_report.rooms]))
+        )
+        if pair.earlier_room_id is None or pair.earlier_room_id in earlier_ids
+    }
+    pairs = _pairs(now_report.rooms, before_report.rooms, chosen)
+    before_rooms = {room.id: room for room in before_report.rooms}
+    rooms: list[RoomChanges] = []
+    for room in now_report.rooms:
+        earlier_id, paired_by = pairs.get(room.id, (None, "none"))
+        before = before_rooms.get(earlier_id) if earlier_id else None
+        found_now = _room_findings(now_report, room.id)
+        found_before = _room_findings(before_report, earlier_id)
+        changed = [
+            AnswerChange(item_id=item_id, before=before.checklist[item_id], after=answer)
+            for item_id, answer in room.checklist.items()
+            if before is not None and item_id in before.checklist and before.checklist[item_id].value != answer.value
+        ]
+        rooms.append(
+            RoomChanges(
+                room_id=room.id,
+                earlier_room_id=earlier_id,
+                label=room.name,
+                paired_by=paired_by if earlier_id else "none",
+                findings_new=[f for key, f in found_now.items() if key not in found_before],
+                findings_resolved=[f for key, f in found_before.items() if key not in found_now],
+                answers_changed=changed,
+                photos=RoomPhotos(now=room.images, before=before.images if before else []),
+            )
+        )
+    return Changes(scan_id=scan.id, since=earlier.id, rooms=rooms)
+
+
+async def put_pairs(
+    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: RoomPairsBody
+) -> RoomPairsBody:
+    """Stores the person's pairs for these rooms of the scan (replacing theirs); an earlier room must be of
+    another scan of the same house."""
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    own_rooms = set(await db_session.scalars(select(Room.id).where(Room.scan_id == scan.id)))
+    earlier_rooms = set(
+        await db_session.scalars(
+            select(Room.id)
+            .join(Scan, Scan.id == Room.scan_id)
+            .where(Scan.house_id == scan.house_id, Scan.user_id == user_id, Scan.id != scan.id)
+        )
+    )
+    wrong = [str(p.room_id) for p in body.pairs if p.room_id not in own_rooms]
+    wrong += [
+        str(p.earlier_room_id) for p in body.pairs if p.earlier_room_id and p.earlier_room_id not in earlier_rooms
+    ]
+    if wrong:
+        raise Unprocessable(f"pairs: rooms not of this scan or an earlier scan of its house: {', '.join(wrong)}")
+    targets = [p.earlier_room_id for p in body.pairs if p.earlier_room_id]
+    if len(set(targets)) != len(targets) or len({p.room_id for p in body.pairs}) != len(body.pairs):
+        raise Unprocessable("pairs: a room is paired twice")
+    await db_session.execute(delete(RoomPair).where(RoomPair.room_id.in_([p.room_id for p in body.pairs])))
+    db_session.add_all(RoomPair(room_id=p.room_id, earlier_room_id=p.earlier_room_id) for p in body.pairs)
+    await db_session.commit()
+    return body
