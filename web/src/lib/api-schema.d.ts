@@ -1103,6 +1103,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scans/{scan_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Changes
+         * @description Room by room what changed since an earlier scan of the house: findings new and resolved, answers
+         *     changed, photos then and now. 422 for a `since` of another house; 404 for a scan not yours.
+         */
+        get: operations["get_changes_api_v1_scans__scan_id__changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/scans/{scan_id}/changes/pairs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Room Pairs
+         * @description The person's own pairing of this scan's rooms with an earlier scan's (earlier_room_id null: new room).
+         */
+        put: operations["put_room_pairs_api_v1_scans__scan_id__changes_pairs_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1254,6 +1295,13 @@ export interface components {
             /** Candidates */
             candidates?: components["schemas"]["Candidate"][];
         };
+        /** AnswerChange */
+        AnswerChange: {
+            /** Item Id */
+            item_id: string;
+            before: components["schemas"]["Answer"];
+            after: components["schemas"]["Answer"];
+        };
         /** AnswerPut */
         AnswerPut: {
             /**
@@ -1303,6 +1351,21 @@ export interface components {
             value: string;
             /** Confidence */
             confidence?: number | null;
+        };
+        /** Changes */
+        Changes: {
+            /**
+             * Scan Id
+             * Format: uuid
+             */
+            scan_id: string;
+            /**
+             * Since
+             * Format: uuid
+             */
+            since: string;
+            /** Rooms */
+            rooms: components["schemas"]["RoomChanges"][];
         };
         /** ChecklistItem */
         "ChecklistItem-Input": {
@@ -2434,6 +2497,33 @@ export interface components {
             /** Label */
             label: string | null;
         };
+        /** RoomChanges */
+        RoomChanges: {
+            /**
+             * Room Id
+             * Format: uuid
+             */
+            room_id: string;
+            /**
+             * Earlier Room Id
+             * @description null: no room of the earlier scan is paired with it
+             */
+            earlier_room_id: string | null;
+            /** Label */
+            label: string;
+            /**
+             * Paired By
+             * @description person, label, type or ordinal; none when unpaired
+             */
+            paired_by: string;
+            /** Findings New */
+            findings_new: components["schemas"]["FindingOut"][];
+            /** Findings Resolved */
+            findings_resolved: components["schemas"]["FindingOut"][];
+            /** Answers Changed */
+            answers_changed: components["schemas"]["AnswerChange"][];
+            photos: components["schemas"]["RoomPhotos"];
+        };
         /** RoomCreate */
         RoomCreate: {
             /** Label */
@@ -2452,12 +2542,34 @@ export interface components {
             label: string | null;
             room_type: components["schemas"]["Answer"];
         };
+        /** RoomPairIn */
+        RoomPairIn: {
+            /**
+             * Room Id
+             * Format: uuid
+             */
+            room_id: string;
+            /** Earlier Room Id */
+            earlier_room_id: string | null;
+        };
+        /** RoomPairsBody */
+        RoomPairsBody: {
+            /** Pairs */
+            pairs: components["schemas"]["RoomPairIn"][];
+        };
         /** RoomPatch */
         RoomPatch: {
             /** Label */
             label?: string | null;
             /** Room Type */
             room_type?: string | null;
+        };
+        /** RoomPhotos */
+        RoomPhotos: {
+            /** Now */
+            now: components["schemas"]["ReportImage"][];
+            /** Before */
+            before: components["schemas"]["ReportImage"][];
         };
         /** RoomRead */
         RoomRead: {
@@ -9651,6 +9763,201 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerdictOut"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_changes_api_v1_scans__scan_id__changes_get: {
+        parameters: {
+            query: {
+                /** @description an earlier scan of the same house */
+                since: string;
+            };
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Changes"];
+                };
+            };
+            /** @description bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description not found (also for another user's resources) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the resource's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too large or too many */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid input; `detail` names what was wrong */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_room_pairs_api_v1_scans__scan_id__changes_pairs_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomPairsBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomPairsBody"];
                 };
             };
             /** @description bad request */
