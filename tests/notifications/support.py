@@ -271,3 +271,23 @@ class OutcomeNotifications:
                     await asyncio.sleep(0.2)
         finally:
             await connection.close()
+
+
+def point_names(monkeypatch: Any, names: dict[str, str]) -> list[str]:
+    """Make `outbound_http.resolve` answer each name with the address given (numeric spellings still go
+    to the system's resolver, which reads them without asking DNS); returns the names asked, in order."""
+    import ipaddress
+
+    from housescan import outbound_http
+
+    asked: list[str] = []
+    system_resolve = outbound_http.resolve
+
+    async def resolve(host: str, port: int) -> list[outbound_http.IPAddress]:
+        asked.append(host)
+        if host in names:
+            return [ipaddress.ip_address(names[host])]
+        return await system_resolve(host, port)
+
+    monkeypatch.setattr(outbound_http, "resolve", resolve)
+    return asked

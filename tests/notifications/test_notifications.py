@@ -19,7 +19,7 @@ from housescan.notifications.models import NotificationOutbox, OutboxState, Push
 from housescan.scans.models import Scan
 from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, create_scan, register
-from tests.notifications.support import MailCatcher, PushService, open_push, text_and_html
+from tests.notifications.support import MailCatcher, PushService, open_push, point_names, text_and_html
 
 
 async def _person(client: httpx.AsyncClient, address: str = "14 Maple Grove") -> tuple[str, str, str]:
@@ -330,7 +330,10 @@ async def test_bad_subscriptions_are_refused(
     assert response.status_code == 422, response.text
 
 
-async def test_private_push_endpoints_are_refused_unless_allowed(settings: Any) -> None:
+async def test_private_push_endpoints_are_refused_unless_allowed(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_names(monkeypatch, {"updates.push.services.example": "8.8.8.8"})
     server = await start_server(settings.model_copy(update={"push_allow_insecure_endpoints": False}))
     try:
         async with server.client() as client:

@@ -5,8 +5,8 @@ process of one deployment signs with the same key the browsers subscribed with."
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import ipaddress
 import json
 import time
 from dataclasses import dataclass
@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 
+from housescan import outbound_http
 from housescan.config import Settings
 from housescan.notifications.mail import public_url
 
@@ -82,25 +83,27 @@ def vapid_keys(settings: Settings) -> VapidKeys:
     return _keys_at((settings.data_dir / VAPID_KEY_FILE).resolve())
 
 
-def check_endpoint(settings: Settings, endpoint: str) -> None:
-    """A push endpoint is a push service's https URL; never a private address the server would call for
-    anyone who subscribes with it (unless the tests allow their local endpoint)."""
+async def check_endpoint(settings: Settings, endpoint: str) -> None:
+    """A push endpoint is a push service's https URL whose host resolves to public addresses only: never
+    a private address the server would call for anyone who subscribes with it, however it is spelled
+    (unless the tests allow their local endpoint). Sending checks the addresses again (`outbound_http`)."""
     url = urlsplit(endpoint)
     if not url.hostname or url.scheme not in ("https", "http"):
-        raise InvalidSubscription("the endpoint must be an https URL")
+        raise InvalidSubscription(f"the endpoint {endpoint} must be an https URL")
     if settings.push_allow_insecure_endpoints:
         return
     if url.scheme != "https":
-        raise InvalidSubscription("the endpoint must be an https URL")
-    host = url.hostname
+        raise InvalidSubscription(f"the endpoint {endpoint} must be an https URL")
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise InvalidSubscription("the endpoint must be a public push service") from None
-        return
-    if not address.is_global:
-        raise InvalidSubscription("the endpoint must be a public push service")
+        port = url.port or 443
+        await outbound_http.checked_addresses(url.hostname, port)
+    except (ValueError, outbound_http.UnsafeDestination) as exc:
+        raise InvalidSubscription(f"the endpoint {endpoint} must be a public push service: {exc}") from None
+
+
+def client(settings: Settings) -> httpx.AsyncClient:
+    """For the push services: each request goes to the public address its host was checked to have."""
+    return outbound_http.public_client(allow_private=settings.push_allow_insecure_endpoints)
 
 
 def check_keys(p256dh: str, auth: str) -> None:
@@ -162,5 +165,9 @@ async def send_push(
     }
     if topic:
         headers["Topic"] = topic  # a newer message with the same topic replaces one not yet delivered
-    response = await client.post(endpoint, content=body, headers=headers, timeout=PUSH_TIMEOUT_SECONDS)
-    return response.status_code
+    # The status is all that is read: the body is never taken in, and the whole exchange has one deadline.
+    async with (
+        asyncio.timeout(PUSH_TIMEOUT_SECONDS),
+        client.stream("POST", endpoint, content=body, headers=headers, timeout=PUSH_TIMEOUT_SECONDS) as response,
+    ):
+        return response.status_code

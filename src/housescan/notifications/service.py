@@ -23,7 +23,6 @@ import httpx
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from housescan import outbound_http
 from housescan.auth.models import User
 from housescan.clock import local_time
 from housescan.config import Settings
@@ -121,7 +120,7 @@ async def add_push_subscription(
     """Store a browser's subscription; the same endpoint again (a refreshed subscription, or another person
     signing in on that browser) replaces the earlier row."""
     try:
-        push.check_endpoint(settings, body.endpoint)
+        await push.check_endpoint(settings, body.endpoint)
         push.check_keys(body.keys.p256dh, body.keys.auth)
     except push.InvalidSubscription as exc:
         raise Unprocessable(str(exc)) from None
@@ -466,7 +465,7 @@ async def _push_to_devices(
 ) -> tuple[int, list[uuid.UUID], list[str]]:
     """POST the message to each device; returns how many took it, the subscriptions gone, the errors."""
     delivered, gone, errors = 0, [], []
-    async with outbound_http.client() as client:
+    async with push.client(settings) as client:
         for subscription in subscriptions:
             try:
                 status = await push.send_push(
@@ -478,7 +477,7 @@ async def _push_to_devices(
                     message=message,
                     topic=topic,
                 )
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx.HTTPError, ValueError, TimeoutError) as exc:
                 errors.append(f"{type(exc).__name__}: {exc}")
                 continue
             if status in push.GONE:
