@@ -146,6 +146,15 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
             assert guest_console.unexpected() == []
         finally:
             guest_context.close()
+
+        # 5. The history card: findings by severity and how much was checked, scanned and updated.
+        page.goto("/")
+        card = page.get_by_test_id("scan-item").filter(has_text="Flat 3, 14 Maple Grove")
+        card.get_by_test_id("scan-brief").get_by_text("1 maintenance", exact=True).wait_for()
+        assert card.get_by_test_id("scan-assessed").inner_text().startswith("Checked 1 of ")
+        assert card.get_by_test_id("scan-times").inner_text().startswith("Scanned ")
+        _no_sideways_scroll(page)
+        shot(page, "documented-finding-history")
         assert console.unexpected() == []
     except Exception:
         shot(page, f"documented-finding-failure-{time.strftime('%H%M%S')}")

@@ -17,16 +17,16 @@ const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8
 export function ScanBrief({ scan }: { scan: ScanListItem }) {
   const assessed = scan.assessed;
   return (
-    <span className="scan-brief" data-testid="scan-brief">
+    <div className="scan-brief" data-testid="scan-brief">
       <SeverityChips counts={scan.findings_by_severity} empty="No findings recorded yet" />
       {assessed && assessed.total > 0 && (
-        <span className="scan-meta" data-testid="scan-assessed">
+        <p className="scan-meta" data-testid="scan-assessed">
           Checked {assessed.by_person} of {assessed.total}
           {assessed.by_model > 0 && ` · ${assessed.by_model} by the models`}
           {assessed.not_assessed > 0 && ` · ${assessed.not_assessed} not assessed`}
-        </span>
+        </p>
       )}
-    </span>
+    </div>
   );
 }
 
@@ -122,10 +122,10 @@ export default function HistoryPage() {
                   {typeof scan.images_count === "number" && ` · ${plural(scan.images_count, "photo")}`}
                   {scan.house_type && ` · ${humanize(scan.house_type)}`}
                 </span>
-                {scan.status === "succeeded" && <ScanBrief scan={scan} />}
                 {scan.status === "failed" && scan.error && <span className="scan-error">{scan.error}</span>}
                 </span>
               </Link>
+              {scan.status === "succeeded" && <ScanBrief scan={scan} />}
               <div className="scan-actions">
                 <StatusBadge status={scan.status} />
                 <ConfirmButton
