@@ -106,6 +106,14 @@ class Settings(BaseSettings):
     push_allow_insecure_endpoints: bool = Field(
         default=False, description="accept http:// and private-address push endpoints (tests only)"
     )
+    notification_retry_hours: float = Field(
+        default=48.0,
+        gt=0,
+        description="an e-mail or push not sent is retried (1, 5, 15, 30 min, then hourly) this long",
+    )
+    http_body_idle_seconds: float = Field(
+        default=10.0, gt=0, description="`serve`: longest wait for the next part of a request body (else 408)"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -280,6 +280,14 @@ async def test_a_failed_send_stays_pending_for_the_sweep(
         assert (await _states(live_server, scan_id))["email"] == "pending"
     finally:
         mail_catcher.start()
+    assert await _send(live_server, scan_id=uuid.UUID(scan_id)) == 0, "it waits for its next attempt"
+    async with live_server.runtime.sessionmaker() as session:
+        await session.execute(
+            update(NotificationOutbox)
+            .where(NotificationOutbox.scan_id == uuid.UUID(scan_id))
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        await session.commit()
     await _send(live_server, scan_id=uuid.UUID(scan_id))
     await mail_catcher.wait_for(email)
     assert (await _states(live_server, scan_id))["email"] == "sent"

@@ -83,6 +83,19 @@ class DaySpend(BaseModel):
     tokens_out: int
 
 
+class OutboxHealth(BaseModel):
+    """The notification outbox now (all time, not the period): what waits to be sent and what was given up."""
+
+    waiting: int = Field(description="e-mails and pushes not sent yet (pending or being sent)")
+    retrying: int = Field(description="of those, the ones that failed at least once and wait for a next attempt")
+    given_up: int = Field(description="not sent within the retry period (HOUSESCAN_NOTIFICATION_RETRY_HOURS)")
+    waiting_email: int
+    given_up_email: int
+    oldest_waiting_since: datetime | None = Field(description="when the oldest waiting message was written")
+    next_attempt_at: datetime | None = Field(description="the soonest retry scheduled")
+    last_error: str | None = Field(description="the error of the most recently written message that failed")
+
+
 class AdminAnalytics(BaseModel):
     """Operators' figures over the last `days` UTC days (today included): scans created in the period, their
     agent runs, and the spend recorded in the period (the ledger keeps deleted scans' spend)."""
@@ -97,3 +110,4 @@ class AdminAnalytics(BaseModel):
     scans_per_day: list[DayScans] = Field(description="every day of the period, oldest first, by creation day")
     spend_per_day: list[DaySpend] = Field(description="every day of the period, oldest first")
     total_cost_usd: float
+    notifications: OutboxHealth

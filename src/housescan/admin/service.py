@@ -24,6 +24,7 @@ from housescan.admin.schemas import (
     FailedScan,
     FailedScanPage,
     FailureReason,
+    OutboxHealth,
     OutcomeCounts,
     ProcessingSeconds,
 )
@@ -31,6 +32,7 @@ from housescan.auth.models import User
 from housescan.costs.models import AgentSpend
 from housescan.houses.models import House
 from housescan.jobs.base import JobQueue
+from housescan.notifications.models import Channel, NotificationOutbox, OutboxState
 from housescan.pagination import offset_page
 from housescan.scans import service as scans_service
 from housescan.scans.models import AgentRun, Scan, ScanStatus
@@ -223,6 +225,43 @@ def _failure_groups(rows: Iterable[tuple[str | None, int, datetime | None]], *, 
     return ordered[:MAX_FAILURE_GROUPS]
 
 
+async def outbox_health(db_session: AsyncSession) -> OutboxHealth:
+    """What the notification outbox holds now: waiting (and retrying) and given-up messages."""
+    outbox = NotificationOutbox.__table__.c
+    waiting = outbox.state.in_((OutboxState.pending, OutboxState.sending))
+    given_up = outbox.state == OutboxState.failed
+    email = outbox.channel == Channel.email
+    row = (
+        await db_session.execute(
+            select(
+                func.count().filter(waiting).label("waiting"),
+                func.count().filter(waiting, outbox.attempts > 0).label("retrying"),
+                func.count().filter(given_up).label("given_up"),
+                func.count().filter(waiting, email).label("waiting_email"),
+                func.count().filter(given_up, email).label("given_up_email"),
+                func.min(outbox.created_at).filter(waiting).label("oldest_waiting_since"),
+                func.min(outbox.next_attempt_at).filter(waiting).label("next_attempt_at"),
+            ).where(waiting | given_up)
+        )
+    ).one()
+    last_error = await db_session.scalar(
+        select(outbox.error)
+        .where(outbox.error.is_not(None), waiting | given_up)
+        .order_by(outbox.created_at.desc())
+        .limit(1)
+    )
+    return OutboxHealth(
+        waiting=row.waiting,
+        retrying=row.retrying,
+        given_up=row.given_up,
+        waiting_email=row.waiting_email,
+        given_up_email=row.given_up_email,
+        oldest_waiting_since=row.oldest_waiting_since,
+        next_attempt_at=row.next_attempt_at,
+        last_error=last_error,
+    )
+
+
 async def analytics(*, db_session: AsyncSession, days: int, now: datetime | None = None) -> AdminAnalytics:
     """The operators' figures for the last `days` UTC days: scans created in the period by outcome, the
     success rate of those that ended, processing times (of succeeded scans, and of every agent run that was
@@ -334,4 +373,5 @@ async def analytics(*, db_session: AsyncSession, days: int, now: datetime | None
         ],
         spend_per_day=spend_per_day,
         total_cost_usd=round(sum(day.cost_usd for day in spend_per_day), 6),
+        notifications=await outbox_health(db_session),
     )

@@ -7,9 +7,10 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -34,6 +35,7 @@ class Mail:
     text: str
     html: str
     message_id_key: str | None = None  # stable Message-ID (the outbox row) so a resend is recognisable
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. List-Unsubscribe
 
 
 def build_message(settings: Settings, mail: Mail) -> EmailMessage:
@@ -41,15 +43,21 @@ def build_message(settings: Settings, mail: Mail) -> EmailMessage:
     message["From"] = settings.mail_from
     message["To"] = mail.to
     message["Subject"] = mail.subject
+    message["Date"] = format_datetime(datetime.now(UTC))  # when it is handed to the server (each attempt)
     domain = settings.mail_from.rsplit("@", 1)[-1].strip(" >") or "housescan.local"
     message["Message-ID"] = f"<{mail.message_id_key}@{domain}>" if mail.message_id_key else make_msgid(domain=domain)
+    for name, value in mail.headers.items():
+        message[name] = value
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
 
 
-def paragraphs_html(title: str, paragraphs: list[str], link: str, link_label: str) -> str:
-    """A small, self-contained HTML body: escaped text, one button-like link."""
+def paragraphs_html(
+    title: str, paragraphs: list[str], link: str, link_label: str, footer: tuple[str, str] | None = None
+) -> str:
+    """A small, self-contained HTML body: escaped text, one button-like link, and an optional footer
+    link (text, URL) such as the notification settings."""
     body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
     return (
         '<!doctype html><html><body style="font-family: sans-serif; line-height: 1.5; color: #1f2933">'
@@ -58,7 +66,13 @@ def paragraphs_html(title: str, paragraphs: list[str], link: str, link_label: st
         'background: #1f6feb; color: #fff; text-decoration: none; border-radius: 6px">'
         f"{html.escape(link_label)}</a></p>"
         f'<p style="font-size: 12px; color: #667">{html.escape(link)}</p>'
-        "</body></html>"
+        + (
+            f'<p style="font-size: 12px; color: #667"><a href="{html.escape(footer[1], quote=True)}">'
+            f"{html.escape(footer[0])}</a></p>"
+            if footer
+            else ""
+        )
+        + "</body></html>"
     )
 
 

@@ -29,7 +29,7 @@ class OutboxState(enum.StrEnum):
     sent = "sent"
     skipped = "skipped"  # the person turned the channel off, or has no device subscribed
     logged = "logged"  # no SMTP server configured: the message went to the log instead
-    failed = "failed"  # gave up after the last attempt
+    failed = "failed"  # gave up: still not sent when the retry period was over
 
 
 class NotificationPreferences(Base):
@@ -70,5 +70,6 @@ class NotificationOutbox(UUIDPrimaryKey, CreatedAt, Base):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # a pending row that failed waits until then (None: at once)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+import html
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import SessionDep, SettingsDep
@@ -52,3 +55,38 @@ async def remove_push_subscription(body: PushSubscriptionDelete, user: CurrentUs
 async def vapid_public_key(settings: SettingsDep) -> VapidPublicKey:
     """The server's VAPID applicationServerKey, for `pushManager.subscribe`."""
     return notifications_service.push_public_key(settings=settings)
+
+
+UnsubscribeToken = Query(min_length=1, max_length=200, description="the signed token of the e-mail's link")
+
+
+def _page(title: str, body: str) -> HTMLResponse:
+    return HTMLResponse(
+        '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">'
+        f"<title>{html.escape(title)}</title></head><body>{body}</body></html>"
+    )
+
+
+@router.post("/notifications/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe(db_session: SessionDep, settings: SettingsDep, token: str = UnsubscribeToken) -> HTMLResponse:
+    """One-click unsubscribe (RFC 8058, `List-Unsubscribe=One-Click` posted by the mail program, or the
+    button of the page below): scan e-mails off for the token's owner, with no login; 422 for a token that
+    is not valid."""
+    await notifications_service.unsubscribe(db_session=db_session, settings=settings, token=token)
+    return _page(
+        "Unsubscribed",
+        '<p role="status">HouseScan sends you no more e-mails when a scan ends.</p>'
+        '<p><a href="/settings">Turn them back on in Settings</a></p>',
+    )
+
+
+@router.get("/notifications/unsubscribe", response_class=HTMLResponse)
+async def unsubscribe_page(token: str = UnsubscribeToken) -> HTMLResponse:
+    """The link opened in a browser: a button that posts the unsubscribe (a GET changes nothing, since
+    mail scanners open links)."""
+    action = html.escape(f"/api/v1/notifications/unsubscribe?token={token}", quote=True)
+    return _page(
+        "Unsubscribe",
+        f'<form method="post" action="{action}"><p>Stop the e-mails HouseScan sends when a scan ends?</p>'
+        '<button type="submit">Unsubscribe</button></form>',
+    )

@@ -9,10 +9,16 @@ processes never send the same row; a claim whose process died mid-send is taken 
 `CLAIM_LEASE_SECONDS`. No transport takes a message exactly once from a process that can die between the
 server's acceptance and the outbox's record of it: such a resend is the same message (Message-ID; the
 push's tag and Topic), which mail programs and devices show once.
+
+A row that could not be sent waits like a mail transfer agent's queue: `next_attempt_at` 1, 5, 15 and 30
+minutes, then every hour after each failed attempt, until `notification_retry_hours` after it was
+written; then it is given up (`failed`). The wait is in the table, so a restart keeps it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from dataclasses import dataclass
@@ -47,12 +53,13 @@ from housescan.notifications.schemas import (
     PushSubscriptionRead,
     VapidPublicKey,
 )
+from housescan.review.models import Finding, Severity
 from housescan.scans.models import Scan
 
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_SECONDS = 120.0
-MAX_ATTEMPTS = 5
+RETRY_DELAYS_SECONDS = (60, 300, 900, 1800, 3600)  # after the 1st, 2nd, ... failed attempt; then hourly
 _OUTBOX = cast("Table", NotificationOutbox.__table__)
 _STAGE = insert(_OUTBOX)
 
@@ -206,6 +213,7 @@ async def send_staged(notices: StagedNotices, *, sessionmaker: SessionMaker, set
 class _Context:
     """What a scan's messages say and whom they reach."""
 
+    user_id: uuid.UUID
     email: str
     address: str | None
     error: str | None
@@ -214,6 +222,7 @@ class _Context:
     has_device: bool
     scanned_at: datetime | None = None
     time_zone: str | None = None
+    findings: dict[Severity, int] | None = None  # the scan's findings per severity
 
 
 @dataclass(frozen=True)
@@ -224,6 +233,7 @@ class _Claimed:
     channel: Channel
     outcome: Outcome
     attempts: int
+    created_at: datetime
     context: _Context | None  # None: the scan or the account is gone
 
 
@@ -232,6 +242,7 @@ class _Settled:
     row_id: uuid.UUID
     state: OutboxState
     error: str | None = None
+    next_attempt_at: datetime | None = None
 
 
 def _claimable(now: Any) -> Any:
@@ -239,7 +250,24 @@ def _claimable(now: Any) -> Any:
         _OUTBOX.c.state == OutboxState.sending,
         _OUTBOX.c.claimed_at < now - timedelta(seconds=CLAIM_LEASE_SECONDS),
     )
-    return or_(_OUTBOX.c.state == OutboxState.pending, stale_claim)
+    due = and_(
+        _OUTBOX.c.state == OutboxState.pending,
+        or_(_OUTBOX.c.next_attempt_at.is_(None), _OUTBOX.c.next_attempt_at <= now),
+    )
+    return or_(due, stale_claim)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row waits after its `attempts`-th failed attempt."""
+    return timedelta(seconds=RETRY_DELAYS_SECONDS[min(attempts, len(RETRY_DELAYS_SECONDS)) - 1])
+
+
+def _after_failure(settings: Settings, row: _Claimed, error: str, now: datetime) -> _Settled:
+    """Pending again with its next attempt's time, or given up once the retry period is over."""
+    next_attempt_at = now + retry_delay(row.attempts)
+    if next_attempt_at > row.created_at + timedelta(hours=settings.notification_retry_hours):
+        return _Settled(row.id, OutboxState.failed, error)
+    return _Settled(row.id, OutboxState.pending, error, next_attempt_at)
 
 
 def _state_without_sending(settings: Settings, channel: Channel, context: _Context | None) -> OutboxState | None:
@@ -287,6 +315,7 @@ async def _claim(
                     _OUTBOX.c.channel,
                     _OUTBOX.c.outcome,
                     _OUTBOX.c.attempts,
+                    _OUTBOX.c.created_at,
                 )
             )
         ).all()
@@ -302,6 +331,7 @@ async def _claim(
                 Channel(row.channel),
                 Outcome(row.outcome),
                 row.attempts,
+                row.created_at,
                 contexts[row.scan_id],
             )
             for row in rows
@@ -321,6 +351,13 @@ async def _claim(
 async def _context(db_session: AsyncSession, *, scan_id: uuid.UUID, user_id: uuid.UUID) -> _Context | None:
     """One query: it runs inside the transaction that finishes every scan."""
     has_device = select(PushSubscription.id).where(PushSubscription.user_id == User.id).exists()
+    findings = [
+        select(func.count())
+        .where(Finding.scan_id == Scan.id, Finding.severity == severity)
+        .scalar_subquery()
+        .label(f"findings_{severity}")
+        for severity in Severity
+    ]
     row = (
         await db_session.execute(
             select(
@@ -332,6 +369,7 @@ async def _context(db_session: AsyncSession, *, scan_id: uuid.UUID, user_id: uui
                 NotificationPreferences.email_on_complete,
                 NotificationPreferences.push_on_complete,
                 has_device.label("has_device"),
+                *findings,
             )
             .join(Scan, Scan.user_id == User.id)
             .join(House, House.id == Scan.house_id)
@@ -342,6 +380,7 @@ async def _context(db_session: AsyncSession, *, scan_id: uuid.UUID, user_id: uui
     if row is None:
         return None
     return _Context(
+        user_id=user_id,
         email=row.email,
         address=row.address,
         error=row.error,
@@ -350,6 +389,7 @@ async def _context(db_session: AsyncSession, *, scan_id: uuid.UUID, user_id: uui
         has_device=bool(row.has_device),
         scanned_at=row.first_analysed_at,
         time_zone=row.time_zone,
+        findings={severity: int(getattr(row, f"findings_{severity}") or 0) for severity in Severity},
     )
 
 
@@ -361,6 +401,7 @@ async def _record(db_session: AsyncSession, settled: list[_Settled]) -> None:
             .values(
                 state=row.state,
                 error=row.error,
+                next_attempt_at=row.next_attempt_at,
                 sent_at=utcnow() if row.state in (OutboxState.sent, OutboxState.logged) else None,
                 claimed_at=None if row.state is OutboxState.pending else _OUTBOX.c.claimed_at,
             )
@@ -390,7 +431,8 @@ async def send_pending(
 ) -> int:
     """Send the outbox rows not sent yet: a scan's (right after the commit that staged them), or every row
     older than `older_than_seconds` (the sweep: their process died first). Returns how many this call
-    handled. Never raises: a failed send stays pending for the next sweep, up to MAX_ATTEMPTS.
+    handled. Never raises: a failed send waits for its next attempt (`retry_delay`), for at most
+    `notification_retry_hours`.
 
     A message that left this process is recorded the moment it was taken (`_deliver`); a failed one is
     recorded with the others at the end, in one transaction."""
@@ -408,17 +450,18 @@ async def send_pending(
         try:
             await _deliver(sessionmaker, settings, row)
         except Exception as exc:
-            final = row.attempts >= MAX_ATTEMPTS
+            settled = _after_failure(settings, row, f"{type(exc).__name__}: {exc}"[:2000], utcnow())
             logger.warning(
                 "notifications: %s for scan %s not sent (attempt %d%s): %s",
                 row.channel,
                 row.scan_id,
                 row.attempts,
-                ", giving up" if final else "; the sweep retries",
+                f"; next attempt at {settled.next_attempt_at:%Y-%m-%d %H:%M:%S}Z"
+                if settled.next_attempt_at
+                else ", giving up",
                 exc,
             )
-            state_after = OutboxState.failed if final else OutboxState.pending
-            failed.append(_Settled(row.id, state_after, f"{type(exc).__name__}: {exc}"[:2000]))
+            failed.append(settled)
     await _finish(sessionmaker, failed)
     return claimed
 
@@ -426,6 +469,18 @@ async def send_pending(
 def outcome_title(outcome: Outcome, address: str | None) -> str:
     place = address or "your home"
     return f"Report ready: {place}" if outcome is Outcome.succeeded else f"Scan failed: {place}"
+
+
+def findings_line(findings: dict[Severity, int]) -> str:
+    """ "2 safety, 1 major, 3 maintenance": the severities with findings, the most serious first."""
+    counted = [
+        f"{count} {'notes' if severity is Severity.note and count > 1 else severity}"
+        for severity, count in findings.items()
+        if count
+    ]
+    if not counted:
+        return "No findings are recorded yet; that is not a clean bill of health."
+    return "Findings: " + ", ".join(counted) + "."
 
 
 def outcome_mail(
@@ -439,14 +494,20 @@ def outcome_mail(
     key: str | None = None,
     scanned_at: datetime | None = None,
     time_zone: str | None = None,
+    findings: dict[Severity, int] | None = None,
+    user_id: uuid.UUID | None = None,
 ) -> Mail:
-    link = f"{public_url(settings)}/scans/{scan_id}"
+    """The e-mail of a scan's outcome; with `user_id` it carries a one-click unsubscribe (RFC 8058)."""
+    base = public_url(settings)
+    link = f"{base}/scans/{scan_id}"
+    settings_link = f"{base}/settings"
     place = address or "your home"
     title = outcome_title(outcome, address)
     if outcome is Outcome.succeeded:
         lines = [
             f"The inspection report for {place} is ready"
             + (f" (scanned {local_time(scanned_at, time_zone)})." if scanned_at else "."),
+            *([findings_line(findings)] if findings is not None else []),
             "Open it to read the findings room by room.",
         ]
         label = "Open the report"
@@ -456,8 +517,56 @@ def outcome_mail(
             "Open the scan to see what happened and process it again.",
         ]
         label = "Open the scan"
-    text = "\n\n".join([*lines, f"{label}: {link}", "HouseScan"]) + "\n"
-    return Mail(to=to, subject=title, text=text, html=paragraphs_html(title, lines, link, label), message_id_key=key)
+    footer = "Choose which notifications you get"
+    text = "\n\n".join([*lines, f"{label}: {link}", f"{footer}: {settings_link}", "HouseScan"]) + "\n"
+    headers: dict[str, str] = {}
+    if user_id is not None:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(settings, user_id)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return Mail(
+        to=to,
+        subject=title,
+        text=text,
+        html=paragraphs_html(title, lines, link, label, footer=(footer, settings_link)),
+        message_id_key=key,
+        headers=headers,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- unsubscribe
+
+
+def _unsubscribe_signature(settings: Settings, user_id: uuid.UUID) -> str:
+    key = hashlib.sha256(b"housescan-unsubscribe:" + settings.resolved_jwt_secret.encode()).digest()
+    return push.b64url_encode(hmac.new(key, f"email:{user_id}".encode(), hashlib.sha256).digest())
+
+
+def unsubscribe_token(settings: Settings, user_id: uuid.UUID) -> str:
+    """A signed token that turns one person's e-mails off, with no login (it does nothing else)."""
+    return f"{user_id.hex}.{_unsubscribe_signature(settings, user_id)}"
+
+
+def unsubscribe_url(settings: Settings, user_id: uuid.UUID) -> str:
+    return f"{public_url(settings)}/api/v1/notifications/unsubscribe?token={unsubscribe_token(settings, user_id)}"
+
+
+def user_of_unsubscribe_token(settings: Settings, token: str) -> uuid.UUID | None:
+    user_part, _, signature = token.partition(".")
+    try:
+        user_id = uuid.UUID(hex=user_part)
+    except ValueError:
+        return None
+    return user_id if hmac.compare_digest(signature, _unsubscribe_signature(settings, user_id)) else None
+
+
+async def unsubscribe(*, db_session: AsyncSession, settings: Settings, token: str) -> None:
+    """One-click unsubscribe (RFC 8058): the token's owner gets no more scan e-mails."""
+    user_id = user_of_unsubscribe_token(settings, token)
+    if user_id is None or await db_session.get(User, user_id) is None:
+        raise Unprocessable("the unsubscribe token is not valid")
+    await update_preferences(
+        db_session=db_session, settings=settings, user_id=user_id, body=PreferencesUpdate(email_on_complete=False)
+    )
 
 
 async def _push_to_devices(
@@ -502,6 +611,8 @@ def _outcome_mail(
         key=f"outcome-{row_id}",
         scanned_at=context.scanned_at,
         time_zone=context.time_zone,
+        findings=context.findings,
+        user_id=context.user_id,
     )
 
 
