@@ -9,6 +9,9 @@ descriptor, forever. Here:
   connection, for the first request); otherwise the answer is 408 and the connection is closed;
 - at most `max_pending` connections may be waiting for headers at once; one more closes the one that has
   waited longest, so a flood of slow clients cannot keep out a client that sends its headers at once;
+- a request's body must keep coming: at most `body_idle_timeout` seconds between two of its parts (while
+  the server is reading; not while the app holds reading back or a client waits for `100 Continue`);
+  otherwise the answer is 408 (when no response has begun) and the connection is closed;
 - at most `max_connections` connections are open at once, before the process runs out of file
   descriptors (the soft limit is raised to the hard one at start): one more closes the connection that
   has waited longest for its headers, or, when every connection is busy with a request, itself.
@@ -51,14 +54,18 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header-read timeout and connection bounds (see the module)."""
 
     header_timeout: ClassVar[float] = 5.0
+    body_idle_timeout: ClassVar[float] = 10.0
     max_connections: ClassVar[int] = 4096
     max_pending: ClassVar[int] = 1024
     # The connections waiting for their headers, oldest first (one server per class: see `guarded_protocol`).
     pending: ClassVar[OrderedDict[GuardedHttpProtocol, None]] = OrderedDict()
     headers_timed_out: ClassVar[int] = 0
+    bodies_timed_out: ClassVar[int] = 0
     refused: ClassVar[int] = 0
 
     _header_timer: asyncio.TimerHandle | None = None
+    _body_timer: asyncio.TimerHandle | None = None
+    _body_seen_at: float = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -77,10 +84,49 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._headers_done()
         super().on_headers_complete()
+        if not (self.parser.should_upgrade() and self._should_upgrade()):
+            self._await_body()  # a request without a body completes at once, in the same parse
+
+    def on_body(self, body: bytes) -> None:
+        self._body_seen_at = self.loop.time()
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self._body_done()
+        super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._headers_done()
+        self._body_done()
         super().connection_lost(exc)
+
+    def _await_body(self) -> None:
+        self._body_done()
+        self._body_seen_at = self.loop.time()
+        self._body_timer = self.loop.call_later(self.body_idle_timeout, self._check_body)
+
+    def _body_done(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _check_body(self) -> None:
+        """One timer per request, moved on rather than re-made for every part of a long upload."""
+        self._body_timer = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        waiting_on_us = self.flow.read_paused or (cycle is not None and cycle.waiting_for_100_continue)
+        idle = self.loop.time() - self._body_seen_at
+        if waiting_on_us or idle < self.body_idle_timeout:
+            if waiting_on_us:
+                self._body_seen_at = self.loop.time()
+            self._body_timer = self.loop.call_later(
+                self.body_idle_timeout - (0 if waiting_on_us else idle), self._check_body
+            )
+            return
+        type(self).bodies_timed_out += 1
+        self._close_timed_out(answer=cycle is None or not cycle.response_started)
 
     def _await_headers(self) -> None:
         if self._header_timer is not None or self.transport.is_closing():
@@ -102,24 +148,38 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._headers_done()
         if not self.transport.is_closing():
             type(self).headers_timed_out += 1
-            if self.cycle is None or self.cycle.response_complete:  # no answer of an earlier request under way
-                self.transport.write(_TIMEOUT_RESPONSE)
-            self.transport.close()
+            # No answer of an earlier request under way: a 408 cannot cut into it.
+            self._close_timed_out(answer=self.cycle is None or self.cycle.response_complete)
+
+    def _close_timed_out(self, *, answer: bool) -> None:
+        """408 (when `answer`), then close: an app reading the request's body is told the client left."""
+        if answer:
+            self.transport.write(_TIMEOUT_RESPONSE)
+        self.transport.close()
 
 
-def guarded_protocol(*, header_timeout: float, max_connections: int, max_pending: int) -> type[GuardedHttpProtocol]:
+def guarded_protocol(
+    *, header_timeout: float, max_connections: int, max_pending: int, body_idle_timeout: float | None = None
+) -> type[GuardedHttpProtocol]:
     """A protocol class for one server with these bounds (uvicorn's `http=`). The connection bound is
-    lowered to what the process's file limit allows."""
+    lowered to what the process's file limit allows. `body_idle_timeout` None: the setting
+    HOUSESCAN_HTTP_BODY_IDLE_SECONDS."""
+    if body_idle_timeout is None:
+        from housescan.config import Settings
+
+        body_idle_timeout = Settings().http_body_idle_seconds
     limit = raise_file_limit()
     if limit is not None and limit - _RESERVED_FDS < max_connections:
         logger.warning("at most %d connections: the open-file limit is %d", max(limit - _RESERVED_FDS, 64), limit)
         max_connections = max(limit - _RESERVED_FDS, 64)
     attributes: dict[str, Any] = {
         "header_timeout": header_timeout,
+        "body_idle_timeout": body_idle_timeout,
         "max_connections": max_connections,
         "max_pending": max(1, min(max_pending, max_connections)),
         "pending": OrderedDict(),
         "headers_timed_out": 0,
+        "bodies_timed_out": 0,
         "refused": 0,
     }
     return type("ServeHttpProtocol", (GuardedHttpProtocol,), attributes)
