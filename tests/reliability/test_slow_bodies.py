@@ -5,6 +5,7 @@ connections are answered meanwhile; a body that keeps coming in parts is read as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,7 +28,9 @@ async def _stalled_body(port: int) -> tuple[asyncio.StreamReader, asyncio.Stream
     return reader, writer
 
 
-async def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def _serving(tmp_path: Path) -> AsyncIterator[ServeProcess]:
+    """A real `serve` with a short body idle bound; its log is printed when the block fails."""
     serve = ServeProcess(
         tmp_path,
         env={
@@ -37,35 +40,38 @@ async def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served
         },
     )
     await serve.start()
-    held: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     try:
+        yield serve
+    except BaseException:
+        print(serve.log_tail())
+        raise
+    finally:
+        await serve.stop()
+
+
+async def _parts() -> AsyncIterator[bytes]:
+    for part in (b'{"email": "nobody@example.com", ', b'"password": "not the password"}'):
+        yield part
+
+
+async def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served(tmp_path: Path) -> None:
+    async with _serving(tmp_path) as serve, contextlib.AsyncExitStack() as connections:
         started = time.monotonic()
-        held = [await _stalled_body(serve.port) for _ in range(STALLED_BODIES)]
+        readers = []
+        for _ in range(STALLED_BODIES):
+            reader, writer = await _stalled_body(serve.port)
+            connections.callback(writer.close)
+            readers.append(reader)
         async with httpx.AsyncClient(base_url=serve.url, timeout=30) as client:
             assert (await client.get("/healthz")).status_code == 200  # served while the bodies stall
-
-            async def trickle() -> httpx.Response:
-                async def parts() -> AsyncIterator[bytes]:
-                    for part in (b'{"email": "nobody@example.com", ', b'"password": "not the password"}'):
-                        yield part
-
-                return await client.post("/api/v1/auth/login", content=parts(), headers=_JSON)
-
-            login = await trickle()
+            login = await client.post("/api/v1/auth/login", content=_parts(), headers=_JSON)
             assert login.status_code == 401, login.text  # a body in parts is read and judged as usual
-            answers = await asyncio.wait_for(asyncio.gather(*(reader.read() for reader, _ in held)), timeout=60)
+            answers = await asyncio.wait_for(asyncio.gather(*(reader.read() for reader in readers)), timeout=60)
             elapsed = time.monotonic() - started
             assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), {a[:40] for a in answers}
             assert elapsed < BODY_IDLE_SECONDS + 20, elapsed
             assert (await client.get("/healthz")).status_code == 200
         print(f"\nstalled bodies: {len(answers)} answered 408 and closed after {elapsed:.1f} s")
-    except BaseException:
-        print(serve.log_tail())
-        raise
-    finally:
-        for _, writer in held:
-            writer.close()
-        await serve.stop()
 
 
 _JSON = {"Content-Type": "application/json"}
