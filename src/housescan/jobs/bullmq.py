@@ -31,6 +31,9 @@ JOB_NAME = "scan"
 # States in which a job still stands for the scan (it will run, or is running).
 _LIVE_STATES = {"waiting", "wait", "active", "delayed", "prioritized", "paused", "waiting-children"}
 _FINISHED_STATES = {"completed", "failed"}
+# Worker.close(force=True) has this long; then its Redis connections are cut (see `_close_bounded`).
+CLOSE_SECONDS = 10.0
+_FETCH_CHECK_SECONDS = 0.5
 _RUN_AGAIN_SECONDS = 24 * 3600  # a request to run a scan again outlives any run it waits for
 
 
@@ -175,6 +178,12 @@ class BullMQQueue:
         waits for them without a bound. Pausing first keeps the loop, and the renewals, alive while the
         scans finish; what still runs after the grace is cancelled, and its lock lapses so that the
         stalled-job check of another worker queues it again.
+
+        pause() cancels the worker's blocking fetch (BZPOPMIN) only when it has begun: a fetch task the
+        loop made just before, not yet running, starts after and blocks for up to the block timeout,
+        holding the stop for as long (reproduced: 1 stop in about 150 under load took the whole grace).
+        Such a fetch is cancelled here as soon as it shows. And Worker.close swallows cancellation
+        (it shields its teardown in a loop), so `asyncio.wait_for` cannot bound it: `_close_bounded`.
         """
         if self._worker is not None:
             worker, self._worker = self._worker, None
@@ -183,6 +192,9 @@ class BullMQQueue:
             deadline = loop.time() + self._options.shutdown_grace_seconds
             # Read the set anew each time: a fetch under way when the pause came may still start a job.
             while running := [task for task in worker.processing if not task.done()]:
+                fetch = worker.waiting
+                if fetch is not None and not fetch.done():
+                    fetch.cancel()  # paused: getNextJob returns no job
                 if loop.time() >= deadline:
                     logger.warning(
                         "queue worker stopping: %d job(s) still running after %.0f s are left to another worker",
@@ -190,8 +202,8 @@ class BullMQQueue:
                         self._options.shutdown_grace_seconds,
                     )
                     break
-                await asyncio.wait(running, timeout=deadline - loop.time())
-            await worker.close(force=True)
+                await asyncio.wait(running, timeout=min(_FETCH_CHECK_SECONDS, deadline - loop.time()))
+            await _close_bounded(worker)
         await self._queue.close()
 
     async def health(self) -> QueueHealth:
@@ -233,3 +245,38 @@ class BullMQQueue:
     async def obliterate(self) -> None:
         """Delete every key of this queue (tests and benchmarks only)."""
         await self._queue.obliterate(force=True)
+
+
+_abandoned: set[asyncio.Future[Any]] = set()  # closes that never finished, kept from the garbage collector
+
+
+async def _close_bounded(worker: Any) -> None:
+    """worker.close(force=True) within CLOSE_SECONDS; else, logged, its Redis connections are cut without
+    waiting for their sockets to close (a close waiting on a socket another task reads from is what
+    hangs), and it has CLOSE_SECONDS more before it is left behind."""
+    closing = asyncio.ensure_future(worker.close(force=True))
+    done, _ = await asyncio.wait({closing}, timeout=CLOSE_SECONDS)
+    if not done:
+        logger.error("queue worker: close took over %.0f s; force-closing its Redis connections", CLOSE_SECONDS)
+        await _cut_connections(worker)
+        done, _ = await asyncio.wait({closing}, timeout=CLOSE_SECONDS)
+    if not done:
+        logger.error("queue worker: close still not finished after the force-close; left behind")
+        worker.closed = True  # its loop stops at its next turn
+        _abandoned.add(closing)
+        closing.add_done_callback(_abandoned.discard)
+    elif not closing.cancelled() and closing.exception() is not None:
+        logger.error("queue worker: close failed: %s", closing.exception())
+
+
+async def _cut_connections(worker: Any) -> None:
+    backend = worker.backend
+    for holder in (getattr(backend, "blocking_connection", None), getattr(backend, "connection", None)):
+        pool = getattr(getattr(holder, "conn", None), "connection_pool", None)
+        if pool is None:
+            continue
+        for connection in [*pool._available_connections, *pool._in_use_connections]:
+            try:
+                await asyncio.wait_for(connection.disconnect(nowait=True), timeout=1.0)
+            except Exception as exc:
+                logger.warning("queue worker: cutting a Redis connection failed: %s", exc)
