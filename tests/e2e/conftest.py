@@ -22,7 +22,8 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB_DIST = ROOT / "web" / "dist"
+# A built web app elsewhere (HOUSESCAN_E2E_WEB_DIST) lets several checkouts' builds be tested side by side.
+WEB_DIST = Path(os.environ.get("HOUSESCAN_E2E_WEB_DIST", ROOT / "web" / "dist"))
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("HOUSESCAN_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
