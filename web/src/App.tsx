@@ -14,6 +14,9 @@ import ForgotPasswordPage from "./pages/ForgotPasswordPage";
 import ResetPasswordPage from "./pages/ResetPasswordPage";
 import SettingsPage from "./pages/SettingsPage";
 import { Spinner } from "./components/ui";
+import ChangesPage from "./features/decision/ChangesPage";
+import ComparePage from "./features/decision/ComparePage";
+import SharedRepairListPage from "./features/decision/SharedRepairListPage";
 
 // The operators' page and its chart library load only when an admin opens it.
 const AdminPage = lazy(() => import("./pages/AdminPage"));
@@ -55,9 +58,12 @@ export default function App() {
         <Route path="/forgot-password" element={<GuestOnly><ForgotPasswordPage /></GuestOnly>} />
         <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route path="/shared/:token" element={<SharedReportPage />} />
+        <Route path="/shared/repair-lists/:token" element={<SharedRepairListPage />} />
         <Route path="/" element={<RequireAuth><HistoryPage /></RequireAuth>} />
         <Route path="/scans/new" element={<RequireAuth><NewScanPage /></RequireAuth>} />
         <Route path="/scans/:scanId" element={<RequireAuth><ScanPage /></RequireAuth>} />
+        <Route path="/scans/:scanId/changes" element={<RequireAuth><ChangesPage /></RequireAuth>} />
+        <Route path="/compare" element={<RequireAuth><ComparePage /></RequireAuth>} />
         <Route path="/settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />
         <Route path="/admin" element={<RequireAuth><RequireAdmin><AdminPage /></RequireAdmin></RequireAuth>} />
         <Route path="*" element={<NotFoundPage />} />

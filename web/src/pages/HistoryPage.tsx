@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { Link } from "react-router-dom";
+import { Link, useNavigate } from "react-router-dom";
 import { Alert, ConfirmButton, PageTitle, Spinner, StatusBadge } from "../components/ui";
 import { api, ApiError } from "../lib/api";
 import { SeverityChips } from "../components/review/SeverityChips";
@@ -9,6 +9,8 @@ import { humanize } from "../lib/answers";
 import { formatDate, plural, scannedAndUpdated } from "../lib/format";
 import type { ScanListItem } from "../lib/types";
 import { sendOutbox, UPLOADS_SENT_EVENT } from "../lib/uploadQueue";
+import { COMPARE_MAX, COMPARE_MIN, toggleCompare } from "../features/decision/decision";
+import "../features/decision/decision.css";
 
 // A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
 const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
@@ -36,6 +38,9 @@ export default function HistoryPage() {
   const [error, setError] = useState<string[] | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [deleting, setDeleting] = useState<string | null>(null);
+  // Finished scans picked to compare, in the order picked.
+  const [picked, setPicked] = useState<string[]>([]);
+  const navigate = useNavigate();
 
   const load = useCallback(async (next: string | null) => {
     try {
@@ -72,6 +77,7 @@ export default function HistoryPage() {
     try {
       await api.deleteScan(id);
       setItems((prev) => prev?.filter((s) => s.id !== id) ?? null);
+      setPicked((prev) => prev.filter((p) => p !== id));
     } catch (err) {
       setError(err instanceof ApiError ? err.lines : ["Could not delete the scan."]);
     } finally {
@@ -127,6 +133,18 @@ export default function HistoryPage() {
               </Link>
               {scan.status === "succeeded" && <ScanBrief scan={scan} />}
               <div className="scan-actions">
+                {scan.status === "succeeded" && (
+                  <label className="compare-pick">
+                    <input
+                      type="checkbox"
+                      checked={picked.includes(scan.id)}
+                      disabled={!picked.includes(scan.id) && picked.length >= COMPARE_MAX}
+                      onChange={() => setPicked((prev) => toggleCompare(prev, scan.id))}
+                      aria-label={`Compare ${scan.address?.trim() || "Untitled home"}, ${formatDate(scan.created_at, { dateOnly: true })}`}
+                    />
+                    <span aria-hidden="true">Compare</span>
+                  </label>
+                )}
                 <StatusBadge status={scan.status} />
                 <ConfirmButton
                   label="Delete"
@@ -138,6 +156,27 @@ export default function HistoryPage() {
             </li>
           ))}
         </ul>
+      )}
+      {picked.length > 0 && (
+        <div className="compare-bar" role="region" aria-label="Compare homes">
+          <p>
+            {picked.length} of {COMPARE_MAX} picked
+            {picked.length < COMPARE_MIN && `: pick ${COMPARE_MIN - picked.length} more to compare`}
+          </p>
+          <div className="actions">
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => setPicked([])}>
+              Clear
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={picked.length < COMPARE_MIN}
+              onClick={() => navigate(`/compare?scan_ids=${picked.map(encodeURIComponent).join(",")}`)}
+            >
+              Compare
+            </button>
+          </div>
+        </div>
       )}
       {cursor && (
         <div className="center">

@@ -22,6 +22,8 @@ import { api, ApiError } from "../lib/api";
 import { plural, scannedAndUpdated } from "../lib/format";
 import { realtime } from "../lib/realtime";
 import type { ScanDetail } from "../lib/types";
+import HomeOverTime from "../features/decision/HomeOverTime";
+import RepairListPanel from "../features/decision/RepairListPanel";
 
 /**
  * The report of a finished scan: the summary first (findings by severity with their photos and marks, what
@@ -163,6 +165,10 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
       />
 
       <CostTotals costs={report.costs} />
+
+      <RepairListPanel scanId={scanId} findings={report.findings} currency={report.costs?.currency || currency || "EUR"} />
+
+      <HomeOverTime scan={scan} />
 
       <ScopeAndLimitations report={report} audience={audience} />
 

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../components/ui";
 import FindingCard, { NoFindingsNote, photosById } from "../components/review/FindingCard";
-import { CheckedProgress, ScopeAndLimitations } from "../components/review/ReportFrame";
+import { CheckedProgress, CostTotals, ScopeAndLimitations } from "../components/review/ReportFrame";
 import { SeverityChips } from "../components/review/SeverityChips";
 import { whoAnswered } from "../components/review/reviewApi";
 import { accountApi, type SharedReport } from "../lib/account";
@@ -37,15 +37,8 @@ function AnswerList({ checklist, audience }: { checklist: Record<string, Answer>
   );
 }
 
-/**
- * A report opened from a share link: read-only, no sign-in, no costs, no edit controls; it speaks to its reader
- * (the owner's answers are "by the owner"), the findings with their photos and marks first.
- */
-export default function SharedReportPage() {
-  const { token = "" } = useParams();
-  const [shared, setShared] = useState<SharedReport | null>(null);
-  const [failure, setFailure] = useState<"gone" | "busy" | "error" | null>(null);
-
+/** A page behind a share link is not for search engines. */
+export function useNoIndex(): void {
   useEffect(() => {
     const meta = document.createElement("meta");
     meta.name = "robots";
@@ -53,6 +46,48 @@ export default function SharedReportPage() {
     document.head.appendChild(meta);
     return () => meta.remove();
   }, []);
+}
+
+export type SharedFailure = "gone" | "busy" | "error";
+
+/** Why a shared page could not be read: 404 (expired, revoked, unknown), 429 (too many tries) or anything else. */
+export function sharedFailure(err: unknown): SharedFailure {
+  if (err instanceof ApiError && err.status === 404) return "gone";
+  if (err instanceof ApiError && err.status === 429) return "busy";
+  return "error";
+}
+
+/** What a reader sees when a shared page cannot be read; `what` is "report" or "repair list". */
+export function SharedFailureCard({ failure, what }: { failure: SharedFailure; what: string }) {
+  if (failure === "gone") {
+    return (
+      <section className="card shared-gone">
+        <PageTitle title="Link expired or revoked">Link expired or revoked</PageTitle>
+        <p className="muted">Ask the person who shared this {what} for a new link.</p>
+      </section>
+    );
+  }
+  const title = `Shared ${what}`;
+  return (
+    <section className="card">
+      <PageTitle title={title}>{title}</PageTitle>
+      <p role="alert">
+        {failure === "busy" ? "Too many attempts from your connection. Please wait a few minutes." : `The ${what} could not be loaded. Please try again.`}
+      </p>
+    </section>
+  );
+}
+
+/**
+ * A report opened from a share link: read-only, no sign-in, no edit controls; it speaks to its reader (the
+ * owner's answers and estimates are "by the owner"), the findings with their photos and marks first, then what
+ * they may cost by severity and by trade (as in the shared PDF).
+ */
+export default function SharedReportPage() {
+  const { token = "" } = useParams();
+  const [shared, setShared] = useState<SharedReport | null>(null);
+  const [failure, setFailure] = useState<SharedFailure | null>(null);
+  useNoIndex();
 
   useEffect(() => {
     const controller = new AbortController();
@@ -63,34 +98,12 @@ export default function SharedReportPage() {
         setFailure(null);
       })
       .catch((err: unknown) => {
-        if (controller.signal.aborted) return;
-        if (err instanceof ApiError && err.status === 404) setFailure("gone");
-        else if (err instanceof ApiError && err.status === 429) setFailure("busy");
-        else setFailure("error");
+        if (!controller.signal.aborted) setFailure(sharedFailure(err));
       });
     return () => controller.abort();
   }, [token]);
 
-  if (failure === "gone") {
-    return (
-      <section className="card shared-gone">
-        <PageTitle title="Link expired or revoked">Link expired or revoked</PageTitle>
-        <p className="muted">Ask the person who shared this report for a new link.</p>
-      </section>
-    );
-  }
-  if (failure) {
-    return (
-      <section className="card">
-        <PageTitle title="Shared report">Shared report</PageTitle>
-        <p role="alert">
-          {failure === "busy"
-            ? "Too many attempts from your connection. Please wait a few minutes."
-            : "The report could not be loaded. Please try again."}
-        </p>
-      </section>
-    );
-  }
+  if (failure) return <SharedFailureCard failure={failure} what="report" />;
   if (!shared) return <Spinner label="Opening the shared report…" />;
 
   const report = shared.report;
@@ -115,11 +128,13 @@ export default function SharedReportPage() {
         {report.findings.length > 0 && (
           <ul className="finding-cards">
             {report.findings.map((finding) => (
-              <FindingCard key={finding.id} finding={finding} photos={photos} currency={null} />
+              <FindingCard key={finding.id} finding={finding} photos={photos} currency={report.costs?.currency ?? null} />
             ))}
           </ul>
         )}
       </section>
+
+      <CostTotals costs={report.costs} audience={audience} />
 
       <ScopeAndLimitations report={report} audience={audience} />
 

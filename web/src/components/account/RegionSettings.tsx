@@ -3,6 +3,8 @@ import { errorLines } from "../../lib/account";
 import { formatDate, knownTimeZone } from "../../lib/format";
 import { Alert } from "../ui";
 import { accountPreferences, adoptPreferences, browserPreferences, preferencesApi } from "./preferences";
+import { FACTOR_MAX, FACTOR_MIN, parseFactor } from "../../features/decision/decision";
+import { decisionApi } from "../../features/decision/decisionApi";
 import "./account.css";
 
 const COMMON_CURRENCIES = ["EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD", "NZD", "JPY"];
@@ -16,19 +18,24 @@ function zones(): string[] {
   }
 }
 
-/** Settings: the currency of cost ranges and the time zone every date is written in (e-mails and PDFs too). */
+/**
+ * Settings: the currency of cost ranges, the regional factor the cost guide's national figures are multiplied by,
+ * and the time zone every date is written in (e-mails and PDFs too).
+ */
 export default function RegionSettings() {
   const [currency, setCurrency] = useState("");
   const [timeZone, setTimeZone] = useState("");
+  const [factor, setFactor] = useState("1");
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
-    void accountPreferences().then((prefs) => {
+    void Promise.all([accountPreferences(), decisionApi.costPreferences().catch(() => null)]).then(([prefs, costs]) => {
       const guess = browserPreferences();
       setCurrency(prefs.currency ?? guess.currency);
       setTimeZone(prefs.time_zone ?? guess.time_zone);
+      if (costs) setFactor(String(costs.cost_factor));
       setLoaded(true);
     });
   }, []);
@@ -40,9 +47,13 @@ export default function RegionSettings() {
     const code = currency.trim().toUpperCase();
     if (!/^[A-Z]{3}$/.test(code)) return setError(["A currency is a three-letter code, such as EUR or GBP."]);
     if (!knownTimeZone(timeZone)) return setError([`“${timeZone}” is not a time zone this browser knows (e.g. Europe/Paris).`]);
+    const parsed = parseFactor(factor);
+    if ("problem" in parsed) return setError([parsed.problem]);
     try {
       adoptPreferences(await preferencesApi.put({ currency: code, time_zone: timeZone }));
-      setNotice(`Saved. Dates now read like ${formatDate(new Date().toISOString())}.`);
+      const costs = await decisionApi.putCostPreferences({ cost_factor: parsed.factor });
+      setFactor(String(costs.cost_factor));
+      setNotice(`Saved. Dates now read like ${formatDate(new Date().toISOString())}; cost guide figures are multiplied by ${costs.cost_factor}.`);
     } catch (err) {
       setError(errorLines(err, "Your preferences could not be saved."));
     }
@@ -51,13 +62,17 @@ export default function RegionSettings() {
   const zoneList = zones();
   return (
     <section className="card settings-section" aria-labelledby="region-title">
-      <h2 id="region-title">Currency and time zone</h2>
-      <p className="muted">Costs of findings are in this currency; every date is shown in this time zone.</p>
+      <h2 id="region-title">Currency, costs and time zone</h2>
+      <p className="muted">
+        Costs of findings are in this currency; every date is shown in this time zone. The cost guide gives national figures:
+        where work costs more or less, set a regional factor (1.2 adds a fifth, 0.9 takes a tenth off). Its suggestions are
+        estimates, never quotes.
+      </p>
       {error && <Alert lines={error} />}
       {!loaded ? (
         <p className="muted">Loading…</p>
       ) : (
-        <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency and time zone">
+        <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone">
           <label className="field">
             <span>Currency</span>
             <input value={currency} onChange={(e) => setCurrency(e.target.value)} list="currency-codes" maxLength={3} autoCapitalize="characters" name="currency" />
@@ -66,6 +81,10 @@ export default function RegionSettings() {
                 <option key={c} value={c} />
               ))}
             </datalist>
+          </label>
+          <label className="field">
+            <span>Regional cost factor</span>
+            <input type="number" inputMode="decimal" min={FACTOR_MIN} max={FACTOR_MAX} step="0.05" value={factor} onChange={(e) => setFactor(e.target.value)} name="cost_factor" />
           </label>
           <label className="field">
             <span>Time zone</span>

@@ -92,7 +92,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
       >
         <h2 id="share-title">Share this report</h2>
         <p className="muted">
-          Anyone with the link can read the report, without costs or your details, until it expires or you revoke it.
+          Anyone with the link can read the report, your cost estimates included but not your details, until it expires or you revoke it.
         </p>
         {error && <Alert lines={error} />}
         <div className="form-row">

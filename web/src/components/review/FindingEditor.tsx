@@ -16,6 +16,7 @@ import {
   type Trade,
 } from "./reviewApi";
 import type { Mark } from "./marks";
+import CostGuidePicker, { type TakenCost } from "../../features/decision/CostGuidePicker";
 
 /** A cost typed in the form: both ends or neither, the lower first. Null when the range is fine. */
 export function costProblem(low: string, high: string): string | null {
@@ -67,6 +68,8 @@ export default function FindingEditor({
   const [costLow, setCostLow] = useState(text(start?.cost_low));
   const [costHigh, setCostHigh] = useState(text(start?.cost_high));
   const [picked, setPicked] = useState<string[]>(draft?.photo_ids ?? []);
+  // A cost guide row the person took in this form: its id becomes the cost's source while its figures stay.
+  const [taken, setTaken] = useState<TakenCost | null>(null);
   const [marking, setMarking] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -84,6 +87,7 @@ export default function FindingEditor({
   function fields(): FindingInput {
     const costed = costLow.trim() !== "" && costHigh.trim() !== "";
     const costChanged = !finding || Number(costLow) !== finding.cost_low || Number(costHigh) !== finding.cost_high;
+    const fromGuide = taken && Number(costLow) === taken.low && Number(costHigh) === taken.high ? taken.id : null;
     return {
       title: title.trim(),
       severity,
@@ -92,7 +96,7 @@ export default function FindingEditor({
       trade: trade || null,
       cost_low: costed ? Number(costLow) : null,
       cost_high: costed ? Number(costHigh) : null,
-      cost_source: costed ? (costChanged ? "person" : finding?.cost_source ?? "person") : null,
+      cost_source: costed ? (fromGuide ?? (costChanged ? "person" : finding?.cost_source ?? "person")) : null,
     };
   }
 
@@ -213,6 +217,19 @@ export default function FindingEditor({
             <span>To</span>
             <input inputMode="decimal" type="number" min={0} step="any" value={costHigh} onChange={(e) => setCostHigh(e.target.value)} name="finding-cost-high" aria-label={`Cost to, ${currency}`} />
           </label>
+          <CostGuidePicker
+            trade={trade || null}
+            onTake={(cost) => {
+              setTaken(cost);
+              setCostLow(String(cost.low));
+              setCostHigh(String(cost.high));
+            }}
+          />
+          {taken && Number(costLow) === taken.low && Number(costHigh) === taken.high && (
+            <p className="muted small" role="status" data-testid="cost-from-guide">
+              From the cost guide: an estimate, not a quote. Save the finding to keep it.
+            </p>
+          )}
           {problem && (
             <p id={`${formId}-cost-problem`} className="error-text" role="alert">
               {problem}

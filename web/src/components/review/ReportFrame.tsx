@@ -34,8 +34,8 @@ function groupByRoom(items: Item[]): [string, Item[]][] {
   return [...groups.entries()];
 }
 
-/** Cost totals by severity and by trade, when any finding has a cost; the owner's only. */
-export function CostTotals({ costs }: { costs: Report["costs"] }) {
+/** Cost totals by severity and by trade, when any finding has a cost: the owner's estimates, in the report and on a shared one. */
+export function CostTotals({ costs, audience = "owner" }: { costs: Report["costs"]; audience?: Audience }) {
   if (!costs || costs.findings_with_costs === 0) return null;
   const range = (r: { low: number; high: number }) => formatCostRange(r.low, r.high, costs.currency);
   return (
@@ -47,6 +47,7 @@ export function CostTotals({ costs }: { costs: Report["costs"] }) {
         <strong>{range(costs)}</strong> over {plural(costs.findings_with_costs, "finding")} with a cost
         {costs.findings_without_costs > 0 && `; ${plural(costs.findings_without_costs, "finding")} without one`}.
       </p>
+      <p className="muted small">Estimates by {personWord(audience).who}, not quotes.</p>
       <div className="cost-tables">
         <dl>
           <dt className="cost-head">By severity</dt>

@@ -1,0 +1,199 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router-dom";
+import { Alert, PageTitle, Spinner } from "../../components/ui";
+import { SEVERITY_TITLE, whoAnswered } from "../../components/review/reviewApi";
+import { accountPreferences } from "../../components/account/preferences";
+import { api } from "../../lib/api";
+import { errorLines } from "../../lib/account";
+import { formatDate, roomName } from "../../lib/format";
+import type { Finding, ReportImage, ScanDetail } from "../../lib/types";
+import { pairRooms } from "./decision";
+import { decisionApi, type Changes, type RoomChanges } from "./decisionApi";
+import "../../components/review/review.css";
+import "./decision.css";
+
+const PAIRED_BY: Record<string, string> = {
+  person: "by you",
+  label: "by name",
+  type: "by room type",
+  ordinal: "by order",
+};
+
+type Answer = RoomChanges["answers_changed"][number]["before"];
+
+function answerText(answer: Answer): string {
+  if (answer.value === null || answer.value === undefined) return "not assessed";
+  const who = whoAnswered(answer);
+  return `${answer.text || String(answer.value)}${who ? ` (${who === "You" ? "you" : who})` : ""}`;
+}
+
+function Photos({ photos, what }: { photos: ReportImage[]; what: string }) {
+  if (photos.length === 0) return <p className="muted small">No photos.</p>;
+  return (
+    <ul className="finding-photo-list">
+      {photos.map((photo, i) => (
+        <li key={photo.id}>
+          <a href={photo.url} target="_blank" rel="noreferrer">
+            <img src={photo.thumbnail_url} alt={`${what}, photo ${i + 1}`} loading="lazy" />
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function FindingList({ findings, empty }: { findings: Finding[]; empty: string }) {
+  if (findings.length === 0) return <p className="muted small">{empty}</p>;
+  return (
+    <ul className="change-findings">
+      {findings.map((f) => (
+        <li key={f.id}>
+          <span className={`badge badge-${f.severity}`}>{SEVERITY_TITLE[f.severity]}</span> {f.title}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * One home over time: room by room what changed since an earlier scan of the same house (`?since=`): photos
+ * then and now, findings new and resolved, answers changed. The person can pair a room with another of the
+ * earlier scan's, or mark it new.
+ */
+export default function ChangesPage() {
+  const { scanId = "" } = useParams();
+  const [params] = useSearchParams();
+  const since = params.get("since") ?? "";
+  const [changes, setChanges] = useState<Changes | null>(null);
+  const [earlier, setEarlier] = useState<ScanDetail | null>(null);
+  const [error, setError] = useState<string[] | null>(null);
+  const [notice, setNotice] = useState("");
+
+  const load = useCallback(async () => {
+    try {
+      setChanges(await decisionApi.changes(scanId, since));
+      setError(null);
+    } catch (err) {
+      setError(errorLines(err, "The changes could not be loaded."));
+    }
+  }, [scanId, since]);
+
+  useEffect(() => {
+    if (!since) return;
+    void accountPreferences().then(load);
+    api.getScan(since).then(setEarlier, () => setEarlier(null));
+  }, [load, since]);
+
+  async function pair(rooms: RoomChanges[], room: RoomChanges, earlierRoomId: string | null) {
+    setNotice("");
+    try {
+      await decisionApi.putPairs(scanId, pairRooms(rooms, room.room_id, earlierRoomId));
+      await load();
+      setNotice(`${room.label} paired again.`);
+    } catch (err) {
+      setError(errorLines(err, "The rooms could not be paired."));
+    }
+  }
+
+  const earlierRooms = earlier?.rooms ?? [];
+  const earlierName = (id: string | null) => {
+    const room = earlierRooms.find((r) => r.id === id);
+    return room ? roomName(room) : null;
+  };
+  const title = earlier ? `Changes since ${formatDate(earlier.finished_at ?? earlier.created_at, { dateOnly: true })}` : "Changes since an earlier scan";
+  const unpaired = earlierRooms.filter((r) => !changes?.rooms.some((room) => room.earlier_room_id === r.id));
+
+  return (
+    <section className="changes" data-testid="changes">
+      <div className="page-head">
+        <div>
+          <p className="eyebrow">{earlier?.house.address?.trim() || "This home"} over time</p>
+          <PageTitle title={title}>{title}</PageTitle>
+        </div>
+        <Link to={`/scans/${scanId}`} className="btn btn-ghost">
+          Back to the report
+        </Link>
+      </div>
+      {!since && <Alert tone="info" lines={["Open this page from a report: choose the earlier scan there."]} />}
+      {error && <Alert lines={error} />}
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {notice}
+      </p>
+      {since && !changes && !error && <Spinner label="Comparing the two scans…" />}
+      {changes && (
+        <>
+          {unpaired.length > 0 && (
+            <p className="muted" data-testid="earlier-unpaired">
+              Rooms of the earlier scan not paired with any room now: {unpaired.map(roomName).join(", ")}.
+            </p>
+          )}
+          {changes.rooms.map((room) => {
+            const before = earlierName(room.earlier_room_id);
+            return (
+              <article key={room.room_id} className="card change-room" aria-labelledby={`change-${room.room_id}`} data-testid="change-room">
+                <h2 id={`change-${room.room_id}`}>{room.label}</h2>
+                <p className="muted small">
+                  {room.earlier_room_id
+                    ? `Then: ${before ?? "a room of the earlier scan"} (paired ${PAIRED_BY[room.paired_by] ?? room.paired_by})`
+                    : "A new room: no room of the earlier scan is paired with it."}
+                </p>
+                {earlierRooms.length > 0 && (
+                  <label className="field pair-select">
+                    <span>Pair with a room of the earlier scan</span>
+                    <select
+                      value={room.earlier_room_id ?? ""}
+                      onChange={(e) => void pair(changes.rooms, room, e.target.value || null)}
+                      aria-label={`Pair ${room.label} with a room of the earlier scan`}
+                    >
+                      <option value="">None: a new room</option>
+                      {earlierRooms.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {roomName(r)}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                )}
+                <div className="then-now">
+                  <div>
+                    <h3 className="small-title">Then</h3>
+                    <Photos photos={room.photos.before} what={`${room.label} then`} />
+                  </div>
+                  <div>
+                    <h3 className="small-title">Now</h3>
+                    <Photos photos={room.photos.now} what={`${room.label} now`} />
+                  </div>
+                </div>
+                <div className="then-now">
+                  <div>
+                    <h3 className="small-title">New findings ({room.findings_new.length})</h3>
+                    <FindingList findings={room.findings_new} empty="None new." />
+                  </div>
+                  <div>
+                    <h3 className="small-title">Resolved ({room.findings_resolved.length})</h3>
+                    <FindingList findings={room.findings_resolved} empty="None resolved." />
+                  </div>
+                </div>
+                <h3 className="small-title">Answers changed ({room.answers_changed.length})</h3>
+                {room.answers_changed.length === 0 ? (
+                  <p className="muted small">No answer changed.</p>
+                ) : (
+                  <dl className="answers">
+                    {room.answers_changed.map((change) => (
+                      <div key={change.item_id} className="answer-row">
+                        <dt>{change.after.title ?? change.before.title ?? change.item_id}</dt>
+                        <dd>
+                          {answerText(change.before)} → <strong>{answerText(change.after)}</strong>
+                        </dd>
+                      </div>
+                    ))}
+                  </dl>
+                )}
+              </article>
+            );
+          })}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+import { useEffect, useState } from "react";
+import { Link, useNavigate } from "react-router-dom";
+import { Alert } from "../../components/ui";
+import { api } from "../../lib/api";
+import { errorLines } from "../../lib/account";
+import { formatDate } from "../../lib/format";
+import type { ScanDetail, ScanListItem } from "../../lib/types";
+import { earlierScans } from "./decision";
+import "./decision.css";
+
+/** How many pages of the person's scans are read to find this home's earlier scans. */
+const PAGES = 5;
+
+async function scansOfAccount(): Promise<ScanListItem[]> {
+  const all: ScanListItem[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < PAGES; page += 1) {
+    const body = await api.listScans(cursor, 100);
+    all.push(...body.items);
+    cursor = body.next_cursor;
+    if (!cursor) break;
+  }
+  return all;
+}
+
+/**
+ * One home over time, on its report: "Scan this home again" starts a new scan of the same house with the same
+ * rooms; where the house has earlier scans, "Changes since" opens what changed room by room.
+ */
+export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
+  const navigate = useNavigate();
+  const [earlier, setEarlier] = useState<ScanListItem[] | null>(null);
+  const [since, setSince] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string[] | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    scansOfAccount().then(
+      (scans) => {
+        if (!live) return;
+        const found = earlierScans(scans, { id: scan.id, house_id: scan.house.id, created_at: scan.created_at });
+        setEarlier(found);
+        setSince(found[0]?.id ?? "");
+      },
+      () => live && setEarlier([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [scan.id, scan.house.id, scan.created_at]);
+
+  async function scanAgain() {
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.createScan({
+        house_id: scan.house.id,
+        rooms: scan.rooms.map((room) => (room.label?.trim() ? { label: room.label.trim() } : {})),
+      });
+      navigate(`/scans/${created.id}`);
+    } catch (err) {
+      setError(errorLines(err, "The new scan could not be started."));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card home-over-time no-print" aria-labelledby="over-time-title" data-testid="home-over-time">
+      <h2 id="over-time-title" className="section-title">
+        This home over time
+      </h2>
+      <p className="muted">
+        Scan it again at move-in, move-out or a year on: the new scan’s rooms are paired with these, and you see room by room what
+        changed.
+      </p>
+      {error && <Alert lines={error} />}
+      {earlier && earlier.length > 0 && (
+        <div className="form-row changes-since">
+          <label className="field">
+            <span>Earlier scan</span>
+            <select value={since} onChange={(e) => setSince(e.target.value)}>
+              {earlier.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {formatDate(s.scanned_at ?? s.created_at)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Link className="btn btn-secondary" to={`/scans/${scan.id}/changes?since=${encodeURIComponent(since)}`}>
+            Changes since then
+          </Link>
+        </div>
+      )}
+      <button type="button" className="btn btn-secondary" onClick={() => void scanAgain()} disabled={busy}>
+        {busy ? "Starting…" : "Scan this home again"}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,317 @@
+import { useCallback, useEffect, useState } from "react";
+import { Alert, ConfirmButton } from "../../components/ui";
+import { SEVERITY_TITLE } from "../../components/review/reviewApi";
+import { errorLines, saveBlob } from "../../lib/account";
+import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
+import type { Finding } from "../../lib/types";
+import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, sharedListPage, type DraftItem } from "./decision";
+import { decisionApi, type Ask, type RepairList } from "./decisionApi";
+import "./decision.css";
+
+const LINK_DAYS = [7, 30, 90];
+
+/** A link made by the last save (its token is shown once): the list it belongs to and its web page. */
+interface MadeLink {
+  listId: string;
+  version: number;
+  page: string;
+  csv: string;
+}
+
+function linkState(list: RepairList): string {
+  const { share } = list;
+  if (share.state === "revoked") return "Link revoked";
+  if (share.state === "expired") return `Link expired ${formatDate(share.expires_at, { dateOnly: true })}`;
+  return `${share.opened ? "Opened by a reader" : "Not opened yet"} · link works until ${formatDate(share.expires_at, { dateOnly: true })}`;
+}
+
+/**
+ * The repair lists of a report: findings picked with what is asked for each (a repair, a credit of an amount, a
+ * replacement), a note, the total; saving makes a read-only link to send. The list is edited in place until a
+ * reader opens its link; a change after that is the next version, with a new link.
+ */
+export default function RepairListPanel({ scanId, findings, currency }: { scanId: string; findings: Finding[]; currency: string }) {
+  const [lists, setLists] = useState<RepairList[] | null>(null);
+  const [editing, setEditing] = useState<RepairList | "new" | null>(null);
+  const [made, setMade] = useState<MadeLink | null>(null);
+  const [error, setError] = useState<string[] | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setLists((await decisionApi.repairLists(scanId)).items);
+    } catch (err) {
+      setError(errorLines(err, "The repair lists could not be loaded."));
+    }
+  }, [scanId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  function saved(list: RepairList) {
+    setEditing(null);
+    if (list.share.token) {
+      setMade({ listId: list.id, version: list.version, page: sharedListPage(window.location.origin, list.share.token), csv: decisionApi.sharedRepairListCsvUrl(list.share.token) });
+    }
+    void load();
+  }
+
+  async function revoke(list: RepairList) {
+    setError(null);
+    try {
+      await decisionApi.revokeRepairList(scanId, list.id);
+      if (made?.listId === list.id) setMade(null);
+      await load();
+    } catch (err) {
+      setError(errorLines(err, "The link could not be revoked."));
+    }
+  }
+
+  async function csv(list: RepairList) {
+    try {
+      const { blob, filename } = await decisionApi.repairListCsv(scanId, list.id);
+      saveBlob(blob, filename ?? `repair-list-${list.id}.csv`);
+    } catch (err) {
+      setError(errorLines(err, "The CSV could not be downloaded."));
+    }
+  }
+
+  return (
+    <section className="card repair-lists" aria-labelledby="repair-lists-title" data-testid="repair-lists">
+      <h2 id="repair-lists-title" className="section-title">
+        Repair list
+      </h2>
+      <p className="muted">
+        Pick findings to raise with the seller or landlord: ask for a repair, a credit off the price or a replacement. Saving makes a
+        read-only link to send, with each finding’s photos and marks.
+      </p>
+      {error && <Alert lines={error} />}
+      {made && <MadeLinkBox link={made} onClose={() => setMade(null)} />}
+      {lists && lists.length > 0 && (
+        <ul className="repair-list-index">
+          {lists.map((list) => (
+            <li key={list.id} data-testid="repair-list">
+              <div>
+                <strong>Version {list.version}</strong> · {plural(list.items.length, "finding")} · asked {formatMoney(list.total.asked, list.total.currency)}
+                {list.total.cost_high > 0 && <> · estimated {formatCostRange(list.total.cost_low, list.total.cost_high, list.total.currency)}</>}
+                <p className="muted small">{linkState(list)}</p>
+              </div>
+              <div className="actions">
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditing(list)} disabled={editing !== null}>
+                  Edit
+                </button>
+                <button type="button" className="btn btn-ghost btn-small" onClick={() => void csv(list)}>
+                  CSV
+                </button>
+                {/* TODO(issue 22): a PDF link once GET .../repair-lists/{id}/report.pdf is in api-schema.d.ts. */}
+                {list.share.state === "active" && (
+                  <ConfirmButton label="Revoke link" confirmLabel="Revoke every version’s link" onConfirm={() => void revoke(list)} className="btn btn-ghost btn-danger btn-small" />
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {editing !== null ? (
+        <RepairListForm
+          key={editing === "new" ? "new" : `${editing.id}-${editing.version}`}
+          scanId={scanId}
+          findings={findings}
+          currency={currency}
+          list={editing === "new" ? null : editing}
+          onSaved={saved}
+          onCancel={() => setEditing(null)}
+        />
+      ) : findings.length === 0 ? (
+        <p className="muted small">Record a finding first: a repair list is made of findings.</p>
+      ) : (
+        <button type="button" className="btn btn-secondary" onClick={() => setEditing("new")}>
+          New repair list
+        </button>
+      )}
+    </section>
+  );
+}
+
+function MadeLinkBox({ link, onClose }: { link: MadeLink; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(link.page);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  }
+  return (
+    <div className="share-created repair-link" role="status" data-testid="repair-list-link">
+      <label className="field">
+        <span>Read-only link to version {link.version} (shown once: copy it now)</span>
+        <input readOnly value={link.page} aria-label="Repair list link" onFocus={(event) => event.target.select()} />
+      </label>
+      <div className="actions">
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => void copy()}>
+          {copied ? "Copied" : "Copy link"}
+        </button>
+        <a className="btn btn-ghost btn-small" href={link.page} target="_blank" rel="noreferrer">
+          Open
+        </a>
+        <a className="btn btn-ghost btn-small" href={link.csv}>
+          Shared CSV
+        </a>
+        <button type="button" className="btn btn-ghost btn-small" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function RepairListForm({
+  scanId,
+  findings,
+  currency,
+  list,
+  onSaved,
+  onCancel,
+}: {
+  scanId: string;
+  findings: Finding[];
+  currency: string;
+  list: RepairList | null;
+  onSaved: (list: RepairList) => void;
+  onCancel: () => void;
+}) {
+  const [items, setItems] = useState<DraftItem[]>(() => (list ? draftOf(list) : []));
+  const [note, setNote] = useState(list?.note ?? "");
+  const [days, setDays] = useState(30);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string[] | null>(null);
+
+  const titles = new Map(findings.map((f) => [f.id, f.title]));
+  const problems = draftProblems(items, titles);
+  const total = draftTotal(items, findings);
+  const itemOf = (id: string) => items.find((item) => item.finding_id === id);
+  const change = (id: string, patch: Partial<DraftItem>) => setItems((prev) => prev.map((item) => (item.finding_id === id ? { ...item, ...patch } : item)));
+  const toggle = (id: string, on: boolean) =>
+    setItems((prev) => (on ? [...prev, { finding_id: id, ask: "repair", amount: "" }] : prev.filter((item) => item.finding_id !== id)));
+
+  async function save() {
+    setTried(true);
+    if (problems.length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { items: draftBody(items), note: note.trim() || null };
+      onSaved(list ? await decisionApi.patchRepairList(scanId, list.id, body) : await decisionApi.createRepairList(scanId, { ...body, expires_in_days: days }));
+    } catch (err) {
+      setError(errorLines(err, "The repair list could not be saved."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="repair-list-form"
+      aria-label={list ? `Edit repair list, version ${list.version}` : "New repair list"}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      {list?.share.opened && (
+        <Alert tone="info" lines={[`A reader has opened the link to version ${list.version}: saving makes version ${list.version + 1} with a new link; the old link keeps what was sent.`]} />
+      )}
+      <fieldset>
+        <legend>Findings to raise</legend>
+        <ul className="repair-pick">
+          {findings.map((finding) => {
+            const item = itemOf(finding.id);
+            const cost =
+              typeof finding.cost_low === "number" && typeof finding.cost_high === "number" ? formatCostRange(finding.cost_low, finding.cost_high, currency) : null;
+            return (
+              <li key={finding.id} className={item ? "is-picked" : undefined}>
+                <label className="check">
+                  <input type="checkbox" checked={!!item} onChange={(e) => toggle(finding.id, e.target.checked)} />
+                  <span>
+                    <strong>{finding.title}</strong>{" "}
+                    <span className="muted small">
+                      {SEVERITY_TITLE[finding.severity]}
+                      {finding.room_name ? ` · ${finding.room_name}` : ""}
+                      {cost ? ` · estimated ${cost}` : ""}
+                    </span>
+                  </span>
+                </label>
+                {item && (
+                  <div className="field-row">
+                    <label className="field">
+                      <span>Ask</span>
+                      <select value={item.ask} onChange={(e) => change(finding.id, { ask: e.target.value as Ask })} aria-label={`Ask for ${finding.title}`}>
+                        {ASKS.map((ask) => (
+                          <option key={ask} value={ask}>
+                            {ASK_TITLE[ask]}
+                          </option>
+                        ))}
+                      </select>
+                    </label>
+                    <label className="field">
+                      <span>
+                        Amount ({currency}){item.ask === "credit" ? "" : <em className="optional"> optional</em>}
+                      </span>
+                      <input
+                        type="number"
+                        inputMode="decimal"
+                        min={0}
+                        step="any"
+                        value={item.amount}
+                        aria-required={item.ask === "credit"}
+                        onChange={(e) => change(finding.id, { amount: e.target.value })}
+                        aria-label={`Amount for ${finding.title}, ${currency}`}
+                      />
+                    </label>
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </fieldset>
+      <label className="field">
+        <span>
+          Note to the reader <em className="optional">optional</em>
+        </span>
+        <textarea rows={3} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} name="repair-note" />
+      </label>
+      {!list && (
+        <label className="field">
+          <span>Link valid for</span>
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+            {LINK_DAYS.map((n) => (
+              <option key={n} value={n}>
+                {n} days
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <p className="repair-total" aria-live="polite" data-testid="repair-draft-total">
+        {plural(items.length, "finding")} · asked <strong>{formatMoney(total.asked, currency)}</strong>
+        {total.priced > 0 && <> · estimated {formatCostRange(total.costLow, total.costHigh, currency)} for {plural(total.priced, "finding")} with a cost</>}
+      </p>
+      {tried && problems.length > 0 && (
+        <Alert lines={problems} />
+      )}
+      {error && <Alert lines={error} />}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? "Saving…" : list ? "Save changes" : "Save and make link"}
+        </button>
+        <button type="button" className="btn btn-ghost" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,102 @@
+import { useEffect, useState } from "react";
+import { useParams } from "react-router-dom";
+import { PageTitle, Spinner } from "../../components/ui";
+import FindingCard, { photosById } from "../../components/review/FindingCard";
+import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
+import { SharedFailureCard, sharedFailure, useNoIndex, type SharedFailure } from "../../pages/SharedReportPage";
+import { ASK_TO_READER } from "./decision";
+import { decisionApi, type RepairItem, type RepairList } from "./decisionApi";
+import "../../components/account/account.css";
+import "../../components/review/review.css";
+import "./decision.css";
+
+function AskLine({ item, currency }: { item: RepairItem; currency: string }) {
+  return (
+    <p className={`repair-ask ask-${item.ask}`} data-testid="repair-ask">
+      <strong>{ASK_TO_READER[item.ask]}</strong>
+      {item.amount !== null && <>: {formatMoney(item.amount, currency)}</>}
+    </p>
+  );
+}
+
+/**
+ * A repair list opened from its link, with no sign-in: what the owner asks the reader for, finding by finding
+ * (each with its photos and the spot marked), the owner's note and the total. Read-only.
+ */
+export default function SharedRepairListPage() {
+  const { token = "" } = useParams();
+  const [list, setList] = useState<RepairList | null>(null);
+  const [failure, setFailure] = useState<SharedFailure | null>(null);
+  useNoIndex();
+
+  useEffect(() => {
+    const controller = new AbortController();
+    decisionApi.sharedRepairList(token, controller.signal).then(
+      (body) => {
+        setList(body);
+        setFailure(null);
+      },
+      (err: unknown) => {
+        if (!controller.signal.aborted) setFailure(sharedFailure(err));
+      },
+    );
+    return () => controller.abort();
+  }, [token]);
+
+  if (failure) return <SharedFailureCard failure={failure} what="repair list" />;
+  if (!list) return <Spinner label="Opening the repair list…" />;
+
+  const address = list.address?.trim() || "A home";
+  const { total } = list;
+  return (
+    <article className="report shared-report shared-repair-list" data-testid="shared-repair-list">
+      <p className="eyebrow">Repair list</p>
+      <PageTitle title={`Repair list: ${address}`}>{address}</PageTitle>
+      <p className="muted">
+        The owner of this inspection asks you for the following, finding by finding. Read-only, version {list.version}, sent{" "}
+        {formatDate(list.updated_at, { dateOnly: true })}; the link works until {formatDate(list.share.expires_at, { dateOnly: true })}.
+      </p>
+      {list.note && (
+        <section className="card repair-note" aria-labelledby="repair-note-title">
+          <h2 id="repair-note-title">A note from the owner</h2>
+          <p data-testid="repair-note">{list.note}</p>
+        </section>
+      )}
+
+      <section className="card findings" aria-labelledby="repair-items-title">
+        <h2 id="repair-items-title">What is asked ({list.items.length})</h2>
+        <ul className="finding-cards">
+          {list.items.map((item) =>
+            item.finding ? (
+              <FindingCard key={item.finding_id} finding={item.finding} photos={photosById([{ images: item.photos }])} currency={total.currency}>
+                <AskLine item={item} currency={total.currency} />
+              </FindingCard>
+            ) : (
+              <li key={item.finding_id} className="finding-card" data-testid="finding">
+                <p className="muted">A finding the owner has since removed from the report.</p>
+                <AskLine item={item} currency={total.currency} />
+              </li>
+            ),
+          )}
+        </ul>
+      </section>
+
+      <section className="card repair-total-card" aria-labelledby="repair-total-title" data-testid="repair-total">
+        <h2 id="repair-total-title">In total</h2>
+        <p>
+          Amounts asked: <strong>{formatMoney(total.asked, total.currency)}</strong> over {plural(list.items.length, "finding")}.
+        </p>
+        {total.cost_high > 0 && (
+          <p>
+            The owner estimates the listed work at {formatCostRange(total.cost_low, total.cost_high, total.currency)}: estimates, not
+            quotes.
+          </p>
+        )}
+        <p>
+          {/* TODO(issue 22): the shared list's PDF once its route is in api-schema.d.ts. */}
+          <a href={decisionApi.sharedRepairListCsvUrl(token)}>Download as CSV</a>
+        </p>
+      </section>
+    </article>
+  );
+}
