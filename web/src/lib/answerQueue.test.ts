@@ -1,0 +1,177 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "./api";
+import { AnswerQueue, answerKey, type AnswerStore, type PendingAnswer, type QueuedAnswer, type Settled } from "./answerQueue";
+
+function memoryStore(): AnswerStore<string> & { entries: Map<string, QueuedAnswer<string>> } {
+  const entries = new Map<string, QueuedAnswer<string>>();
+  return {
+    entries,
+    put: async (entry) => {
+      entries.set(entry.key, entry);
+    },
+    list: async () => [...entries.values()],
+    remove: async (key, savedAt) => {
+      if (entries.get(key)?.savedAt === savedAt) entries.delete(key);
+    },
+  };
+}
+
+/** A server that fails like a dropped connection while `online` is false; `hold` keeps the next PUT open. */
+function server() {
+  const state = { online: true, sent: [] as string[], stored: new Map<string, string>(), refuse: new Set<string>() };
+  let release: (() => void) | null = null;
+  const held = { next: false };
+  const send = async (entry: QueuedAnswer<string>) => {
+    if (!state.online) throw new ApiError(0, null);
+    if (held.next) {
+      held.next = false;
+      await new Promise<void>((resolve) => (release = resolve));
+    }
+    if (state.refuse.has(entry.itemId)) throw new ApiError(422, `no checklist item '${entry.itemId}'`);
+    state.sent.push(`${entry.itemId}=${entry.value}`);
+    state.stored.set(entry.itemId, entry.value);
+    return { value: entry.value, source: "person" };
+  };
+  return { state, send, hold: () => (held.next = true), release: () => release?.() };
+}
+
+const answer = (itemId: string, value: string) => ({ scanId: "s1", scope: "room-1", itemId, value, note: null, photoIds: [] });
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function watch<A>(queue: AnswerQueue<string, A>) {
+  const seen = { pending: new Map() as ReadonlyMap<string, PendingAnswer<string>>, settled: [] as Settled<string, A>[] };
+  queue.subscribe({ onChange: (p) => (seen.pending = p), onSettled: (s) => seen.settled.push(s) });
+  return seen;
+}
+
+describe("walk-through answers", () => {
+  it("are sent at once and leave nothing behind", async () => {
+    const { state, send } = server();
+    const store = memoryStore();
+    const queue = new AnswerQueue(store, send);
+    const seen = watch(queue);
+    await queue.save(answer("walls_condition", "Good"));
+    expect(state.sent).toEqual(["walls_condition=Good"]);
+    expect(seen.pending.size).toBe(0);
+    expect(seen.settled.map((s) => s.answer)).toEqual([{ value: "Good", source: "person" }]);
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
+  it("given offline wait in the store and are sent when the connection returns", async () => {
+    const { state, send } = server();
+    const store = memoryStore();
+    const queue = new AnswerQueue(store, send);
+    const seen = watch(queue);
+    state.online = false;
+    await queue.save(answer("walls_condition", "Poor"));
+    await queue.save(answer("mould", "not_visible"));
+    expect([...seen.pending.values()].map((p) => [p.entry.itemId, p.state])).toEqual([
+      ["walls_condition", "waiting"],
+      ["mould", "waiting"],
+    ]);
+    expect(queue.unsent("s1")).toBe(2);
+    expect([...store.entries.values()].map((e) => e.value)).toEqual(["Poor", "not_visible"]);
+
+    state.online = true;
+    await queue.flush();
+    expect(state.sent).toEqual(["walls_condition=Poor", "mould=not_visible"]);
+    expect(queue.unsent("s1")).toBe(0);
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
+  it("keep only the last answer per item: the earlier one waiting is replaced, never sent", async () => {
+    const { state, send } = server();
+    const store = memoryStore();
+    const queue = new AnswerQueue(store, send);
+    state.online = false;
+    await queue.save(answer("walls_condition", "Poor"));
+    await queue.save(answer("floor_condition", "Good"));
+    await queue.save(answer("walls_condition", "Average"));
+    expect(store.entries.get(answerKey("s1", "room-1", "walls_condition"))?.value).toBe("Average");
+    expect(store.entries.size).toBe(2);
+    state.online = true;
+    await queue.flush();
+    expect(state.sent.sort()).toEqual(["floor_condition=Good", "walls_condition=Average"]);
+    expect(state.stored.get("walls_condition")).toBe("Average");
+  });
+
+  it("given while an earlier one is in flight: the later is sent after it and is not dropped from the store", async () => {
+    const { state, send, hold, release } = server();
+    const store = memoryStore();
+    const queue = new AnswerQueue(store, send);
+    hold();
+    const first = queue.save(answer("walls_condition", "Poor"));
+    await tick();
+    const second = queue.save(answer("walls_condition", "Excellent"));
+    await tick();
+    release();
+    await Promise.all([first, second]);
+    expect(state.sent).toEqual(["walls_condition=Poor", "walls_condition=Excellent"]);
+    expect(state.stored.get("walls_condition")).toBe("Excellent"); // the last one given wins on the server too
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
+  it("kept by an earlier visit are sent by the next queue on the same store", async () => {
+    const offline = server();
+    const store = memoryStore();
+    offline.state.online = false;
+    await new AnswerQueue(store, offline.send).save(answer("ceiling_condition", "Average"));
+    expect(store.entries.size).toBe(1);
+
+    const { state, send } = server();
+    const later = new AnswerQueue(store, send);
+    const seen = watch(later);
+    await later.flush();
+    expect(state.sent).toEqual(["ceiling_condition=Average"]);
+    expect(seen.settled).toHaveLength(1);
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
+  it("a newer answer given here wins over an older one an earlier visit kept", async () => {
+    const store = memoryStore();
+    await store.put({ ...answer("mould", "Poor"), key: answerKey("s1", "room-1", "mould"), savedAt: 1 });
+    const { state, send } = server();
+    state.online = false;
+    const queue = new AnswerQueue(store, send);
+    await queue.save(answer("mould", "not_applicable"));
+    state.online = true;
+    await queue.flush();
+    expect(state.sent).toEqual(["mould=not_applicable"]);
+  });
+
+  it("refused by the server are reported and not retried for ever", async () => {
+    const { state, send } = server();
+    state.refuse.add("gone_item");
+    const store = memoryStore();
+    const queue = new AnswerQueue(store, send);
+    const seen = watch(queue);
+    await queue.save(answer("gone_item", "Good"));
+    expect(seen.settled.map((s) => s.error?.message)).toEqual(["no checklist item 'gone_item'"]);
+    expect(seen.pending.size).toBe(0);
+    await tick();
+    expect(store.entries.size).toBe(0);
+    await queue.flush();
+    expect(state.sent).toEqual([]);
+  });
+
+  it("wait when the server fails or the session is being renewed", async () => {
+    const store = memoryStore();
+    let status: number | null = 503;
+    const queue = new AnswerQueue<string, string>(store, async () => {
+      if (status !== null) throw new ApiError(status, null);
+      return "ok";
+    });
+    const seen = watch(queue);
+    await queue.save(answer("cleanliness", "Good"));
+    status = 401;
+    await queue.flush();
+    expect([...seen.pending.values()].map((p) => p.state)).toEqual(["waiting"]);
+    status = null;
+    await queue.flush();
+    expect(seen.pending.size).toBe(0);
+  });
+});
