@@ -5,6 +5,7 @@ token paid for, in failed attempts too, is in the spend ledger exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -14,9 +15,11 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from housescan.agents.server import create_agents_app
 from housescan.config import Settings
 from housescan.costs.models import AgentSpend
 from tests.agents.openai_standin import OpenAIStandIn, Reply
+from tests.agents.test_agents_service import serving
 from tests.agents.test_llm_provider import AGENT_OF_TOOL, PRICE_IN, PRICE_OUT, Scripted
 from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, photo, register, upload, wait_for_status
@@ -34,6 +37,10 @@ async def standin() -> AsyncIterator[OpenAIStandIn]:
 
 
 async def _server(settings: Settings, standin: OpenAIStandIn, **overrides: Any) -> LiveServer:
+    return await start_server(_llm_settings(settings, standin, **overrides))
+
+
+def _llm_settings(settings: Settings, standin: OpenAIStandIn, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "agents_provider": "llm",
         "llm_base_url": standin.url,
@@ -44,7 +51,7 @@ async def _server(settings: Settings, standin: OpenAIStandIn, **overrides: Any) 
         "llm_price_output_per_mtok": PRICE_OUT,
         "job_backoff_seconds": 0.05,
     }
-    return await start_server(settings.model_copy(update=values | overrides))
+    return settings.model_copy(update=values | overrides)
 
 
 def _paid_tokens(standin: OpenAIStandIn) -> int:
@@ -81,17 +88,24 @@ async def _scan(server: LiveServer, rooms: int = 2) -> tuple[str, str, dict[str,
     return token, scan["id"], detail
 
 
+@pytest.mark.parametrize("remote", [False, True], ids=["in-process", "agents-service"])
 async def test_a_retried_scan_does_not_pay_again_for_agents_that_succeeded(
-    settings: Settings, standin: OpenAIStandIn
+    settings: Settings, standin: OpenAIStandIn, remote: bool
 ) -> None:
     # The house checklist fails twice (the call and its transport retry): the first attempt fails.
     standin.script(TOOL_OF_AGENT["house_checklist"], Reply(status=500), Reply(status=500))
-    server = await _server(settings, standin)
-    try:
-        _, scan_id, detail = await _scan(server, rooms=2)
-        ledger = await _ledger_tokens(server, scan_id)
-    finally:
-        await server.stop()
+    async with contextlib.AsyncExitStack() as stack:
+        overrides: dict[str, Any] = {}
+        if remote:  # HOUSESCAN_AGENTS_URL: the worker's memo travels to the agents service and back
+            token = SecretStr("agents-token")
+            agents_app = create_agents_app(_llm_settings(settings, standin, agents_token=token))
+            overrides = {"agents_url": await stack.enter_async_context(serving(agents_app)), "agents_token": token}
+        server = await _server(settings, standin, **overrides)
+        try:
+            _, scan_id, detail = await _scan(server, rooms=2)
+            ledger = await _ledger_tokens(server, scan_id)
+        finally:
+            await server.stop()
     assert (detail["status"], detail["attempts"]) == ("succeeded", 2)
     assert ledger == _paid_tokens(standin) > 0, "every paid token once: the failed attempt's, none of the reuses"
     per_agent = Counter(AGENT_OF_TOOL[call.agent] for call in standin.requests)

@@ -4,15 +4,20 @@ memo that keeps a retried scan from paying twice."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from housescan.agents.client import AgentsError
-from housescan.agents.contract import AgentExecution
+from housescan.agents.contract import AgentExecution, ChecklistAnswers, RememberedAnswer
+from housescan.agents.providers.base import HouseTypeAnswer, Narrative, RoomTypeAnswer, Usage
 
 
 class BudgetExceeded(AgentsError):
@@ -114,14 +119,21 @@ class Grant:
 CURRENT_BUDGET: ContextVar[Budget | None] = ContextVar("housescan_budget", default=None)
 
 
+MemoListener = Callable[[AgentExecution, "RememberedAnswer | None"], None]
+
+
 @dataclass
 class AgentMemo:
     """What a scan's attempts in this process must not lose when one fails: the answers of agents that
     succeeded, by agent, room and a digest of their inputs (a retried attempt reuses them instead of calling
-    the model again), and the executions of paid calls not yet taken for the spend ledger (`take_spent`)."""
+    the model again), and the executions of paid calls not yet taken for the spend ledger (`take_spent`).
+
+    A remote run carries it both ways: the worker sends what is remembered (`remembered`), and the agents
+    service streams each paid call back as it is made (`listener`, then `absorb` on the worker)."""
 
     entries: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     spent: list[AgentExecution] = field(default_factory=list)
+    listener: MemoListener | None = field(default=None, repr=False)
 
     def take_spent(self) -> list[AgentExecution]:
         spent, self.spent = self.spent, []
@@ -135,5 +147,53 @@ class AgentMemo:
     def get(self, key: str) -> tuple[Any, Any] | None:
         return self.entries.get(key)
 
-    def put(self, key: str, answer: Any, usage: Any) -> None:
-        self.entries[key] = (answer, usage)
+    def paid(self, execution: AgentExecution, *, key: str | None = None, answer: Any = None, usage: Any = None) -> None:
+        """A call that was paid for; with `key`, one that succeeded, whose answer a retry reuses."""
+        remembered = None
+        if key is not None:
+            self.entries[key] = (answer, usage)
+            if self.listener is not None:
+                remembered = _remembered(key, answer, usage)
+        self.spent.append(execution)
+        if self.listener is not None:
+            self.listener(execution, remembered)
+
+    def remembered(self) -> list[RememberedAnswer]:
+        return [_remembered(key, answer, usage) for key, (answer, usage) in self.entries.items()]
+
+    def remember(self, remembered: RememberedAnswer) -> None:
+        agent_name = remembered.key.split(":", 1)[0]
+        self.entries[remembered.key] = (
+            _adapter(_ANSWER_TYPES[agent_name]).validate_python(remembered.answer),
+            _adapter(Usage).validate_python(remembered.usage),
+        )
+
+    def absorb(self, execution: AgentExecution, remembered: RememberedAnswer | None) -> None:
+        """A paid call the agents service made for this memo's scan."""
+        if remembered is not None:
+            self.remember(remembered)
+        self.spent.append(execution)
+
+
+# The answer each agent gives (providers.base), to carry remembered answers over the wire.
+_ANSWER_TYPES: dict[str, Any] = {
+    "room_type": RoomTypeAnswer,
+    "room_checklist": ChecklistAnswers,
+    "products": ChecklistAnswers,
+    "house_type": HouseTypeAnswer,
+    "house_checklist": ChecklistAnswers,
+    "pros_cons": Narrative,
+}
+
+
+@functools.cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def _remembered(key: str, answer: Any, usage: Any) -> RememberedAnswer:
+    return RememberedAnswer(
+        key=key,
+        answer=_adapter(_ANSWER_TYPES[key.split(":", 1)[0]]).dump_python(answer, mode="json"),
+        usage=_adapter(Usage).dump_python(usage, mode="json"),
+    )

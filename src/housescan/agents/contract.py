@@ -86,6 +86,21 @@ class ScanRequest(Strict):
     budget_tokens: int | None = Field(default=None, ge=0)
 
 
+class RememberedAnswer(Strict):
+    """An agent's answer that an earlier attempt of the same scan paid for (`AgentMemo`), by its memo key."""
+
+    key: Annotated[str, Field(max_length=500)]
+    answer: dict[str, Any]
+    usage: dict[str, Any]
+
+
+class ScanRun(ScanRequest):
+    """The body of the agents service's `POST /v1/scan/run`: the request, and the answers earlier attempts
+    already paid for, which the run reuses instead of calling the model again."""
+
+    remembered: Annotated[list[RememberedAnswer], Field(max_length=10_000)] = Field(default_factory=list)
+
+
 class ConditionalAnswer(Strict):
     exists: bool | None
     condition: Quality = Quality.not_assessed

@@ -96,13 +96,12 @@ class _Run:
             )
             self.executions.append(failed)
             if self.memo is not None:
-                self.memo.spent.append(failed)
+                self.memo.paid(failed)
             raise
         self.budget.charge(tokens=usage.tokens_in + usage.tokens_out, usd=usage.cost_usd)
         execution = self._record(name, room_id, usage, started, _elapsed(clock), answer, cache_hit=False)
         if self.memo is not None:
-            self.memo.put(key, answer, usage)
-            self.memo.spent.append(execution)
+            self.memo.paid(execution, key=key, answer=answer, usage=usage)
         await self.step(stage)
         return answer
 

@@ -9,7 +9,7 @@ import httpx
 from housescan import outbound_http
 from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError, ProgressCallback
-from housescan.agents.contract import ScanRequest, ScanResponse
+from housescan.agents.contract import AgentExecution, RememberedAnswer, ScanRequest, ScanResponse
 from housescan.agents.router import NDJSON
 
 
@@ -22,12 +22,15 @@ class RemoteAgentsClient:
     async def run(
         self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
     ) -> ScanResponse:
-        # `memo` stays in this process: the service is stateless, a retried scan is analysed afresh there.
+        # The service is stateless: `memo` goes with the request, and comes back one paid call at a time.
+        payload = request.model_dump(mode="json") | {
+            "remembered": [entry.model_dump(mode="json") for entry in memo.remembered()] if memo is not None else []
+        }
         try:
             async with (
                 outbound_http.client(timeout=self._timeout) as client,
                 client.stream(
-                    "POST", self._url, content=request.model_dump_json(), headers=self._headers | _JSON
+                    "POST", self._url, content=json.dumps(payload), headers=self._headers | _JSON
                 ) as response,
             ):
                 if response.status_code != 200:
@@ -39,6 +42,12 @@ class RemoteAgentsClient:
                     message = json.loads(line)
                     if message["type"] == "progress" and on_progress is not None:
                         await on_progress(int(message["progress"]), str(message["stage"]))
+                    elif message["type"] == "paid" and memo is not None:
+                        remembered = message.get("remembered")
+                        memo.absorb(
+                            AgentExecution.model_validate(message["execution"]),
+                            RememberedAnswer.model_validate(remembered) if remembered else None,
+                        )
                     elif message["type"] == "result":
                         return ScanResponse.model_validate(message["response"])
                     elif message["type"] == "error":

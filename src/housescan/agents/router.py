@@ -1,8 +1,10 @@
 """The standalone agents service: `POST /v1/scan/run` runs the pipeline on a request whose photos are
 fetched by URL (allowed hosts only); `GET /v1/scan/health`.
 
-With `Accept: application/x-ndjson` the answer streams progress lines (`{"type": "progress", ...}`) and
-ends with `{"type": "result", "response": ...}` or `{"type": "error", ...}`.
+With `Accept: application/x-ndjson` the answer streams progress lines (`{"type": "progress", ...}`), one
+line per paid model call (`{"type": "paid", "execution": ..., "remembered": ...}`: the worker's spend ledger
+and the memo its retry sends back as `remembered`), and ends with `{"type": "result", "response": ...}` or
+`{"type": "error", ...}`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from housescan import __version__
+from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsClient, AgentsError
-from housescan.agents.contract import PIPELINE_VERSION, ScanRequest, ScanResponse
+from housescan.agents.contract import PIPELINE_VERSION, AgentExecution, RememberedAnswer, ScanResponse, ScanRun
 from housescan.auth.security import bearer_matches
 from housescan.config import Settings
 from housescan.errors import NotAuthenticated, Unprocessable
@@ -53,13 +56,16 @@ def _error_body(exc: AgentsError) -> dict[str, Any]:
     responses={422: {"description": "the analysis could not be done; `retryable` says whether to try again"}},
 )
 async def run_scan(
-    body: ScanRequest,
+    body: ScanRun,
     agents: Annotated[AgentsClient, Depends(_client)],
     accept: Annotated[str | None, Header()] = None,
 ) -> ScanResponse:
+    memo = AgentMemo()
+    for remembered in body.remembered:
+        memo.remember(remembered)
     if accept is None or NDJSON not in accept:
         try:
-            return await agents.run(body)
+            return await agents.run(body, memo=memo)
         except AgentsError as exc:
             raise Unprocessable(_error_body(exc)) from None
 
@@ -68,9 +74,16 @@ async def run_scan(
     async def on_progress(progress: int, stage: str) -> None:
         await lines.put({"type": "progress", "progress": progress, "stage": stage})
 
+    def on_paid(execution: AgentExecution, remembered: RememberedAnswer | None) -> None:
+        # Each paid call goes to the worker as it is made: its ledger and its retry's memo are there.
+        line = {"type": "paid", "execution": execution.model_dump(mode="json")}
+        lines.put_nowait(line | ({"remembered": remembered.model_dump(mode="json")} if remembered else {}))
+
+    memo.listener = on_paid
+
     async def produce() -> None:
         try:
-            response = await agents.run(body, on_progress=on_progress)
+            response = await agents.run(body, on_progress=on_progress, memo=memo)
             await lines.put({"type": "result", "response": response.model_dump(mode="json")})
         except AgentsError as exc:
             await lines.put({"type": "error", **_error_body(exc)})
