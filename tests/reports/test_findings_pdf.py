@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -28,36 +26,12 @@ from housescan.review.report import Audience, build_report
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
 from tests.ops_support import finished_scan, user_id
+from tests.pdf_support import first_page, near, pdf_words
 from tests.review.test_honesty import NOW, _context, _kitchen
 
 GREY = (128, 128, 128)
 PHOTO_SIZE = (360, 270)
 BOX = {"x": 0.5, "y": 0.2, "w": 0.3, "h": 0.4}
-DPI = 100
-
-
-def _poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(f"{tool} is missing: install the Debian package poppler-utils (make system-deps)")
-    return path
-
-
-def _first_page(pdf: bytes, tmp_path: Path) -> np.ndarray[Any, Any]:
-    (tmp_path / "report.pdf").write_bytes(pdf)
-    prefix = tmp_path / "page"
-    subprocess.run(
-        [_poppler("pdftoppm"), "-r", str(DPI), "-f", "1", "-l", "1", "-png", tmp_path / "report.pdf", prefix]
-    )
-    (page,) = tmp_path.glob("page-*.png")
-    return np.asarray(PILImage.open(page).convert("RGB"), dtype=np.int16)
-
-
-def _words(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "words.pdf"
-    path.write_bytes(pdf)
-    done = subprocess.run([_poppler("pdftotext"), str(path), "-"], check=True, capture_output=True, text=True)
-    return re.sub(r"\s+", " ", done.stdout)
 
 
 def _grey_photo() -> Thumbnail:
@@ -66,15 +40,10 @@ def _grey_photo() -> Thumbnail:
     return Thumbnail(jpeg=out.getvalue(), width=PHOTO_SIZE[0], height=PHOTO_SIZE[1])
 
 
-def _near(pixels: np.ndarray[Any, Any], colour: tuple[int, int, int], tolerance: int) -> np.ndarray[Any, Any]:
-    near: np.ndarray[Any, Any] = (np.abs(pixels - np.array(colour, dtype=np.int16)) <= tolerance).all(axis=-1)
-    return near
-
-
 def _photo_area(page: np.ndarray[Any, Any]) -> tuple[int, int, int, int]:
     """Where the grey photo is on the page: the rows and columns that are mostly its grey (text, which has
     greys too, never fills a long run of a row)."""
-    grey = _near(page, GREY, 6)
+    grey = near(page, GREY, 6)
     rows = np.flatnonzero(grey.sum(axis=1) > 80)
     columns = np.flatnonzero(grey.sum(axis=0) > 60)
     assert rows.size and columns.size, "the finding's photo is not on the first page"
@@ -114,13 +83,13 @@ def _documented(marks: list[dict[str, Any]], audience: Audience = "owner") -> Re
 
 
 def test_a_box_mark_is_drawn_on_the_findings_photo_inside_the_box_only(tmp_path: Path) -> None:
-    page = _first_page(render_pdf(_documented([{"shape": "box", **BOX}])), tmp_path)
+    page = first_page(render_pdf(_documented([{"shape": "box", **BOX}])), tmp_path)
     top, bottom, left, right = _photo_area(page)
     assert right - left > 150, "the finding's photo is drawn large enough to see a mark"
     height, width = bottom - top + 1, right - left + 1
     assert abs(width / height - PHOTO_SIZE[0] / PHOTO_SIZE[1]) < 0.05
 
-    marked = _near(page, MARK_COLOUR, 40)
+    marked = near(page, MARK_COLOUR, 40)
     box_left, box_top = left + BOX["x"] * width, top + BOX["y"] * height
     box_right, box_bottom = box_left + BOX["w"] * width, box_top + BOX["h"] * height
     line = 6  # the outline's half width and the raster's rounding, in pixels at this resolution
@@ -141,30 +110,30 @@ def test_a_box_mark_is_drawn_on_the_findings_photo_inside_the_box_only(tmp_path:
     assert (marked & inside_box).sum() == 0, "a box is an outline: the spot inside stays visible"
     assert (marked & ~in_photo).sum() < 5, "the mark's colour is elsewhere on the page"
     # The white outline: white next to the colour, on a grey photo.
-    assert (_near(page, (255, 255, 255), 12) & near_box & in_photo).sum() > 100
+    assert (near(page, (255, 255, 255), 12) & near_box & in_photo).sum() > 100
 
 
 def test_a_pin_and_an_arrow_are_drawn_where_they_point(tmp_path: Path) -> None:
     marks = [{"shape": "pin", "x": 0.2, "y": 0.3}, {"shape": "arrow", "x": 0.6, "y": 0.6, "w": 0.25, "h": 0.2}]
-    page = _first_page(render_pdf(_documented(marks)), tmp_path)
+    page = first_page(render_pdf(_documented(marks)), tmp_path)
     top, bottom, left, right = _photo_area(page)
     height, width = bottom - top + 1, right - left + 1
-    marked = _near(page, MARK_COLOUR, 40)
+    marked = near(page, MARK_COLOUR, 40)
 
-    def colour_near(fx: float, fy: float, radius: int = 6) -> int:
+    def colournear(fx: float, fy: float, radius: int = 6) -> int:
         y, x = int(top + fy * height), int(left + fx * width)
         return int(marked[y - radius : y + radius + 1, x - radius : x + radius + 1].sum())
 
-    assert colour_near(0.2, 0.3) > 10, "no pin at its point"
-    assert colour_near(0.6, 0.6) > 10, "no arrow head at its tip"
-    assert colour_near(0.72, 0.7) > 3, "no arrow shaft between the tip and the tail"
-    assert colour_near(0.2, 0.8) == 0 and colour_near(0.85, 0.15) == 0
+    assert colournear(0.2, 0.3) > 10, "no pin at its point"
+    assert colournear(0.6, 0.6) > 10, "no arrow head at its tip"
+    assert colournear(0.72, 0.7) > 3, "no arrow shaft between the tip and the tail"
+    assert colournear(0.2, 0.8) == 0 and colournear(0.85, 0.15) == 0
 
 
 def test_the_text_names_the_trade_the_cost_the_limitations_and_the_time_zone(tmp_path: Path) -> None:
     data = _documented([{"shape": "box", **BOX}])
     data.time_zone = reports_service.time_zone("Europe/Paris")
-    words = _words(render_pdf(data), tmp_path)
+    words = pdf_words(render_pdf(data), tmp_path)
     finding_at = words.index("Damp patch on the wall")
     assert words.index("Call a damp specialist; estimated 200 - 650 EUR") > finding_at
     scope_at = words.index("Scope and limitations")
@@ -182,9 +151,9 @@ def test_the_text_names_the_trade_the_cost_the_limitations_and_the_time_zone(tmp
 
 
 def test_a_shared_pdf_speaks_to_its_reader(tmp_path: Path) -> None:
-    owner = _words(render_pdf(_documented([])), tmp_path)
+    owner = pdf_words(render_pdf(_documented([])), tmp_path)
     assert re.search(r"\byou(r)?\b", owner, re.IGNORECASE)
-    reader = _words(render_pdf(_documented([], audience="reader")), tmp_path)
+    reader = pdf_words(render_pdf(_documented([], audience="reader")), tmp_path)
     assert not re.search(r"\byou(r|rs|rself)?\b", reader, re.IGNORECASE), reader
     assert "The owner checked" in reader and "(UTC)" in reader
 
@@ -241,14 +210,14 @@ async def test_the_owners_pdf_shows_a_marked_finding_in_the_accounts_time_zone(
             )
             return pdf
 
-    words = _words(await pdf_in(None), tmp_path)
+    words = pdf_words(await pdf_in(None), tmp_path)
     assert "(America/New_York)" in words and "Call a builder; estimated 80 - 120 EUR" in words
     pdf = await pdf_in("Asia/Tokyo")
-    assert "(Asia/Tokyo)" in _words(pdf, tmp_path)
+    assert "(Asia/Tokyo)" in pdf_words(pdf, tmp_path)
     with pytest.raises(reports_service.UnknownTimeZone):
         await pdf_in("Nowhere/Else")
-    page = _first_page(pdf, tmp_path)
-    assert _near(page, MARK_COLOUR, 40).sum() > 50, "the finding's mark is not drawn in the owner's PDF"
+    page = first_page(pdf, tmp_path)
+    assert near(page, MARK_COLOUR, 40).sum() > 50, "the finding's mark is not drawn in the owner's PDF"
 
 
 async def test_the_shared_pdf_shows_the_marks_and_never_says_you(live_server: LiveServer, tmp_path: Path) -> None:
@@ -269,8 +238,8 @@ async def test_the_shared_pdf_shows_the_marks_and_never_says_you(live_server: Li
         share = (await client.post(f"/api/v1/scans/{detail['id']}/shares", json={}, headers=auth(token))).json()
         response = await client.get(f"/api/v1/shared/{share['token']}/report.pdf")
     assert response.status_code == 200, response.text
-    words = _words(response.content, tmp_path)
+    words = pdf_words(response.content, tmp_path)
     assert "Crack" in words and "Scope and limitations" in words and "Cost of the analysis" not in words
     assert "The owner checked 1 of" in words and "Owner" in words
     assert not re.search(r"\byou(r|rs|rself)?\b", words, re.IGNORECASE), words
-    assert _near(_first_page(response.content, tmp_path), MARK_COLOUR, 40).sum() > 20
+    assert near(first_page(response.content, tmp_path), MARK_COLOUR, 40).sum() > 20

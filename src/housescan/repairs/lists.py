@@ -5,12 +5,14 @@ new link) and the old link keeps showing the version that was sent."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,7 @@ from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.errors import NotFound, Unprocessable
 from housescan.repairs.models import RepairList
+from housescan.repairs.pdf import RepairListData, render_repair_list
 from housescan.repairs.schemas import (
     RepairItemIn,
     RepairItemOut,
@@ -29,11 +32,13 @@ from housescan.repairs.schemas import (
     RepairShare,
     RepairTotal,
 )
+from housescan.reports import service as reports_service
 from housescan.reports.shares import TOKEN_BYTES, FailureLimiter, ShareNotFound, hash_token, owned_scan, plausible_token
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
 from housescan.review.findings import _room_names as room_names_of  # ask: make it public
 from housescan.scans.models import Scan, ScanStatus
+from housescan.storage.base import ObjectStore
 
 SHARED_PATH = "/api/v1/shared/repair-lists"
 LinkState = Literal["active", "expired", "revoked"]
@@ -103,6 +108,7 @@ def _shown(
             token=token,
             url=base,
             csv_url=f"{base}.csv" if base else None,
+            pdf_url=f"{base}/report.pdf" if base else None,
             expires_at=row.expires_at,
             state=_state(row, utcnow()),
             opened=row.opened_at is not None,
@@ -152,12 +158,55 @@ async def _latest(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> R
     return row
 
 
+async def _owned_list(
+    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID
+) -> tuple[RepairList, ScanContext]:
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    row = await _latest(db_session, scan, list_id)
+    return row, await load_context(db_session=db_session, scan=scan)
+
+
 async def get_list(
     *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID
 ) -> RepairListOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    row = await _latest(db_session, scan, list_id)
-    return _shown(row, await load_context(db_session=db_session, scan=scan), settings)
+    return _shown(*await _owned_list(db_session, user_id, scan_id, list_id), settings)
+
+
+async def _pdf(
+    row: RepairList,
+    context: ScanContext,
+    *,
+    settings: Settings,
+    store: ObjectStore,
+    audience: review_report.Audience,
+    zone: ZoneInfo,
+) -> tuple[bytes, str]:
+    shown = _shown(row, context, settings)
+    wanted = [photo for item in shown.items if item.finding for photo in item.finding.photo_ids]
+    data = RepairListData(
+        repair_list=shown,
+        audience=audience,
+        thumbnails=await reports_service.thumbnails_of(store, context.images, wanted),
+        time_zone=zone,
+    )
+    pdf = await asyncio.to_thread(render_repair_list, data)
+    return pdf, f"repair-list-{str(shown.id)[:8]}-v{shown.version}.pdf"
+
+
+async def list_pdf(
+    *,
+    db_session: AsyncSession,
+    store: ObjectStore,
+    settings: Settings,
+    user_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    list_id: uuid.UUID,
+) -> tuple[bytes, str]:
+    """The owner's PDF of the list's latest version, its times in the account's time zone. 404 for another
+    user's scan or list."""
+    row, context = await _owned_list(db_session, user_id, scan_id, list_id)
+    zone = await reports_service.zone_of_account(db_session, user_id)
+    return await _pdf(row, context, settings=settings, store=store, audience="owner", zone=zone)
 
 
 async def lists_of_scan(
@@ -231,6 +280,27 @@ async def shared_list(
     *, db_session: AsyncSession, settings: Settings, token: str, limiter: FailureLimiter, client: str
 ) -> RepairListOut:
     """The version behind a link, for a reader without sign-in; the first read freezes that version."""
+    return _shown(*await _shared_row(db_session, token, limiter, client), settings)
+
+
+async def shared_list_pdf(
+    *,
+    db_session: AsyncSession,
+    store: ObjectStore,
+    settings: Settings,
+    token: str,
+    limiter: FailureLimiter,
+    client: str,
+) -> tuple[bytes, str]:
+    """The PDF of the version behind a link, speaking to its reader (times in UTC, named); opening it freezes
+    that version as reading it does."""
+    row, context = await _shared_row(db_session, token, limiter, client)
+    return await _pdf(row, context, settings=settings, store=store, audience="reader", zone=reports_service.UTC)
+
+
+async def _shared_row(
+    db_session: AsyncSession, token: str, limiter: FailureLimiter, client: str
+) -> tuple[RepairList, ScanContext]:
     key = f"repair-list:{client}"
     limiter.refuse_if_throttled(key)
     row = None
@@ -243,7 +313,7 @@ async def shared_list(
     if row.opened_at is None:
         row.opened_at = utcnow()
         await db_session.commit()
-    return _shown(row, await load_context(db_session=db_session, scan=scan), settings)
+    return row, await load_context(db_session=db_session, scan=scan)
 
 
 CSV_COLUMNS = ("finding", "room", "severity", "trade", "ask", "amount", "cost_low", "cost_high", "currency", "note")

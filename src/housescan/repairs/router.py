@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.config import Settings
-from housescan.dependencies import SessionDep, SettingsDep
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.notifications.mail import public_url
 from housescan.repairs import lists, service
 from housescan.repairs.schemas import (
@@ -95,6 +95,45 @@ async def repair_list_csv(
     return _csv(repair_list, {})
 
 
+PDF_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _pdf(pdf: bytes, filename: str, headers: dict[str, str]) -> Response:
+    return Response(
+        content=pdf,
+        media_type="application/pdf",
+        headers={**PDF_HEADERS, **headers, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/scans/{scan_id}/repair-lists/{list_id}/report.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the list's latest version as a PDF"},
+        404: {"description": "no such list (or not yours)"},
+    },
+)
+async def repair_list_pdf(
+    scan_id: uuid.UUID,
+    list_id: uuid.UUID,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+) -> Response:
+    """The list as a PDF: each finding with its photos and the spots marked on them, what is asked for it,
+    the note and the total, in the account's currency; its times in the account's time zone."""
+    pdf, filename = await lists.list_pdf(
+        db_session=db_session,
+        store=runtime.store,
+        settings=runtime.settings,
+        user_id=user.id,
+        scan_id=scan_id,
+        list_id=list_id,
+    )
+    return _pdf(pdf, filename, {})
+
+
 @router.get("/scans/{scan_id}/repair-lists/{list_id}")
 async def get_repair_list(
     scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
@@ -157,6 +196,29 @@ async def shared_repair_list_csv(
         db_session=db_session, settings=settings, token=token, limiter=limiter, client=client_of(request)
     )
     return _csv(repair_list, PUBLIC_HEADERS)
+
+
+@router.get(
+    f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}/report.pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "the shared repair list as a PDF"},
+        404: {"description": "the link is unknown, expired or revoked"},
+    },
+)
+async def shared_repair_list_pdf(
+    token: str, request: Request, runtime: RuntimeDep, db_session: SessionDep, limiter: LimiterDep
+) -> Response:
+    """The repair list behind a link as a PDF, speaking to its reader, with no sign-in."""
+    pdf, filename = await lists.shared_list_pdf(
+        db_session=db_session,
+        store=runtime.store,
+        settings=runtime.settings,
+        token=token,
+        limiter=limiter,
+        client=client_of(request),
+    )
+    return _pdf(pdf, filename, PUBLIC_HEADERS)
 
 
 @router.get(f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}")

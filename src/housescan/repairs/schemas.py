@@ -106,6 +106,7 @@ class RepairShare(BaseModel):
     token: str | None = Field(None, description="only in the answer that made the link: only its hash is stored")
     url: str | None = None
     csv_url: str | None = None
+    pdf_url: str | None = Field(None, description="the list's PDF, with each finding's photos and marks")
     expires_at: datetime
     state: Literal["active", "expired", "revoked"]
     opened: bool = Field(description="a reader opened the link: a change now makes a new version")

@@ -161,13 +161,16 @@ def house_type_line(answer: Answer, threshold: float | None, voice: Voice = OWNE
     return "Not determined"
 
 
-class _Document(FPDF):
-    def __init__(self, scan_id: str) -> None:
+class Document(FPDF):
+    """An A4 HouseScan document: `footer` on every page's foot with its page number; headings, paragraphs,
+    tables and photos with their marks drawn over them."""
+
+    def __init__(self, footer: str, title: str = "HouseScan inspection report") -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.scan_id = scan_id
+        self.footer_text = footer
         self.set_auto_page_break(auto=True, margin=16)
         self.set_margins(15, 15, 15)
-        self.set_title("HouseScan inspection report")
+        self.set_title(title)
         self.set_author("HouseScan")
         self.set_creator("HouseScan")
 
@@ -175,7 +178,7 @@ class _Document(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(120, 120, 120)
-        self.cell(0, 5, text(f"HouseScan report {self.scan_id[:8]}"), align="L")
+        self.cell(0, 5, text(self.footer_text), align="L")
         self.cell(0, 5, f"page {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
@@ -325,7 +328,7 @@ def _not_assessed(answers: Iterable[Answer]) -> int:
     return sum(answer.value is None for answer in answers)
 
 
-def _collapsed_line(pdf: _Document, count: int) -> None:
+def _collapsed_line(pdf: Document, count: int) -> None:
     if count:
         noun = "item" if count == 1 else "items"
         pdf.paragraph(f"{count} {noun} not assessed - review", size=9, style="I", colour=(110, 110, 110))
@@ -343,10 +346,19 @@ def trade_title(trade: object) -> str:
     return TRADE_TITLES.get(str(trade), str(trade).replace("_", " "))
 
 
-def _finding_block(pdf: _Document, finding: FindingOut, rooms: Mapping[uuid.UUID, str], data: ReportData) -> None:
+def finding_block(
+    pdf: Document,
+    finding: FindingOut,
+    *,
+    where: str | None,
+    currency: str,
+    thumbnails: Mapping[uuid.UUID, Thumbnail],
+    lead: str | None = None,
+) -> None:
+    """A finding: its title and room, `lead` (a line said first, bold), its note, who to call and what it may
+    cost, then its photos with their marks drawn over them."""
     pdf.keep(14)
     pdf.set_font("Helvetica", "B", 10)
-    where = rooms.get(finding.room_id) if finding.room_id else None
     pdf.multi_cell(
         0, 5.5, text(f"- {finding.title}" + (f" ({where})" if where else "")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
@@ -354,21 +366,21 @@ def _finding_block(pdf: _Document, finding: FindingOut, rooms: Mapping[uuid.UUID
     if finding.trade:
         details.append(f"Call {trade_title(finding.trade)}")
     if finding.cost_low is not None and finding.cost_high is not None:
-        details.append(f"estimated {cost_range(finding.cost_low, finding.cost_high, data.report.costs.currency)}")
-    for line in (finding.note, "; ".join(details)):
+        details.append(f"estimated {cost_range(finding.cost_low, finding.cost_high, currency)}")
+    for line, style in ((lead, "B"), (finding.note, ""), ("; ".join(details), "")):
         if line:
             pdf.set_x(pdf.l_margin + 4)
-            pdf.set_font("Helvetica", "", 9.5)
+            pdf.set_font("Helvetica", style, 9.5)
             pdf.multi_cell(0, 5, text(line[:1].upper() + line[1:]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    shown = [photo for photo in finding.photo_ids if photo in data.thumbnails]
+    shown = [photo for photo in finding.photo_ids if photo in thumbnails]
     if shown:
         pdf.ln(1)
         marks = [[mark for mark in finding.marks if mark.photo_id == photo] for photo in shown]
-        pdf.thumbnails([data.thumbnails[photo] for photo in shown], width_mm=FINDING_THUMB_WIDTH_MM, marks=marks)
+        pdf.thumbnails([thumbnails[photo] for photo in shown], width_mm=FINDING_THUMB_WIDTH_MM, marks=marks)
     pdf.ln(1)
 
 
-def _findings(pdf: _Document, report: Report, data: ReportData) -> None:
+def _findings(pdf: Document, report: Report, data: ReportData) -> None:
     counts = report.finding_counts
     total = sum(counts.values())
     listed = ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
@@ -383,7 +395,8 @@ def _findings(pdf: _Document, report: Report, data: ReportData) -> None:
             continue
         pdf.heading(f"{title} ({len(group)})", size=11, keep_with=16, colour=SEVERITY_COLOURS[severity])
         for finding in group:
-            _finding_block(pdf, finding, names, data)
+            where = names.get(finding.room_id) if finding.room_id else None
+            finding_block(pdf, finding, where=where, currency=report.costs.currency, thumbnails=data.thumbnails)
 
 
 def _grouped_items(report: Report, reason: str) -> list[tuple[str, str]]:
@@ -402,7 +415,7 @@ def _cost_rows(totals: Mapping[str, CostRange], titles: Mapping[str, str], curre
     ]
 
 
-def _scope_and_limitations(pdf: _Document, report: Report) -> None:
+def _scope_and_limitations(pdf: Document, report: Report) -> None:
     limits = report.limitations
     pdf.heading("Scope and limitations", keep_with=20)
     pdf.paragraph(limits.statement)
@@ -438,7 +451,7 @@ def _scope_and_limitations(pdf: _Document, report: Report) -> None:
     pdf.grid(("By trade", "Findings", "Estimate"), _cost_rows(costs.by_trade, trades, costs.currency), (62, 30, 88))
 
 
-def _room(pdf: _Document, room: ReportRoom, data: ReportData) -> None:
+def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     voice = Voice.of(data.report)
     pdf.heading(room.name, size=13, keep_with=50)
     rows = [("Type", room_type_line(room.room_type, voice)), ("Photos", str(len(room.images)))]
@@ -471,7 +484,7 @@ def _room(pdf: _Document, room: ReportRoom, data: ReportData) -> None:
 def render_pdf(data: ReportData) -> bytes:
     report = data.report
     voice = Voice.of(report)
-    pdf = _Document(str(report.scan_id))
+    pdf = Document(f"HouseScan report {str(report.scan_id)[:8]}")
     pdf.alias_nb_pages()
     pdf.add_page()
 

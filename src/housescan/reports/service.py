@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PIL import Image as PILImage
@@ -19,7 +20,7 @@ from housescan.errors import Conflict, Unprocessable
 from housescan.reports.render import ReportData, Thumbnail, render_pdf
 from housescan.review import context as review_context
 from housescan.review import report as review_report
-from housescan.scans.models import Scan, ScanStatus
+from housescan.scans.models import Image, Scan, ScanStatus
 from housescan.storage.base import ObjectNotFound, ObjectStore
 
 THUMBNAILS_PER_ROOM = 6
@@ -105,12 +106,9 @@ async def report_pdf_of_scan(
             ScanStatus.failed: f"failed ({scan.error or 'no reason recorded'}); process it again",
         }.get(scan.status, str(scan.status))
         raise ReportNotReady(f"no report yet: the scan is {state}")
-    keys = {image.id: image.object_key for image in context.images}
     wanted: list[uuid.UUID] = [image.id for room in report.rooms for image in room.images[:THUMBNAILS_PER_ROOM]]
     wanted += [photo for finding in report.findings for photo in finding.photo_ids]
-    wanted = [image_id for image_id in dict.fromkeys(wanted) if image_id in keys]
-    shrunk = await asyncio.gather(*(_thumbnail(store, keys[image_id]) for image_id in wanted))
-    thumbnails = {image_id: thumb for image_id, thumb in zip(wanted, shrunk, strict=True) if thumb is not None}
+    thumbnails = await thumbnails_of(store, context.images, wanted)
     data = ReportData(
         report=report,
         created_at=scan.created_at,
@@ -121,6 +119,16 @@ async def report_pdf_of_scan(
     )
     pdf = await asyncio.to_thread(render_pdf, data)
     return pdf, f"housescan-report-{str(scan.id)[:8]}.pdf"
+
+
+async def thumbnails_of(
+    store: ObjectStore, images: Iterable[Image], wanted: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Thumbnail]:
+    """Small renditions of the `wanted` photos among `images` (a scan's), by id; missing ones are left out."""
+    keys = {image.id: image.object_key for image in images}
+    chosen = [image_id for image_id in dict.fromkeys(wanted) if image_id in keys]
+    shrunk = await asyncio.gather(*(_thumbnail(store, keys[image_id]) for image_id in chosen))
+    return {image_id: thumb for image_id, thumb in zip(chosen, shrunk, strict=True) if thumb is not None}
 
 
 async def _thumbnail(store: ObjectStore, key: str) -> Thumbnail | None:
