@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
+from housescan.agents.budget import AgentMemo
 from housescan.agents.service import create_agents_client
 from housescan.config import Settings
 from housescan.db.base import utcnow
@@ -19,6 +20,7 @@ from housescan.jobs.inprocess import InProcessQueue
 from housescan.realtime.schemas import EventPayload
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProgress
+from housescan.scans.job import Memos, run_scan
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
@@ -327,5 +329,38 @@ async def test_a_failed_check_for_deletion_does_not_cost_the_analysis(
             await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))
             detail = await wait_for_status(client, token, scan_id, {"succeeded", "failed"})
         assert (detail["status"], detail["attempts"], detail["error"]) == ("succeeded", 1, None)
+    finally:
+        await server.stop()
+
+
+async def test_a_memo_is_kept_only_while_its_retry_may_come_here(settings: Settings) -> None:
+    """A failed attempt's memo waits for the scan's retry in this process; it goes once the retry cannot come
+    here: the claim found nothing to run, the scan finished or went, or another worker claimed it."""
+    server = await start_server(settings.model_copy(update={"run_worker": False}))
+    try:
+        async with server.client() as client:
+            token = await register(client)
+        scans = [await _uploaded_scan(server, token, (40 * n, 90, 30)) for n in range(5)]
+        waiting, finished, elsewhere, deleted, draft = (uuid.UUID(scan_id) for scan_id in scans)
+        async with server.client() as client:
+            for scan_id in (waiting, finished, elsewhere, deleted):
+                assert (await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))).status_code == 202
+            assert (await client.delete(f"/api/v1/scans/{deleted}", headers=auth(token))).status_code == 204
+        async with server.runtime.sessionmaker() as session:
+            for scan_id, state, attempts in (
+                (waiting, ScanStatus.queued, 1),  # its first attempt failed here, the retry is due
+                (finished, ScanStatus.succeeded, 2),
+                (elsewhere, ScanStatus.running, 2),  # another worker claimed the retry
+            ):
+                await session.execute(update(Scan).where(Scan.id == scan_id).values(status=state, attempts=attempts))
+            await session.commit()
+
+        memos = Memos()
+        for scan_id in (waiting, finished, elsewhere, deleted, draft):
+            memos.keep(scan_id, AgentMemo(), failed_attempt=1)
+        await run_scan(server.runtime, draft, memos=memos)  # a draft: the claim finds nothing to run
+        assert draft not in memos
+        await memos.prune(server.runtime)
+        assert waiting in memos and len(memos) == 1
     finally:
         await server.stop()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from housescan.review.models import PersonAnswer
 from tests.conftest import LiveServer
+from tests.fakes import always_failing
 from tests.helpers import auth, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
 from tests.review.conftest import finished
@@ -441,6 +442,32 @@ async def test_a_reanalysis_runs_only_rooms_whose_photos_changed_and_keeps_the_p
     bedroom_runs = [run for run in runs if run["room_id"] == bedroom["id"]]
     assert kitchen_runs and all(run["cache_hit"] for run in kitchen_runs)
     assert bedroom_runs and not any(run["cache_hit"] for run in bedroom_runs)
+
+
+async def test_processing_after_a_failed_reanalysis_analyses_every_room(
+    review_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-analysis' rooms belong to its run: a full run asked for afterwards runs every room again."""
+    async with review_server.client() as client:
+        token = await register(client)
+        detail = await finished(client, token)
+        url = f"/api/v1/scans/{detail['id']}"
+        await review_server.runtime.queue.join()  # type: ignore[attr-defined]  (the full run's job has ended)
+        agents = review_server.runtime.agents
+        with monkeypatch.context() as patched:
+            patched.setattr(agents, "run", always_failing("the model is down", retryable=False).run)
+            named = await client.post(
+                f"{url}/reanalyse", json={"room_ids": [detail["rooms"][0]["id"]]}, headers=auth(token)
+            )
+            assert named.status_code == 202, named.text
+            assert (await wait_for_status(client, token, detail["id"], {"failed"}))["error"] == "the model is down"
+            await review_server.runtime.queue.join()  # type: ignore[attr-defined]
+        assert (await client.post(f"{url}/process", headers=auth(token))).status_code == 202
+        again = await wait_for_status(client, token, detail["id"], {"succeeded", "failed"})
+    assert again["status"] == "succeeded", again
+    rooms = {run["room_id"] for run in again["agent_runs"]} - {None}
+    assert rooms == {room["id"] for room in detail["rooms"]}
+    assert not any(run["cache_hit"] for run in again["agent_runs"]), "no room kept the earlier run's answers"
 
 
 async def test_reanalysing_named_rooms_and_what_is_refused(

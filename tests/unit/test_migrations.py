@@ -114,3 +114,31 @@ async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database
             assert await costs_service.spent_usd(db_session=session, user_id=user, since=at) == 1.75
     finally:
         await engine.dispose()
+
+
+async def test_a_queued_reanalysis_keeps_its_rooms_in_their_own_column(database_url: str) -> None:
+    """0011: the rooms a queued re-analysis runs again move from inputs_snapshot's "reanalyse" key to
+    scans.reanalyse_room_ids; a finished scan's leftover key just goes."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_migrate_to, "0010")
+        user, house, queued, finished = (uuid.uuid4() for _ in range(4))
+        old = {"rooms": ["r1", "r2"], "since": "2026-12-01T10:00:00+00:00"}
+        async with engine.begin() as connection:
+            await connection.execute(insert(User.__table__).values(id=user, email="re@example.com", password_hash="x"))
+            await connection.execute(insert(House.__table__).values(id=house, user_id=user))
+            for scan_id, status in ((queued, "queued"), (finished, "succeeded")):
+                snapshot = {"address": "1 Lane", "reanalyse": old}
+                await connection.execute(
+                    insert(Scan.__table__).values(
+                        id=scan_id, user_id=user, house_id=house, status=status, inputs_snapshot=snapshot
+                    )
+                )
+        await upgrade_database(engine)
+        async with create_sessionmaker(engine)() as session:
+            rows = {scan.id: scan for scan in (await session.scalars(select(Scan))).all()}
+            assert rows[queued].reanalyse_room_ids == ["r1", "r2"] and rows[finished].reanalyse_room_ids is None
+            assert rows[queued].inputs_snapshot == rows[finished].inputs_snapshot == {"address": "1 Lane"}
+    finally:
+        await engine.dispose()

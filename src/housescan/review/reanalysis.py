@@ -22,48 +22,32 @@ from housescan.jobs.base import JobQueue
 from housescan.review.context import load_context, owned_scan, room_of
 from housescan.review.report import rooms_with_new_photos
 from housescan.scans import service as scans_service
-from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
-
-REANALYSE_KEY = "reanalyse"
+from housescan.scans.models import AgentRun, HouseScanSummary, ScanStatus
 
 
-def rooms_to_reanalyse(scan: Scan, summary: HouseScanSummary | None) -> set[str] | None:
-    """For the scan run: the rooms a re-analysis runs again (the others keep their saved results), or None
-    for a full run. The choice holds only until the next save (it names the analysis it started from)."""
-    raw = scan.inputs_snapshot.get(REANALYSE_KEY)
-    if not isinstance(raw, dict) or summary is None or raw.get("since") != summary.derived_at.isoformat():
-        return None
-    return {str(room_id) for room_id in raw.get("rooms") or []} or None
-
-
-async def _reanalysis(db_session: AsyncSession, scan_id: uuid.UUID) -> tuple[set[str], HouseScanSummary] | None:
-    scan = await db_session.get(Scan, scan_id)
-    if scan is None or REANALYSE_KEY not in scan.inputs_snapshot:
-        return None  # a full run, as most are: its summary (a large JSON) need not be read
-    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
-    chosen = rooms_to_reanalyse(scan, summary)
-    return (chosen, summary) if chosen and summary is not None else None
-
-
-async def reanalysis_request(*, db_session: AsyncSession, scan_id: uuid.UUID, request: ScanRequest) -> ScanRequest:
-    """The scan run's request narrowed to the rooms being re-analysed (unchanged for a full run)."""
-    found = await _reanalysis(db_session, scan_id)
-    if found is None:
+def reanalysis_request(request: ScanRequest, *, room_ids: frozenset[str] | None) -> ScanRequest:
+    """The scan run's request narrowed to the rooms a re-analysis runs again (`ClaimedScan.reanalyse_room_ids`;
+    unchanged for a full run)."""
+    if not room_ids:
         return request
-    rooms = [room for room in request.rooms if room.room_id in found[0]]
+    rooms = [room for room in request.rooms if room.room_id in room_ids]
     return request.model_copy(update={"rooms": rooms}) if rooms else request
 
 
-async def merge_reanalysis(*, db_session: AsyncSession, scan_id: uuid.UUID, response: ScanResponse) -> ScanResponse:
+async def merge_reanalysis(
+    *, db_session: AsyncSession, scan_id: uuid.UUID, room_ids: frozenset[str] | None, response: ScanResponse
+) -> ScanResponse:
     """A re-analysis' response completed with what it did not run again, before the run saves it: the other
     rooms' saved results and agent runs (as reused answers: paid, and recorded, by the run that made them),
     and the house-level results of the full analysis (a house type judged from a few rooms would be worse).
     This run's own executions are all kept, so its spend is recorded as usual. The person's answers are in
     their own tables and are not touched at all."""
-    found = await _reanalysis(db_session, scan_id)
-    if found is None:
+    if not room_ids:
         return response
-    chosen, summary = found
+    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
+    if summary is None:
+        return response
+    chosen = room_ids
     previous = ScanResult.model_validate(summary.summary_json["result"])
     fresh = {room.room_id: room for room in response.result.rooms if room.room_id in chosen}
     kept = {room.room_id: room for room in previous.rooms if room.room_id not in chosen}
@@ -128,12 +112,8 @@ async def reanalyse(
     if empty:
         raise Conflict(f"rooms {empty} have no photos")
     await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=user_id)
-    since = context.summary.derived_at.isoformat()
-    scan.inputs_snapshot = {
-        **scan.inputs_snapshot,
-        REANALYSE_KEY: {"rooms": [str(room_id) for room_id in chosen], "since": since},
-    }
     scans_service.mark_queued(scan)
+    scan.reanalyse_room_ids = [str(room_id) for room_id in chosen]
     await db_session.commit()
     await queue.enqueue(scan.id)  # after the commit: a worker that takes the job finds the scan queued
     return chosen

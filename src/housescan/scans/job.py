@@ -33,12 +33,45 @@ class ScanRetry(Exception):
     """Raised to hand the scan back to the queue for another attempt after backoff."""
 
 
-async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUID, AgentMemo]) -> None:
+class Memos:
+    """The memos (`AgentMemo`) this process keeps between a scan's failed attempt and its retry, so that a
+    retry here does not pay again for the agents that succeeded. A memo is kept only while its retry may
+    still come here: it is taken by the next attempt in this process, whatever that attempt then finds, and
+    `prune` (the sweep) drops those whose scan finished, went, or was claimed again by another worker."""
+
+    def __init__(self) -> None:
+        self._kept: dict[uuid.UUID, tuple[AgentMemo, int]] = {}
+
+    def __contains__(self, scan_id: object) -> bool:
+        return scan_id in self._kept
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def take(self, scan_id: uuid.UUID) -> AgentMemo:
+        kept = self._kept.pop(scan_id, None)
+        return kept[0] if kept is not None else AgentMemo()
+
+    def keep(self, scan_id: uuid.UUID, memo: AgentMemo, *, failed_attempt: int) -> None:
+        self._kept[scan_id] = (memo, failed_attempt)
+
+    async def prune(self, runtime: Runtime) -> None:
+        kept = {scan_id: attempt for scan_id, (_, attempt) in self._kept.items()}
+        if not kept:
+            return
+        async with runtime.sessionmaker() as db_session:
+            waiting = await scan_run.awaiting_retry(db_session=db_session, attempts=kept)
+        for scan_id in kept.keys() - waiting:
+            self._kept.pop(scan_id, None)
+
+
+async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> None:
     """One attempt at one scan. `memos` keeps, across this process's attempts, the answers of agents that
     succeeded in an attempt that failed, so a retry does not pay for them again."""
     settings, events = runtime.settings, runtime.events
     start_log_context(scan_id=scan_id)
 
+    memo = memos.take(scan_id)  # before the claim: once claimed again, a prune would drop it
     async with runtime.sessionmaker() as db_session:
         claimed = await scan_run.claim_for_run(db_session=db_session, scan_id=scan_id)
     if claimed is None:
@@ -57,7 +90,6 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
     async def on_progress(progress: int, stage: str) -> None:
         scan_events.send(ScanProgress(scan_id=scan_id, progress=progress, stage=stage))
 
-    memo = memos.setdefault(scan_id, AgentMemo())
     try:
         clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
@@ -69,15 +101,14 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
                 budget_usd=settings.scan_budget_usd,
                 budget_tokens=settings.scan_budget_tokens,
             )
-            # A re-analysis runs only its rooms (review: POST .../reanalyse); a full run is unchanged.
-            request = await reanalysis.reanalysis_request(db_session=db_session, scan_id=scan_id, request=request)
+        # A re-analysis runs only its rooms (review: POST .../reanalyse); a full run is unchanged.
+        request = reanalysis.reanalysis_request(request, room_ids=claimed.reanalyse_room_ids)
         clock = metrics.stage_took("prepare", clock)
         response = await _analyse_while_scan_exists(
             runtime, scan_id, runtime.agents.run(request, on_progress=on_progress, memo=memo)
         )
         if response is None:  # deleted by its owner meanwhile: stop, and pay for nothing more
             await scan_events.close()
-            memos.pop(scan_id, None)
             await _record_spend(runtime, claimed, memo.take_spent())
             logger.info("scan deleted during its analysis: stopped")
             return
@@ -88,7 +119,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
         # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
         # save below rides such an outage out.
         await scan_events.close()
-        completed = await _save_with_retries(runtime, scan_id, response)  # with its paid calls' spend
+        completed = await _save_with_retries(runtime, claimed, response)  # with its paid calls' spend
         metrics.stage_took("save", clock)
     except Exception as exc:
         await scan_events.close()  # what was sent goes out before the retry or the failure is announced
@@ -99,13 +130,12 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: dict[uuid.UUI
             logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
             async with runtime.sessionmaker() as db_session:
                 await scan_run.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+            memos.keep(scan_id, memo, failed_attempt=claimed.attempt)
             metrics.scan_finished("retried")
             raise ScanRetry(reason) from exc
         logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
-        memos.pop(scan_id, None)
         await _fail(runtime, claimed, reason)
         return
-    memos.pop(scan_id, None)
     if completed is None:  # deleted meanwhile, or another worker saved it first and announced it
         await _record_spend(runtime, claimed, memo.take_spent())
         return
@@ -147,14 +177,17 @@ async def _analyse_while_scan_exists(
 
 
 async def _save_with_retries(
-    runtime: Runtime, scan_id: uuid.UUID, response: ScanResponse
+    runtime: Runtime, claimed: scan_run.ClaimedScan, response: ScanResponse
 ) -> scan_run.FinishedScan | None:
     """The save alone is retried on database errors, so a brief outage does not re-run the analysis."""
+    scan_id = claimed.scan_id
     for delay in (*SAVE_RETRY_DELAYS, None):
         try:
             async with runtime.sessionmaker() as db_session:
                 # A re-analysis keeps the other rooms' results: merged in the same transaction as the save.
-                merged = await reanalysis.merge_reanalysis(db_session=db_session, scan_id=scan_id, response=response)
+                merged = await reanalysis.merge_reanalysis(
+                    db_session=db_session, scan_id=scan_id, room_ids=claimed.reanalyse_room_ids, response=response
+                )
                 return await scan_run.save_results(
                     db_session=db_session, settings=runtime.settings, scan_id=scan_id, response=merged
                 )

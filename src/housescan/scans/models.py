@@ -36,6 +36,9 @@ class Scan(UUIDPrimaryKey, CreatedAt, Base):
     finished_at: Mapped[datetime | None]
     # When the photos were first analysed (the report's "scanned"); a re-analysis keeps it.
     first_analysed_at: Mapped[datetime | None]
+    # The rooms the queued or running run analyses again, keeping the others' saved results (a re-analysis);
+    # None: a full run. Cleared when the run saves or fails for good.
+    reanalyse_room_ids: Mapped[list[str] | None]
 
 
 class Image(UUIDPrimaryKey, CreatedAt, Base):

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,7 @@ _FINISH_RUNNING_SCAN = (
         first_analysed_at=func.coalesce(_SCANS.c.first_analysed_at, bindparam("finished_at")),
         detected_house_types=bindparam("house_types"),
         error=bindparam("error"),
+        reanalyse_room_ids=null(),
     )
     .returning(_SCANS.c.house_id, _SCANS.c.user_id, _SCANS.c.inputs_snapshot)
 )
@@ -66,6 +67,8 @@ class ClaimedScan:
     user_id: uuid.UUID
     house_id: uuid.UUID
     attempt: int
+    # A re-analysis: the rooms it runs again (the others keep their saved results); None: a full run.
+    reanalyse_room_ids: frozenset[str] | None = None
 
 
 async def claim_for_run(*, db_session: AsyncSession, scan_id: uuid.UUID) -> ClaimedScan | None:
@@ -74,13 +77,19 @@ async def claim_for_run(*, db_session: AsyncSession, scan_id: uuid.UUID) -> Clai
         update(Scan)
         .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
         .values(status=ScanStatus.running, started_at=utcnow(), attempts=Scan.attempts + 1)
-        .returning(Scan.user_id, Scan.house_id, Scan.attempts)
+        .returning(Scan.user_id, Scan.house_id, Scan.attempts, Scan.reanalyse_room_ids)
     )
     row = result.one_or_none()
     await db_session.commit()
     if row is None:
         return None
-    return ClaimedScan(scan_id=scan_id, user_id=row.user_id, house_id=row.house_id, attempt=row.attempts)
+    return ClaimedScan(
+        scan_id=scan_id,
+        user_id=row.user_id,
+        house_id=row.house_id,
+        attempt=row.attempts,
+        reanalyse_room_ids=frozenset(row.reanalyse_room_ids) if row.reanalyse_room_ids else None,
+    )
 
 
 async def build_scan_request(
@@ -238,7 +247,7 @@ async def mark_failed(
     user_id = await db_session.scalar(
         update(Scan)
         .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
-        .values(status=ScanStatus.failed, error=reason, finished_at=utcnow())
+        .values(status=ScanStatus.failed, error=reason, finished_at=utcnow(), reanalyse_room_ids=null())
         .returning(Scan.user_id)
     )
     if user_id is None:
@@ -256,6 +265,17 @@ async def mark_failed(
 
 async def scan_exists(*, db_session: AsyncSession, scan_id: uuid.UUID) -> bool:
     return await db_session.scalar(select(Scan.id).where(Scan.id == scan_id)) is not None
+
+
+async def awaiting_retry(*, db_session: AsyncSession, attempts: dict[uuid.UUID, int]) -> set[uuid.UUID]:
+    """Of these scans, by the attempt that failed, those still waiting for their next attempt: runnable, and
+    not claimed again since (by any worker)."""
+    if not attempts:
+        return set()
+    rows = await db_session.execute(
+        select(Scan.id, Scan.attempts).where(Scan.id.in_(attempts), Scan.status.in_(RUNNABLE))
+    )
+    return {scan_id for scan_id, attempt in rows if attempt == attempts[scan_id]}
 
 
 async def unfinished_scan_ids(*, db_session: AsyncSession) -> list[uuid.UUID]:

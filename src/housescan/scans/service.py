@@ -305,8 +305,10 @@ async def upload_photos(
 
 
 def mark_queued(scan: Scan) -> None:
-    """A scan about to be (re-)analysed: no error, no attempt, no start or finish of an earlier run."""
+    """A scan about to be analysed in full: no error, no attempt, no start or finish of an earlier run (a
+    re-analysis then names its rooms)."""
     scan.status = ScanStatus.queued
+    scan.reanalyse_room_ids = None
     scan.error = None
     scan.attempts = 0
     scan.started_at = None

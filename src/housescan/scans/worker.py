@@ -7,7 +7,8 @@ The sweep runs here, not in API processes, at start-up and every `sweep_interval
   running is offered to that job once its run ends (where claiming a finished scan is a no-op), and a
   scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep;
 - every outcome event (`scan:completed`/`scan:failed`) that was committed with its scan's state but not
-  emitted, because its process died in between, is emitted.
+  emitted, because its process died in between, is emitted;
+- the memos kept for retries (`job.Memos`) of scans that finished or were claimed by another worker go.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ import signal
 import uuid
 from collections.abc import AsyncIterator
 
-from housescan.agents.budget import AgentMemo
 from housescan.config import Settings
 from housescan.notifications import service as notifications_service
 from housescan.runtime import Runtime, create_runtime
 from housescan.scans import run as scan_run
-from housescan.scans.job import run_scan
+from housescan.scans.job import Memos, run_scan
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +44,16 @@ async def requeue_unfinished(runtime: Runtime) -> int:
     return len(scan_ids)
 
 
-async def _sweep_forever(runtime: Runtime) -> None:
+async def _sweep_forever(runtime: Runtime, memos: Memos) -> None:
     while True:
         try:
             await requeue_unfinished(runtime)
         except Exception:
             logger.exception("sweep: offering unfinished scans failed")
+        try:
+            await memos.prune(runtime)
+        except Exception:
+            logger.exception("sweep: dropping the memos of scans retried elsewhere failed")
         try:  # independent of the above: one failing must not hold back the other
             await runtime.events.redeliver_stranded(older_than_seconds=STRANDED_EVENT_AGE_SECONDS)
         except Exception:
@@ -64,13 +68,13 @@ async def _sweep_forever(runtime: Runtime) -> None:
 async def consuming(runtime: Runtime) -> AsyncIterator[None]:
     """Run scan jobs from the runtime's queue, and sweep, for as long as the block lasts."""
 
-    memos: dict[uuid.UUID, AgentMemo] = {}
+    memos = Memos()
 
     async def handle(scan_id: uuid.UUID) -> None:
         await run_scan(runtime, scan_id, memos=memos)
 
     await runtime.queue.start(handle)
-    sweeper = asyncio.create_task(_sweep_forever(runtime), name="scan-sweeper")
+    sweeper = asyncio.create_task(_sweep_forever(runtime, memos), name="scan-sweeper")
     try:
         yield
     finally:
