@@ -56,6 +56,18 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
     void load();
   }
 
+  /** Edit the latest state: a reader may have opened the link since the lists were read. */
+  async function edit(list: RepairList) {
+    setError(null);
+    try {
+      const fresh = (await decisionApi.repairLists(scanId)).items;
+      setLists(fresh);
+      setEditing(fresh.find((l) => l.id === list.id) ?? list);
+    } catch (err) {
+      setError(errorLines(err, "The repair list could not be opened."));
+    }
+  }
+
   async function revoke(list: RepairList) {
     setError(null);
     try {
@@ -97,7 +109,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                 <p className="muted small">{linkState(list)}</p>
               </div>
               <div className="actions">
-                <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditing(list)} disabled={editing !== null}>
+                <button type="button" className="btn btn-secondary btn-small" onClick={() => void edit(list)} disabled={editing !== null}>
                   Edit
                 </button>
                 <button type="button" className="btn btn-ghost btn-small" onClick={() => void csv(list)}>

@@ -1,0 +1,194 @@
+"""From report to decision in a real browser (issue 22): homes compared at phone size with the person's rating
+saved, and a repair list made on the report whose read-only link shows a reader, without signing in, each
+finding with its photo and mark, the asks and the total; a change after it was opened is a new version."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PASSWORD, Server, api_scan, api_user, new_page, shot, unique_email
+from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
+from tests.e2e.test_review_browser import _finished_scan
+
+pytestmark = pytest.mark.e2e
+
+
+def _log_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your scans").wait_for()
+
+
+def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_server: Server) -> None:  # noqa: F811
+    email = unique_email("comparer")
+    headers = api_user(null_server, email)
+    first = api_scan(null_server, headers, rooms=2, address="1 Oak Lane")
+    second = api_scan(null_server, headers, rooms=3, address="22 Birch Avenue, second floor flat")
+    context, page, console = new_page(browser, null_server, mobile=True)
+    try:
+        _log_in(page, email)
+        page.get_by_role("checkbox", name=re.compile(r"^Compare 1 Oak Lane")).check()
+        page.get_by_role("checkbox", name=re.compile(r"^Compare 22 Birch Avenue")).check()
+        page.get_by_role("region", name="Compare homes").get_by_role("button", name="Compare").click()
+
+        homes = page.get_by_test_id("compare-home")
+        homes.nth(1).wait_for()
+        assert homes.count() == 2
+        oak, birch = homes.nth(0), homes.nth(1)
+        assert oak.get_by_role("heading").inner_text() == "1 Oak Lane"
+        for aspect in ("Findings", "What it may cost", "How much was assessed", "House type", "Rooms", "Pros", "Cons"):
+            assert oak.get_by_text(aspect, exact=True).count() == 1, aspect
+        assert birch.get_by_text("Rooms", exact=True).locator("xpath=..").inner_text().split("\n")[1].startswith("3")
+        # One home a card, one under the other: nothing to scroll sideways at 390 px.
+        oak_box, birch_box = oak.bounding_box(), birch.bounding_box()
+        assert oak_box and birch_box and birch_box["y"] >= oak_box["y"] + oak_box["height"]
+        _no_sideways_scroll(page)
+
+        rating = birch.get_by_role("group", name="Your rating of 22 Birch Avenue, second floor flat")
+        rating.get_by_role("radio", name="4 of 5").check()
+        birch.get_by_test_id("verdict-status").filter(has_text="Rated 4 of 5").wait_for()
+        birch.get_by_label("Your note on 22 Birch Avenue, second floor flat").fill("Bright, but the boiler is old.")
+        birch.get_by_role("button", name="Save note").click()
+        birch.get_by_test_id("verdict-status").filter(has_text="Note saved").wait_for()
+        shot(page, "compare-phone")
+
+        with null_server.api() as c:
+            compared = c.get("/api/v1/compare", params={"scan_ids": f"{first},{second}"}, headers=headers).json()
+        assert [(s["scan_id"], s["rating"], s["note"]) for s in compared["scans"]] == [
+            (first, None, None),
+            (second, 4, "Bright, but the boiler is old."),
+        ]
+
+        page.reload()
+        birch = page.get_by_test_id("compare-home").nth(1)
+        assert birch.get_by_role("radio", name="4 of 5").is_checked()
+        _no_sideways_scroll(page)
+        assert console.unexpected() == []
+    except Exception:
+        shot(page, f"compare-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def _findings_to_list(server: Server, headers: dict[str, str], scan_id: str) -> str:
+    """A damp patch with a cost, a photo and a box on it; a handrail without either. Returns the photo's id."""
+    with server.api() as c:
+        report = c.get(f"/api/v1/scans/{scan_id}/report", headers=headers).json()
+        front = next(room for room in report["rooms"] if room["name"] == "Front room")
+        photo_id: str = front["images"][0]["id"]
+        damp = {
+            "title": "Damp under the window",
+            "severity": "major",
+            "room_id": front["id"],
+            "photo_ids": [photo_id],
+            "trade": "damp_specialist",
+            "cost_low": 300,
+            "cost_high": 700,
+            "marks": [{"photo_id": photo_id, "shape": "box", "x": 0.2, "y": 0.3, "w": 0.4, "h": 0.3}],
+        }
+        handrail = {"title": "Loose stair handrail", "severity": "safety"}
+        for body in (damp, handrail):
+            made = c.post(f"/api/v1/scans/{scan_id}/findings", json=body, headers=headers)
+            assert made.status_code == 201, made.text
+    return photo_id
+
+
+def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, null_server: Server) -> None:  # noqa: F811
+    email = unique_email("negotiator")
+    headers = api_user(null_server, email)
+    scan_id = _finished_scan(null_server, headers)
+    _findings_to_list(null_server, headers, scan_id)
+    context, page, console = new_page(browser, null_server, mobile=True)
+    try:
+        _log_in(page, email)
+        page.goto(f"/scans/{scan_id}")
+        panel = page.get_by_test_id("repair-lists")
+        panel.get_by_role("button", name="New repair list").click()
+        form = page.get_by_role("form", name="New repair list")
+        form.get_by_role("checkbox", name=re.compile("Damp under the window")).check()
+        form.get_by_label("Ask for Damp under the window").select_option("credit")
+        form.get_by_label(re.compile(r"^Amount for Damp under the window")).fill("500")
+        form.get_by_role("checkbox", name=re.compile("Loose stair handrail")).check()
+        form.get_by_label("Ask for Loose stair handrail").select_option("replace")
+        form.get_by_label(re.compile("^Note to the reader")).fill("Please see the photos before we exchange.")
+        total = form.get_by_test_id("repair-draft-total").inner_text()
+        assert "2 findings" in total and "500" in total and "300" in total and "700" in total
+        _no_sideways_scroll(page)
+        form.get_by_role("button", name="Save and make link").click()
+
+        link = panel.get_by_label("Repair list link")
+        link.wait_for()
+        url = link.input_value()
+        assert re.fullmatch(rf"{re.escape(null_server.base_url)}/shared/repair-lists/[\w-]+", url), url
+        assert "version 1" in panel.get_by_test_id("repair-list-link").inner_text()
+        assert panel.get_by_test_id("repair-list").inner_text().startswith("Version 1")
+        shot(page, "repair-list-owner-phone")
+
+        # A reader in a fresh browser, signed in nowhere.
+        guest_context, guest, guest_console = new_page(browser, null_server, mobile=True)
+        try:
+            guest.goto(url)
+            shared = guest.get_by_test_id("shared-repair-list")
+            damp = shared.get_by_test_id("finding").filter(has_text="Damp under the window")
+            damp.get_by_role("img", name="Damp under the window, photo 1. Marked: a box").wait_for()
+            guest.wait_for_function(
+                "() => Array.from(document.querySelectorAll('[data-testid=finding] img'))"
+                ".every((i) => i.complete && i.naturalWidth > 0)"
+            )
+            box = damp.locator('[data-shape="box"]')
+            assert [box.get_attribute(a) for a in ("x", "y", "width", "height")] == ["20%", "30%", "40%", "30%"]
+            assert re.search(r"A credit off the price: \D*500", damp.get_by_test_id("repair-ask").inner_text())
+            handrail = shared.get_by_test_id("finding").filter(has_text="Loose stair handrail")
+            assert handrail.get_by_test_id("repair-ask").inner_text() == "Please replace this"
+            assert shared.get_by_test_id("repair-note").inner_text() == "Please see the photos before we exchange."
+            totals = shared.get_by_test_id("repair-total").inner_text()
+            assert re.search(r"Amounts asked: \D*500 over 2 findings", totals), totals
+            assert "estimates, not quotes" in totals
+            text = shared.inner_text()
+            assert "The owner of this inspection asks you" in text
+            for words in ("your answer", "by you", "Edit"):
+                assert words not in text, words
+            _no_sideways_scroll(guest)
+            shot(guest, "repair-list-shared-phone")
+            assert guest_console.unexpected() == []
+        finally:
+            guest_context.close()
+
+        # Opened by a reader: a change is version 2 with a new link; the first link keeps what was sent.
+        panel.get_by_role("button", name="Done").click()
+        panel.get_by_role("button", name="Edit").click()
+        form = page.get_by_role("form", name="Edit repair list, version 1")
+        assert "saving makes version 2" in form.inner_text()
+        form.get_by_label(re.compile(r"^Amount for Damp under the window")).fill("650")
+        form.get_by_role("button", name="Save changes").click()
+        assert "version 2" in panel.get_by_test_id("repair-list-link").inner_text()
+        second_url = panel.get_by_label("Repair list link").input_value()
+        assert second_url != url
+        first_token, second_token = url.rsplit("/", 1)[1], second_url.rsplit("/", 1)[1]
+        with null_server.api() as c:
+            assert c.get(f"/api/v1/shared/repair-lists/{first_token}").json()["total"]["asked"] == 500
+            assert c.get(f"/api/v1/shared/repair-lists/{second_token}").json()["total"]["asked"] == 650
+
+        # Revoked: every version's link is gone.
+        panel.get_by_role("button", name="Revoke link").click()
+        panel.get_by_role("button", name=re.compile(r"^Revoke every version.s link$")).click()
+        panel.get_by_text("Link revoked").wait_for()
+        guest_context, guest, _ = new_page(browser, null_server, mobile=True)
+        try:
+            guest.goto(second_url)
+            guest.get_by_role("heading", name="Link expired or revoked").wait_for()
+        finally:
+            guest_context.close()
+        assert console.unexpected() == []
+    except Exception:
+        shot(page, f"repair-list-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
