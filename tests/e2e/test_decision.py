@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Server, api_scan, api_user, new_page, shot, unique_email
+from tests.e2e.conftest import PASSWORD, Server, api_scan, api_user, new_page, photo, shot, unique_email
 from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
 from tests.e2e.test_review_browser import _finished_scan
 
@@ -189,6 +189,91 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
         assert console.unexpected() == []
     except Exception:
         shot(page, f"repair-list-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: Any, null_server: Server) -> None:  # noqa: F811
+    email = unique_email("estimator")
+    headers = api_user(null_server, email)
+    scan_id = _finished_scan(null_server, headers)
+    with null_server.api() as c:
+        region = {"currency": "GBP", "time_zone": "Europe/London"}
+        assert c.put("/api/v1/me/preferences", json=region, headers=headers).is_success
+        assert c.put("/api/v1/me/cost-preferences", json={"cost_factor": 1.2}, headers=headers).is_success
+    context, page, console = new_page(browser, null_server, mobile=True)
+    try:
+        _log_in(page, email)
+        page.goto(f"/scans/{scan_id}")
+        page.get_by_role("button", name="Add a finding").click()
+        form = page.get_by_role("form", name="New finding")
+        form.get_by_label("What is it?").fill("Tide mark on the hall wall")
+        form.get_by_label("Who to call").select_option("damp_specialist")
+        form.get_by_role("button", name="Suggest from cost guide").click()
+        rows = form.get_by_test_id("cost-guide-row")
+        row = rows.filter(has_text="chemical damp-proof course injection")
+        row.wait_for()
+        # Every row says it is an estimate, from which year and where from; nothing is filled in yet.
+        for text in rows.all_inner_texts():
+            assert "Estimate: £" in text and re.search(r"figures of 20\d\d · Source: ", text), text
+        assert "Estimate: £360\u2013£840 (the guide says £300\u2013£700)" in row.inner_text()
+        assert row.get_by_role("link").get_attribute("href", timeout=5_000)
+        assert "regional factor, 1.2" in form.get_by_test_id("cost-guide-note").inner_text()
+        assert form.locator('input[name="finding-cost-low"]').input_value() == ""
+        _no_sideways_scroll(page)
+        row.get_by_role("button", name=re.compile("^Use Treat rising damp")).click()
+        assert form.locator('input[name="finding-cost-low"]').input_value() == "360"
+        assert form.locator('input[name="finding-cost-high"]').input_value() == "840"
+        form.get_by_test_id("cost-from-guide").wait_for()
+        form.get_by_role("button", name="Save finding").click()
+        page.get_by_role("form", name="Edit finding: Tide mark on the hall wall").wait_for()
+        with null_server.api() as c:
+            [made] = c.get(f"/api/v1/scans/{scan_id}/findings", headers=headers).json()["items"]
+        taken = (made["cost_low"], made["cost_high"], made["cost_source"])
+        assert taken == (360, 840, "damp_specialist.dpc_injection_wall")
+        assert console.unexpected() == []
+    except Exception:
+        shot(page, f"cost-guide-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def test_the_same_home_scanned_again_shows_what_changed_room_by_room(browser: Any, null_server: Server) -> None:  # noqa: F811
+    email = unique_email("tenant")
+    headers = api_user(null_server, email)
+    first = _finished_scan(null_server, headers)
+    context, page, console = new_page(browser, null_server)
+    try:
+        _log_in(page, email)
+        page.goto(f"/scans/{first}")
+        page.get_by_test_id("home-over-time").get_by_role("button", name="Scan this home again").click()
+        page.wait_for_url(re.compile(r"/scans/(?!" + first + r")[0-9a-f-]+$"))
+        second = page.url.rsplit("/", 1)[1]
+        with null_server.api() as c:
+            draft = c.get(f"/api/v1/scans/{second}", headers=headers).json()
+            assert [room["label"] for room in draft["rooms"]] == ["Front room", "Kitchen"]
+            files = [("images", (f"n{i}.jpg", photo(60 + i), "image/jpeg")) for i in range(2)]
+            ordinals = {"room_ordinal": ["0", "1"]}
+            up = c.post(f"/api/v1/scans/{second}/images", files=files, data=ordinals, headers=headers)
+            assert up.status_code == 200, up.text
+            assert c.post(f"/api/v1/scans/{second}/process", json={}, headers=headers).status_code == 202
+        # The scan's page follows the analysis to the report, where the earlier scan is offered.
+        page.goto(f"/scans/{second}")
+        page.get_by_role("link", name="Changes since then").click()
+        rooms = page.get_by_test_id("change-room")
+        rooms.nth(1).wait_for()
+        front = rooms.filter(has=page.get_by_role("heading", name="Front room"))
+        assert "Then: Front room (paired by name)" in front.inner_text()
+        front.get_by_role("img", name="Front room then, photo 2").wait_for()
+        front.get_by_role("img", name="Front room now, photo 1").wait_for()
+        front.get_by_label("Pair Front room with a room of the earlier scan").select_option(label="Kitchen")
+        front.get_by_text("Then: Kitchen (paired by you)").wait_for()
+        shot(page, "changes-since")
+        assert console.unexpected() == []
+    except Exception:
+        shot(page, f"changes-failure-{time.strftime('%H%M%S')}")
         raise
     finally:
         context.close()
