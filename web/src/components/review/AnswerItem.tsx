@@ -10,6 +10,7 @@ import {
   type AnswerValue,
   type ReportImage,
 } from "./reviewApi";
+import { PERSON_ONLY_CHOICES, kindChoices, sameValue, valueText } from "./choices";
 import { PhotoPicker } from "./PhotoInputs";
 
 export interface AnswerItemProps {
@@ -22,13 +23,6 @@ export interface AnswerItemProps {
   onSaved: () => void;
   onError: (message: string) => void;
   onMakeFinding?: (itemId: string, answer: Answer) => void;
-}
-
-const NOT_VISIBLE = "not_visible";
-const NOT_APPLICABLE = "not_applicable";
-
-function same(a: AnswerValue, b: AnswerValue): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** One checklist item or product: its answer, who gave it, and the controls to answer it. Saves at once. */
@@ -77,8 +71,8 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
     <button
       key={text}
       type="button"
-      className={`btn btn-choice${mine && same(current, value) ? " is-chosen" : ""}`}
-      aria-pressed={mine && same(current, value)}
+      className={`btn btn-choice${mine && sameValue(current, value) ? " is-chosen" : ""}`}
+      aria-pressed={mine && sameValue(current, value)}
       disabled={busy}
       onClick={() => void save(value)}
     >
@@ -87,18 +81,10 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   );
 
   const kind = answer.kind;
-  let controls;
-  if (kind === "boolean") {
-    controls = [choice("Yes", true), choice("No", false)];
-  } else if (kind === "product") {
-    controls = [choice("Present", true), choice("Not present", false)];
-  } else if (kind === "categorical") {
-    controls = QUALITIES.map((q) => choice(q, q));
-  } else {
+  const controls = kindChoices(kind, current).map((c) => choice(c.text, c.value));
+  if (kind !== "boolean" && kind !== "product" && kind !== "categorical") {
     const cond = current && typeof current === "object" ? current : null;
-    controls = [
-      choice("Present", { exists: true, condition: cond?.exists ? cond.condition : null }),
-      choice("Not present", { exists: false, condition: null }),
+    controls.push(
       <select
         key="condition"
         aria-label={`${title} condition`}
@@ -113,11 +99,9 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
           </option>
         ))}
       </select>,
-    ];
+    );
   }
-
-  // Any item may be looked for and not seen, or not apply to this home.
-  controls = [...controls, choice("Not visible", NOT_VISIBLE), choice("N/A", NOT_APPLICABLE)];
+  controls.push(...PERSON_ONLY_CHOICES.map((c) => choice(c.text, c.value)));
 
   const who = whoAnswered(answer);
   return (
@@ -135,7 +119,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       </div>
       {answer.description && <p className="answer-desc muted small">{answer.description}</p>}
       {mine && answer.model_value !== undefined && answer.model_value !== null && (
-        <p className="muted small">The model said: {modelText(answerValue(answer.model_value))}</p>
+        <p className="muted small">The model said: {valueText(answerValue(answer.model_value))}</p>
       )}
       {answer.note && <p className="answer-note">“{answer.note}”</p>}
       {photoIds.length > 0 && (
@@ -189,12 +173,4 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       </div>
     </li>
   );
-}
-
-function modelText(value: AnswerValue): string {
-  if (value === null) return "not assessed";
-  if (value === true) return "yes";
-  if (value === false) return "no";
-  if (typeof value === "object") return value.exists ? `present${value.condition ? `, ${value.condition.toLowerCase()}` : ""}` : "not present";
-  return String(value).replace(/_/g, " ");
 }
