@@ -170,7 +170,8 @@ function apiCacheKey(request, url) {
     const payload = JSON.parse(atob(auth.replace(/^Bearer /, "").split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
     subject = String(payload.sub || "");
   } catch (error) {
-    subject = "";
+    // No token: a page opened offline has none yet (it lives in memory); the app names its user instead.
+    subject = request.headers.get("X-HouseScan-User") || "";
   }
   const query = url.search ? `${url.search}&` : "?";
   return `${url.origin}${url.pathname}${query}__user=${encodeURIComponent(subject)}`;

@@ -17,6 +17,7 @@ from housescan.account.schemas import (
     PasswordResetRequested,
     Preferences,
 )
+from housescan.auth import session_cookie
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import TokenPair
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
@@ -45,18 +46,25 @@ async def confirm_password_reset(body: PasswordResetConfirm, db_session: Session
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/me/password")
+@router.post("/me/password", response_model_exclude_none=True)
 async def change_password(
-    body: PasswordChange, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+    body: PasswordChange,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    db_session: SessionDep,
+    settings: SettingsDep,
 ) -> TokenPair:
-    """Changes the password and ends every other session; this one continues with the tokens returned."""
-    return await account_service.change_password(
+    """Changes the password and ends every other session; this one continues with the tokens returned (the
+    web app's refresh token in its cookie, as at sign-in)."""
+    tokens = await account_service.change_password(
         db_session=db_session,
         settings=settings,
         user=user,
         current_password=body.current_password,
         new_password=body.new_password,
     )
+    return session_cookie.deliver(request, response, settings, tokens)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)

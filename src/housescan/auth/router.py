@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from housescan.auth import service as auth_service
+from housescan.auth import session_cookie
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserRead
 from housescan.auth.throttle import AuthThrottles
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import ErrorBody
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -46,11 +48,33 @@ async def register(
     return UserRead.model_validate(user)
 
 
-@router.post("/login", responses={429: {"description": "too many failed attempts from this address"}})
+_COOKIE_MODE = (
+    f"With `{session_cookie.CLIENT_HEADER}: {session_cookie.WEB_CLIENT}` (the web app) the refresh token is set as "
+    "an HttpOnly, SameSite=Strict cookie for the refresh and logout routes and left out of the body."
+)
+_CROSS_SITE: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "a refresh cookie without the client header, or another site's Origin"}
+}
+
+
+@router.post(
+    "/login",
+    response_model_exclude_none=True,
+    responses={429: {"description": "too many failed attempts from this address"}, **_CROSS_SITE},
+    description=_COOKIE_MODE,
+)
 async def login(
-    body: LoginRequest, db_session: SessionDep, settings: SettingsDep, throttles: ThrottlesDep, address: AddressDep
+    body: LoginRequest,
+    request: Request,
+    response: Response,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    throttles: ThrottlesDep,
+    address: AddressDep,
 ) -> TokenPair:
-    return await auth_service.login(
+    if session_cookie.wants_cookie(request):
+        session_cookie.check_same_site(request, settings)  # before the password is even looked at
+    tokens = await auth_service.login(
         db_session=db_session,
         settings=settings,
         throttles=throttles,
@@ -58,20 +82,50 @@ async def login(
         email=body.email,
         password=body.password,
     )
+    return session_cookie.deliver(request, response, settings, tokens)
 
 
-@router.post("/refresh")
-async def refresh(body: RefreshRequest, db_session: SessionDep, settings: SettingsDep) -> TokenPair:
+def _presented(request: Request, settings: SettingsDep, body: RefreshRequest | None) -> str | None:
+    """The refresh token of the body, else the web app's cookie (only with the CSRF checks passed)."""
+    if body is not None:
+        return body.refresh_token
+    cookie = session_cookie.presented_cookie(request)
+    if cookie is not None:
+        session_cookie.check_same_site(request, settings)
+    return cookie
+
+
+@router.post("/refresh", response_model_exclude_none=True, responses=_CROSS_SITE)
+async def refresh(
+    request: Request,
+    response: Response,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    body: RefreshRequest | None = None,
+) -> TokenPair:
     """New tokens for a refresh token, which is used up: the answer carries the next one. A refresh token
-    presented a second time signs out every session of its family."""
-    return await auth_service.refresh(db_session=db_session, settings=settings, refresh_token=body.refresh_token)
+    presented a second time signs out every session of its family. The token comes in the body or, for the
+    web app, in its cookie (then the next one goes there too)."""
+    token = _presented(request, settings, body)
+    if token is None:
+        raise auth_service.InvalidRefreshToken("no refresh token: send it in the body (or, in the web app, the cookie)")
+    tokens = await auth_service.refresh(db_session=db_session, settings=settings, refresh_token=token)
+    return session_cookie.deliver(request, response, settings, tokens)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(body: RefreshRequest, db_session: SessionDep, settings: SettingsDep) -> Response:
-    """That refresh token, and every one of its family, no longer works."""
-    await auth_service.logout(db_session=db_session, settings=settings, refresh_token=body.refresh_token)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_CROSS_SITE)
+async def logout(
+    request: Request, db_session: SessionDep, settings: SettingsDep, body: RefreshRequest | None = None
+) -> Response:
+    """That refresh token, and every one of its family, no longer works. The token comes in the body or,
+    for the web app, in its cookie, which is then removed."""
+    token = _presented(request, settings, body)
+    if token is not None:
+        await auth_service.logout(db_session=db_session, settings=settings, refresh_token=token)
+    answer = Response(status_code=status.HTTP_204_NO_CONTENT)
+    if session_cookie.wants_cookie(request):
+        session_cookie.clear(request, answer)
+    return answer
 
 
 @router.get("/me")

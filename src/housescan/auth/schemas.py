@@ -34,7 +34,10 @@ class RefreshRequest(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        default=None,
+        description="absent for the web app (X-HouseScan-Client: web), which gets it as an HttpOnly cookie",
+    )
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
 

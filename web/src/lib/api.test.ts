@@ -103,30 +103,69 @@ describe("jwt helpers", () => {
 });
 
 describe("ApiClient", () => {
-  function client(fetchImpl: typeof fetch, tokens?: { access: string; refresh: string }) {
+  /** A client signed in with `access` (held in memory, as after a sign-in), or signed out. */
+  function client(fetchImpl: typeof fetch, access?: string) {
     const storage = memoryStore();
-    if (tokens) {
-      storage.setItem("housescan.tokens", JSON.stringify({ access_token: tokens.access, refresh_token: tokens.refresh }));
-    }
-    return { api: new ApiClient({ fetch: fetchImpl, storage, now: () => NOW }), storage };
+    const api = new ApiClient({ fetch: fetchImpl, storage, now: () => NOW, locks: null, events: null });
+    if (access) api.setTokens({ access_token: access });
+    return { api, storage };
   }
 
-  it("logs in and stores the tokens", async () => {
+  it("logs in asking for the cookie: the access token in memory, only the user's id in storage", async () => {
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
-    const fetchImpl = vi.fn(async () => json(200, { access_token: access, refresh_token: "r1", token_type: "bearer" }));
+    const fetchImpl = vi.fn(async () => json(200, { access_token: access, token_type: "bearer" }));
     const { api, storage } = client(fetchImpl as unknown as typeof fetch);
     await api.login("a@b.c", "secret123");
-    expect(api.getTokens()?.access_token).toBe(access);
-    expect(JSON.parse(storage.getItem("housescan.tokens")!).refresh_token).toBe("r1");
+    expect(api.getTokens()).toEqual({ access_token: access });
+    expect([...storage.data]).toEqual([["housescan.session", "u"]]);
     const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/v1/auth/login");
     expect((init.headers as Record<string, string>).Authorization).toBeUndefined();
+    expect((init.headers as Record<string, string>)["X-HouseScan-Client"]).toBe("web");
+    expect(init.credentials).toBe("same-origin");
+  });
+
+  it("on a page just opened (a session, no token yet) refreshes through the cookie first", async () => {
+    const fresh = jwt({ sub: "u", exp: NOW / 1000 + 900 });
+    const calls: [string, RequestInit][] = [];
+    const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
+      calls.push([url, init]);
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, token_type: "bearer" });
+      return json(200, { id: "u" });
+    });
+    const storage = memoryStore();
+    storage.setItem("housescan.session", "u"); // another page of this browser signed in
+    const api = new ApiClient({ fetch: fetchImpl as unknown as typeof fetch, storage, now: () => NOW, locks: null, events: null });
+    expect(api.isSignedIn()).toBe(true);
+    expect(api.getTokens()).toBeNull();
+    await api.me();
+    expect(calls.map(([url]) => url)).toEqual(["/api/v1/auth/refresh", "/api/v1/auth/me"]);
+    const [, refresh] = calls[0];
+    expect(refresh.body).toBeUndefined(); // the cookie carries the refresh token
+    expect((refresh.headers as Record<string, string>)["X-HouseScan-Client"]).toBe("web");
+    expect((calls[1][1].headers as Record<string, string>).Authorization).toBe(`Bearer ${fresh}`);
+    expect([...storage.data.values()].some((v) => v.includes(fresh))).toBe(false);
+  });
+
+  it("offline with no token yet, names the user so the service worker finds the copies it kept", async () => {
+    const fetchImpl = vi.fn(async (url: string) => {
+      if (url.endsWith("/auth/refresh")) throw new TypeError("Failed to fetch");
+      return json(200, { items: [], next_cursor: null });
+    });
+    const storage = memoryStore();
+    storage.setItem("housescan.session", "u");
+    const api = new ApiClient({ fetch: fetchImpl as unknown as typeof fetch, storage, now: () => NOW, locks: null, events: null });
+    await api.listScans();
+    const [, init] = fetchImpl.mock.calls[1] as unknown as [string, RequestInit];
+    expect((init.headers as Record<string, string>).Authorization).toBeUndefined();
+    expect((init.headers as Record<string, string>)["X-HouseScan-User"]).toBe("u");
+    expect(api.isSignedIn()).toBe(true);
   });
 
   it("sends the bearer token", async () => {
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
     const fetchImpl = vi.fn(async () => json(200, { id: "u", email: "a@b.c" }));
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
     await api.me();
     const init = (fetchImpl.mock.calls[0] as unknown as [string, RequestInit])[1];
     expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${access}`);
@@ -139,16 +178,16 @@ describe("ApiClient", () => {
     const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
       calls.push(url);
       if (url.endsWith("/auth/refresh")) {
-        expect(JSON.parse(init.body as string)).toEqual({ refresh_token: "r-old" });
-        return json(200, { access_token: fresh, refresh_token: "r-new", token_type: "bearer" });
+        expect(init.body).toBeUndefined();
+        return json(200, { access_token: fresh, token_type: "bearer" });
       }
       expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${fresh}`);
       return json(200, { items: [], next_cursor: null });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r-old" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, old);
     await api.listScans();
     expect(calls).toEqual(["/api/v1/auth/refresh", "/api/v1/scans?limit=20"]);
-    expect(api.getTokens()?.refresh_token).toBe("r-new");
+    expect(api.getTokens()).toEqual({ access_token: fresh });
   });
 
   it("retries once after a 401 with refreshed tokens", async () => {
@@ -156,12 +195,12 @@ describe("ApiClient", () => {
     const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1800 });
     let scanCalls = 0;
     const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
-      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, token_type: "bearer" });
       scanCalls += 1;
       const auth = (init.headers as Record<string, string>).Authorization;
       return auth === `Bearer ${fresh}` ? json(200, { id: "s1", status: "draft" }) : json(401, { detail: "expired" });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
     const scan = await api.getScan("s1");
     expect(scan.id).toBe("s1");
     expect(scanCalls).toBe(2);
@@ -173,11 +212,11 @@ describe("ApiClient", () => {
     const fetchImpl = vi.fn(async (url: string) => {
       if (url.endsWith("/auth/refresh")) {
         refreshes += 1;
-        return json(200, { access_token: access, refresh_token: "r", token_type: "bearer" });
+        return json(200, { access_token: access, token_type: "bearer" });
       }
       return json(401, { detail: "nope" });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
     await expect(api.getScan("s1")).rejects.toMatchObject({ status: 401 });
     expect(refreshes).toBe(1);
   });
@@ -187,12 +226,12 @@ describe("ApiClient", () => {
     const fetchImpl = vi.fn(async (url: string) =>
       url.endsWith("/auth/refresh") ? json(401, { detail: "invalid refresh token" }) : json(401, { detail: "expired" }),
     );
-    const { api, storage } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    const { api, storage } = client(fetchImpl as unknown as typeof fetch, access);
     const seen: unknown[] = [];
     api.onTokensChange((t) => seen.push(t));
     await expect(api.me()).rejects.toBeInstanceOf(ApiError);
     expect(api.isSignedIn()).toBe(false);
-    expect(storage.getItem("housescan.tokens")).toBeNull();
+    expect(storage.getItem("housescan.session")).toBeNull();
     expect(seen).toEqual([null]);
   });
 
@@ -204,11 +243,11 @@ describe("ApiClient", () => {
       if (url.endsWith("/auth/refresh")) {
         refreshes += 1;
         await new Promise((r) => setTimeout(r, 5));
-        return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+        return json(200, { access_token: fresh, token_type: "bearer" });
       }
       return json(200, {});
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r1" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, old);
     await Promise.all([api.me(), api.listScans(), api.getScan("x")]);
     expect(refreshes).toBe(1);
   });
@@ -219,7 +258,7 @@ describe("ApiClient", () => {
       if (url.endsWith("/auth/refresh")) throw new TypeError("Failed to fetch");
       return json(200, { ok: true });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access: old, refresh: "r1" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, old);
     await api.me();
     expect(api.isSignedIn()).toBe(true);
   });
@@ -238,7 +277,7 @@ describe("ApiClient", () => {
     const seen: { method: string; url: string; body: unknown; auth: string | undefined }[] = [];
     const item = { id: "radiator", title: "Radiator condition", type: "categorical" as const, description: "" };
     const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
-      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, token_type: "bearer" });
       const auth = (init.headers as Record<string, string>).Authorization;
       seen.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(init.body as string) : undefined, auth });
       if (auth !== `Bearer ${fresh}`) return json(401, { detail: "expired" });
@@ -247,7 +286,7 @@ describe("ApiClient", () => {
       if (url.endsWith("/checklists")) return json(200, { house: [], room: [item], product: [] });
       return json(init.method === "POST" ? 201 : 200, { scope: "room", item });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
 
     expect((await api.checklists()).room[0].id).toBe("radiator");
     expect(await api.customItems()).toEqual([{ scope: "room", item }]);
@@ -276,14 +315,14 @@ describe("ApiClient", () => {
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
     const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1800 });
     const fetchImpl = vi.fn(async (url: string, init: RequestInit) => {
-      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" });
+      if (url.endsWith("/auth/refresh")) return json(200, { access_token: fresh, token_type: "bearer" });
       if ((init.headers as Record<string, string>).Authorization !== `Bearer ${fresh}`) return json(401, { detail: "expired" });
       return new Response("%PDF-1.7", {
         status: 200,
         headers: { "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="report-s1.pdf"' },
       });
     });
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r1" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
     const { blob, filename } = await api.reportPdf("s1");
     expect(filename).toBe("report-s1.pdf");
     expect(await blob.text()).toBe("%PDF-1.7");
@@ -297,7 +336,7 @@ describe("ApiClient", () => {
   it("returns nothing for 204", async () => {
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
     const fetchImpl = vi.fn(async () => new Response(null, { status: 204 }));
-    const { api } = client(fetchImpl as unknown as typeof fetch, { access, refresh: "r" });
+    const { api } = client(fetchImpl as unknown as typeof fetch, access);
     await expect(api.deleteScan("s1")).resolves.toBeUndefined();
   });
 });
@@ -345,15 +384,14 @@ describe("ApiClient.upload", () => {
     ];
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
     const fresh = jwt({ sub: "u", exp: NOW / 1000 + 1900 });
-    const storage = memoryStore();
-    storage.setItem("housescan.tokens", JSON.stringify({ access_token: access, refresh_token: "r" }));
-    const fetchImpl = vi.fn(async () => json(200, { access_token: fresh, refresh_token: "r2", token_type: "bearer" }));
+    const fetchImpl = vi.fn(async () => json(200, { access_token: fresh, token_type: "bearer" }));
     const api = new ApiClient({
       fetch: fetchImpl as unknown as typeof fetch,
-      storage,
+      storage: memoryStore(),
       now: () => NOW,
       xhr: () => new FakeXhr() as unknown as XMLHttpRequest,
     });
+    api.setTokens({ access_token: access });
     const progress: number[] = [];
     const handle = api.upload("scan-1", [{ file: new Blob(["x"]), name: "x.txt", roomOrdinal: 1 }], (l, t) =>
       progress.push(l / t),

@@ -1,12 +1,16 @@
-// The one REST client of the web app: one fetch wrapper, one token path (bearer tokens kept in localStorage,
-// refreshed before they expire and once on a 401), one error type (ApiError).
+// The one REST client of the web app: one fetch wrapper, one token path, one error type (ApiError).
 //
-// The server rotates refresh tokens: each refresh answers a new pair and the old refresh token is dead, and
-// presenting a used one signs the person out of every tab. So every tab of the app shares the one stored
-// pair: a refresh takes a lock shared by the tabs (Web Locks, "housescan-refresh"; one in-tab flight where
-// the browser has none), re-reads the stored pair first and uses it when another tab already refreshed, and
-// stores both new tokens in one write; `storage` events carry each tab's new pair and sign-out to the others. Every shape it sends or reads
-// is generated from the server's OpenAPI schema (see types.ts).
+// Tokens are out of page scripts' reach: the server keeps the refresh token in an HttpOnly cookie sent only to
+// /auth/refresh and /auth/logout (every request says `X-HouseScan-Client: web`, which asks for that and is
+// the cookie's CSRF guard), and the access token lives in this module's one client, in memory only. A page
+// that opens refreshes through the cookie to get one; it is refreshed before it expires and once on a 401.
+//
+// The server rotates the refresh token at each refresh and signs the person out everywhere when a spent one
+// comes back. The browser shares the cookie between tabs, so a refresh takes a lock shared by the tabs (Web
+// Locks, "housescan-refresh"; one in-tab flight where the browser has none): a tab that waited presents the
+// cookie the other one's refresh left. What the tabs share in localStorage is no secret: the signed-in user's
+// id ("housescan.session"), whose `storage` events carry sign-in and sign-out to the other tabs. Every shape
+// it sends or reads is generated from the server's OpenAPI schema (see types.ts).
 import type {
   ApiPath,
   BodyOf,
@@ -22,7 +26,14 @@ import type {
 } from "./types";
 
 export const API = "/api/v1";
-const TOKENS_KEY = "housescan.tokens";
+/** The signed-in user's id (no secret): whether this browser has a session, and how tabs follow each other. */
+const SESSION_KEY = "housescan.session";
+/** Where the app kept both tokens before they left localStorage: read once, moved into the cookie, removed. */
+const LEGACY_TOKENS_KEY = "housescan.tokens";
+/** Sent with every request: the server then keeps the refresh token in its cookie (and checks for it there). */
+export const CLIENT_HEADER = { "X-HouseScan-Client": "web" } as const;
+/** A hint for the service worker's offline cache when a request goes without a token (see sw-template.js). */
+const USER_HINT_HEADER = "X-HouseScan-User";
 /** The Web Lock every tab takes around a refresh, so only one of them spends the refresh token. */
 export const REFRESH_LOCK = "housescan-refresh";
 /** Refresh when the access token has less than this many seconds left. */
@@ -129,9 +140,11 @@ export function jwtSubject(token: string | null | undefined): string | null {
   return typeof sub === "string" ? sub : null;
 }
 
+/** What this tab holds: the access token (the refresh token is the browser's cookie, never seen here). */
 export interface Tokens {
   access_token: string;
-  refresh_token: string;
+  /** Only from a server that answers it in the body (never stored). */
+  refresh_token?: string | null;
 }
 
 export interface KeyValueStore {
@@ -158,7 +171,7 @@ export interface ApiClientOptions {
   xhr?: () => XMLHttpRequest;
   /** Cross-tab lock around refreshes; navigator.locks by default, null for the in-tab flight only. */
   locks?: RefreshLocks | null;
-  /** `storage` events of other tabs; the window by default when the tokens live in localStorage. */
+  /** `storage` events of other tabs; the window by default when the session marker lives in localStorage. */
   events?: StorageEvents | null;
 }
 
@@ -174,7 +187,8 @@ export interface UploadHandle {
   abort: () => void;
 }
 
-/** Told of every change of the tokens: made by this tab ("local") or read from another tab's ("storage"). */
+/** Told of every change of the tokens: made by this tab ("local"), or following another tab's sign-in or
+ * sign-out ("storage"). */
 type Listener = (tokens: Tokens | null, origin: "local" | "storage") => void;
 
 type Json<P extends ApiPath, M extends MethodOf<P>> = ResponseOf<P, M>;
@@ -195,29 +209,31 @@ export class ApiClient {
   private readonly makeXhr: () => XMLHttpRequest;
   private readonly locks: RefreshLocks | null;
   private readonly events: StorageEvents | null;
-  /** False once storage failed to read or write: this tab then keeps its tokens in memory only. */
-  private storageUsable: boolean;
-  private tokens: Tokens | null;
+  /** The access token: in memory only, for as long as the page lives. */
+  private access: string | null = null;
+  /** The session marker where storage cannot be used (private mode): this tab then follows no other. */
+  private memorySession: string | null = null;
+  /** A refresh token the previous app left in localStorage, presented once to move it into the cookie. */
+  private legacyRefresh: string | null = null;
   private refreshing: Promise<Tokens | null> | null = null;
   private listeners = new Set<Listener>();
   private readonly onStorage = (event: Event): void => {
     const key = (event as StorageEvent).key;
     // `key` is null when another tab cleared the whole storage.
-    if (key === TOKENS_KEY || key === null || key === undefined) this.syncFromStorage();
+    if (key === SESSION_KEY || key === null || key === undefined) this.syncFromStorage();
   };
 
   constructor(options: ApiClientOptions = {}) {
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const local = safeLocalStorage();
     this.storage = options.storage ?? local;
-    this.storageUsable = this.storage !== null;
     this.now = options.now ?? (() => Date.now());
     this.makeXhr = options.xhr ?? (() => new XMLHttpRequest());
     this.locks = options.locks === undefined ? browserLocks() : options.locks;
     const win = typeof globalThis.window === "undefined" ? null : globalThis.window;
     this.events = options.events === undefined ? (local !== null && this.storage === local ? win : null) : options.events;
     this.events?.addEventListener("storage", this.onStorage);
-    this.tokens = this.load() ?? null;
+    this.takeLegacyTokens();
   }
 
   /** Stop following other tabs (tests; the app's one client lives as long as the page). */
@@ -227,65 +243,91 @@ export class ApiClient {
 
   // ---- tokens -------------------------------------------------------------------------------------
 
-  /** The stored pair, null when there is none, undefined when this tab cannot use the storage. */
-  private load(): Tokens | null | undefined {
-    if (!this.storage || !this.storageUsable) return undefined;
+  private read(key: string): string | null {
     try {
-      const raw = this.storage.getItem(TOKENS_KEY);
-      if (!raw) return null;
-      const parsed = JSON.parse(raw) as Partial<Tokens>;
-      if (typeof parsed.access_token === "string" && typeof parsed.refresh_token === "string") {
-        return { access_token: parsed.access_token, refresh_token: parsed.refresh_token };
-      }
+      return this.storage?.getItem(key) ?? null;
+    } catch {
       return null;
-    } catch {
-      return undefined; // unreadable storage: keep what this tab has
     }
   }
 
-  /** Write both tokens in one item (one write: no reader ever sees a new access with an old refresh token). */
-  private store(tokens: Tokens | null): void {
-    if (!this.storage || !this.storageUsable) return;
+  private write(key: string, value: string | null): boolean {
+    if (!this.storage) return false;
     try {
-      if (tokens) this.storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
-      else this.storage.removeItem(TOKENS_KEY);
+      if (value === null) this.storage.removeItem(key);
+      else this.storage.setItem(key, value);
+      return true;
     } catch {
-      // Storage full or disabled: the session lasts as long as the page. Drop the stored pair, whose refresh
-      // token may be spent already, so no tab presents it, and stop reading it back.
-      try {
-        this.storage.removeItem(TOKENS_KEY);
-      } catch {
-        /* nothing more to do */
-      }
-      this.storageUsable = false;
+      return false;
     }
   }
 
-  /** Take tokens without writing them (they came from storage) and tell the listeners when they changed. */
-  private adopt(tokens: Tokens | null): void {
-    if (sameTokens(this.tokens, tokens)) return;
-    this.tokens = tokens ? { access_token: tokens.access_token, refresh_token: tokens.refresh_token } : null;
-    for (const listener of this.listeners) listener(this.tokens, "storage");
+  /** The signed-in user's id as this browser knows it (any tab), or null when signed out. */
+  private session(): string | null {
+    return this.read(SESSION_KEY) ?? this.memorySession;
   }
 
-  /** Follow the stored pair (another tab refreshed, signed in or signed out). */
+  private setSession(user: string | null): void {
+    // An unchanged value is not written: no `storage` event for the other tabs.
+    if (this.read(SESSION_KEY) === user) this.memorySession = null;
+    else this.memorySession = this.write(SESSION_KEY, user) ? null : user;
+  }
+
+  /** A pair kept by the app before the cookie: its refresh token is moved into the cookie at the first
+   * refresh; nothing of it stays in storage. */
+  private takeLegacyTokens(): void {
+    const raw = this.read(LEGACY_TOKENS_KEY);
+    if (raw === null) return;
+    this.write(LEGACY_TOKENS_KEY, null);
+    try {
+      const parsed = JSON.parse(raw) as { access_token?: unknown; refresh_token?: unknown };
+      if (typeof parsed.refresh_token !== "string") return;
+      this.legacyRefresh = parsed.refresh_token;
+      this.setSession(jwtSubject(typeof parsed.access_token === "string" ? parsed.access_token : null) ?? "");
+    } catch {
+      /* unreadable: nothing to move */
+    }
+  }
+
+  private notify(origin: "local" | "storage"): void {
+    const tokens = this.getTokens();
+    for (const listener of this.listeners) listener(tokens, origin);
+  }
+
+  /** Follow another tab: signed out there, so here; signed in there (or as someone else), so refresh here
+   * through the shared cookie. */
   syncFromStorage(): void {
-    const stored = this.load();
-    if (stored !== undefined) this.adopt(stored);
+    const user = this.session();
+    if (user === null) {
+      if (this.access === null && this.legacyRefresh === null) return;
+      this.access = null;
+      this.legacyRefresh = null;
+      this.notify("storage");
+      return;
+    }
+    const mine = jwtSubject(this.access);
+    if (this.access !== null && (mine === user || user === "")) return;
+    this.access = null;
+    void this.refresh().then((tokens) => {
+      if (tokens) this.notify("storage");
+    });
   }
 
   getTokens(): Tokens | null {
-    return this.tokens;
+    return this.access === null ? null : { access_token: this.access };
   }
 
+  /** Signed in as far as this tab knows: an access token, or a session whose cookie can get one. */
   isSignedIn(): boolean {
-    return this.tokens !== null;
+    return this.access !== null || this.session() !== null;
   }
 
+  /** Take the tokens of a sign-in or refresh (only the access token is kept), or sign out with null. */
   setTokens(tokens: Tokens | null): void {
-    this.tokens = tokens ? { access_token: tokens.access_token, refresh_token: tokens.refresh_token } : null;
-    this.store(this.tokens);
-    for (const listener of this.listeners) listener(this.tokens, "local");
+    this.access = tokens?.access_token ?? null;
+    if (tokens === null) this.legacyRefresh = null;
+    this.setSession(tokens === null ? null : jwtSubject(tokens.access_token) ?? "");
+    this.notify("local");
   }
 
   onTokensChange(listener: Listener): () => void {
@@ -295,34 +337,34 @@ export class ApiClient {
 
   /** Seconds left before the access token expires (null when unknown). */
   secondsLeft(): number | null {
-    const exp = jwtExpiry(this.tokens?.access_token);
+    const exp = jwtExpiry(this.access);
     return exp === null ? null : exp - this.now() / 1000;
   }
 
-  /** A usable access token, refreshed first when it is about to expire. */
+  /** A usable access token: refreshed first when there is none yet (a page just opened) or it is about to
+   * expire. Null when signed out, or when no refresh could be made (offline). */
   async accessToken(): Promise<string | null> {
-    if (!this.tokens) return null;
+    if (!this.isSignedIn()) return null;
     const left = this.secondsLeft();
-    if (left !== null && left < refreshMargin(this.tokens.access_token)) {
+    if (this.access === null || (left !== null && left < refreshMargin(this.access))) {
       const refreshed = await this.refresh();
       // Refresh failed without being refused (offline, server error): try the current token anyway.
-      return refreshed?.access_token ?? this.tokens?.access_token ?? null;
+      return refreshed?.access_token ?? this.access;
     }
-    return this.tokens.access_token;
+    return this.access;
   }
 
   /**
-   * New tokens in place of `stale` (the pair a caller found too old or saw refused; the current pair by
-   * default). Concurrent callers of this tab share one refresh; the tabs take turns under one lock; a pair
-   * another tab already refreshed is used as it is, so a spent refresh token is never presented again.
-   * Null when there is no session or the server cannot be reached.
+   * A new access token in place of `stale` (the tokens a caller found too old or saw refused; the current
+   * ones by default). Concurrent callers of this tab share one refresh; the tabs take turns under one lock,
+   * each presenting the cookie the previous refresh left; a token already replaced since the caller read it
+   * is answered as it is. Null when there is no session or the server cannot be reached.
    */
-  refresh(stale: Tokens | null = this.tokens): Promise<Tokens | null> {
+  refresh(stale: Tokens | null = this.getTokens()): Promise<Tokens | null> {
     if (this.refreshing) return this.refreshing;
-    if (!stale) return Promise.resolve(this.tokens);
-    // Already replaced since the caller read it (an earlier refresh, or another tab through `storage`).
-    if (this.tokens && this.tokens.refresh_token !== stale.refresh_token) return Promise.resolve(this.tokens);
-    const run = () => this.refreshUnderLock(stale);
+    if (!this.isSignedIn()) return Promise.resolve(null);
+    if (this.access !== null && stale !== null && this.access !== stale.access_token) return Promise.resolve(this.getTokens());
+    const run = () => this.refreshUnderLock();
     const flight = (async () => {
       try {
         return await (this.locks ? this.locks.request(REFRESH_LOCK, run) : run());
@@ -334,54 +376,53 @@ export class ApiClient {
     return flight;
   }
 
-  private async refreshUnderLock(stale: Tokens): Promise<Tokens | null> {
-    // Another tab may have refreshed (or signed out) while this one waited for the lock.
-    const stored = this.load();
-    if (stored === null) {
-      this.adopt(null);
+  private async refreshUnderLock(): Promise<Tokens | null> {
+    // Another tab may have signed out while this one waited for the lock.
+    const before = this.session();
+    if (before === null) {
+      if (this.access !== null) this.setTokens(null);
       return null;
     }
-    if (stored && stored.refresh_token !== stale.refresh_token) {
-      this.adopt(stored);
-      return this.tokens;
-    }
-    const presented = stored ?? this.tokens;
-    if (!presented) return null;
+    const legacy = this.legacyRefresh;
     try {
-      const body: BodyOf<"/api/v1/auth/refresh", "post"> = { refresh_token: presented.refresh_token };
+      const body: BodyOf<"/api/v1/auth/refresh", "post"> | undefined = legacy === null ? undefined : { refresh_token: legacy };
       const res = await this.send("POST", route("/api/v1/auth/refresh"), null, { body });
+      this.legacyRefresh = null; // presented: moved into the cookie, or refused
       if (res.ok) {
-        const pair = (await res.json()) as Json<"/api/v1/auth/refresh", "post">;
-        this.setTokens(pair satisfies TokenPair);
-        return this.tokens;
+        const answer = (await res.json()) as Json<"/api/v1/auth/refresh", "post">;
+        this.setTokens(answer satisfies TokenPair);
+        return this.getTokens();
       }
       if (res.status === 401 || res.status === 403 || res.status === 422) {
-        // Refused. A pair another tab stored meanwhile (a browser without Web Locks) wins; otherwise the
-        // refresh token is no longer valid and the person has to log in again.
-        const now = this.load();
-        if (now && now.refresh_token !== presented.refresh_token) {
-          this.adopt(now);
-          return this.tokens;
+        // Refused. When another tab signed in anew meanwhile (a browser without Web Locks), its cookie is the
+        // one to use: once more with it. Otherwise the session has ended and the person has to log in again.
+        const after = this.session();
+        if (after !== null && after !== before) {
+          const retry = await this.send("POST", route("/api/v1/auth/refresh"), null);
+          if (retry.ok) {
+            this.setTokens((await retry.json()) as Json<"/api/v1/auth/refresh", "post">);
+            return this.getTokens();
+          }
         }
-        if (this.tokens?.refresh_token === presented.refresh_token) this.setTokens(null);
+        this.setTokens(null);
       }
       return null;
     } catch {
-      return null; // offline: keep the tokens, a later call may succeed
+      return null; // offline: keep the session, a later call may succeed
     }
   }
 
   /**
    * The one token path of every call: `attempt` with a fresh access token (none when `auth` is false) and,
    * when the server answers 401, once more after a refresh (refresh() signs out by itself when the server
-   * refuses the refresh token).
+   * refuses the cookie).
    */
   private async withAuth<R extends { status: number }>(auth: boolean, attempt: (token: string | null) => Promise<R>): Promise<R> {
     const token = auth ? await this.accessToken() : null;
-    const used = this.tokens;
+    const used = this.getTokens();
     let result = await attempt(token);
-    if (result.status === 401 && auth && used && this.tokens) {
-      // Refresh the pair this attempt used; when it was replaced meanwhile, the new one is taken as it is.
+    if (result.status === 401 && auth && this.isSignedIn()) {
+      // Refresh the token this attempt used; when it was replaced meanwhile, the new one is taken as it is.
       const refreshed = await this.refresh(used);
       if (refreshed) result = await attempt(refreshed.access_token);
     }
@@ -390,15 +431,21 @@ export class ApiClient {
 
   /** The one fetch wrapper: JSON body, bearer token, a network failure as ApiError(0). */
   private async send(method: string, url: string, token: string | null, options: RequestOptions = {}): Promise<Response> {
-    const headers: Record<string, string> = { Accept: options.accept ?? "application/json" };
+    const headers: Record<string, string> = { Accept: options.accept ?? "application/json", ...CLIENT_HEADER };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
+    else if (options.auth !== false) {
+      // Offline at page load there is no token yet: the service worker still finds this user's copies.
+      const user = this.session();
+      if (user) headers[USER_HINT_HEADER] = user;
+    }
     try {
       return await this.fetchImpl(url.startsWith("/") ? url : `${API}/${url}`, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
+        credentials: "same-origin",
       });
     } catch (error) {
       if ((error as { name?: string })?.name === "AbortError") throw error;
@@ -440,7 +487,7 @@ export class ApiClient {
       auth: false,
     });
     this.setTokens(pair);
-    return pair;
+    return { access_token: pair.access_token };
   }
 
   register(body: BodyOf<"/api/v1/auth/register", "post">): Promise<Json<"/api/v1/auth/register", "post">> {
@@ -452,15 +499,16 @@ export class ApiClient {
   }
 
   /**
-   * Sign out: forget the tokens here at once (other tabs follow through the `storage` event), then tell the
-   * server to end the session's refresh family. Best effort: offline or refused, the person is signed out
-   * locally all the same; never rejects.
+   * Sign out: forget the access token here at once (other tabs follow through the `storage` event), then ask
+   * the server to end the session's refresh family and remove the cookie. Best effort: offline or refused,
+   * the person is signed out locally all the same; never rejects.
    */
   async logout(): Promise<void> {
-    const tokens = this.tokens ?? this.load() ?? null;
+    const hadSession = this.isSignedIn();
+    const legacy = this.legacyRefresh;
     this.setTokens(null);
-    if (!tokens) return;
-    const body: BodyOf<"/api/v1/auth/logout", "post"> = { refresh_token: tokens.refresh_token };
+    if (!hadSession) return;
+    const body: BodyOf<"/api/v1/auth/logout", "post"> | undefined = legacy === null ? undefined : { refresh_token: legacy };
     try {
       await this.request<Json<"/api/v1/auth/logout", "post">>("POST", route("/api/v1/auth/logout"), { body, auth: false });
     } catch {
@@ -599,11 +647,6 @@ async function parseResponse<T>(res: Response): Promise<T> {
     throw new ApiError(res.status, typeof detail === "string" && detail.startsWith("<") ? null : detail);
   }
   return body as T;
-}
-
-function sameTokens(a: Tokens | null, b: Tokens | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.access_token === b.access_token && a.refresh_token === b.refresh_token;
 }
 
 /** navigator.locks where the browser has Web Locks (every tab of the origin shares them), else null. */

@@ -43,8 +43,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const userRef = useRef(user);
   userRef.current = user;
 
-  // Whenever the tokens disappear (logout here or in another tab, refresh refused), the person is signed
-  // out; when another tab signs in (or in as someone else), this one follows.
+  // Whenever the session ends (logout here or in another tab, refresh refused), the person is signed out;
+  // when another tab signs in (or in as someone else), this one follows with a token of its own.
   useEffect(
     () =>
       api.onTokensChange((tokens, origin) => {
@@ -73,7 +73,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  // Sign-in at start-up: check the stored tokens; offline, trust them so an opened report still shows.
+  // Sign-in at start-up: a page holds no token yet, so the first call refreshes through the HttpOnly cookie;
+  // offline, the session is trusted so an opened report still shows (from the service worker's copies).
   useEffect(() => {
     if (!api.isSignedIn()) return;
     let cancelled = false;
@@ -129,8 +130,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(() => {
     realtime.stop();
     clearApiCache();
-    // Clears the tokens at once (the listener above signs out; other tabs follow through `storage`), then
-    // ends the session on the server; it never rejects.
+    // Forgets the access token at once (the listener above signs out; other tabs follow through `storage`),
+    // then ends the session and its cookie on the server; it never rejects.
     void api.logout();
   }, []);
 
