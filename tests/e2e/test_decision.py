@@ -35,6 +35,7 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
         _log_in(page, email)
         page.get_by_role("checkbox", name=re.compile(r"^Compare 1 Oak Lane")).check()
         page.get_by_role("checkbox", name=re.compile(r"^Compare 22 Birch Avenue")).check()
+        _no_sideways_scroll(page)
         page.get_by_role("region", name="Compare homes").get_by_role("button", name="Compare").click()
 
         homes = page.get_by_test_id("compare-home")

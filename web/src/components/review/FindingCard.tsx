@@ -47,7 +47,12 @@ export default function FindingCard({
       {(finding.trade || hasCost) && (
         <p className="finding-facts small" data-testid="finding-facts">
           {finding.trade && <span>Call: {TRADE_TITLE[finding.trade]}</span>}
-          {hasCost && <span>Cost: {formatCostRange(finding.cost_low!, finding.cost_high!, currency)}</span>}
+          {hasCost && (
+            <span>
+              Cost: {formatCostRange(finding.cost_low!, finding.cost_high!, currency)}
+              {finding.cost_source && finding.cost_source !== "person" && " (cost guide estimate)"}
+            </span>
+          )}
         </p>
       )}
       {finding.note && <p className="finding-note">{finding.note}</p>}

@@ -1,0 +1,80 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import RepairListPanel from "./RepairListPanel";
+import { api } from "../../lib/api";
+import type { Finding } from "../../lib/types";
+import type { RepairList } from "./decisionApi";
+
+const AT = "2026-12-01T10:00:00Z";
+const finding = (id: string, title: string, cost?: [number, number]): Finding => ({
+  id,
+  room_id: null,
+  title,
+  severity: "major",
+  note: null,
+  photo_ids: [],
+  source: "person",
+  checklist_item_id: null,
+  cost_low: cost?.[0] ?? null,
+  cost_high: cost?.[1] ?? null,
+  created_at: AT,
+  updated_at: AT,
+});
+const findings = [finding("f1", "Damp under the window", [300, 700]), finding("f2", "Loose handrail")];
+
+const made = (over: Partial<RepairList["share"]> = {}): RepairList => ({
+  id: "l1",
+  version: 1,
+  scan_id: "s1",
+  address: "5 Rose Lane",
+  note: null,
+  items: [{ finding_id: "f1", ask: "credit", amount: 500, finding: findings[0], photos: [] }],
+  total: { asked: 500, cost_low: 300, cost_high: 700, currency: "GBP" },
+  share: { token: "tok-1", url: "http://x/api/v1/shared/repair-lists/tok-1", expires_at: "2027-01-01T00:00:00Z", state: "active", opened: false, ...over },
+  created_at: AT,
+  updated_at: AT,
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("RepairListPanel", () => {
+  it("names a credit without an amount, then sends the asks and shows the web link once", async () => {
+    const calls: [string, string, unknown][] = [];
+    let saved: RepairList[] = [];
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string, options?: { body?: unknown }) => {
+      calls.push([method, url, options?.body]);
+      if (method === "GET") return { items: saved } as never;
+      saved = [{ ...made(), share: { ...made().share, token: null, url: null } }];
+      return made() as never;
+    });
+    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    fireEvent.click(await screen.findByRole("button", { name: "New repair list" }));
+    const form = screen.getByRole("form", { name: "New repair list" });
+    fireEvent.click(within(form).getByRole("checkbox", { name: /Damp under the window/ }));
+    fireEvent.change(within(form).getByLabelText("Ask for Damp under the window"), { target: { value: "credit" } });
+    expect(within(form).getByTestId("repair-draft-total").textContent).toBe("1 finding · asked £0 · estimated £300–£700 for 1 finding with a cost");
+    fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
+    expect(within(form).getByRole("alert").textContent).toBe("Damp under the window: a credit needs an amount.");
+    expect(calls.filter(([method]) => method === "POST")).toEqual([]);
+
+    fireEvent.change(within(form).getByLabelText("Amount for Damp under the window, GBP"), { target: { value: "500" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
+    const link = (await screen.findByLabelText("Repair list link")) as HTMLInputElement;
+    expect(link.value).toBe(`${window.location.origin}/shared/repair-lists/tok-1`);
+    expect(calls.find(([method]) => method === "POST")).toEqual([
+      "POST",
+      "/api/v1/scans/s1/repair-lists",
+      { items: [{ finding_id: "f1", ask: "credit", amount: 500 }], note: null, expires_in_days: 30 },
+    ]);
+    await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toContain("Version 1 · 1 finding · asked £500"));
+  });
+
+  it("says a change to a list a reader opened makes the next version", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
+    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Edit" }));
+    const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
+    expect(form.textContent).toContain("saving makes version 2 with a new link; the old link keeps what was sent");
+    expect((within(form).getByLabelText("Amount for Damp under the window, GBP") as HTMLInputElement).value).toBe("500");
+  });
+});
