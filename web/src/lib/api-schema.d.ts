@@ -30,7 +30,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
+        /**
+         * Login
+         * @description With `X-HouseScan-Client: web` (the web app) the refresh token is set as an HttpOnly, SameSite=Strict cookie for the refresh and logout routes and left out of the body.
+         */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -50,7 +53,8 @@ export interface paths {
         /**
          * Refresh
          * @description New tokens for a refresh token, which is used up: the answer carries the next one. A refresh token
-         *     presented a second time signs out every session of its family.
+         *     presented a second time signs out every session of its family. The token comes in the body or, for the
+         *     web app, in its cookie (then the next one goes there too).
          */
         post: operations["refresh_api_v1_auth_refresh_post"];
         delete?: never;
@@ -70,7 +74,8 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description That refresh token, and every one of its family, no longer works.
+         * @description That refresh token, and every one of its family, no longer works. The token comes in the body or,
+         *     for the web app, in its cookie, which is then removed.
          */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
@@ -672,7 +677,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Changes the password and ends every other session; this one continues with the tokens returned.
+         * @description Changes the password and ends every other session; this one continues with the tokens returned (the
+         *     web app's refresh token in its cookie, as at sign-in).
          */
         post: operations["change_password_api_v1_me_password_post"];
         delete?: never;
@@ -1363,6 +1369,26 @@ export interface components {
             description?: string | null;
             /** Candidates */
             candidates?: components["schemas"]["Candidate"][];
+            /**
+             * Confidence Basis
+             * @description what `confidence` is (null for a person's answer or when there is none)
+             */
+            confidence_basis?: ("out_of_fold_precision" | "model_score" | "stated_by_model") | null;
+            /**
+             * Measured On
+             * @description how many answers of this kind on labelled photos the precision was measured on
+             */
+            measured_on?: number | null;
+            /**
+             * Measured Precision
+             * @description the out-of-fold precision of this kind of answer, when `confidence` is the model's own score
+             */
+            measured_precision?: number | null;
+            /**
+             * Photo Score
+             * @description the model's own score for this photo (its best sighting), for ranking and colour
+             */
+            photo_score?: number | null;
         };
         /** AnswerChange */
         AnswerChange: {
@@ -2964,8 +2990,11 @@ export interface components {
         TokenPair: {
             /** Access Token */
             access_token: string;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description absent for the web app (X-HouseScan-Client: web), which gets it as an HttpOnly cookie
+             */
+            refresh_token?: string | null;
             /**
              * Token Type
              * @default bearer
@@ -3225,7 +3254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not allowed */
+            /** @description a refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3286,9 +3315,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -3319,7 +3348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not allowed */
+            /** @description a refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3382,9 +3411,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -3413,7 +3442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not allowed */
+            /** @description a refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
