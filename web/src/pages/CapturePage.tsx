@@ -1,12 +1,20 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { Alert, PageTitle, ProgressBar } from "../components/ui";
+import { Alert, PageTitle } from "../components/ui";
+import { captureApi } from "../components/capture/captureApi";
+import Dropzone from "../components/capture/Dropzone";
+import RoomPhotos from "../components/capture/RoomPhotos";
+import RoomTabs, { HOUSE_STEP } from "../components/capture/RoomTabs";
+import { AddRoom, EmptyRooms, RoomActions } from "../components/capture/RoomTools";
+import { checklistOf, useChecklists } from "../components/capture/useChecklists";
+import Walkthrough, { progressText } from "../components/capture/Walkthrough";
+import "../components/review/review.css";
+import "../components/capture/capture.css";
+import { reviewApi } from "../components/review/reviewApi";
 import { api, ApiError } from "../lib/api";
 import { plural, roomName } from "../lib/format";
-import { MAX_PHOTO_BYTES, humanSize } from "../lib/photoCheck";
 import {
   browserOutbox,
-  percent,
   queueFor,
   requestBackgroundSync,
   sendOutbox,
@@ -21,17 +29,6 @@ interface Props {
   setScan: (update: (prev: ScanDetail | null) => ScanDetail | null) => void;
   reload: () => Promise<ScanDetail | null>;
 }
-
-const STATUS_TEXT: Record<UploadItem["status"], string> = {
-  staged: "Ready to upload",
-  queued: "Waiting…",
-  uploading: "Uploading",
-  done: "Uploaded",
-  duplicate: "Already uploaded",
-  rejected: "Not accepted",
-  failed: "Upload failed",
-  offline: "Waiting for a connection",
-};
 
 function addImage(scan: ScanDetail | null, image: ImageRead, ordinal: number): ScanDetail | null {
   if (!scan) return scan;
@@ -50,15 +47,18 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   const rooms = useMemo(() => [...scan.rooms].sort((a, b) => a.ordinal - b.ordinal), [scan.rooms]);
   // Resume where photos are missing; chosen once, so the view does not jump when a room fills up.
   const [firstEmpty] = useState(() => rooms.find((r) => r.images.length === 0)?.ordinal ?? rooms[0]?.ordinal ?? 0);
+  const onHouse = params.get("room") === HOUSE_STEP;
   const requested = Number(params.get("room"));
   const ordinal = params.has("room") && rooms.some((r) => r.ordinal === requested) ? requested : firstEmpty;
   const index = Math.max(0, rooms.findIndex((r) => r.ordinal === ordinal));
   const room = rooms[index];
+  const checklists = useChecklists(scan.id, rooms.map((r) => r.id).join(","));
 
   const [items, setItems] = useState<UploadItem[]>([]);
-  const [dragging, setDragging] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
   const [finishing, setFinishing] = useState(false);
+  const [askEmpty, setAskEmpty] = useState(false);
+  const [checkEarly, setCheckEarly] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const queueRef = useRef<UploadQueue | null>(null);
   if (queueRef.current === null) {
@@ -117,7 +117,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
 
   // Announce finished uploads and rejections to screen readers.
   const doneCount = items.filter((i) => i.status === "done").length;
-  const rejected = items.filter((i) => i.status === "rejected" && i.roomOrdinal === ordinal);
+  const rejected = items.filter((i) => i.status === "rejected" && i.roomOrdinal === room?.ordinal && !onHouse);
   useEffect(() => {
     if (rejected.length > 0) setAnnouncement(`${plural(rejected.length, "photo")} not accepted.`);
     else if (doneCount > 0) setAnnouncement(`${plural(doneCount, "photo")} uploaded.`);
@@ -138,16 +138,59 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   if (!room) return <Alert lines={["This scan has no rooms."]} />;
 
   const roomItems = items.filter((i) => i.roomOrdinal === room.ordinal && i.status !== "done");
-  const uploadedHere = room.images;
   const staged = roomItems.filter((i) => i.status === "staged").length;
   const totalImages = rooms.reduce((n, r) => n + r.images.length, 0);
   const missing = rooms.filter((r) => r.images.length === 0);
   const isLast = index === rooms.length - 1;
+  const whole = checklists.whole;
 
-  function goTo(nextOrdinal: number) {
-    queue.start(room.ordinal); // photos chosen here go up while the person moves on
+  function goTo(next: number | typeof HOUSE_STEP) {
+    if (!onHouse) queue.start(room.ordinal); // photos chosen here go up while the person moves on
     setError(null);
-    setParams({ room: String(nextOrdinal) });
+    setParams({ room: String(next) });
+  }
+
+  function focusTitle() {
+    requestAnimationFrame(() => document.querySelector<HTMLElement>("h1.page-title")?.focus());
+  }
+
+  /** Run a room edit; its refusal is shown (and rethrown, so a form stays open). */
+  async function roomEdit(run: () => Promise<unknown>, what: string) {
+    setError(null);
+    try {
+      await run();
+      await reload();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.lines : [`Could not ${what}.`]);
+      throw err;
+    }
+  }
+
+  const renameRoom = (label: string) =>
+    roomEdit(() => reviewApi.patchRoom(scan.id, room.id, { label: label.trim() || null }), "rename the room");
+
+  async function addRoom(label: string) {
+    let ordinalOfNew = 0;
+    await roomEdit(async () => {
+      ordinalOfNew = (await captureApi.addRoom(scan.id, label)).ordinal;
+    }, "add the room");
+    setParams({ room: String(ordinalOfNew) });
+    focusTitle();
+  }
+
+  async function removeRoom(id: string) {
+    const gone = rooms.find((r) => r.id === id);
+    if (!gone) return;
+    const stay = rooms.filter((r) => r.id !== id);
+    const next = stay[Math.min(rooms.indexOf(gone), stay.length - 1)];
+    try {
+      await roomEdit(() => captureApi.removeRoom(scan.id, id), "remove the room");
+    } catch {
+      return;
+    }
+    for (const item of queue.items) if (item.roomOrdinal === gone.ordinal && item.status !== "uploading") queue.remove(item.key);
+    if (gone.id === room.id && next) setParams({ room: String(next.ordinal) });
+    focusTitle();
   }
 
   function addFiles(list: FileList | File[] | null) {
@@ -159,13 +202,15 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     setError(null);
   }
 
-  function onDrop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    addFiles(event.dataTransfer?.files ?? null);
+  /** Close-ups for an item: photos of the room (the upload route), whose ids the answer then carries. */
+  async function closeUp(roomOrdinal: number, files: File[]): Promise<string[]> {
+    const result = await reviewApi.addPhotos(scan.id, roomOrdinal, files);
+    for (const image of result.images) setScan((prev) => addImage(prev, image, roomOrdinal));
+    const again = result.duplicates.map((d) => d.existing_image_id).filter((id): id is string => Boolean(id));
+    return [...result.images.map((image) => image.id), ...again];
   }
 
-  async function finish() {
+  async function finish(withEmptyRooms = false) {
     setFinishing(true);
     setError(null);
     queue.start();
@@ -177,12 +222,13 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       return;
     }
     const latest = await reload();
-    const stillMissing = (latest ?? scan).rooms.filter((r) => r.images.length === 0);
-    if (stillMissing.length > 0) {
-      setError([`Add at least one photo to: ${stillMissing.map(roomName).join(", ")}.`]);
+    // A room without photos does not block: the person removes it, or finishes with it on purpose.
+    if (!withEmptyRooms && (latest ?? scan).rooms.some((r) => r.images.length === 0)) {
+      setAskEmpty(true);
       setFinishing(false);
       return;
     }
+    setAskEmpty(false);
     try {
       await api.processScan(scan.id);
       await reload();
@@ -192,219 +238,150 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     }
   }
 
+  const scope = onHouse ? HOUSE_STEP : room.id;
+  const checklist = checklistOf(checklists.report, scope);
+  const progress = checklists.progress(scope);
+  const showChecklist = onHouse || room.images.length > 0 || checkEarly === room.id;
+  const finishButton = (
+    <button
+      type="button"
+      className="btn btn-primary"
+      onClick={() => void finish()}
+      disabled={finishing || (totalImages === 0 && !items.some((i) => ["staged", "queued", "uploading"].includes(i.status)))}
+    >
+      {finishing ? (busy ? "Finishing uploads…" : "Starting analysis…") : "Finish and analyse"}
+    </button>
+  );
+
   return (
     <section className="capture">
       <div className="page-head">
         <div>
           <p className="eyebrow">{scan.house?.address?.trim() || "Untitled home"}</p>
-          <PageTitle title={`Photograph ${roomName(room)}`}>
-            {roomName(room)} <span className="muted small-title">· room {index + 1} of {rooms.length}</span>
-          </PageTitle>
+          {onHouse ? (
+            <PageTitle title="Check the house">
+              The house <span className="muted small-title">· after the rooms</span>
+            </PageTitle>
+          ) : (
+            <PageTitle title={`Photograph ${roomName(room)}`}>
+              {roomName(room)} <span className="muted small-title">· room {index + 1} of {rooms.length}</span>
+            </PageTitle>
+          )}
         </div>
       </div>
-
-      <nav className="room-tabs" aria-label="Rooms">
-        {rooms.map((r, i) => (
-          <button
-            key={r.id}
-            type="button"
-            className={`room-tab${r.ordinal === room.ordinal ? " active" : ""}${r.images.length > 0 ? " has-photos" : ""}`}
-            aria-current={r.ordinal === room.ordinal ? "step" : undefined}
-            onClick={() => goTo(r.ordinal)}
-          >
-            <span className="room-tab-num" aria-hidden="true">
-              {r.images.length > 0 ? "✓" : i + 1}
-            </span>
-            <span>{roomName(r)}</span>
-            <span className="room-tab-count">{plural(r.images.length, "photo")}</span>
-          </button>
-        ))}
-      </nav>
-
-      <div
-        className={`dropzone${dragging ? " dragging" : ""}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-        data-testid="dropzone"
-      >
-        <p className="dropzone-text">
-          Take photos of the walls, floor, ceiling, windows and fittings. Several angles help. JPEG, PNG, WebP or
-          HEIC, up to {humanSize(MAX_PHOTO_BYTES)} each.
-          <span className="desktop-only"> You can also drop image files here.</span>
-        </p>
-        <div className="dropzone-actions">
-          <label className="btn btn-primary file-btn">
-            <input
-              className="visually-hidden"
-              type="file"
-              accept="image/*"
-              capture="environment"
-              data-testid="camera-input"
-              onChange={(e) => {
-                addFiles(e.target.files);
-                e.target.value = "";
-              }}
-            />
-            <CameraIcon /> Take photo
-          </label>
-          <label className="btn btn-secondary file-btn">
-            <input
-              className="visually-hidden"
-              type="file"
-              accept="image/*"
-              multiple
-              data-testid="file-input"
-              onChange={(e) => {
-                addFiles(e.target.files);
-                e.target.value = "";
-              }}
-            />
-            Choose photos
-          </label>
-        </div>
-      </div>
-
-      <div className="visually-hidden" aria-live="polite">
-        {announcement}
-      </div>
-
-      {rejected.length > 0 && (
-        <Alert
-          title={`${plural(rejected.length, "photo")} not accepted`}
-          lines={rejected.map((i) => `${i.name}: ${i.messages.join("; ") || "rejected by the server"}`)}
+      {!onHouse && (
+        <RoomActions
+          key={room.id}
+          room={room}
+          canRemove={rooms.length > 1}
+          unsent={roomItems.filter((i) => ["staged", "queued", "uploading", "offline"].includes(i.status)).length}
+          onRename={renameRoom}
+          onRemove={() => removeRoom(room.id)}
         />
       )}
 
-      <h2 className="section-title">
-        Photos of {roomName(room)} <span className="muted">({plural(uploadedHere.length, "uploaded photo")})</span>
-      </h2>
-      {uploadedHere.length === 0 && roomItems.length === 0 && (
-        <p className="muted empty-photos">No photos of this room yet.</p>
-      )}
-      <ul className="thumbs" aria-label={`Photos of ${roomName(room)}`}>
-        {uploadedHere.map((image, i) => (
-          <li key={image.id} className="thumb" data-testid="thumb-uploaded">
-            <img src={image.thumbnail_url} alt={`${roomName(room)}, photo ${i + 1}`} loading="lazy" />
-            <span className="thumb-status ok">Uploaded</span>
-          </li>
-        ))}
-        {roomItems.map((item) => (
-          <li key={item.key} className={`thumb thumb-${item.status}`} data-testid={`thumb-${item.status}`}>
-            <Preview src={item.preview} alt={item.name} />
-            <span className={`thumb-status ${item.status === "rejected" || item.status === "failed" ? "bad" : ""}`}>
-              {STATUS_TEXT[item.status]}
-            </span>
-            {(item.status === "uploading" || item.status === "queued") && (
-              <ProgressBar value={percent(item)} label={`Uploading ${item.name}`} />
-            )}
-            <div className="thumb-info">
-              <span className="thumb-name" title={item.name}>
-                {item.name}
-              </span>
-              {item.messages.map((m, i) => (
-                <span key={i} className={item.status === "duplicate" ? "thumb-note" : "thumb-error"}>
-                  {m}
-                </span>
-              ))}
-              <span className="thumb-buttons">
-                {item.status === "failed" && (
-                  <button type="button" className="btn btn-sm btn-secondary" onClick={() => queue.retry(item.key)}>
-                    Retry
-                  </button>
-                )}
-                {item.status !== "uploading" && (
-                  <button
-                    type="button"
-                    className="btn btn-sm btn-ghost"
-                    aria-label={`${item.status === "staged" || item.status === "queued" ? "Remove" : "Dismiss"} ${item.name}`}
-                    onClick={() => queue.remove(item.key)}
-                  >
-                    {item.status === "staged" || item.status === "queued" ? "Remove" : "Dismiss"}
-                  </button>
-                )}
-                {item.status === "uploading" && (
-                  <button
-                    type="button"
-                    className="btn btn-sm btn-ghost"
-                    aria-label={`Cancel upload of ${item.name}`}
-                    onClick={() => queue.remove(item.key)}
-                  >
-                    Cancel
-                  </button>
-                )}
-              </span>
+      <RoomTabs rooms={rooms} current={onHouse ? HOUSE_STEP : room.ordinal} progress={checklists.progress} onGo={goTo} />
+      <AddRoom onAdd={addRoom} />
+
+      {!onHouse && (
+        <>
+          <Dropzone onFiles={addFiles} />
+
+          <div className="visually-hidden" aria-live="polite">
+            {announcement}
+          </div>
+
+          {rejected.length > 0 && (
+            <Alert
+              title={`${plural(rejected.length, "photo")} not accepted`}
+              lines={rejected.map((i) => `${i.name}: ${i.messages.join("; ") || "rejected by the server"}`)}
+            />
+          )}
+
+          <h2 className="section-title">
+            Photos of {roomName(room)} <span className="muted">({plural(room.images.length, "uploaded photo")})</span>
+          </h2>
+          {room.images.length === 0 && roomItems.length === 0 && <p className="muted empty-photos">No photos of this room yet.</p>}
+          <RoomPhotos name={roomName(room)} uploaded={room.images} items={roomItems} queue={queue} />
+
+          {staged > 0 && (
+            <div className="upload-bar">
+              <span>{plural(staged, "photo")} ready. Review them, remove any you do not want, then upload.</span>
+              <button type="button" className="btn btn-primary" onClick={() => queue.start(room.ordinal)} data-testid="upload-button">
+                Upload {plural(staged, "photo")}
+              </button>
             </div>
-          </li>
-        ))}
-      </ul>
-
-      {staged > 0 && (
-        <div className="upload-bar">
-          <span>{plural(staged, "photo")} ready. Review them, remove any you do not want, then upload.</span>
-          <button type="button" className="btn btn-primary" onClick={() => queue.start(room.ordinal)} data-testid="upload-button">
-            Upload {plural(staged, "photo")}
-          </button>
-        </div>
+          )}
+        </>
       )}
 
+      {checklists.error && <Alert lines={[checklists.error]} />}
+      {showChecklist && checklist && progress ? (
+        <Walkthrough
+          key={scope}
+          scanId={scan.id}
+          scope={scope}
+          name={onHouse ? "the house" : roomName(room)}
+          checklist={checklist}
+          pending={checklists.pending}
+          progress={progress}
+          photos={onHouse ? [] : room.images}
+          onCloseUp={onHouse ? undefined : (files) => closeUp(room.ordinal, files)}
+          onSave={(itemId, value, note, photoIds) => checklists.save(scope, itemId, value, note, photoIds)}
+          onError={checklists.setError}
+        />
+      ) : (
+        !showChecklist && (
+          <p className="muted walk-later">
+            Once this room’s photos are uploaded, its checklist comes up here.{" "}
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCheckEarly(room.id)}>
+              Check items now
+            </button>
+          </p>
+        )
+      )}
+
+      {askEmpty && missing.length > 0 && (
+        <EmptyRooms
+          rooms={missing}
+          canRemove={missing.length < rooms.length}
+          onGoTo={(n) => {
+            setAskEmpty(false);
+            goTo(n);
+          }}
+          onRemove={removeRoom}
+          onFinishAnyway={() => void finish(true)}
+        />
+      )}
       {error && <Alert lines={error} />}
 
       <div className="capture-footer">
         <button
           type="button"
           className="btn btn-secondary"
-          disabled={index === 0}
-          onClick={() => goTo(rooms[index - 1].ordinal)}
+          disabled={!onHouse && index === 0}
+          onClick={() => goTo(onHouse ? rooms[rooms.length - 1].ordinal : rooms[index - 1].ordinal)}
         >
           ← Previous room
         </button>
-        {!isLast && (
+        {!onHouse && !isLast && (
           <button type="button" className="btn btn-primary" onClick={() => goTo(rooms[index + 1].ordinal)}>
             Next room →
           </button>
         )}
-        {isLast && (
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => void finish()}
-            disabled={finishing || (totalImages === 0 && !items.some((i) => ["staged", "queued", "uploading"].includes(i.status)))}
-          >
-            {finishing ? (busy ? "Finishing uploads…" : "Starting analysis…") : "Finish and analyse"}
+        {!onHouse && isLast && (
+          <button type="button" className="btn btn-secondary" onClick={() => goTo(HOUSE_STEP)}>
+            The house →
           </button>
         )}
+        {(onHouse || isLast) && finishButton}
       </div>
       <p className="muted small center">
         {plural(totalImages, "photo")} uploaded across {rooms.length - missing.length} of {plural(rooms.length, "room")}.
-        {missing.length > 0 && ` Still to photograph: ${missing.map(roomName).join(", ")}.`} Uploaded photos are saved:
-        you can leave and come back to this scan later.
+        {missing.length > 0 && ` Still to photograph: ${missing.map(roomName).join(", ")}.`}
+        {whole && <span data-testid="home-progress"> Whole home: {progressText(whole)}.</span>} Uploaded photos and answers
+        are saved: you can leave and come back to this scan later.
       </p>
     </section>
-  );
-}
-
-/** A local preview; a file the browser cannot show as an image gets a neutral placeholder. */
-function Preview({ src, alt }: { src?: string; alt: string }) {
-  const [broken, setBroken] = useState(false);
-  if (!src || broken) {
-    return (
-      <div className="thumb-ph" role="img" aria-label={`${alt} (no preview)`}>
-        <span aria-hidden="true">?</span>
-      </div>
-    );
-  }
-  return <img src={src} alt={alt} onError={() => setBroken(true)} />;
-}
-
-function CameraIcon() {
-  return (
-    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2">
-      <path d="M4 8h3l2-3h6l2 3h3a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V9a1 1 0 0 1 1-1Z" />
-      <circle cx="12" cy="14" r="4" />
-    </svg>
   );
 }

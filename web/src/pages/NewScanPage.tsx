@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router-dom";
 import { Alert, PageTitle } from "../components/ui";
+import { ROOM_SUGGESTIONS } from "../components/capture/RoomTools";
 import { HOUSE_TYPES, label } from "../components/review/reviewApi";
 import { api, ApiError } from "../lib/api";
 
 const MAX_ROOMS = 30;
-const SUGGESTIONS = ["Living room", "Kitchen", "Bedroom", "Bathroom", "Hallway", "Office", "Dining room", "Balcony"];
 
 export default function NewScanPage() {
   const navigate = useNavigate();
@@ -40,7 +40,10 @@ export default function NewScanPage() {
   return (
     <section className="narrow">
       <PageTitle title="New scan">Start a scan</PageTitle>
-      <p className="muted">Tell us about the home. You will photograph the rooms one by one next.</p>
+      <p className="muted">
+        Tell us about the home. You will photograph the rooms one by one next, and can add, rename or remove rooms
+        as you go.
+      </p>
       {error && <Alert lines={error} />}
       <form className="form card" onSubmit={submit}>
         <label className="field">
@@ -93,7 +96,7 @@ export default function NewScanPage() {
             Room names <em className="optional">optional</em>
           </legend>
           <datalist id="room-suggestions">
-            {SUGGESTIONS.map((s) => (
+            {ROOM_SUGGESTIONS.map((s) => (
               <option key={s} value={s} />
             ))}
           </datalist>
@@ -104,7 +107,7 @@ export default function NewScanPage() {
                   <span className="room-num">Room {index + 1}</span>
                   <input
                     list="room-suggestions"
-                    placeholder={`e.g. ${SUGGESTIONS[index % SUGGESTIONS.length]}`}
+                    placeholder={`e.g. ${ROOM_SUGGESTIONS[index % ROOM_SUGGESTIONS.length]}`}
                     value={label}
                     maxLength={100}
                     onChange={(e) => setRooms((prev) => prev.map((v, i) => (i === index ? e.target.value : v)))}
