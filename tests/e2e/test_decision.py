@@ -158,9 +158,19 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
                 assert words not in text, words
             _no_sideways_scroll(guest)
             shot(guest, "repair-list-shared-phone")
+            for name, kind in (("Download PDF", "application/pdf"), ("Download CSV", "text/csv")):
+                href = shared.get_by_role("link", name=name).get_attribute("href")
+                assert href
+                answer = guest.request.get(href)
+                assert answer.status == 200 and answer.headers["content-type"].startswith(kind), (name, answer.status)
+            assert guest.request.get(href).text().startswith("finding,")
             assert guest_console.unexpected() == []
         finally:
             guest_context.close()
+
+        with page.expect_download() as pdf:
+            panel.get_by_role("button", name="PDF of version 1").click()
+        assert pdf.value.suggested_filename.endswith(".pdf")
 
         # Opened by a reader: a change is version 2 with a new link; the first link keeps what was sent.
         panel.get_by_role("button", name="Done").click()

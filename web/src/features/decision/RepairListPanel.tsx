@@ -16,6 +16,7 @@ interface MadeLink {
   version: number;
   page: string;
   csv: string;
+  pdf: string;
 }
 
 function linkState(list: RepairList): string {
@@ -51,7 +52,14 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   function saved(list: RepairList) {
     setEditing(null);
     if (list.share.token) {
-      setMade({ listId: list.id, version: list.version, page: sharedListPage(window.location.origin, list.share.token), csv: decisionApi.sharedRepairListCsvUrl(list.share.token) });
+      const token = list.share.token;
+      setMade({
+        listId: list.id,
+        version: list.version,
+        page: sharedListPage(window.location.origin, token),
+        csv: decisionApi.sharedRepairListCsvUrl(token),
+        pdf: decisionApi.sharedRepairListPdfUrl(token),
+      });
     }
     void load();
   }
@@ -79,12 +87,13 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
     }
   }
 
-  async function csv(list: RepairList) {
+  async function download(list: RepairList, kind: "csv" | "pdf") {
+    setError(null);
     try {
-      const { blob, filename } = await decisionApi.repairListCsv(scanId, list.id);
-      saveBlob(blob, filename ?? `repair-list-${list.id}.csv`);
+      const { blob, filename } = await (kind === "csv" ? decisionApi.repairListCsv : decisionApi.repairListPdf)(scanId, list.id);
+      saveBlob(blob, filename ?? `repair-list-${list.id}.${kind}`);
     } catch (err) {
-      setError(errorLines(err, "The CSV could not be downloaded."));
+      setError(errorLines(err, `The ${kind.toUpperCase()} could not be downloaded.`));
     }
   }
 
@@ -112,10 +121,12 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                 <button type="button" className="btn btn-secondary btn-small" onClick={() => void edit(list)} disabled={editing !== null}>
                   Edit
                 </button>
-                <button type="button" className="btn btn-ghost btn-small" onClick={() => void csv(list)}>
+                <button type="button" className="btn btn-ghost btn-small" onClick={() => void download(list, "pdf")} aria-label={`PDF of version ${list.version}`}>
+                  PDF
+                </button>
+                <button type="button" className="btn btn-ghost btn-small" onClick={() => void download(list, "csv")} aria-label={`CSV of version ${list.version}`}>
                   CSV
                 </button>
-                {/* TODO(issue 22): a PDF link once GET .../repair-lists/{id}/report.pdf is in api-schema.d.ts. */}
                 {list.share.state === "active" && (
                   <ConfirmButton label="Revoke link" confirmLabel="Revoke every version’s link" onConfirm={() => void revoke(list)} className="btn btn-ghost btn-danger btn-small" />
                 )}
@@ -167,6 +178,9 @@ function MadeLinkBox({ link, onClose }: { link: MadeLink; onClose: () => void })
         </button>
         <a className="btn btn-ghost btn-small" href={link.page} target="_blank" rel="noreferrer">
           Open
+        </a>
+        <a className="btn btn-ghost btn-small" href={link.pdf}>
+          Shared PDF
         </a>
         <a className="btn btn-ghost btn-small" href={link.csv}>
           Shared CSV

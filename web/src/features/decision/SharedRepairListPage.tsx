@@ -92,9 +92,13 @@ export default function SharedRepairListPage() {
             quotes.
           </p>
         )}
-        <p>
-          {/* TODO(issue 22): the shared list's PDF once its route is in api-schema.d.ts. */}
-          <a href={decisionApi.sharedRepairListCsvUrl(token)}>Download as CSV</a>
+        <p className="actions">
+          <a className="btn btn-secondary" href={decisionApi.sharedRepairListPdfUrl(token)}>
+            Download PDF
+          </a>
+          <a className="btn btn-ghost" href={decisionApi.sharedRepairListCsvUrl(token)}>
+            Download CSV
+          </a>
         </p>
       </section>
     </article>

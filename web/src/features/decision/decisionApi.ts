@@ -56,7 +56,10 @@ export const decisionApi = {
     api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId })),
   sharedRepairList: (token: string, signal?: AbortSignal) =>
     api.request<ResponseOf<typeof SHARED_LIST, "get">>("GET", route(SHARED_LIST, { token }), { auth: false, signal }),
+  repairListPdf: (scanId: string, listId: string) =>
+    api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId })),
   sharedRepairListCsvUrl: (token: string) => route("/api/v1/shared/repair-lists/{token}.csv", { token }),
+  sharedRepairListPdfUrl: (token: string) => route("/api/v1/shared/repair-lists/{token}/report.pdf", { token }),
 
   compare: (scanIds: string[], signal?: AbortSignal) =>
     api.get<ResponseOf<"/api/v1/compare", "get">>(`${route("/api/v1/compare")}${scanIdsQuery(scanIds)}`, signal),
