@@ -59,6 +59,8 @@ export function useChecklists(scanId: string, roomIds: string) {
   // Answers the server took while a report was being fetched may be missing from it: laid over it again.
   const saved = useRef<{ seq: number; answers: SavedAnswer[] }>({ seq: 0, answers: [] });
   const loaded = useRef(false);
+  const reportRef = useRef<Report | null>(null);
+  reportRef.current = report;
 
   const load = useCallback(async () => {
     const since = saved.current.seq;
@@ -84,7 +86,8 @@ export function useChecklists(scanId: string, roomIds: string) {
       onSettled: ({ entry, answer, error: refused }) => {
         if (entry.scanId !== scanId) return;
         if (refused) {
-          setError(`${entry.itemId.replace(/_/g, " ")}: ${refused.message}`);
+          const title = checklistOf(reportRef.current, entry.scope)?.[entry.itemId]?.title ?? entry.itemId;
+          setError(`${title}: not saved. ${refused.message}`);
           return;
         }
         const seq = ++saved.current.seq;
