@@ -13,19 +13,19 @@ from housescan.comparison.schemas import AnswerChange, Changes, RoomChanges, Roo
 from housescan.config import Settings
 from housescan.errors import Unprocessable
 from housescan.houses.models import Room
-from housescan.reports.shares import owned_scan
 from housescan.review import report as review_report
+from housescan.review.context import owned_scan
 from housescan.review.schemas import FindingOut, Report, ReportRoom
 from housescan.scans.models import Scan
 
 
 async def _two_scans(
-    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID
+    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID, param: str
 ) -> tuple[Scan, Scan]:
     scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     earlier = await owned_scan(db_session=db_session, user_id=user_id, scan_id=since)
     if earlier.id == scan.id or earlier.house_id != scan.house_id:
-        raise Unprocessable(f"since: scan {since} is not an earlier scan of this house")
+        raise Unprocessable(f"{param}: scan {since} is not an earlier scan of this house")
     return scan, earlier
 
 
@@ -66,9 +66,17 @@ def _room_findings(report: Report, room_id: uuid.UUID | None) -> dict[str, Findi
 
 
 async def changes_since(
-    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    scan_id: uuid.UUID,
+    since: uuid.UUID,
+    param: str = "since",
 ) -> Changes:
-    scan, earlier = await _two_scans(db_session, user_id, scan_id, since)
+    """404 when either scan is not the user's; 422 naming `param` (the caller's name for `since`) when the
+    earlier scan is of another house or is this one."""
+    scan, earlier = await _two_scans(db_session, user_id, scan_id, since, param)
     now_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
     before_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=earlier)
     earlier_ids = {room.id for room in before_report.rooms}
@@ -104,7 +112,12 @@ async def changes_since(
                 photos=RoomPhotos(now=room.images, before=before.images if before else []),
             )
         )
-    return Changes(scan_id=scan.id, since=earlier.id, rooms=rooms)
+    return Changes(
+        scan_id=scan.id,
+        since=earlier.id,
+        since_scanned_at=earlier.first_analysed_at or earlier.created_at,
+        rooms=rooms,
+    )
 
 
 async def put_pairs(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -75,6 +76,7 @@ class RoomChanges(BaseModel):
 class Changes(BaseModel):
     scan_id: uuid.UUID
     since: uuid.UUID
+    since_scanned_at: datetime = Field(description="when the earlier scan was first analysed (else created)")
     rooms: list[RoomChanges]
 
 

@@ -24,6 +24,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from housescan.clock import local_time
+from housescan.comparison.schemas import Changes, RoomChanges
 from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, Report, ReportRoom
 
 THUMB_WIDTH_MM = 42.0
@@ -96,6 +97,8 @@ class ReportData:
     photos_per_room: int = 6
     # The zone every time in the PDF is shown in (and named).
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # What changed since an earlier scan of the house, for an appendix (the owner's PDF, when asked).
+    changes: Changes | None = None
 
 
 def text(value: object) -> str:
@@ -481,6 +484,53 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     _collapsed_line(pdf, room.not_assessed)
 
 
+PAIRED_BY = {
+    "person": "paired by you",
+    "label": "the room of the same name",
+    "type": "the room of the same type",
+    "ordinal": "the room in the same place in the list",
+}
+
+
+def _findings_line(findings: Sequence[FindingOut]) -> str:
+    return "; ".join(f"{finding.title} ({finding.severity.value})" for finding in findings) or "None"
+
+
+def _room_changes(pdf: Document, room: RoomChanges) -> None:
+    pdf.heading(room.label, size=12, keep_with=24)
+    then = PAIRED_BY.get(room.paired_by, room.paired_by) if room.earlier_room_id else None
+    pdf.pairs(
+        [
+            ("Compared with", then or "nothing: a room new in this scan"),
+            ("Photos", f"{len(room.photos.before)} then, {len(room.photos.now)} now"),
+            ("New findings", _findings_line(room.findings_new)),
+            ("Resolved findings", _findings_line(room.findings_resolved)),
+        ]
+    )
+    if room.answers_changed:
+        rows = [
+            (change.after.title or change.item_id.replace("_", " "), change.before.text, change.after.text,
+             source_text(change.after))
+            for change in room.answers_changed
+        ]  # fmt: skip
+        pdf.ln(1)
+        pdf.grid(("Answer changed", "Then", "Now", "By"), rows, (56, 50, 50, 24))
+    elif room.earlier_room_id:
+        pdf.paragraph("No answer changed.", size=9, style="I")
+
+
+def _changes_appendix(pdf: Document, changes: Changes, zone: ZoneInfo) -> None:
+    pdf.add_page()
+    pdf.heading(f"Changes since {local_time(changes.since_scanned_at, zone)}", keep_with=20)
+    pdf.paragraph(
+        "Each room of this scan next to the room of the earlier scan of this home it is compared with: the "
+        "findings new and resolved, the checklist answers that changed, and the photos then and now.",
+        size=9.5,
+    )
+    for room in changes.rooms:
+        _room_changes(pdf, room)
+
+
 def render_pdf(data: ReportData) -> bytes:
     report = data.report
     voice = Voice.of(report)
@@ -538,4 +588,6 @@ def render_pdf(data: ReportData) -> bytes:
             f"{float(cost.get('compute_seconds') or 0):.1f} s of computing. Visible to you only.",
             size=9,
         )
+    if data.changes is not None:
+        _changes_appendix(pdf, data.changes, data.time_zone)
     return bytes(pdf.output())

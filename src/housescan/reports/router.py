@@ -24,14 +24,23 @@ TimeZoneQuery = Annotated[
         200: {"content": {"application/pdf": {}}, "description": "the inspection report"},
         404: {"description": "no such scan (or not yours)"},
         409: {"description": "the scan has no finished analysis yet"},
-        422: {"description": "`tz` is not a time zone name"},
+        422: {"description": "`tz` is not a time zone name, or `changes_since` is not a scan of this house"},
     },
 )
 async def scan_report(
-    scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep, tz: TimeZoneQuery = None
+    scan_id: uuid.UUID,
+    user: CurrentUser,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    tz: TimeZoneQuery = None,
+    changes_since: Annotated[
+        uuid.UUID | None,
+        Query(description="an earlier scan of the same house: adds an appendix of what changed since, room by room"),
+    ] = None,
 ) -> Response:
     """The inspection report of a finished scan, as a PDF (for download or printing): the same answers,
-    notes and findings as `GET .../report`, its times in the viewer's time zone."""
+    notes and findings as `GET .../report`, its times in the viewer's time zone; with `changes_since`, an
+    appendix with what `GET .../changes?since=` gives (findings new and resolved, answers changed, photos)."""
     pdf, filename = await reports_service.scan_report_pdf(
         db_session=db_session,
         store=runtime.store,
@@ -39,6 +48,7 @@ async def scan_report(
         user_id=user.id,
         scan_id=scan_id,
         tz=tz,
+        changes_since=changes_since,
     )
     return Response(
         content=pdf,

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.auth.models import User
+from housescan.comparison import changes as comparison_changes
+from housescan.comparison.schemas import Changes
 from housescan.config import Settings
 from housescan.errors import Conflict, Unprocessable
 from housescan.reports.render import ReportData, Thumbnail, render_pdf
@@ -72,15 +74,27 @@ async def scan_report_pdf(
     user_id: uuid.UUID,
     scan_id: uuid.UUID,
     tz: str | None = None,
+    changes_since: uuid.UUID | None = None,
 ) -> tuple[bytes, str]:
     """The owner's report as PDF bytes and a file name (with the cost line), its times in `tz` (an IANA
-    name; 422 when unknown), else the account's time zone, else UTC. 404 for another user's scan; 409 while
+    name; 422 when unknown), else the account's time zone, else UTC; with an appendix of the changes since
+    the earlier scan `changes_since` (422 when of another house). 404 for another user's scan; 409 while
     there is no analysis."""
     zone = time_zone(tz) if tz else None
     scan = await review_context.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    changes = None
+    if changes_since is not None:
+        changes = await comparison_changes.changes_since(
+            db_session=db_session,
+            settings=settings,
+            user_id=user_id,
+            scan_id=scan.id,
+            since=changes_since,
+            param="changes_since",
+        )
     zone = zone or await zone_of_account(db_session, user_id)
     return await report_pdf_of_scan(
-        db_session=db_session, store=store, settings=settings, scan=scan, owner=True, zone=zone
+        db_session=db_session, store=store, settings=settings, scan=scan, owner=True, zone=zone, changes=changes
     )
 
 
@@ -92,6 +106,7 @@ async def report_pdf_of_scan(
     scan: Scan,
     owner: bool,
     zone: ZoneInfo = UTC,
+    changes: Changes | None = None,
 ) -> tuple[bytes, str]:
     """The PDF of a scan the caller may read; `owner=False` (a shared view) speaks to its reader and leaves
     the analysis cost out."""
@@ -116,6 +131,7 @@ async def report_pdf_of_scan(
         cost=(context.summary.cost_summary or context.summary.summary_json.get("cost_info") or {}) if owner else None,
         photos_per_room=THUMBNAILS_PER_ROOM,
         time_zone=zone,
+        changes=changes,
     )
     pdf = await asyncio.to_thread(render_pdf, data)
     return pdf, f"housescan-report-{str(scan.id)[:8]}.pdf"

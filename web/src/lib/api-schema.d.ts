@@ -446,7 +446,8 @@ export interface paths {
         /**
          * Scan Report
          * @description The inspection report of a finished scan, as a PDF (for download or printing): the same answers,
-         *     notes and findings as `GET .../report`, its times in the viewer's time zone.
+         *     notes and findings as `GET .../report`, its times in the viewer's time zone; with `changes_since`, an
+         *     appendix with what `GET .../changes?since=` gives (findings new and resolved, answers changed, photos).
          */
         get: operations["scan_report_api_v1_scans__scan_id__report_pdf_get"];
         put?: never;
@@ -1459,6 +1460,12 @@ export interface components {
              * Format: uuid
              */
             since: string;
+            /**
+             * Since Scanned At
+             * Format: date-time
+             * @description when the earlier scan was first analysed (else created)
+             */
+            since_scanned_at: string;
             /** Rooms */
             rooms: components["schemas"]["RoomChanges"][];
         };
@@ -5695,6 +5702,8 @@ export interface operations {
             query?: {
                 /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC */
                 tz?: string | null;
+                /** @description an earlier scan of the same house: adds an appendix of what changed since, room by room */
+                changes_since?: string | null;
             };
             header?: never;
             path: {
@@ -5763,7 +5772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `tz` is not a time zone name */
+            /** @description `tz` is not a time zone name, or `changes_since` is not a scan of this house */
             422: {
                 headers: {
                     [name: string]: unknown;
