@@ -1,5 +1,5 @@
-import { render, screen, within } from "@testing-library/react";
-import { MemoryRouter } from "react-router-dom";
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import HistoryPage from "./HistoryPage";
 import { api } from "../lib/api";
@@ -58,3 +58,37 @@ describe("HistoryPage", () => {
     expect(within(second).getByTestId("scan-assessed").textContent).toBe("Checked 0 of 70 · 12 by the models · 58 not assessed");
   });
 });
+
+describe("HistoryPage: homes picked to compare", () => {
+  it("offers finished scans only, holds at most four, and opens the comparison of two or more", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);
+    const ids = ["a", "b", "c", "d", "e"];
+    vi.spyOn(api, "listScans").mockResolvedValue({
+      items: [...ids.map((id) => item({ id, address: `${id.toUpperCase()} Street` })), item({ id: "f", address: "Draft Row", status: "draft" })],
+      next_cursor: null,
+    });
+    render(
+      <MemoryRouter initialEntries={["/"]}>
+        <Routes>
+          <Route path="/" element={<HistoryPage />} />
+          <Route path="/compare" element={<LocationProbe />} />
+        </Routes>
+      </MemoryRouter>,
+    );
+    await screen.findAllByTestId("scan-item");
+    expect(screen.queryByRole("checkbox", { name: /^Compare Draft Row/ })).toBeNull();
+    fireEvent.click(screen.getByRole("checkbox", { name: /^Compare A Street/ }));
+    const bar = screen.getByRole("region", { name: "Compare homes" });
+    expect(bar.textContent).toContain("1 of 4 picked: pick 1 more to compare");
+    expect((within(bar).getByRole("button", { name: "Compare" }) as HTMLButtonElement).disabled).toBe(true);
+    for (const id of ["C", "B", "D"]) fireEvent.click(screen.getByRole("checkbox", { name: new RegExp(`^Compare ${id} Street`) }));
+    expect((screen.getByRole("checkbox", { name: /^Compare E Street/ }) as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(within(bar).getByRole("button", { name: "Compare" }));
+    expect((await screen.findByTestId("location")).textContent).toBe("/compare?scan_ids=a,c,b,d");
+  });
+});
+
+function LocationProbe() {
+  const location = useLocation();
+  return <p data-testid="location">{location.pathname + location.search}</p>;
+}

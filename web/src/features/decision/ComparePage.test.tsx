@@ -1,0 +1,75 @@
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import ComparePage from "./ComparePage";
+import { api } from "../../lib/api";
+import type { ComparedScan } from "./decisionApi";
+
+const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
+  scan_id: id,
+  address: `${id} Lane`,
+  house_type: { value: null, source: "model", text: "Not assessed" },
+  rooms: 2,
+  room_names: ["Kitchen", "Bathroom"],
+  findings_by_severity: {},
+  cost: { low: 0, high: 0, currency: "GBP", findings_with_costs: 0, findings_without_costs: 0 },
+  assessed: { total: 40, by_person: 10, by_model: 20, not_assessed: 10, not_visible: 0 },
+  pros: [],
+  cons: [],
+  rating: null,
+  note: null,
+  ...over,
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("ComparePage", () => {
+  it("shows each home's aspects, says who gave the house type or that nobody saw it, and saves a rating", async () => {
+    const calls: [string, string, unknown][] = [];
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string, options?: { body?: unknown }) => {
+      calls.push([method, url, options?.body]);
+      if (url.endsWith("/me/preferences")) return { currency: "GBP", time_zone: "Europe/London" } as never;
+      if (url.startsWith("/api/v1/compare")) {
+        return {
+          scans: [
+            home("Oak", {
+              house_type: { value: "villa", source: "person", text: "Villa" },
+              findings_by_severity: { safety: 1 },
+              cost: { low: 300, high: 700, currency: "GBP", findings_with_costs: 1, findings_without_costs: 1 },
+              rating: 2,
+            }),
+            home("Elm", {}),
+          ],
+        } as never;
+      }
+      if (method === "PUT") return { scan_id: "Elm", rating: 5, note: null } as never;
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    render(
+      <MemoryRouter initialEntries={["/compare?scan_ids=Oak,Elm"]}>
+        <ComparePage />
+      </MemoryRouter>,
+    );
+    const [oak, elm] = await screen.findAllByTestId("compare-home");
+    expect(calls.find(([, url]) => url.startsWith("/api/v1/compare"))?.[1]).toBe("/api/v1/compare?scan_ids=Oak%2CElm");
+    expect(oak.textContent).toContain("Villa · by you");
+    expect(elm.textContent).toContain("House typeNot seen");
+    expect(within(oak).getByTestId("compare-cost").textContent).toBe("£300–£700 over 1 finding; 1 without a cost");
+    expect(within(elm).getByTestId("compare-assessed").textContent).toContain("30 of 40 items");
+    expect((within(oak).getByRole("radio", { name: "2 of 5" }) as HTMLInputElement).checked).toBe(true);
+
+    const rating = within(elm).getByRole("group", { name: "Your rating of Elm Lane" });
+    fireEvent.click(within(rating).getByRole("radio", { name: "5 of 5" }));
+    expect(await within(elm).findByText("Rated 5 of 5")).toBeTruthy();
+    expect(calls.find(([method]) => method === "PUT")).toEqual(["PUT", "/api/v1/scans/Elm/verdict", { rating: 5 }]);
+  });
+
+  it("asks for two to four scans when fewer are named", () => {
+    render(
+      <MemoryRouter initialEntries={["/compare?scan_ids=Oak"]}>
+        <ComparePage />
+      </MemoryRouter>,
+    );
+    expect(screen.getByText("Pick 2 to 4 of your scans on the scans page to compare them.")).toBeTruthy();
+  });
+});
