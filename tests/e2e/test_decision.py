@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,12 +19,23 @@ from tests.e2e.test_review_browser import _finished_scan
 pytestmark = pytest.mark.e2e
 
 
-def _log_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Your scans").wait_for()
+@contextmanager
+def _signed_in(browser: Any, server: Server, email: str, *, mobile: bool) -> Iterator[Any]:
+    """A page signed in as `email`; on leaving, no unexpected console error, and a screenshot when it failed."""
+    context, page, console = new_page(browser, server, mobile=mobile)
+    try:
+        page.goto("/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Your scans").wait_for()
+        yield page
+        assert console.unexpected() == []
+    except Exception:
+        shot(page, f"decision-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
 
 
 def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_server: Server) -> None:  # noqa: F811
@@ -30,9 +43,7 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
     headers = api_user(null_server, email)
     first = api_scan(null_server, headers, rooms=2, address="1 Oak Lane")
     second = api_scan(null_server, headers, rooms=3, address="22 Birch Avenue, second floor flat")
-    context, page, console = new_page(browser, null_server, mobile=True)
-    try:
-        _log_in(page, email)
+    with _signed_in(browser, null_server, email, mobile=True) as page:
         page.get_by_role("checkbox", name=re.compile(r"^Compare 1 Oak Lane")).check()
         page.get_by_role("checkbox", name=re.compile(r"^Compare 22 Birch Avenue")).check()
         _no_sideways_scroll(page)
@@ -70,12 +81,6 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
         birch = page.get_by_test_id("compare-home").nth(1)
         assert birch.get_by_role("radio", name="4 of 5").is_checked()
         _no_sideways_scroll(page)
-        assert console.unexpected() == []
-    except Exception:
-        shot(page, f"compare-failure-{time.strftime('%H%M%S')}")
-        raise
-    finally:
-        context.close()
 
 
 def _findings_to_list(server: Server, headers: dict[str, str], scan_id: str) -> str:
@@ -106,9 +111,7 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
     headers = api_user(null_server, email)
     scan_id = _finished_scan(null_server, headers)
     _findings_to_list(null_server, headers, scan_id)
-    context, page, console = new_page(browser, null_server, mobile=True)
-    try:
-        _log_in(page, email)
+    with _signed_in(browser, null_server, email, mobile=True) as page:
         page.goto(f"/scans/{scan_id}")
         panel = page.get_by_test_id("repair-lists")
         panel.get_by_role("button", name="New repair list").click()
@@ -197,12 +200,6 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
             guest.get_by_role("heading", name="Link expired or revoked").wait_for()
         finally:
             guest_context.close()
-        assert console.unexpected() == []
-    except Exception:
-        shot(page, f"repair-list-failure-{time.strftime('%H%M%S')}")
-        raise
-    finally:
-        context.close()
 
 
 def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: Any, null_server: Server) -> None:  # noqa: F811
@@ -213,9 +210,7 @@ def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: An
         region = {"currency": "GBP", "time_zone": "Europe/London"}
         assert c.put("/api/v1/me/preferences", json=region, headers=headers).is_success
         assert c.put("/api/v1/me/cost-preferences", json={"cost_factor": 1.2}, headers=headers).is_success
-    context, page, console = new_page(browser, null_server, mobile=True)
-    try:
-        _log_in(page, email)
+    with _signed_in(browser, null_server, email, mobile=True) as page:
         page.goto(f"/scans/{scan_id}")
         page.get_by_role("button", name="Add a finding").click()
         form = page.get_by_role("form", name="New finding")
@@ -243,21 +238,13 @@ def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: An
             [made] = c.get(f"/api/v1/scans/{scan_id}/findings", headers=headers).json()["items"]
         taken = (made["cost_low"], made["cost_high"], made["cost_source"])
         assert taken == (360, 840, "damp_specialist.dpc_injection_wall")
-        assert console.unexpected() == []
-    except Exception:
-        shot(page, f"cost-guide-failure-{time.strftime('%H%M%S')}")
-        raise
-    finally:
-        context.close()
 
 
 def test_the_same_home_scanned_again_shows_what_changed_room_by_room(browser: Any, null_server: Server) -> None:  # noqa: F811
     email = unique_email("tenant")
     headers = api_user(null_server, email)
     first = _finished_scan(null_server, headers)
-    context, page, console = new_page(browser, null_server)
-    try:
-        _log_in(page, email)
+    with _signed_in(browser, null_server, email, mobile=False) as page:
         page.goto(f"/scans/{first}")
         page.get_by_test_id("home-over-time").get_by_role("button", name="Scan this home again").click()
         page.wait_for_url(re.compile(r"/scans/(?!" + first + r")[0-9a-f-]+$"))
@@ -282,9 +269,3 @@ def test_the_same_home_scanned_again_shows_what_changed_room_by_room(browser: An
         front.get_by_label("Pair Front room with a room of the earlier scan").select_option(label="Kitchen")
         front.get_by_text("Then: Kitchen (paired by you)").wait_for()
         shot(page, "changes-since")
-        assert console.unexpected() == []
-    except Exception:
-        shot(page, f"changes-failure-{time.strftime('%H%M%S')}")
-        raise
-    finally:
-        context.close()
