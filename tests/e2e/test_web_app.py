@@ -278,8 +278,9 @@ def test_opened_report_is_readable_offline(browser, server: Server) -> None:
 def test_failure_shows_reason_and_retry(browser, failing_server: Server) -> None:
     context, page, console = new_page(browser, failing_server)
     console.allow("status of 409")
+    email = unique_email("fail")
     try:
-        sign_up(page, unique_email("fail"))
+        sign_up(page, email)
         _start_scan(page, "1 Broken Way", ["Hall"])
         _upload_room(page, (31,))
         page.get_by_role("button", name="Finish and analyse").click()
@@ -288,8 +289,7 @@ def test_failure_shows_reason_and_retry(browser, failing_server: Server) -> None
         assert reason.inner_text().strip() != "Reason"
         shot(page, "50-processing-failed")
         scan_id = page.url.split("?")[0].rsplit("/", 1)[-1]
-        tokens = json.loads(page.evaluate("() => localStorage.getItem('housescan.tokens')"))
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        headers = api_login(failing_server, email)
         with failing_server.api() as c:
             before = c.get(f"/api/v1/scans/{scan_id}", headers=headers).json()
         assert before["status"] == "failed"
@@ -398,32 +398,40 @@ def test_expired_access_token_is_refreshed(browser, server: Server) -> None:
     context, page, console = new_page(browser, server)
     console.allow("status of 401")  # the first, refused request before the client refreshes
     try:
-        sign_up(page, unique_email("refresh"))
-        stored = json.loads(page.evaluate("() => localStorage.getItem('housescan.tokens')"))
-        # An access token that has expired (and is not even valid): the client must refresh, not log out.
+        email = unique_email("refresh")
+        sign_up(page, email)
+        # A session as the previous app kept it (both tokens in localStorage, no cookie) whose access token
+        # has expired (and is not even valid): the app moves the refresh token into the cookie, not logs out.
+        with server.api() as c:
+            pair = c.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
         expired = "eyJhbGciOiJIUzI1NiJ9." + base64.urlsafe_b64encode(b'{"sub":"x","exp":1}').decode().rstrip("=") + ".x"
+        context.clear_cookies()
         page.evaluate(
-            "(t) => localStorage.setItem('housescan.tokens', JSON.stringify(t))",
-            {"access_token": expired, "refresh_token": stored["refresh_token"]},
+            "(t) => { localStorage.clear(); localStorage.setItem('housescan.tokens', JSON.stringify(t)); }",
+            {"access_token": expired, "refresh_token": pair["refresh_token"]},
         )
         page.reload()
         page.get_by_role("heading", name="Your scans").wait_for()
         page.get_by_role("heading", name="No scans yet").wait_for()
-        after = json.loads(page.evaluate("() => localStorage.getItem('housescan.tokens')"))
-        assert after["access_token"] not in (expired, stored["access_token"])
+        assert page.evaluate("() => localStorage.getItem('housescan.tokens')") is None
+        assert any(c["name"] == "housescan_refresh" for c in context.cookies())
 
-        # A token the server refuses although it looks fresh: one 401, one refresh, one retry.
-        fresh_looking = (
-            "eyJhbGciOiJIUzI1NiJ9."
-            + base64.urlsafe_b64encode(b'{"sub":"x","exp":99999999999}').decode().rstrip("=")
-            + ".x"
-        )
-        page.evaluate(
-            "(t) => localStorage.setItem('housescan.tokens', JSON.stringify(t))",
-            {"access_token": fresh_looking, "refresh_token": after["refresh_token"]},
-        )
-        page.reload()
+        # A token the server refuses although it looks fresh (here: the list's first answer is a 401): one
+        # refresh through the cookie, one retry.
+        refused: list[str] = []
+
+        def refuse_once(route) -> None:  # type: ignore[no-untyped-def]
+            if refused:
+                route.continue_()
+            else:
+                refused.append(route.request.url)
+                route.fulfill(status=401, content_type="application/json", body='{"detail": "expired"}')
+
+        context.route("**/api/v1/scans?*", refuse_once)  # the context: the service worker fetches the list
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/auth/refresh") and r.status == 200):
+            page.reload()
         page.get_by_role("heading", name="No scans yet").wait_for()
+        assert len(refused) == 1
         assert page.get_by_role("button", name="Log out").is_visible()
         assert console.unexpected() == []
     except Exception:
