@@ -72,7 +72,7 @@ export default function RegionSettings() {
       {!loaded ? (
         <p className="muted">Loading…</p>
       ) : (
-        <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone">
+        <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone" noValidate>
           <label className="field">
             <span>Currency</span>
             <input value={currency} onChange={(e) => setCurrency(e.target.value)} list="currency-codes" maxLength={3} autoCapitalize="characters" name="currency" />
