@@ -128,6 +128,14 @@ async def test_a_cookie_refresh_without_the_client_header_or_from_another_site_i
         foreign = await cookie_refresh(client, cookie, Origin="https://evil.example")
         assert foreign.status_code == 403
         assert "https://evil.example" in foreign.json()["detail"]
+        assert (await cookie_refresh(client, cookie, Origin="null")).status_code == 403  # a sandboxed frame
+        # A sign-in asking for the cookie from another site is refused before the password is looked at.
+        elsewhere = await client.post(
+            "/api/v1/auth/login",
+            json={"email": "csrf@example.com", "password": PASSWORD},
+            headers={**WEB, "Origin": "https://evil.example"},
+        )
+        assert elsewhere.status_code == 403 and elsewhere.headers.get_list("set-cookie") == []
         out = await client.post("/api/v1/auth/logout", headers={"Cookie": f"{COOKIE}={cookie}"})
         assert out.status_code == 403
         # None of these spent the token: the real page, from this site, still refreshes with it.

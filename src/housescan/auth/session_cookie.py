@@ -41,14 +41,15 @@ def presented_cookie(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME) or None
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def check_same_site(request: Request, settings: Settings) -> None:
     """Refuse a request made from another site: with the refresh cookie it must carry the client header,
-    and an Origin (when sent) must be this server's own (as the browser reached it) or the public URL's."""
+    and an Origin (when sent) must name this server's host as the browser reached it, or the public URL's.
+    The host alone is compared: behind a balancer not (yet) trusted for X-Forwarded-Proto the scheme seen
+    here is not the browser's, and another site cannot have this host."""
     if not wants_cookie(request):
         raise CrossSiteRefused(
             f"the refresh token cookie is only accepted with the {CLIENT_HEADER}: {WEB_CLIENT} header "
@@ -57,10 +58,10 @@ def check_same_site(request: Request, settings: Settings) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
-    allowed = {_origin(str(request.base_url))}  # the scheme and Host the browser used
+    allowed = {_host(str(request.base_url))}
     if settings.public_url:
-        allowed.add(_origin(settings.public_url))
-    if origin.strip().lower() not in allowed:
+        allowed.add(_host(settings.public_url))
+    if _host(origin.strip()) not in allowed:
         raise CrossSiteRefused(f"cross-site request refused: Origin {origin!r} is not this site")
 
 
