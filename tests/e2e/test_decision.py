@@ -8,13 +8,14 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import PASSWORD, Server, api_scan, api_user, new_page, photo, shot, unique_email
 from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
-from tests.e2e.test_review_browser import _finished_scan
+from tests.e2e.test_review_browser import _finished_scan, _pdf_text
 
 pytestmark = pytest.mark.e2e
 
@@ -269,3 +270,6 @@ def test_the_same_home_scanned_again_shows_what_changed_room_by_room(browser: An
         front.get_by_label("Pair Front room with a room of the earlier scan").select_option(label="Kitchen")
         front.get_by_text("Then: Kitchen (paired by you)").wait_for()
         shot(page, "changes-since")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Report PDF with these changes").click()
+        assert "Changes since" in _pdf_text(Path(download.value.path()))

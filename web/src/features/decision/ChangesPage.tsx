@@ -4,7 +4,7 @@ import { Alert, PageTitle, Spinner } from "../../components/ui";
 import { SEVERITY_TITLE, whoAnswered } from "../../components/review/reviewApi";
 import { accountPreferences } from "../../components/account/preferences";
 import { api } from "../../lib/api";
-import { errorLines } from "../../lib/account";
+import { errorLines, saveBlob } from "../../lib/account";
 import { formatDate, roomName } from "../../lib/format";
 import type { Finding, ReportImage, ScanDetail } from "../../lib/types";
 import { pairRooms } from "./decision";
@@ -95,12 +95,23 @@ export default function ChangesPage() {
     }
   }
 
+  async function pdf() {
+    setError(null);
+    try {
+      const { blob, filename } = await decisionApi.reportPdfWithChanges(scanId, since);
+      saveBlob(blob, filename ?? `housescan-report-${scanId.slice(0, 8)}.pdf`);
+    } catch (err) {
+      setError(errorLines(err, "The PDF could not be downloaded."));
+    }
+  }
+
   const earlierRooms = earlier?.rooms ?? [];
   const earlierName = (id: string | null) => {
     const room = earlierRooms.find((r) => r.id === id);
     return room ? roomName(room) : null;
   };
-  const title = earlier ? `Changes since ${formatDate(earlier.finished_at ?? earlier.created_at, { dateOnly: true })}` : "Changes since an earlier scan";
+  const sinceAt = changes?.since_scanned_at ?? earlier?.finished_at ?? earlier?.created_at;
+  const title = sinceAt ? `Changes since ${formatDate(sinceAt, { dateOnly: true })}` : "Changes since an earlier scan";
   const unpaired = earlierRooms.filter((r) => !changes?.rooms.some((room) => room.earlier_room_id === r.id));
 
   return (
@@ -110,9 +121,16 @@ export default function ChangesPage() {
           <p className="eyebrow">{earlier?.house.address?.trim() || "This home"} over time</p>
           <PageTitle title={title}>{title}</PageTitle>
         </div>
-        <Link to={`/scans/${scanId}`} className="btn btn-ghost">
-          Back to the report
-        </Link>
+        <div className="actions">
+          {changes && (
+            <button type="button" className="btn btn-secondary" onClick={() => void pdf()}>
+              Report PDF with these changes
+            </button>
+          )}
+          <Link to={`/scans/${scanId}`} className="btn btn-ghost">
+            Back to the report
+          </Link>
+        </div>
       </div>
       {!since && <Alert tone="info" lines={["Open this page from a report: choose the earlier scan there."]} />}
       {error && <Alert lines={error} />}

@@ -72,6 +72,11 @@ export const decisionApi = {
       `${route("/api/v1/scans/{scan_id}/changes", { scan_id: scanId })}?${new URLSearchParams({ since }).toString()}`,
       signal,
     ),
+  /** The report's PDF with an appendix of what changed since the earlier scan, room by room. */
+  reportPdfWithChanges: (scanId: string, since: string) =>
+    api.download(
+      `${route("/api/v1/scans/{scan_id}/report.pdf", { scan_id: scanId })}?${new URLSearchParams({ changes_since: since }).toString()}`,
+    ),
   putPairs: (scanId: string, pairs: RoomPair[]) => {
     const body: BodyOf<typeof PAIRS, "put"> = { pairs };
     return api.request<ResponseOf<typeof PAIRS, "put">>("PUT", route(PAIRS, { scan_id: scanId }), { body });
