@@ -1,0 +1,687 @@
+"""Figures that transfer: every threshold and rule of the offline `local` provider chosen by grouped k-fold
+cross-validation over the labelled development photos, and measured on the fold left out.
+
+    python bench/cv_figures.py [DATASET_DIR] [--cache PATH] [--folds 5] [--repeats 3] [--write-constants]
+
+1. The models run once over the photos; their raw outputs (the classifier's per-view ImageNet
+   probabilities, the detector's boxes from both looks) are cached in --cache (default
+   /tmp/housescan-cv/raw.pkl; delete it to run the models again). Everything after that is arithmetic.
+2. Photos are grouped so that one home never straddles two folds (`hpd_houseNNN_*` photos are the rooms
+   and front of house NNN; every other photo is its own group), and groups are dealt into k folds
+   balanced by class. For each fold, each rule and threshold is chosen on the other k-1 folds only
+   (objectives fixed before measuring, below), then applied to the held-out fold. Out-of-fold figures
+   are the held-out predictions pooled; "in-sample" is the same choice made and measured on all photos.
+   Repeated over --repeats different deals of the folds.
+3. With --write-constants, the out-of-fold precisions the report states as a confidence are written to
+   src/housescan/agents/local/measured.py.
+
+What is chosen, and by what (on the training folds):
+- room rules (`WITHOUT_A_BED_BOX` weights, the fruit/knife kitchen cues, `DETECTOR_ROOM_WEIGHT`, and two
+  rules this bench's ablation dropped from the provider, kept here so that it can be measured again:
+  bedding on a sofa counts for the living room, rooms read boxes at the better of the detector's looks):
+  the highest top-1 accuracy per photo; ties go to fewer rules switched on, then to the shipped setting;
+- product rules (the box score, the classifier score, the box score in a product's own room, and which
+  source takes part per product: a source whose precision alone is at least P on the training folds):
+  the highest recall at a training precision of at least 0.9 (else the highest precision);
+- house type (`HOUSE_MIN_SCORE`, `HOUSE_MIN_RATIO`): the highest coverage at a training precision of at
+  least 0.85 (else the highest precision).
+Ablation: each room rule forced off while the rest is chosen as above, out of fold.
+
+Measurement only: nothing is fitted to the photos beyond choosing among these few hand-written settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import pickle
+import random
+import re
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from housescan.agents.local import evidence, vision
+from housescan.agents.local.backends import imagenet_labels
+from housescan.agents.local.detector import Detection
+from housescan.agents.local.images import decode
+
+REPO = Path(__file__).resolve().parent.parent
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+DEFAULT_CACHE = Path("/tmp/housescan-cv/raw.pkl")  # noqa: S108 (a cache of our own runs)
+CONSTANTS = REPO / "src" / "housescan" / "agents" / "local" / "measured.py"
+PRODUCT_MIN_PRECISION = 0.9
+HOUSE_MIN_PRECISION = 0.85
+
+
+# ---- 1. the models, once ------------------------------------------------------------------------------
+
+
+@dataclass
+class Raw:
+    key: str  # "folder/file"
+    folder: str
+    probs: np.ndarray  # (views, 1000) ImageNet probabilities
+    dets: list[Detection]  # both looks merged (score = mean, best_look = max)
+    ms: float
+
+
+def collect(root: Path, cache: Path) -> list[Raw]:
+    if cache.is_file():
+        with cache.open("rb") as fh:
+            raws: list[Raw] = pickle.load(fh)  # noqa: S301 (written by this script)
+        print(f"{len(raws)} photos from the cache {cache}")
+        return raws
+    models = vision.VisionModels.load()
+    if models.detector is None:
+        raise SystemExit("the detector is off: the cache needs both models")
+    raws = []
+    files = sorted(p for p in root.glob("*/*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    for n, path in enumerate(files, 1):
+        start = time.perf_counter()
+        img = decode(path.read_bytes())
+        probs = models.view_probs(img)
+        dets = models.detect(img) or []
+        raws.append(Raw(f"{path.parent.name}/{path.name}", path.parent.name, probs, dets, 0.0))
+        raws[-1].ms = (time.perf_counter() - start) * 1000.0
+        if n % 20 == 0:
+            print(f"  {n}/{len(files)} photos", flush=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as fh:
+        pickle.dump(raws, fh)
+    print(f"{len(raws)} photos analysed, cached in {cache}")
+    return raws
+
+
+# ---- truth, groups, folds -----------------------------------------------------------------------------
+
+
+def truth_of(folder: str) -> tuple[str, str | None]:
+    """Room type and house type (exterior photos only) of a class folder (as bench/room_accuracy.py)."""
+    if folder.startswith("_exterior_"):
+        return "exterior", folder.removeprefix("_exterior_")
+    if folder.startswith("exterior"):
+        return "exterior", "detached_house"
+    return folder, None
+
+
+def group_of(key: str) -> str:
+    """Photos of one home share a group: the Houses Dataset names its rooms and front `hpd_houseNNN_*`."""
+    found = re.search(r"hpd_house(\d+)_", key)
+    return f"house{found.group(1)}" if found else key
+
+
+def deal_folds(keys: Sequence[str], k: int, seed: int) -> list[int]:
+    """Fold of each photo ("class folder/file"): whole groups dealt, largest first, to the fold with fewest
+    of their classes."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[group_of(key)].append(i)
+    order = list(groups)
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda g: -len(groups[g]))
+    per_class = [Counter[str]() for _ in range(k)]
+    size = [0] * k
+    fold = [0] * len(keys)
+    for g in order:
+        classes = Counter(truth_of(keys[i].split("/")[0])[0] for i in groups[g])
+        best = min(range(k), key=lambda f: (sum(per_class[f][c] for c in classes), size[f]))
+        for i in groups[g]:
+            fold[i] = best
+        per_class[best].update(classes)
+        size[best] += len(groups[g])
+    return fold
+
+
+# ---- 2. room rules -----------------------------------------------------------------------------------
+
+FRUIT = ("apple", "orange", "banana", "broccoli", "knife", "bowl")
+
+
+@dataclass(frozen=True)
+class RoomRules:
+    four_poster: tuple[float, float] | None = (0.35, 0.6)  # bedroom, hallway without a bed box; None: off
+    bedding_on_sofa: bool = False  # dropped from the provider by the ablation below
+    fruit: bool = True
+    best_look: bool = False  # rooms read boxes at the better look (else the mean of the two); dropped too
+    detector_weight: float = 1.0
+
+    @property
+    def rules_on(self) -> int:
+        return (self.four_poster is not None) + self.bedding_on_sofa + self.fruit + self.best_look
+
+    def distance(self, other: RoomRules) -> int:
+        return sum(a != b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True))
+
+
+SHIPPED_ROOMS = RoomRules()
+
+
+def room_grid() -> list[RoomRules]:
+    posters: list[tuple[float, float] | None] = [None]
+    posters += [(b, h) for b in (0.1, 0.35, 0.7) for h in (0.2, 0.4, 0.6) if (b, h) != (0.7, 0.2)]
+    return [
+        RoomRules(p, s, f, look, w)
+        for p, s, f, look, w in itertools.product(
+            posters, (False, True), (False, True), (False, True), (0.25, 0.5, 1.0)
+        )
+    ]
+
+
+BEDDING = ("quilt", "pillow", "couch")
+
+
+class _Tables(vision._Tables):
+    """The provider's tables plus a rule it no longer has (dropped by this bench's ablation): with a couch box
+    and no bed box, ImageNet's bedding labels count for the living room instead of the bedroom."""
+
+    bedding_on_sofa = False
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        super().__init__(labels)
+        index: dict[str, list[int]] = {}
+        for i, name in enumerate(labels):
+            index.setdefault(name, []).append(i)
+        moved = evidence.room_evidence_without_a_bed()
+        for label in BEDDING:
+            moved["living_room"][label] = moved["living_room"].get(label, 0.0) + moved["bedroom"].pop(label, 0.0)
+        self.room_w_on_a_sofa = self._matrix(self.rooms, moved, index)
+
+    def room_weights(self, detections: Sequence[Detection] | None) -> Any:
+        if (
+            self.bedding_on_sofa
+            and detections is not None
+            and not any(d.label == "bed" for d in detections)
+            and any(d.label == "couch" for d in detections)
+        ):
+            return self.room_w_on_a_sofa
+        return super().room_weights(detections)
+
+
+@contextmanager
+def room_rules(rules: RoomRules) -> Iterator[None]:
+    """The evidence module's room tables as `rules` say, for the duration."""
+    saved = (evidence.WITHOUT_A_BED_BOX, evidence.DETECTOR_ROOM_EVIDENCE, evidence.DETECTOR_ROOM_WEIGHT)
+    try:
+        evidence.WITHOUT_A_BED_BOX = (
+            {"four-poster bed": {"bedroom": rules.four_poster[0], "hallway": rules.four_poster[1]}}
+            if rules.four_poster
+            else {}
+        )
+        tables = {room: dict(w) for room, w in saved[1].items()}
+        if not rules.fruit:
+            tables["kitchen"] = {label: w for label, w in tables["kitchen"].items() if label not in FRUIT}
+        evidence.DETECTOR_ROOM_EVIDENCE = tables
+        evidence.DETECTOR_ROOM_WEIGHT = rules.detector_weight
+        yield
+    finally:
+        evidence.WITHOUT_A_BED_BOX, evidence.DETECTOR_ROOM_EVIDENCE, evidence.DETECTOR_ROOM_WEIGHT = saved
+
+
+def findings_under(raws: Sequence[Raw], rules: RoomRules, labels: Sequence[str]) -> list[vision.ImageFindings]:
+    with room_rules(rules):
+        tables = _Tables(labels)
+        tables.bedding_on_sofa = rules.bedding_on_sofa
+        out = []
+        for r in raws:
+            found = vision.findings_from_view_probs(r.probs, tables, detections=r.dets)
+            if rules.best_look:  # rooms read each box at its better look, products still at the mean
+                best = [d.at_best_look() for d in r.dets]
+                rooms = vision.findings_from_view_probs(r.probs, tables, detections=best)
+                found = replace(rooms, products=found.products, detections=found.detections, sightings=found.sightings)
+            out.append(found)
+        return out
+
+
+def forced(f: vision.ImageFindings) -> str:
+    return max((k for k in f.room_scores if k != "other"), key=lambda k: f.room_scores[k])
+
+
+# ---- 3. product rules --------------------------------------------------------------------------------
+
+SOURCES = ("detector", "classifier")
+
+
+@dataclass(frozen=True)
+class ProductRules:
+    detector: float = evidence.DETECTOR_SEEN
+    classifier: float = evidence.CLASSIFIER_SEEN
+    in_its_room: float | None = evidence.DETECTOR_SEEN_IN_ITS_ROOM  # None: the room makes no difference
+    source_precision: float = 0.85  # a source takes part for a product when alone it is this precise
+
+
+def product_grid() -> list[ProductRules]:
+    return [
+        ProductRules(d, c, r, p)
+        for d, c, r, p in itertools.product(
+            (0.25, 0.3, 0.35, 0.4, 0.5), (0.3, 0.4, 0.5, 0.6), (None, 0.2, 0.25, 0.3), (0.8, 0.85, 0.9)
+        )
+        if r is None or r < d
+    ]
+
+
+@dataclass
+class ProductPhoto:
+    key: str
+    truth: set[str]
+    best: dict[tuple[str, str], float]  # (product, source) -> best score in the photo
+    room: str  # the photo's room verdict (one-photo room), per room rules
+
+
+def said_by(p: ProductPhoto, product: str, source: str, rules: ProductRules) -> bool:
+    threshold = rules.detector if source == "detector" else rules.classifier
+    if source == "detector" and rules.in_its_room is not None and product in evidence.ROOM_PRODUCTS.get(p.room, ()):
+        threshold = min(threshold, rules.in_its_room)
+    return p.best.get((product, source), -1.0) >= threshold
+
+
+def choose_sources(
+    photos: Sequence[ProductPhoto], products: Sequence[str], rules: ProductRules
+) -> dict[str, tuple[str, ...]]:
+    """Per product, the sources that alone are at least `rules.source_precision` precise on these photos."""
+    out = {}
+    for product in products:
+        keep = []
+        for source in SOURCES:
+            said = [p for p in photos if said_by(p, product, source, rules)]
+            right = sum(product in p.truth for p in said)
+            if said and right / len(said) >= rules.source_precision:
+                keep.append(source)
+        out[product] = tuple(keep)
+    return out
+
+
+def product_counts(
+    photos: Sequence[ProductPhoto], products: Sequence[str], rules: ProductRules, sources: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[int]]:
+    """product -> [tp, fp, fn]."""
+    out = {product: [0, 0, 0] for product in products}
+    for p in photos:
+        for product in products:
+            said = any(said_by(p, product, s, rules) for s in sources[product])
+            truth = product in p.truth
+            if said or truth:
+                out[product][0 if said and truth else 1 if said else 2] += 1
+    return out
+
+
+def total(counts: Mapping[str, Sequence[int]]) -> tuple[int, int, int]:
+    return (
+        sum(c[0] for c in counts.values()),
+        sum(c[1] for c in counts.values()),
+        sum(c[2] for c in counts.values()),
+    )
+
+
+def pr(tp: int, fp: int, fn: int) -> tuple[float, float]:
+    return (tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
+
+
+# ---- 4. house type -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseRules:
+    min_score: float = vision.HOUSE_MIN_SCORE
+    min_ratio: float = vision.HOUSE_MIN_RATIO
+
+
+def house_grid() -> list[HouseRules]:
+    return [HouseRules(s, r) for s in (0.4, 0.5, 0.6, 0.7, 0.8) for r in (1.0, 1.5, 2.0, 3.0)]
+
+
+def house_answer(scores: Mapping[str, float], rules: HouseRules) -> str | None:
+    order = sorted(scores, key=lambda h: -scores[h])
+    top, second = scores[order[0]], scores[order[1]]
+    return order[0] if top >= rules.min_score and top >= rules.min_ratio * second else None
+
+
+def house_counts(items: Sequence[tuple[str, Mapping[str, float]]], rules: HouseRules) -> tuple[int, int, int]:
+    """(right, answered, photos)."""
+    answers = [(truth, house_answer(scores, rules)) for truth, scores in items]
+    return sum(a == t for t, a in answers), sum(a is not None for _, a in answers), len(answers)
+
+
+# ---- choosing ----------------------------------------------------------------------------------------
+
+
+def choose_rooms(grid: Sequence[RoomRules], hits: Mapping[RoomRules, np.ndarray], train: np.ndarray) -> RoomRules:
+    return max(grid, key=lambda c: (int(hits[c][train].sum()), -c.rules_on, -c.distance(SHIPPED_ROOMS)))
+
+
+def choose_products(
+    photos: Sequence[ProductPhoto], products: Sequence[str]
+) -> tuple[ProductRules, dict[str, tuple[str, ...]]]:
+    best: tuple[Any, ...] | None = None
+    for rules in product_grid():
+        sources = choose_sources(photos, products, rules)
+        p, r = pr(*total(product_counts(photos, products, rules, sources)))
+        shipped = rules == ProductRules()
+        key = (p >= PRODUCT_MIN_PRECISION, r if p >= PRODUCT_MIN_PRECISION else p, p, shipped)
+        if best is None or key > best[0]:
+            best = (key, rules, sources)
+    assert best is not None
+    return best[1], best[2]
+
+
+def choose_house(items: Sequence[tuple[str, Mapping[str, float]]]) -> HouseRules:
+    def key(rules: HouseRules) -> tuple[bool, float, float, bool]:
+        right, answered, n = house_counts(items, rules)
+        precision = right / answered if answered else 0.0
+        ok = precision >= HOUSE_MIN_PRECISION
+        return ok, (answered / n if ok else precision), precision, rules == HouseRules()
+
+    return max(house_grid(), key=key)
+
+
+# ---- the run -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    photo_ok: int = 0
+    photo_n: int = 0
+    rooms_ok: int = 0
+    rooms_n: int = 0
+    products: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    house: list[int] = field(default_factory=lambda: [0, 0, 0])
+    room_said: dict[str, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )  # predicted -> right, said
+
+    def line(self) -> str:
+        p, r = pr(*total(self.products))
+        tp, fp, fn = total(self.products)
+        right, answered, n = self.house
+        return (
+            f"per photo {pct(self.photo_ok, self.photo_n)} ({self.photo_ok}/{self.photo_n}); "
+            f"per room of three {pct(self.rooms_ok, self.rooms_n)} ({self.rooms_ok}/{self.rooms_n}); "
+            f"products {p:.2f} / {r:.2f} ({tp} right, {fp} wrong, {fn} missed); "
+            f"house {pct(right, answered)} ({right}/{answered}) at coverage {pct(answered, n)}"
+        )
+
+
+def pct(a: float, b: float) -> str:
+    return f"{100.0 * a / b:.1f} %" if b else "n/a"
+
+
+def rooms_of_three(indices: Sequence[int], truths: Sequence[str], seeds: Iterable[int]) -> list[list[int]]:
+    """Rooms of three photos of one class, from these photos only, over several shufflings."""
+    by_class: dict[str, list[int]] = defaultdict(list)
+    for i in indices:
+        by_class[truths[i]].append(i)
+    rooms = []
+    for seed in seeds:
+        rng = random.Random(seed)
+        for cls in sorted(by_class):
+            items = sorted(by_class[cls])
+            rng.shuffle(items)
+            rooms += [items[j : j + 3] for j in range(0, len(items) - 2, 3)]
+    return rooms
+
+
+def measure(
+    idx: np.ndarray,
+    room: RoomRules,
+    prod: tuple[ProductRules, Mapping[str, tuple[str, ...]]],
+    house: HouseRules,
+    ctx: Context,
+    into: Figures,
+    seeds: Sequence[int],
+) -> None:
+    findings = ctx.findings[room]
+    for i in idx:
+        into.photo_ok += int(ctx.hits[room][i])
+        into.photo_n += 1
+        said = into.room_said[forced(findings[i])]
+        said[0] += int(ctx.hits[room][i])
+        said[1] += 1
+    for members in rooms_of_three(list(idx), ctx.truths, seeds):
+        verdict = vision.classify_room([findings[i] for i in members])
+        into.rooms_ok += verdict.room_types[0] == ctx.truths[members[0]]
+        into.rooms_n += 1
+    photos = ctx.product_photos(room, idx)
+    for product, counts in product_counts(photos, ctx.products, prod[0], prod[1]).items():
+        into.products[product] = [a + b for a, b in zip(into.products[product], counts, strict=True)]
+    right, answered, n = house_counts(ctx.house_items(idx), house)
+    into.house = [into.house[0] + right, into.house[1] + answered, into.house[2] + n]
+
+
+@dataclass
+class Context:
+    raws: Sequence[Raw]
+    truths: list[str]
+    houses: list[str | None]
+    labels: dict[str, set[str]]
+    products: list[str]
+    findings: dict[RoomRules, list[vision.ImageFindings]]
+    hits: dict[RoomRules, np.ndarray]
+
+    def product_photos(self, room: RoomRules, idx: Iterable[int]) -> list[ProductPhoto]:
+        out = []
+        for i in idx:
+            key = self.raws[i].key
+            if key not in self.labels:
+                continue
+            f = self.findings[room][i]
+            best: dict[tuple[str, str], float] = {}
+            for product, found in f.sightings.items():
+                for score, _box, source in found:
+                    best[(product, source)] = max(best.get((product, source), 0.0), score)
+            out.append(ProductPhoto(key, self.labels[key], best, vision.classify_room([f]).room_types[0]))
+        return out
+
+    def house_items(self, idx: Iterable[int]) -> list[tuple[str, Mapping[str, float]]]:
+        # the exterior scores do not depend on the room rules
+        any_rules = next(iter(self.findings))
+        return [
+            (h, self.findings[any_rules][i].exterior_house_scores) for i in idx if (h := self.houses[i]) is not None
+        ]
+
+
+def cross_validate(
+    ctx: Context,
+    grid: Sequence[RoomRules],
+    k: int,
+    repeats: int,
+    seeds: Sequence[int],
+    chosen_log: Callable[[str], None] | None = None,
+) -> list[Figures]:
+    results = []
+    n = len(ctx.raws)
+    for rep in range(repeats):
+        fold = np.asarray(deal_folds([r.key for r in ctx.raws], k, seed=rep))
+        fig = Figures()
+        for f in range(k):
+            test = np.flatnonzero(fold == f)
+            train = np.flatnonzero(fold != f)
+            room = choose_rooms(grid, ctx.hits, train)
+            prod = choose_products(ctx.product_photos(room, train), ctx.products)
+            house = choose_house(ctx.house_items(train))
+            if chosen_log:
+                chosen_log(f"    repeat {rep} fold {f}: {room}; {prod[0]}; {house}")
+            measure(test, room, prod, house, ctx, fig, seeds)
+        assert fig.photo_n == n
+        results.append(fig)
+    return results
+
+
+def read_labels(path: Path) -> tuple[dict[str, set[str]], list[str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    columns = [c for c in rows[0] if c != "file"]
+    return {row["file"]: {c for c in columns if row[c].strip() == "1"} for row in rows}, columns
+
+
+def summarise(name: str, figs: Sequence[Figures]) -> None:
+    print(f"  {name}:")
+    for fig in figs:
+        print(f"    {fig.line()}")
+    photo = [f.photo_ok / f.photo_n for f in figs]
+    rooms = [f.rooms_ok / f.rooms_n for f in figs]
+    prs = [pr(*total(f.products)) for f in figs]
+    house = [(f.house[0] / f.house[1] if f.house[1] else 0.0, f.house[1] / f.house[2]) for f in figs]
+    print(
+        f"    mean: per photo {100 * np.mean(photo):.1f} % ({100 * min(photo):.1f}-{100 * max(photo):.1f}), "
+        f"per room of three {100 * np.mean(rooms):.1f} % ({100 * min(rooms):.1f}-{100 * max(rooms):.1f}), "
+        f"products {np.mean([p for p, _ in prs]):.2f} / {np.mean([r for _, r in prs]):.2f}, "
+        f"house {np.mean([p for p, _ in house]):.2f} at coverage {np.mean([c for _, c in house]):.2f}"
+    )
+
+
+def pooled(figs: Sequence[Figures]) -> Figures:
+    out = Figures()
+    for f in figs:
+        out.photo_ok += f.photo_ok
+        out.photo_n += f.photo_n
+        out.rooms_ok += f.rooms_ok
+        out.rooms_n += f.rooms_n
+        for product, c in f.products.items():
+            out.products[product] = [a + b for a, b in zip(out.products[product], c, strict=True)]
+        out.house = [a + b for a, b in zip(out.house, f.house, strict=True)]
+        for room, c in f.room_said.items():
+            out.room_said[room] = [a + b for a, b in zip(out.room_said[room], c, strict=True)]
+    return out
+
+
+def write_constants(oof: Figures, repeats: int, k: int, n_photos: int, n_labelled: int, n_ext: int) -> None:
+    """The out-of-fold precisions the report states as confidence, as a generated module."""
+
+    def laplace(right: int, said: int) -> tuple[float, float]:
+        # counts pooled over the deals are per deal again, so the estimate is not made sure by repetition
+        return round((right / repeats + 1) / (said / repeats + 2), 3), round(said / repeats, 1)
+
+    products = {p: laplace(c[0], c[0] + c[1]) for p, c in sorted(oof.products.items()) if c[0] + c[1]}
+    rooms = {r: laplace(c[0], c[1]) for r, c in sorted(oof.room_said.items()) if c[1]}
+    house = laplace(oof.house[0], oof.house[1])
+    text = f'''"""Generated by bench/cv_figures.py --write-constants: do not edit by hand.
+
+Out-of-fold precision of the offline provider's answers on the development photos ({k}-fold
+cross-validation grouped by home, {repeats} deals of the folds pooled): every rule was chosen on the other
+folds, so these figures are what a rule did on photos it was not chosen on. Each is (right + 1) / (said + 2)
+with the number of answers it was measured on (a mean per deal of the folds: a figure said on few photos
+stays near the (0 + 1) / (0 + 2) = 0.5 it starts from). A figure is on the photos of its kind: all photos
+(room type), those with product labels (products), exteriors with a known house type (house).
+"""
+
+CONFIDENCE_BASIS = "out_of_fold_precision"
+#: photos measured: all, with product labels, exteriors with a house type
+MEASURED_ON_PHOTOS = {n_photos}
+MEASURED_ON_LABELLED_PHOTOS = {n_labelled}
+MEASURED_ON_EXTERIORS = {n_ext}
+#: product -> (precision when the provider says it is seen, how many times it said so, per deal)
+PRODUCT_PRECISION: dict[str, tuple[float, float]] = {products!r}
+#: room type the provider named for one photo -> (precision, how many photos it named it for, per deal)
+ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {rooms!r}
+#: the house type where the provider names one: (precision, how many exteriors it named it for, per deal)
+HOUSE_TYPE_PRECISION: tuple[float, float] = {house!r}
+'''
+    CONSTANTS.write_text(text, encoding="utf-8")
+    subprocess.run([Path(sys.executable).with_name("ruff"), "format", "-q", CONSTANTS], check=False)
+    print(f"wrote {CONSTANTS.relative_to(REPO)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", nargs="?", type=Path, default=REPO.parent / "shared" / "datasets" / "rooms-dev")
+    parser.add_argument("--labels", type=Path, default=REPO / "bench" / "labels" / "products-dev.csv")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--room-seeds", type=int, default=10, help="shufflings of the rooms of three")
+    parser.add_argument("--write-constants", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="print what each fold chose")
+    args = parser.parse_args(argv)
+    if not args.cache.is_file() and not args.dataset.is_dir():
+        print(f"no dataset at {args.dataset}", file=sys.stderr)
+        return 2
+
+    raws = collect(args.dataset, args.cache)
+    labels, products = read_labels(args.labels)
+    truths = [truth_of(r.folder)[0] for r in raws]
+    houses = [truth_of(r.folder)[1] for r in raws]
+    imagenet = imagenet_labels()
+    grid = room_grid()
+    start = time.perf_counter()
+    findings = {rules: findings_under(raws, rules, imagenet) for rules in grid}
+    hits = {
+        rules: np.asarray([forced(f) == t for f, t in zip(fs, truths, strict=True)]) for rules, fs in findings.items()
+    }
+    print(f"{len(grid)} room settings x {len(raws)} photos in {time.perf_counter() - start:.0f} s")
+    ctx = Context(raws, truths, houses, labels, products, findings, hits)
+    seeds = list(range(args.room_seeds))
+    everything = np.arange(len(raws))
+
+    print("\nIN SAMPLE (all photos)")
+    shipped_products = ProductRules()
+    shipped_sources = {p: tuple(s for s, _t, _p in evidence.SEEN_RULES.get(p, ())) for p in products}
+    shipped = Figures()
+    measure(everything, SHIPPED_ROOMS, (shipped_products, shipped_sources), HouseRules(), ctx, shipped, seeds)
+    print(f"  shipped rules: {shipped.line()}")
+    room = choose_rooms(grid, hits, everything)
+    prod = choose_products(ctx.product_photos(room, everything), products)
+    house = choose_house(ctx.house_items(everything))
+    chosen = Figures()
+    measure(everything, room, prod, house, ctx, chosen, seeds)
+    print(f"  chosen on all photos: {chosen.line()}")
+    print(f"    rooms: {room}\n    products: {prod[0]}, sources {prod[1]}\n    house: {house}")
+
+    print(f"\nOUT OF FOLD, EVERY RULE ON OFFER ({args.folds}-fold, grouped by home, {args.repeats} deals)")
+    everything_offered = cross_validate(ctx, grid, args.folds, args.repeats, seeds)
+    summarise("chosen on the other folds", everything_offered)
+    base = float(np.mean([f.photo_ok / f.photo_n for f in everything_offered]))
+
+    print("\nABLATION (out of fold, one room rule forced off, the rest chosen as above)")
+    ablations: dict[str, Callable[[RoomRules], bool]] = {
+        "four-poster without a bed box": lambda c: c.four_poster is None,
+        "bedding on a sofa": lambda c: not c.bedding_on_sofa,
+        "fruit and knives in kitchens": lambda c: not c.fruit,
+        "rooms read boxes at the better look": lambda c: not c.best_look,
+    }
+    final_grid = list(grid)
+    for name, off in ablations.items():
+        figs = cross_validate(ctx, [c for c in grid if off(c)], args.folds, args.repeats, seeds)
+        summarise(f"without {name}", figs)
+        without = float(np.mean([f.photo_ok / f.photo_n for f in figs]))
+        if without >= base:
+            print(f"    -> dropped: out of fold it does not improve the per-photo figure ({100 * base:.1f} %)")
+            final_grid = [c for c in final_grid if off(c)]
+        else:
+            print(f"    -> kept: {100 * base:.1f} % with it, {100 * without:.1f} % without")
+
+    print("\nOUT OF FOLD, THE RULES KEPT (the headline)")
+    oof = cross_validate(ctx, final_grid, args.folds, args.repeats, seeds, print if args.verbose else None)
+    summarise("chosen on the other folds", oof)
+    all_oof = pooled(oof)
+    print("  per product (pooled over the deals): precision / recall (right wrong missed)")
+    for product, (tp, fp, fn) in sorted(all_oof.products.items()):
+        p, r = pr(tp, fp, fn)
+        print(f"    {product:<13} {p:.2f} / {r:.2f} ({tp} {fp} {fn})")
+    print("  room type named for one photo -> precision (pooled):")
+    for named, (right, said) in sorted(all_oof.room_said.items()):
+        print(f"    {named:<12} {pct(right, said)} ({right}/{said})")
+    room = choose_rooms(final_grid, hits, everything)
+    prod = choose_products(ctx.product_photos(room, everything), products)
+    final = Figures()
+    measure(everything, room, prod, house, ctx, final, seeds)
+    print("\nTO SHIP (the rules kept, chosen on all photos; in sample):")
+    print(f"  {final.line()}")
+    print(f"    rooms: {room}\n    products: {prod[0]}, sources {prod[1]}\n    house: {house}")
+
+    if args.write_constants:
+        labelled = sum(r.key in labels for r in raws)
+        write_constants(all_oof, args.repeats, args.folds, len(raws), labelled, sum(h is not None for h in houses))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
