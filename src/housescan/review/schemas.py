@@ -13,6 +13,10 @@ from housescan.review.models import Severity, Trade
 
 Source = Literal["model", "person"]
 AnswerKind = Literal["boolean", "categorical", "conditional", "product", "room_type", "house_type"]
+#: What an answer's `confidence` is: the precision of this kind of answer measured on labelled photos the rule
+#: was not chosen on (cross-validation, bench/cv_figures.py), the model's own score for this photo or room,
+#: or a figure the model stated about itself (an LLM's).
+ConfidenceBasis = Literal["out_of_fold_precision", "model_score", "stated_by_model"]
 
 
 class Candidate(BaseModel):
@@ -40,6 +44,19 @@ class Answer(BaseModel):
     kind: AnswerKind | None = None
     description: str | None = None
     candidates: list[Candidate] = Field(default_factory=list)
+    confidence_basis: ConfidenceBasis | None = Field(
+        default=None, description="what `confidence` is (null for a person's answer or when there is none)"
+    )
+    measured_on: int | None = Field(
+        default=None, description="how many answers of this kind on labelled photos the precision was measured on"
+    )
+    measured_precision: float | None = Field(
+        default=None,
+        description="the out-of-fold precision of this kind of answer, when `confidence` is the model's own score",
+    )
+    photo_score: float | None = Field(
+        default=None, description="the model's own score for this photo (its best sighting), for ranking and colour"
+    )
 
 
 class AnswerPut(BaseModel):

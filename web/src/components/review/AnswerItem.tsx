@@ -2,7 +2,9 @@ import { useEffect, useState } from "react";
 import {
   QUALITIES,
   answerValue,
+  confidenceSentence,
   isQuality,
+  photoStrength,
   reviewApi,
   suggestsFinding,
   whoAnswered,
@@ -104,6 +106,8 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   controls.push(...PERSON_ONLY_CHOICES.map((c) => choice(c.text, c.value)));
 
   const who = whoAnswered(answer);
+  const meaning = confidenceSentence(answer);
+  const strength = photoStrength(answer);
   return (
     <li className={`answer-item${mine ? " by-person" : ""}`} data-testid="answer-item" data-item={itemId}>
       <div className="answer-line">
@@ -112,11 +116,20 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
           {answer.text}
         </span>
         {who && (
-          <span className={`who ${mine ? "who-person" : "who-model"}`} data-testid="answer-source">
+          <span
+            className={`who ${mine ? "who-person" : "who-model"}${strength ? ` who-${strength}` : ""}`}
+            data-testid="answer-source"
+            data-photo-score={strength ?? undefined}
+          >
             {who}
           </span>
         )}
       </div>
+      {meaning && (
+        <p className="muted small" data-testid="answer-meaning">
+          {meaning}
+        </p>
+      )}
       {answer.description && <p className="answer-desc muted small">{answer.description}</p>}
       {mine && answer.model_value !== undefined && answer.model_value !== null && (
         <p className="muted small">The model said: {valueText(answerValue(answer.model_value))}</p>

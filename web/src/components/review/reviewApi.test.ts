@@ -1,6 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../lib/api";
-import { answerValue, candidatesText, reviewApi, suggestsFinding, whoAnswered, type Answer } from "./reviewApi";
+import {
+  answerValue,
+  candidatesText,
+  confidenceSentence,
+  photoStrength,
+  reviewApi,
+  suggestsFinding,
+  whoAnswered,
+  type Answer,
+} from "./reviewApi";
 
 const answer = (over: Partial<Answer>): Answer => ({ source: "model", text: "", ...over });
 
@@ -32,6 +41,38 @@ describe("the review's reading of an answer", () => {
     expect(whoAnswered(answer({ source: "person", value: false }))).toBe("You");
     expect(whoAnswered(answer({ value: true, confidence: 0.82 }))).toBe("Model · 82%");
     expect(whoAnswered(answer({}))).toBe("");
+  });
+
+  it("says what a figure was measured on, and colours by the photo's own score", () => {
+    const seen = answer({
+      value: true,
+      kind: "product",
+      confidence: 0.855,
+      confidence_basis: "out_of_fold_precision",
+      measured_on: 115,
+      photo_score: 0.66,
+    });
+    expect(whoAnswered(seen)).toBe("Model · right 9 times in 10");
+    expect(confidenceSentence(seen)).toBe("This kind of sighting is right 9 times in 10 on our test photos (115 photos).");
+    expect(photoStrength(seen)).toBe("strong");
+    expect(photoStrength({ ...seen, photo_score: 0.3 })).toBe("weak");
+    const room = answer({
+      value: "kitchen",
+      kind: "room_type",
+      confidence: 0.62,
+      confidence_basis: "model_score",
+      measured_precision: 0.935,
+      measured_on: 163,
+    });
+    expect(whoAnswered(room)).toBe("Model · 62%");
+    expect(confidenceSentence(room)).toBe(
+      "The model's own score for these photos is 62%; this kind of answer is right 9 times in 10 on our test photos (163 photos).",
+    );
+    expect(confidenceSentence(answer({ value: true, confidence: 1, confidence_basis: "out_of_fold_precision" }))).toContain(
+      "right 9 times in 10",
+    );
+    expect(confidenceSentence(answer({ source: "person", value: true }))).toBeNull();
+    expect(photoStrength(answer({ value: true }))).toBeNull();
   });
 
   it("offers a finding for the person's Poor, in a conditional too", () => {

@@ -175,11 +175,46 @@ export function personWord(audience: Audience = "owner"): { who: string; Who: st
   return audience === "reader" ? { who: "the owner", Who: "The owner" } : { who: "you", Who: "You" };
 }
 
-/** Who answered, as the reader reads it: "You" (or "The owner" on a shared report), or "Model · 82%". */
+/** "9 times in 10" for 0.9 (never "10 in 10": a measured precision is never certainty). */
+function timesInTen(precision: number): string {
+  return `${Math.min(9, Math.max(1, Math.round(precision * 10)))} times in 10`;
+}
+
+/**
+ * Who answered, as the reader reads it: "You" (or "The owner" on a shared report), "Model · right 9 times in 10"
+ * when the figure is how often this kind of answer was right on test photos, else "Model · 82%".
+ */
 export function whoAnswered(answer: Answer, audience: Audience = "owner"): string {
   if (answer.source === "person") return personWord(audience).Who;
   if (answerValue(answer.value) === null) return "";
+  if (answer.confidence_basis === "out_of_fold_precision" && typeof answer.confidence === "number") {
+    return `Model · right ${timesInTen(answer.confidence)}`;
+  }
   return typeof answer.confidence === "number" ? `Model · ${percent(answer.confidence)}` : "Model";
+}
+
+/** What a model's figure means, in a sentence; null when it has none or a person answered. */
+export function confidenceSentence(answer: Answer): string | null {
+  if (answer.source === "person" || answerValue(answer.value) === null) return null;
+  const photos = typeof answer.measured_on === "number" ? ` (${answer.measured_on} photos)` : "";
+  const kind = answer.kind === "product" ? "sighting" : "answer";
+  if (answer.confidence_basis === "out_of_fold_precision" && typeof answer.confidence === "number") {
+    return `This kind of ${kind} is right ${timesInTen(answer.confidence)} on our test photos${photos}.`;
+  }
+  if (answer.confidence_basis === "model_score" && typeof answer.measured_precision === "number") {
+    return (
+      `The model's own score for these photos is ${percent(answer.confidence)}; this kind of ${kind} is right ` +
+      `${timesInTen(answer.measured_precision)} on our test photos${photos}.`
+    );
+  }
+  if (answer.confidence_basis === "stated_by_model") return "The figure is the model's own statement, not a measurement.";
+  return null;
+}
+
+/** How strongly this photo shows it, from the model's own score: for colour, never as a probability. */
+export function photoStrength(answer: Answer): "strong" | "weak" | null {
+  if (answer.source === "person" || typeof answer.photo_score !== "number") return null;
+  return answer.photo_score >= 0.5 ? "strong" : "weak";
 }
 
 /** Items worth a finding once answered: Poor, or a defect seen ("yes" to damp, mould, cracks...). */
