@@ -82,6 +82,16 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
         birch = page.get_by_test_id("compare-home").nth(1)
         assert birch.get_by_role("radio", name="4 of 5").is_checked()
         _no_sideways_scroll(page)
+        compare_url = page.url
+
+    # On a wide screen the homes stand side by side.
+    with _signed_in(browser, null_server, email, mobile=False) as wide:
+        wide.goto(compare_url)
+        homes = wide.get_by_test_id("compare-home")
+        homes.nth(1).wait_for()
+        oak_box, birch_box = homes.nth(0).bounding_box(), homes.nth(1).bounding_box()
+        assert oak_box and birch_box and birch_box["y"] == oak_box["y"]
+        assert birch_box["x"] > oak_box["x"] + oak_box["width"]
 
 
 def _findings_to_list(server: Server, headers: dict[str, str], scan_id: str) -> str:
