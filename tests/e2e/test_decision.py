@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Server, api_scan, api_user, new_page, photo, shot, unique_email
+from tests.e2e.conftest import ARTIFACTS, PASSWORD, Server, api_scan, api_user, new_page, photo, shot, unique_email
 from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
 from tests.e2e.test_review_browser import _finished_scan, _pdf_text
 
@@ -136,6 +136,7 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
         total = form.get_by_test_id("repair-draft-total").inner_text()
         assert "2 findings" in total and "500" in total and "300" in total and "700" in total
         _no_sideways_scroll(page)
+        form.screenshot(path=str(ARTIFACTS / "repair-list-form-phone.png"))
         form.get_by_role("button", name="Save and make link").click()
 
         link = panel.get_by_label("Repair list link")

@@ -252,6 +252,7 @@ function RepairListForm({
       )}
       <fieldset>
         <legend>Findings to raise</legend>
+        <p className="muted small">For each, ask for a repair before completion, a credit off the price (give the amount), or a replacement.</p>
         <ul className="repair-pick">
           {findings.map((finding) => {
             const item = itemOf(finding.id);

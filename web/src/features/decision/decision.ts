@@ -4,9 +4,10 @@ import type { Finding, ScanListItem } from "../../lib/types";
 import type { Ask, RepairItemInput, RepairList, RoomChanges, RoomPair } from "./decisionApi";
 
 export const ASKS: readonly Ask[] = ["repair", "credit", "replace"];
+/** Short, for a select on a phone; the form says what each means. */
 export const ASK_TITLE: Record<Ask, string> = {
-  repair: "Repair before completion",
-  credit: "Credit off the price",
+  repair: "Repair",
+  credit: "Credit",
   replace: "Replace",
 };
 /** What the reader of a shared list is asked, in words spoken to them. */
