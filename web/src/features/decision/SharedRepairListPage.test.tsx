@@ -1,0 +1,80 @@
+import { render, screen, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import SharedRepairListPage from "./SharedRepairListPage";
+import { api, ApiError } from "../../lib/api";
+import type { RepairList } from "./decisionApi";
+
+const AT = "2026-12-01T10:00:00Z";
+const list: RepairList = {
+  id: "l1",
+  version: 2,
+  scan_id: "s1",
+  address: "5 Rose Lane",
+  note: "We would like these settled before exchange.",
+  items: [
+    {
+      finding_id: "f1",
+      ask: "credit",
+      amount: 500,
+      finding: {
+        id: "f1",
+        room_id: "r1",
+        room_name: "Kitchen",
+        title: "Damp under the window",
+        severity: "major",
+        note: null,
+        photo_ids: ["p1"],
+        source: "person",
+        checklist_item_id: null,
+        marks: [{ photo_id: "p1", shape: "pin", x: 0.4, y: 0.6 }],
+        created_at: AT,
+        updated_at: AT,
+      },
+      photos: [{ id: "p1", url: "/api/v1/images/p1?sig", thumbnail_url: "/api/v1/images/p1/thumbnail?sig" }],
+    },
+    { finding_id: "f2", ask: "repair", amount: null, finding: null, photos: [] },
+  ],
+  total: { asked: 500, cost_low: 0, cost_high: 0, currency: "GBP" },
+  share: { expires_at: "2027-01-01T00:00:00Z", state: "active", opened: true },
+  created_at: AT,
+  updated_at: AT,
+};
+
+function renderAt(token: string) {
+  render(
+    <MemoryRouter initialEntries={[`/shared/repair-lists/${token}`]}>
+      <Routes>
+        <Route path="/shared/repair-lists/:token" element={<SharedRepairListPage />} />
+      </Routes>
+    </MemoryRouter>,
+  );
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("SharedRepairListPage", () => {
+  it("speaks to its reader without sign-in: each finding's photo and mark, the asks, the note, the total", async () => {
+    const request = vi.spyOn(api, "request").mockResolvedValue(list as never);
+    renderAt("tok");
+    expect(await screen.findByRole("heading", { name: "5 Rose Lane" })).toBeTruthy();
+    expect(request).toHaveBeenCalledWith("GET", "/api/v1/shared/repair-lists/tok", expect.objectContaining({ auth: false }));
+    const [damp, removed] = screen.getAllByTestId("finding");
+    expect(within(damp).getByRole("img", { name: "Damp under the window, photo 1. Marked: a pin" })).toBeTruthy();
+    expect(within(damp).getByTestId("repair-ask").textContent).toBe("A credit off the price: £500");
+    expect(removed.textContent).toBe("A finding the owner has since removed from the report.Please repair this before completion");
+    expect(screen.getByTestId("repair-note").textContent).toBe("We would like these settled before exchange.");
+    expect(screen.getByTestId("repair-total").textContent).toContain("Amounts asked: £500 over 2 findings.");
+    expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe("/api/v1/shared/repair-lists/tok/report.pdf");
+    expect(document.body.textContent).toContain("version 2");
+    expect(screen.queryAllByRole("button").map((b) => b.getAttribute("aria-label"))).toEqual(["Open photo 1 of Damp under the window"]);
+    expect(document.querySelector('meta[name="robots"]')?.getAttribute("content")).toBe("noindex, nofollow");
+  });
+
+  it("says the link expired or was revoked on a 404", async () => {
+    vi.spyOn(api, "request").mockRejectedValue(new ApiError(404, "gone"));
+    renderAt("old");
+    expect(await screen.findByRole("heading", { name: "Link expired or revoked" })).toBeTruthy();
+    expect(screen.getByText("Ask the person who shared this repair list for a new link.")).toBeTruthy();
+  });
+});
