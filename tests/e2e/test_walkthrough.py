@@ -148,6 +148,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         # The house's own checklist, as the step after the rooms.
         page.get_by_role("button", name=re.compile("^House")).click()
         page.get_by_role("heading", level=1, name=re.compile("The house")).wait_for()
+        assert page.get_by_role("button", name="Rename room").count() == 0, "the house is not a room"
         light = page.get_by_test_id("walkthrough").locator('[data-item="natural_light"]')
         light.get_by_role("button", name="Good", exact=True).tap()
         page.get_by_role("button", name=re.compile(r"^House.* 1 of \d+ checked")).wait_for()

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
-import { Alert, PageTitle } from "../components/ui";
+import { Alert, PageTitle, Spinner } from "../components/ui";
 import { captureApi } from "../components/capture/captureApi";
 import Dropzone from "../components/capture/Dropzone";
 import RoomPhotos from "../components/capture/RoomPhotos";
@@ -120,7 +120,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   const rejected = items.filter((i) => i.status === "rejected" && i.roomOrdinal === room?.ordinal && !onHouse);
   useEffect(() => {
     if (rejected.length > 0) setAnnouncement(`${plural(rejected.length, "photo")} not accepted.`);
-    else if (doneCount > 0) setAnnouncement(`${plural(doneCount, "photo")} uploaded.`);
+    else if (doneCount > 0) setAnnouncement(`${plural(doneCount, "photo")} uploaded. The room’s checklist is below the photos.`);
   }, [doneCount, rejected.length]);
 
   // Ask before closing or reloading the tab while photos are staged or still being sent.
@@ -271,7 +271,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       </div>
       {!onHouse && (
         <RoomActions
-          key={room.id}
+          key={`actions-${room.id}`}
           room={room}
           canRemove={rooms.length > 1}
           unsent={roomItems.filter((i) => ["staged", "queued", "uploading", "offline"].includes(i.status)).length}
@@ -318,7 +318,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       {checklists.error && <Alert lines={[checklists.error]} />}
       {showChecklist && checklist && progress ? (
         <Walkthrough
-          key={scope}
+          key={`walk-${scope}`}
           scanId={scan.id}
           scope={scope}
           name={onHouse ? "the house" : roomName(room)}
@@ -330,15 +330,15 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
           onSave={(itemId, value, note, photoIds) => checklists.save(scope, itemId, value, note, photoIds)}
           onError={checklists.setError}
         />
+      ) : showChecklist ? (
+        !checklists.error && <Spinner label="Loading the checklist…" />
       ) : (
-        !showChecklist && (
-          <p className="muted walk-later">
-            Once this room’s photos are uploaded, its checklist comes up here.{" "}
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCheckEarly(room.id)}>
-              Check items now
-            </button>
-          </p>
-        )
+        <p className="muted walk-later">
+          Once this room’s photos are uploaded, its checklist comes up here.{" "}
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCheckEarly(room.id)}>
+            Check items now
+          </button>
+        </p>
       )}
 
       {askEmpty && missing.length > 0 && (
