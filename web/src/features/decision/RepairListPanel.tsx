@@ -21,9 +21,10 @@ interface MadeLink {
 
 function linkState(list: RepairList): string {
   const { share } = list;
-  if (share.state === "revoked") return "Link revoked";
+  if (share.state === "revoked") return "Link revoked: to share it again, make a new list";
   if (share.state === "expired") return `Link expired ${formatDate(share.expires_at, { dateOnly: true })}`;
-  return `${share.opened ? "Opened by a reader" : "Not opened yet"} · link works until ${formatDate(share.expires_at, { dateOnly: true })}`;
+  const until = formatDate(share.expires_at, { dateOnly: true });
+  return `${share.opened ? "Opened by a reader" : "Not opened yet"} · the link (shown once, when saved) works until ${until}`;
 }
 
 /**
