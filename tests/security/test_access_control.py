@@ -32,6 +32,13 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password-reset"),  # the e-mailed token is the credential (tests/account)
     ("POST", "/api/v1/auth/password-reset/confirm"),
     ("GET", "/api/v1/notifications/vapid-public-key"),  # the server's public key
+    # The signed token in the query is the credential (tests/notifications/test_mail_outage).
+    ("GET", "/api/v1/notifications/unsubscribe"),
+    ("POST", "/api/v1/notifications/unsubscribe"),
+    # A repair list's link: the token is the credential (tests/repairs).
+    ("GET", "/api/v1/shared/repair-lists/{token}"),
+    ("GET", "/api/v1/shared/repair-lists/{token}.csv"),
+    ("GET", "/api/v1/shared/repair-lists/{token}/report.pdf"),
 }
 
 
