@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from housescan.agents.local import measured
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
 from housescan.config import Settings
 from housescan.houses.models import House, Room
@@ -134,6 +135,43 @@ def test_not_seen_is_never_absent_and_weak_presence_is_not_claimed() -> None:
     assert kitchen.not_assessed == sum(
         a.value is None for a in (*kitchen.checklist.values(), *kitchen.products.values())
     )
+
+
+def test_a_confidence_says_what_it_was_measured_on() -> None:
+    """The offline provider's "seen" states its rule's out-of-fold precision: the report says so and on how
+    many answers; the room type's figure is the model's own score, with the precision of such a reading beside
+    it; an older figure is what the model stated; a person's answer has none."""
+    oven = measured.PRODUCT_PRECISION["oven"][0]
+    context = _context(
+        _kitchen(
+            {
+                "oven": {"exists": True, "condition": "N/A", "subitems": {}, "confidence": oven},
+                "refrigerator": {"exists": True, "condition": "N/A", "subitems": {}, "confidence": 0.93},
+            },
+            {"oven": oven, "refrigerator": 0.93},
+            [],
+        )
+    )
+    context.result["rooms"][0]["products"]["evidence"] = {
+        "oven": [
+            {"image_index": 0, "confidence": 0.41, "box": [0.1, 0.2, 0.3, 0.4], "source": "detector"},
+            {"image_index": 1, "confidence": 0.66, "box": None, "source": "classifier"},
+        ]
+    }
+    room = str(context.rooms[0].id)
+    context.answers[(room, "products.sink")] = PersonAnswer(
+        scope=room, item_id="products.sink", value=True, note=None, photo_ids=[], answered_at=NOW
+    )
+    kitchen = build_report(context, settings=Settings()).rooms[0]
+    seen = kitchen.products["oven"]
+    assert seen.confidence == oven and seen.confidence_basis == "out_of_fold_precision"
+    assert seen.measured_on == measured.MEASURED_ON_LABELLED_PHOTOS and seen.photo_score == 0.66
+    older = kitchen.products["refrigerator"]
+    assert older.confidence == 0.93 and older.confidence_basis == "stated_by_model" and older.measured_on is None
+    assert kitchen.room_type.confidence == 0.62 and kitchen.room_type.confidence_basis == "model_score"
+    assert kitchen.room_type.measured_precision == measured.ROOM_TYPE_PRECISION["kitchen"][0]
+    person = kitchen.products["sink"]
+    assert person.source == "person" and person.confidence is None and person.confidence_basis is None
 
 
 def test_person_answers_win_and_drive_pros_cons_and_summary() -> None:

@@ -29,6 +29,7 @@ from housescan.agents.contract import (
     ChecklistItem,
     ChecklistItemType,
 )
+from housescan.agents.local import measured
 from housescan.config import Settings
 from housescan.houses import service as houses_service
 from housescan.houses.models import Room
@@ -172,12 +173,41 @@ def _overlay(model: Answer, person: PersonAnswer | None, *, model_value: Any) ->
             "answered_at": person.answered_at,
             "model_value": model_value,
             "model_confidence": model.confidence,
+            "confidence_basis": None,
+            "measured_on": None,
+            "measured_precision": None,
+            "photo_score": None,
         }
     )
 
 
 def _applies(item: ChecklistItem, kind: str | None) -> bool:
     return not item.applies_to or kind is None or kind in item.applies_to
+
+
+def _offline(model: str | None) -> bool:
+    """Whether an answer is the offline `local` provider's, whose rules' precision bench/cv_figures.py measured."""
+    return bool(model) and str(model).split(":", 1)[0] == "local"
+
+
+def _measured(
+    model: str | None, confidence: float | None, figure: tuple[float, float] | None, photos: int
+) -> dict[str, Any]:
+    """What a model's confidence is: the offline provider states its rule's out-of-fold precision
+    (bench/cv_figures.py) as the confidence of a "seen"; a result it saved before that was measured, or
+    another model's answer, carries a figure the model stated."""
+    if confidence is None:
+        return {"confidence": None}
+    if _offline(model) and figure is not None and abs(confidence - figure[0]) < 1e-6:
+        return {"confidence": confidence, "confidence_basis": "out_of_fold_precision", "measured_on": photos}
+    return {"confidence": confidence, "confidence_basis": "stated_by_model"}
+
+
+def _photo_score(answers: Mapping[str, Any], item_id: str) -> float | None:
+    """The best raw score among the sightings behind an answer (the photo's own score)."""
+    sightings = (answers.get("evidence") or {}).get(item_id) or []
+    scores = [number_or_none(s.get("confidence")) for s in sightings if isinstance(s, Mapping)]
+    return max((score for score in scores if score is not None), default=None)
 
 
 def house_type_answer(context: ScanContext) -> Answer:
@@ -188,15 +218,17 @@ def house_type_answer(context: ScanContext) -> Answer:
     candidates = [Candidate(value=name, confidence=confidence if i == 0 else None) for i, name in enumerate(types)]
     model_value = types[0] if types else None
     shown = houses_service.house_type_to_show(person=None, model=model_value, model_confidence=confidence)
+    model = context.model_of("house_type") if types else None
+    stated = _measured(model, confidence, measured.HOUSE_TYPE_PRECISION, measured.MEASURED_ON_EXTERIORS)
     answer = Answer(
         value=shown,
         source="model",
-        model=context.model_of("house_type") if types else None,
-        confidence=confidence if types else None,
+        model=model,
         answered_at=at,
         title="House type",
         kind="house_type",
         candidates=candidates,
+        **(stated if types else {}),
     )
     person = context.answers.get((HOUSE, HOUSE_TYPE))
     if person is None and context.scan.inputs_snapshot.get("house_type"):
@@ -219,11 +251,20 @@ def room_type_answer(context: ScanContext, room: Room) -> Answer:
         )
         for i, name in enumerate(types)
     ]
+    model = context.model_of("room_type", room.id) if types else None
+    own = candidates[0].confidence if candidates else None
+    figure = measured.ROOM_TYPE_PRECISION.get(types[0]) if types and _offline(model) else None
     answer = Answer(
         value=types[0] if types else None,
         source="model",
-        model=context.model_of("room_type", room.id) if types else None,
-        confidence=candidates[0].confidence if candidates else None,
+        model=model,
+        confidence=own,
+        # the offline provider's room score is its own reading of these photos; beside it, how often such a
+        # reading was right on photos its rules were not chosen on
+        confidence_basis=("model_score" if _offline(model) else "stated_by_model") if own is not None else None,
+        measured_precision=figure[0] if figure else None,
+        measured_on=measured.MEASURED_ON_PHOTOS if figure else None,
+        photo_score=own if _offline(model) else None,
         answered_at=context.summary.derived_at if context.summary and types else None,
         title="Room type",
         kind="room_type",
@@ -256,11 +297,14 @@ def _checklist(
         model_value = _raw_model_value(item, answers)
         if products and isinstance(model_value, dict):
             model_value = model_value.get("exists")
+        model = context.model_of(agent, room_id) if context.summary else None
+        figure = measured.PRODUCT_PRECISION.get(item.product or item.id) if products and value is True else None
         answer = Answer(
             value=value,
             source="model",
-            model=context.model_of(agent, room_id) if context.summary else None,
-            confidence=confidence,
+            model=model,
+            **_measured(model, confidence, figure, measured.MEASURED_ON_LABELLED_PHOTOS),
+            photo_score=_photo_score(answers, item.id) if products else None,
             answered_at=at,
             photo_ids=_seen_in(context, room_id, raw, answers, item.id) if value is not None else [],
             title=item.title,
