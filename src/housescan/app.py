@@ -22,7 +22,7 @@ from housescan.checklists.router import router as checklists_router
 from housescan.comparison.router import router as comparison_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
-from housescan.errors import ERROR_RESPONSES, install_error_handler
+from housescan.errors import ERROR_RESPONSES, GENERIC_ERROR_RESPONSES, NotFound, error_body, install_error_handler
 from housescan.http_cache import ConditionalGet
 from housescan.notifications.router import router as notifications_router
 from housescan.ops.middleware import RequestSizeLimit, install_hardening
@@ -48,7 +48,7 @@ def _spa(app: FastAPI, web_dir: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def web_app(path: str) -> Response:
         if path.startswith(("api/", "socket.io")):
-            return JSONResponse({"detail": "not found"}, status_code=404)
+            return JSONResponse(error_body("not found", NotFound.code), status_code=404)
         candidate = (web_dir / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(root):
             # The service worker must be re-checked on every load so that updates reach people.
@@ -82,22 +82,20 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
     install_hardening(api, settings)  # checked JSON bodies, security headers
     instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included
+    for router in (scans_router, summaries_router, images_router, review_router):
+        api.include_router(router)  # each route declares the errors it may answer
     for router in (
         auth_router,
-        scans_router,
-        summaries_router,
-        images_router,
         checklists_router,
         admin_router,
         reports_router,
         notifications_router,
         shares_router,
         account_router,
-        review_router,
         repairs_router,
         comparison_router,
     ):
-        api.include_router(router)
+        api.include_router(router, responses=GENERIC_ERROR_RESPONSES)
     web_dir = settings.resolved_web_dir
     if web_dir is not None:
         _spa(api, web_dir)

@@ -1,24 +1,44 @@
-"""Domain errors carry their HTTP status; one handler turns any of them into the one error shape.
+"""Domain errors carry their HTTP status and a machine code; one handler turns any of them into the one
+error shape.
 
 Services raise these (never `HTTPException`); routes let them pass. Each error answers
-`{"detail": ...}` with its status and optional headers, and the same shape is declared in the OpenAPI
-schema for every route.
+`{"detail": ..., "error": "<code>"}` with its status and optional headers: `detail` in words for a person,
+`error` a stable code for a program (`scan_not_found`). A subclass's code is its class name in snake case
+unless it sets `code`; a renamed class keeps its code by setting it. Routes declare the errors they may
+answer with `responses(...)`; the request checks every route shares (an invalid or too large body) are
+declared once, app-wide (`ERROR_RESPONSES`).
 """
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+def error_body(detail: Any, code: str) -> dict[str, Any]:
+    """The one error shape, for the answers made outside the handler too (middleware, the web app's 404)."""
+    return {"detail": detail, "error": code}
 
 
 class HouseScanError(Exception):
     """A failure the client caused or can act on. Subclasses set `status_code` (and a default message)."""
 
     status_code: int = 400
+    code: str = "bad_request"
     message: str = "bad request"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     def __init__(
         self, detail: str | dict[str, Any] | list[Any] | None = None, *, headers: dict[str, str] | None = None
@@ -83,29 +103,70 @@ class TooManyRequests(HouseScanError):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+class InvalidInput(Unprocessable):
+    """The request's parameters or body do not fit the route's schema (FastAPI's validation)."""
+
+    code = "invalid_input"
+
+
+class BodyTooLarge(TooLarge):
+    """The request's body is over the size limit (the middleware's check, before any route)."""
+
+
 async def _handle(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HouseScanError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _handle_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(error_body(jsonable_encoder(exc.errors()), InvalidInput.code), status_code=422)
+
+
+async def _handle_http(_request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own answers (an unknown path, a method the path does not take)."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    return JSONResponse(error_body(exc.detail, code), status_code=exc.status_code, headers=exc.headers)
 
 
 def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(HouseScanError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle_invalid)
+    app.add_exception_handler(StarletteHTTPException, _handle_http)
 
 
 class ErrorBody(BaseModel):
-    detail: str | list[Any] | dict[str, Any]
+    detail: str | list[Any] | dict[str, Any] = Field(description="what was wrong, in words")
+    error: str = Field(description="a stable machine code for what was wrong, e.g. `scan_not_found`")
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in {
-        400: "bad request",
-        401: "not authenticated",
-        403: "not allowed",
-        404: "not found (also for another user's resources)",
-        409: "conflicts with the resource's state",
-        413: "too large or too many",
-        422: "invalid input; `detail` names what was wrong",
-        429: "too many requests",
-    }.items()
-}
+def responses(*errors: type[HouseScanError]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route (or router) that may answer these errors: per status, the error
+    body and the codes it carries (an error whose status varies lists them in `statuses`). Other statuses
+    of a route are merged in with `|`."""
+    by_status: dict[int, list[type[HouseScanError]]] = {}
+    for error in errors:
+        for status in getattr(error, "statuses", (error.status_code,)):
+            by_status.setdefault(status, []).append(error)
+    return {
+        status: {
+            "model": ErrorBody,
+            "description": "; ".join(f"`{error.code}`: {_described(error)}" for error in dict.fromkeys(group)),
+        }
+        for status, group in sorted(by_status.items())
+    }
+
+
+def _described(error: type[HouseScanError]) -> str:
+    """The first paragraph of the class's own docstring, else its default message."""
+    own = error.__dict__.get("__doc__")
+    return " ".join(own.strip().split("\n\n")[0].split()).rstrip(".") if own else error.message
+
+
+# Every route: a body the JSON check or the size limit refuses, or parameters that do not validate.
+ERROR_RESPONSES = responses(InvalidInput, BodyTooLarge)
+# The routers that do not declare their routes' errors yet are included with every generic one.
+GENERIC_ERROR_RESPONSES = responses(
+    BadRequest, NotAuthenticated, Forbidden, NotFound, Conflict, TooLarge, Unprocessable, TooManyRequests
+)

@@ -23,7 +23,7 @@ from housescan.agents.client import AgentsClient, AgentsError
 from housescan.agents.contract import PIPELINE_VERSION, AgentExecution, RememberedAnswer, ScanResponse, ScanRun
 from housescan.auth.security import bearer_matches
 from housescan.config import Settings
-from housescan.errors import NotAuthenticated, Unprocessable
+from housescan.errors import NotAuthenticated, Unprocessable, responses
 
 router = APIRouter(prefix="/v1/scan", tags=["agents"])
 NDJSON = "application/x-ndjson"
@@ -43,7 +43,17 @@ async def require_token(
     settings: Annotated[Settings, Depends(_settings)], authorization: Annotated[str | None, Header()] = None
 ) -> None:
     if not bearer_matches(authorization, settings.agents_token):
-        raise NotAuthenticated("a valid agents token is required")
+        raise AgentsTokenRequired()
+
+
+class AgentsTokenRequired(NotAuthenticated):
+    """The agents service needs its bearer token (HOUSESCAN_AGENTS_TOKEN)."""
+
+    message = "a valid agents token is required"
+
+
+class AnalysisFailed(Unprocessable):
+    """The analysis could not be done; `detail.retryable` says whether to try again."""
 
 
 def _error_body(exc: AgentsError) -> dict[str, Any]:
@@ -53,7 +63,7 @@ def _error_body(exc: AgentsError) -> dict[str, Any]:
 @router.post(
     "/run",
     dependencies=[Depends(require_token)],
-    responses={422: {"description": "the analysis could not be done; `retryable` says whether to try again"}},
+    responses=responses(AgentsTokenRequired, AnalysisFailed),
 )
 async def run_scan(
     body: ScanRun,
@@ -67,7 +77,7 @@ async def run_scan(
         try:
             return await agents.run(body, memo=memo)
         except AgentsError as exc:
-            raise Unprocessable(_error_body(exc)) from None
+            raise AnalysisFailed(_error_body(exc)) from None
 
     lines: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
 

@@ -64,6 +64,22 @@ _OUTBOX = cast("Table", NotificationOutbox.__table__)
 _STAGE = insert(_OUTBOX)
 
 
+class SubscriptionRejected(Unprocessable):
+    """The push subscription's endpoint or keys are not acceptable (e.g. a private address)."""
+
+
+class SubscriptionNotFound(NotFound):
+    """No such push subscription of this user."""
+
+    message = "no such push subscription"
+
+
+class InvalidUnsubscribeToken(Unprocessable):
+    """The one-click unsubscribe token is not valid."""
+
+    message = "the unsubscribe token is not valid"
+
+
 # ---------------------------------------------------------------------------------------------- preferences
 
 
@@ -130,7 +146,7 @@ async def add_push_subscription(
         await push.check_endpoint(settings, body.endpoint)
         push.check_keys(body.keys.p256dh, body.keys.auth)
     except push.InvalidSubscription as exc:
-        raise Unprocessable(str(exc)) from None
+        raise SubscriptionRejected(str(exc)) from None
     await db_session.execute(delete(PushSubscription).where(PushSubscription.endpoint == body.endpoint))
     row = PushSubscription(user_id=user_id, endpoint=body.endpoint, p256dh=body.keys.p256dh, auth=body.keys.auth)
     db_session.add(row)
@@ -144,7 +160,7 @@ async def remove_push_subscription(*, db_session: AsyncSession, user_id: uuid.UU
     )
     await db_session.commit()
     if not getattr(result, "rowcount", 0):
-        raise NotFound("no such push subscription")
+        raise SubscriptionNotFound()
 
 
 # ---------------------------------------------------------------------------------------------- outbox
@@ -563,7 +579,7 @@ async def unsubscribe(*, db_session: AsyncSession, settings: Settings, token: st
     """One-click unsubscribe (RFC 8058): the token's owner gets no more scan e-mails."""
     user_id = user_of_unsubscribe_token(settings, token)
     if user_id is None or await db_session.get(User, user_id) is None:
-        raise Unprocessable("the unsubscribe token is not valid")
+        raise InvalidUnsubscribeToken()
     await update_preferences(
         db_session=db_session, settings=settings, user_id=user_id, body=PreferencesUpdate(email_on_complete=False)
     )

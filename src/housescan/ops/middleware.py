@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from housescan.errors import BodyTooLarge, InvalidInput, error_body
 from housescan.ops import metrics
 from housescan.ops.logs import start_log_context
 
@@ -147,7 +148,8 @@ class RequestSizeLimit:
 
     async def _refuse(self, send: Send, declared: int | None) -> None:
         size = f"of {declared:,} bytes " if declared is not None else ""
-        body = json.dumps({"detail": f"request body {size}is over the limit of {self.max_bytes:,} bytes"}).encode()
+        detail = f"request body {size}is over the limit of {self.max_bytes:,} bytes"
+        body = json.dumps(error_body(detail, BodyTooLarge.code)).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -278,7 +280,8 @@ class StrictJSONBodies:
 
 
 async def _answer(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
+    code = BodyTooLarge.code if status == 413 else InvalidInput.code
+    body = json.dumps(error_body(detail, code)).encode()
     await send(
         {
             "type": "http.response.start",

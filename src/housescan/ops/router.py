@@ -19,12 +19,14 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
 
 
+class MetricsTokenRequired(NotAuthenticated):
+    message = "/metrics needs `Authorization: Bearer <token>` with the token set in HOUSESCAN_METRICS_TOKEN"
+
+
 @router.get("/metrics", include_in_schema=False, response_class=Response)
 async def prometheus_metrics(runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None) -> Response:
     if not bearer_matches(authorization, runtime.settings.metrics_token):
-        raise NotAuthenticated(
-            "/metrics needs `Authorization: Bearer <token>` with the token set in HOUSESCAN_METRICS_TOKEN"
-        )
+        raise MetricsTokenRequired()
     try:
         metrics.queue_observed(await runtime.queue.health())
     except Exception:  # a queue that cannot answer must not take the other figures down with it

@@ -24,7 +24,7 @@ from housescan.review.context import (
     HOUSE_TYPE,
     PRODUCT_PREFIX,
     ROOM_TYPE,
-    ReviewNotFound,
+    ItemNotFound,
     ScanContext,
     announce_edit,
     check_photos,
@@ -43,19 +43,23 @@ from housescan.review.schemas import (
 from housescan.review.wording import PERSON_ONLY_VALUES
 
 
+class AnswerRejected(Unprocessable):
+    """The value does not fit the item answered (its type, or its list of choices)."""
+
+
 def _item_of(items: Iterable[ChecklistItem], item_id: str) -> ChecklistItem | None:
     return next((item for item in items if item.id == item_id), None)
 
 
 def _quality(value: Any, what: str) -> str:
     if value not in QUALITIES:
-        raise Unprocessable(f"{what} must be one of {', '.join(QUALITIES)}")
+        raise AnswerRejected(f"{what} must be one of {', '.join(QUALITIES)}")
     return str(value)
 
 
 def _bool(value: Any, what: str) -> bool:
     if not isinstance(value, bool):
-        raise Unprocessable(f"{what} must be true or false")
+        raise AnswerRejected(f"{what} must be true or false")
     return value
 
 
@@ -63,22 +67,22 @@ def normalise_value(context: ScanContext, scope: str, item_id: str, value: Any) 
     """The person's value checked against the item's type; raises NotFound for an unknown item."""
     if item_id == HOUSE_TYPE:
         if scope != HOUSE:
-            raise ReviewNotFound("the house type is answered in the `house` scope")
+            raise ItemNotFound("the house type is answered in the `house` scope")
         if value not in HOUSE_TYPES:
-            raise Unprocessable(f"house_type must be one of {', '.join(HOUSE_TYPES)}")
+            raise AnswerRejected(f"house_type must be one of {', '.join(HOUSE_TYPES)}")
         return value
     if item_id == ROOM_TYPE:
         if scope == HOUSE:
-            raise ReviewNotFound("a room type is answered in a room's scope")
+            raise ItemNotFound("a room type is answered in a room's scope")
         if value not in ROOM_TYPES:
-            raise Unprocessable(f"room_type must be one of {', '.join(ROOM_TYPES)}")
+            raise AnswerRejected(f"room_type must be one of {', '.join(ROOM_TYPES)}")
         return value
     if value == "N/A":
         value = NOT_APPLICABLE
     if item_id.startswith(PRODUCT_PREFIX):
         name = item_id.removeprefix(PRODUCT_PREFIX)
         if scope == HOUSE or _item_of(context.product_items, name) is None:
-            raise ReviewNotFound(f"no product '{name}' in this room's list")
+            raise ItemNotFound(f"no product '{name}' in this room's list")
         if isinstance(value, str) and value in PERSON_ONLY_VALUES:
             return value
         if isinstance(value, dict):
@@ -86,7 +90,7 @@ def normalise_value(context: ScanContext, scope: str, item_id: str, value: Any) 
         return _bool(value, "a product answer")
     item = _item_of(context.house_items if scope == HOUSE else context.room_items, item_id)
     if item is None:
-        raise ReviewNotFound(f"no checklist item '{item_id}' in the {'house' if scope == HOUSE else 'room'} checklist")
+        raise ItemNotFound(f"no checklist item '{item_id}' in the {'house' if scope == HOUSE else 'room'} checklist")
     if isinstance(value, str) and value in PERSON_ONLY_VALUES:
         # "Looked and could not see it", "does not apply here": a person's answer to any item.
         return value
@@ -97,7 +101,7 @@ def normalise_value(context: ScanContext, scope: str, item_id: str, value: Any) 
     if isinstance(value, bool):
         value = {"exists": value}
     if not isinstance(value, dict) or not isinstance(value.get("exists"), bool):
-        raise Unprocessable(f"{item.title} takes {{exists: true|false, condition?: Poor..Excellent}}")
+        raise AnswerRejected(f"{item.title} takes {{exists: true|false, condition?: Poor..Excellent}}")
     condition = value.get("condition")
     if not value["exists"] or condition in (None, "", "N/A"):
         condition = None

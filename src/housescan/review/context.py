@@ -16,7 +16,7 @@ from housescan.agents.contract import (
 )
 from housescan.auth.models import User
 from housescan.checklists import service as checklists_service
-from housescan.errors import Conflict, NotFound, Unprocessable
+from housescan.errors import NotFound, Unprocessable
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, Room
 from housescan.realtime import service as realtime_service
@@ -25,7 +25,6 @@ from housescan.review.models import Finding, PersonAnswer
 from housescan.scans import service as scans_service
 from housescan.scans.events import ScanUpdated
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
-from housescan.scans.service import ScanNotFound
 
 HOUSE = "house"
 ROOM_TYPE = "room_type"
@@ -34,12 +33,24 @@ PRODUCT_PREFIX = "products."
 What = Literal["room", "answer", "finding", "photos", "report"]
 
 
-class ReviewNotFound(NotFound):
-    message = "scan not found"
+class RoomNotFound(NotFound):
+    """No such room in this scan."""
+
+    message = "room not found"
 
 
-class ReportNotReady(Conflict):
-    """The scan exists (and is the user's) but has no analysis to report yet."""
+class FindingNotFound(NotFound):
+    """No such finding in this scan."""
+
+    message = "finding not found"
+
+
+class ItemNotFound(NotFound):
+    """No such item to answer in this scope (a checklist item, a product, or a type answered elsewhere)."""
+
+
+class ForeignPhotos(Unprocessable):
+    """Photos named that are not photos of the scan or room the edit is about."""
 
 
 DEFAULT_CURRENCY = "EUR"  # until the web app sets the account's currency from the browser's locale
@@ -92,10 +103,7 @@ class ScanContext:
 
 
 async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
-    try:
-        return await scans_service.get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    except ScanNotFound:
-        raise ReviewNotFound() from None
+    return await scans_service.get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
 
 
 async def load_context(*, db_session: AsyncSession, scan: Scan) -> ScanContext:
@@ -138,7 +146,7 @@ def room_of(context: ScanContext, room_id: uuid.UUID | str) -> Room:
     for room in context.rooms:
         if str(room.id) == str(room_id):
             return room
-    raise ReviewNotFound("room not found")
+    raise RoomNotFound()
 
 
 def resolve_scope(context: ScanContext, scope: str) -> str:
@@ -151,7 +159,7 @@ def check_photos(context: ScanContext, scope: str, photo_ids: Sequence[uuid.UUID
     wrong = [str(photo) for photo in photo_ids if photo not in known]
     if wrong:
         where = "this scan" if scope == HOUSE else "this room"
-        raise Unprocessable(f"photos {', '.join(wrong)} are not photos of {where}")
+        raise ForeignPhotos(f"photos {', '.join(wrong)} are not photos of {where}")
     return [str(photo) for photo in dict.fromkeys(photo_ids)]
 
 

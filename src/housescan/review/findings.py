@@ -16,7 +16,7 @@ from housescan.errors import Unprocessable
 from housescan.realtime.service import EventPublisher
 from housescan.review.context import (
     HOUSE,
-    ReviewNotFound,
+    FindingNotFound,
     ScanContext,
     announce_edit,
     check_photos,
@@ -153,7 +153,7 @@ async def create_finding(
 async def _owned_finding(db_session: AsyncSession, scan: Scan, finding_id: uuid.UUID) -> Finding:
     finding = await db_session.scalar(select(Finding).where(Finding.id == finding_id, Finding.scan_id == scan.id))
     if finding is None:
-        raise ReviewNotFound("finding not found")
+        raise FindingNotFound()
     return finding
 
 

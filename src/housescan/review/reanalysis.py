@@ -25,6 +25,18 @@ from housescan.scans import service as scans_service
 from housescan.scans.models import AgentRun, HouseScanSummary, ScanStatus
 
 
+class NotAnalysedYet(Conflict):
+    """Only an analysed scan (succeeded or failed) can be re-analysed."""
+
+
+class NoNewPhotos(Conflict):
+    """No room has new photos since the last analysis, and none was named."""
+
+
+class RoomsWithoutPhotos(Conflict):
+    """A room named for re-analysis has no photos."""
+
+
 def reanalysis_request(request: ScanRequest, *, room_ids: frozenset[str] | None) -> ScanRequest:
     """The scan run's request narrowed to the rooms a re-analysis runs again (`ClaimedScan.reanalyse_room_ids`;
     unchanged for a full run)."""
@@ -100,17 +112,17 @@ async def reanalyse(
     scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     if scan.status not in (ScanStatus.succeeded, ScanStatus.failed) or context.summary is None:
-        raise Conflict(f"only an analysed scan can be re-analysed; this one is {scan.status}")
+        raise NotAnalysedYet(f"only an analysed scan can be re-analysed; this one is {scan.status}")
     if room_ids:
         chosen = [room_of(context, room_id).id for room_id in dict.fromkeys(room_ids)]
     else:
         changed = rooms_with_new_photos(context)
         chosen = [room.id for room in context.rooms if room.id in changed]
         if not chosen:
-            raise Conflict("no room has new photos since the last analysis; name the rooms to analyse again")
+            raise NoNewPhotos("no room has new photos since the last analysis; name the rooms to analyse again")
     empty = [room_of(context, room_id).ordinal for room_id in chosen if not context.images_by_room.get(room_id)]
     if empty:
-        raise Conflict(f"rooms {empty} have no photos")
+        raise RoomsWithoutPhotos(f"rooms {empty} have no photos")
     await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=user_id)
     scans_service.mark_queued(scan)
     scan.reanalyse_room_ids = [str(room_id) for room_id in chosen]

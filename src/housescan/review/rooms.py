@@ -16,7 +16,7 @@ from housescan.realtime.service import EventPublisher
 from housescan.review.answers import normalise_value
 from housescan.review.context import (
     ROOM_TYPE,
-    ReviewNotFound,
+    RoomNotFound,
     announce_edit,
     commit_and_deliver,
     load_context,
@@ -72,11 +72,23 @@ async def patch_room(
     return RoomOut(id=room.id, ordinal=room.ordinal, label=room.label, room_type=room_type_answer(context, room))
 
 
+class RoomsLocked(Conflict):
+    """Rooms cannot be added or removed while the scan is being analysed."""
+
+
+class RoomLimitReached(Conflict):
+    """The scan has as many rooms as a scan may have."""
+
+
+class LastRoom(Conflict):
+    """A scan keeps at least one room."""
+
+
 def _not_while_analysing(scan: Scan) -> None:
     """Rooms change on a draft and on a finished scan (a room added later is analysed by a re-analysis),
     never under a running analysis, whose save names the rooms it was given."""
     if scan.status in (ScanStatus.queued, ScanStatus.running):
-        raise Conflict(f"rooms cannot be added or removed while the scan is {scan.status}; wait for the analysis")
+        raise RoomsLocked(f"rooms cannot be added or removed while the scan is {scan.status}; wait for the analysis")
 
 
 async def add_room(
@@ -92,7 +104,7 @@ async def add_room(
     _not_while_analysing(scan)
     count = await db_session.scalar(select(func.count()).select_from(Room).where(Room.scan_id == scan.id)) or 0
     if count >= settings.max_rooms_per_scan:
-        raise Conflict(f"a scan has at most {settings.max_rooms_per_scan} rooms")
+        raise RoomLimitReached(f"a scan has at most {settings.max_rooms_per_scan} rooms")
     last = await db_session.scalar(select(func.max(Room.ordinal)).where(Room.scan_id == scan.id))
     label = body.label.strip() if body.label and body.label.strip() else None
     room = houses_service.new_rooms(scan_id=scan.id, labels=[label])[0]
@@ -127,11 +139,11 @@ async def remove_room(
     scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     room = await db_session.scalar(select(Room).where(Room.id == room_id, Room.scan_id == scan.id))
     if room is None:
-        raise ReviewNotFound("room not found")
+        raise RoomNotFound()
     _not_while_analysing(scan)
     remaining = await db_session.scalar(select(func.count()).select_from(Room).where(Room.scan_id == scan.id)) or 0
     if remaining <= 1:
-        raise Conflict("a scan keeps at least one room")
+        raise LastRoom("a scan keeps at least one room")
     photos = (await db_session.execute(select(Image.id, Image.object_key).where(Image.room_id == room.id))).all()
     image_ids, keys = [photo.id for photo in photos], [photo.object_key for photo in photos]
     await db_session.execute(delete(Image).where(Image.room_id == room.id))

@@ -8,8 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
+from housescan.costs.service import MonthlyBudgetExceeded
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import responses
 from housescan.review import answers, findings, reanalysis, report, rooms
+from housescan.review.answers import AnswerRejected
+from housescan.review.context import FindingNotFound, ForeignPhotos, ItemNotFound, RoomNotFound
+from housescan.review.findings import FieldRejected
+from housescan.review.reanalysis import NoNewPhotos, NotAnalysedYet, RoomsWithoutPhotos
+from housescan.review.rooms import LastRoom, RoomLimitReached, RoomsLocked
 from housescan.review.schemas import (
     Answer,
     AnswerPut,
@@ -24,9 +31,12 @@ from housescan.review.schemas import (
     RoomOut,
     RoomPatch,
 )
-from housescan.scans.photo_form import FILES_FIELD, photos_of_request
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS
+from housescan.scans.photo_form import FILES_FIELD, PHOTO_UPLOAD_ERRORS, photos_of_request
+from housescan.scans.service import ScanStateConflict
 
 router = APIRouter(prefix="/api/v1/scans", tags=["review"])
+_FINDING_EDIT_ERRORS = responses(*OWNED_SCAN_ERRORS, FindingNotFound, RoomNotFound, FieldRejected, ForeignPhotos)
 
 Scope = Annotated[str, Path(description="`house` or a room id", max_length=64)]
 ItemId = Annotated[
@@ -35,13 +45,13 @@ ItemId = Annotated[
 ]
 
 
-@router.get("/{scan_id}/report")
+@router.get("/{scan_id}/report", responses=responses(*OWNED_SCAN_ERRORS))
 async def get_report(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Report:
     """The report: the models' answers overlaid by the person's, findings first by severity."""
     return await report.get_report(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
 
 
-@router.patch("/{scan_id}/rooms/{room_id}")
+@router.patch("/{scan_id}/rooms/{room_id}", responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, AnswerRejected))
 async def patch_room(
     scan_id: uuid.UUID,
     room_id: uuid.UUID,
@@ -61,7 +71,11 @@ async def patch_room(
     )
 
 
-@router.post("/{scan_id}/rooms", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{scan_id}/rooms",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(*OWNED_SCAN_ERRORS, RoomsLocked, RoomLimitReached),
+)
 async def add_room(
     scan_id: uuid.UUID, body: RoomAdd, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> RoomOut:
@@ -76,7 +90,11 @@ async def add_room(
     )
 
 
-@router.delete("/{scan_id}/rooms/{room_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{scan_id}/rooms/{room_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, RoomsLocked, LastRoom),
+)
 async def remove_room(
     scan_id: uuid.UUID, room_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
@@ -92,7 +110,10 @@ async def remove_room(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/{scan_id}/answers/{scope}/{item_id}")
+@router.put(
+    "/{scan_id}/answers/{scope}/{item_id}",
+    responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, ItemNotFound, AnswerRejected, ForeignPhotos),
+)
 async def put_answer(
     scan_id: uuid.UUID,
     scope: Scope,
@@ -115,7 +136,11 @@ async def put_answer(
     )
 
 
-@router.delete("/{scan_id}/answers/{scope}/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{scan_id}/answers/{scope}/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, ItemNotFound),
+)
 async def delete_answer(
     scan_id: uuid.UUID, scope: Scope, item_id: ItemId, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
@@ -126,13 +151,13 @@ async def delete_answer(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{scan_id}/findings")
+@router.get("/{scan_id}/findings", responses=responses(*OWNED_SCAN_ERRORS))
 async def list_findings(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> FindingList:
     """Findings ordered by severity (safety, major, maintenance, note), with counts."""
     return await findings.list_findings(db_session=db_session, user_id=user.id, scan_id=scan_id)
 
 
-@router.post("/{scan_id}/findings", status_code=status.HTTP_201_CREATED)
+@router.post("/{scan_id}/findings", status_code=status.HTTP_201_CREATED, responses=_FINDING_EDIT_ERRORS)
 async def create_finding(
     scan_id: uuid.UUID, body: FindingCreate, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> FindingOut:
@@ -141,14 +166,14 @@ async def create_finding(
     )
 
 
-@router.get("/{scan_id}/findings/{finding_id}")
+@router.get("/{scan_id}/findings/{finding_id}", responses=responses(*OWNED_SCAN_ERRORS, FindingNotFound))
 async def get_finding(
     scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, db_session: SessionDep
 ) -> FindingOut:
     return await findings.get_finding(db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id)
 
 
-@router.patch("/{scan_id}/findings/{finding_id}")
+@router.patch("/{scan_id}/findings/{finding_id}", responses=_FINDING_EDIT_ERRORS)
 async def patch_finding(
     scan_id: uuid.UUID,
     finding_id: uuid.UUID,
@@ -162,7 +187,11 @@ async def patch_finding(
     )
 
 
-@router.delete("/{scan_id}/findings/{finding_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{scan_id}/findings/{finding_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(*OWNED_SCAN_ERRORS, FindingNotFound),
+)
 async def delete_finding(
     scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
@@ -191,14 +220,7 @@ FINDING_PHOTOS_BODY = {
 @router.post(
     "/{scan_id}/findings/{finding_id}/photos",
     status_code=status.HTTP_201_CREATED,
-    responses={
-        400: {"description": "the multipart body is malformed, or has too many files"},
-        404: {"description": "no such scan or finding"},
-        409: {"description": "the scan is not accepting photos"},
-        413: {"description": "too many or too large files"},
-        415: {"description": "not multipart/form-data"},
-        422: {"description": "a file is not an acceptable photo, or the finding has no room; nothing was stored"},
-    },
+    responses=responses(*OWNED_SCAN_ERRORS, FindingNotFound, FieldRejected, ScanStateConflict, *PHOTO_UPLOAD_ERRORS),
     openapi_extra={"requestBody": FINDING_PHOTOS_BODY},
 )
 async def add_finding_photos(
@@ -230,7 +252,9 @@ async def add_finding_photos(
 @router.post(
     "/{scan_id}/reanalyse",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={402: {"description": "the user's monthly budget could be exceeded; nothing was queued"}},
+    responses=responses(
+        *OWNED_SCAN_ERRORS, RoomNotFound, NotAnalysedYet, NoNewPhotos, RoomsWithoutPhotos, MonthlyBudgetExceeded
+    ),
 )
 async def reanalyse(
     scan_id: uuid.UUID, body: ReanalyseBody, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep

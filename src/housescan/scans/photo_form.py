@@ -18,7 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from housescan.config import Settings
 from housescan.errors import BadRequest, HouseScanError
-from housescan.scans.service import UploadedFile
+from housescan.scans.service import UploadedFile, UploadRejected
 
 FILES_FIELD = "images"
 ROOMS_FIELD = "room_ordinal"
@@ -61,6 +61,8 @@ OPENAPI_REQUEST_BODY = {
 
 class FormRejected(HouseScanError):
     """The photo form itself is unusable (not multipart, malformed, too many files, missing fields)."""
+
+    statuses = (400, 413, 415, 422)
 
     def __init__(self, status_code: int, message: str) -> None:
         super().__init__(message)
@@ -198,6 +200,10 @@ async def read_photo_form(
 
 class UploadInterrupted(BadRequest):
     message = "the upload was interrupted before it ended"
+
+
+# What a route that takes photos may answer besides its own errors.
+PHOTO_UPLOAD_ERRORS = (FormRejected, UploadInterrupted, UploadRejected)
 
 
 async def photos_of_request(

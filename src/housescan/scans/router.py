@@ -6,11 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
+from housescan.costs.service import MonthlyBudgetExceeded
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import NotAuthenticated, responses
+from housescan.pagination import InvalidCursor
 from housescan.review import report as review_report
 from housescan.scans import service as scans_service
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS
 from housescan.scans.models import Scan
-from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, photos_of_request
+from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, PHOTO_UPLOAD_ERRORS, photos_of_request
 from housescan.scans.schemas import (
     ProcessAccepted,
     ScanCreate,
@@ -20,6 +24,7 @@ from housescan.scans.schemas import (
     SummaryRead,
     UploadResult,
 )
+from housescan.scans.service import ImageLinkInvalid, ScanStateConflict, SummaryNotReady, TooManyRooms
 from housescan.scans.urls import ImageVariant
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
@@ -36,14 +41,14 @@ async def _owned_scan_between_transactions(scan_id: uuid.UUID, user: CurrentUser
 OwnedScan = Annotated[Scan, Depends(_owned_scan_between_transactions)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=responses(NotAuthenticated, TooManyRooms))
 async def create_scan(
     body: ScanCreate, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
 ) -> ScanCreated:
     return await scans_service.create_scan(db_session=db_session, user_id=user.id, body=body, settings=settings)
 
 
-@router.get("")
+@router.get("", responses=responses(NotAuthenticated, InvalidCursor))
 async def list_scans(
     user: CurrentUser,
     db_session: SessionDep,
@@ -60,14 +65,7 @@ async def list_scans(
 
 @router.post(
     "/{scan_id}/images",
-    responses={
-        400: {"description": "the multipart body is malformed"},
-        404: {"description": "no such scan"},
-        409: {"description": "the scan is not accepting photos"},
-        413: {"description": "too many or too large files"},
-        415: {"description": "not multipart/form-data"},
-        422: {"description": "a file is not an acceptable photo, or the form is incomplete; nothing was stored"},
-    },
+    responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, *PHOTO_UPLOAD_ERRORS),
     openapi_extra={"requestBody": OPENAPI_REQUEST_BODY},
 )
 async def upload_images(scan: OwnedScan, request: Request, runtime: RuntimeDep, db_session: SessionDep) -> UploadResult:
@@ -83,7 +81,7 @@ async def upload_images(scan: OwnedScan, request: Request, runtime: RuntimeDep, 
 @router.post(
     "/{scan_id}/process",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={402: {"description": "the user's monthly budget could be exceeded; nothing was queued"}},
+    responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, MonthlyBudgetExceeded),
 )
 async def process_scan(
     scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
@@ -94,22 +92,30 @@ async def process_scan(
     return ProcessAccepted(id=scan.id, status=scan.status)
 
 
-@router.get("/{scan_id}")
+@router.get("/{scan_id}", responses=responses(*OWNED_SCAN_ERRORS))
 async def get_scan(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> ScanDetail:
     return await scans_service.scan_detail(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
 
 
-@router.get("/{scan_id}/summary")
+@router.get("/{scan_id}/summary", responses=responses(*OWNED_SCAN_ERRORS, SummaryNotReady))
 async def get_summary(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> SummaryRead:
     summary = await scans_service.get_summary(db_session=db_session, user_id=user.id, scan_id=scan_id)
     return SummaryRead.model_validate(summary)
 
 
-summaries_router.add_api_route("/summaries/scan/{scan_id}", get_summary, methods=["GET"], response_model=SummaryRead)
-summaries_router.add_api_route("/scans/{scan_id}", get_scan, methods=["GET"], response_model=ScanDetail)
+summaries_router.add_api_route(
+    "/summaries/scan/{scan_id}",
+    get_summary,
+    methods=["GET"],
+    response_model=SummaryRead,
+    responses=responses(*OWNED_SCAN_ERRORS, SummaryNotReady),
+)
+summaries_router.add_api_route(
+    "/scans/{scan_id}", get_scan, methods=["GET"], response_model=ScanDetail, responses=responses(*OWNED_SCAN_ERRORS)
+)
 
 
-@router.delete("/{scan_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{scan_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(*OWNED_SCAN_ERRORS))
 async def delete_scan(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep) -> Response:
     await scans_service.delete_scan(db_session=db_session, store=runtime.store, user_id=user.id, scan_id=scan_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -118,7 +124,8 @@ async def delete_scan(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep
 @images_router.get(
     "/{image_id}/{variant}",
     response_class=Response,
-    responses={200: {"content": {"image/*": {}}}, 304: {"description": "not modified (If-None-Match)"}},
+    responses=responses(ImageLinkInvalid)
+    | {200: {"content": {"image/*": {}}}, 304: {"description": "not modified (If-None-Match)"}},
 )
 async def image_content(
     image_id: uuid.UUID,

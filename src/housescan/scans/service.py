@@ -73,6 +73,8 @@ class TooManyRooms(Unprocessable):
 class UploadRejected(Unprocessable):
     """Photos refused; nothing was stored. `detail` lists every bad file and why."""
 
+    statuses = (Unprocessable.status_code, TooLarge.status_code)
+
     def __init__(self, message: str, errors: list[dict[str, object]], *, too_large: bool = False) -> None:
         super().__init__({"message": message, "errors": errors})
         self.errors = errors

@@ -227,10 +227,18 @@ export interface components {
         };
         /** ErrorBody */
         ErrorBody: {
-            /** Detail */
+            /**
+             * Detail
+             * @description what was wrong, in words
+             */
             detail: string | unknown[] | {
                 [key: string]: unknown;
             };
+            /**
+             * Error
+             * @description a stable machine code for what was wrong, e.g. `scan_not_found`
+             */
+            error: string;
         };
         /** ProsCons */
         ProsCons: {
@@ -244,6 +252,22 @@ export interface components {
          * @enum {string}
          */
         Quality: "Poor" | "Average" | "Good" | "Excellent" | "N/A";
+        /**
+         * RememberedAnswer
+         * @description An agent's answer that an earlier attempt of the same scan paid for (`AgentMemo`), by its memo key.
+         */
+        RememberedAnswer: {
+            /** Key */
+            key: string;
+            /** Answer */
+            answer: {
+                [key: string]: unknown;
+            };
+            /** Usage */
+            usage: {
+                [key: string]: unknown;
+            };
+        };
         /** ResponseMetadata */
         ResponseMetadata: {
             /** Request Id */
@@ -303,21 +327,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** ScanRequest */
-        ScanRequest: {
-            /** Rooms */
-            rooms: components["schemas"]["RoomInput"][];
-            /** House Checklist */
-            house_checklist?: components["schemas"]["ChecklistItem"][];
-            /** Rooms Checklist */
-            rooms_checklist?: components["schemas"]["ChecklistItem"][];
-            /** Products Checklist */
-            products_checklist?: components["schemas"]["ChecklistItem"][];
-            /** Budget Usd */
-            budget_usd?: number | null;
-            /** Budget Tokens */
-            budget_tokens?: number | null;
-        };
         /** ScanResponse */
         ScanResponse: {
             result: components["schemas"]["ScanResult"];
@@ -347,6 +356,27 @@ export interface components {
             /** Summary */
             summary: string;
             pros_cons: components["schemas"]["ProsCons"];
+        };
+        /**
+         * ScanRun
+         * @description The body of the agents service's `POST /v1/scan/run`: the request, and the answers earlier attempts
+         *     already paid for, which the run reuses instead of calling the model again.
+         */
+        ScanRun: {
+            /** Rooms */
+            rooms: components["schemas"]["RoomInput"][];
+            /** House Checklist */
+            house_checklist?: components["schemas"]["ChecklistItem"][];
+            /** Rooms Checklist */
+            rooms_checklist?: components["schemas"]["ChecklistItem"][];
+            /** Products Checklist */
+            products_checklist?: components["schemas"]["ChecklistItem"][];
+            /** Budget Usd */
+            budget_usd?: number | null;
+            /** Budget Tokens */
+            budget_tokens?: number | null;
+            /** Remembered */
+            remembered?: components["schemas"]["RememberedAnswer"][];
         };
         /**
          * Sighting
@@ -399,7 +429,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ScanRequest"];
+                "application/json": components["schemas"]["ScanRun"];
             };
         };
         responses: {
@@ -412,16 +442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScanResponse"];
                 };
             };
-            /** @description bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not authenticated */
+            /** @description `agents_token_required`: The agents service needs its bearer token (HOUSESCAN_AGENTS_TOKEN) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -430,34 +451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found (also for another user's resources) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -466,15 +460,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description the analysis could not be done; `retryable` says whether to try again */
+            /** @description `analysis_failed`: The analysis could not be done; `detail.retryable` says whether to try again */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -502,52 +489,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description not found (also for another user's resources) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -556,17 +498,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description invalid input; `detail` names what was wrong */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
