@@ -55,6 +55,9 @@ function report(): Report {
           value: "kitchen",
           text: "Kitchen",
           confidence: 0.62,
+          confidence_basis: "model_score",
+          measured_precision: 0.909,
+          measured_on: 163,
           candidates: [
             { value: "kitchen", confidence: 0.62 },
             { value: "dining_room", confidence: 0.5 },
@@ -66,6 +69,16 @@ function report(): Report {
         },
         products: {
           sink: answer({ kind: "product", title: "Sink", value: true, text: "Present", confidence: 0.93 }),
+          refrigerator: answer({
+            kind: "product",
+            title: "Fridge",
+            value: true,
+            text: "Present",
+            confidence: 0.871,
+            confidence_basis: "out_of_fold_precision",
+            measured_on: 115,
+            photo_score: 0.72,
+          }),
           oven: answer({ kind: "product", title: "Oven or hob", value: false, text: "Not present", source: "person", model_value: null }),
         },
         images: [{ id: "i1", url: "/img/i1", thumbnail_url: "/img/i1" }],
@@ -165,6 +178,13 @@ describe("ReportPage", () => {
     expect(within(room).getByTestId("room-type-candidates").textContent).toBe("Kitchen 62% · Dining room 50%");
     const sink = room.querySelector('[data-item="products.sink"]') as HTMLElement;
     expect(within(sink).getByTestId("answer-source").textContent).toBe("Model · 93%");
+    // A figure measured on test photos says so; the room type's own score keeps its percentage beside it.
+    const fridge = room.querySelector('[data-item="products.refrigerator"]') as HTMLElement;
+    expect(within(fridge).getByTestId("answer-source").textContent).toBe("Model · right 9 times in 10");
+    expect(within(fridge).getByTestId("answer-meaning").textContent).toBe(
+      "This kind of sighting is right 9 times in 10 on our test photos (115 photos).",
+    );
+    expect(within(room).getByTestId("room-type-meaning").textContent).toContain("this kind of answer is right 9 times in 10");
     const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
     expect(within(oven).getByTestId("answer-source").textContent).toBe("You");
     expect(within(oven).getByRole("button", { name: "Use the model’s answer" })).toBeTruthy();

@@ -3,7 +3,16 @@ import ChecklistReview, { type Entry } from "./ChecklistReview";
 import Lightbox from "./Lightbox";
 import { AddPhotosButton } from "./PhotoInputs";
 import { CheckedProgress } from "./ReportFrame";
-import { ROOM_TYPES, answerValue, candidatesText, label, reviewApi, type Answer, type ReportRoom } from "./reviewApi";
+import {
+  ROOM_TYPES,
+  answerValue,
+  candidatesText,
+  confidenceSentence,
+  label,
+  reviewApi,
+  type Answer,
+  type ReportRoom,
+} from "./reviewApi";
 
 /** One room of the report: rename it, correct its type, answer its checklist and products. */
 export default function RoomReview({
@@ -101,6 +110,11 @@ export default function RoomReview({
             <span className="muted small candidates" data-testid="room-type-candidates">
               {type.source === "person" ? "The model said " : ""}
               {candidatesText(type)}
+            </span>
+          )}
+          {confidenceSentence(type) && (
+            <span className="muted small" data-testid="room-type-meaning">
+              {confidenceSentence(type)}
             </span>
           )}
           {editable && (
