@@ -84,8 +84,11 @@ export default function WalkItem({ itemId, answer, pending, photos, onCloseUp, o
         <span id={titleId} className="walk-title">
           {title}
         </span>
-        <span className={`pill ${mine ? "pill-person" : value === null ? "pill-unassessed" : "pill-neutral"}`} data-testid="walk-answer">
-          {shown}
+        <span className="walk-answer">
+          <span className={`pill ${mine ? "pill-person" : value === null ? "pill-unassessed" : "pill-neutral"}`} data-testid="walk-answer">
+            {shown}
+          </span>
+          {mine && value !== null && <span className="who who-person">You</span>}
         </span>
       </div>
       {answer.description && <p className="muted small walk-desc">{answer.description}</p>}
