@@ -5,26 +5,36 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypeAliasType
 
 PIPELINE_VERSION = "2.0.0"
 
-HOUSE_TYPES = ("apartment", "villa", "townhouse", "studio", "penthouse", "detached_house")
-ROOM_TYPES = (
-    "bedroom",
-    "living_room",
-    "kitchen",
-    "bathroom",
-    "dining_room",
-    "office",
-    "hallway",
-    "laundry",
-    "garage",
-    "exterior",
-    "other",
+# The vocabularies, declared once: named schemas in the OpenAPI (so the web's generated types carry them),
+# and their values as tuples for the code that walks them.
+HouseType = TypeAliasType(
+    "HouseType", Literal["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"]
 )
+RoomType = TypeAliasType(
+    "RoomType",
+    Literal[
+        "bedroom",
+        "living_room",
+        "kitchen",
+        "bathroom",
+        "dining_room",
+        "office",
+        "hallway",
+        "laundry",
+        "garage",
+        "exterior",
+        "other",
+    ],
+)
+HOUSE_TYPES: tuple[str, ...] = get_args(HouseType.__value__)
+ROOM_TYPES: tuple[str, ...] = get_args(RoomType.__value__)
 
 AGENT_NAMES = ("house_type", "house_checklist", "room_type", "room_checklist", "products", "pros_cons")
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from housescan.agents.contract import HouseType, RoomType
 from housescan.houses.models import HouseStatus
 from housescan.scans.models import ScanStatus
 
@@ -25,7 +26,7 @@ class ScanCreate(BaseModel):
     house_id: uuid.UUID | None = None
     rooms: list[RoomCreate] | None = Field(default=None, min_length=1, max_length=MAX_ROOMS)
     rooms_count: int | None = Field(default=None, ge=1, le=MAX_ROOMS)
-    house_type: Literal["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"] | None = Field(
+    house_type: HouseType | None = Field(
         default=None, description="the person's answer, if they know it; the models then do not decide it"
     )
 
@@ -92,14 +93,14 @@ class HouseRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
     address: str | None
-    house_type: str | None
+    house_type: HouseType | None
     status: HouseStatus
     created_at: datetime
     updated_at: datetime
 
 
 class RoomRead(RoomBrief):
-    detected_room_types: list[str]
+    detected_room_types: list[RoomType]
     images: list[ImageRead]
 
 
@@ -136,7 +137,7 @@ class ScanListItem(BaseModel):
     error: str | None
     house_id: uuid.UUID
     address: str | None
-    house_type: str | None
+    house_type: HouseType | None
     rooms_count: int
     images_count: int
     created_at: datetime
@@ -168,7 +169,7 @@ class ScanDetail(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    detected_house_types: list[str]
+    detected_house_types: list[HouseType]
     house: HouseRead
     rooms: list[RoomRead]
     summary: SummaryRead | None

@@ -1955,8 +1955,7 @@ export interface components {
             id: string;
             /** Address */
             address: string | null;
-            /** House Type */
-            house_type: string | null;
+            house_type: components["schemas"]["HouseType"] | null;
             status: components["schemas"]["HouseStatus"];
             /**
              * Created At
@@ -1974,6 +1973,8 @@ export interface components {
          * @enum {string}
          */
         HouseStatus: "idle" | "active" | "archived";
+        /** @enum {string} */
+        HouseType: "apartment" | "villa" | "townhouse" | "studio" | "penthouse" | "detached_house";
         /** ImageRead */
         ImageRead: {
             /**
@@ -2738,7 +2739,7 @@ export interface components {
             /** Label */
             label: string | null;
             /** Detected Room Types */
-            detected_room_types: string[];
+            detected_room_types: components["schemas"]["RoomType"][];
             /** Images */
             images: components["schemas"]["ImageRead"][];
         };
@@ -2752,6 +2753,8 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** @enum {string} */
+        RoomType: "bedroom" | "living_room" | "kitchen" | "bathroom" | "dining_room" | "office" | "hallway" | "laundry" | "garage" | "exterior" | "other";
         /** ScanCreate */
         ScanCreate: {
             /** Address */
@@ -2762,11 +2765,8 @@ export interface components {
             rooms?: components["schemas"]["RoomCreate"][] | null;
             /** Rooms Count */
             rooms_count?: number | null;
-            /**
-             * House Type
-             * @description the person's answer, if they know it; the models then do not decide it
-             */
-            house_type?: ("apartment" | "villa" | "townhouse" | "studio" | "penthouse" | "detached_house") | null;
+            /** @description the person's answer, if they know it; the models then do not decide it */
+            house_type?: components["schemas"]["HouseType"] | null;
         };
         /** ScanCreated */
         ScanCreated: {
@@ -2806,7 +2806,7 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
             /** Detected House Types */
-            detected_house_types: string[];
+            detected_house_types: components["schemas"]["HouseType"][];
             house: components["schemas"]["HouseRead"];
             /** Rooms */
             rooms: components["schemas"]["RoomRead"][];
@@ -2831,8 +2831,7 @@ export interface components {
             house_id: string;
             /** Address */
             address: string | null;
-            /** House Type */
-            house_type: string | null;
+            house_type: components["schemas"]["HouseType"] | null;
             /** Rooms Count */
             rooms_count: number;
             /** Images Count */
