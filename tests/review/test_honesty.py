@@ -220,3 +220,26 @@ def test_english_of_the_summary() -> None:
     assert wording.count_phrase(3, "bedroom") == "three bedrooms"
     assert wording.join_words(["a kitchen", "two bedrooms", "an office"]) == "a kitchen, two bedrooms and an office"
     assert wording.article("apartment") == "an apartment" and wording.article("villa") == "a villa"
+
+
+def test_a_room_named_with_a_word_of_the_vocabulary_is_that_type_until_the_person_changes_it() -> None:
+    """The person's word is evidence: "Dining room" is their answer, the model's kitchen shown beside it, not
+    applied; a name that is no room type leaves the model's answer; an explicit answer wins over the name."""
+    context = _context(_kitchen({}, {}, []), rooms=1)
+    room = context.rooms[0]
+    room.label = "Dining room"
+    named = build_report(context, settings=Settings()).rooms[0].room_type
+    assert named.value == "dining_room" and named.source == "person" and named.confidence is None
+    assert named.model_value == "kitchen" and named.candidates[0].value == "kitchen"
+    assert named.note is not None and "Dining room" in named.note
+    room.label = "Bedroom 2"
+    assert build_report(context, settings=Settings()).rooms[0].room_type.value == "bedroom"
+    room.label = "Granny flat"
+    unnamed = build_report(context, settings=Settings()).rooms[0].room_type
+    assert unnamed.value == "kitchen" and unnamed.source == "model"
+    room.label = "Dining room"
+    context.answers[(str(room.id), "room_type")] = PersonAnswer(
+        scope=str(room.id), item_id="room_type", value="office", note=None, photo_ids=[], answered_at=NOW
+    )
+    changed = build_report(context, settings=Settings()).rooms[0].room_type
+    assert changed.value == "office" and changed.source == "person" and changed.model_value == "kitchen"

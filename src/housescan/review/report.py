@@ -63,6 +63,7 @@ from housescan.review.wording import (
     is_defect,
     join_words,
     room_name,
+    room_type_named,
     with_text,
 )
 from housescan.scans.models import Image, Scan
@@ -270,7 +271,15 @@ def room_type_answer(context: ScanContext, room: Room) -> Answer:
         kind="room_type",
         candidates=candidates,
     )
-    return with_text(_overlay(answer, context.answers.get((str(room.id), ROOM_TYPE)), model_value=answer.value))
+    person = context.answers.get((str(room.id), ROOM_TYPE))
+    named = room_type_named(room.label)
+    if person is None and named is not None:
+        # The person's own word for the room ("Kitchen", "Bedroom 2") is their answer until they change it;
+        # the model's reading stays beside it (`model_value`, candidates), shown and not applied.
+        person = PersonAnswer(
+            value=named, photo_ids=[], answered_at=room.created_at, note=f"From the room's name “{room.label}”"
+        )
+    return with_text(_overlay(answer, person, model_value=answer.value))
 
 
 def _checklist(

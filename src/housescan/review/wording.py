@@ -3,6 +3,7 @@ the web app, the shared page and the PDF)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from housescan.review.schemas import NOT_APPLICABLE, NOT_VISIBLE, Answer
@@ -24,6 +25,47 @@ ROOM_NAMES = {
     "exterior": ("exterior view", "exterior views"),
     "other": ("room of undetermined type", "rooms of undetermined type"),
 }
+
+
+#: Words a person names a room with -> its type (lower case, after `room_type_named` drops numbers and the
+#: words in `_QUALIFIERS`): the vocabulary's own names and the common words for them.
+ROOM_WORDS: dict[str, str] = {
+    **{names[0]: room_type for room_type, names in ROOM_NAMES.items() if room_type not in ("exterior", "other")},
+    **{room_type.replace("_", " "): room_type for room_type in ROOM_NAMES if room_type not in ("exterior", "other")},
+    "bed room": "bedroom",
+    "lounge": "living_room",
+    "sitting room": "living_room",
+    "family room": "living_room",
+    "living": "living_room",
+    "dining": "dining_room",
+    "bath": "bathroom",
+    "shower room": "bathroom",
+    "en suite": "bathroom",
+    "ensuite": "bathroom",
+    "wc": "bathroom",
+    "toilet": "bathroom",
+    "hall": "hallway",
+    "entrance hall": "hallway",
+    "entrance": "hallway",
+    "corridor": "hallway",
+    "landing": "hallway",
+    "study": "office",
+    "home office": "office",
+    "utility room": "laundry",
+    "utility": "laundry",
+    "outside": "exterior",
+    "exterior": "exterior",
+}
+_QUALIFIERS = {"the", "main", "master", "guest", "small", "big", "large", "second", "first", "upstairs", "downstairs"}
+
+
+def room_type_named(label: str | None) -> str | None:
+    """The room type a person's name for a room says ("Kitchen", "Bedroom 2", "Master bedroom"), or None when
+    the name is not a word of the vocabulary ("Granny flat", "Kitchen/diner" are not read)."""
+    if not label:
+        return None
+    words = [w for w in re.split(r"[\s#.,:;()-]+", label.lower()) if w and not w.isdigit() and w not in _QUALIFIERS]
+    return ROOM_WORDS.get(" ".join(words))
 
 
 HOUSE_NAMES = {
