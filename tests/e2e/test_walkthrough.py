@@ -124,6 +124,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         ceiling.get_by_role("button", name="Not visible").tap()
         ceiling.get_by_test_id("walk-state").filter(has_text="Saved on this phone").wait_for()
         walk.get_by_text(f"3 of {total} checked", exact=True).wait_for()
+        page.get_by_text("1 answer saved on this phone will go to the server").wait_for()
         kept = page.evaluate(
             """() => new Promise((resolve) => {
                 const open = indexedDB.open('housescan-answers', 1);

@@ -379,8 +379,10 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       <p className="muted small center">
         {plural(totalImages, "photo")} uploaded across {rooms.length - missing.length} of {plural(rooms.length, "room")}.
         {missing.length > 0 && ` Still to photograph: ${missing.map(roomName).join(", ")}.`}
-        {whole && <span data-testid="home-progress"> Whole home: {progressText(whole)}.</span>} Uploaded photos and answers
-        are saved: you can leave and come back to this scan later.
+        {whole && <span data-testid="home-progress"> Whole home: {progressText(whole)}.</span>}
+        {checklists.waiting > 0 &&
+          ` ${plural(checklists.waiting, "answer")} saved on this phone will go to the server when the connection returns.`}{" "}
+        Uploaded photos and answers are saved: you can leave and come back to this scan later.
       </p>
     </section>
   );

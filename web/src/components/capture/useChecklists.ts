@@ -135,7 +135,10 @@ export function useChecklists(scanId: string, roomIds: string) {
       )
     : null;
 
-  return { report, pending, error, setError, save, progress, whole, reload: load, unsent: () => queue.unsent(scanId) };
+  // Answers of this scan kept on the phone until the connection returns.
+  const waiting = [...pending.values()].filter((p) => p.entry.scanId === scanId && p.state === "waiting").length;
+
+  return { report, pending, error, setError, save, progress, whole, waiting };
 }
 
 function withAnswer(report: Report | null, scope: string, itemId: string, answer: Answer): Report | null {
