@@ -55,10 +55,11 @@ async def list_scans(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    house_id: Annotated[uuid.UUID | None, Query(description="only the scans of this house of the user's")] = None,
 ) -> ScanPage:
     """The user's scans, newest first, each with its report in brief."""
     page = await scans_service.list_scans(
-        db_session=db_session, settings=settings, user_id=user.id, limit=limit, cursor=cursor
+        db_session=db_session, settings=settings, user_id=user.id, limit=limit, cursor=cursor, house_id=house_id
     )
     return await review_report.with_digests(db_session=db_session, settings=settings, page=page)
 

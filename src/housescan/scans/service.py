@@ -419,9 +419,15 @@ async def scan_detail(
 
 
 async def list_scans(
-    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, limit: int, cursor: str | None
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    user_id: uuid.UUID,
+    limit: int,
+    cursor: str | None,
+    house_id: uuid.UUID | None = None,
 ) -> ScanPage:
-    """The user's scans, newest first."""
+    """The user's scans, newest first; only those of `house_id` when given (another user's house: none)."""
     rooms_count = select(func.count()).where(Room.scan_id == Scan.id).correlate(Scan).scalar_subquery()
     images_count = select(func.count()).where(Image.scan_id == Scan.id).correlate(Scan).scalar_subquery()
     cover = (
@@ -437,6 +443,8 @@ async def list_scans(
         .join(House, House.id == Scan.house_id)
         .where(Scan.user_id == user_id)
     )
+    if house_id is not None:
+        query = query.where(Scan.house_id == house_id)
     rows, next_cursor = await keyset_page(
         db_session,
         query,

@@ -3139,6 +3139,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string | null;
+                /** @description only the scans of this house of the user's */
+                house_id?: string | null;
             };
             header?: never;
             path?: never;

@@ -5,23 +5,9 @@ import { api } from "../../lib/api";
 import { errorLines } from "../../lib/account";
 import { formatDate } from "../../lib/format";
 import type { ScanDetail, ScanListItem } from "../../lib/types";
-import { earlierScans } from "./decision";
+import { allPages, earlierScans } from "./decision";
+import { decisionApi } from "./decisionApi";
 import "./decision.css";
-
-/** How many pages of the person's scans are read to find this home's earlier scans. */
-const PAGES = 5;
-
-async function scansOfAccount(): Promise<ScanListItem[]> {
-  const all: ScanListItem[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < PAGES; page += 1) {
-    const body = await api.listScans(cursor, 100);
-    all.push(...body.items);
-    cursor = body.next_cursor;
-    if (!cursor) break;
-  }
-  return all;
-}
 
 /**
  * One home over time, on its report: "Scan this home again" starts a new scan of the same house with the same
@@ -36,7 +22,8 @@ export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
 
   useEffect(() => {
     let live = true;
-    scansOfAccount().then(
+    const houseId = scan.house.id;
+    allPages((cursor) => decisionApi.scansOfHouse(houseId, cursor)).then(
       (scans) => {
         if (!live) return;
         const found = earlierScans(scans, { id: scan.id, house_id: scan.house.id, created_at: scan.created_at });

@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { api } from "../../lib/api";
 import type { Finding, ScanListItem } from "../../lib/types";
 import { takenCost } from "./CostGuidePicker";
 import {
+  allPages,
   COMPARE_MAX,
   draftBody,
   draftProblems,
@@ -14,7 +16,7 @@ import {
   toggleCompare,
   type DraftItem,
 } from "./decision";
-import type { CostGuideRow, RoomChanges } from "./decisionApi";
+import { decisionApi, type CostGuideRow, type RoomChanges } from "./decisionApi";
 
 const finding = (id: string, low?: number, high?: number): Finding =>
   ({ id, title: `Finding ${id}`, severity: "major", cost_low: low ?? null, cost_high: high ?? null }) as Finding;
@@ -78,6 +80,8 @@ describe("homes picked to compare", () => {
 });
 
 describe("one home over time", () => {
+  afterEach(() => vi.restoreAllMocks());
+
   const scan = (id: string, house: string, created: string, status: ScanListItem["status"] = "succeeded") =>
     ({ id, house_id: house, created_at: created, status }) as ScanListItem;
 
@@ -91,6 +95,27 @@ describe("one home over time", () => {
       scan("other", "h2", "2026-03-01T10:00:00Z"),
     ];
     expect(earlierScans(all, { id: "now", house_id: "h1", created_at: "2026-12-05T10:00:00Z" }).map((s) => s.id)).toEqual(["mid", "old"]);
+  });
+
+  it("reads every page of the list, each with the cursor the one before gave", async () => {
+    const pages: Record<string, { items: string[]; next_cursor: string | null }> = {
+      first: { items: ["a", "b"], next_cursor: "c1" },
+      c1: { items: ["c"], next_cursor: "c2" },
+      c2: { items: [], next_cursor: null },
+    };
+    const page = vi.fn(async (cursor: string | null) => pages[cursor ?? "first"]);
+    expect(await allPages(page)).toEqual(["a", "b", "c"]);
+    expect(page.mock.calls.map(([cursor]) => cursor)).toEqual([null, "c1", "c2"]);
+  });
+
+  it("asks the server for this house's scans only, not every scan of the account", async () => {
+    const get = vi.spyOn(api, "get").mockResolvedValue({ items: [], next_cursor: null });
+    await decisionApi.scansOfHouse("h 1", null);
+    await decisionApi.scansOfHouse("h1", "next");
+    const [first, second] = get.mock.calls.map(([url]) => new URL(String(url), "http://x"));
+    expect(first.pathname).toBe("/api/v1/scans");
+    expect(Object.fromEntries(first.searchParams)).toEqual({ house_id: "h 1", limit: "100" });
+    expect(Object.fromEntries(second.searchParams)).toEqual({ house_id: "h1", limit: "100", cursor: "next" });
   });
 
   it("re-pairs a room: the room the person had paired with that earlier room is unpaired, the server's own pairs are left to it", () => {

@@ -102,6 +102,18 @@ export function parseScanIds(value: string | null): string[] {
   return [...new Set(ids)].slice(0, COMPARE_MAX);
 }
 
+/** Every item of a list paged by cursor, in the order of its pages. */
+export async function allPages<T>(page: (cursor: string | null) => Promise<{ items: T[]; next_cursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const body = await page(cursor);
+    all.push(...body.items);
+    cursor = body.next_cursor;
+  } while (cursor);
+  return all;
+}
+
 /** The other scans of the same house that finished before this one, newest first. */
 export function earlierScans(scans: ScanListItem[], current: { id: string; house_id: string; created_at: string }): ScanListItem[] {
   const at = Date.parse(current.created_at);

@@ -21,6 +21,7 @@ export type Changes = Schemas["Changes"];
 export type RoomChanges = Schemas["RoomChanges"];
 export type RoomPair = Schemas["RoomPairIn"];
 
+const SCANS = "/api/v1/scans";
 const COST_PREFERENCES = "/api/v1/me/cost-preferences";
 const LISTS = "/api/v1/scans/{scan_id}/repair-lists";
 const LIST = "/api/v1/scans/{scan_id}/repair-lists/{list_id}";
@@ -67,6 +68,12 @@ export const decisionApi = {
   putVerdict: (scanId: string, body: BodyOf<typeof VERDICT, "put">) =>
     api.request<ResponseOf<typeof VERDICT, "put">>("PUT", route(VERDICT, { scan_id: scanId }), { body }),
 
+  /** One page of the person's scans of one house, newest first (another user's house: none). */
+  scansOfHouse: (houseId: string, cursor: string | null, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ house_id: houseId, limit: "100" });
+    if (cursor) query.set("cursor", cursor);
+    return api.get<ResponseOf<typeof SCANS, "get">>(`${route(SCANS)}?${query.toString()}`, signal);
+  },
   changes: (scanId: string, since: string, signal?: AbortSignal) =>
     api.get<ResponseOf<"/api/v1/scans/{scan_id}/changes", "get">>(
       `${route("/api/v1/scans/{scan_id}/changes", { scan_id: scanId })}?${new URLSearchParams({ since }).toString()}`,
