@@ -55,6 +55,9 @@ from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.local.images import decode
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from room_accuracy import truth_of  # a sibling bench script: the truth of a class folder
+
 REPO = Path(__file__).resolve().parent.parent
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 DEFAULT_CACHE = Path("/tmp/housescan-cv/raw.pkl")  # noqa: S108 (a cache of our own runs)
@@ -103,15 +106,6 @@ def collect(root: Path, cache: Path) -> list[Raw]:
 
 
 # ---- truth, groups, folds -----------------------------------------------------------------------------
-
-
-def truth_of(folder: str) -> tuple[str, str | None]:
-    """Room type and house type (exterior photos only) of a class folder (as bench/room_accuracy.py)."""
-    if folder.startswith("_exterior_"):
-        return "exterior", folder.removeprefix("_exterior_")
-    if folder.startswith("exterior"):
-        return "exterior", "detached_house"
-    return folder, None
 
 
 def group_of(key: str) -> str:
