@@ -214,63 +214,15 @@ async function keepThumbnailsOf(response) {
   );
 }
 
-// Photos kept while offline (web/src/lib/uploadQueue.ts writes them to this IndexedDB store): sent when the
-// connection returns (Background Sync). An entry leaves the outbox once the server judged it; a 401 (the
-// saved token expired) or a network failure leaves it for the app, which sends it on its next open.
-const OUTBOX_DB = "housescan-outbox";
-const OUTBOX_STORE = "uploads";
-
-function outboxRequest(mode, run) {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(OUTBOX_DB, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(OUTBOX_STORE, { keyPath: "id", autoIncrement: true });
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const transaction = db.transaction(OUTBOX_STORE, mode);
-      const request = run(transaction.objectStore(OUTBOX_STORE));
-      transaction.oncomplete = () => {
-        db.close();
-        resolve(request.result);
-      };
-      transaction.onerror = () => {
-        db.close();
-        reject(transaction.error);
-      };
-    };
-  });
-}
-
-async function sendOutbox() {
-  // An open app sends the outbox itself (its token is fresh, and its page shows each photo's progress).
-  const windows = await self.clients.matchAll({ type: "window" });
-  if (windows.length > 0) {
-    for (const client of windows) client.postMessage({ type: "send-outbox" });
-    return;
-  }
-  const entries = await outboxRequest("readonly", (store) => store.getAll());
-  let sent = 0;
-  for (const entry of entries) {
-    const form = new FormData();
-    form.append("images", entry.blob, entry.name);
-    form.append("room_ordinal", String(entry.roomOrdinal));
-    let response;
-    try {
-      response = await fetch(`/api/v1/scans/${encodeURIComponent(entry.scanId)}/images`, {
-        method: "POST",
-        body: form,
-        headers: entry.token ? { Authorization: `Bearer ${entry.token}` } : {},
-      });
-    } catch (error) {
-      throw error; // still offline: the browser runs the sync again later
-    }
-    if (response.status === 401 || response.status >= 500) continue;
-    await outboxRequest("readwrite", (store) => store.delete(entry.id));
-    sent += 1;
-  }
-  return sent;
-}
-
+// Photos kept while offline wait in the app's IndexedDB outbox (web/src/lib/uploadQueue.ts), with no token:
+// a token there would be readable by page scripts. So Background Sync does not send them itself: when the
+// connection returns it wakes the app's open tabs, which send them with their in-memory token (refreshed
+// through the HttpOnly cookie). With no tab open the photos wait until the app is opened again.
 self.addEventListener("sync", (event) => {
-  if (event.tag === "housescan-uploads") event.waitUntil(sendOutbox());
+  if (event.tag === "housescan-uploads") event.waitUntil(wakeTheApp());
 });
+
+async function wakeTheApp() {
+  const windows = await self.clients.matchAll({ type: "window" });
+  for (const client of windows) client.postMessage({ type: "send-outbox" });
+}

@@ -1,10 +1,12 @@
 """On a phone (Chromium at 390x844): a report of 15 photos loads thumbnails only, opens one full screen
 from its medium rendition, and reads offline after one visit, with the list of scans; photos staged on the
 capture page survive a tap to the next room and leaving the page; files the server would refuse are refused
-in the browser, in MB; an upload started offline goes up when the connection returns."""
+in the browser, in MB; an upload started offline is kept on the phone with no token anywhere a page script
+can read, survives a reload, and goes up when the connection returns (the app sends it with its own token)."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -26,6 +28,32 @@ from tests.e2e.conftest import (
 pytestmark = pytest.mark.e2e
 
 PHOTOS = 15
+
+# Every record of every IndexedDB store of the origin, as text (a Blob as its type and size): what any
+# script of the page can read there.
+EVERY_INDEXEDDB_RECORD = """async () => {
+    const text = (value) => JSON.stringify(value, (key, inner) =>
+        inner instanceof Blob ? `<blob ${inner.type} ${inner.size}>` : inner);
+    const found = {};
+    for (const { name } of await indexedDB.databases()) {
+        const db = await new Promise((resolve, reject) => {
+            const open = indexedDB.open(name);
+            open.onsuccess = () => resolve(open.result);
+            open.onerror = () => reject(open.error);
+        });
+        for (const store of db.objectStoreNames) {
+            const records = await new Promise((resolve, reject) => {
+                const request = db.transaction(store).objectStore(store).getAll();
+                request.onsuccess = () => resolve(request.result);
+                request.onerror = () => reject(request.error);
+            });
+            found[`${name}/${store}`] = records.map(text);
+        }
+        db.close();
+    }
+    return found;
+}"""
+JWT_LIKE = re.compile(r"[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}")
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +279,9 @@ def test_staged_photos_survive_the_next_room_and_leaving_and_bad_files_never_lea
         context.close()
 
 
-def test_an_upload_started_offline_is_sent_when_the_connection_returns(browser: Any, null_server: Server) -> None:
+def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_when_the_connection_returns(
+    browser: Any, null_server: Server
+) -> None:
     email = unique_email("offline-upload")
     context, page, console = new_page(browser, null_server, mobile=True)
     console.allow("ERR_INTERNET_DISCONNECTED")
@@ -262,24 +292,39 @@ def test_an_upload_started_offline_is_sent_when_the_connection_returns(browser: 
         scan_id = _draft(null_server, headers, "8 Tunnel Lane")
         page.goto(f"/scans/{scan_id}?room=0")
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        page.reload()  # with the service worker in control, so the scan is readable offline after a reload
+        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
         _stage(page, (7,))
         context.set_offline(True)
         page.get_by_test_id("upload-button").click()
         page.get_by_test_id("thumb-offline").wait_for()
         page.get_by_text("Waiting for a connection").first.wait_for()
-        kept = page.evaluate(
-            """() => new Promise((resolve) => {
-                const open = indexedDB.open('housescan-outbox', 1);
-                open.onsuccess = () => {
-                    const request = open.result.transaction('uploads').objectStore('uploads').count();
-                    request.onsuccess = () => resolve(request.result);
-                };
-            })"""
+        page.get_by_text("while HouseScan is open").first.wait_for()  # the app sends it, not the worker
+
+        # Kept on the phone, and nothing a page script can read in IndexedDB is (or looks like) a token.
+        page.wait_for_function(
+            "async () => ((await (" + EVERY_INDEXEDDB_RECORD + ")())['housescan-outbox/uploads'] || []).length === 1"
         )
-        assert kept == 1, "kept in the outbox while offline"
+        stored = page.evaluate(EVERY_INDEXEDDB_RECORD)
+        assert [json.loads(r)["name"] for r in stored["housescan-outbox/uploads"]] == ["staged-7.jpg"], stored
+        for where, records in stored.items():
+            for record in records:
+                assert not JWT_LIKE.search(record), (where, record)
+                assert "token" not in json.loads(record), (where, record)
         shot(page, "phone-05-waiting-for-connection")
+
+        # A reload while offline: the page's queue is gone, the photo waits in the outbox.
+        page.reload()
+        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        assert len(page.evaluate(EVERY_INDEXEDDB_RECORD)["housescan-outbox/uploads"]) == 1
+
+        # Online again: the open app refreshes its token through the cookie and sends it.
         context.set_offline(False)
         page.get_by_test_id("thumb-uploaded").first.wait_for()
+        page.wait_for_function(
+            "async () => (await (" + EVERY_INDEXEDDB_RECORD + ")())['housescan-outbox/uploads'].length === 0"
+        )
         with null_server.api() as c:
             scan = c.get(f"/api/v1/scans/{scan_id}", headers=headers).json()
         assert [len(room["images"]) for room in scan["rooms"]] == [1, 0], "sent once"

@@ -4,6 +4,7 @@ import { BrowserRouter } from "react-router-dom";
 import App from "./App";
 import { AuthProvider } from "./lib/auth";
 import { registerServiceWorker } from "./lib/sw-register";
+import { watchOutbox } from "./lib/uploadQueue";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(
@@ -17,3 +18,4 @@ createRoot(document.getElementById("root")!).render(
 );
 
 registerServiceWorker();
+watchOutbox(); // photos kept offline are sent by the open app (no token is kept with them)

@@ -313,6 +313,11 @@ export class ApiClient {
     });
   }
 
+  /** The signed-in user's id (no secret; "" when not known yet), or null when signed out. */
+  userId(): string | null {
+    return this.session();
+  }
+
   getTokens(): Tokens | null {
     return this.access === null ? null : { access_token: this.access };
   }

@@ -1,11 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type UploadHandle } from "./api";
-import { flushOutbox, queueFor, UploadQueue, type Outbox, type OutboxEntry, type UploadFn, type UploadItem } from "./uploadQueue";
+import { api, ApiError, type UploadHandle } from "./api";
+import {
+  flushOutbox,
+  queueFor,
+  UploadQueue,
+  withoutToken,
+  type Outbox,
+  type OutboxEntry,
+  type UploadFn,
+  type UploadItem,
+} from "./uploadQueue";
 import type { UploadResult } from "./types";
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
 const photo = (name: string) => new File([JPEG], name, { type: "image/jpeg" });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Three base64url parts: how a JWT looks, whatever its claims. */
+const JWT_LIKE = /[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}/;
+
+function jwt(payload: Record<string, unknown>): string {
+  const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `${b64({ alg: "HS256", typ: "JWT" })}.${b64(payload)}.signature`;
+}
 
 function memoryOutbox(): Outbox & { entries: OutboxEntry[] } {
   let next = 1;
@@ -50,7 +67,7 @@ describe("uploads started offline", () => {
     queue.keepOffline({
       scanId: "scan-1",
       outbox,
-      token: () => "token-1",
+      user: () => "user-1",
       isOnline: () => state.online,
       requestSync: () => (syncs += 1),
     });
@@ -61,11 +78,11 @@ describe("uploads started offline", () => {
     await tick();
     expect(items.map((i) => i.status)).toEqual(["offline", "offline"]);
     expect(queue.unsent()).toBe(2);
-    expect(outbox.entries.map((e) => [e.scanId, e.roomOrdinal, e.name, e.token])).toEqual([
-      ["scan-1", 1, "a.jpg", "token-1"],
-      ["scan-1", 1, "b.jpg", "token-1"],
+    expect(outbox.entries.map((e) => [e.scanId, e.roomOrdinal, e.name, e.user])).toEqual([
+      ["scan-1", 1, "a.jpg", "user-1"],
+      ["scan-1", 1, "b.jpg", "user-1"],
     ]);
-    expect(syncs).toBe(2); // Background Sync asked for, where the browser has it
+    expect(syncs).toBe(2); // Background Sync asked for (it wakes the app), where the browser has it
 
     state.online = true;
     queue.resumeOffline();
@@ -75,6 +92,64 @@ describe("uploads started offline", () => {
     expect(state.sent).toEqual(["a.jpg", "b.jpg"]);
     await tick();
     expect(outbox.entries).toEqual([]); // sent: no second copy from the outbox later
+  });
+
+  it("are kept without any token, only the user's id, while the app holds one in memory", async () => {
+    const token = jwt({ sub: "user-7", exp: Math.floor(Date.now() / 1000) + 3600 });
+    api.setTokens({ access_token: token });
+    try {
+      const { state, fn } = network();
+      const outbox = memoryOutbox();
+      const queue = new UploadQueue(fn, () => undefined, 2);
+      // As the capture page sets it up.
+      queue.keepOffline({ scanId: "scan-7", outbox, user: () => api.userId(), isOnline: () => state.online });
+      state.online = false;
+      queue.add([photo("c.jpg")], 0);
+      queue.start();
+      await tick();
+      await tick();
+      expect(outbox.entries).toHaveLength(1);
+      const [entry] = outbox.entries;
+      expect(Object.keys(entry).sort()).toEqual(["blob", "id", "name", "roomOrdinal", "savedAt", "scanId", "user"]);
+      expect(entry.user).toBe("user-7");
+      const { blob, ...rest } = entry;
+      expect(blob.size).toBe(JPEG.length); // the photo itself
+      const kept = JSON.stringify(rest);
+      expect(kept).not.toContain(token);
+      expect(kept).not.toMatch(JWT_LIKE);
+
+      state.online = true; // and it still goes (the app's own token is the one sent)
+      queue.resumeOffline();
+      await tick();
+      await tick();
+      expect(state.sent).toEqual(["c.jpg"]);
+      expect(outbox.entries).toEqual([]);
+    } finally {
+      api.setTokens(null);
+    }
+  });
+
+  it("lose the token an earlier version kept with them, keeping whose they are", () => {
+    const old = { id: 3, scanId: "s", roomOrdinal: 0, name: "old.jpg", blob: photo("old.jpg"), savedAt: 1 };
+    const migrated = withoutToken({ ...old, token: jwt({ sub: "user-3" }) });
+    expect(migrated).toEqual({ ...old, user: "user-3" });
+    expect("token" in migrated).toBe(false);
+    expect(withoutToken({ ...old, token: null })).toEqual({ ...old, user: null });
+    expect(withoutToken(old)).toBe(old);
+  });
+
+  it("are sent by their own user only: another person signed in on the phone leaves them", async () => {
+    const outbox = memoryOutbox();
+    await outbox.put({ scanId: "a", roomOrdinal: 0, name: "mine.jpg", blob: photo("mine.jpg"), user: "me", savedAt: 1 });
+    await outbox.put({ scanId: "b", roomOrdinal: 0, name: "theirs.jpg", blob: photo("theirs.jpg"), user: "them", savedAt: 2 });
+    const sent: string[] = [];
+    const upload = async (entry: OutboxEntry) => {
+      sent.push(entry.name);
+      return { images: [], duplicates: [] };
+    };
+    expect(await flushOutbox(outbox, upload, "me")).toBe(1);
+    expect(sent).toEqual(["mine.jpg"]);
+    expect(outbox.entries.map((e) => e.name)).toEqual(["theirs.jpg"]);
   });
 
   it("are sent on the next open when no Background Sync did, and kept while still offline", async () => {

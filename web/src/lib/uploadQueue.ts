@@ -4,9 +4,13 @@
 // Never loses a photo: files are checked in the browser before they are staged (photoCheck.ts); a queue
 // outlives the page that filled it (queueFor: leaving the capture page sends what was staged instead of
 // dropping it); an upload that fails because the phone is offline waits for the connection ("offline"),
-// and is kept in IndexedDB (the outbox) so that it is sent when the connection returns, by the service
-// worker's Background Sync where the browser has it, or by the app the next time it opens (flushOutbox).
-import { api, ApiError, type UploadHandle } from "./api";
+// and is kept in IndexedDB (the outbox) so that it is sent when the connection returns.
+//
+// The outbox holds no token (page scripts can read IndexedDB; the access token lives in memory only): the
+// app sends it, with its own token (refreshed through the HttpOnly cookie), when it opens, when the connection
+// returns, and when the service worker's Background Sync wakes it ("send-outbox"). With no tab of the app
+// open the photos wait on the phone until one opens.
+import { api, ApiError, jwtSubject, type UploadHandle } from "./api";
 import { photoProblem } from "./photoCheck";
 import type { ImageRead, UploadResult } from "./types";
 
@@ -35,14 +39,15 @@ export interface UploadItem {
   preview?: string; // object URL of the local file, for the thumbnail
 }
 
-/** What a queued-while-offline upload needs to be sent later, even by the service worker. */
+/** What a queued-while-offline upload needs to be sent later by the app. No token: see above. */
 export interface OutboxEntry {
   id?: number;
   scanId: string;
   roomOrdinal: number;
   name: string;
   blob: Blob;
-  token?: string | null; // the access token at the time (Background Sync has no other; a 401 leaves it for the app)
+  /** Whose photo it is (the user's id, no secret): another person signed in on this phone does not send it. */
+  user?: string | null;
   savedAt: number;
 }
 
@@ -121,7 +126,8 @@ let counter = 0;
 export interface OfflineOptions {
   scanId: string;
   outbox: Outbox | null;
-  token: () => string | null;
+  /** The signed-in user's id, kept with each photo (never a token). */
+  user?: () => string | null;
   isOnline?: () => boolean;
   requestSync?: () => void;
 }
@@ -302,7 +308,7 @@ export class UploadQueue {
         roomOrdinal: entry.item.roomOrdinal,
         name: entry.item.name,
         blob: entry.file,
-        token: options.token(),
+        user: options.user?.() ?? null,
         savedAt: Date.now(),
       });
       entry.outboxId = id;
@@ -357,7 +363,7 @@ export class UploadQueue {
       .catch((error: unknown) => {
         if (!this.entries.includes(entry)) return; // removed while uploading
         if (this.waitsForConnection(error)) {
-          this.update(entry, { status: "offline", loaded: 0, messages: ["Waiting for a connection; it will be sent then."] });
+          this.update(entry, { status: "offline", loaded: 0, messages: [WAITING_TEXT] });
           void this.save(entry);
           return;
         }
@@ -371,6 +377,9 @@ export class UploadQueue {
       });
   }
 }
+
+/** Said beside a photo kept for the connection: the app sends it, so it has to be open then. */
+export const WAITING_TEXT = "Kept on this phone; it is sent when the connection returns while HouseScan is open (or the next time you open it).";
 
 /** One queue per scan for the life of the app: the capture page leaving does not drop its photos. */
 const queues = new Map<string, UploadQueue>();
@@ -389,16 +398,18 @@ export function forgetQueue(scanId: string): void {
   queues.delete(scanId);
 }
 
-/** Send what an earlier visit kept while offline (the next open where there is no Background Sync, or when
- * it has not run yet). An entry leaves the outbox once the server has judged it (stored, duplicate or
- * refused); a network failure keeps it for later. Returns how many were sent. */
+/** Send what was kept while offline (by this page or an earlier one), as `user` (the signed-in user's id;
+ * another person's photos stay for them). An entry leaves the outbox once the server has judged it (stored,
+ * duplicate or refused); a network failure keeps it for later. Returns how many were sent. */
 export async function flushOutbox(
   outbox: Outbox,
   upload: (entry: OutboxEntry) => Promise<UploadResult>,
+  user: string | null = null,
 ): Promise<number> {
   let sent = 0;
   for (const entry of await outbox.list()) {
     if (entry.id !== undefined && liveOutboxIds.has(entry.id)) continue; // its queue in this page sends it
+    if (entry.user && user && entry.user !== user) continue;
     try {
       await upload(entry);
       sent += 1;
@@ -414,13 +425,19 @@ export async function flushOutbox(
 const liveOutboxIds = new Set<number>();
 let flushing: Promise<number> | null = null;
 
-/** Send the browser's outbox with the app's token (one flush at a time); tells the pages when some went. */
+/** Send the browser's outbox with the app's in-memory token (one flush at a time in a tab, one tab at a time
+ * where the browser has Web Locks); tells the pages when some went. Nothing to do when signed out. */
 export function sendOutbox(): Promise<number> {
   const outbox = browserOutbox();
-  if (!outbox) return Promise.resolve(0);
-  flushing ??= flushOutbox(outbox, (entry) =>
-    api.upload(entry.scanId, [{ file: entry.blob, name: entry.name, roomOrdinal: entry.roomOrdinal }]).promise,
-  )
+  if (!outbox || !api.isSignedIn()) return Promise.resolve(0);
+  const flush = () =>
+    flushOutbox(
+      outbox,
+      (entry) => api.upload(entry.scanId, [{ file: entry.blob, name: entry.name, roomOrdinal: entry.roomOrdinal }]).promise,
+      api.userId() || null,
+    );
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  flushing ??= (locks ? locks.request(OUTBOX_LOCK, flush).then((sent) => sent) : flush())
     .catch(() => 0)
     .then((sent) => {
       flushing = null;
@@ -433,24 +450,65 @@ export function sendOutbox(): Promise<number> {
 /** Fired on window when photos kept while offline reached the server. */
 export const UPLOADS_SENT_EVENT = "housescan:uploads-sent";
 
-// The service worker's Background Sync leaves the outbox to an open app (its token is fresh): it asks here.
-if (typeof navigator !== "undefined" && navigator.serviceWorker) {
-  navigator.serviceWorker.addEventListener("message", (event: MessageEvent) => {
-    if ((event.data as { type?: string } | null)?.type === "send-outbox") void sendOutbox();
+/** The Web Lock around a flush: two tabs do not send the same photo. */
+export const OUTBOX_LOCK = "housescan-outbox";
+
+/** The message the service worker posts to the app's tabs when Background Sync fires (sw-template.js). */
+export const SEND_OUTBOX_MESSAGE = "send-outbox";
+
+/** Send the outbox whenever the app can: now (a tab opening), once signed in (a token arrives: at opening it
+ * is refreshed through the cookie), when the connection returns, and when the service worker asks (its
+ * Background Sync cannot send: it has no token). Returns the undo. */
+export function watchOutbox(): () => void {
+  if (typeof window === "undefined") return () => undefined;
+  const send = () => void sendOutbox();
+  const onMessage = (event: MessageEvent) => {
+    if ((event.data as { type?: string } | null)?.type === SEND_OUTBOX_MESSAGE) send();
+  };
+  let hadToken = api.getTokens() !== null;
+  const offTokens = api.onTokensChange((tokens) => {
+    if (tokens !== null && !hadToken) send();
+    hadToken = tokens !== null;
   });
+  window.addEventListener("online", send);
+  navigator.serviceWorker?.addEventListener("message", onMessage);
+  send();
+  return () => {
+    offTokens();
+    window.removeEventListener("online", send);
+    navigator.serviceWorker?.removeEventListener("message", onMessage);
+  };
 }
 
-// ---- IndexedDB outbox (shared with the service worker: web/sw-template.js reads the same store) ----------
+// ---- IndexedDB outbox (the app's only: the service worker does not read it) ---------------------------
 
 export const OUTBOX_DB = "housescan-outbox";
 export const OUTBOX_STORE = "uploads";
 export const OUTBOX_SYNC_TAG = "housescan-uploads";
 
+/** Version 2 took the token out of the entries version 1 kept (with the user it named in its place). */
+export function withoutToken(entry: OutboxEntry & { token?: unknown }): OutboxEntry {
+  const { token, ...rest } = entry;
+  if (token === undefined) return entry;
+  return { ...rest, user: rest.user ?? jwtSubject(typeof token === "string" ? token : null) };
+}
+
 function openOutbox(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(OUTBOX_DB, 1);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore(OUTBOX_STORE, { keyPath: "id", autoIncrement: true });
+    const request = indexedDB.open(OUTBOX_DB, 2);
+    request.onupgradeneeded = (event) => {
+      if (event.oldVersion < 1) {
+        request.result.createObjectStore(OUTBOX_STORE, { keyPath: "id", autoIncrement: true });
+        return;
+      }
+      const cursor = request.transaction!.objectStore(OUTBOX_STORE).openCursor();
+      cursor.onsuccess = () => {
+        const at = cursor.result;
+        if (!at) return;
+        const entry = at.value as OutboxEntry & { token?: unknown };
+        if (entry.token !== undefined) at.update(withoutToken(entry));
+        at.continue();
+      };
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -485,7 +543,7 @@ export function browserOutbox(): Outbox | null {
   };
 }
 
-/** Ask the service worker to send the outbox when the connection returns (Chromium's Background Sync). */
+/** Ask the service worker to wake the app when the connection returns (Chromium's Background Sync). */
 export function requestBackgroundSync(): void {
   if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
   void navigator.serviceWorker.ready

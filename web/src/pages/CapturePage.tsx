@@ -17,7 +17,6 @@ import {
   browserOutbox,
   queueFor,
   requestBackgroundSync,
-  sendOutbox,
   UPLOADS_SENT_EVENT,
   UploadQueue,
   type UploadItem,
@@ -75,7 +74,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     queueRef.current.keepOffline({
       scanId: scan.id,
       outbox: browserOutbox(),
-      token: () => api.getTokens()?.access_token ?? null,
+      user: () => api.userId(),
       requestSync: requestBackgroundSync,
     });
   }
@@ -90,12 +89,9 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     };
   }, [queue, setScan]);
 
-  // Back online: send what waited for the connection, and what an earlier visit kept in the outbox.
+  // Back online: send what waited for the connection (what an earlier visit kept: watchOutbox, main.tsx).
   useEffect(() => {
-    const online = () => {
-      queue.resumeOffline();
-      void sendOutbox();
-    };
+    const online = () => queue.resumeOffline();
     const sent = () => void reload(); // photos of an earlier visit reached the server: show them
     online();
     window.addEventListener("online", online);
