@@ -30,7 +30,6 @@ from housescan.review.context import (
     check_photos,
     commit_and_deliver,
     load_context,
-    owned_scan,
     resolve_scope,
 )
 from housescan.review.models import PersonAnswer
@@ -41,6 +40,7 @@ from housescan.review.schemas import (
     AnswerPut,
 )
 from housescan.review.wording import PERSON_ONLY_VALUES
+from housescan.scans.models import Scan
 
 
 class AnswerRejected(Unprocessable):
@@ -135,13 +135,11 @@ async def put_answer(
     db_session: AsyncSession,
     settings: Settings,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     scope: str,
     item_id: str,
     body: AnswerPut,
 ) -> Answer:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     scope = resolve_scope(context, scope)
     value = normalise_value(context, scope, item_id, body.value)
@@ -163,14 +161,12 @@ async def delete_answer(
     *,
     db_session: AsyncSession,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     scope: str,
     item_id: str,
 ) -> None:
     """Revert to the model's answer. Reverting what the person never answered is a no-op (204 anyway)
     unless the scope does not exist. The house type given at creation is reverted too."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     scope = resolve_scope(context, scope)
     removed = await db_session.execute(

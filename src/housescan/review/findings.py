@@ -22,7 +22,6 @@ from housescan.review.context import (
     check_photos,
     commit_and_deliver,
     load_context,
-    owned_scan,
     room_of,
 )
 from housescan.review.models import Finding
@@ -64,8 +63,7 @@ def _shown(finding: Finding, context: ScanContext) -> FindingOut:
     return finding_out(finding, _room_names(context))
 
 
-async def list_findings(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> FindingList:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def list_findings(*, db_session: AsyncSession, scan: Scan) -> FindingList:
     context = await load_context(db_session=db_session, scan=scan)
     return ordered_findings(context.findings, room_names=_room_names(context))
 
@@ -117,11 +115,9 @@ async def create_finding(
     *,
     db_session: AsyncSession,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     body: FindingCreate,
 ) -> FindingOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     photos = _check_finding_refs(context, body.room_id, body.photo_ids)
     marks = _checked_marks(body.marks, photos)
@@ -157,10 +153,7 @@ async def _owned_finding(db_session: AsyncSession, scan: Scan, finding_id: uuid.
     return finding
 
 
-async def get_finding(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, finding_id: uuid.UUID
-) -> FindingOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def get_finding(*, db_session: AsyncSession, scan: Scan, finding_id: uuid.UUID) -> FindingOut:
     finding = await _owned_finding(db_session, scan, finding_id)
     return _shown(finding, await load_context(db_session=db_session, scan=scan))
 
@@ -181,14 +174,12 @@ async def patch_finding(
     *,
     db_session: AsyncSession,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     finding_id: uuid.UUID,
     body: FindingPatch,
 ) -> FindingOut:
     """Any field; null clears what can be empty (room, note, item, trade, cost, photos, marks). Marks on a
     photo the PATCH takes out of the finding go with it; marks sent must be on the finding's photos."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     finding = await _owned_finding(db_session, scan, finding_id)
     fields = body.model_fields_set
     for required in ("title", "severity"):
@@ -221,12 +212,9 @@ async def patch_finding(
     return _shown(finding, context)
 
 
-async def room_for_photos(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, finding_id: uuid.UUID, count: int = 0
-) -> int:
+async def room_for_photos(*, db_session: AsyncSession, scan: Scan, finding_id: uuid.UUID, count: int = 0) -> int:
     """The ordinal of the room a finding's new photos go to: checked before the photos are read (404 for
     another user's scan or finding, 422 for a finding without a room), with no transaction left open."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     finding = await _owned_finding(db_session, scan, finding_id)
     if finding.room_id is None:
         raise FieldRejected("room_id", "choose the finding's room before adding photos")
@@ -243,17 +231,13 @@ async def add_finding_photos(
     store: ObjectStore,
     events: EventPublisher,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     finding_id: uuid.UUID,
     files: Sequence[UploadedFile],
 ) -> FindingOut:
     """Close-ups of a finding: stored as photos of its room by the scans' own upload (its rules, its errors,
     all or none), then added to the finding's photos. A photo already in that room is added as it is."""
-    ordinal = await room_for_photos(
-        db_session=db_session, user_id=user_id, scan_id=scan_id, finding_id=finding_id, count=len(files)
-    )
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    ordinal = await room_for_photos(db_session=db_session, scan=scan, finding_id=finding_id, count=len(files))
     uploads = [dataclasses.replace(file, room_ordinal=ordinal) for file in files]
     result = await scans_service.upload_photos(
         db_session=db_session, store=store, events=events, settings=settings, scan=scan, files=uploads
@@ -278,9 +262,8 @@ async def add_finding_photos(
 
 
 async def delete_finding(
-    *, db_session: AsyncSession, events: EventPublisher, user_id: uuid.UUID, scan_id: uuid.UUID, finding_id: uuid.UUID
+    *, db_session: AsyncSession, events: EventPublisher, scan: Scan, finding_id: uuid.UUID
 ) -> None:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     finding = await _owned_finding(db_session, scan, finding_id)
     await db_session.delete(finding)
     staged = await announce_edit(db_session, scan, "finding")

@@ -19,10 +19,10 @@ from housescan.costs import service as costs_service
 from housescan.errors import Conflict
 from housescan.houses import service as houses_service
 from housescan.jobs.base import JobQueue
-from housescan.review.context import load_context, owned_scan, room_of
+from housescan.review.context import load_context, room_of
 from housescan.review.report import rooms_with_new_photos
 from housescan.scans import service as scans_service
-from housescan.scans.models import AgentRun, HouseScanSummary, ScanStatus
+from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 
 
 class NotAnalysedYet(Conflict):
@@ -102,14 +102,12 @@ async def reanalyse(
     db_session: AsyncSession,
     settings: Settings,
     queue: JobQueue,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     room_ids: Sequence[uuid.UUID] | None,
 ) -> list[uuid.UUID]:
     """Queue a finished scan again for some of its rooms (default: those whose photos changed). The person's
     answers and findings are untouched (they live in their own tables); the spend is checked and recorded as
     for any run. Returns the rooms that will run again."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     if scan.status not in (ScanStatus.succeeded, ScanStatus.failed) or context.summary is None:
         raise NotAnalysedYet(f"only an analysed scan can be re-analysed; this one is {scan.status}")
@@ -123,7 +121,7 @@ async def reanalyse(
     empty = [room_of(context, room_id).ordinal for room_id in chosen if not context.images_by_room.get(room_id)]
     if empty:
         raise RoomsWithoutPhotos(f"rooms {empty} have no photos")
-    await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=user_id)
+    await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=scan.user_id)
     scans_service.mark_queued(scan)
     scan.reanalyse_room_ids = [str(room_id) for room_id in chosen]
     await db_session.commit()

@@ -33,7 +33,7 @@ from housescan.agents.local import measured
 from housescan.config import Settings
 from housescan.houses import service as houses_service
 from housescan.houses.models import Room
-from housescan.review.context import HOUSE, HOUSE_TYPE, PRODUCT_PREFIX, ROOM_TYPE, ScanContext, load_context, owned_scan
+from housescan.review.context import HOUSE, HOUSE_TYPE, PRODUCT_PREFIX, ROOM_TYPE, ScanContext, load_context
 from housescan.review.models import SEVERITY_ORDER, Finding, PersonAnswer, Severity
 from housescan.review.schemas import (
     NOT_VISIBLE,
@@ -660,8 +660,7 @@ def summary_text(
     return " ".join(parts)
 
 
-async def get_report(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID) -> Report:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def get_report(*, db_session: AsyncSession, settings: Settings, scan: Scan) -> Report:
     return build_report(await load_context(db_session=db_session, scan=scan), settings=settings)
 
 

@@ -20,7 +20,6 @@ from housescan.review.context import (
     announce_edit,
     commit_and_deliver,
     load_context,
-    owned_scan,
     room_of,
 )
 from housescan.review.models import Finding, PersonAnswer
@@ -39,12 +38,10 @@ async def patch_room(
     *,
     db_session: AsyncSession,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     room_id: uuid.UUID,
     body: RoomPatch,
 ) -> RoomOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     room = room_of(context, room_id)
     fields = body.model_fields_set
@@ -96,11 +93,9 @@ async def add_room(
     db_session: AsyncSession,
     settings: Settings,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     body: RoomAdd,
 ) -> RoomOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     _not_while_analysing(scan)
     count = await db_session.scalar(select(func.count()).select_from(Room).where(Room.scan_id == scan.id)) or 0
     if count >= settings.max_rooms_per_scan:
@@ -132,11 +127,9 @@ async def remove_room(
     db_session: AsyncSession,
     store: ObjectStore,
     events: EventPublisher,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     room_id: uuid.UUID,
 ) -> None:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     room = await db_session.scalar(select(Room).where(Room.id == room_id, Room.scan_id == scan.id))
     if room is None:
         raise RoomNotFound()

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from housescan.auth.dependencies import CurrentUser
 from housescan.costs.service import MonthlyBudgetExceeded
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.errors import responses
@@ -31,7 +30,7 @@ from housescan.review.schemas import (
     RoomOut,
     RoomPatch,
 )
-from housescan.scans.dependencies import OWNED_SCAN_ERRORS
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 from housescan.scans.photo_form import FILES_FIELD, PHOTO_UPLOAD_ERRORS, photos_of_request
 from housescan.scans.service import ScanStateConflict
 
@@ -46,17 +45,16 @@ ItemId = Annotated[
 
 
 @router.get("/{scan_id}/report", responses=responses(*OWNED_SCAN_ERRORS))
-async def get_report(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Report:
+async def get_report(scan: OwnedScan, db_session: SessionDep, settings: SettingsDep) -> Report:
     """The report: the models' answers overlaid by the person's, findings first by severity."""
-    return await report.get_report(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+    return await report.get_report(db_session=db_session, settings=settings, scan=scan)
 
 
 @router.patch("/{scan_id}/rooms/{room_id}", responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, AnswerRejected))
 async def patch_room(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     room_id: uuid.UUID,
     body: RoomPatch,
-    user: CurrentUser,
     runtime: RuntimeDep,
     db_session: SessionDep,
 ) -> RoomOut:
@@ -64,8 +62,7 @@ async def patch_room(
     return await rooms.patch_room(
         db_session=db_session,
         events=runtime.events,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         room_id=room_id,
         body=body,
     )
@@ -76,16 +73,13 @@ async def patch_room(
     status_code=status.HTTP_201_CREATED,
     responses=responses(*OWNED_SCAN_ERRORS, RoomsLocked, RoomLimitReached),
 )
-async def add_room(
-    scan_id: uuid.UUID, body: RoomAdd, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
-) -> RoomOut:
+async def add_room(scan: OwnedScan, body: RoomAdd, runtime: RuntimeDep, db_session: SessionDep) -> RoomOut:
     """Add a room to a scan that has not been processed yet (its ordinal follows the last one)."""
     return await rooms.add_room(
         db_session=db_session,
         settings=runtime.settings,
         events=runtime.events,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         body=body,
     )
 
@@ -95,16 +89,13 @@ async def add_room(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, RoomsLocked, LastRoom),
 )
-async def remove_room(
-    scan_id: uuid.UUID, room_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
-) -> Response:
+async def remove_room(scan: OwnedScan, room_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep) -> Response:
     """Remove a room, with its photos, from a scan that has not been processed yet."""
     await rooms.remove_room(
         db_session=db_session,
         store=runtime.store,
         events=runtime.events,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         room_id=room_id,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -115,11 +106,10 @@ async def remove_room(
     responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, ItemNotFound, AnswerRejected, ForeignPhotos),
 )
 async def put_answer(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     scope: Scope,
     item_id: ItemId,
     body: AnswerPut,
-    user: CurrentUser,
     runtime: RuntimeDep,
     db_session: SessionDep,
 ) -> Answer:
@@ -128,8 +118,7 @@ async def put_answer(
         db_session=db_session,
         settings=runtime.settings,
         events=runtime.events,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         scope=scope,
         item_id=item_id,
         body=body,
@@ -142,48 +131,41 @@ async def put_answer(
     responses=responses(*OWNED_SCAN_ERRORS, RoomNotFound, ItemNotFound),
 )
 async def delete_answer(
-    scan_id: uuid.UUID, scope: Scope, item_id: ItemId, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+    scan: OwnedScan, scope: Scope, item_id: ItemId, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
     """Revert to the model's answer."""
-    await answers.delete_answer(
-        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, scope=scope, item_id=item_id
-    )
+    await answers.delete_answer(db_session=db_session, events=runtime.events, scan=scan, scope=scope, item_id=item_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{scan_id}/findings", responses=responses(*OWNED_SCAN_ERRORS))
-async def list_findings(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> FindingList:
+async def list_findings(scan: OwnedScan, db_session: SessionDep) -> FindingList:
     """Findings ordered by severity (safety, major, maintenance, note), with counts."""
-    return await findings.list_findings(db_session=db_session, user_id=user.id, scan_id=scan_id)
+    return await findings.list_findings(db_session=db_session, scan=scan)
 
 
 @router.post("/{scan_id}/findings", status_code=status.HTTP_201_CREATED, responses=_FINDING_EDIT_ERRORS)
 async def create_finding(
-    scan_id: uuid.UUID, body: FindingCreate, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+    scan: OwnedScan, body: FindingCreate, runtime: RuntimeDep, db_session: SessionDep
 ) -> FindingOut:
-    return await findings.create_finding(
-        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, body=body
-    )
+    return await findings.create_finding(db_session=db_session, events=runtime.events, scan=scan, body=body)
 
 
 @router.get("/{scan_id}/findings/{finding_id}", responses=responses(*OWNED_SCAN_ERRORS, FindingNotFound))
-async def get_finding(
-    scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, db_session: SessionDep
-) -> FindingOut:
-    return await findings.get_finding(db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id)
+async def get_finding(scan: OwnedScan, finding_id: uuid.UUID, db_session: SessionDep) -> FindingOut:
+    return await findings.get_finding(db_session=db_session, scan=scan, finding_id=finding_id)
 
 
 @router.patch("/{scan_id}/findings/{finding_id}", responses=_FINDING_EDIT_ERRORS)
 async def patch_finding(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     finding_id: uuid.UUID,
     body: FindingPatch,
-    user: CurrentUser,
     runtime: RuntimeDep,
     db_session: SessionDep,
 ) -> FindingOut:
     return await findings.patch_finding(
-        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id, body=body
+        db_session=db_session, events=runtime.events, scan=scan, finding_id=finding_id, body=body
     )
 
 
@@ -193,11 +175,9 @@ async def patch_finding(
     responses=responses(*OWNED_SCAN_ERRORS, FindingNotFound),
 )
 async def delete_finding(
-    scan_id: uuid.UUID, finding_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+    scan: OwnedScan, finding_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep
 ) -> Response:
-    await findings.delete_finding(
-        db_session=db_session, events=runtime.events, user_id=user.id, scan_id=scan_id, finding_id=finding_id
-    )
+    await findings.delete_finding(db_session=db_session, events=runtime.events, scan=scan, finding_id=finding_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -224,26 +204,22 @@ FINDING_PHOTOS_BODY = {
     openapi_extra={"requestBody": FINDING_PHOTOS_BODY},
 )
 async def add_finding_photos(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     finding_id: uuid.UUID,
     request: Request,
-    user: CurrentUser,
     runtime: RuntimeDep,
     db_session: SessionDep,
 ) -> FindingOut:
     """Close-ups of a finding (`images`, repeated): stored as photos of the finding's room, with the rules of
     `POST /scans/{id}/images` (all or none), and added to its `photo_ids`."""
-    room_ordinal = await findings.room_for_photos(
-        db_session=db_session, user_id=user.id, scan_id=scan_id, finding_id=finding_id
-    )
+    room_ordinal = await findings.room_for_photos(db_session=db_session, scan=scan, finding_id=finding_id)
     files = await photos_of_request(request, runtime.settings, room_ordinal=room_ordinal)
     return await findings.add_finding_photos(
         db_session=db_session,
         store=runtime.store,
         events=runtime.events,
         settings=runtime.settings,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         finding_id=finding_id,
         files=files,
     )
@@ -257,15 +233,14 @@ async def add_finding_photos(
     ),
 )
 async def reanalyse(
-    scan_id: uuid.UUID, body: ReanalyseBody, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
+    scan: OwnedScan, body: ReanalyseBody, runtime: RuntimeDep, db_session: SessionDep
 ) -> ReanalyseAccepted:
     """Analyse some rooms again (default: those whose photos changed); the person's answers stay."""
     rooms = await reanalysis.reanalyse(
         db_session=db_session,
         settings=runtime.settings,
         queue=runtime.queue,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         room_ids=body.room_ids,
     )
-    return ReanalyseAccepted(id=scan_id, status="queued", room_ids=rooms)
+    return ReanalyseAccepted(id=scan.id, status="queued", room_ids=rooms)

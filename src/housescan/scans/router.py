@@ -12,7 +12,7 @@ from housescan.errors import NotAuthenticated, responses
 from housescan.pagination import InvalidCursor
 from housescan.review import report as review_report
 from housescan.scans import service as scans_service
-from housescan.scans.dependencies import OWNED_SCAN_ERRORS
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 from housescan.scans.models import Scan
 from housescan.scans.photo_form import OPENAPI_REQUEST_BODY, PHOTO_UPLOAD_ERRORS, photos_of_request
 from housescan.scans.schemas import (
@@ -32,13 +32,12 @@ summaries_router = APIRouter(prefix="/api", tags=["scans"])  # the seed's paths:
 images_router = APIRouter(prefix="/api/v1/images", tags=["scans"])
 
 
-async def _owned_scan_between_transactions(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> Scan:
-    scan = await scans_service.get_owned_scan(db_session=db_session, user_id=user.id, scan_id=scan_id)
+async def _owned_scan_between_transactions(scan: OwnedScan, db_session: SessionDep) -> Scan:
     await db_session.commit()  # no transaction (on SQLite: the write lock) is held while a phone sends photos
     return scan
 
 
-OwnedScan = Annotated[Scan, Depends(_owned_scan_between_transactions)]
+ScanToUpload = Annotated[Scan, Depends(_owned_scan_between_transactions)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=responses(NotAuthenticated, TooManyRooms))
@@ -69,7 +68,9 @@ async def list_scans(
     responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, *PHOTO_UPLOAD_ERRORS),
     openapi_extra={"requestBody": OPENAPI_REQUEST_BODY},
 )
-async def upload_images(scan: OwnedScan, request: Request, runtime: RuntimeDep, db_session: SessionDep) -> UploadResult:
+async def upload_images(
+    scan: ScanToUpload, request: Request, runtime: RuntimeDep, db_session: SessionDep
+) -> UploadResult:
     """Photos, each with the ordinal of its room. The body is read only once the scan is known to be the
     user's, and streamed: see `photo_form`."""
     settings = runtime.settings
@@ -84,23 +85,21 @@ async def upload_images(scan: OwnedScan, request: Request, runtime: RuntimeDep, 
     status_code=status.HTTP_202_ACCEPTED,
     responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, MonthlyBudgetExceeded),
 )
-async def process_scan(
-    scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep
-) -> ProcessAccepted:
+async def process_scan(scan: OwnedScan, runtime: RuntimeDep, db_session: SessionDep) -> ProcessAccepted:
     scan = await scans_service.start_processing(
-        db_session=db_session, settings=runtime.settings, queue=runtime.queue, user_id=user.id, scan_id=scan_id
+        db_session=db_session, settings=runtime.settings, queue=runtime.queue, scan=scan
     )
     return ProcessAccepted(id=scan.id, status=scan.status)
 
 
 @router.get("/{scan_id}", responses=responses(*OWNED_SCAN_ERRORS))
-async def get_scan(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> ScanDetail:
-    return await scans_service.scan_detail(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+async def get_scan(scan: OwnedScan, db_session: SessionDep, settings: SettingsDep) -> ScanDetail:
+    return await scans_service.scan_detail(db_session=db_session, settings=settings, scan=scan)
 
 
 @router.get("/{scan_id}/summary", responses=responses(*OWNED_SCAN_ERRORS, SummaryNotReady))
-async def get_summary(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> SummaryRead:
-    summary = await scans_service.get_summary(db_session=db_session, user_id=user.id, scan_id=scan_id)
+async def get_summary(scan: OwnedScan, db_session: SessionDep) -> SummaryRead:
+    summary = await scans_service.get_summary(db_session=db_session, scan=scan)
     return SummaryRead.model_validate(summary)
 
 
@@ -117,8 +116,8 @@ summaries_router.add_api_route(
 
 
 @router.delete("/{scan_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(*OWNED_SCAN_ERRORS))
-async def delete_scan(scan_id: uuid.UUID, user: CurrentUser, runtime: RuntimeDep, db_session: SessionDep) -> Response:
-    await scans_service.delete_scan(db_session=db_session, store=runtime.store, user_id=user.id, scan_id=scan_id)
+async def delete_scan(scan: OwnedScan, runtime: RuntimeDep, db_session: SessionDep) -> Response:
+    await scans_service.delete_scan(db_session=db_session, store=runtime.store, scan=scan)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -328,13 +328,10 @@ async def queue_for_processing(*, db_session: AsyncSession, scan: Scan) -> Scan:
     return scan
 
 
-async def start_processing(
-    *, db_session: AsyncSession, settings: Settings, queue: JobQueue, user_id: uuid.UUID, scan_id: uuid.UUID
-) -> Scan:
+async def start_processing(*, db_session: AsyncSession, settings: Settings, queue: JobQueue, scan: Scan) -> Scan:
     """Queue the owner's scan for analysis, if its photos are complete and the monthly budget allows it."""
-    scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     if scan.status in ACCEPTS_PHOTOS:
-        await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=user_id)
+        await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=scan.user_id)
     scan = await queue_for_processing(db_session=db_session, scan=scan)
     await queue.enqueue(scan.id)  # only after the commit: a worker that takes the job finds the scan queued
     return scan
@@ -375,18 +372,15 @@ async def find_summary(*, db_session: AsyncSession, scan_id: uuid.UUID) -> House
     return await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan_id))
 
 
-async def get_summary(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> HouseScanSummary:
-    await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    summary = await find_summary(db_session=db_session, scan_id=scan_id)
+async def get_summary(*, db_session: AsyncSession, scan: Scan) -> HouseScanSummary:
+    summary = await find_summary(db_session=db_session, scan_id=scan.id)
     if summary is None:
         raise SummaryNotReady()
     return summary
 
 
-async def scan_detail(
-    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID
-) -> ScanDetail:
-    scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def scan_detail(*, db_session: AsyncSession, settings: Settings, scan: Scan) -> ScanDetail:
+    scan_id = scan.id
     house = await db_session.get_one(House, scan.house_id)
     rooms = await rooms_with_images(db_session=db_session, scan_id=scan_id)
     summary = await find_summary(db_session=db_session, scan_id=scan_id)
@@ -478,11 +472,10 @@ async def list_scans(
 # ---------------------------------------------------------------------------------------------- delete
 
 
-async def delete_scan(*, db_session: AsyncSession, store: ObjectStore, user_id: uuid.UUID, scan_id: uuid.UUID) -> None:
+async def delete_scan(*, db_session: AsyncSession, store: ObjectStore, scan: Scan) -> None:
     """The scan, its rows and photos, and its house when no other scan is of it. A scan that is being analysed
     stops at the worker's next check (`job.py`); its spend stays in the ledger."""
-    scan = await get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    keys = list(await db_session.scalars(select(Image.object_key).where(Image.scan_id == scan_id)))
+    keys = list(await db_session.scalars(select(Image.object_key).where(Image.scan_id == scan.id)))
     await db_session.delete(scan)
     await db_session.flush()
     await db_session.execute(

@@ -3829,8 +3829,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 room_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -3895,8 +3895,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 room_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4029,11 +4029,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 /** @description `house` or a room id */
                 scope: string;
                 /** @description a checklist item id, `products.{name}`, `room_type` or `house_type` */
                 item_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4095,11 +4095,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 /** @description `house` or a room id */
                 scope: string;
                 /** @description a checklist item id, `products.{name}`, `room_type` or `house_type` */
                 item_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4275,8 +4275,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 finding_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4334,8 +4334,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 finding_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4391,8 +4391,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 finding_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -4454,8 +4454,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 finding_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };

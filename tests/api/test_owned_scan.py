@@ -1,0 +1,46 @@
+"""Every route of one scan (the scans' and the review's) takes the one owned-scan dependency: another user's
+scan is `scan_not_found` on each of them, before anything else about the request is looked at."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from housescan.review.router import router as review_router
+from housescan.scans.dependencies import owned_scan
+from housescan.scans.router import router as scans_router
+from tests.conftest import LiveServer
+from tests.helpers import auth, create_scan, register
+
+PREFIX = "/api/v1/scans/{scan_id}"
+
+
+def _calls(dependant: Dependant) -> set[Any]:
+    calls = {dependant.call}
+    for sub in dependant.dependencies:
+        calls |= _calls(sub)
+    return calls
+
+
+async def test_every_route_of_a_scan_answers_only_its_owner(live_server: LiveServer) -> None:
+    routes = [
+        route
+        for route in (*scans_router.routes, *review_router.routes)
+        if isinstance(route, APIRoute) and route.path.startswith(PREFIX)
+    ]
+    assert len(routes) >= 15
+    assert [route.path for route in routes if owned_scan not in _calls(route.dependant)] == []
+
+    async with live_server.client() as client:
+        owner, stranger = await register(client), await register(client)
+        scan = await create_scan(client, owner, rooms=1)
+        for route in routes:
+            path = route.path.replace("{scan_id}", scan["id"])
+            for name in route.param_convertors:
+                path = path.replace(f"{{{name}}}", "house" if name == "scope" else str(uuid.uuid4()))
+            for method in route.methods:
+                response = await client.request(method, path, json={}, headers=auth(stranger))
+                assert (response.status_code, response.json()["error"]) == (404, "scan_not_found"), (method, path)
