@@ -21,7 +21,10 @@ from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.errors import Unprocessable
 from housescan.reports.shares import owned_scan
+from housescan.review import context as review_context
 from housescan.review import report as review_report
+from housescan.scans.models import Scan
+from housescan.scans.service import ScanNotFound
 
 
 def parse_scan_ids(raw: str) -> list[uuid.UUID]:
@@ -39,27 +42,38 @@ def parse_scan_ids(raw: str) -> list[uuid.UUID]:
     return ids
 
 
+async def _owned_scans(db_session: AsyncSession, user_id: uuid.UUID, scan_ids: list[uuid.UUID]) -> list[Scan]:
+    """The scans in the order named, read at once; 404 when any is not the user's."""
+    found = {scan.id: scan for scan in await db_session.scalars(select(Scan).where(Scan.id.in_(scan_ids)))}
+    if any(scan_id not in found or found[scan_id].user_id != user_id for scan_id in scan_ids):
+        raise ScanNotFound()
+    return [found[scan_id] for scan_id in scan_ids]
+
+
 async def compare(
     *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_ids: list[uuid.UUID]
 ) -> Comparison:
-    scans = [await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id) for scan_id in scan_ids]
+    """Each home's figures as `GET .../report` computes them (review's brief: only what is compared), the
+    scans' rows read together (one query a table)."""
+    scans = await _owned_scans(db_session, user_id, scan_ids)
+    contexts = await review_context.load_contexts(db_session=db_session, scans=scans)
     verdicts = {
         verdict.scan_id: verdict
         for verdict in await db_session.scalars(select(Verdict).where(Verdict.scan_id.in_(scan_ids)))
     }
     compared: list[ComparedScan] = []
-    for scan in scans:
-        report, _context = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
+    for scan, context in zip(scans, contexts, strict=True):
+        brief = review_report.brief_of(context)
         verdict = verdicts.get(scan.id)
-        costs = report.costs
+        costs = brief.costs
         compared.append(
             ComparedScan(
                 scan_id=scan.id,
-                address=report.house.address,
-                house_type=report.house.house_type,
-                rooms=len(report.rooms),
-                room_names=[room.name for room in report.rooms],
-                findings_by_severity=report.finding_counts,
+                address=context.house.address,
+                house_type=brief.house_type,
+                rooms=len(brief.rooms),
+                room_names=[room.name for room in brief.rooms],
+                findings_by_severity=brief.findings.counts,
                 cost=ComparedCost(
                     low=costs.low,
                     high=costs.high,
@@ -67,9 +81,9 @@ async def compare(
                     findings_with_costs=costs.findings_with_costs,
                     findings_without_costs=costs.findings_without_costs,
                 ),
-                assessed=report.assessed,
-                pros=report.pros,
-                cons=report.cons,
+                assessed=brief.assessed,
+                pros=brief.pros,
+                cons=brief.cons,
                 rating=verdict.rating if verdict else None,
                 note=verdict.note if verdict else None,
             )

@@ -65,6 +65,14 @@ async def rooms_of_scan(*, db_session: AsyncSession, scan_id: uuid.UUID) -> list
     return list(await db_session.scalars(select(Room).where(Room.scan_id == scan_id).order_by(Room.ordinal)))
 
 
+async def rooms_of_scans(*, db_session: AsyncSession, scan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Room]]:
+    """Each scan's rooms in order, read at once; a scan without rooms has an empty list."""
+    rooms: dict[uuid.UUID, list[Room]] = {scan_id: [] for scan_id in scan_ids}
+    for room in await db_session.scalars(select(Room).where(Room.scan_id.in_(scan_ids)).order_by(Room.ordinal)):
+        rooms[room.scan_id].append(room)
+    return rooms
+
+
 async def record_detections(
     *,
     db_session: AsyncSession,

@@ -4,6 +4,7 @@ once), the checks of rooms and photos an edit names, and the `scan:updated` even
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -107,39 +108,64 @@ async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: u
 
 
 async def load_context(*, db_session: AsyncSession, scan: Scan) -> ScanContext:
-    house = await db_session.get_one(House, scan.house_id)
-    rooms = await houses_service.rooms_of_scan(db_session=db_session, scan_id=scan.id)
-    images = list(
-        await db_session.scalars(select(Image).where(Image.scan_id == scan.id).order_by(Image.created_at, Image.id))
-    )
-    summary = await db_session.scalar(select(HouseScanSummary).where(HouseScanSummary.scan_id == scan.id))
-    models = {
-        (agent, room_id): model
-        for agent, room_id, model in await db_session.execute(
-            select(AgentRun.agent_name, AgentRun.room_id, AgentRun.model).where(AgentRun.scan_id == scan.id)
+    (context,) = await load_contexts(db_session=db_session, scans=[scan])
+    return context
+
+
+async def load_contexts(*, db_session: AsyncSession, scans: Sequence[Scan]) -> list[ScanContext]:
+    """The contexts of these scans, in their order: each table is read once for all of them, and each
+    owner's checklists and currency once (compare reads several scans of one person)."""
+    ids = [scan.id for scan in scans]
+    owners = list(dict.fromkeys(scan.user_id for scan in scans))
+    houses = {
+        house.id: house
+        for house in await db_session.scalars(select(House).where(House.id.in_({scan.house_id for scan in scans})))
+    }
+    rooms = await houses_service.rooms_of_scans(db_session=db_session, scan_ids=ids)
+    images: dict[uuid.UUID, list[Image]] = defaultdict(list)
+    for image in await db_session.scalars(
+        select(Image).where(Image.scan_id.in_(ids)).order_by(Image.created_at, Image.id)
+    ):
+        images[image.scan_id].append(image)
+    summaries = {
+        summary.scan_id: summary
+        for summary in await db_session.scalars(select(HouseScanSummary).where(HouseScanSummary.scan_id.in_(ids)))
+    }
+    models: dict[uuid.UUID, dict[tuple[str, str | None], str]] = defaultdict(dict)
+    for scan_id, agent, room_id, model in await db_session.execute(
+        select(AgentRun.scan_id, AgentRun.agent_name, AgentRun.room_id, AgentRun.model).where(AgentRun.scan_id.in_(ids))
+    ):
+        models[scan_id][(agent, room_id)] = model
+    answers: dict[uuid.UUID, dict[tuple[str, str], PersonAnswer]] = defaultdict(dict)
+    for answer in await db_session.scalars(select(PersonAnswer).where(PersonAnswer.scan_id.in_(ids))):
+        answers[answer.scan_id][(answer.scope, answer.item_id)] = answer
+    findings: dict[uuid.UUID, list[Finding]] = defaultdict(list)
+    for finding in await db_session.scalars(select(Finding).where(Finding.scan_id.in_(ids))):
+        findings[finding.scan_id].append(finding)
+    checklists = {
+        owner: await checklists_service.merged_checklists(db_session=db_session, user_id=owner) for owner in owners
+    }
+    currencies = {
+        owner: currency
+        for owner, currency in await db_session.execute(select(User.id, User.currency).where(User.id.in_(owners)))
+    }
+    return [
+        ScanContext(
+            scan=scan,
+            house=houses[scan.house_id],
+            rooms=rooms[scan.id],
+            images=images[scan.id],
+            summary=summaries.get(scan.id),
+            models=models[scan.id],
+            house_items=list(checklists[scan.user_id].house),
+            room_items=list(checklists[scan.user_id].room),
+            product_items=list(checklists[scan.user_id].product),
+            answers=answers[scan.id],
+            findings=findings[scan.id],
+            currency=currencies.get(scan.user_id) or DEFAULT_CURRENCY,
         )
-    }
-    checklists = await checklists_service.merged_checklists(db_session=db_session, user_id=scan.user_id)
-    answers = {
-        (answer.scope, answer.item_id): answer
-        for answer in await db_session.scalars(select(PersonAnswer).where(PersonAnswer.scan_id == scan.id))
-    }
-    findings = list(await db_session.scalars(select(Finding).where(Finding.scan_id == scan.id)))
-    currency = await db_session.scalar(select(User.currency).where(User.id == scan.user_id))
-    return ScanContext(
-        scan=scan,
-        house=house,
-        rooms=rooms,
-        images=images,
-        summary=summary,
-        models=models,
-        house_items=list(checklists.house),
-        room_items=list(checklists.room),
-        product_items=list(checklists.product),
-        answers=answers,
-        findings=findings,
-        currency=currency or DEFAULT_CURRENCY,
-    )
+        for scan in scans
+    ]
 
 
 def room_of(context: ScanContext, room_id: uuid.UUID | str) -> Room:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,7 @@ from housescan.review.schemas import (
     ReportImage,
     ReportRoom,
     RoomRef,
+    Source,
     UnassessedItem,
 )
 from housescan.review.wording import (
@@ -282,6 +284,29 @@ def room_type_answer(context: ScanContext, room: Room) -> Answer:
     return with_text(_overlay(answer, person, model_value=answer.value))
 
 
+def _item_values(
+    context: ScanContext,
+    *,
+    scope: str,
+    items: Iterable[ChecklistItem],
+    kind: str | None,
+    answers: Mapping[str, Any],
+    products: bool,
+) -> Iterator[tuple[ChecklistItem, Any, float | None, Mapping[str, Any], PersonAnswer | None]]:
+    """The items a place shows, each with the model's value after the rules above (with its confidence and
+    raw answer) and the person's answer if any. An item that does not apply to the place's kind shows only
+    when someone answered it."""
+    for item in items:
+        key = PRODUCT_PREFIX + item.id if products else item.id
+        person = context.answers.get((scope, key))
+        value, confidence, raw = _model_checklist_answer(item, answers, features=products or scope == HOUSE)
+        if products and isinstance(value, dict):
+            value = bool(value.get("exists"))
+        if not _applies(item, kind) and person is None and value is None:
+            continue
+        yield item, value, confidence, raw, person
+
+
 def _checklist(
     context: ScanContext,
     *,
@@ -295,14 +320,9 @@ def _checklist(
 ) -> dict[str, Answer]:
     out: dict[str, Answer] = {}
     at = context.summary.derived_at if context.summary else None
-    for item in items:
-        key = PRODUCT_PREFIX + item.id if products else item.id
-        person = context.answers.get((scope, key))
-        value, confidence, raw = _model_checklist_answer(item, answers, features=products or scope == HOUSE)
-        if products and isinstance(value, dict):
-            value = bool(value.get("exists"))
-        if not _applies(item, kind) and person is None and value is None:
-            continue
+    for item, value, confidence, raw, person in _item_values(
+        context, scope=scope, items=items, kind=kind, answers=answers, products=products
+    ):
         model_value = _raw_model_value(item, answers)
         if products and isinstance(model_value, dict):
             model_value = model_value.get("exists")
@@ -322,6 +342,143 @@ def _checklist(
         )
         out[item.id] = with_text(_overlay(answer, person, model_value=model_value))
     return out
+
+
+class Judgement(Protocol):
+    """What pros, cons and the assessed counts read of an answer."""
+
+    @property
+    def value(self) -> Any: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def kind(self) -> str | None: ...
+
+
+class JudgedPlace(Protocol):
+    """What pros and cons read of a room."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def room_type(self) -> Answer: ...
+    @property
+    def checklist(self) -> Mapping[str, Judgement]: ...
+    @property
+    def products(self) -> Mapping[str, Judgement]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """An item's current value and who gave it, without the rest of its provenance."""
+
+    value: Any
+    source: Source
+    title: str | None
+    kind: str | None
+
+
+def _judged(
+    context: ScanContext,
+    *,
+    scope: str,
+    items: Iterable[ChecklistItem],
+    kind: str | None,
+    answers: Mapping[str, Any],
+    products: bool = False,
+) -> dict[str, Judged]:
+    """The values `_checklist` shows for these items (the person's answer wins), and nothing else."""
+    return {
+        item.id: Judged(
+            value=person.value if person else value,
+            source="person" if person else "model",
+            title=item.title,
+            kind="product" if products else item.type.value,
+        )
+        for item, value, _confidence, _raw, person in _item_values(
+            context, scope=scope, items=items, kind=kind, answers=answers, products=products
+        )
+    }
+
+
+@dataclass
+class JudgedRoom:
+    id: uuid.UUID
+    name: str
+    room_type: Answer
+    checklist: dict[str, Judged]
+    products: dict[str, Judged]
+
+
+@dataclass
+class Brief:
+    """The report's figures that compare shows, computed as `build_report` computes them, without what only
+    the report shows (each answer's provenance and text, photos, limitations, summary)."""
+
+    house_type: Answer
+    rooms: list[JudgedRoom]
+    findings: FindingList
+    assessed: Assessed
+    pros: list[str]
+    cons: list[str]
+    costs: CostTotals
+
+
+def brief_of(context: ScanContext) -> Brief:
+    house_type = house_type_answer(context)
+    house = _judged(
+        context,
+        scope=HOUSE,
+        items=context.house_items,
+        kind=house_type.value,
+        answers=context.result.get("house_checklist") or {},
+    )
+    rooms: list[JudgedRoom] = []
+    for room in context.rooms:
+        room_result = context.room_result(room.id)
+        room_type = room_type_answer(context, room)
+        kind = room_type.value if isinstance(room_type.value, str) else None
+        scope = str(room.id)
+        checklist = _judged(
+            context, scope=scope, items=context.room_items, kind=kind, answers=room_result.get("issues") or {}
+        )
+        products = _judged(
+            context,
+            scope=scope,
+            items=context.product_items,
+            kind=kind,
+            answers=room_result.get("products") or {},
+            products=True,
+        )
+        name = room_name(room.label, kind, room.ordinal)
+        rooms.append(JudgedRoom(id=room.id, name=name, room_type=room_type, checklist=checklist, products=products))
+    findings = ordered_findings(context.findings, room_names={room.id: room.name for room in rooms})
+    every = [*house.values(), *(a for room in rooms for a in (*room.checklist.values(), *room.products.values()))]
+    pros, cons = pros_and_cons(house_type, house, rooms, findings)
+    return Brief(
+        house_type=house_type,
+        rooms=rooms,
+        findings=findings,
+        assessed=assessed_of(every),
+        pros=pros,
+        cons=cons,
+        costs=cost_totals(findings.items, currency=context.currency),
+    )
+
+
+def assessed_of(every: Sequence[Judgement]) -> Assessed:
+    """How much of the checklists is answered, and by whom."""
+    return Assessed(
+        total=len(every),
+        by_person=sum(answer.source == "person" for answer in every),
+        by_model=sum(answer.source == "model" and answer.value is not None for answer in every),
+        not_assessed=sum(answer.value is None for answer in every),
+        not_visible=sum(answer.value == NOT_VISIBLE for answer in every),
+    )
 
 
 def finding_out(finding: Finding, room_names: Mapping[uuid.UUID, str] | None = None) -> FindingOut:
@@ -436,13 +593,7 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
         *house_checklist.values(),
         *(a for room in rooms for a in (*room.checklist.values(), *room.products.values())),
     ]
-    assessed = Assessed(
-        total=len(every),
-        by_person=sum(answer.source == "person" for answer in every),
-        by_model=sum(answer.source == "model" and answer.value is not None for answer in every),
-        not_assessed=sum(answer.value is None for answer in every),
-        not_visible=sum(answer.value == NOT_VISIBLE for answer in every),
-    )
+    assessed = assessed_of(every)
     limitations = limitations_of(house_checklist, rooms, assessed, audience=audience)
     pros, cons = pros_and_cons(house_type, house_checklist, rooms, findings)
     return Report(
@@ -582,7 +733,7 @@ def _said_once(lines: Iterable[str]) -> list[str]:
 
 
 def pros_and_cons(
-    house_type: Answer, house: Mapping[str, Answer], rooms: Sequence[ReportRoom], findings: FindingList
+    house_type: Answer, house: Mapping[str, Judgement], rooms: Sequence[JudgedPlace], findings: FindingList
 ) -> tuple[list[str], list[str]]:
     """Pros and cons from the current answers and findings only: each is a person's answer, a finding, or a
     model's answer that passed the thresholds above. A finding made from a checklist item stands for that
@@ -591,7 +742,7 @@ def pros_and_cons(
     cons: list[str] = []
     documented = {(f.room_id, f.checklist_item_id) for f in findings.items if f.checklist_item_id}
 
-    def judge(where: str, room_id: uuid.UUID | None, answers: Mapping[str, Answer]) -> None:
+    def judge(where: str, room_id: uuid.UUID | None, answers: Mapping[str, Judgement]) -> None:
         for item_id, answer in answers.items():
             title = (answer.title or humanise(item_id)).lower()
             value = answer.value
