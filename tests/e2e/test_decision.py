@@ -213,6 +213,21 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
         finally:
             guest_context.close()
 
+        # A new link shares the latest version again; the revoked links stay dead.
+        panel.get_by_role("button", name="New link to version 2").click()
+        third_url = panel.get_by_label("Repair list link").input_value()
+        assert third_url not in (url, second_url)
+        assert "version 2" in panel.get_by_test_id("repair-list-link").inner_text()
+        panel.get_by_test_id("repair-list").get_by_text(re.compile(r"works until")).wait_for()
+        guest_context, guest, _ = new_page(browser, null_server, mobile=True)
+        try:
+            guest.goto(third_url)
+            guest.get_by_test_id("shared-repair-list").wait_for()
+            guest.goto(url)
+            guest.get_by_role("heading", name="Link expired or revoked").wait_for()
+        finally:
+            guest_context.close()
+
 
 def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: Any, null_server: Server) -> None:  # noqa: F811
     email = unique_email("estimator")

@@ -8,10 +8,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import secrets
 import uuid
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -33,7 +31,16 @@ from housescan.repairs.schemas import (
     RepairTotal,
 )
 from housescan.reports import service as reports_service
-from housescan.reports.shares import TOKEN_BYTES, FailureLimiter, ShareNotFound, hash_token, owned_scan, plausible_token
+from housescan.reports.shares import (
+    FailureLimiter,
+    LinkState,
+    ShareNotFound,
+    hash_token,
+    link_state,
+    new_link,
+    owned_scan,
+    plausible_token,
+)
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
 from housescan.review.findings import _room_names as room_names_of  # ask: make it public
@@ -41,7 +48,6 @@ from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
 SHARED_PATH = "/api/v1/shared/repair-lists"
-LinkState = Literal["active", "expired", "revoked"]
 
 
 class RepairListNotFound(NotFound):
@@ -62,16 +68,26 @@ def _checked_items(context: ScanContext, items: list[RepairItemIn]) -> list[dict
 
 
 def _state(row: RepairList, now: datetime) -> LinkState:
-    if row.revoked_at is not None:
-        return "revoked"
-    return "expired" if row.expires_at <= now else "active"
+    return link_state(expires_at=row.expires_at, revoked_at=row.revoked_at, now=now)
 
 
 def _new_link(row: RepairList, days: int) -> str:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    row.token_hash = hash_token(token)
-    row.expires_at = utcnow() + timedelta(days=days)
-    return token
+    link = new_link(days=days, now=utcnow())
+    row.token_hash, row.expires_at, row.revoked_at = link.token_hash, link.expires_at, None
+    return link.token
+
+
+def _share(row: RepairList, *, base_url: str | None, token: str | None) -> RepairShare:
+    base = f"{base_url.rstrip('/')}{SHARED_PATH}/{token}" if base_url and token else None
+    return RepairShare(
+        token=token,
+        url=base,
+        csv_url=f"{base}.csv" if base else None,
+        pdf_url=f"{base}/report.pdf" if base else None,
+        expires_at=row.expires_at,
+        state=_state(row, utcnow()),
+        opened=row.opened_at is not None,
+    )
 
 
 def _shown(
@@ -90,7 +106,6 @@ def _shown(
         )
     listed = [item.finding for item in items if item.finding is not None]
     costs = review_report.cost_totals(listed, currency=context.currency)
-    base = f"{base_url.rstrip('/')}{SHARED_PATH}/{token}" if base_url and token else None
     return RepairListOut(
         id=row.series_id,
         version=row.version,
@@ -104,15 +119,7 @@ def _shown(
             cost_high=costs.high,
             currency=context.currency,
         ),
-        share=RepairShare(
-            token=token,
-            url=base,
-            csv_url=f"{base}.csv" if base else None,
-            pdf_url=f"{base}/report.pdf" if base else None,
-            expires_at=row.expires_at,
-            state=_state(row, utcnow()),
-            opened=row.opened_at is not None,
-        ),
+        share=_share(row, base_url=base_url, token=token),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -274,6 +281,19 @@ async def revoke_links(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id:
     for row in await db_session.scalars(select(RepairList).where(RepairList.series_id == list_id)):
         row.revoked_at = row.revoked_at or now
     await db_session.commit()
+
+
+async def reissue_link(
+    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID, days: int, base_url: str
+) -> RepairShare:
+    """A new link to the list's latest version, for when the one shown once is lost or was revoked. The
+    version's previous token stops working (only one hash is kept per version); earlier versions' links stay
+    as they are, so a revoked one stays dead."""
+    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+    row = await _latest(db_session, scan, list_id)
+    token = _new_link(row, days)
+    await db_session.commit()
+    return _share(row, base_url=base_url, token=token)
 
 
 async def shared_list(

@@ -18,8 +18,10 @@ from housescan.repairs.schemas import (
     RepairListOut,
     RepairListPage,
     RepairListPatch,
+    RepairShare,
 )
 from housescan.reports.share_router import PUBLIC_HEADERS, LimiterDep, client_of
+from housescan.reports.share_schemas import ShareCreate
 from housescan.review.models import Trade
 
 router = APIRouter(prefix="/api/v1", tags=["repairs"])
@@ -163,6 +165,33 @@ async def patch_repair_list(
         scan_id=scan_id,
         list_id=list_id,
         body=body,
+        base_url=_base_url(settings, request),
+    )
+
+
+@router.post(
+    "/scans/{scan_id}/repair-lists/{list_id}/share",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"description": "no such list (or not yours)"}},
+)
+async def reissue_repair_list_link(
+    scan_id: uuid.UUID,
+    list_id: uuid.UUID,
+    user: CurrentUser,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    body: ShareCreate | None = None,
+) -> RepairShare:
+    """A new link to the list's latest version (valid as long as a share's, default 30 days; token shown
+    once), readable again even after a revoke. That version's previous link stops working; a revoked link
+    stays revoked."""
+    return await lists.reissue_link(
+        db_session=db_session,
+        user_id=user.id,
+        scan_id=scan_id,
+        list_id=list_id,
+        days=(body or ShareCreate()).expires_in_days,
         base_url=_base_url(settings, request),
     )
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from housescan.reports.share_schemas import MAX_SHARE_DAYS
 from housescan.review.models import Trade
 from housescan.review.schemas import FindingOut, ReportImage
 
@@ -77,7 +78,7 @@ RepairNote = Annotated[str, Field(max_length=4000)] | None
 class RepairListCreate(BaseModel):
     items: RepairItems
     note: RepairNote = None
-    expires_in_days: int = Field(default=30, ge=1, le=365, description="how long the list's link works")
+    expires_in_days: int = Field(default=30, ge=1, le=MAX_SHARE_DAYS, description="how long the list's link works")
 
 
 class RepairListPatch(BaseModel):

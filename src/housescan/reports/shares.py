@@ -12,6 +12,7 @@ import time
 import uuid
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
+from typing import Literal, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,10 +89,29 @@ def share_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/shared/{token}"
 
 
-def _state(share: ShareLink, now: datetime) -> str:
-    if share.revoked_at is not None:
+LinkState = Literal["active", "expired", "revoked"]
+
+
+class NewLink(NamedTuple):
+    token: str  # handed out once
+    token_hash: str  # what is stored
+    expires_at: datetime
+
+
+def new_link(*, days: int, now: datetime) -> NewLink:
+    """A fresh token for a read-only link valid `days` days from `now` (days as `ShareCreate` bounds them)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return NewLink(token=token, token_hash=hash_token(token), expires_at=now + timedelta(days=days))
+
+
+def link_state(*, expires_at: datetime, revoked_at: datetime | None, now: datetime) -> LinkState:
+    if revoked_at is not None:
         return "revoked"
-    return "expired" if share.expires_at <= now else "active"
+    return "expired" if expires_at <= now else "active"
+
+
+def _state(share: ShareLink, now: datetime) -> LinkState:
+    return link_state(expires_at=share.expires_at, revoked_at=share.revoked_at, now=now)
 
 
 def _read(share: ShareLink, now: datetime) -> ShareRead:
@@ -118,19 +138,15 @@ async def create_share(
     scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     if scan.status is not ScanStatus.succeeded:
         raise Conflict(f"only a finished report can be shared; this scan is {scan.status}")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
     now = utcnow()
+    link = new_link(days=body.expires_in_days, now=now)
     share = ShareLink(
-        scan_id=scan.id,
-        user_id=user_id,
-        token_hash=hash_token(token),
-        created_at=now,
-        expires_at=now + timedelta(days=body.expires_in_days),
+        scan_id=scan.id, user_id=user_id, token_hash=link.token_hash, created_at=now, expires_at=link.expires_at
     )
     db_session.add(share)
     await db_session.commit()
     return ShareCreated(
-        id=share.id, token=token, url=share_url(base_url, token), expires_at=share.expires_at, created_at=now
+        id=share.id, token=link.token, url=share_url(base_url, link.token), expires_at=share.expires_at, created_at=now
     )
 
 

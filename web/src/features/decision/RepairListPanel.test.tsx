@@ -69,6 +69,36 @@ describe("RepairListPanel", () => {
     await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toContain("Version 1 · 1 finding · asked £500"));
   });
 
+  it("gives a revoked list a new link: shown, copied, and the list's line says it works again", async () => {
+    const calls: [string, string][] = [];
+    let state: RepairList["share"]["state"] = "revoked";
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      calls.push([method, url]);
+      if (method === "POST") {
+        state = "active";
+        return { ...made().share, token: "tok-2", url: "http://x/api/v1/shared/repair-lists/tok-2" } as never;
+      }
+      return { items: [made({ token: null, url: null, state })] } as never;
+    });
+    const writeText = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    expect((await screen.findByTestId("repair-list")).textContent).toContain("Link revoked: “New link” shares this version again");
+    expect(screen.queryByRole("button", { name: "Revoke link" })).toBeNull();
+
+    fireEvent.click(screen.getByRole("button", { name: "New link to version 1" }));
+    const link = (await screen.findByLabelText("Repair list link")) as HTMLInputElement;
+    const page = `${window.location.origin}/shared/repair-lists/tok-2`;
+    expect(link.value).toBe(page);
+    expect(writeText).toHaveBeenCalledWith(page);
+    expect(within(screen.getByTestId("repair-list-link")).getByRole("button", { name: "Copied" })).toBeTruthy();
+    expect(calls).toContainEqual(["POST", "/api/v1/scans/s1/repair-lists/l1/share"]);
+    await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toContain("Not opened yet"));
+    // An active link is replaced only once the person confirms: the old one stops working.
+    fireEvent.click(screen.getByRole("button", { name: "New link" }));
+    expect(screen.getByRole("button", { name: "Replace version 1’s link" })).toBeTruthy();
+  });
+
   it("says a change to a list a reader opened makes the next version", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
     render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);

@@ -10,19 +10,41 @@ import "./decision.css";
 
 const LINK_DAYS = [7, 30, 90];
 
-/** A link made by the last save (its token is shown once): the list it belongs to and its web page. */
+/** A link made by the last save or by "New link" (its token is shown once): the list it belongs to and its web page. */
 interface MadeLink {
   listId: string;
   version: number;
   page: string;
   csv: string;
   pdf: string;
+  /** Already put on the clipboard. */
+  copied: boolean;
+}
+
+function madeLink(list: RepairList, token: string, copied = false): MadeLink {
+  return {
+    listId: list.id,
+    version: list.version,
+    page: sharedListPage(window.location.origin, token),
+    csv: decisionApi.sharedRepairListCsvUrl(token),
+    pdf: decisionApi.sharedRepairListPdfUrl(token),
+    copied,
+  };
+}
+
+async function copied(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function linkState(list: RepairList): string {
   const { share } = list;
-  if (share.state === "revoked") return "Link revoked: to share it again, make a new list";
-  if (share.state === "expired") return `Link expired ${formatDate(share.expires_at, { dateOnly: true })}`;
+  if (share.state === "revoked") return "Link revoked: “New link” shares this version again";
+  if (share.state === "expired") return `Link expired ${formatDate(share.expires_at, { dateOnly: true })}: “New link” shares it again`;
   const until = formatDate(share.expires_at, { dateOnly: true });
   return `${share.opened ? "Opened by a reader" : "Not opened yet"} · the link (shown once, when saved) works until ${until}`;
 }
@@ -52,17 +74,22 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
 
   function saved(list: RepairList) {
     setEditing(null);
-    if (list.share.token) {
-      const token = list.share.token;
-      setMade({
-        listId: list.id,
-        version: list.version,
-        page: sharedListPage(window.location.origin, token),
-        csv: decisionApi.sharedRepairListCsvUrl(token),
-        pdf: decisionApi.sharedRepairListPdfUrl(token),
-      });
-    }
+    if (list.share.token) setMade(madeLink(list, list.share.token));
     void load();
+  }
+
+  /** A fresh link to the list's latest version: shown, and put on the clipboard where the browser allows it. */
+  async function newLink(list: RepairList) {
+    setError(null);
+    try {
+      const { token } = await decisionApi.newRepairListLink(scanId, list.id);
+      if (!token) throw new Error("no token in the answer");
+      const link = madeLink(list, token);
+      setMade({ ...link, copied: await copied(link.page) });
+      await load();
+    } catch (err) {
+      setError(errorLines(err, "A new link could not be made."));
+    }
   }
 
   /** Edit the latest state: a reader may have opened the link since the lists were read. */
@@ -108,7 +135,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
         read-only link to send, with each finding’s photos and marks.
       </p>
       {error && <Alert lines={error} />}
-      {made && <MadeLinkBox link={made} onClose={() => setMade(null)} />}
+      {made && <MadeLinkBox key={made.page} link={made} onClose={() => setMade(null)} />}
       {lists && lists.length > 0 && (
         <ul className="repair-list-index">
           {lists.map((list) => (
@@ -128,8 +155,20 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                 <button type="button" className="btn btn-ghost btn-small" onClick={() => void download(list, "csv")} aria-label={`CSV of version ${list.version}`}>
                   CSV
                 </button>
-                {list.share.state === "active" && (
-                  <ConfirmButton label="Revoke link" confirmLabel="Revoke every version’s link" onConfirm={() => void revoke(list)} className="btn btn-ghost btn-danger btn-small" />
+                {list.share.state === "active" ? (
+                  <>
+                    <ConfirmButton
+                      label="New link"
+                      confirmLabel={`Replace version ${list.version}’s link`}
+                      onConfirm={() => void newLink(list)}
+                      className="btn btn-ghost btn-small"
+                    />
+                    <ConfirmButton label="Revoke link" confirmLabel="Revoke every version’s link" onConfirm={() => void revoke(list)} className="btn btn-ghost btn-danger btn-small" />
+                  </>
+                ) : (
+                  <button type="button" className="btn btn-secondary btn-small" onClick={() => void newLink(list)} aria-label={`New link to version ${list.version}`}>
+                    New link
+                  </button>
                 )}
               </div>
             </li>
@@ -158,14 +197,9 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
 }
 
 function MadeLinkBox({ link, onClose }: { link: MadeLink; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
+  const [isCopied, setCopied] = useState(link.copied);
   async function copy() {
-    try {
-      await navigator.clipboard.writeText(link.page);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
+    setCopied(await copied(link.page));
   }
   return (
     <div className="share-created repair-link" role="status" data-testid="repair-list-link">
@@ -175,7 +209,7 @@ function MadeLinkBox({ link, onClose }: { link: MadeLink; onClose: () => void })
       </label>
       <div className="actions">
         <button type="button" className="btn btn-secondary btn-small" onClick={() => void copy()}>
-          {copied ? "Copied" : "Copy link"}
+          {isCopied ? "Copied" : "Copy link"}
         </button>
         <a className="btn btn-ghost btn-small" href={link.page} target="_blank" rel="noreferrer">
           Open

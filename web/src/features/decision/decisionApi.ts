@@ -25,6 +25,7 @@ const SCANS = "/api/v1/scans";
 const COST_PREFERENCES = "/api/v1/me/cost-preferences";
 const LISTS = "/api/v1/scans/{scan_id}/repair-lists";
 const LIST = "/api/v1/scans/{scan_id}/repair-lists/{list_id}";
+const LIST_SHARE = "/api/v1/scans/{scan_id}/repair-lists/{list_id}/share";
 const SHARED_LIST = "/api/v1/shared/repair-lists/{token}";
 const VERDICT = "/api/v1/scans/{scan_id}/verdict";
 const PAIRS = "/api/v1/scans/{scan_id}/changes/pairs";
@@ -51,8 +52,10 @@ export const decisionApi = {
     api.post<ResponseOf<typeof LISTS, "post">>(route(LISTS, { scan_id: scanId }), body),
   patchRepairList: (scanId: string, listId: string, body: BodyOf<typeof LIST, "patch">) =>
     api.request<ResponseOf<typeof LIST, "patch">>("PATCH", route(LIST, { scan_id: scanId, list_id: listId }), { body }),
-  revokeRepairList: (scanId: string, listId: string) =>
-    api.request<void>("DELETE", route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/share", { scan_id: scanId, list_id: listId })),
+  revokeRepairList: (scanId: string, listId: string) => api.request<void>("DELETE", route(LIST_SHARE, { scan_id: scanId, list_id: listId })),
+  /** A new link to the list's latest version (its token shown once); that version's previous link stops working. */
+  newRepairListLink: (scanId: string, listId: string) =>
+    api.post<ResponseOf<typeof LIST_SHARE, "post">>(route(LIST_SHARE, { scan_id: scanId, list_id: listId }), {}),
   repairListCsv: (scanId: string, listId: string) =>
     api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId })),
   sharedRepairList: (token: string, signal?: AbortSignal) =>
