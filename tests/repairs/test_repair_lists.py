@@ -136,6 +136,7 @@ async def test_bad_repair_lists_are_refused_and_nothing_is_stored(review_server:
             headers=auth(token),
         )
         assert patched.status_code == 422 and foreign["id"] in patched.text
+        assert patched.json()["error"] == "foreign_findings"
         kept = (await client.get(_lists_url(scan["id"], made["id"]), headers=auth(token))).json()
         assert [item["finding_id"] for item in kept["items"]] == [own["id"]]
 

@@ -54,15 +54,23 @@ class RepairListNotFound(NotFound):
     message = "repair list not found"
 
 
+class ForeignFindings(Unprocessable):
+    """A repair list names findings that are not of its scan."""
+
+
+class FindingListedTwice(Unprocessable):
+    """A repair list names a finding more than once."""
+
+
 def _checked_items(context: ScanContext, items: list[RepairItemIn]) -> list[dict[str, object]]:
     known = {finding.id for finding in context.findings}
     foreign = [str(item.finding_id) for item in items if item.finding_id not in known]
     if foreign:
-        raise Unprocessable(f"findings not of this scan: {', '.join(foreign)}")
+        raise ForeignFindings(f"findings not of this scan: {', '.join(foreign)}")
     seen: set[uuid.UUID] = set()
     for item in items:
         if item.finding_id in seen:
-            raise Unprocessable(f"finding listed twice: {item.finding_id}")
+            raise FindingListedTwice(f"finding listed twice: {item.finding_id}")
         seen.add(item.finding_id)
     return [item.model_dump(mode="json") for item in items]
 
