@@ -47,6 +47,7 @@ from housescan.review.schemas import (
     FindingOut,
     Limitations,
     Mark,
+    PhotoQualityLimit,
     Report,
     ReportHouse,
     ReportImage,
@@ -68,6 +69,7 @@ from housescan.review.wording import (
     room_type_named,
     with_text,
 )
+from housescan.scans import quality
 from housescan.scans.models import Image, Scan
 from housescan.scans.schemas import AssessedCounts, ScanPage
 from housescan.scans.urls import signed_image_url
@@ -595,6 +597,7 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
     ]
     assessed = assessed_of(every)
     limitations = limitations_of(house_checklist, rooms, assessed, audience=audience)
+    limitations.photo_quality = photo_quality_of(context, rooms)
     pros, cons = pros_and_cons(house_type, house_checklist, rooms, findings)
     return Report(
         scan_id=context.scan.id,
@@ -667,6 +670,31 @@ def limitations_of(
         items=items,
         statement=scope_statement(assessed, not_assessed, without_photos, audience=audience),
     )
+
+
+def photo_quality_of(context: ScanContext, rooms: Sequence[ReportRoom]) -> list[PhotoQualityLimit]:
+    """Each measured photo's flags; near-duplicates by its hash against the earlier photos of its room."""
+    out: list[PhotoQualityLimit] = []
+    for room in rooms:
+        earlier: list[str] = []
+        for image in context.images_by_room.get(room.id, []):
+            try:
+                measures = quality.Measures(**image.quality) if image.quality else None
+            except TypeError:
+                measures = None  # measures stored in another shape: as good as not measured
+            if measures is None:
+                continue
+            flags = quality.flags_of(measures)
+            if quality.is_near_duplicate(measures.dhash, earlier):
+                flags.append("near_duplicate")
+            earlier.append(measures.dhash)
+            out.extend(
+                PhotoQualityLimit(
+                    image_id=image.id, room_id=room.id, room_name=room.name, flag=flag, sentence=quality.SENTENCES[flag]
+                )
+                for flag in flags
+            )
+    return out
 
 
 def scope_statement(

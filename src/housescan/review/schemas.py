@@ -245,6 +245,16 @@ class RoomRef(BaseModel):
     name: str
 
 
+class PhotoQualityLimit(BaseModel):
+    """A photo that may show too little to judge (scans/quality.py), in the words the report says it."""
+
+    image_id: uuid.UUID
+    room_id: uuid.UUID
+    room_name: str
+    flag: Literal["blurred", "too_dark", "overexposed", "too_small", "near_duplicate"]
+    sentence: str
+
+
 class Limitations(BaseModel):
     """What the report does not cover: items nobody judged, rooms nobody photographed, and who judged the
     rest (a model sees room types and products; condition is a person's to judge)."""
@@ -255,6 +265,11 @@ class Limitations(BaseModel):
     rooms_not_analysed: list[RoomRef] = Field(default_factory=list)
     items: list[UnassessedItem]
     statement: str = Field(description="the scope of the report in plain words")
+    photo_quality: list[PhotoQualityLimit] = Field(
+        default_factory=list,
+        description="photos flagged as blurred, too dark, washed out, too small or nearly the same as an earlier"
+        " photo of their room; a photo not measured yet has no flags (which does not make it fine)",
+    )
 
 
 class CostRange(BaseModel):

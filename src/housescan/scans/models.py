@@ -53,6 +53,9 @@ class Image(UUIDPrimaryKey, CreatedAt, Base):
     height: Mapped[int]
     bytes: Mapped[int]
     original_filename: Mapped[str | None] = mapped_column(String(255))
+    # The photo's quality measures (scans/quality.py:Measures), read in the background by the renditions
+    # pass; None until then (an unmeasured photo has no flags, it is not "fine").
+    quality: Mapped[dict[str, Any] | None]
 
 
 class AgentRun(UUIDPrimaryKey, CreatedAt, Base):

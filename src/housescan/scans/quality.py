@@ -29,6 +29,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps
 
+from housescan.storage.renditions import upright_size
+
 #: The short side, in pixels, the measures read a photo at.
 QUALITY_SIDE = 256
 #: Flag thresholds (bench/photo_quality.py chooses them by cross-validation).
@@ -141,18 +143,24 @@ def measure_photo(data: bytes) -> Measures:
     """Decode a photo at reduced scale (JPEG draft), upright, and measure it. ValueError if not an image."""
     try:
         image = Image.open(io.BytesIO(data))
-        width, height = image.size
-        if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # turned a quarter: the upright photo's size
-            width, height = height, width
+        width, height = upright_size(image)
         if image.format == "JPEG":
             image.draft("RGB", (QUALITY_SIDE, QUALITY_SIDE))
         small = ImageOps.exif_transpose(image).convert("RGB")
     except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValueError(f"cannot decode image: {exc}") from exc
+    return measure_image(small, (width, height))
+
+
+def measure_image(decoded: Image.Image, size: tuple[int, int]) -> Measures:
+    """Measure an upright decoded copy of a photo whose own (upright) size is `size`: the copy is brought
+    to a short side of `QUALITY_SIDE` first (the background renditions pass hands its copy here,
+    `storage/renditions.py`, so a photo is decoded once)."""
+    small = decoded if decoded.mode in ("RGB", "RGBA") else decoded.convert("RGB")
     short = min(small.size)
     if short > QUALITY_SIDE:
         scale = QUALITY_SIDE / short
         small = small.resize(
             (max(1, round(small.width * scale)), max(1, round(small.height * scale))), Image.Resampling.BOX
         )
-    return measure_pixels(np.asarray(small, dtype=np.uint8), width=width, height=height)
+    return measure_pixels(np.asarray(small, dtype=np.uint8), width=size[0], height=size[1])

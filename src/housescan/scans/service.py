@@ -4,13 +4,14 @@ itself (claim, save, fail) is in `run.py`, driven by `job.py`."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from housescan.config import Settings
 from housescan.costs import service as costs_service
@@ -20,6 +21,7 @@ from housescan.houses.models import House, Room
 from housescan.jobs.base import JobQueue
 from housescan.pagination import keyset_page
 from housescan.realtime.service import EventPublisher
+from housescan.scans import quality
 from housescan.scans.events import ScanUploaded
 from housescan.scans.images import (
     ImageRejected,
@@ -269,8 +271,24 @@ async def add_images(
         raise
     # Renditions only of committed photos, made in the background (or at their first read): the upload
     # does not wait for them (storage/renditions.py). Deleting a photo deletes them.
-    renditions.schedule(store, keys)
+    renditions.schedule(store, keys, quality_inspection(db_session))
     return [image for image, _ in new_images], duplicates
+
+
+def quality_inspection(db_session: AsyncSession) -> renditions.Inspection:
+    """The photo quality measures, read from the copy the renditions pass decodes anyway (measuring in the
+    upload request cost it +284 %, bench/README-models.md) and kept on the photo's row by a session of
+    its own (the request's is gone by then)."""
+    sessionmaker = async_sessionmaker(db_session.bind, expire_on_commit=False)
+
+    async def keep(object_key: str, measures: quality.Measures) -> None:
+        async with sessionmaker() as session:
+            await session.execute(
+                update(Image).where(Image.object_key == object_key).values(quality=dataclasses.asdict(measures))
+            )
+            await session.commit()
+
+    return renditions.Inspection(read=quality.measure_image, keep=keep)
 
 
 async def count_images(*, db_session: AsyncSession, scan_id: uuid.UUID) -> int:

@@ -11,6 +11,9 @@ per process makes them in the background (`schedule`). A rendition that is asked
 made at once, by the request, and kept (`read`), which also covers photos stored before renditions
 existed. Renditions are only ever made of committed photos, so a refused or failed upload leaves none; one
 made while its photo was being deleted is removed again (`_keep_only_if_original_exists`).
+
+Whoever schedules a photo may also read something else from its decoded copy (`Inspection`: the photo
+quality measures, `scans/quality.py`), so that a photo is decoded once, never in the upload request.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, ImageOps
 
@@ -82,9 +85,36 @@ def _webp(image: Image.Image, quality: int) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """Something read from a photo's decoded copy while its renditions are made: `read` (in the rendition
+    thread) gets the upright copy (longest side >= 1280 or the photo's own) and the photo's own upright size;
+    `keep` is awaited with the photo's key and what `read` returned. A failure of either is logged and
+    leaves the renditions alone."""
+
+    read: Callable[[Image.Image, tuple[int, int]], Any]
+    keep: Callable[[str, Any], Awaitable[None]]
+
+
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """An opened (not yet decoded) photo's size once turned upright by its EXIF orientation."""
+    width, height = image.size
+    if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # turned a quarter
+        return height, width
+    return width, height
+
+
 def make_renditions(data: bytes) -> dict[Variant, bytes]:
     """The WebP renditions of a photo (CPU-bound: call it in a thread). Raises on a file Pillow cannot decode."""
+    return _make(data, None)[0]
+
+
+_NOT_READ = object()
+
+
+def _make(data: bytes, read: Callable[[Image.Image, tuple[int, int]], Any] | None) -> tuple[dict[Variant, bytes], Any]:
     with Image.open(io.BytesIO(data)) as source:
+        size = upright_size(source)
         largest = max(LONGEST_SIDE.values())
         source.draft("RGB", (largest, largest))  # JPEG: decode at the smallest DCT scale still >= 1280
         upright = ImageOps.exif_transpose(source)  # stored photos are upright already; older ones may not be
@@ -93,7 +123,17 @@ def make_renditions(data: bytes) -> dict[Variant, bytes]:
             upright = upright.convert("RGBA" if has_alpha else "RGB")
         medium = _fit(upright, LONGEST_SIDE["medium"])
         thumbnail = _fit(medium, LONGEST_SIDE["thumbnail"])
-        return {"thumbnail": _webp(thumbnail, _QUALITY["thumbnail"]), "medium": _webp(medium, _QUALITY["medium"])}
+        made: dict[Variant, bytes] = {
+            "thumbnail": _webp(thumbnail, _QUALITY["thumbnail"]),
+            "medium": _webp(medium, _QUALITY["medium"]),
+        }
+        read_out: Any = _NOT_READ
+        if read is not None:
+            try:
+                read_out = read(upright, size)
+            except Exception:
+                logger.warning("the photo's inspection failed", exc_info=True)
+        return made, read_out
 
 
 # ---------------------------------------------------------------------------------------------- making
@@ -136,7 +176,9 @@ class _Work:
     rendition that another request is making waits for it; one the background thread is making, it makes
     itself, since that thread may get little CPU while the machine is busy)."""
 
-    queued: collections.OrderedDict[str, ObjectStore] = field(default_factory=collections.OrderedDict)
+    queued: collections.OrderedDict[str, tuple[ObjectStore, Inspection | None]] = field(
+        default_factory=collections.OrderedDict
+    )
     making: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
     making_for_requests: dict[str, asyncio.Task[dict[Variant, bytes] | None]] = field(default_factory=dict)
     consumer: asyncio.Task[None] | None = None
@@ -156,7 +198,10 @@ def _work() -> _Work:
 
 
 async def _make_and_store(
-    store: ObjectStore, object_key: str, executor: concurrent.futures.Executor | None
+    store: ObjectStore,
+    object_key: str,
+    executor: concurrent.futures.Executor | None,
+    inspection: Inspection | None = None,
 ) -> dict[Variant, bytes] | None:
     """Make and store the renditions of one photo; None when the photo is gone or cannot be decoded."""
     try:
@@ -165,10 +210,17 @@ async def _make_and_store(
         return None
     loop = asyncio.get_running_loop()
     try:
-        renditions = await loop.run_in_executor(executor, make_renditions, original)
+        renditions, read_out = await loop.run_in_executor(
+            executor, _make, original, inspection.read if inspection else None
+        )
     except Exception:
         logger.warning("no renditions for %s: the photo cannot be decoded", object_key, exc_info=True)
         return None
+    if inspection is not None and read_out is not _NOT_READ:
+        try:
+            await inspection.keep(object_key, read_out)
+        except Exception:
+            logger.warning("what was read from %s was not kept", object_key, exc_info=True)
     keys = [rendition_key(object_key, variant) for variant in renditions]
     outcomes = await asyncio.gather(
         *(store.put(key, renditions[variant], CONTENT_TYPE) for key, variant in zip(keys, renditions, strict=True)),
@@ -193,25 +245,27 @@ async def _keep_only_if_original_exists(store: ObjectStore, object_key: str, key
 
 
 def _start_making(
-    work: _Work, store: ObjectStore, object_key: str, *, urgent: bool
+    work: _Work, store: ObjectStore, object_key: str, *, urgent: bool, inspection: Inspection | None = None
 ) -> asyncio.Task[dict[Variant, bytes] | None]:
     task = work.making_for_requests.get(object_key) or (None if urgent else work.making.get(object_key))
     if task is None:
-        work.queued.pop(object_key, None)
+        _queued_store, queued_inspection = work.queued.pop(object_key, (store, None))
+        inspection = inspection or queued_inspection  # a request making a queued photo does its inspection too
         tasks = work.making_for_requests if urgent else work.making
         executor = None if urgent else _background()  # urgent: the default pool, at normal priority
-        task = asyncio.ensure_future(_make_and_store(store, object_key, executor))
+        task = asyncio.ensure_future(_make_and_store(store, object_key, executor, inspection))
         tasks[object_key] = task
         task.add_done_callback(lambda _done: tasks.pop(object_key, None))
     return task
 
 
-def schedule(store: ObjectStore, object_keys: Iterable[str]) -> None:
-    """Queue the renditions of newly stored photos, made one at a time in the background."""
+def schedule(store: ObjectStore, object_keys: Iterable[str], inspection: Inspection | None = None) -> None:
+    """Queue the renditions of newly stored photos, made one at a time in the background (and the
+    `inspection` of each, if given)."""
     work = _work()
     for key in object_keys:
         if key not in work.making and key not in work.making_for_requests:
-            work.queued[key] = store
+            work.queued[key] = (store, inspection)
     if work.queued and (work.consumer is None or work.consumer.done()):
         work.idle_event.clear()
         work.consumer = asyncio.ensure_future(_consume(work))
@@ -220,9 +274,9 @@ def schedule(store: ObjectStore, object_keys: Iterable[str]) -> None:
 async def _consume(work: _Work) -> None:
     try:
         while work.queued:
-            object_key, store = work.queued.popitem(last=False)
+            object_key, (store, inspection) = work.queued.popitem(last=False)
             with contextlib.suppress(Exception):
-                await asyncio.shield(_start_making(work, store, object_key, urgent=False))
+                await asyncio.shield(_start_making(work, store, object_key, urgent=False, inspection=inspection))
     finally:
         work.idle_event.set()
 

@@ -2048,6 +2048,11 @@ export interface components {
              * @description the scope of the report in plain words
              */
             statement: string;
+            /**
+             * Photo Quality
+             * @description photos flagged as blurred, too dark, washed out, too small or nearly the same as an earlier photo of their room; a photo not measured yet has no flags (which does not make it fine)
+             */
+            photo_quality?: components["schemas"]["PhotoQualityLimit"][];
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2186,6 +2191,31 @@ export interface components {
              * @default if this address has an account, an e-mail with a reset link is on its way
              */
             detail: string;
+        };
+        /**
+         * PhotoQualityLimit
+         * @description A photo that may show too little to judge (scans/quality.py), in the words the report says it.
+         */
+        PhotoQualityLimit: {
+            /**
+             * Image Id
+             * Format: uuid
+             */
+            image_id: string;
+            /**
+             * Room Id
+             * Format: uuid
+             */
+            room_id: string;
+            /** Room Name */
+            room_name: string;
+            /**
+             * Flag
+             * @enum {string}
+             */
+            flag: "blurred" | "too_dark" | "overexposed" | "too_small" | "near_duplicate";
+            /** Sentence */
+            sentence: string;
         };
         /**
          * Preferences
