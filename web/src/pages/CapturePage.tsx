@@ -4,6 +4,7 @@ import { Alert, PageTitle, Spinner } from "../components/ui";
 import { captureApi } from "../components/capture/captureApi";
 import Dropzone from "../components/capture/Dropzone";
 import RoomPhotos from "../components/capture/RoomPhotos";
+import PhotoQualityNotices, { usePhotoQuality } from "../components/capture/PhotoQualityCheck";
 import RoomTabs, { HOUSE_STEP } from "../components/capture/RoomTabs";
 import { AddRoom, EmptyRooms, RoomActions } from "../components/capture/RoomTools";
 import { checklistOf, useChecklists } from "../components/capture/useChecklists";
@@ -79,6 +80,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     });
   }
   const queue = queueRef.current;
+  const quality = usePhotoQuality((key) => queue.remove(key));
   useEffect(() => {
     queue.listen(setItems, (item) => {
       if (item.image) setScan((prev) => addImage(prev, item.image!, item.roomOrdinal));
@@ -194,7 +196,9 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     if (files.length === 0) return;
     // Checked here first (a file the server would refuse is shown refused, never sent); the rest is staged:
     // reviewed (and removable) before it is sent.
-    void queue.addChecked(files, room.ordinal);
+    // Then each staged photo is checked for blur, darkness, glare, size and repeats (PhotoQualityCheck): a
+    // flagged one stays staged until the person picks Retake or Keep.
+    void queue.addChecked(files, room.ordinal).then((added) => quality.check(added, files));
     setError(null);
   }
 
@@ -282,6 +286,11 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       {!onHouse && (
         <>
           <Dropzone onFiles={addFiles} />
+          <PhotoQualityNotices
+            notices={quality.notices.filter((n) => roomItems.some((i) => i.key === n.key && i.status === "staged"))}
+            onKeep={quality.keep}
+            onRetake={quality.retake}
+          />
 
           <div className="visually-hidden" aria-live="polite">
             {announcement}
