@@ -69,6 +69,10 @@ const shared = {
         { scope: "r1", item_id: "floor", title: "Floor condition", room_name: "Kitchen", reason: "not_assessed" },
       ],
       statement: "The owner checked 2 of 14 items. This is not a full inspection: most of the home was not judged.",
+      photo_quality: [
+        { image_id: "i2", room_id: "r1", room_name: "Kitchen", flag: "blurred", sentence: "This photo looks blurred." },
+        { image_id: "i2", room_id: "r1", room_name: "Kitchen", flag: "too_dark", sentence: "This photo is too dark to see much." },
+      ],
     },
     costs: { low: 0, high: 0, currency: "EUR", by_trade: {}, by_severity: {}, findings_with_costs: 0, findings_without_costs: 1 },
     audience: "reader",
@@ -118,6 +122,12 @@ describe("SharedReportPage", () => {
     expect(limits.textContent).toContain("2 items judged by the owner");
     expect(within(limits).getByTestId("not-visible").textContent).toContain("Walls condition");
     expect(within(limits).getByTestId("not-assessed-items").textContent).toContain("Kitchen: 1 item");
+    // photos that may show too little: one line a photo, where it is, its sentences
+    const photos = within(limits).getByTestId("photo-quality");
+    expect(photos.textContent).toContain("Photos that may show too little (1)");
+    expect(within(photos).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Kitchen, photo 2: This photo looks blurred. This photo is too dark to see much.",
+    ]);
     expect(screen.getAllByText("2 of 12 checked")).toHaveLength(2); // the house and its one room
     expect(screen.getAllByText(/The owner/).length).toBeGreaterThan(0);
     const page = document.body.textContent ?? "";

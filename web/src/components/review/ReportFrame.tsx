@@ -74,6 +74,36 @@ export function CostTotals({ costs, audience = "owner" }: { costs: Report["costs
   );
 }
 
+/** Photos that may show too little (blurred, dark, washed out, small, repeated), one line a photo. A photo not
+ * measured yet is not listed, which does not make it fine. */
+function PhotoQuality({ report }: { report: Report }) {
+  const flagged = report.limitations.photo_quality ?? [];
+  if (flagged.length === 0) return null;
+  const byPhoto = new Map<string, typeof flagged>();
+  for (const entry of flagged) byPhoto.set(entry.image_id, [...(byPhoto.get(entry.image_id) ?? []), entry]);
+  const photoNumber = (roomId: string, imageId: string) =>
+    (report.rooms.find((r) => r.id === roomId)?.images.findIndex((i) => i.id === imageId) ?? -1) + 1;
+  return (
+    <div data-testid="photo-quality">
+      <h3 className="small-title">Photos that may show too little ({byPhoto.size})</h3>
+      <ul>
+        {[...byPhoto.entries()].map(([imageId, entries]) => {
+          const n = photoNumber(entries[0].room_id, imageId);
+          return (
+            <li key={imageId}>
+              <strong>
+                {entries[0].room_name}
+                {n > 0 && `, photo ${n}`}:
+              </strong>{" "}
+              {entries.map((e) => e.sentence).join(" ")}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
 /**
  * What the report covers and what it does not, in plain words: the server's statement, who judged what, the
  * items nobody judged (by room, folded), rooms without photos or analysis, what could not be seen.
@@ -111,6 +141,7 @@ export function ScopeAndLimitations({ report, audience }: { report: Report; audi
           <strong>Rooms the models did not analyse:</strong> {(limitations.rooms_not_analysed ?? []).map((r) => r.name).join(", ")}.
         </p>
       )}
+      <PhotoQuality report={report} />
       {notVisible.length > 0 && (
         <div data-testid="not-visible">
           <h3 className="small-title">Not visible ({notVisible.length})</h3>
