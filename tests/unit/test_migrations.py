@@ -17,9 +17,10 @@ from housescan.costs import service as costs_service
 from housescan.costs.models import AgentSpend
 from housescan.db.engine import create_engine, create_sessionmaker
 from housescan.db.migrate import alembic_config, upgrade_database
-from housescan.houses.models import House
+from housescan.houses.models import House, Room
 from housescan.models import Base
 from housescan.scans.models import AgentRun, Scan
+from housescan.scans.models import Image as ImageRow
 
 
 def _differences(connection: Connection) -> list[Any]:
@@ -142,3 +143,68 @@ async def test_a_queued_reanalysis_keeps_its_rooms_in_their_own_column(database_
             assert rows[queued].inputs_snapshot == rows[finished].inputs_snapshot == {"address": "1 Lane"}
     finally:
         await engine.dispose()
+
+
+async def test_photos_stored_before_the_quality_measures_stay_unmeasured(database_url: str) -> None:
+    """0012: images.quality is added empty (an unmeasured photo has no flags), holds the measures, and goes
+    again on a downgrade without touching the photos."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_migrate_to, "0011")
+        user, house, scan, room, image = (uuid.uuid4() for _ in range(5))
+        async with engine.begin() as connection:
+            await connection.execute(insert(User.__table__).values(id=user, email="q@example.com", password_hash="x"))
+            await connection.execute(insert(House.__table__).values(id=house, user_id=user))
+            await connection.execute(insert(Scan.__table__).values(id=scan, user_id=user, house_id=house))
+            await connection.execute(insert(Room.__table__).values(id=room, scan_id=scan, ordinal=0))
+            await connection.execute(
+                insert(_IMAGES_0011).values(
+                    id=image,
+                    scan_id=scan,
+                    room_id=room,
+                    object_key="scans/s/i.jpg",
+                    sha256="0" * 64,
+                    content_type="image/jpeg",
+                    width=640,
+                    height=480,
+                    bytes=1000,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        await upgrade_database(engine)
+        measures = {
+            "width": 640,
+            "height": 480,
+            "brightness": 12.5,
+            "clipped": 0.0,
+            "sharpness": 3.0,
+            "dhash": "0" * 16,
+        }
+        async with create_sessionmaker(engine)() as session:
+            row = await session.get(ImageRow, image)
+            assert row is not None and row.quality is None
+            row.quality = measures
+            await session.commit()
+        async with create_sessionmaker(engine)() as session:
+            assert (await session.scalar(select(ImageRow.quality))) == measures
+        async with engine.begin() as connection:
+            assert "quality" not in await connection.run_sync(_image_columns_after_downgrade_to, "0011")
+            assert (await connection.execute(select(column("id")).select_from(table("images")))).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+_IMAGES_0011 = table(
+    "images",
+    *(column(name, Uuid()) for name in ("id", "scan_id", "room_id")),
+    *(column(name) for name in ("object_key", "sha256", "content_type", "width", "height", "bytes")),
+    column("created_at", DateTime(timezone=True)),
+)
+
+
+def _image_columns_after_downgrade_to(connection: Connection, revision: str) -> set[str]:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+    return {c["name"] for c in inspect(connection).get_columns("images")}
