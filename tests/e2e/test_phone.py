@@ -53,6 +53,23 @@ EVERY_INDEXEDDB_RECORD = """async () => {
     }
     return found;
 }"""
+
+
+def _until(page: Any, predicate: str, arg: Any = None, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until an async predicate of the page holds (wait_for_function would take its promise for true):
+    the page checks it again after each answer, and a plain flag is waited for."""
+    page.evaluate(
+        "(arg) => { window.__holds = false; const holds = " + predicate + ";"
+        " (async () => { while (!(await holds(arg))) await new Promise((resolve) => setTimeout(resolve, 100));"
+        " window.__holds = true; })(); }",
+        arg,
+    )
+    page.wait_for_function("() => window.__holds === true", timeout=timeout)
+
+
+OUTBOX_HOLDS = (
+    "async (n) => ((await (" + EVERY_INDEXEDDB_RECORD + ")())['housescan-outbox/uploads'] || []).length === n"
+)
 JWT_LIKE = re.compile(r"[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}")
 
 
@@ -168,13 +185,13 @@ def test_a_15_photo_report_loads_thumbnails_opens_one_full_screen_and_reads_offl
         page.goto("/")
         page.get_by_test_id("scan-item").first.wait_for()
         # The worker keeps the report's thumbnails as it answers the report: wait until all 15 are kept.
-        page.wait_for_function(
+        _until(
+            page,
             """async () => {
                 const cache = await caches.open('housescan-images-v1');
                 const keys = await cache.keys();
                 return keys.filter((r) => r.url.endsWith('/thumbnail')).length >= 15;
             }""",
-            timeout=30_000,
         )
 
         context.set_offline(True)
@@ -263,13 +280,14 @@ def test_staged_photos_survive_the_next_room_and_leaving_and_bad_files_never_lea
         _stage(page, (3,))
         page.get_by_role("link", name=re.compile("scans", re.IGNORECASE)).first.click()
         page.get_by_role("heading", name="Your scans").wait_for()
-        page.wait_for_function(
+        _until(
+            page,
             """async ([id, token]) => {
                 const r = await fetch(`/api/v1/scans/${id}`, { headers: { Authorization: token } });
                 const scan = await r.json();
                 return scan.rooms.reduce((n, room) => n + room.images.length, 0) === 3;
             }""",
-            arg=[scan_id, headers["Authorization"]],
+            [scan_id, headers["Authorization"]],
         )
         assert console.unexpected() == [], console.unexpected()
     except Exception:
@@ -303,9 +321,7 @@ def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_
         page.get_by_text("while HouseScan is open").first.wait_for()  # the app sends it, not the worker
 
         # Kept on the phone, and nothing a page script can read in IndexedDB is (or looks like) a token.
-        page.wait_for_function(
-            "async () => ((await (" + EVERY_INDEXEDDB_RECORD + ")())['housescan-outbox/uploads'] || []).length === 1"
-        )
+        _until(page, OUTBOX_HOLDS, 1)
         stored = page.evaluate(EVERY_INDEXEDDB_RECORD)
         assert [json.loads(r)["name"] for r in stored["housescan-outbox/uploads"]] == ["staged-7.jpg"], stored
         for where, records in stored.items():
@@ -322,14 +338,67 @@ def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_
         # Online again: the open app refreshes its token through the cookie and sends it.
         context.set_offline(False)
         page.get_by_test_id("thumb-uploaded").first.wait_for()
-        page.wait_for_function(
-            "async () => (await (" + EVERY_INDEXEDDB_RECORD + ")())['housescan-outbox/uploads'].length === 0"
-        )
+        _until(page, OUTBOX_HOLDS, 0)
         with null_server.api() as c:
             scan = c.get(f"/api/v1/scans/{scan_id}", headers=headers).json()
         assert [len(room["images"]) for room in scan["rooms"]] == [1, 0], "sent once"
     except Exception:
         shot(page, f"phone-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser: Any, null_server: Server) -> None:
+    """The service worker cannot send a photo (no token is kept with it): with the app closed it waits on the
+    phone; the app opened on any page sends it. A photo queued while the page stays open goes by itself."""
+    email = unique_email("outbox-closed")
+    context, page, console = new_page(browser, null_server, mobile=True)
+    console.allow("ERR_INTERNET_DISCONNECTED")
+    console.allow("socket.io")
+    try:
+        sign_up(page, email)
+        headers = api_login(null_server, email)
+        scan_id = _draft(null_server, headers, "3 Shut Lid Row")
+        page.goto(f"/scans/{scan_id}?room=0")
+        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+
+        # The page open all along: queued offline, sent by the page when the connection returns.
+        _stage(page, (11,))
+        context.set_offline(True)
+        page.get_by_test_id("upload-button").click()
+        page.get_by_test_id("thumb-offline").wait_for()
+        context.set_offline(False)
+        page.get_by_test_id("thumb-uploaded").first.wait_for()
+
+        # Queued offline, then the app closed: it waits in the outbox (without a token) ...
+        _stage(page, (12,))
+        context.set_offline(True)
+        page.get_by_test_id("upload-button").click()
+        page.get_by_test_id("thumb-offline").wait_for()
+        _until(page, OUTBOX_HOLDS, 1)
+        for records in page.evaluate(EVERY_INDEXEDDB_RECORD).values():
+            assert not any(JWT_LIKE.search(record) for record in records), records
+        page.close()
+        context.set_offline(False)
+
+        # ... until the app opens again, on any page (here its settings): it sends it then.
+        again = context.new_page()
+        again.goto("/settings")
+        again.get_by_role("heading", level=1, name="Settings").wait_for()
+        _until(
+            again,
+            """async ([id, token]) => {
+                const r = await fetch(`/api/v1/scans/${id}`, { headers: { Authorization: token } });
+                const scan = await r.json();
+                return scan.rooms.map((room) => room.images.length).join() === "2,0";
+            }""",
+            [scan_id, headers["Authorization"]],
+        )
+        _until(again, OUTBOX_HOLDS, 0)
+        assert console.unexpected() == [], console.unexpected()
+    except Exception:
+        shot(context.pages[-1] if context.pages else page, f"phone-failure-{time.strftime('%H%M%S')}")
         raise
     finally:
         context.close()

@@ -8,7 +8,7 @@ import { accountPreferences } from "../components/account/preferences";
 import { humanize } from "../lib/answers";
 import { formatDate, plural, scannedAndUpdated } from "../lib/format";
 import type { ScanListItem } from "../lib/types";
-import { sendOutbox, UPLOADS_SENT_EVENT } from "../lib/uploadQueue";
+import { UPLOADS_SENT_EVENT } from "../lib/uploadQueue";
 import { COMPARE_MAX, COMPARE_MIN, toggleCompare } from "../features/decision/decision";
 import "../features/decision/decision.css";
 
@@ -59,17 +59,11 @@ export default function HistoryPage() {
     void accountPreferences().finally(() => void load(null));
   }, [load]);
 
-  // Photos kept while offline on an earlier visit go up now (where Background Sync did not send them).
+  // Photos kept while offline reached the server (the app sends them: watchOutbox, main.tsx): show them.
   useEffect(() => {
-    const online = () => void sendOutbox();
     const sent = () => void load(null);
-    online();
-    window.addEventListener("online", online);
     window.addEventListener(UPLOADS_SENT_EVENT, sent);
-    return () => {
-      window.removeEventListener("online", online);
-      window.removeEventListener(UPLOADS_SENT_EVENT, sent);
-    };
+    return () => window.removeEventListener(UPLOADS_SENT_EVENT, sent);
   }, [load]);
 
   async function remove(id: string) {
