@@ -69,17 +69,12 @@ export function usePhotoQuality(remove: (key: string) => void, measure: MeasureF
     [measure],
   );
 
-  const decide = useCallback(
-    (key: string, keep: boolean) => {
-      setNotices((prev) => {
-        const notice = prev.find((n) => n.key === key);
-        if (notice && keep) keepHash(notice.roomOrdinal, notice.hash);
-        return prev.filter((n) => n.key !== key);
-      });
-      if (!keep) remove(key);
-    },
-    [remove],
-  );
+  const decide = (key: string, keep: boolean) => {
+    const notice = notices.find((n) => n.key === key);
+    if (notice && keep) keepHash(notice.roomOrdinal, notice.hash);
+    setNotices((prev) => prev.filter((n) => n.key !== key));
+    if (!keep) remove(key);
+  };
 
   return { notices, check, keep: (key: string) => decide(key, true), retake: (key: string) => decide(key, false) };
 }
