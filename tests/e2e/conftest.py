@@ -212,6 +212,14 @@ def sign_up(page, email: str, *, first_name: str = "Alex") -> None:  # type: ign
     page.get_by_role("heading", name="Your scans").wait_for()
 
 
+def log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your scans").wait_for()
+
+
 def api_user(server: Server, email: str) -> dict[str, str]:
     """Register and log in over the REST API; returns the Authorization header."""
     with server.api() as c:

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     _housescan_cli,
     _start_server,
     api_user,
+    log_in,
     new_page,
     shot,
     unique_email,
@@ -125,14 +126,6 @@ def _seed(server: Server, owner_email: str) -> None:
         engine.dispose()
 
 
-def _log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Your scans").wait_for()
-
-
 def test_an_admin_sees_the_analytics_drawn_as_charts(browser, analytics_server: Server) -> None:
     server = analytics_server
     admin = unique_email("admin")
@@ -140,7 +133,7 @@ def test_an_admin_sees_the_analytics_drawn_as_charts(browser, analytics_server: 
 
     context, page, console = new_page(browser, server)
     try:
-        _log_in(page, admin)
+        log_in(page, admin)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
         page.get_by_role("heading", level=1, name="Operations").wait_for()
         page.wait_for_url(re.compile(r"/admin$"))
@@ -191,7 +184,7 @@ def test_the_analytics_are_not_for_other_people(browser, analytics_server: Serve
     try:
         person = unique_email("person")
         api_user(analytics_server, person)
-        _log_in(page, person)
+        log_in(page, person)
         nav = page.get_by_role("navigation", name="Main")
         nav.get_by_role("link", name="Settings").wait_for()
         assert nav.get_by_role("link", name="Admin").count() == 0
@@ -208,7 +201,7 @@ def test_the_analytics_fit_a_phone(browser, analytics_server: Server) -> None:
     _create_admin(analytics_server, admin)
     context, page, console = new_page(browser, analytics_server, mobile=True)
     try:
-        _log_in(page, admin)
+        log_in(page, admin)
         page.goto("/admin")
         page.get_by_role("heading", level=1, name="Operations").wait_for()
         charts = page.locator("[data-testid^=chart-] svg.recharts-surface")

@@ -13,7 +13,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, PASSWORD, Server, api_scan, api_user, new_page, photo, shot, unique_email
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    Server,
+    api_scan,
+    api_user,
+    log_in,
+    new_page,
+    photo,
+    shot,
+    unique_email,
+)
 from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
 from tests.e2e.test_review_browser import _finished_scan, _pdf_text
 
@@ -25,11 +35,7 @@ def _signed_in(browser: Any, server: Server, email: str, *, mobile: bool) -> Ite
     """A page signed in as `email`; on leaving, no unexpected console error, and a screenshot when it failed."""
     context, page, console = new_page(browser, server, mobile=mobile)
     try:
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="Your scans").wait_for()
+        log_in(page, email)
         yield page
         assert console.unexpected() == []
     except Exception:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Server, _start_server, api_user, new_page, photo, shot, unique_email
+from tests.e2e.conftest import Server, _start_server, api_user, log_in, new_page, photo, shot, unique_email
 from tests.e2e.test_review_browser import _finished_scan
 
 pytestmark = pytest.mark.e2e
@@ -36,11 +36,7 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
     scan_id = _finished_scan(null_server, headers)
     context, page, console = new_page(browser, null_server, mobile=True)
     try:
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="Your scans").wait_for()
+        log_in(page, email)
         page.goto(f"/scans/{scan_id}")
         page.get_by_test_id("limitations").wait_for()
         assert "not assessed" in page.get_by_test_id("limitations").inner_text().lower()

@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     Server,
     _start_server,
     api_user,
+    log_in,
     new_page,
     photo,
     shot,
@@ -71,11 +72,7 @@ def test_a_person_reviews_the_report_on_a_phone_and_the_pdf_has_it(browser: Any,
     scan_id = _finished_scan(null_server, headers)
     context, page, console = new_page(browser, null_server, mobile=True)
     try:
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.get_by_role("heading", name="Your scans").wait_for()
+        log_in(page, email)
         page.goto(f"/scans/{scan_id}")
         page.get_by_test_id("findings").wait_for()
         # The report opens with the findings, before the rooms.

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     _start_server,
     api_scan,
     api_user,
+    log_in,
     new_page,
     shot,
     unique_email,
@@ -38,14 +39,6 @@ def mail_server(tmp_path_factory: pytest.TempPathFactory, mail: MailCatcher) -> 
     yield from _start_server(tmp_path_factory.mktemp("housescan-e2e-mail"), {"HOUSESCAN_SMTP_URL": mail.url})
 
 
-def _log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Your scans").wait_for()
-
-
 def test_a_shared_report_opens_without_signing_in_until_it_is_revoked(browser: object, mail_server: Server) -> None:
     email = unique_email("sharer")
     headers = api_user(mail_server, email)
@@ -53,7 +46,7 @@ def test_a_shared_report_opens_without_signing_in_until_it_is_revoked(browser: o
 
     owner_context, owner, owner_console = new_page(browser, mail_server)
     try:
-        _log_in(owner, email)
+        log_in(owner, email)
         owner.goto(f"/scans/{scan_id}")
         owner.get_by_role("button", name="Share").click()
         dialog = owner.get_by_role("dialog", name="Share this report")
@@ -130,7 +123,7 @@ def test_a_forgotten_password_is_reset_from_the_email(browser: object, mail_serv
         page.get_by_role("button", name="Log in").click()
         page.get_by_text("That email and password do not match an account.").wait_for()
         console.allow("401")
-        _log_in(page, email, "a brand new password")
+        log_in(page, email, "a brand new password")
         assert console.unexpected() == []
     finally:
         context.close()
@@ -141,7 +134,7 @@ def test_settings_offer_notifications_download_and_delete(browser: object, mail_
     api_user(mail_server, email)
     context, page, console = new_page(browser, mail_server)
     try:
-        _log_in(page, email)
+        log_in(page, email)
         page.goto("/settings")
         page.get_by_role("heading", name="Notifications").wait_for()
         email_box = page.get_by_label("E-mail me")
