@@ -131,6 +131,27 @@ describe("walk-through answers", () => {
     expect(store.entries.size).toBe(0);
   });
 
+  it("are sent only by the person who gave them: another person signed in on the phone leaves them waiting", async () => {
+    const offline = server();
+    const store = memoryStore();
+    offline.state.online = false;
+    await new AnswerQueue(store, offline.send, () => "alice").save(answer("ceiling_condition", "Average"));
+    expect(store.entries.get(answerKey("s1", "room-1", "ceiling_condition"))?.userId).toBe("alice");
+
+    let who = "bob";
+    const { state, send } = server();
+    const queue = new AnswerQueue(store, send, () => who);
+    await queue.flush();
+    expect(state.sent).toEqual([]);
+    expect(store.entries.size).toBe(1);
+
+    who = "alice";
+    await queue.flush();
+    expect(state.sent).toEqual(["ceiling_condition=Average"]);
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
   it("a newer answer given here wins over an older one an earlier visit kept", async () => {
     const store = memoryStore();
     await store.put({ ...answer("mould", "Poor"), key: answerKey("s1", "room-1", "mould"), savedAt: 1 });

@@ -2,7 +2,9 @@
 // (uploadQueue.ts): an answer given while the phone is offline waits in IndexedDB and is sent when the
 // connection returns ('online') or the next time the capture page opens. The last answer given to an item
 // is the one that counts: it replaces an earlier one still waiting, and an answer in flight never removes a
-// newer one from the store.
+// newer one from the store. Each answer names the person who gave it: another person signed in on the
+// same phone never sends it (the server would refuse it as not theirs, and it would be lost), it waits for
+// its own person.
 import { ApiError } from "./api";
 
 /** One item's answer on its way to PUT /scans/{scan_id}/answers/{scope}/{item_id}. */
@@ -15,9 +17,15 @@ export interface QueuedAnswer<V = unknown> {
   note: string | null;
   photoIds: string[];
   savedAt: number; // when it was given (ms); strictly increasing within a queue
+  userId?: string | null; // who gave it (no token: only their id); absent in answers kept before it was recorded
 }
 
-export type AnswerInput<V> = Omit<QueuedAnswer<V>, "key" | "savedAt">;
+export type AnswerInput<V> = Omit<QueuedAnswer<V>, "key" | "savedAt" | "userId">;
+
+/** Whether the person signed in now may send this answer. */
+function isOf(entry: QueuedAnswer<unknown>, userId: string | null): boolean {
+  return entry.userId == null || entry.userId === userId;
+}
 
 /** Where answers wait for the server (IndexedDB in the browser). */
 export interface AnswerStore<V = unknown> {
@@ -60,12 +68,14 @@ export class AnswerQueue<V = unknown, A = unknown> {
   private listeners = new Set<AnswerListener<V, A>>();
   private last = 0;
   private loaded: Promise<void> | null = null;
+  private loadedFor: string | null = null;
   // Store operations run one after another, so a removal never overtakes the put of a newer answer.
   private storeOps: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: AnswerStore<V> | null,
     private readonly send: (entry: QueuedAnswer<V>) => Promise<A>,
+    private readonly user: () => string | null = () => null,
   ) {}
 
   subscribe(listener: AnswerListener<V, A>): () => void {
@@ -89,7 +99,8 @@ export class AnswerQueue<V = unknown, A = unknown> {
   async save(input: AnswerInput<V>): Promise<void> {
     const savedAt = Math.max(Date.now(), this.last + 1);
     this.last = savedAt;
-    const entry: QueuedAnswer<V> = { ...input, key: answerKey(input.scanId, input.scope, input.itemId), savedAt };
+    const key = answerKey(input.scanId, input.scope, input.itemId);
+    const entry: QueuedAnswer<V> = { ...input, key, savedAt, userId: this.user() };
     this.pending.set(entry.key, { entry, state: "saving" });
     this.emit();
     await this.onStore((store) => store.put(entry));
@@ -103,8 +114,12 @@ export class AnswerQueue<V = unknown, A = unknown> {
   }
 
   private load(): Promise<void> {
-    this.loaded ??= this.onStore(async (store) => {
+    const who = this.user();
+    if (this.loaded && this.loadedFor === who) return this.loaded;
+    this.loadedFor = who;
+    this.loaded = this.onStore(async (store) => {
       for (const entry of await store.list()) {
+        if (!isOf(entry, who)) continue;
         const here = this.pending.get(entry.key);
         if (here && here.entry.savedAt >= entry.savedAt) continue;
         this.pending.set(entry.key, { entry, state: "waiting" });
@@ -122,6 +137,10 @@ export class AnswerQueue<V = unknown, A = unknown> {
       for (;;) {
         const current = this.pending.get(key);
         if (!current) return;
+        if (!isOf(current.entry, this.user())) {
+          this.setState(key, "waiting");
+          return;
+        }
         this.setState(key, "saving");
         let answer: A;
         try {

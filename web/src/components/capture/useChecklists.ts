@@ -3,6 +3,7 @@
 // assessed"), overlaid by the walk-through's answers still on their way to the server (lib/answerQueue.ts).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { AnswerQueue, answerKey, browserAnswerStore, type PendingAnswer } from "../../lib/answerQueue";
+import { api } from "../../lib/api";
 import { reviewApi, type Answer, type AnswerValue, type Report } from "../review/reviewApi";
 
 export type Pending = PendingAnswer<AnswerValue>;
@@ -13,12 +14,15 @@ let shared: AnswerQueue<AnswerValue, Answer> | null = null;
 /** One answer queue for the app: answers given on any page are sent when the connection returns. */
 export function walkAnswers(): AnswerQueue<AnswerValue, Answer> {
   if (!shared) {
-    const queue = new AnswerQueue<AnswerValue, Answer>(browserAnswerStore(), (entry) =>
-      reviewApi.putAnswer(entry.scanId, entry.scope, entry.itemId, {
-        value: entry.value,
-        note: entry.note,
-        photo_ids: entry.photoIds,
-      }),
+    const queue = new AnswerQueue<AnswerValue, Answer>(
+      browserAnswerStore(),
+      (entry) =>
+        reviewApi.putAnswer(entry.scanId, entry.scope, entry.itemId, {
+          value: entry.value,
+          note: entry.note,
+          photo_ids: entry.photoIds,
+        }),
+      () => api.userId(),
     );
     window.addEventListener("online", () => void queue.flush());
     shared = queue;
