@@ -238,11 +238,7 @@ def test_staged_photos_survive_the_next_room_and_leaving_and_bad_files_never_lea
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/images" in r.url else None)
     try:
-        sign_up(page, email)
-        headers = api_login(null_server, email)
-        scan_id = _draft(null_server, headers, "5 Staging Street")
-        page.goto(f"/scans/{scan_id}?room=0")
-        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        headers, scan_id = _capture_new_draft(page, null_server, email, "5 Staging Street")
 
         # Refused in the browser, in the server's words, before any byte is sent.
         # Made in the page (25 MB through the test driver is slow): a text file named .jpg and a 25.4 MB "JPEG".
@@ -297,6 +293,16 @@ def test_staged_photos_survive_the_next_room_and_leaving_and_bad_files_never_lea
         context.close()
 
 
+def _capture_new_draft(page: Any, server: Server, email: str, address: str) -> tuple[dict[str, str], str]:
+    """Sign up, make a draft scan by the API and open its first room's capture page; the headers and its id."""
+    sign_up(page, email)
+    headers = api_login(server, email)
+    scan_id = _draft(server, headers, address)
+    page.goto(f"/scans/{scan_id}?room=0")
+    page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+    return headers, scan_id
+
+
 def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_when_the_connection_returns(
     browser: Any, null_server: Server
 ) -> None:
@@ -305,11 +311,7 @@ def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_
     console.allow("ERR_INTERNET_DISCONNECTED")
     console.allow("socket.io")
     try:
-        sign_up(page, email)
-        headers = api_login(null_server, email)
-        scan_id = _draft(null_server, headers, "8 Tunnel Lane")
-        page.goto(f"/scans/{scan_id}?room=0")
-        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        headers, scan_id = _capture_new_draft(page, null_server, email, "8 Tunnel Lane")
         page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
         page.reload()  # with the service worker in control, so the scan is readable offline after a reload
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
@@ -357,11 +359,7 @@ def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser:
     console.allow("ERR_INTERNET_DISCONNECTED")
     console.allow("socket.io")
     try:
-        sign_up(page, email)
-        headers = api_login(null_server, email)
-        scan_id = _draft(null_server, headers, "3 Shut Lid Row")
-        page.goto(f"/scans/{scan_id}?room=0")
-        page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
+        headers, scan_id = _capture_new_draft(page, null_server, email, "3 Shut Lid Row")
 
         # The page open all along: queued offline, sent by the page when the connection returns.
         _stage(page, (11,))
