@@ -3,23 +3,23 @@ import type { ReactNode } from "react";
 import { lazy, Suspense } from "react";
 import Layout from "./components/Layout";
 import { useAuth } from "./lib/auth";
-import HistoryPage from "./pages/HistoryPage";
-import LoginPage from "./pages/LoginPage";
-import NewScanPage from "./pages/NewScanPage";
-import NotFoundPage from "./pages/NotFoundPage";
-import RegisterPage from "./pages/RegisterPage";
-import ScanPage from "./pages/ScanPage";
-import SharedReportPage from "./pages/SharedReportPage";
-import ForgotPasswordPage from "./pages/ForgotPasswordPage";
-import ResetPasswordPage from "./pages/ResetPasswordPage";
-import SettingsPage from "./pages/SettingsPage";
+import HistoryPage from "./features/scans/HistoryPage";
+import LoginPage from "./features/account/LoginPage";
+import NewScanPage from "./features/capture/NewScanPage";
+import NotFoundPage from "./components/NotFoundPage";
+import RegisterPage from "./features/account/RegisterPage";
+import ScanPage from "./features/scans/ScanPage";
+import SharedReportPage from "./features/review/SharedReportPage";
+import ForgotPasswordPage from "./features/account/ForgotPasswordPage";
+import ResetPasswordPage from "./features/account/ResetPasswordPage";
+import SettingsPage from "./features/account/SettingsPage";
 import { Spinner } from "./components/ui";
 import ChangesPage from "./features/decision/ChangesPage";
 import ComparePage from "./features/decision/ComparePage";
 import SharedRepairListPage from "./features/decision/SharedRepairListPage";
 
 // The operators' page and its chart library load only when an admin opens it.
-const AdminPage = lazy(() => import("./pages/AdminPage"));
+const AdminPage = lazy(() => import("./features/admin/AdminPage"));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { status } = useAuth();

@@ -1,15 +1,15 @@
 import { useCallback, useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
-import { SEVERITY_TITLE, whoAnswered } from "../../components/review/reviewApi";
-import { accountPreferences } from "../../components/account/preferences";
+import { SEVERITY_TITLE, whoAnswered } from "../review/reviewApi";
+import { accountPreferences } from "../account/preferences";
 import { api } from "../../lib/api";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatDate, roomName } from "../../lib/format";
 import type { Finding, ReportImage, ScanDetail } from "../../lib/types";
 import { pairRooms } from "./decision";
 import { decisionApi, type Changes, type RoomChanges } from "./decisionApi";
-import "../../components/review/review.css";
+import "../review/review.css";
 import "./decision.css";
 
 const PAIRED_BY: Record<string, string> = {

@@ -1,14 +1,14 @@
 import { useEffect, useId, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
-import { SeverityChips } from "../../components/review/SeverityChips";
-import { whoAnswered } from "../../components/review/reviewApi";
-import { accountPreferences } from "../../components/account/preferences";
+import { SeverityChips } from "../review/SeverityChips";
+import { whoAnswered } from "../review/reviewApi";
+import { accountPreferences } from "../account/preferences";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, plural } from "../../lib/format";
 import { COMPARE_MIN, parseScanIds } from "./decision";
 import { decisionApi, type ComparedScan } from "./decisionApi";
-import "../../components/review/review.css";
+import "../review/review.css";
 import "./decision.css";
 
 const RATINGS = [1, 2, 3, 4, 5] as const;

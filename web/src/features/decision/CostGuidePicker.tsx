@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from "react";
-import { TRADE_TITLE } from "../../components/review/reviewApi";
+import { TRADE_TITLE } from "../review/reviewApi";
 import { formatCostRange } from "../../lib/format";
 import type { Trade } from "../../lib/types";
 import { decisionApi, type CostGuide, type CostGuideRow } from "./decisionApi";

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { Alert, ConfirmButton } from "../../components/ui";
-import { SEVERITY_TITLE } from "../../components/review/reviewApi";
+import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
 import type { Finding } from "../../lib/types";

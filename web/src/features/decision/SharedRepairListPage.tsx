@@ -1,13 +1,13 @@
 import { useEffect, useState } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../../components/ui";
-import FindingCard, { photosById } from "../../components/review/FindingCard";
+import FindingCard, { photosById } from "../review/FindingCard";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
-import { SharedFailureCard, sharedFailure, useNoIndex, type SharedFailure } from "../../pages/SharedReportPage";
+import { SharedFailureCard, sharedFailure, useNoIndex, type SharedFailure } from "../review/SharedReportPage";
 import { ASK_TO_READER } from "./decision";
 import { decisionApi, type RepairItem, type RepairList } from "./decisionApi";
-import "../../components/account/account.css";
-import "../../components/review/review.css";
+import "../account/account.css";
+import "../review/review.css";
 import "./decision.css";
 
 function AskLine({ item, currency }: { item: RepairItem; currency: string }) {

@@ -1,0 +1,108 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { errorLines } from "../../lib/account";
+import { formatDate, knownTimeZone } from "../../lib/format";
+import { Alert } from "../../components/ui";
+import { accountPreferences, adoptPreferences, browserPreferences, preferencesApi } from "./preferences";
+import { FACTOR_MAX, FACTOR_MIN, parseFactor } from "../decision/decision";
+import { decisionApi } from "../decision/decisionApi";
+import "./account.css";
+
+const COMMON_CURRENCIES = ["EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD", "NZD", "JPY"];
+
+function zones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  try {
+    return intl.supportedValuesOf?.("timeZone") ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Settings: the currency of cost ranges, the regional factor the cost guide's national figures are multiplied by,
+ * and the time zone every date is written in (e-mails and PDFs too).
+ */
+export default function RegionSettings() {
+  const [currency, setCurrency] = useState("");
+  const [timeZone, setTimeZone] = useState("");
+  const [factor, setFactor] = useState("1");
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string[] | null>(null);
+  const [notice, setNotice] = useState("");
+
+  useEffect(() => {
+    void Promise.all([accountPreferences(), decisionApi.costPreferences().catch(() => null)]).then(([prefs, costs]) => {
+      const guess = browserPreferences();
+      setCurrency(prefs.currency ?? guess.currency);
+      setTimeZone(prefs.time_zone ?? guess.time_zone);
+      if (costs) setFactor(String(costs.cost_factor));
+      setLoaded(true);
+    });
+  }, []);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setNotice("");
+    const code = currency.trim().toUpperCase();
+    if (!/^[A-Z]{3}$/.test(code)) return setError(["A currency is a three-letter code, such as EUR or GBP."]);
+    if (!knownTimeZone(timeZone)) return setError([`“${timeZone}” is not a time zone this browser knows (e.g. Europe/Paris).`]);
+    const parsed = parseFactor(factor);
+    if ("problem" in parsed) return setError([parsed.problem]);
+    try {
+      adoptPreferences(await preferencesApi.put({ currency: code, time_zone: timeZone }));
+      const costs = await decisionApi.putCostPreferences({ cost_factor: parsed.factor });
+      setFactor(String(costs.cost_factor));
+      setNotice(`Saved. Dates now read like ${formatDate(new Date().toISOString())}; cost guide figures are multiplied by ${costs.cost_factor}.`);
+    } catch (err) {
+      setError(errorLines(err, "Your preferences could not be saved."));
+    }
+  }
+
+  const zoneList = zones();
+  return (
+    <section className="card settings-section" aria-labelledby="region-title">
+      <h2 id="region-title">Currency, costs and time zone</h2>
+      <p className="muted">
+        Costs of findings are in this currency; every date is shown in this time zone. The cost guide gives national figures:
+        where work costs more or less, set a regional factor (1.2 adds a fifth, 0.9 takes a tenth off). Its suggestions are
+        estimates, never quotes.
+      </p>
+      {error && <Alert lines={error} />}
+      {!loaded ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone" noValidate>
+          <label className="field">
+            <span>Currency</span>
+            <input value={currency} onChange={(e) => setCurrency(e.target.value)} list="currency-codes" maxLength={3} autoCapitalize="characters" name="currency" />
+            <datalist id="currency-codes">
+              {COMMON_CURRENCIES.map((c) => (
+                <option key={c} value={c} />
+              ))}
+            </datalist>
+          </label>
+          <label className="field">
+            <span>Regional cost factor</span>
+            <input type="number" inputMode="decimal" min={FACTOR_MIN} max={FACTOR_MAX} step="0.05" value={factor} onChange={(e) => setFactor(e.target.value)} name="cost_factor" />
+          </label>
+          <label className="field">
+            <span>Time zone</span>
+            <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} list="time-zones" name="time_zone" />
+            <datalist id="time-zones">
+              {zoneList.map((z) => (
+                <option key={z} value={z} />
+              ))}
+            </datalist>
+          </label>
+          <button type="submit" className="btn btn-primary">
+            Save
+          </button>
+          <p role="status" aria-live="polite" className="muted small">
+            {notice}
+          </p>
+        </form>
+      )}
+    </section>
+  );
+}

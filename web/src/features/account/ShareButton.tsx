@@ -1,0 +1,151 @@
+import { useCallback, useEffect, useState } from "react";
+import { accountApi, errorLines, type ShareRead } from "../../lib/account";
+import { formatDate } from "../../lib/format";
+import { Alert } from "../../components/ui";
+import "./account.css";
+
+const day = (iso: string) => formatDate(iso, { dateOnly: true });
+
+/** "Share": a dialog where the owner makes read-only links to this report, sees them and revokes any. */
+export default function ShareButton({ scanId }: { scanId: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="btn btn-secondary" onClick={() => setOpen(true)}>
+        Share
+      </button>
+      {open && <ShareDialog scanId={scanId} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void }) {
+  const [shares, setShares] = useState<ShareRead[] | null>(null);
+  const [days, setDays] = useState(30);
+  const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setShares((await accountApi.listShares(scanId)).items);
+    } catch (err) {
+      setError(errorLines(err, "The links could not be loaded."));
+    }
+  }, [scanId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
+
+  async function create() {
+    setBusy(true);
+    setError(null);
+    try {
+      const share = await accountApi.createShare(scanId, days);
+      setCreated(share.url);
+      setCopied(false);
+      await load();
+    } catch (err) {
+      setError(errorLines(err, "The link could not be created."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function revoke(id: string) {
+    setError(null);
+    try {
+      await accountApi.revokeShare(scanId, id);
+      await load();
+    } catch (err) {
+      setError(errorLines(err, "The link could not be revoked."));
+    }
+  }
+
+  async function copy() {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  }
+
+  const active = shares?.filter((share) => share.state === "active") ?? [];
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div
+        className="modal card"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="share-title"
+        onClick={(event) => event.stopPropagation()}
+      >
+        <h2 id="share-title">Share this report</h2>
+        <p className="muted">
+          Anyone with the link can read the report, your cost estimates included but not your details, until it expires or you revoke it.
+        </p>
+        {error && <Alert lines={error} />}
+        <div className="form-row">
+          <label className="field">
+            <span>Link valid for</span>
+            <select value={days} onChange={(event) => setDays(Number(event.target.value))}>
+              {[1, 7, 30, 90, 365].map((n) => (
+                <option key={n} value={n}>
+                  {n === 1 ? "1 day" : `${n} days`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="btn btn-primary" onClick={() => void create()} disabled={busy}>
+            {busy ? "Creating…" : "Create link"}
+          </button>
+        </div>
+        {created && (
+          <div className="share-created">
+            <label className="field">
+              <span>New link (shown once)</span>
+              <input readOnly value={created} aria-label="Share link" onFocus={(event) => event.target.select()} />
+            </label>
+            <button type="button" className="btn btn-secondary btn-small" onClick={() => void copy()}>
+              {copied ? "Copied" : "Copy"}
+            </button>
+          </div>
+        )}
+        <h3>Links of this report</h3>
+        {shares === null ? (
+          <p className="muted">Loading…</p>
+        ) : active.length === 0 ? (
+          <p className="muted">No active links.</p>
+        ) : (
+          <ul className="share-list">
+            {active.map((share) => (
+              <li key={share.id}>
+                <span>
+                  Created {day(share.created_at)}, expires {day(share.expires_at)}
+                </span>
+                <button type="button" className="btn btn-ghost btn-danger btn-small" onClick={() => void revoke(share.id)}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="actions">
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import CapturePage from "./CapturePage";
+import { captureApi } from "./captureApi";
+import { reviewApi, type Report } from "../review/reviewApi";
+import { api } from "../../lib/api";
+import { forgetQueue } from "../../lib/uploadQueue";
+import type { ImageRead, ScanDetail } from "../../lib/types";
+
+const AT = "2026-01-01T10:00:00Z";
+const image = { id: "i1", room_id: "r1", thumbnail_url: "/t/i1.webp", url: "/i1", medium_url: "/m/i1" } as ImageRead;
+
+function draft(rooms: { id: string; label: string; images: ImageRead[] }[]): ScanDetail {
+  return {
+    id: "s1",
+    status: "draft",
+    created_at: AT,
+    house: { id: "h1", address: "1 Test Street", house_type: null, status: "active", created_at: AT, updated_at: AT },
+    rooms: rooms.map((room, ordinal) => ({ ...room, ordinal, detected_room_types: [] })),
+    agent_runs: [],
+  } as unknown as ScanDetail;
+}
+
+const report = {
+  scan_id: "s1",
+  status: "draft",
+  house: { address: "1 Test Street", checklist: {} },
+  rooms: [],
+} as unknown as Report;
+
+function capture(scan: ScanDetail, at = "/scans/s1?room=1") {
+  const reload = vi.fn(async () => scan);
+  render(
+    <MemoryRouter initialEntries={[at]}>
+      <CapturePage scan={scan} setScan={() => undefined} reload={reload} />
+    </MemoryRouter>,
+  );
+  return reload;
+}
+
+describe("finishing a capture with a room without photos", () => {
+  let processScan: ReturnType<typeof vi.spyOn>;
+  beforeEach(() => {
+    vi.spyOn(reviewApi, "report").mockResolvedValue(report);
+    processScan = vi.spyOn(api, "processScan").mockResolvedValue({} as never);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    forgetQueue("s1");
+  });
+
+  const scan = draft([
+    { id: "r1", label: "Kitchen", images: [image] },
+    { id: "r2", label: "Bedroom", images: [] },
+  ]);
+
+  it("is not blocked: the person finishes without it on purpose", async () => {
+    capture(scan);
+    fireEvent.click(screen.getByRole("button", { name: "Finish and analyse" }));
+    const question = await screen.findByTestId("empty-rooms");
+    expect(question.textContent).toContain("Bedroom has no photos");
+    await waitFor(() => expect(document.activeElement).toBe(question));
+    expect(processScan).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Finish without photos of it" }));
+    await waitFor(() => expect(processScan).toHaveBeenCalledWith("s1"));
+  });
+
+  it("or removes it, after a confirmation", async () => {
+    const removeRoom = vi.spyOn(captureApi, "removeRoom").mockResolvedValue(undefined);
+    const reload = capture(scan);
+    fireEvent.click(screen.getByRole("button", { name: "Finish and analyse" }));
+    await screen.findByTestId("empty-rooms");
+    fireEvent.click(screen.getByRole("button", { name: "Remove" }));
+    expect(removeRoom).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Remove Bedroom" }));
+    await waitFor(() => expect(removeRoom).toHaveBeenCalledWith("s1", "r2"));
+    await waitFor(() => expect(reload).toHaveBeenCalledTimes(2)); // once to finish, once after the removal
+    expect(processScan).not.toHaveBeenCalled();
+  });
+
+  it("cannot remove the only room", async () => {
+    capture(draft([{ id: "r1", label: "Kitchen", images: [] }]), "/scans/s1?room=0");
+    await act(async () => undefined); // the checklists arrive
+    expect(screen.getByRole("button", { name: "Rename room" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Remove room" })).toBeNull();
+  });
+});

@@ -1,0 +1,94 @@
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import HistoryPage from "./HistoryPage";
+import { api } from "../../lib/api";
+import type { ScanListItem } from "../../lib/types";
+
+vi.mock("../../lib/uploadQueue", () => ({ sendOutbox: async () => undefined, UPLOADS_SENT_EVENT: "uploads-sent" }));
+
+const item = (over: Partial<ScanListItem>): ScanListItem => ({
+  id: "s1",
+  status: "succeeded",
+  error: null,
+  house_id: "h1",
+  address: "14 Maple Grove",
+  house_type: null,
+  rooms_count: 3,
+  images_count: 9,
+  created_at: "2026-12-01T08:00:00Z",
+  finished_at: "2026-12-01T09:00:00Z",
+  ...over,
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("HistoryPage", () => {
+  it("shows each report in brief: findings by severity, how much was checked, scanned and updated", async () => {
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      if (url.endsWith("/me/preferences")) return { currency: "EUR", time_zone: "Europe/Berlin" } as never;
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    vi.spyOn(api, "listScans").mockResolvedValue({
+      items: [
+        item({
+          findings_by_severity: { safety: 1, major: 0, maintenance: 2, note: 0 },
+          assessed: { total: 75, by_person: 10, by_model: 8, not_assessed: 57 },
+          scanned_at: "2026-12-01T09:00:00Z",
+          updated_at: "2026-12-02T23:15:00Z",
+        }),
+        item({ id: "s2", address: "2 Elm Row", findings_by_severity: {}, assessed: { total: 70, by_person: 0, by_model: 12, not_assessed: 58 }, scanned_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z" }),
+      ],
+      next_cursor: null,
+    });
+    render(
+      <MemoryRouter>
+        <HistoryPage />
+      </MemoryRouter>,
+    );
+    const [first, second] = await screen.findAllByTestId("scan-item");
+    expect(within(first).getAllByRole("listitem").map((chip) => [chip.textContent, chip.className])).toEqual([
+      ["1 safety", "badge badge-safety"],
+      ["2 maintenance", "badge badge-maintenance"],
+    ]);
+    expect(within(first).getByTestId("scan-assessed").textContent).toBe("Checked 10 of 75 · 8 by the models · 57 not assessed");
+    // In the account's time zone (Berlin): the update was past midnight there.
+    expect(within(first).getByTestId("scan-times").textContent).toBe("Scanned 1 Dec 2026, 10:00 CET · Updated 3 Dec 2026, 00:15 CET");
+    expect(within(second).getByTestId("scan-brief").textContent).toContain("No findings recorded yet");
+    expect(within(second).getByTestId("scan-assessed").textContent).toBe("Checked 0 of 70 · 12 by the models · 58 not assessed");
+  });
+});
+
+describe("HistoryPage: homes picked to compare", () => {
+  it("offers finished scans only, holds at most four, and opens the comparison of two or more", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);
+    const ids = ["a", "b", "c", "d", "e"];
+    vi.spyOn(api, "listScans").mockResolvedValue({
+      items: [...ids.map((id) => item({ id, address: `${id.toUpperCase()} Street` })), item({ id: "f", address: "Draft Row", status: "draft" })],
+      next_cursor: null,
+    });
+    render(
+      <MemoryRouter initialEntries={["/"]}>
+        <Routes>
+          <Route path="/" element={<HistoryPage />} />
+          <Route path="/compare" element={<LocationProbe />} />
+        </Routes>
+      </MemoryRouter>,
+    );
+    await screen.findAllByTestId("scan-item");
+    expect(screen.queryByRole("checkbox", { name: /^Compare Draft Row/ })).toBeNull();
+    fireEvent.click(screen.getByRole("checkbox", { name: /^Compare A Street/ }));
+    const bar = screen.getByRole("region", { name: "Compare homes" });
+    expect(bar.textContent).toContain("1 of 4 picked: pick 1 more to compare");
+    expect((within(bar).getByRole("button", { name: "Compare" }) as HTMLButtonElement).disabled).toBe(true);
+    for (const id of ["C", "B", "D"]) fireEvent.click(screen.getByRole("checkbox", { name: new RegExp(`^Compare ${id} Street`) }));
+    expect((screen.getByRole("checkbox", { name: /^Compare E Street/ }) as HTMLInputElement).disabled).toBe(true);
+    fireEvent.click(within(bar).getByRole("button", { name: "Compare" }));
+    expect((await screen.findByTestId("location")).textContent).toBe("/compare?scan_ids=a,c,b,d");
+  });
+});
+
+function LocationProbe() {
+  const location = useLocation();
+  return <p data-testid="location">{location.pathname + location.search}</p>;
+}

@@ -1,0 +1,193 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, useNavigate } from "react-router-dom";
+import { Alert, ConfirmButton, PageTitle, Spinner, StatusBadge } from "../../components/ui";
+import { api, ApiError } from "../../lib/api";
+import { SeverityChips } from "../review/SeverityChips";
+import "../review/review.css";
+import { accountPreferences } from "../account/preferences";
+import { humanize } from "../../lib/answers";
+import { formatDate, plural, scannedAndUpdated } from "../../lib/format";
+import type { ScanListItem } from "../../lib/types";
+import { UPLOADS_SENT_EVENT } from "../../lib/uploadQueue";
+import { COMPARE_MAX, COMPARE_MIN, toggleCompare } from "../decision/decision";
+import "../decision/decision.css";
+
+// A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
+const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
+
+/** A finished scan in brief: its findings by severity and how much of it was checked. */
+export function ScanBrief({ scan }: { scan: ScanListItem }) {
+  const assessed = scan.assessed;
+  return (
+    <div className="scan-brief" data-testid="scan-brief">
+      <SeverityChips counts={scan.findings_by_severity} empty="No findings recorded yet" />
+      {assessed && assessed.total > 0 && (
+        <p className="scan-meta" data-testid="scan-assessed">
+          Checked {assessed.by_person} of {assessed.total}
+          {assessed.by_model > 0 && ` · ${assessed.by_model} by the models`}
+          {assessed.not_assessed > 0 && ` · ${assessed.not_assessed} not assessed`}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export default function HistoryPage() {
+  const [items, setItems] = useState<ScanListItem[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string[] | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  // Finished scans picked to compare, in the order picked.
+  const [picked, setPicked] = useState<string[]>([]);
+  const navigate = useNavigate();
+
+  const load = useCallback(async (next: string | null) => {
+    try {
+      const page = await api.listScans(next);
+      setItems((prev) => (next && prev ? [...prev, ...page.items] : page.items));
+      setCursor(page.next_cursor);
+      setError(null);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.lines : ["Could not load your scans."]);
+      setItems((prev) => prev ?? []);
+    }
+  }, []);
+
+  useEffect(() => {
+    // The account's time zone first: every card's dates are written in it.
+    void accountPreferences().finally(() => void load(null));
+  }, [load]);
+
+  // Photos kept while offline reached the server (the app sends them: watchOutbox, main.tsx): show them.
+  useEffect(() => {
+    const sent = () => void load(null);
+    window.addEventListener(UPLOADS_SENT_EVENT, sent);
+    return () => window.removeEventListener(UPLOADS_SENT_EVENT, sent);
+  }, [load]);
+
+  async function remove(id: string) {
+    setDeleting(id);
+    try {
+      await api.deleteScan(id);
+      setItems((prev) => prev?.filter((s) => s.id !== id) ?? null);
+      setPicked((prev) => prev.filter((p) => p !== id));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.lines : ["Could not delete the scan."]);
+    } finally {
+      setDeleting(null);
+    }
+  }
+
+  return (
+    <section>
+      <div className="page-head">
+        <PageTitle title="Your scans">Your scans</PageTitle>
+        <Link to="/scans/new" className="btn btn-primary">
+          + New scan
+        </Link>
+      </div>
+      {error && <Alert lines={error} />}
+      {items === null && <Spinner label="Loading your scans…" />}
+      {items !== null && items.length === 0 && !error && (
+        <div className="card empty">
+          <h2>No scans yet</h2>
+          <p className="muted">Walk through a home, photograph each room, and HouseScan writes the inspection report.</p>
+          <Link to="/scans/new" className="btn btn-primary">
+            Start your first scan
+          </Link>
+        </div>
+      )}
+      {items && items.length > 0 && (
+        <ul className="scan-list" aria-label="Scans">
+          {items.map((scan) => (
+            <li key={scan.id} className="card scan-item" data-testid="scan-item">
+              <Link
+                to={`/scans/${scan.id}`}
+                className="scan-link"
+                style={{ flexDirection: "row", alignItems: "center", gap: "0.75rem" }}
+              >
+                {scan.cover_thumbnail_url ? (
+                  <img src={scan.cover_thumbnail_url} alt="" loading="lazy" style={COVER_STYLE} data-testid="scan-cover" />
+                ) : (
+                  <span aria-hidden="true" style={COVER_STYLE} />
+                )}
+                <span style={{ display: "flex", flexDirection: "column", minWidth: 0 }}>
+                <span className="scan-title">{scan.address?.trim() || "Untitled home"}</span>
+                <span className="scan-meta" data-testid="scan-times">
+                  {scan.scanned_at ? scannedAndUpdated(scan.scanned_at, scan.updated_at) : `Started ${formatDate(scan.created_at)}`}
+                </span>
+                <span className="scan-meta">
+                  {typeof scan.rooms_count === "number" && ` · ${plural(scan.rooms_count, "room")}`}
+                  {typeof scan.images_count === "number" && ` · ${plural(scan.images_count, "photo")}`}
+                  {scan.house_type && ` · ${humanize(scan.house_type)}`}
+                </span>
+                {scan.status === "failed" && scan.error && <span className="scan-error">{scan.error}</span>}
+                </span>
+              </Link>
+              {scan.status === "succeeded" && <ScanBrief scan={scan} />}
+              <div className="scan-actions">
+                {scan.status === "succeeded" && (
+                  <label className="compare-pick">
+                    <input
+                      type="checkbox"
+                      checked={picked.includes(scan.id)}
+                      disabled={!picked.includes(scan.id) && picked.length >= COMPARE_MAX}
+                      onChange={() => setPicked((prev) => toggleCompare(prev, scan.id))}
+                      aria-label={`Compare ${scan.address?.trim() || "Untitled home"}, ${formatDate(scan.created_at, { dateOnly: true })}`}
+                    />
+                    <span aria-hidden="true">Compare</span>
+                  </label>
+                )}
+                <StatusBadge status={scan.status} />
+                <ConfirmButton
+                  label="Delete"
+                  confirmLabel="Delete scan"
+                  busy={deleting === scan.id}
+                  onConfirm={() => void remove(scan.id)}
+                />
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {picked.length > 0 && (
+        <div className="compare-bar" role="region" aria-label="Compare homes">
+          <p>
+            {picked.length} of {COMPARE_MAX} picked
+            {picked.length < COMPARE_MIN && `: pick ${COMPARE_MIN - picked.length} more to compare`}
+          </p>
+          <div className="actions">
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => setPicked([])}>
+              Clear
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={picked.length < COMPARE_MIN}
+              onClick={() => navigate(`/compare?scan_ids=${picked.map(encodeURIComponent).join(",")}`)}
+            >
+              Compare
+            </button>
+          </div>
+        </div>
+      )}
+      {cursor && (
+        <div className="center">
+          <button
+            type="button"
+            className="btn btn-secondary"
+            disabled={loadingMore}
+            onClick={async () => {
+              setLoadingMore(true);
+              await load(cursor);
+              setLoadingMore(false);
+            }}
+          >
+            {loadingMore ? "Loading…" : "Show older scans"}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
