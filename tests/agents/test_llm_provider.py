@@ -33,7 +33,8 @@ from housescan.agents.images import ImageLoader
 from housescan.agents.pipeline import run_pipeline
 from housescan.agents.pricing import Pricing
 from housescan.agents.providers.base import RoomPhotos
-from housescan.agents.providers.llm import ChecklistOut, ItemVerdict, LLMProvider, pick_evenly, to_answers
+from housescan.agents.providers.llm import ChecklistOut, ItemVerdict, LLMProvider, to_answers
+from housescan.agents.providers.llm_images import pick_evenly
 from housescan.agents.service import create_provider
 from housescan.config import Settings
 

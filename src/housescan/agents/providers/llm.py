@@ -19,7 +19,6 @@ the others to settle, and if nothing is in flight the scan's budget is reached: 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import math
@@ -27,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from PIL import Image, ImageOps
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_ai import (
     Agent,
@@ -69,6 +67,7 @@ from housescan.agents.providers.base import (
     RoomTypeAnswer,
     Usage,
 )
+from housescan.agents.providers.llm_images import PreparedImage, prepare_images
 from housescan.config import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,6 @@ T = TypeVar("T", bound=BaseModel)
 # As the seed project did: few small photos to classify, more and larger ones to inspect.
 CLASSIFY_IMAGES, CLASSIFY_PX = 4, 512
 CHECKLIST_IMAGES, CHECKLIST_PX = 6, 768
-JPEG_QUALITY = 85
 
 # Output token allowances per agent run (one request); they bound each answer and size the reservations.
 ROOM_TYPE_OUT = 400
@@ -188,70 +186,6 @@ _NARRATIVE_INSTRUCTIONS = (
     "judged; you may say they need checking in person. Give short pros and cons, a factual summary for the "
     "inspector and a plain, friendly summary for the home buyer."
 )
-
-
-# --- images ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreparedImage:
-    jpeg: bytes
-    width: int
-    height: int
-
-    def token_estimate(self) -> int:
-        # The dearer of the usual accountings: OpenAI's 512-px tiles, Anthropic's pixels / 750.
-        tiles = math.ceil(self.width / 512) * math.ceil(self.height / 512)
-        return max(85 + 170 * tiles, math.ceil(self.width * self.height / 750)) + 16
-
-
-def _register_heif() -> None:
-    try:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except ImportError:  # pragma: no cover - pillow-heif is a dependency
-        pass
-
-
-_register_heif()
-
-
-def pick_evenly(count: int, limit: int) -> list[int]:
-    """Indices of at most `limit` of `count` photos, spread over the whole set."""
-    if count <= limit:
-        return list(range(count))
-    if limit == 1:
-        return [0]
-    return sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
-
-
-def downscale(photo: bytes, max_px: int) -> PreparedImage | None:
-    """The photo as JPEG with its long side at most `max_px`, upright; None if it cannot be read."""
-    try:
-        with Image.open(io.BytesIO(photo)) as opened:
-            image = ImageOps.exif_transpose(opened)
-            image = image.convert("RGB")
-            image.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
-            out = io.BytesIO()
-            image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-            return PreparedImage(out.getvalue(), image.width, image.height)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
-
-
-def prepare_images(photos: Sequence[bytes], max_images: int, max_px: int) -> list[PreparedImage]:
-    """Up to `max_images` readable photos, downscaled; unreadable ones are replaced by later ones if any."""
-    chosen = pick_evenly(len(photos), max_images)
-    rest = [i for i in range(len(photos)) if i not in chosen]
-    prepared: list[PreparedImage] = []
-    for index in chosen + rest:
-        if len(prepared) >= max_images:
-            break
-        image = downscale(photos[index], max_px)
-        if image is not None:
-            prepared.append(image)
-    return prepared
 
 
 # --- the provider ---------------------------------------------------------------------------------------
