@@ -38,6 +38,8 @@ export type PathParams<P extends string> = P extends `${string}{${infer K}}${inf
 
 
 export type ScanStatus = Schemas["ScanStatus"];
+export type RoomType = Schemas["RoomType"];
+export type HouseType = Schemas["HouseType"];
 export type TokenPair = Schemas["TokenPair"];
 export type User = Schemas["UserRead"];
 export type RegisterRequest = Schemas["RegisterRequest"];

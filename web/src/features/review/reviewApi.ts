@@ -1,7 +1,7 @@
 // The review API (docs/ARCHITECTURE.md §6): the merged report, answers with their source, rooms and findings. Every shape is
 // the generated one (api-schema.d.ts, see lib/types.ts); every call goes through the one client (lib/api.ts).
 import { api, ApiError, route } from "../../lib/api";
-import type { Answer, Audience, BodyOf, Finding, ResponseOf, Severity, Trade } from "../../lib/types";
+import type { Answer, Audience, BodyOf, Finding, HouseType, ResponseOf, RoomType, Severity, Trade } from "../../lib/types";
 
 export type {
   Answer,
@@ -158,8 +158,13 @@ export const ROOM_TYPES = [
   "garage",
   "exterior",
   "other",
-] as const;
-export const HOUSE_TYPES = ["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"] as const;
+] as const satisfies readonly RoomType[];
+export const HOUSE_TYPES = ["apartment", "villa", "townhouse", "studio", "penthouse", "detached_house"] as const satisfies readonly HouseType[];
+// A room or house type the API adds and these lists lack fails to compile here (one it drops fails `satisfies`).
+const everyRoomType: Record<Exclude<RoomType, (typeof ROOM_TYPES)[number]>, never> = {};
+const everyHouseType: Record<Exclude<HouseType, (typeof HOUSE_TYPES)[number]>, never> = {};
+void everyRoomType;
+void everyHouseType;
 
 export function label(identifier: string): string {
   const text = identifier.replace(/_/g, " ");
