@@ -7,8 +7,10 @@ import RoomPhotos from "./RoomPhotos";
 import PhotoQualityNotices, { usePhotoQuality } from "./PhotoQualityCheck";
 import RoomTabs, { HOUSE_STEP } from "./RoomTabs";
 import { AddRoom, EmptyRooms, RoomActions } from "./RoomTools";
-import { checklistOf, useChecklists } from "./useChecklists";
+import { checklistOf, HOUSE_TYPE_ITEM, useChecklists } from "./useChecklists";
 import Walkthrough, { progressText } from "./Walkthrough";
+import HouseTypeQuestion from "./HouseTypeQuestion";
+import { answerKey } from "../../lib/answerQueue";
 import "../review/review.css";
 import "./capture.css";
 import { reviewApi } from "../review/reviewApi";
@@ -52,7 +54,8 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   const ordinal = params.has("room") && rooms.some((r) => r.ordinal === requested) ? requested : firstEmpty;
   const index = Math.max(0, rooms.findIndex((r) => r.ordinal === ordinal));
   const room = rooms[index];
-  const checklists = useChecklists(scan.id, rooms.map((r) => r.id).join(","));
+  // Read again when a room is added, removed or renamed: its name may say its type ("Garden": the outside).
+  const checklists = useChecklists(scan.id, rooms.map((r) => `${r.id}:${r.label ?? ""}`).join(","));
 
   const [items, setItems] = useState<UploadItem[]>([]);
   const [error, setError] = useState<string[] | null>(null);
@@ -321,6 +324,13 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
       )}
 
       {checklists.error && <Alert lines={[checklists.error]} />}
+      {onHouse && (
+        <HouseTypeQuestion
+          report={checklists.report}
+          pending={checklists.pending.get(answerKey(scan.id, HOUSE_STEP, HOUSE_TYPE_ITEM))}
+          onChoose={(houseType) => checklists.save(HOUSE_STEP, HOUSE_TYPE_ITEM, houseType, null, [])}
+        />
+      )}
       {showChecklist && checklist && progress ? (
         <Walkthrough
           key={`walk-${scope}`}

@@ -6,8 +6,6 @@ import { useRef, useState } from "react";
 import { HOUSE_TYPES, label, type Report } from "../review/reviewApi";
 import type { Pending } from "./useChecklists";
 
-export const HOUSE_TYPE_ITEM = "house_type";
-
 type HouseType = (typeof HOUSE_TYPES)[number];
 
 /** Whether a room of the report shows the outside: by the person's name for it ("Garden", "Jardin"), their

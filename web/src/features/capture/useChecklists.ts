@@ -8,6 +8,8 @@ import { reviewApi, type Answer, type AnswerValue, type Report } from "../review
 
 export type Pending = PendingAnswer<AnswerValue>;
 export type Checklist = Record<string, Answer>;
+/** The house's type, answered in the house scope like an item, but not an item of its checklist. */
+export const HOUSE_TYPE_ITEM = "house_type";
 
 let shared: AnswerQueue<AnswerValue, Answer> | null = null;
 
@@ -147,6 +149,7 @@ export function useChecklists(scanId: string, roomIds: string) {
 
 function withAnswer(report: Report | null, scope: string, itemId: string, answer: Answer): Report | null {
   if (!report) return report;
+  if (scope === "house" && itemId === HOUSE_TYPE_ITEM) return { ...report, house: { ...report.house, house_type: answer } };
   if (scope === "house") return { ...report, house: { ...report.house, checklist: { ...report.house.checklist, [itemId]: answer } } };
   return {
     ...report,
