@@ -30,7 +30,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -38,17 +37,11 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scaleout import (
-    HOUSESCAN,
-    PASSWORD,
-    REDIS_URL,
-    Deployment,
-    big_photo,
-    free_port,
-    pct,
-    pg_database,
-    photo,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import auth as bearer
+from tests.helpers import free_port, register, room_photo, unique_email
+
+from scaleout import HOUSESCAN, REDIS_URL, Deployment, big_photo, pct, pg_database
 
 
 @contextlib.asynccontextmanager
@@ -85,11 +78,8 @@ async def server(
         deploy.stop()
 
 
-async def sign_in(client: httpx.AsyncClient, email: str | None = None) -> dict[str, str]:
-    email = email or f"phone-{uuid.uuid4().hex[:8]}@example.com"
-    await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-    token = (await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).json()
-    return {"Authorization": f"Bearer {token['access_token']}"}
+async def sign_in(client: httpx.AsyncClient) -> dict[str, str]:
+    return bearer(await register(client, unique_email("phone")))
 
 
 async def finished_scan(client: httpx.AsyncClient, auth: dict[str, str], photos: list[bytes], rooms: int) -> str:
@@ -264,7 +254,7 @@ async def section_reads(args: argparse.Namespace, tmp: Path, logs: Path) -> None
         f"\n## A finished scan's read on PostgreSQL: {args.readers} concurrent readers, {args.reads} reads per round,"
         f" {args.read_rounds} rounds alternating; 5 rooms x 3 photos"
     )
-    photos = [photo(seed) for seed in range(15)]  # the read does not depend on the photos' size
+    photos = [room_photo(seed) for seed in range(15)]  # the read does not depend on the photos' size
     results: dict[str, dict[str, list[float]]] = {
         name: {"p50": [], "p99": [], "rate": [], "errors": []} for name in ("plain", "redis")
     }

@@ -17,9 +17,7 @@ import asyncio
 import contextlib
 import io
 import os
-import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,33 +35,17 @@ import redis.asyncio as aioredis
 import socketio
 from PIL import Image
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import auth, encoded, free_port, register, room_photo, unique_email
+
 HOUSESCAN = str(Path(sys.executable).with_name("housescan"))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-PASSWORD = "correct horse battery"  # noqa: S105 (a throwaway account on a throwaway server)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def photo(seed: int, size: tuple[int, int] = (640, 480), quality: int = 85) -> bytes:
-    rng = random.Random(seed)
-    image = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
-    for _ in range(40):
-        x, y = rng.randrange(size[0]), rng.randrange(size[1])
-        image.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)), (x, y, x + 60, y + 40))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
 
 
 def big_photo(seed: int, target_bytes: int = 3 * 1024 * 1024) -> bytes:
@@ -88,9 +70,7 @@ def big_photo(seed: int, target_bytes: int = 3 * 1024 * 1024) -> bytes:
     data = b""
     for sigma, quality in ((5, 92), (4, 92), (4, 90), (3, 88), (2, 85)):
         pixels = np.clip(base + texture[..., None] + sigma * noise, 0, 255).astype(np.uint8)
-        buffer = io.BytesIO()
-        Image.fromarray(pixels, "RGB").save(buffer, "JPEG", quality=quality, exif=exif)
-        data = buffer.getvalue()
+        data = encoded(Image.fromarray(pixels, "RGB"), "JPEG", quality=quality, exif=exif)
         if len(data) <= target_bytes * 1.1:
             break
     return data
@@ -241,10 +221,8 @@ class Completions:
 
 
 async def account(client: httpx.AsyncClient) -> dict[str, str]:
-    email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-    await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
-    token = (await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).json()
-    return {"Authorization": f"Bearer {token['access_token']}", "token": token["access_token"]}
+    token = await register(client, unique_email("bench"))
+    return {**auth(token), "token": token}
 
 
 async def prepared_scans(
@@ -352,7 +330,7 @@ LABELS = {
 
 
 async def section_scans(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
-    photos = [photo(seed) for seed in range(40)]
+    photos = [room_photo(seed) for seed in range(40)]
     print(
         f"\n## Scans: null analyzer, 5 rooms x 2 photos; per round and deployment {args.latency_scans} one by one"
         f" (latency) then {args.scans} at once (scans/s); {args.repeats} rounds, deployments interleaved; "
@@ -662,7 +640,12 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
     from housescan.auth.models import User
     from housescan.config import Settings
     from housescan.db.engine import create_engine, create_sessionmaker
+    from housescan.realtime.service import EventPublisher
     from housescan.scans import run as scan_run
+
+    class NoSockets:  # the save's commit emits its event: to no one here, then marks it delivered
+        async def emit(self, event: str, data: Any = None, **_: Any) -> None:
+            return None
 
     per_round, rounds = args.save_tx, args.repeats
     print(
@@ -681,6 +664,7 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
         engine = create_engine(database_url)
         sessionmaker = create_sessionmaker(engine)
         settings = Settings(database_url=database_url, data_dir=tmp / "save")  # no SMTP server: e-mails logged
+        follow_ups = {"events": EventPublisher(sessionmaker, NoSockets()), "sessionmaker": sessionmaker}
         raw = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
         try:
             async with sessionmaker() as db_session:
@@ -702,7 +686,11 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
             # warm-up: one of each (connections, prepared statements, compiled SQL caches)
             async with sessionmaker() as db_session:
                 assert await scan_run.save_results(
-                    db_session=db_session, settings=settings, scan_id=prepared[0][0], response=prepared[0][1]
+                    db_session=db_session,
+                    settings=settings,
+                    **follow_ups,
+                    scan_id=prepared[0][0],
+                    response=prepared[0][1],
                 )
             assert await raw_save(raw, prepared[1][0], prepared[1][1])
             queue = prepared[2:]
@@ -716,7 +704,11 @@ async def section_save(args: argparse.Namespace, tmp: Path, logs: Path) -> None:
                         if kind == "app":
                             async with sessionmaker() as db_session:
                                 ok = await scan_run.save_results(
-                                    db_session=db_session, settings=settings, scan_id=scan_id, response=scan_response
+                                    db_session=db_session,
+                                    settings=settings,
+                                    **follow_ups,
+                                    scan_id=scan_id,
+                                    response=scan_response,
                                 )
                             app_lat.append(time.perf_counter() - clock)
                         else:

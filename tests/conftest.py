@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from housescan.agents.client import AgentsClient
 from housescan.app import create_app, runtime_of
 from housescan.config import Settings
 from housescan.runtime import Runtime
+from tests.helpers import free_port
 
 PG_ADMIN_DSN = os.environ.get("HOUSESCAN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -56,13 +56,6 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         sweep_interval_seconds=3600,
         web_dir=tmp_path / "no-web",
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 HOUSESCAN = str(Path(sys.executable).with_name("housescan"))
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 from collections import Counter
 
 import httpx
 import pytest
 
-from tests.helpers import auth, photo
+from tests.helpers import auth, photo, register, unique_email
 from tests.realtime_client import EventRecorder
 from tests.reliability.processes import ServeProcess
 
@@ -27,12 +26,7 @@ async def _person(
     url: str, n: int, ready: asyncio.Barrier, seconds: float, counts: Counter[str], scans: dict[str, str]
 ) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        email = f"load-{n}-{uuid.uuid4().hex[:6]}@example.com"
-        response = await client.post("/api/v1/auth/register", json={"email": email, "password": "load test password"})
-        response.raise_for_status()
-        token = (
-            await client.post("/api/v1/auth/login", json={"email": email, "password": "load test password"})
-        ).json()["access_token"]
+        token = await register(client, unique_email(f"load-{n}"))
         events = EventRecorder()
         await events.connect(url, token)
         await ready.wait()  # everyone signed up and connected: the minute starts now, for all at once

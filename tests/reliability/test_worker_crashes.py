@@ -22,7 +22,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.helpers import auth, photo
+from tests.helpers import auth, photo, register
 from tests.notifications.conftest import mail_catcher, push_service
 from tests.notifications.support import MailCatcher, OutcomeNotifications, PushService
 from tests.realtime_client import EventRecorder
@@ -156,14 +156,7 @@ async def _run_and_check(
     notified: OutcomeNotifications,
 ) -> None:
     async with httpx.AsyncClient(base_url=api.url, timeout=30) as client:
-        await client.post(
-            "/api/v1/auth/register", json={"email": "crash@example.com", "password": "crash test password"}
-        )
-        token = (
-            await client.post(
-                "/api/v1/auth/login", json={"email": "crash@example.com", "password": "crash test password"}
-            )
-        ).json()["access_token"]
+        token = await register(client, "crash@example.com")
         await notified.subscribe(client, token)
         tab = ReconnectingRecorder(api.url, token)
         await tab.ensure_connected()

@@ -26,8 +26,7 @@ import httpx
 import pytest
 
 from housescan.jobs.bullmq import BullMQQueue, RedisOptions
-from tests.conftest import free_port
-from tests.helpers import auth, create_scan, photo, register, upload
+from tests.helpers import auth, create_scan, free_port, photo, register, upload
 from tests.realtime_client import EventRecorder
 from tests.scaleout.conftest import REDIS_URL, S3_KEY_ID, S3_REGION, S3_SECRET, S3Server, eventually
 
