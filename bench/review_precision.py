@@ -5,7 +5,7 @@ where it gives one (with its coverage).
     python bench/review_precision.py [DATASET_DIR] [--labels CSV] [--thresholds 0.3,0.5,0.7]
 
 Each photo is analysed as a one-room scan by the provider itself (`LocalProvider`: room type, products,
-house type), then read through `review.report` exactly as `GET /report` reads a saved result: a product
+house type), then read through `review.item_answers` exactly as `GET /report` reads a saved result: a product
 is shown "present" only at `PRESENCE_MIN_CONFIDENCE`, never "absent"; the house type only at
 `HOUSE_TYPE_MIN_CONFIDENCE`. Products are checked against bench/labels/products-dev.csv (hand-made
 presence per photo, for evaluation only); house types against the `_exterior_{type}` folders.
@@ -24,7 +24,7 @@ from housescan.agents.contract import ChecklistAnswers
 from housescan.agents.providers.base import RoomFindings, RoomPhotos
 from housescan.agents.providers.local import LocalProvider
 from housescan.checklists.base import PRODUCT_ITEMS
-from housescan.review import report as review
+from housescan.review import item_answers as review
 
 REPO = Path(__file__).resolve().parent.parent
 HOUSE_FOLDERS = {

@@ -22,7 +22,8 @@ from housescan.config import Settings
 from housescan.reports import service as reports_service
 from housescan.reports.render import MARK_COLOUR, ReportData, Thumbnail, render_pdf
 from housescan.review.models import Finding, Severity, Trade
-from housescan.review.report import Audience, build_report
+from housescan.review.report import build_report
+from housescan.review.schemas import Audience
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
 from tests.ops_support import finished_scan, user_id

@@ -22,7 +22,7 @@ from housescan.db.base import utcnow
 from housescan.errors import Unprocessable
 from housescan.reports.shares import owned_scan
 from housescan.review import context as review_context
-from housescan.review import report as review_report
+from housescan.review.brief import brief_of
 from housescan.scans.models import Scan
 from housescan.scans.service import ScanNotFound
 
@@ -63,7 +63,7 @@ async def compare(
     }
     compared: list[ComparedScan] = []
     for scan, context in zip(scans, contexts, strict=True):
-        brief = review_report.brief_of(context)
+        brief = brief_of(context)
         verdict = verdicts.get(scan.id)
         costs = brief.costs
         compared.append(

@@ -41,9 +41,11 @@ from housescan.reports.shares import (
     owned_scan,
     plausible_token,
 )
+from housescan.review import finding_list
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
 from housescan.review.findings import _room_names as room_names_of  # ask: make it public
+from housescan.review.schemas import Audience
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
@@ -102,7 +104,7 @@ def _shown(
     row: RepairList, context: ScanContext, settings: Settings, *, base_url: str | None = None, token: str | None = None
 ) -> RepairListOut:
     room_names = room_names_of(context)
-    findings = {finding.id: review_report.finding_out(finding, room_names) for finding in context.findings}
+    findings = {finding.id: finding_list.finding_out(finding, room_names) for finding in context.findings}
     images = {image.id: image for image in context.images}
     items: list[RepairItemOut] = []
     for raw in row.items:
@@ -113,7 +115,7 @@ def _shown(
             RepairItemOut(finding_id=item.finding_id, ask=item.ask, amount=item.amount, finding=finding, photos=photos)
         )
     listed = [item.finding for item in items if item.finding is not None]
-    costs = review_report.cost_totals(listed, currency=context.currency)
+    costs = finding_list.cost_totals(listed, currency=context.currency)
     return RepairListOut(
         id=row.series_id,
         version=row.version,
@@ -193,7 +195,7 @@ async def _pdf(
     *,
     settings: Settings,
     store: ObjectStore,
-    audience: review_report.Audience,
+    audience: Audience,
     zone: ZoneInfo,
 ) -> tuple[bytes, str]:
     shown = _shown(row, context, settings)

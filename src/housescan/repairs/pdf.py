@@ -14,7 +14,7 @@ from fpdf.enums import XPos, YPos
 from housescan.clock import local_time
 from housescan.repairs.schemas import RepairItemOut, RepairListOut
 from housescan.reports.render import Document, Thumbnail, cost_range, finding_block, money, text
-from housescan.review.report import Audience
+from housescan.review.schemas import Audience
 
 ASKS = {"repair": "repair it", "replace": "replace it", "credit": "a credit"}
 

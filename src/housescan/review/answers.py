@@ -32,8 +32,9 @@ from housescan.review.context import (
     load_context,
     resolve_scope,
 )
+from housescan.review.item_answers import QUALITIES, house_type_answer
 from housescan.review.models import PersonAnswer
-from housescan.review.report import QUALITIES, answer_in, build_report, house_type_answer
+from housescan.review.report import answer_in, build_report
 from housescan.review.schemas import (
     NOT_APPLICABLE,
     Answer,

@@ -24,8 +24,9 @@ from housescan.review.context import (
     load_context,
     room_of,
 )
+from housescan.review.finding_list import finding_out, ordered_findings
+from housescan.review.item_answers import room_type_answer
 from housescan.review.models import Finding
-from housescan.review.report import finding_out, ordered_findings, room_type_answer
 from housescan.review.schemas import (
     FindingCreate,
     FindingList,

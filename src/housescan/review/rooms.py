@@ -22,8 +22,8 @@ from housescan.review.context import (
     load_context,
     room_of,
 )
+from housescan.review.item_answers import room_type_answer
 from housescan.review.models import Finding, PersonAnswer
-from housescan.review.report import room_type_answer
 from housescan.review.schemas import (
     Answer,
     RoomAdd,

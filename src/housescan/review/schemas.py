@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from housescan.review.models import Severity, Trade
 
 Source = Literal["model", "person"]
+#: Who a report's words speak to: its owner, or the reader of a shared link.
+Audience = Literal["owner", "reader"]
 AnswerKind = Literal["boolean", "categorical", "conditional", "product", "room_type", "house_type"]
 #: What an answer's `confidence` is: the precision of this kind of answer measured on labelled photos the rule
 #: was not chosen on (cross-validation, bench/cv_figures.py), the model's own score for this photo or room,
@@ -301,7 +303,7 @@ class Report(BaseModel):
     assessed: Assessed
     limitations: Limitations
     costs: CostTotals
-    audience: Literal["owner", "reader"] = Field(
+    audience: Audience = Field(
         default="owner", description="who the words speak to: the owner, or a reader of a shared link"
     )
     scanned_at: datetime | None = Field(default=None, description="when the photos were first analysed")
