@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import App from "./App";
+import QueryProvider, { ClearCacheOnSignOut } from "./app/QueryProvider";
 import { AuthProvider } from "./lib/auth";
 import { registerServiceWorker } from "./lib/sw-register";
 import { watchOutbox } from "./lib/uploadQueue";
@@ -11,7 +12,10 @@ createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <BrowserRouter>
       <AuthProvider>
-        <App />
+        <QueryProvider>
+          <ClearCacheOnSignOut />
+          <App />
+        </QueryProvider>
       </AuthProvider>
     </BrowserRouter>
   </StrictMode>,

@@ -6,6 +6,7 @@ import { api } from "../../lib/api";
 import { realtime } from "../../lib/realtime";
 import type { ScanDetail } from "../../lib/types";
 import type { Answer, Report } from "./reviewApi";
+import { withQueries } from "../../test-utils";
 
 const AT = "2026-01-01T10:00:00Z";
 
@@ -146,9 +147,11 @@ function report(): Report {
 
 function renderPage() {
   return render(
-    <MemoryRouter>
-      <ReportPage scan={scan} />
-    </MemoryRouter>,
+    withQueries(
+      <MemoryRouter>
+        <ReportPage scan={scan} />
+      </MemoryRouter>,
+    ),
   );
 }
 

@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
@@ -12,7 +13,6 @@ import {
   reviewApi,
   whoAnswered,
   type Answer,
-  type Report,
 } from "./reviewApi";
 import { CostTotals, ScopeAndLimitations } from "./ReportFrame";
 import "./review.css";
@@ -20,22 +20,28 @@ import ShareButton from "../account/ShareButton";
 import { accountPreferences } from "../account/preferences";
 import { api, ApiError } from "../../lib/api";
 import { plural, scannedAndUpdated } from "../../lib/format";
-import { realtime } from "../../lib/realtime";
 import type { ScanDetail } from "../../lib/types";
 import HomeOverTime from "../decision/HomeOverTime";
 import RepairListPanel from "../decision/RepairListPanel";
+import { scanKeys } from "../scans/queries";
+import { useInvalidateReport, useReport } from "./queries";
 
 /**
  * The report of a finished scan: the summary first (findings by severity with their photos and marks, what
  * they may cost), then its scope and limitations, then the house and each room, every answer editable.
  */
 export default function ReportPage({ scan }: { scan: ScanDetail }) {
-  const [report, setReport] = useState<Report | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const scanId = scan.id;
+  const { data: report, error: loadError, dataUpdatedAt } = useReport(scanId);
+  const invalidateReport = useInvalidateReport(scanId);
+  const queryClient = useQueryClient();
+  // A failed save says why; so does a failed read of a report already on screen.
+  const [saveError, setError] = useState<string | null>(null);
+  useEffect(() => setError(null), [dataUpdatedAt]); // a fresh read shows what was saved
+  const error = saveError ?? (loadError ? (loadError instanceof ApiError ? loadError.message : "The report could not be loaded.") : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [draft, setDraft] = useState<FindingDraft | null>(null);
   const [currency, setCurrency] = useState<string | null>(null);
-  const scanId = scan.id;
 
   // The account's time zone writes every date; its currency the costs (filled from the browser when unset).
   useEffect(() => {
@@ -46,32 +52,12 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
     };
   }, []);
 
-  const reload = useCallback(async () => {
-    try {
-      setReport(await reviewApi.report(scanId));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : "The report could not be loaded.");
-    }
-  }, [scanId]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
-  // Edits made in the person's other tabs arrive as `scan:updated`.
-  useEffect(
-    () =>
-      realtime.onEvent((event) => {
-        if (event.type === "scan:updated" && event.payload?.scanId === scanId) void reload();
-      }),
-    [reload, scanId],
-  );
-
+  // Edits made in the person's other tabs arrive as `scan:updated`, which refreshes the cached report (QueryProvider).
   const saved = useCallback(() => {
     setNotice("Saved");
-    void reload();
-  }, [reload]);
+    setError(null);
+    void invalidateReport();
+  }, [invalidateReport]);
 
   const makeFinding = useCallback((roomId: string | null, itemId: string, answer: Answer) => {
     const value = answerValue(answer.value);
@@ -132,7 +118,8 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
             className="btn btn-primary"
             onClick={() =>
               void reviewApi.reanalyse(scanId).then(
-                () => window.location.reload(),
+                // The scan reads as queued again: ScanPage shows its progress.
+                () => void queryClient.invalidateQueries({ queryKey: scanKeys.detail(scanId) }),
                 (err: Error) => setError(err.message),
               )
             }

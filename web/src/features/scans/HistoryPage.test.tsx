@@ -1,9 +1,12 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import HistoryPage from "./HistoryPage";
 import { api } from "../../lib/api";
+import { realtime } from "../../lib/realtime";
+import type { ScanEvent } from "../../lib/types";
 import type { ScanListItem } from "../../lib/types";
+import { withQueries } from "../../test-utils";
 
 vi.mock("../../lib/uploadQueue", () => ({ sendOutbox: async () => undefined, UPLOADS_SENT_EVENT: "uploads-sent" }));
 
@@ -42,9 +45,11 @@ describe("HistoryPage", () => {
       next_cursor: null,
     });
     render(
-      <MemoryRouter>
-        <HistoryPage />
-      </MemoryRouter>,
+      withQueries(
+        <MemoryRouter>
+          <HistoryPage />
+        </MemoryRouter>,
+      ),
     );
     const [first, second] = await screen.findAllByTestId("scan-item");
     expect(within(first).getAllByRole("listitem").map((chip) => [chip.textContent, chip.className])).toEqual([
@@ -68,12 +73,14 @@ describe("HistoryPage: homes picked to compare", () => {
       next_cursor: null,
     });
     render(
-      <MemoryRouter initialEntries={["/"]}>
-        <Routes>
-          <Route path="/" element={<HistoryPage />} />
-          <Route path="/compare" element={<LocationProbe />} />
-        </Routes>
-      </MemoryRouter>,
+      withQueries(
+        <MemoryRouter initialEntries={["/"]}>
+          <Routes>
+            <Route path="/" element={<HistoryPage />} />
+            <Route path="/compare" element={<LocationProbe />} />
+          </Routes>
+        </MemoryRouter>,
+      ),
     );
     await screen.findAllByTestId("scan-item");
     expect(screen.queryByRole("checkbox", { name: /^Compare Draft Row/ })).toBeNull();
@@ -85,6 +92,33 @@ describe("HistoryPage: homes picked to compare", () => {
     expect((screen.getByRole("checkbox", { name: /^Compare E Street/ }) as HTMLInputElement).disabled).toBe(true);
     fireEvent.click(within(bar).getByRole("button", { name: "Compare" }));
     expect((await screen.findByTestId("location")).textContent).toBe("/compare?scan_ids=a,c,b,d");
+  });
+});
+
+describe("HistoryPage: live", () => {
+  it("reads the list again when a scan completes, and shows the finished scan", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);
+    let listener: ((event: ScanEvent) => void) | null = null;
+    vi.spyOn(realtime, "onEvent").mockImplementation((fn) => {
+      listener = fn;
+      return () => undefined;
+    });
+    const listScans = vi
+      .spyOn(api, "listScans")
+      .mockResolvedValueOnce({ items: [item({ status: "running", finished_at: null })], next_cursor: null })
+      .mockResolvedValue({ items: [item({ findings_by_severity: { safety: 2 } })], next_cursor: null });
+    render(
+      withQueries(
+        <MemoryRouter>
+          <HistoryPage />
+        </MemoryRouter>,
+      ),
+    );
+    const [running] = await screen.findAllByTestId("scan-item");
+    expect(within(running).queryByTestId("scan-brief")).toBeNull();
+    await act(async () => listener?.({ type: "scan:completed", payload: { scanId: "s1", message: "done", result: {}, eventId: 3 } } as ScanEvent));
+    await waitFor(() => expect(listScans).toHaveBeenCalledTimes(2));
+    expect((await screen.findByTestId("scan-brief")).textContent).toContain("2 safety");
   });
 });
 

@@ -1,16 +1,17 @@
-import { useCallback, useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert, ConfirmButton, PageTitle, Spinner, StatusBadge } from "../../components/ui";
-import { api, ApiError } from "../../lib/api";
+import { ApiError } from "../../lib/api";
 import { SeverityChips } from "../review/SeverityChips";
 import "../review/review.css";
-import { accountPreferences } from "../account/preferences";
 import { humanize } from "../../lib/answers";
 import { formatDate, plural, scannedAndUpdated } from "../../lib/format";
 import type { ScanListItem } from "../../lib/types";
 import { UPLOADS_SENT_EVENT } from "../../lib/uploadQueue";
 import { COMPARE_MAX, COMPARE_MIN, toggleCompare } from "../decision/decision";
 import "../decision/decision.css";
+import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
 // A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
 const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
@@ -33,49 +34,34 @@ export function ScanBrief({ scan }: { scan: ScanListItem }) {
 }
 
 export default function HistoryPage() {
-  const [items, setItems] = useState<ScanListItem[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [deleting, setDeleting] = useState<string | null>(null);
+  const scans = useScans();
+  const deleteScan = useDeleteScan();
+  const queryClient = useQueryClient();
+  const items = scans.data ? scans.data.pages.flatMap((page) => page.items) : scans.isError ? [] : null;
+  const loadError = scans.error ? (scans.error instanceof ApiError ? scans.error.lines : ["Could not load your scans."]) : null;
+  const [deleteError, setDeleteError] = useState<string[] | null>(null);
+  const error = deleteError ?? loadError;
+  const cursor = scans.hasNextPage;
+  const loadingMore = scans.isFetchingNextPage;
+  const deleting = deleteScan.isPending ? deleteScan.variables : null;
   // Finished scans picked to compare, in the order picked.
   const [picked, setPicked] = useState<string[]>([]);
   const navigate = useNavigate();
 
-  const load = useCallback(async (next: string | null) => {
-    try {
-      const page = await api.listScans(next);
-      setItems((prev) => (next && prev ? [...prev, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-      setError(null);
-    } catch (err) {
-      setError(err instanceof ApiError ? err.lines : ["Could not load your scans."]);
-      setItems((prev) => prev ?? []);
-    }
-  }, []);
-
-  useEffect(() => {
-    // The account's time zone first: every card's dates are written in it.
-    void accountPreferences().finally(() => void load(null));
-  }, [load]);
-
   // Photos kept while offline reached the server (the app sends them: watchOutbox, main.tsx): show them.
   useEffect(() => {
-    const sent = () => void load(null);
+    const sent = () => void invalidateScanLists(queryClient);
     window.addEventListener(UPLOADS_SENT_EVENT, sent);
     return () => window.removeEventListener(UPLOADS_SENT_EVENT, sent);
-  }, [load]);
+  }, [queryClient]);
 
   async function remove(id: string) {
-    setDeleting(id);
+    setDeleteError(null);
     try {
-      await api.deleteScan(id);
-      setItems((prev) => prev?.filter((s) => s.id !== id) ?? null);
+      await deleteScan.mutateAsync(id);
       setPicked((prev) => prev.filter((p) => p !== id));
     } catch (err) {
-      setError(err instanceof ApiError ? err.lines : ["Could not delete the scan."]);
-    } finally {
-      setDeleting(null);
+      setDeleteError(err instanceof ApiError ? err.lines : ["Could not delete the scan."]);
     }
   }
 
@@ -178,11 +164,7 @@ export default function HistoryPage() {
             type="button"
             className="btn btn-secondary"
             disabled={loadingMore}
-            onClick={async () => {
-              setLoadingMore(true);
-              await load(cursor);
-              setLoadingMore(false);
-            }}
+            onClick={() => void scans.fetchNextPage()}
           >
             {loadingMore ? "Loading…" : "Show older scans"}
           </button>

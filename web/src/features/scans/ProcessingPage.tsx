@@ -1,8 +1,9 @@
-import { useEffect, useReducer, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useReducer, useState } from "react";
 import { Link } from "react-router-dom";
 import { Alert, PageTitle, ProgressRing } from "../../components/ui";
 import PushPrompt from "../account/PushPrompt";
-import { api, ApiError } from "../../lib/api";
+import { ApiError } from "../../lib/api";
 import { humanize } from "../../lib/answers";
 import { plural } from "../../lib/format";
 import {
@@ -15,26 +16,24 @@ import {
 } from "./progress";
 import { realtime, type ConnectionState } from "../../lib/realtime";
 import type { ScanDetail } from "../../lib/types";
-
-interface Props {
-  scan: ScanDetail;
-  reload: () => Promise<ScanDetail | null>;
-}
+import { scanKeys, useProcessScan, useScan } from "./queries";
 
 const POLL_WHEN_DISCONNECTED_MS = 3000;
 const POLL_WHEN_CONNECTED_MS = 15000;
+// An event said "done" before the scan reads as succeeded: ask again soon (the report then replaces this page).
+const POLL_WHEN_DONE_MS = 1500;
 
 function init(scan: ScanDetail): ProgressState {
   return progressReducer(loadProgress(scan.id), { kind: "snapshot", scan });
 }
 
-export default function ProcessingPage({ scan, reload }: Props) {
+/** A queued, running or failed scan; `scan` is the cached one (ScanPage), which the polling below refreshes. */
+export default function ProcessingPage({ scan }: { scan: ScanDetail }) {
   const [state, dispatch] = useReducer(progressReducer, scan, init);
   const [connection, setConnection] = useState<ConnectionState>(realtime.state);
-  const [retrying, setRetrying] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
-  const reloadRef = useRef(reload);
-  reloadRef.current = reload;
+  const queryClient = useQueryClient();
+  const processScan = useProcessScan(scan.id);
 
   // Live events for this scan.
   useEffect(() => realtime.onEvent((event) => dispatch({ kind: "event", event })), []);
@@ -47,52 +46,33 @@ export default function ProcessingPage({ scan, reload }: Props) {
   useEffect(() => saveProgress(state), [state]);
 
   // REST status: a safety net always, the main source while the socket is down.
-  useEffect(() => {
-    if (isTerminal(state.status)) return;
-    const every = connection === "connected" ? POLL_WHEN_CONNECTED_MS : POLL_WHEN_DISCONNECTED_MS;
-    const timer = setInterval(async () => {
-      try {
-        const latest = await api.getScan(scan.id);
-        dispatch({ kind: "snapshot", scan: latest });
-      } catch {
-        /* offline for a moment: try again on the next tick */
-      }
-    }, every);
-    return () => clearInterval(timer);
-  }, [connection, scan.id, state.status]);
+  const every =
+    state.status === "succeeded"
+      ? POLL_WHEN_DONE_MS
+      : isTerminal(state.status)
+        ? false
+        : connection === "connected"
+          ? POLL_WHEN_CONNECTED_MS
+          : POLL_WHEN_DISCONNECTED_MS;
+  useScan(scan.id, { refetchInterval: every });
+  useEffect(() => dispatch({ kind: "snapshot", scan }), [scan]);
 
-  // When the socket (re)connects, fetch the status once: events may have been missed before it was up.
+  // When the socket (re)connects, read the status once: events may have been missed before it was up.
   useEffect(() => {
-    if (connection !== "connected") return;
-    api
-      .getScan(scan.id)
-      .then((latest) => dispatch({ kind: "snapshot", scan: latest }))
-      .catch(() => undefined);
-  }, [connection, scan.id]);
-
-  // Done: show the report.
-  useEffect(() => {
-    if (state.status !== "succeeded") return;
-    // Reload until the scan reads as succeeded (this page is then replaced by the report).
-    void reloadRef.current();
-    const timer = setInterval(() => void reloadRef.current(), 1500);
-    return () => clearInterval(timer);
-  }, [state.status]);
+    if (connection === "connected") void queryClient.invalidateQueries({ queryKey: scanKeys.detail(scan.id) });
+  }, [connection, queryClient, scan.id]);
 
   async function retry() {
-    setRetrying(true);
     setError(null);
     try {
-      await api.processScan(scan.id);
+      await processScan.mutateAsync();
       dispatch({ kind: "retry" });
     } catch (err) {
+      // Someone else may have restarted it already: the mutation reads the current status again.
       setError(err instanceof ApiError ? err.lines : ["Could not restart the analysis."]);
-      // Someone else may have restarted it already; pick up the current status.
-      api.getScan(scan.id).then((latest) => dispatch({ kind: "snapshot", scan: latest })).catch(() => undefined);
-    } finally {
-      setRetrying(false);
     }
   }
+  const retrying = processScan.isPending;
 
   const failed = state.status === "failed";
   const imageCount = scan.rooms.reduce((n, r) => n + r.images.length, 0);

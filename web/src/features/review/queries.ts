@@ -1,0 +1,17 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { reviewApi } from "./reviewApi";
+
+export const reportKeys = {
+  detail: (scanId: string) => ["report", scanId] as const,
+};
+
+export function useReport(scanId: string) {
+  return useQuery({ queryKey: reportKeys.detail(scanId), queryFn: ({ signal }) => reviewApi.report(scanId, signal) });
+}
+
+/** After an edit: read the report again. */
+export function useInvalidateReport(scanId: string) {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: reportKeys.detail(scanId) }), [queryClient, scanId]);
+}
