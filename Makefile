@@ -71,16 +71,22 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-# The browser tests (marked e2e, wherever they are) run on their own: Playwright's sync API keeps an event
-# loop of its own on the main thread for the rest of the process, which the asyncio tests must not share.
+# The Python tests run in PYTEST_WORKERS pytest-xdist processes: most of a test's time is spent waiting
+# (for servers it starts, PostgreSQL, a scan), so more processes than cores pay. Each process has its own
+# databases, Redis key prefixes, temporary folders and ports (tests/conftest.py, tests/helpers.py).
+# The browser tests (marked e2e, wherever they are) run on their own afterwards: Playwright's sync API keeps
+# an event loop of its own on the main thread, which the asyncio tests must not share, and a browser's
+# timeouts must not depend on how busy the other tests keep the machine.
+PYTEST_WORKERS ?= 3
+PYTEST := $(BIN)/pytest -p no:cacheprovider
 pytest: install
-	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e -m "not e2e"
-	$(BIN)/pytest -p no:cacheprovider -m e2e tests
+	$(PYTEST) -n $(PYTEST_WORKERS) --ignore=tests/e2e -m "not e2e"
+	$(PYTEST) -m e2e tests
 
-# The whole suite but the slow tier (process kills, the fifty-user load, the multi-process fleet: about 40 %
-# of the Python run) and the browser tests: a few minutes, for the edit-test loop. `make test` runs it all.
+# The whole suite but the slow tier (process kills, the fifty-user load, the multi-process fleet) and the
+# browser tests: a few minutes, for the edit-test loop. `make test` runs it all.
 test-fast: install models services lint
-	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e -m "not e2e and not slow"
+	$(PYTEST) -n $(PYTEST_WORKERS) --ignore=tests/e2e -m "not e2e and not slow"
 
 # Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download),
 # poppler's pdftoppm/pdftotext to look at the PDF reports, and nginx to run deploy/nginx.conf in front of

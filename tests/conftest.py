@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +17,36 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 
 from housescan.agents.client import AgentsClient
 from housescan.app import create_app, runtime_of
+from housescan.auth import security
 from housescan.config import Settings
+from housescan.db.engine import create_engine
+from housescan.db.migrate import upgrade_database
 from housescan.runtime import Runtime
 from tests.helpers import free_port
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2 at its production cost (64 MiB, 3 passes: most of a second on a busy core) for each of the
+    hundreds of sign-ups and log-ins would be much of many tests' time: servers in the test process hash
+    at argon2's lowest cost. The `housescan` processes that some tests start keep the production cost."""
+    patch = pytest.MonkeyPatch()
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    patch.setattr(security, "_hasher", cheap)
+    patch.setattr(security, "_DUMMY_HASH", cheap.hash("housescan-timing-equaliser"))
+    yield
+    patch.undo()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tier first (else in order): with pytest-xdist, a minute-long test handed out last would
+    leave the other workers idle while it runs."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
 
 PG_ADMIN_DSN = os.environ.get("HOUSESCAN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -33,18 +59,97 @@ async def _pg_admin(sql: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Every database test runs twice: on an SQLite file and on a database of its own in PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'housescan.db'}"
-        return
-    name = f"housescan_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+def _pg_url(name: str) -> str:
+    server = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{server}/{name}"
+
+
+async def _migrate(database_url: str) -> None:
+    engine = create_engine(database_url)
     try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        await upgrade_database(engine)
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+
+class DatabaseFactory:
+    """Databases for the tests of one pytest process (one xdist worker): empty ones, and migrated ones
+    copied from a template migrated once (PostgreSQL's CREATE DATABASE ... TEMPLATE, a file copy on SQLite)
+    instead of running every migration for every test. PostgreSQL databases are dropped on a thread of
+    their own, as a DROP DATABASE waits for a checkpoint: the next test need not wait for it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sqlite_template: Path | None = None
+        self.pg_templates: list[str] = []
+        self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
+        self.drops: list[Future[None]] = []
+
+    def sqlite(self, path: Path, *, migrated: bool) -> str:
+        if migrated:
+            if self.sqlite_template is None:
+                template = self.folder / "template.db"
+                asyncio.run(_migrate(f"sqlite+aiosqlite:///{template}"))
+                self.sqlite_template = template
+            shutil.copyfile(self.sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    def create_pg(self, *, migrated: bool) -> str:
+        name = f"housescan_test_{uuid.uuid4().hex[:12]}"
+        if migrated and not self.pg_templates:
+            template = f"housescan_template_{uuid.uuid4().hex[:12]}"
+            asyncio.run(_pg_admin(f'CREATE DATABASE "{template}"'))
+            self.pg_templates.append(template)
+            asyncio.run(_migrate(_pg_url(template)))
+        copy_of = f' TEMPLATE "{self.pg_templates[0]}"' if migrated else ""
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"{copy_of}'))
+        return name
+
+    def drop_pg(self, name: str) -> None:
+        self.drops.append(self.dropper.submit(asyncio.run, _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+
+    def close(self) -> None:
+        for template in self.pg_templates:
+            self.drop_pg(template)
+        self.dropper.shutdown(wait=True)
+        for drop in self.drops:
+            drop.result()  # a database that could not be dropped is an error of the run
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("database-templates"))
+    yield factory
+    factory.close()
+
+
+def _database(
+    request: pytest.FixtureRequest, tmp_path: Path, databases: DatabaseFactory, migrated: bool
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield databases.sqlite(tmp_path / "housescan.db", migrated=migrated)
+        return
+    name = databases.create_pg(migrated=migrated)
+    try:
+        yield _pg_url(name)
+    finally:
+        databases.drop_pg(name)
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, databases: DatabaseFactory) -> Iterator[str]:
+    """Every database test runs twice: on an SQLite file and on a database of its own in PostgreSQL. The
+    database is migrated to the newest revision, as the app leaves it at start-up."""
+    yield from _database(request, tmp_path, databases, migrated=True)
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path, databases: DatabaseFactory) -> Iterator[str]:
+    """`database_url` before any migration: for the tests of the migrations themselves."""
+    yield from _database(request, tmp_path, databases, migrated=False)
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ def _downgrade_to_base(connection: Connection) -> list[str]:
     return [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
 
 
-async def test_migrations_match_the_models_and_downgrade_cleanly(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migrations_match_the_models_and_downgrade_cleanly(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade_database(engine)
         async with engine.connect() as connection:
@@ -56,9 +56,9 @@ def _migrate_to(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database_url: str) -> None:
+async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(empty_database_url: str) -> None:
     """0004: every paid agent run of an existing scan and every deleted scan's spend move to agent_spend."""
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_migrate_to, "0003")
@@ -117,10 +117,10 @@ async def test_the_spend_ledger_takes_over_the_spend_recorded_before_it(database
         await engine.dispose()
 
 
-async def test_a_queued_reanalysis_keeps_its_rooms_in_their_own_column(database_url: str) -> None:
+async def test_a_queued_reanalysis_keeps_its_rooms_in_their_own_column(empty_database_url: str) -> None:
     """0011: the rooms a queued re-analysis runs again move from inputs_snapshot's "reanalyse" key to
     scans.reanalyse_room_ids; a finished scan's leftover key just goes."""
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_migrate_to, "0010")
@@ -145,10 +145,10 @@ async def test_a_queued_reanalysis_keeps_its_rooms_in_their_own_column(database_
         await engine.dispose()
 
 
-async def test_photos_stored_before_the_quality_measures_stay_unmeasured(database_url: str) -> None:
+async def test_photos_stored_before_the_quality_measures_stay_unmeasured(empty_database_url: str) -> None:
     """0012: images.quality is added empty (an unmeasured photo has no flags), holds the measures, and goes
     again on a downgrade without touching the photos."""
-    engine = create_engine(database_url)
+    engine = create_engine(empty_database_url)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_migrate_to, "0011")
