@@ -14,14 +14,14 @@ import {
   YAxis,
 } from "recharts";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
-import { api, ApiError } from "../../lib/api";
+import { ApiError } from "../../lib/api";
+import { useAnalytics } from "./queries";
 import { formatDate, plural } from "../../lib/format";
 import {
   COLORS,
   DEFAULT_PERIOD,
   PERIODS,
   agentSeries,
-  analyticsPath,
   dailySeries,
   dayLabel,
   failureSeries,
@@ -31,7 +31,6 @@ import {
   legendRank,
   outcomeSlices,
   unlistedFailures,
-  type Analytics,
 } from "./adminAnalytics";
 
 const CHART_HEIGHT = 260;
@@ -80,22 +79,10 @@ const Empty = ({ children }: { children: ReactNode }) => <p className="muted">{c
 
 export default function AdminPage() {
   const [days, setDays] = useState<number>(DEFAULT_PERIOD);
-  const [data, setData] = useState<Analytics | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
+  const analytics = useAnalytics(days);
+  const data = analytics.data ?? null;
+  const error = analytics.error ? (analytics.error instanceof ApiError ? analytics.error.lines : ["Could not load the analytics."]) : null;
   const narrow = useNarrow();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setError(null);
-    api
-      .get<Analytics>(analyticsPath(days), controller.signal)
-      .then((analytics) => setData(analytics))
-      .catch((err: unknown) => {
-        if ((err as { name?: string })?.name === "AbortError") return;
-        setError(err instanceof ApiError ? err.lines : ["Could not load the analytics."]);
-      });
-    return () => controller.abort();
-  }, [days]);
 
   const daily = useMemo(() => (data ? dailySeries(data.scans_per_day, data.spend_per_day) : []), [data]);
   const slices = useMemo(() => (data ? outcomeSlices(data.outcomes) : []), [data]);

@@ -5,6 +5,7 @@ import SharedReportPage from "./SharedReportPage";
 import { api, ApiError } from "../../lib/api";
 import type { SharedReport } from "../../lib/account";
 import { urlBase64ToBytes } from "../../lib/push";
+import { withQueries } from "../../test-utils";
 
 function answer(text: string, value: unknown = text) {
   return { value, source: "model", photo_ids: [], text, candidates: [] } as unknown as SharedReport["report"]["house"]["house_type"];
@@ -83,11 +84,13 @@ const shared = {
 
 function renderAt(token: string) {
   return render(
-    <MemoryRouter initialEntries={[`/shared/${token}`]}>
-      <Routes>
-        <Route path="/shared/:token" element={<SharedReportPage />} />
-      </Routes>
-    </MemoryRouter>,
+    withQueries(
+      <MemoryRouter initialEntries={[`/shared/${token}`]}>
+        <Routes>
+          <Route path="/shared/:token" element={<SharedReportPage />} />
+        </Routes>
+      </MemoryRouter>,
+    ),
   );
 }
 

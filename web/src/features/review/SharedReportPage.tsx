@@ -1,11 +1,12 @@
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../../components/ui";
 import FindingCard, { NoFindingsNote, photosById } from "./FindingCard";
 import { CheckedProgress, CostTotals, ScopeAndLimitations } from "./ReportFrame";
 import { SeverityChips } from "./SeverityChips";
 import { whoAnswered } from "./reviewApi";
-import { accountApi, type SharedReport } from "../../lib/account";
+import type { SharedReport } from "../../lib/account";
+import { useSharedReport } from "./queries";
 import { ApiError } from "../../lib/api";
 import { formatDate, scannedAndUpdated } from "../../lib/format";
 import type { Audience } from "../../lib/types";
@@ -85,23 +86,10 @@ export function SharedFailureCard({ failure, what }: { failure: SharedFailure; w
  */
 export default function SharedReportPage() {
   const { token = "" } = useParams();
-  const [shared, setShared] = useState<SharedReport | null>(null);
-  const [failure, setFailure] = useState<SharedFailure | null>(null);
+  const query = useSharedReport(token);
+  const shared = query.data ?? null;
+  const failure = query.error ? sharedFailure(query.error) : null;
   useNoIndex();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    accountApi
-      .sharedReport(token, controller.signal)
-      .then((body) => {
-        setShared(body);
-        setFailure(null);
-      })
-      .catch((err: unknown) => {
-        if (!controller.signal.aborted) setFailure(sharedFailure(err));
-      });
-    return () => controller.abort();
-  }, [token]);
 
   if (failure) return <SharedFailureCard failure={failure} what="report" />;
   if (!shared) return <Spinner label="Opening the shared report…" />;
