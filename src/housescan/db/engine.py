@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-SessionMaker = async_sessionmaker[AsyncSession]
+from housescan.db.unit_of_work import UnitOfWork
+
+SessionMaker = async_sessionmaker[UnitOfWork]
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -60,4 +62,5 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions that are units of work: their commit runs what was registered to follow it (unit_of_work)."""
+    return async_sessionmaker(engine, class_=UnitOfWork, expire_on_commit=False)
