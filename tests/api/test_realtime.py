@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 from housescan.auth.service import issue_tokens
 from housescan.realtime import service as realtime_service
 from housescan.realtime.models import ScanEvent
+from housescan.realtime.service import EventPublisher
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProgress
 from housescan.scans.models import Scan, ScanStatus
@@ -74,9 +76,15 @@ async def _scan_in_state(
     return scan_id, user_id
 
 
+class _GoneEmitter:
+    async def emit(self, event: str, data: Any = None, **_: Any) -> None:
+        raise ConnectionError("the process is going away")
+
+
 async def test_a_completion_committed_but_never_emitted_is_delivered_by_the_sweep(live_server: LiveServer) -> None:
     """The window a worker crash used to open: results (and their `scan:completed`) committed, then the
-    process dies before emitting. The event is in the log, marked undelivered, and the sweep sends it."""
+    emit after the commit fails (or the process dies first). The event is in the log, marked undelivered,
+    and the sweep sends it."""
     runtime = live_server.runtime
     tab = EventRecorder()
     scan_id, user_id = await _scan_in_state(live_server, tab, ScanStatus.running)
@@ -85,12 +93,19 @@ async def test_a_completion_committed_but_never_emitted_is_delivered_by_the_swee
             db_session=session, store=runtime.store, scan_id=scan_id, user_id=user_id
         )
     response = await runtime.agents.run(request)
-    async with runtime.sessionmaker() as session:  # the worker's save; it "dies" before `events.deliver`
-        finished = await scan_run.save_results(
-            db_session=session, settings=runtime.settings, scan_id=scan_id, response=response
+    async with runtime.sessionmaker() as session:  # the worker's save; its emit fails (the process is going)
+        assert await scan_run.save_results(
+            db_session=session,
+            settings=runtime.settings,
+            events=EventPublisher(runtime.sessionmaker, _GoneEmitter()),
+            sessionmaker=runtime.sessionmaker,
+            scan_id=scan_id,
+            response=response,
         )
-    assert finished is not None and finished.event.event == "scan:completed"
-    staged = finished.event
+        staged = await session.scalar(
+            select(ScanEvent).where(ScanEvent.scan_id == scan_id, ScanEvent.event == "scan:completed")
+        )
+    assert staged is not None
 
     async def undelivered() -> list[int]:
         async with runtime.sessionmaker() as session:
@@ -114,27 +129,23 @@ async def test_a_failure_is_logged_with_the_failed_state_and_delivered(live_serv
     runtime = live_server.runtime
     tab = EventRecorder()
     scan_id, _ = await _scan_in_state(live_server, tab, ScanStatus.queued)
+    follow_ups = {"events": runtime.events, "sessionmaker": runtime.sessionmaker}
     async with runtime.sessionmaker() as session:
-        finished = await scan_run.mark_failed(
-            db_session=session, settings=runtime.settings, scan_id=scan_id, reason="the disk is full"
+        assert await scan_run.mark_failed(
+            db_session=session, settings=runtime.settings, **follow_ups, scan_id=scan_id, reason="the disk is full"
         )
-    assert finished is not None
-    failed = finished.event
+    payload = await tab.wait_for("scan:failed", str(scan_id), timeout=10)  # delivered by the commit
     async with runtime.sessionmaker() as session:
         again = await scan_run.mark_failed(
-            db_session=session, settings=runtime.settings, scan_id=scan_id, reason="again"
+            db_session=session, settings=runtime.settings, **follow_ups, scan_id=scan_id, reason="again"
         )
-        assert again is None, "a scan fails once"
+        assert again is False, "a scan fails once"
         events = list(await session.scalars(select(ScanEvent).where(ScanEvent.scan_id == scan_id)))
         assert [(event.event, event.undelivered) for event in events] == [
             ("scan:uploaded", False),
-            ("scan:failed", True),
+            ("scan:failed", False),
         ]
-    assert await runtime.events.deliver(failed)
-    payload = await tab.wait_for("scan:failed", str(scan_id), timeout=10)
-    assert payload == {"scanId": str(scan_id), "error": "the disk is full", "eventId": failed.id}
-    async with runtime.sessionmaker() as session:
-        assert (await session.get_one(ScanEvent, failed.id)).undelivered is False
+    assert payload == {"scanId": str(scan_id), "error": "the disk is full", "eventId": events[1].id}
     await tab.disconnect()
 
 
@@ -152,16 +163,17 @@ async def test_an_event_committed_after_a_later_one_the_tab_saw_is_replayed(live
         return ScanProgress(scan_id=scan_id, progress=value, stage="room_type")
 
     async with runtime.sessionmaker() as slow, runtime.sessionmaker() as fast:
-        earlier = await realtime_service.stage_event(db_session=slow, user_id=user_id, event=progress(40))
-        later = await realtime_service.stage_event(db_session=fast, user_id=user_id, event=progress(60))
+        events = runtime.events
+        earlier = await realtime_service.stage_event(
+            db_session=slow, events=events, user_id=user_id, event=progress(40)
+        )
+        later = await realtime_service.stage_event(db_session=fast, events=events, user_id=user_id, event=progress(60))
         assert earlier.id < later.id
-        await fast.commit()
-        assert await runtime.events.deliver(later)
+        await fast.commit()  # delivers `later`
         seen = await tab.wait_for("scan:progress", str(scan_id), timeout=10)
         assert seen["eventId"] == later.id
         await tab.disconnect()
-        await slow.commit()
-    assert await runtime.events.deliver(earlier)  # to no one: the tab is gone
+        await slow.commit()  # delivers `earlier`, to no one: the tab is gone
 
     resumed = EventRecorder()
     token = issue_tokens(settings=runtime.settings, user_id=user_id).access_token

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -18,6 +19,7 @@ from housescan.db.base import utcnow
 from housescan.houses.models import House
 from housescan.jobs.inprocess import InProcessQueue
 from housescan.realtime.schemas import EventPayload
+from housescan.runtime import Runtime
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProgress
 from housescan.scans.job import Memos, run_scan
@@ -27,6 +29,11 @@ from tests.conftest import LiveServer, start_server
 from tests.fakes import AgentsAfter, FlakyAgents, StuckAgents, always_failing
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
+
+
+def _follow_ups(runtime: Runtime) -> dict[str, Any]:
+    """What save_results needs besides the session: the commit delivers its event and sends its notices."""
+    return {"settings": runtime.settings, "events": runtime.events, "sessionmaker": runtime.sessionmaker}
 
 
 async def _uploaded_scan(server: LiveServer, token: str, color: tuple[int, int, int] = (120, 130, 140)) -> str:
@@ -100,8 +107,8 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
     response = await runtime.agents.run(request)
     async with runtime.sessionmaker() as session:
         assert (
-            await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=response)
-            is None
+            await scan_run.save_results(db_session=session, **_follow_ups(runtime), scan_id=sid, response=response)
+            is False
         ), "a scan already saved is not saved (nor announced) again"
         await session.execute(update(Scan).where(Scan.id == sid).values(status=ScanStatus.running))
         await session.commit()
@@ -111,10 +118,8 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
             await session.commit()
         async with runtime.sessionmaker() as session:
             assert (
-                await scan_run.save_results(
-                    db_session=session, settings=runtime.settings, scan_id=sid, response=response
-                )
-                is not None
+                await scan_run.save_results(db_session=session, **_follow_ups(runtime), scan_id=sid, response=response)
+                is True
             )
         assert await snapshot() == before
 
@@ -127,8 +132,8 @@ async def test_saving_results_twice_leaves_the_same_rows(live_server: LiveServer
         await session.commit()
     async with runtime.sessionmaker() as session:
         assert (
-            await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=changed)
-            is not None
+            await scan_run.save_results(db_session=session, **_follow_ups(runtime), scan_id=sid, response=changed)
+            is True
         )
     runs, summaries, house_types = await snapshot()
     assert (runs, summaries, house_types) == (6, before[1], ["bungalow"])
@@ -293,8 +298,8 @@ async def test_the_house_type_saved_is_the_persons_or_a_confident_models(live_se
             await session.commit()
         async with runtime.sessionmaker() as session:
             assert (
-                await scan_run.save_results(db_session=session, settings=runtime.settings, scan_id=sid, response=answer)
-                is not None
+                await scan_run.save_results(db_session=session, **_follow_ups(runtime), scan_id=sid, response=answer)
+                is True
             )
         async with live_server.client() as client:
             listed = (await client.get("/api/v1/scans", headers=auth(token))).json()["items"]

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from housescan.config import Settings
 from housescan.db.base import utcnow
+from housescan.db.unit_of_work import discard_after_commit
 from housescan.notifications import service as notifications_service
 from housescan.notifications.models import NotificationOutbox, OutboxState
 from housescan.review.models import Finding, Severity
@@ -50,8 +51,14 @@ async def _finished_scan(server: LiveServer, email: str, findings: dict[Severity
         for severity, count in findings.items():
             session.add_all(Finding(scan_id=scan_id, title=f"{severity} {n}", severity=severity) for n in range(count))
         await notifications_service.stage_outcome(
-            db_session=session, settings=server.runtime.settings, scan_id=scan_id, user_id=owner, outcome="succeeded"
+            db_session=session,
+            sessionmaker=server.runtime.sessionmaker,
+            settings=server.runtime.settings,
+            scan_id=scan_id,
+            user_id=owner,
+            outcome="succeeded",
         )
+        discard_after_commit(session)  # as a process that dies at its commit: the sweep sends the e-mail
         await session.commit()
     return token, scan_id
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from housescan.db.base import utcnow
+from housescan.db.unit_of_work import discard_after_commit
 from housescan.notifications import service as notifications_service
 from housescan.notifications.models import NotificationOutbox, OutboxState, PushSubscription
 from housescan.scans.models import Scan
@@ -36,6 +37,7 @@ async def _stage_and_commit(
         scan = await session.get_one(Scan, uuid.UUID(scan_id))
         notices = await notifications_service.stage_outcome(
             db_session=session,
+            sessionmaker=server.runtime.sessionmaker,
             settings=server.runtime.settings,
             scan_id=scan.id,
             user_id=scan.user_id,
@@ -43,6 +45,7 @@ async def _stage_and_commit(
         )
         if outcome == "failed":
             scan.error = "the photos were too dark"
+        discard_after_commit(session)  # as a process that dies at its commit: the rows wait for a send
         await session.commit()
     return notices
 

@@ -93,10 +93,14 @@ async def test_a_name_that_resolves_privately_by_sending_time_is_not_sent_to(
     async with runtime.sessionmaker() as session:
         owner = (await session.get_one(Scan, scan_id)).user_id
         await notifications_service.stage_outcome(
-            db_session=session, settings=runtime.settings, scan_id=scan_id, user_id=owner, outcome="succeeded"
+            db_session=session,
+            sessionmaker=runtime.sessionmaker,
+            settings=runtime.settings,
+            scan_id=scan_id,
+            user_id=owner,
+            outcome="succeeded",
         )
-        await session.commit()
-    await notifications_service.send_pending(sessionmaker=runtime.sessionmaker, settings=runtime.settings)
+        await session.commit()  # sends the push
     async with runtime.sessionmaker() as session:
         [error] = await session.scalars(
             select(NotificationOutbox.error).where(

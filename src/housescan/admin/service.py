@@ -84,8 +84,7 @@ async def retry_failed_scan(
     if scan.status is not ScanStatus.failed:
         raise ScanStateConflict(f"only a failed scan can be retried; this one is {scan.status}")
     previous_error = scan.error
-    scan = await scans_service.queue_for_processing(db_session=db_session, scan=scan)
-    await queue.enqueue(scan.id)  # after the commit, as for the owner's own request
+    scan = await scans_service.queue_for_processing(db_session=db_session, queue=queue, scan=scan)
     return scan, previous_error
 
 

@@ -2,13 +2,13 @@
 
 Once, after the commit: `stage_outcome` writes one outbox row per channel in the transaction that
 finishes the scan (beside its `scan:completed`/`scan:failed` event), so the notification exists exactly
-when the outcome does; a channel with nowhere to go is settled there and then. `send_staged` sends the
-rest after that commit, and the workers' sweep (`send_pending`) sends rows whose process died first. Each
-row is claimed by one conditional UPDATE (pending -> sending), committed before anything is sent, so two
-processes never send the same row; a claim whose process died mid-send is taken over after
-`CLAIM_LEASE_SECONDS`. No transport takes a message exactly once from a process that can die between the
-server's acceptance and the outbox's record of it: such a resend is the same message (Message-ID; the
-push's tag and Topic), which mail programs and devices show once.
+when the outcome does; a channel with nowhere to go is settled there and then. That commit runs
+`send_staged` (db/unit_of_work.py), which sends the rest, and the workers' sweep (`send_pending`) sends
+rows whose process died first. Each row is claimed by one conditional UPDATE (pending -> sending),
+committed before anything is sent, so two processes never send the same row; a claim whose process died
+mid-send is taken over after `CLAIM_LEASE_SECONDS`. No transport takes a message exactly once from a process
+that can die between the server's acceptance and the outbox's record of it: such a resend is the same
+message (Message-ID; the push's tag and Topic), which mail programs and devices show once.
 
 A row that could not be sent waits like a mail transfer agent's queue: `next_attempt_at` 1, 5, 15 and 30
 minutes, then every hour after each failed attempt, until `notification_retry_hours` after it was
@@ -23,6 +23,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal, cast
 
 import httpx
@@ -34,6 +35,7 @@ from housescan.clock import local_time
 from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.db.engine import SessionMaker
+from housescan.db.unit_of_work import after_commit
 from housescan.errors import NotFound, Unprocessable
 from housescan.houses.models import House
 from housescan.notifications import push
@@ -168,7 +170,7 @@ async def remove_push_subscription(*, db_session: AsyncSession, user_id: uuid.UU
 
 @dataclass(frozen=True)
 class StagedNotices:
-    """What the transaction that finished a scan leaves for `send_staged` once it has committed."""
+    """What the transaction that finished a scan leaves for `send_staged`, which its commit runs."""
 
     scan_id: uuid.UUID
     to_send: bool  # a row waits for `send_pending`: something is to leave the machine
@@ -178,6 +180,7 @@ class StagedNotices:
 async def stage_outcome(
     *,
     db_session: AsyncSession,
+    sessionmaker: SessionMaker,
     settings: Settings,
     scan_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -186,7 +189,8 @@ async def stage_outcome(
     """Write the outcome's notifications (one row per channel) in the caller's transaction, the one that
     finishes the scan, so they exist exactly when the outcome does. A channel with nowhere to go (turned
     off, no device, no SMTP server: the e-mail is logged) is settled right here, which spares every scan
-    a transaction after the commit; the others are sent by `send_staged` once it has committed."""
+    a transaction after the commit; the others are sent by `send_staged`, which the commit runs (with
+    `sessionmaker`, for the sessions of its own the sending takes)."""
     now = utcnow()
     context = await _context(db_session, scan_id=scan_id, user_id=user_id)
     rows: list[dict[str, Any]] = []
@@ -211,14 +215,17 @@ async def stage_outcome(
         )
     connection = await db_session.connection()
     await connection.execute(_STAGE, rows)
-    return StagedNotices(
+    notices = StagedNotices(
         scan_id=scan_id, to_send=any(row["state"] is OutboxState.pending for row in rows), to_log=to_log
     )
+    after_commit(db_session, partial(send_staged, notices, sessionmaker=sessionmaker, settings=settings))
+    return notices
 
 
 async def send_staged(notices: StagedNotices, *, sessionmaker: SessionMaker, settings: Settings) -> None:
-    """After the commit: log the e-mails no server takes, and send what has somewhere to go. A process
-    that dies before this leaves its rows to the workers' sweep (the logged e-mails' lines are lost)."""
+    """After the commit that staged them: log the e-mails no server takes, and send what has somewhere to
+    go. A process that dies before this leaves its rows to the workers' sweep (the logged e-mails' lines
+    are lost)."""
     for mail in notices.to_log:
         await send_mail(settings, mail)
     if notices.to_send:

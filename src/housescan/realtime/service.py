@@ -7,6 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol, cast
 
 import socketio
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.db.base import utcnow
 from housescan.db.engine import SessionMaker
+from housescan.db.unit_of_work import after_commit
 from housescan.realtime.models import ScanEvent
 from housescan.realtime.schemas import EventPayload
 
@@ -47,7 +49,7 @@ class Emitter(Protocol):
 
 @dataclass(frozen=True)
 class StagedEvent:
-    """An event written in the caller's transaction, to be emitted (`EventPublisher.deliver`) once it commits."""
+    """An event written in the caller's transaction, emitted (`EventPublisher.deliver`) once it commits."""
 
     id: int
     user_id: uuid.UUID
@@ -55,14 +57,19 @@ class StagedEvent:
     payload: dict[str, Any]
 
 
-async def stage_event(*, db_session: AsyncSession, user_id: uuid.UUID, event: EventPayload) -> StagedEvent:
-    """Append an event inside the caller's transaction (a transactional outbox): it commits or rolls back with
-    the change it announces, so a crash between the two can neither lose it nor announce what did not happen."""
+async def stage_event(
+    *, db_session: AsyncSession, events: EventPublisher, user_id: uuid.UUID, event: EventPayload
+) -> StagedEvent:
+    """Append an event inside the caller's transaction (a transactional outbox), and have `events` deliver it
+    once that transaction commits (db/unit_of_work.py): it commits or rolls back with the change it
+    announces, so a crash between the two can neither lose it nor announce what did not happen."""
     connection = await db_session.connection()
     payload = event.wire()
     row = {"user_id": user_id, "scan_id": event.scan_id, "event": event.name, "payload": payload}
     event_id = (await connection.execute(_STAGE_EVENT, row)).scalar_one()
-    return StagedEvent(int(event_id), user_id, event.name, payload)
+    staged = StagedEvent(int(event_id), user_id, event.name, payload)
+    after_commit(db_session, partial(events.deliver, staged))
+    return staged
 
 
 @dataclass

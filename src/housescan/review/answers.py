@@ -28,7 +28,6 @@ from housescan.review.context import (
     ScanContext,
     announce_edit,
     check_photos,
-    commit_and_deliver,
     load_context,
     resolve_scope,
 )
@@ -153,8 +152,8 @@ async def put_answer(
         context.answers[(scope, item_id)] = answer
     answer.value, answer.note, answer.photo_ids, answer.answered_at = value, note, photos, utcnow()
     _show_house_type(context, scope, item_id)
-    staged = await announce_edit(db_session, scan, "answer")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "answer")
+    await db_session.commit()
     return answer_in(build_report(context, settings=settings), scope, item_id)
 
 
@@ -184,5 +183,5 @@ async def delete_answer(
         return
     context.answers.pop((scope, item_id), None)
     _show_house_type(context, scope, item_id)
-    staged = await announce_edit(db_session, scan, "answer")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "answer")
+    await db_session.commit()

@@ -21,7 +21,7 @@ from housescan.errors import NotFound, Unprocessable
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, Room
 from housescan.realtime import service as realtime_service
-from housescan.realtime.service import EventPublisher, StagedEvent
+from housescan.realtime.service import EventPublisher
 from housescan.review.models import Finding, PersonAnswer
 from housescan.scans import service as scans_service
 from housescan.scans.events import ScanUpdated
@@ -189,13 +189,8 @@ def check_photos(context: ScanContext, scope: str, photo_ids: Sequence[uuid.UUID
     return [str(photo) for photo in dict.fromkeys(photo_ids)]
 
 
-async def announce_edit(db_session: AsyncSession, scan: Scan, what: What) -> StagedEvent:
-    """`scan:updated`, written in the edit's own transaction (it commits with it, and is delivered after)."""
-    return await realtime_service.stage_event(
-        db_session=db_session, user_id=scan.user_id, event=ScanUpdated(scan_id=scan.id, what=what)
+async def announce_edit(db_session: AsyncSession, events: EventPublisher, scan: Scan, what: What) -> None:
+    """`scan:updated`, written in the edit's own transaction: it commits with it, and its commit delivers it."""
+    await realtime_service.stage_event(
+        db_session=db_session, events=events, user_id=scan.user_id, event=ScanUpdated(scan_id=scan.id, what=what)
     )
-
-
-async def commit_and_deliver(db_session: AsyncSession, events: EventPublisher, staged: StagedEvent) -> None:
-    await db_session.commit()
-    await events.deliver(staged)

@@ -20,7 +20,6 @@ from housescan.review.context import (
     ScanContext,
     announce_edit,
     check_photos,
-    commit_and_deliver,
     load_context,
     room_of,
 )
@@ -142,8 +141,8 @@ async def create_finding(
         updated_at=now,
     )
     db_session.add(finding)
-    staged = await announce_edit(db_session, scan, "finding")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "finding")
+    await db_session.commit()
     return _shown(finding, context)
 
 
@@ -208,8 +207,8 @@ async def patch_finding(
     if "trade" in fields:
         finding.trade = body.trade
     finding.updated_at = utcnow()
-    staged = await announce_edit(db_session, scan, "finding")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "finding")
+    await db_session.commit()
     return _shown(finding, context)
 
 
@@ -257,8 +256,8 @@ async def add_finding_photos(
         added.append(str(duplicate.existing_image_id))
     finding.photo_ids = list(dict.fromkeys([*finding.photo_ids, *added]))
     finding.updated_at = utcnow()
-    staged = await announce_edit(db_session, scan, "finding")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "finding")
+    await db_session.commit()
     return _shown(finding, context)
 
 
@@ -267,5 +266,5 @@ async def delete_finding(
 ) -> None:
     finding = await _owned_finding(db_session, scan, finding_id)
     await db_session.delete(finding)
-    staged = await announce_edit(db_session, scan, "finding")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "finding")
+    await db_session.commit()

@@ -124,6 +124,6 @@ async def reanalyse(
     await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=scan.user_id)
     scans_service.mark_queued(scan)
     scan.reanalyse_room_ids = [str(room_id) for room_id in chosen]
+    scans_service.enqueue_after_commit(db_session=db_session, queue=queue, scan_id=scan.id)
     await db_session.commit()
-    await queue.enqueue(scan.id)  # after the commit: a worker that takes the job finds the scan queued
     return chosen

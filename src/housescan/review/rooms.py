@@ -18,7 +18,6 @@ from housescan.review.context import (
     ROOM_TYPE,
     RoomNotFound,
     announce_edit,
-    commit_and_deliver,
     load_context,
     room_of,
 )
@@ -64,8 +63,8 @@ async def patch_room(
                 db_session.add(answer)
                 context.answers[(scope, ROOM_TYPE)] = answer
             answer.value, answer.answered_at = value, utcnow()
-    staged = await announce_edit(db_session, scan, "room")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "room")
+    await db_session.commit()
     return RoomOut(id=room.id, ordinal=room.ordinal, label=room.label, room_type=room_type_answer(context, room))
 
 
@@ -105,8 +104,8 @@ async def add_room(
     room = houses_service.new_rooms(scan_id=scan.id, labels=[label])[0]
     room.ordinal = (last if last is not None else -1) + 1
     db_session.add(room)
-    staged = await announce_edit(db_session, scan, "room")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "room")
+    await db_session.commit()
     return RoomOut(
         id=room.id, ordinal=room.ordinal, label=room.label, room_type=Answer(title="Room type", kind="room_type")
     )
@@ -145,7 +144,7 @@ async def remove_room(
     )
     await _detach_findings(db_session, room, {str(image_id) for image_id in image_ids})
     await db_session.delete(room)
-    staged = await announce_edit(db_session, scan, "room")
-    await commit_and_deliver(db_session, events, staged)
+    await announce_edit(db_session, events, scan, "room")
+    await db_session.commit()
     # Files go after the rows: a crash in between leaves orphan files, never rows pointing at nothing.
     await store.delete(keys)

@@ -16,7 +16,6 @@ from housescan.agents.budget import AgentMemo
 from housescan.agents.client import AgentsError
 from housescan.agents.contract import AgentExecution, ScanResponse
 from housescan.costs import service as costs_service
-from housescan.notifications import service as notifications_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.review import reanalysis
@@ -119,7 +118,8 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
         # is best effort: a write that failed, e.g. in a database outage, must not fail the scan, whose
         # save below rides such an outage out.
         await scan_events.close()
-        completed = await _save_with_retries(runtime, claimed, response)  # with its paid calls' spend
+        # With its paid calls' spend; the commit then announces `scan:completed` and notifies the owner.
+        saved = await _save_with_retries(runtime, claimed, response)
         metrics.stage_took("save", clock)
     except Exception as exc:
         await scan_events.close()  # what was sent goes out before the retry or the failure is announced
@@ -136,7 +136,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
         logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
         await _fail(runtime, claimed, reason)
         return
-    if completed is None:  # deleted meanwhile, or another worker saved it first and announced it
+    if not saved:  # deleted meanwhile, or another worker saved it first and announced it
         await _record_spend(runtime, claimed, memo.take_spent())
         return
     metrics.scan_finished("succeeded")
@@ -148,8 +148,6 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
             "compute_seconds": response.cost_info.compute_seconds,
         },
     )
-    await events.deliver(completed.event)
-    await notifications_service.send_staged(completed.notices, sessionmaker=runtime.sessionmaker, settings=settings)
 
 
 async def _analyse_while_scan_exists(
@@ -176,9 +174,7 @@ async def _analyse_while_scan_exists(
                 await task
 
 
-async def _save_with_retries(
-    runtime: Runtime, claimed: scan_run.ClaimedScan, response: ScanResponse
-) -> scan_run.FinishedScan | None:
+async def _save_with_retries(runtime: Runtime, claimed: scan_run.ClaimedScan, response: ScanResponse) -> bool:
     """The save alone is retried on database errors, so a brief outage does not re-run the analysis."""
     scan_id = claimed.scan_id
     for delay in (*SAVE_RETRY_DELAYS, None):
@@ -189,7 +185,12 @@ async def _save_with_retries(
                     db_session=db_session, scan_id=scan_id, room_ids=claimed.reanalyse_room_ids, response=response
                 )
                 return await scan_run.save_results(
-                    db_session=db_session, settings=runtime.settings, scan_id=scan_id, response=merged
+                    db_session=db_session,
+                    settings=runtime.settings,
+                    events=runtime.events,
+                    sessionmaker=runtime.sessionmaker,
+                    scan_id=scan_id,
+                    response=merged,
                 )
         except (OperationalError, DBAPIError, OSError) as exc:
             if delay is None:
@@ -215,16 +216,18 @@ async def _record_spend(runtime: Runtime, claimed: scan_run.ClaimedScan, executi
 
 
 async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) -> None:
+    """Save the scan as failed; the commit announces `scan:failed` and notifies the owner."""
     async with runtime.sessionmaker() as db_session:
         failed = await scan_run.mark_failed(
-            db_session=db_session, settings=runtime.settings, scan_id=claimed.scan_id, reason=reason
+            db_session=db_session,
+            settings=runtime.settings,
+            events=runtime.events,
+            sessionmaker=runtime.sessionmaker,
+            scan_id=claimed.scan_id,
+            reason=reason,
         )
-    if failed is not None:
+    if failed:
         metrics.scan_finished("failed")
-        await runtime.events.deliver(failed.event)
-        await notifications_service.send_staged(
-            failed.notices, sessionmaker=runtime.sessionmaker, settings=runtime.settings
-        )
 
 
 def _reason(exc: BaseException) -> str:

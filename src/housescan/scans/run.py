@@ -19,10 +19,11 @@ from housescan.checklists import service as checklists_service
 from housescan.config import Settings
 from housescan.costs import service as costs_service
 from housescan.db.base import utcnow
+from housescan.db.engine import SessionMaker
 from housescan.houses import service as houses_service
 from housescan.notifications import service as notifications_service
 from housescan.realtime import service as realtime_service
-from housescan.realtime.service import StagedEvent
+from housescan.realtime.service import EventPublisher
 from housescan.review import answers as review_answers
 from housescan.scans import service as scans_service
 from housescan.scans.events import ScanCompleted, ScanFailed
@@ -121,25 +122,23 @@ async def build_scan_request(
     )
 
 
-@dataclass(frozen=True)
-class FinishedScan:
-    """What the transaction that finished a scan leaves to do once it has committed: announce it
-    (`EventPublisher.deliver`) and notify its owner (`notifications_service.send_staged`)."""
-
-    event: StagedEvent
-    notices: notifications_service.StagedNotices
-
-
 async def save_results(
-    *, db_session: AsyncSession, settings: Settings, scan_id: uuid.UUID, response: ScanResponse
-) -> FinishedScan | None:
-    """Write a run's results, the `scan:completed` event and the owner's notifications in ONE transaction.
-    Idempotent for the results: saving twice leaves the same result rows (each save that writes is
-    announced by its own event).
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    events: EventPublisher,
+    sessionmaker: SessionMaker,
+    scan_id: uuid.UUID,
+    response: ScanResponse,
+) -> bool:
+    """Write a run's results, the `scan:completed` event and the owner's notifications in ONE transaction;
+    its commit then delivers the event and sends the notifications (db/unit_of_work.py). Idempotent for
+    the results: saving twice leaves the same result rows (each save that writes is announced by its own
+    event).
 
-    Returns what to do after the commit, or None (and writes nothing) when the scan is no longer running:
-    deleted meanwhile, or already saved by another worker. Written in Core statements, one per table,
-    since this transaction is on every scan's path.
+    Returns False (and writes nothing) when the scan is no longer running: deleted meanwhile, or already
+    saved by another worker. Written in Core statements, one per table, since this transaction is on
+    every scan's path.
     """
     result = response.result
     now = utcnow()
@@ -159,7 +158,7 @@ async def save_results(
     ).first()
     if finished is None:
         await db_session.rollback()
-        return None
+        return False
     house_id, user_id, inputs = finished
     person_house_type = await review_answers.person_house_type(
         db_session=db_session, scan_id=scan_id, inputs_snapshot=inputs or {}
@@ -217,16 +216,10 @@ async def save_results(
     await costs_service.record_spend(
         db_session=db_session, user_id=user_id, scan_id=scan_id, executions=response.agent_executions
     )
-    completed = await realtime_service.stage_event(
-        db_session=db_session,
-        user_id=user_id,
-        event=ScanCompleted(scan_id=scan_id, message="Your report is ready", result=result.model_dump(mode="json")),
-    )
-    notices = await notifications_service.stage_outcome(
-        db_session=db_session, settings=settings, scan_id=scan_id, user_id=user_id, outcome="succeeded"
-    )
+    completed = ScanCompleted(scan_id=scan_id, message="Your report is ready", result=result.model_dump(mode="json"))
+    await _stage_outcome(db_session, completed, user_id, settings, events, sessionmaker)
     await db_session.commit()
-    return FinishedScan(completed, notices)
+    return True
 
 
 async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> None:
@@ -239,10 +232,16 @@ async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, r
 
 
 async def mark_failed(
-    *, db_session: AsyncSession, settings: Settings, scan_id: uuid.UUID, reason: str
-) -> FinishedScan | None:
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    events: EventPublisher,
+    sessionmaker: SessionMaker,
+    scan_id: uuid.UUID,
+    reason: str,
+) -> bool:
     """Fail a scan that is still queued or running, with its `scan:failed` event and the owner's
-    notifications in the same transaction; returns what to do after the commit, or None when the scan had
+    notifications in the same transaction, whose commit delivers and sends them; False when the scan had
     already finished or gone."""
     user_id = await db_session.scalar(
         update(Scan)
@@ -252,15 +251,32 @@ async def mark_failed(
     )
     if user_id is None:
         await db_session.rollback()
-        return None
-    failed = await realtime_service.stage_event(
-        db_session=db_session, user_id=user_id, event=ScanFailed(scan_id=scan_id, error=reason)
-    )
-    notices = await notifications_service.stage_outcome(
-        db_session=db_session, settings=settings, scan_id=scan_id, user_id=user_id, outcome="failed"
-    )
+        return False
+    failed = ScanFailed(scan_id=scan_id, error=reason)
+    await _stage_outcome(db_session, failed, user_id, settings, events, sessionmaker)
     await db_session.commit()
-    return FinishedScan(failed, notices)
+    return True
+
+
+async def _stage_outcome(
+    db_session: AsyncSession,
+    event: ScanCompleted | ScanFailed,
+    user_id: uuid.UUID,
+    settings: Settings,
+    events: EventPublisher,
+    sessionmaker: SessionMaker,
+) -> None:
+    """A scan's outcome event and its owner's notifications, in the transaction that finishes the scan:
+    its commit delivers the one and sends the others."""
+    await realtime_service.stage_event(db_session=db_session, events=events, user_id=user_id, event=event)
+    await notifications_service.stage_outcome(
+        db_session=db_session,
+        sessionmaker=sessionmaker,
+        settings=settings,
+        scan_id=event.scan_id,
+        user_id=user_id,
+        outcome="succeeded" if isinstance(event, ScanCompleted) else "failed",
+    )
 
 
 async def scan_exists(*, db_session: AsyncSession, scan_id: uuid.UUID) -> bool:

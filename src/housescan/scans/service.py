@@ -8,6 +8,7 @@ import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy import delete, func, select, update
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from housescan.config import Settings
 from housescan.costs import service as costs_service
+from housescan.db.unit_of_work import after_commit
 from housescan.errors import Conflict, NotFound, TooLarge, Unprocessable
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, Room
@@ -335,13 +337,21 @@ def mark_queued(scan: Scan) -> None:
     scan.finished_at = None
 
 
-async def queue_for_processing(*, db_session: AsyncSession, scan: Scan) -> Scan:
+def enqueue_after_commit(*, db_session: AsyncSession, queue: JobQueue, scan_id: uuid.UUID) -> None:
+    """Queue the scan once the transaction that marks it queued commits (db/unit_of_work.py): a worker that
+    takes the job finds the scan queued, and a rollback queues nothing. An enqueue that fails leaves the
+    scan queued in the database, where the workers' sweep finds it."""
+    after_commit(db_session, partial(queue.enqueue, scan_id))
+
+
+async def queue_for_processing(*, db_session: AsyncSession, queue: JobQueue, scan: Scan) -> Scan:
     if scan.status not in ACCEPTS_PHOTOS:
         raise ScanStateConflict(f"the scan is already {scan.status}")
     if await count_images(db_session=db_session, scan_id=scan.id) == 0:
         raise ScanStateConflict("the scan has no photos yet; upload at least one before processing")
     # A room without photos is not analysed: the report lists it as not photographed.
     mark_queued(scan)
+    enqueue_after_commit(db_session=db_session, queue=queue, scan_id=scan.id)
     await db_session.commit()
     return scan
 
@@ -350,9 +360,7 @@ async def start_processing(*, db_session: AsyncSession, settings: Settings, queu
     """Queue the owner's scan for analysis, if its photos are complete and the monthly budget allows it."""
     if scan.status in ACCEPTS_PHOTOS:
         await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=scan.user_id)
-    scan = await queue_for_processing(db_session=db_session, scan=scan)
-    await queue.enqueue(scan.id)  # only after the commit: a worker that takes the job finds the scan queued
-    return scan
+    return await queue_for_processing(db_session=db_session, queue=queue, scan=scan)
 
 
 # ---------------------------------------------------------------------------------------------- read
