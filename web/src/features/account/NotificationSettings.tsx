@@ -1,21 +1,21 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { accountApi, errorLines, type Preferences } from "../../lib/account";
 import { enablePush, pushPermission } from "../../lib/push";
 import { Alert } from "../../components/ui";
 import "./account.css";
+import { notificationKeys, useNotificationPreferences } from "./queries";
 
 /** Settings: an e-mail and/or a push notification when a scan ends. */
 export default function NotificationSettings() {
-  const [prefs, setPrefs] = useState<Preferences | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
+  const preferences = useNotificationPreferences();
+  const prefs = preferences.data ?? null;
+  const queryClient = useQueryClient();
+  const setPrefs = (saved: Preferences) => queryClient.setQueryData(notificationKeys.preferences, saved);
+  const [actionError, setError] = useState<string[] | null>(null);
+  const error =
+    actionError ?? (preferences.error ? errorLines(preferences.error, "Your notification settings could not be loaded.") : null);
   const [device, setDevice] = useState<string>(() => pushPermission());
-
-  useEffect(() => {
-    accountApi
-      .preferences()
-      .then(setPrefs)
-      .catch((err: unknown) => setError(errorLines(err, "Your notification settings could not be loaded.")));
-  }, []);
 
   async function update(change: { email_on_complete?: boolean; push_on_complete?: boolean }) {
     setError(null);
@@ -31,7 +31,7 @@ export default function NotificationSettings() {
     try {
       const outcome = await enablePush();
       setDevice(outcome === "subscribed" ? "granted" : outcome);
-      setPrefs(await accountApi.preferences());
+      await queryClient.invalidateQueries({ queryKey: notificationKeys.preferences });
     } catch (err) {
       setError(errorLines(err, "This device could not be subscribed."));
     }

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Alert, ConfirmButton, PageTitle, Spinner } from "../../components/ui";
 import AccountSettings from "./AccountSettings";
 import NotificationSettings from "./NotificationSettings";
 import RegionSettings from "./RegionSettings";
+import { useCustomItems, useInvalidateChecklists, useMergedChecklists } from "./queries";
 import { api, ApiError } from "../../lib/api";
 import { useAuth } from "../../lib/auth";
 import { slugify } from "../../lib/format";
@@ -10,8 +11,6 @@ import {
   SCOPES,
   type ChecklistItem,
   type ChecklistItemInput,
-  type CustomItem,
-  type MergedChecklists,
   type Scope,
 } from "../../lib/types";
 
@@ -42,27 +41,16 @@ const EMPTY_DRAFT: Draft = { id: "", title: "", type: "boolean", description: ""
 export default function SettingsPage() {
   const { user } = useAuth();
   const [scope, setScope] = useState<Scope>("room");
-  const [items, setItems] = useState<CustomItem[] | null>(null);
-  const [merged, setMerged] = useState<MergedChecklists | null>(null);
+  const custom = useCustomItems();
+  const merged = useMergedChecklists().data ?? null;
+  const reloadChecklists = useInvalidateChecklists();
+  const items = custom.data ?? (custom.isError ? [] : null);
   const [draft, setDraft] = useState<Draft>(EMPTY_DRAFT);
-  const [error, setError] = useState<string[] | null>(null);
+  const [formError, setError] = useState<string[] | null>(null);
+  const loadError = custom.error ? (custom.error instanceof ApiError ? custom.error.lines : ["Could not load your checklist items."]) : null;
+  const error = formError ?? loadError;
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      const [custom, lists] = await Promise.all([api.customItems(), api.checklists().catch(() => null)]);
-      setItems(custom);
-      setMerged(lists);
-    } catch (err) {
-      setItems([]);
-      setError(err instanceof ApiError ? err.lines : ["Could not load your checklist items."]);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const mine = (items ?? []).filter((i) => i.scope === scope);
   const customIds = new Set(mine.map((i) => i.item.id));
@@ -90,7 +78,7 @@ export default function SettingsPage() {
       else await api.createCustomItem(scope, item);
       setNotice(draft.editing ? `Saved “${title}”.` : `Added “${title}”. New scans will check it.`);
       setDraft(EMPTY_DRAFT);
-      await load();
+      await reloadChecklists();
     } catch (err) {
       setError(err instanceof ApiError ? err.lines : ["Could not save the item."]);
     } finally {
@@ -104,7 +92,7 @@ export default function SettingsPage() {
     try {
       await api.deleteCustomItem(scope, item.id);
       setNotice(`Removed “${item.title}”.`);
-      await load();
+      await reloadChecklists();
     } catch (err) {
       setError(err instanceof ApiError ? err.lines : ["Could not remove the item."]);
     } finally {

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
-import { accountApi, errorLines, type ShareRead } from "../../lib/account";
+import { useEffect, useState } from "react";
+import { accountApi, errorLines } from "../../lib/account";
+import { useInvalidateShares, useShares } from "./queries";
 import { formatDate } from "../../lib/format";
 import { Alert } from "../../components/ui";
 import "./account.css";
@@ -20,24 +21,15 @@ export default function ShareButton({ scanId }: { scanId: string }) {
 }
 
 function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void }) {
-  const [shares, setShares] = useState<ShareRead[] | null>(null);
+  const sharesQuery = useShares(scanId);
+  const shares = sharesQuery.data ?? null;
+  const load = useInvalidateShares(scanId);
   const [days, setDays] = useState(30);
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
-  const [error, setError] = useState<string[] | null>(null);
+  const [actionError, setError] = useState<string[] | null>(null);
+  const error = actionError ?? (sharesQuery.error ? errorLines(sharesQuery.error, "The links could not be loaded.") : null);
   const [busy, setBusy] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      setShares((await accountApi.listShares(scanId)).items);
-    } catch (err) {
-      setError(errorLines(err, "The links could not be loaded."));
-    }
-  }, [scanId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === "Escape" && onClose();
