@@ -6,20 +6,22 @@ the Playwright package or /usr/bin/chromium. Screenshots land in tests/e2e/artif
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.helpers import free_port, register_sync, unique_email
+from tests.helpers import room_photo as photo
+
+__all__ = ["photo", "unique_email"]  # the browser tests' helpers, from tests.helpers
 
 ROOT = Path(__file__).resolve().parents[2]
 # A built web app elsewhere (HOUSESCAN_E2E_WEB_DIST) lets several checkouts' builds be tested side by side.
@@ -45,12 +47,6 @@ def _housescan_cli() -> Path | None:
     return next((c for c in candidates if c.exists()), None)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     base_url: str
@@ -67,7 +63,7 @@ def _start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterato
         pytest.skip("the `housescan` CLI is not installed yet (expected at .venv/bin/housescan)")
     if not (WEB_DIST / "index.html").exists():
         pytest.skip("the web app is not built: run `cd web && npm ci && npm run build` first")
-    port = _free_port()
+    port = free_port()
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     log = tmp / "server.log"
@@ -117,7 +113,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server whose agents service cannot be reached: every scan fails (after its retries)."""
-    dead_port = _free_port()
+    dead_port = free_port()
     yield from _start_server(
         tmp_path_factory.mktemp("housescan-e2e-failing"),
         {
@@ -178,31 +174,6 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no
     return path
 
 
-def photo(seed: int, size: tuple[int, int] = (640, 480)) -> bytes:
-    """A JPEG that differs per seed: a room-ish picture of floor, wall, window and a box."""
-    from PIL import Image, ImageDraw
-
-    w, h = size
-    img = Image.new("RGB", size, ((40 * seed) % 200 + 40, (70 * seed) % 180 + 50, (110 * seed) % 160 + 60))
-    d = ImageDraw.Draw(img)
-    d.rectangle((0, int(h * 0.65), w, h), fill=(120 + seed % 80, 90, 60))
-    d.rectangle(
-        (int(w * 0.55), int(h * 0.12), int(w * 0.85), int(h * 0.45)),
-        fill=(200, 225, 245),
-        outline=(250, 250, 250),
-        width=6,
-    )
-    d.rectangle((int(w * 0.1), int(h * 0.45), int(w * 0.38), int(h * 0.75)), fill=(60 + seed * 13 % 150, 60, 90))
-    d.text((10, 10), f"photo {seed}", fill=(255, 255, 255))
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def unique_email(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
-
-
 def sign_up(page, email: str, *, first_name: str = "Alex") -> None:  # type: ignore[no-untyped-def]
     page.goto("/register")
     page.get_by_label("First name").fill(first_name)
@@ -223,9 +194,7 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[
 def api_user(server: Server, email: str) -> dict[str, str]:
     """Register and log in over the REST API; returns the Authorization header."""
     with server.api() as c:
-        assert c.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
-        tokens = c.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+        return {"Authorization": f"Bearer {register_sync(c, email, PASSWORD)}"}
 
 
 def api_login(server: Server, email: str) -> dict[str, str]:
