@@ -428,6 +428,10 @@ def _scope_and_limitations(pdf: Document, report: Report) -> None:
         ("Rooms not analysed", ", ".join(room.name for room in limits.rooms_not_analysed)),
     ]
     pdf.pairs([(label, names) for label, names in rooms if names])
+    if limits.what_to_photograph:
+        pdf.heading("What the photos did not show", size=10, keep_with=10, colour=(60, 60, 60))
+        for hint in limits.what_to_photograph:
+            pdf.paragraph(hint.sentence, size=9.5)
     for reason, title, count in (
         ("not_assessed", "Not assessed by anyone", limits.not_assessed),
         ("not_visible", "Looked for, not visible", limits.not_visible),

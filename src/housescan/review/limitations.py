@@ -56,6 +56,7 @@ def limitations_of(
         rooms_not_analysed=not_analysed,
         items=items,
         statement=scope_statement(assessed, not_assessed, without_photos, audience=audience),
+        what_to_photograph=[room.what_to_photograph for room in rooms if room.what_to_photograph is not None],
     )
 
 

@@ -25,6 +25,7 @@ from housescan.review.item_answers import (
     room_type_answer,
 )
 from housescan.review.limitations import limitations_of, photo_quality_of
+from housescan.review.photo_subjects import photo_hint, photo_subject, subjects_of
 from housescan.review.schemas import Answer, Audience, Report, ReportHouse, ReportImage, ReportRoom
 from housescan.review.wording import room_name
 from housescan.scans.models import Image, Scan
@@ -88,23 +89,25 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
             products=True,
         )
         images = context.images_by_room.get(room.id, [])
-        rooms.append(
-            ReportRoom(
-                id=room.id,
-                ordinal=room.ordinal,
-                label=room.label,
-                name=room_name(room.label, kind, room.ordinal),
-                room_type=room_type,
-                checklist=checklist,
-                products=products,
-                images=[report_image(settings, image) for image in images],
-                not_assessed=sum(answer.value is None for answer in (*checklist.values(), *products.values())),
-                checked=sum(answer.source == "person" for answer in checklist.values()),
-                checklist_total=len(checklist),
-                analysed=bool(room_result) and room_result.get("status", "succeeded") == "succeeded",
-                photos_changed=room.id in changed,
-            )
+        subjects = subjects_of(kind, checklist, products)
+        report_room = ReportRoom(
+            id=room.id,
+            ordinal=room.ordinal,
+            label=room.label,
+            name=room_name(room.label, kind, room.ordinal),
+            room_type=room_type,
+            checklist=checklist,
+            products=products,
+            images=[report_image(settings, image) for image in images],
+            not_assessed=sum(answer.value is None for answer in (*checklist.values(), *products.values())),
+            checked=sum(answer.source == "person" for answer in checklist.values()),
+            checklist_total=len(checklist),
+            analysed=bool(room_result) and room_result.get("status", "succeeded") == "succeeded",
+            photos_changed=room.id in changed,
+            photo_subjects=[photo_subject(subject) for subject in subjects],
         )
+        report_room.what_to_photograph = photo_hint(report_room, subjects, audience=audience)
+        rooms.append(report_room)
     names = {room.id: room.name for room in rooms}
     findings = ordered_findings(context.findings, room_names=names)
     every = [

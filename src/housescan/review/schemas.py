@@ -210,6 +210,26 @@ class ReportHouse(BaseModel):
     checklist: dict[str, Answer]
 
 
+class PhotoSubject(BaseModel):
+    """Something a room of its type shows that its checklist asks about, worth a photo
+    (review/photo_subjects.py): what capture asks for and what the report says was not seen."""
+
+    key: str
+    label: str = Field(description="in words, e.g. 'the sink'")
+    item_ids: list[str] = Field(
+        description="the answers of the room it lets someone check (a checklist item id, or products.<id>)"
+    )
+
+
+class PhotoHint(BaseModel):
+    """What an analysed room's photos did not show of what its checklist asks, and what to photograph."""
+
+    room_id: uuid.UUID
+    room_name: str
+    items: list[PhotoSubject]
+    sentence: str
+
+
 class ReportRoom(BaseModel):
     id: uuid.UUID
     ordinal: int
@@ -224,6 +244,14 @@ class ReportRoom(BaseModel):
     checklist_total: int = Field(default=0, description="checklist items of this room")
     analysed: bool = Field(description="the models looked at this room (false: failed or not run yet)")
     photos_changed: bool = Field(description="photos added since the last analysis: worth re-analysing")
+    photo_subjects: list[PhotoSubject] = Field(
+        default_factory=list,
+        description="what to photograph in a room of its type (of an unknown type: what every room shows)",
+    )
+    what_to_photograph: PhotoHint | None = Field(
+        default=None,
+        description="what its analysed photos did not show of what its checklist asks (null: nothing missing)",
+    )
 
 
 class Assessed(BaseModel):
@@ -271,6 +299,11 @@ class Limitations(BaseModel):
         default_factory=list,
         description="photos flagged as blurred, too dark, washed out, too small or nearly the same as an earlier"
         " photo of their room; a photo not measured yet has no flags (which does not make it fine)",
+    )
+    what_to_photograph: list[PhotoHint] = Field(
+        default_factory=list,
+        description="analysed rooms whose photos did not show what their checklist asks (the sink or the hob of a"
+        " kitchen), with what to photograph; an item the person answered is not listed",
     )
 
 

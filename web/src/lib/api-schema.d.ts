@@ -2053,6 +2053,11 @@ export interface components {
              * @description photos flagged as blurred, too dark, washed out, too small or nearly the same as an earlier photo of their room; a photo not measured yet has no flags (which does not make it fine)
              */
             photo_quality?: components["schemas"]["PhotoQualityLimit"][];
+            /**
+             * What To Photograph
+             * @description analysed rooms whose photos did not show what their checklist asks (the sink or the hob of a kitchen), with what to photograph; an item the person answered is not listed
+             */
+            what_to_photograph?: components["schemas"]["PhotoHint"][];
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2193,6 +2198,23 @@ export interface components {
             detail: string;
         };
         /**
+         * PhotoHint
+         * @description What an analysed room's photos did not show of what its checklist asks, and what to photograph.
+         */
+        PhotoHint: {
+            /**
+             * Room Id
+             * Format: uuid
+             */
+            room_id: string;
+            /** Room Name */
+            room_name: string;
+            /** Items */
+            items: components["schemas"]["PhotoSubject"][];
+            /** Sentence */
+            sentence: string;
+        };
+        /**
          * PhotoQualityLimit
          * @description A photo that may show too little to judge (scans/quality.py), in the words the report says it.
          */
@@ -2216,6 +2238,25 @@ export interface components {
             flag: "blurred" | "too_dark" | "overexposed" | "too_small" | "near_duplicate";
             /** Sentence */
             sentence: string;
+        };
+        /**
+         * PhotoSubject
+         * @description Something a room of its type shows that its checklist asks about, worth a photo
+         *     (review/photo_subjects.py): what capture asks for and what the report says was not seen.
+         */
+        PhotoSubject: {
+            /** Key */
+            key: string;
+            /**
+             * Label
+             * @description in words, e.g. 'the sink'
+             */
+            label: string;
+            /**
+             * Item Ids
+             * @description the answers of the room it lets someone check (a checklist item id, or products.<id>)
+             */
+            item_ids: string[];
         };
         /**
          * Preferences
@@ -2654,6 +2695,13 @@ export interface components {
              * @description photos added since the last analysis: worth re-analysing
              */
             photos_changed: boolean;
+            /**
+             * Photo Subjects
+             * @description what to photograph in a room of its type (of an unknown type: what every room shows)
+             */
+            photo_subjects?: components["schemas"]["PhotoSubject"][];
+            /** @description what its analysed photos did not show of what its checklist asks (null: nothing missing) */
+            what_to_photograph?: components["schemas"]["PhotoHint"] | null;
         };
         /** RetryAccepted */
         RetryAccepted: {
