@@ -45,15 +45,34 @@ describe("formatDetail", () => {
       "notes.txt: not a photo in an accepted format",
     ]);
   });
-  it("reads a mapping of file name to reason", () => {
-    expect(formatDetail({ "a.png": "too large", "b.gif": "animated images are not accepted" })).toEqual([
-      "a.png: too large",
-      "b.gif: animated images are not accepted",
+  it("names a query parameter without its place", () => {
+    expect(formatDetail([{ loc: ["query", "tz"], msg: "'Mars/Base' is not a time zone", type: "value_error" }])).toEqual([
+      "tz: 'Mars/Base' is not a time zone",
     ]);
   });
   it("returns nothing for an empty detail", () => {
     expect(formatDetail(null)).toEqual([]);
     expect(new ApiError(500, null).message).toMatch(/server had a problem/);
+  });
+});
+
+describe("ApiError of an error body", () => {
+  it("keeps the machine code beside the words", () => {
+    const error = ApiError.of(404, { detail: "scan not found", error: "scan_not_found" });
+    expect([error.status, error.code, error.message, error.lines]).toEqual([404, "scan_not_found", "scan not found", ["scan not found"]]);
+  });
+  it("says in plain words what the server's words do not say to a person", () => {
+    expect(ApiError.of(401, { detail: "invalid or expired token", error: "not_authenticated" }).lines).toEqual([
+      "Your session has ended. Please log in again.",
+    ]);
+    expect(ApiError.of(401, { detail: "wrong email or password", error: "wrong_credentials" }).lines).toEqual([
+      "wrong email or password",
+    ]);
+  });
+  it("says an answer that is not the API's (a proxy's page) by its status, with no code", () => {
+    const error = ApiError.of(502, null);
+    expect([error.code, error.message]).toEqual([null, "The server had a problem. Please try again."]);
+    expect(ApiError.of(429, null).message).toMatch(/wait a moment/);
   });
 });
 
@@ -281,7 +300,7 @@ describe("ApiClient", () => {
       const auth = (init.headers as Record<string, string>).Authorization;
       seen.push({ method: init.method ?? "GET", url, body: init.body ? JSON.parse(init.body as string) : undefined, auth });
       if (auth !== `Bearer ${fresh}`) return json(401, { detail: "expired" });
-      if (init.method === "DELETE") return url.includes("/missing") ? json(404, { detail: "custom item not found" }) : new Response(null, { status: 204 });
+      if (init.method === "DELETE") return url.includes("/missing") ? json(404, { detail: "custom item not found", error: "custom_item_not_found" }) : new Response(null, { status: 204 });
       if (url.endsWith("/custom-items") && init.method === "GET") return json(200, [{ scope: "room", item }]);
       if (url.endsWith("/checklists")) return json(200, { house: [], room: [item], product: [] });
       return json(init.method === "POST" ? 201 : 200, { scope: "room", item });
@@ -296,6 +315,7 @@ describe("ApiClient", () => {
     const missing = await api.deleteCustomItem("room", "missing").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ApiError);
     expect((missing as ApiError).lines).toEqual(["custom item not found"]);
+    expect((missing as ApiError).code).toBe("custom_item_not_found");
 
     // The first call met a 401 and was sent again after one refresh; every later one used the new token.
     expect(seen.map((c) => [c.method, c.url, c.auth === `Bearer ${fresh}`])).toEqual([
@@ -379,7 +399,10 @@ describe("ApiClient.upload", () => {
       { status: 401, body: { detail: "expired" } },
       {
         status: 422,
-        body: { detail: { message: "1 of 1 files were rejected", errors: [{ file: "x.txt", reason: "not a photo" }] } },
+        body: {
+          detail: { message: "1 of 1 files were rejected", errors: [{ file: "x.txt", reason: "not a photo" }] },
+          error: "upload_rejected",
+        },
       },
     ];
     const access = jwt({ sub: "u", exp: NOW / 1000 + 900 });
@@ -399,7 +422,8 @@ describe("ApiClient.upload", () => {
     const error = await handle.promise.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
-    expect((error as ApiError).lines).toContain("x.txt: not a photo");
+    expect((error as ApiError).lines).toEqual(["1 of 1 files were rejected", "x.txt: not a photo"]);
+    expect((error as ApiError).code).toBe("upload_rejected");
     expect(FakeXhr.sent).toHaveLength(2);
     expect(FakeXhr.sent[1].headers.Authorization).toBe(`Bearer ${fresh}`);
     expect(FakeXhr.sent[1].form.getAll("room_ordinal")).toEqual(["1"]);

@@ -39,57 +39,60 @@ export const REFRESH_LOCK = "housescan-refresh";
 /** Refresh when the access token has less than this many seconds left. */
 export const REFRESH_MARGIN_SECONDS = 60;
 
-/** Turn any FastAPI `detail` (string, list of validation errors or per-file reasons, object) into lines. */
+/** The words of an error body's `detail`, one line each: the server sends a sentence, FastAPI's list of
+ * invalid fields ({loc, msg}), or an upload's summary with a reason per file ({message, errors: [{file, reason}]}). */
 export function formatDetail(detail: unknown): string[] {
-  if (detail === null || detail === undefined || detail === "") return [];
-  if (typeof detail === "string") return [detail];
-  if (typeof detail === "number" || typeof detail === "boolean") return [String(detail)];
-  if (Array.isArray(detail)) return detail.flatMap((entry) => formatEntry(entry));
-  if (typeof detail === "object") {
-    const obj = detail as Record<string, unknown>;
-    const lines: string[] = [];
-    const head = obj.message ?? obj.msg ?? obj.error ?? obj.reason;
-    if (typeof head === "string") lines.push(head);
-    for (const key of ["files", "errors", "rejected", "invalid", "details", "detail"]) {
-      if (key in obj) lines.push(...formatDetail(obj[key]));
-    }
-    if (lines.length > 0) return lines;
-    return formatEntry(obj);
-  }
-  return [String(detail)];
+  if (typeof detail === "string") return detail ? [detail] : [];
+  if (Array.isArray(detail)) return detail.map(invalidField);
+  if (!detail || typeof detail !== "object") return [];
+  const { message, errors } = detail as { message?: unknown; errors?: unknown };
+  return [...(typeof message === "string" ? [message] : []), ...(Array.isArray(errors) ? errors.map(fileReason) : [])];
 }
 
-function formatEntry(entry: unknown): string[] {
-  if (typeof entry === "string") return [entry];
-  if (!entry || typeof entry !== "object") return entry === undefined ? [] : [String(entry)];
-  const obj = entry as Record<string, unknown>;
-  const name = obj.file ?? obj.filename ?? obj.name;
-  const reason = obj.reason ?? obj.msg ?? obj.message ?? obj.error ?? obj.detail;
-  if (typeof name === "string" && reason !== undefined) {
-    return [`${name}: ${formatDetail(reason).join("; ")}`];
-  }
-  if (Array.isArray(obj.loc) && typeof obj.msg === "string") {
-    const where = obj.loc.filter((part) => part !== "body").join(" → ");
-    return [where ? `${where}: ${obj.msg}` : obj.msg];
-  }
-  if (reason !== undefined) return formatDetail(reason);
-  // A mapping of name → reason.
-  return Object.entries(obj).map(([key, value]) => `${key}: ${formatDetail(value).join("; ")}`);
+function invalidField(entry: unknown): string {
+  const { loc, msg } = (entry ?? {}) as { loc?: unknown; msg?: unknown };
+  const where = Array.isArray(loc) ? loc.filter((part) => !["body", "query", "path"].includes(String(part))).join(" → ") : "";
+  return where ? `${where}: ${String(msg)}` : String(msg);
 }
 
+function fileReason(entry: unknown): string {
+  const { file, reason } = (entry ?? {}) as { file?: unknown; reason?: unknown };
+  return typeof file === "string" ? `${file}: ${String(reason)}` : String(reason);
+}
+
+/** Words for the codes whose `detail` is not written for the person using the app. */
+const PLAIN_WORDS: Record<string, string> = {
+  not_authenticated: "Your session has ended. Please log in again.",
+  admin_only: "You are not allowed to do that.",
+  body_too_large: "The upload is too large.",
+};
+
+/** A failed call: the HTTP status, the server's machine code (`scan_not_found`; null without an answer in
+ * the API's error shape) and its `detail` in lines for the person. */
 export class ApiError extends Error {
   readonly status: number;
+  readonly code: string | null;
   readonly detail: unknown;
   readonly lines: string[];
 
-  constructor(status: number, detail: unknown, fallback?: string) {
-    const lines = formatDetail(detail);
+  constructor(status: number, detail: unknown, fallback?: string, code: string | null = null) {
+    const plain = code === null ? undefined : PLAIN_WORDS[code];
+    const lines = plain ? [plain] : formatDetail(detail);
     const text = lines.length > 0 ? lines.join("\n") : fallback ?? defaultMessage(status);
     super(text);
     this.name = "ApiError";
     this.status = status;
+    this.code = code;
     this.detail = detail;
     this.lines = lines.length > 0 ? lines : [text];
+  }
+
+  /** The error of an answer's body: `{"detail", "error"}` from the API, anything else (a proxy's HTML page)
+   * said by its status alone. */
+  static of(status: number, body: unknown): ApiError {
+    if (!body || typeof body !== "object" || !("detail" in body)) return new ApiError(status, null);
+    const { detail, error } = body as { detail: unknown; error?: unknown };
+    return new ApiError(status, detail, undefined, typeof error === "string" ? error : null);
   }
 }
 
@@ -99,6 +102,7 @@ function defaultMessage(status: number): string {
   if (status === 403) return "You are not allowed to do that.";
   if (status === 404) return "Not found.";
   if (status === 413) return "The upload is too large.";
+  if (status === 429) return "Too many tries. Please wait a moment and try again.";
   if (status >= 500) return "The server had a problem. Please try again.";
   return `Request failed (${status}).`;
 }
@@ -558,7 +562,7 @@ export class ApiClient {
     let current: XMLHttpRequest | null = null;
     let aborted = false;
     const cancelled = () => new ApiError(0, null, "Upload cancelled.");
-    const attempt = (token: string | null): Promise<{ status: number; body: unknown; text: string }> =>
+    const attempt = (token: string | null): Promise<{ status: number; body: unknown }> =>
       new Promise((resolve, reject) => {
         if (aborted) return reject(cancelled());
         const xhr = this.makeXhr();
@@ -569,16 +573,7 @@ export class ApiClient {
         xhr.upload.onprogress = (event: ProgressEvent) => {
           if (event.lengthComputable) onProgress?.(event.loaded, event.total);
         };
-        xhr.onload = () => {
-          const text = xhr.responseText ?? "";
-          let body: unknown = null;
-          try {
-            body = text ? JSON.parse(text) : null;
-          } catch {
-            body = null;
-          }
-          resolve({ status: xhr.status, body, text });
-        };
+        xhr.onload = () => resolve({ status: xhr.status, body: parsedJson(xhr.responseText ?? "") });
         xhr.onerror = () => reject(new ApiError(0, null));
         xhr.onabort = () => reject(cancelled());
         const form = new FormData();
@@ -595,8 +590,7 @@ export class ApiClient {
         const body = (result.body ?? {}) as Partial<UploadResult>;
         return { images: body.images ?? [], duplicates: body.duplicates ?? [] };
       }
-      const detail = (result.body as { detail?: unknown } | null)?.detail ?? (result.text || null);
-      throw new ApiError(result.status, detail);
+      throw ApiError.of(result.status, result.body);
     })();
     return {
       promise,
@@ -638,20 +632,18 @@ export class ApiClient {
 
 async function parseResponse<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let body: unknown = null;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  if (!res.ok) {
-    const detail = body && typeof body === "object" && "detail" in body ? (body as { detail: unknown }).detail : body;
-    throw new ApiError(res.status, typeof detail === "string" && detail.startsWith("<") ? null : detail);
-  }
+  const body = parsedJson(await res.text());
+  if (!res.ok) throw ApiError.of(res.status, body);
   return body as T;
+}
+
+/** The JSON of an answer's text; null for none, or for what is not JSON (a proxy's error page). */
+function parsedJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** navigator.locks where the browser has Web Locks (every tab of the origin shares them), else null. */
