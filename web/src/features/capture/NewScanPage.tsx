@@ -3,7 +3,8 @@ import { useNavigate } from "react-router-dom";
 import { Alert, PageTitle } from "../../components/ui";
 import { ROOM_SUGGESTIONS } from "./RoomTools";
 import { HOUSE_TYPES, label } from "../review/reviewApi";
-import { api, ApiError } from "../../lib/api";
+import { ApiError } from "../../lib/api";
+import { useCreateScan } from "../scans/queries";
 
 const MAX_ROOMS = 30;
 
@@ -13,7 +14,8 @@ export default function NewScanPage() {
   const [houseType, setHouseType] = useState<(typeof HOUSE_TYPES)[number] | "">("");
   const [rooms, setRooms] = useState<string[]>(["", ""]);
   const [error, setError] = useState<string[] | null>(null);
-  const [busy, setBusy] = useState(false);
+  const createScan = useCreateScan();
+  const busy = createScan.isPending || createScan.isSuccess; // stays busy while the scan opens
 
   function setCount(n: number) {
     const count = Math.max(1, Math.min(MAX_ROOMS, Number.isFinite(n) ? Math.round(n) : 1));
@@ -22,10 +24,9 @@ export default function NewScanPage() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     setError(null);
     try {
-      const scan = await api.createScan({
+      const scan = await createScan.mutateAsync({
         address: address.trim() || undefined,
         house_type: houseType || undefined,
         rooms: rooms.map((label) => (label.trim() ? { label: label.trim() } : {})),
@@ -33,7 +34,6 @@ export default function NewScanPage() {
       navigate(`/scans/${scan.id}`);
     } catch (err) {
       setError(err instanceof ApiError ? err.lines : ["Could not start the scan."]);
-      setBusy(false);
     }
   }
 

@@ -72,3 +72,12 @@ export function useProcessScan(scanId: string) {
       Promise.all([queryClient.invalidateQueries({ queryKey: scanKeys.detail(scanId) }), invalidateScanLists(queryClient)]),
   });
 }
+
+/** A new scan (a draft); the lists then show it. */
+export function useCreateScan() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Parameters<typeof api.createScan>[0]) => api.createScan(body),
+    onSuccess: () => invalidateScanLists(queryClient),
+  });
+}
