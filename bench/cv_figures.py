@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from housescan.agents.local import evidence, vision
+from housescan.agents.local import evidence, scan_rooms, vision
 from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.local.images import decode
@@ -251,13 +251,14 @@ class ProductRules:
     classifier: float = evidence.CLASSIFIER_SEEN
     in_its_room: float | None = evidence.DETECTOR_SEEN_IN_ITS_ROOM  # None: the room makes no difference
     source_precision: float = 0.85  # a source takes part for a product when alone it is this precise
+    by_room: bool = evidence.BY_ROOM  # nothing is answered in a room it is out of place in (`NOT_IN_ROOMS`)
 
 
 def product_grid() -> list[ProductRules]:
     return [
-        ProductRules(d, c, r, p)
-        for d, c, r, p in itertools.product(
-            (0.25, 0.3, 0.35, 0.4, 0.5), (0.3, 0.4, 0.5, 0.6), (None, 0.2, 0.25, 0.3), (0.8, 0.85, 0.9)
+        ProductRules(d, c, r, p, b)
+        for d, c, r, p, b in itertools.product(
+            (0.25, 0.3, 0.35, 0.4, 0.5), (0.3, 0.4, 0.5, 0.6), (None, 0.2, 0.25, 0.3), (0.8, 0.85, 0.9), (False, True)
         )
         if r is None or r < d
     ]
@@ -269,9 +270,12 @@ class ProductPhoto:
     truth: set[str]
     best: dict[tuple[str, str], float]  # (product, source) -> best score in the photo
     room: str  # the photo's room verdict (one-photo room), per room rules
+    rooms: tuple[str, ...] = ()  # every type of that verdict (a second one when it is close)
 
 
 def said_by(p: ProductPhoto, product: str, source: str, rules: ProductRules) -> bool:
+    if rules.by_room and evidence.out_of_place(product, p.rooms):
+        return False
     threshold = rules.detector if source == "detector" else rules.classifier
     if source == "detector" and rules.in_its_room is not None and product in evidence.ROOM_PRODUCTS.get(p.room, ()):
         threshold = min(threshold, rules.in_its_room)
@@ -345,6 +349,173 @@ def house_counts(items: Sequence[tuple[str, Mapping[str, float]]], rules: HouseR
     return sum(a == t for t, a in answers), sum(a is not None for _, a in answers), len(answers)
 
 
+# ---- 4b. house type without an exterior photo ----------------------------------------------------------
+
+#: "Strong": the precision a threshold must reach on the training folds to name a house type from the rooms'
+#: photos alone (on at least `STRONG_MIN_ANSWERS` homes); else it names none.
+HOUSE_STRONG_PRECISION = 0.95
+STRONG_MIN_ANSWERS = 3
+NO_EXTERIOR_SCORES: tuple[float | None, ...] = (None, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def homes_without_exterior(
+    raws: Sequence[Raw], truths: Sequence[str], houses: Sequence[str | None], idx: Iterable[int]
+) -> list[tuple[str, list[int]]]:
+    """The Houses Dataset's homes (`hpd_houseNNN_*`) with room photos, as (house type, the indices of their
+    room photos): a scan of the rooms only. Their type is their front photo's when it is among these photos,
+    else detached, as the dataset describes its homes (the same truth `exterior_front` photos get)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for i in idx:
+        members[group_of(raws[i].key)].append(i)
+    out = []
+    for group, photos in sorted(members.items()):
+        house = next((h for i in photos if (h := houses[i]) is not None), "detached_house")
+        rooms = [i for i in photos if truths[i] != "exterior"]
+        if group.startswith("house") and rooms:
+            out.append((house, rooms))
+    return out
+
+
+def no_exterior_counts(
+    findings: Sequence[vision.ImageFindings], homes: Sequence[tuple[str, list[int]]], min_score: float | None
+) -> tuple[int, int, int]:
+    """(right, answered, homes) when a scan of each home's rooms (no exterior) names the house type."""
+    right = answered = 0
+    for house, rooms in homes:
+        saved = vision.NO_EXTERIOR_MIN_SCORE
+        vision.NO_EXTERIOR_MIN_SCORE = min_score
+        try:
+            decision = vision.decide_house([], [], [findings[i] for i in rooms])
+        finally:
+            vision.NO_EXTERIOR_MIN_SCORE = saved
+        answered += bool(decision.house_types)
+        right += decision.house_types[:1] == [house]
+    return right, answered, len(homes)
+
+
+def choose_no_exterior(
+    findings: Sequence[vision.ImageFindings], homes: Sequence[tuple[str, list[int]]]
+) -> float | None:
+    def key(min_score: float | None) -> tuple[bool, int, float]:
+        right, answered, _ = no_exterior_counts(findings, homes, min_score)
+        strong = answered >= STRONG_MIN_ANSWERS and right >= HOUSE_STRONG_PRECISION * answered
+        return strong, answered if strong else 0, -(min_score or 0.0)
+
+    best = max(NO_EXTERIOR_SCORES, key=key)
+    return best if key(best)[0] else None
+
+
+# ---- 5. rooms of one scan judged together --------------------------------------------------------------
+
+#: How many rooms of each type a simulated home has: (fewest, most); its kitchen first, so that a home is
+#: made while the photos' kitchens last. Living rooms, dining rooms and halls vary as they do in homes.
+HOME_ROOMS: dict[str, tuple[int, int]] = {
+    "kitchen": (1, 1),
+    "living_room": (1, 2),
+    "dining_room": (0, 1),
+    "bedroom": (1, 3),
+    "bathroom": (1, 2),
+    "hallway": (0, 1),
+    "exterior": (0, 1),
+}
+ONE_PER_HOME_SETS: tuple[tuple[str, ...], ...] = (
+    ("kitchen",),
+    ("kitchen", "dining_room"),
+    ("kitchen", "dining_room", "living_room"),
+)
+
+
+@dataclass(frozen=True)
+class JointRule:
+    one_per_home: tuple[str, ...] = ()
+    runner_up_ratio: float | None = None  # None: the rule is off
+
+
+JOINT_OFF = JointRule()
+JOINT_RULES: tuple[JointRule, ...] = (
+    JOINT_OFF,
+    *(JointRule(kinds, ratio) for kinds in ONE_PER_HOME_SETS for ratio in (0.0, 0.2, 0.35, 0.5, 0.7, 0.85)),
+)
+
+
+def simulated_scans(
+    indices: Iterable[int], truths: Sequence[str], photos_per_room: int, seed: int
+) -> list[list[list[int]]]:
+    """Homes drawn from these photos only: scan -> rooms -> photo indices, each room of one class."""
+    rng = random.Random(seed)
+    pools: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(indices):
+        pools[truths[i]].append(i)
+    for pool in pools.values():
+        rng.shuffle(pool)
+    scans = []
+    while len(pools["kitchen"]) >= photos_per_room:
+        scan = []
+        for kind, (low, high) in HOME_ROOMS.items():
+            for _ in range(rng.randint(low, high)):
+                if len(pools[kind]) >= photos_per_room:
+                    scan.append([pools[kind].pop() for _ in range(photos_per_room)])
+        scans.append(scan)
+    return scans
+
+
+def joint_counts(
+    findings: Sequence[vision.ImageFindings],
+    truths: Sequence[str],
+    scans: Sequence[Sequence[Sequence[int]]],
+    rule: JointRule,
+) -> tuple[int, int]:
+    """(rooms right, rooms) when each simulated scan's rooms are judged together by this rule."""
+    right = n = 0
+    for scan in scans:
+        verdicts = [vision.classify_room([findings[i] for i in room]) for room in scan]
+        readings = [scan_rooms.RoomReading(v.room_types, v.scores) for v in verdicts]
+        judged = scan_rooms.judge_together(
+            readings, one_per_home=rule.one_per_home, runner_up_ratio=rule.runner_up_ratio
+        )
+        right += sum(types[0] == truths[room[0]] for types, room in zip(judged, scan, strict=True))
+        n += len(scan)
+    return right, n
+
+
+def choose_joint(
+    findings: Sequence[vision.ImageFindings], truths: Sequence[str], scans: Sequence[Sequence[Sequence[int]]]
+) -> JointRule:
+    """The rule with the most rooms right on these scans; ties go to the rule off, then to fewer room types
+    held to one per home, then to the milder (a higher runner-up ratio changes fewer rooms)."""
+
+    def key(rule: JointRule) -> tuple[int, bool, int, float]:
+        ratio = rule.runner_up_ratio if rule.runner_up_ratio is not None else 1.0
+        return joint_counts(findings, truths, scans, rule)[0], rule == JOINT_OFF, -len(rule.one_per_home), ratio
+
+    return max(JOINT_RULES, key=key)
+
+
+def cross_validate_joint(
+    ctx: Context, grid: Sequence[RoomRules], k: int, repeats: int, seeds: Sequence[int], photos_per_room: int
+) -> tuple[list[tuple[int, int, int]], Counter[JointRule]]:
+    """Per deal: (rooms right alone, rooms right judged together, rooms) out of fold, and the rules chosen."""
+    results = []
+    chosen: Counter[JointRule] = Counter()
+    for rep in range(repeats):
+        fold = np.asarray(deal_folds([r.key for r in ctx.raws], k, seed=rep))
+        alone = together = rooms = 0
+        for f in range(k):
+            test = np.flatnonzero(fold == f)
+            train = np.flatnonzero(fold != f)
+            room = choose_rooms(grid, ctx.hits, train)
+            findings = ctx.findings[room]
+            train_scans = [s for seed in seeds for s in simulated_scans(train, ctx.truths, photos_per_room, seed)]
+            rule = choose_joint(findings, ctx.truths, train_scans)
+            chosen[rule] += 1
+            test_scans = [s for seed in seeds for s in simulated_scans(test, ctx.truths, photos_per_room, seed)]
+            a, n = joint_counts(findings, ctx.truths, test_scans, JOINT_OFF)
+            t, _ = joint_counts(findings, ctx.truths, test_scans, rule)
+            alone, together, rooms = alone + a, together + t, rooms + n
+        results.append((alone, together, rooms))
+    return results, chosen
+
+
 # ---- choosing ----------------------------------------------------------------------------------------
 
 
@@ -353,10 +524,10 @@ def choose_rooms(grid: Sequence[RoomRules], hits: Mapping[RoomRules, np.ndarray]
 
 
 def choose_products(
-    photos: Sequence[ProductPhoto], products: Sequence[str]
+    photos: Sequence[ProductPhoto], products: Sequence[str], grid: Sequence[ProductRules] | None = None
 ) -> tuple[ProductRules, dict[str, tuple[str, ...]]]:
     best: tuple[Any, ...] | None = None
-    for rules in product_grid():
+    for rules in grid if grid is not None else product_grid():
         sources = choose_sources(photos, products, rules)
         p, r = pr(*total(product_counts(photos, products, rules, sources)))
         shipped = rules == ProductRules()
@@ -459,6 +630,7 @@ class Context:
     products: list[str]
     findings: dict[RoomRules, list[vision.ImageFindings]]
     hits: dict[RoomRules, np.ndarray]
+    product_offer: list[ProductRules] = field(default_factory=product_grid)
 
     def product_photos(self, room: RoomRules, idx: Iterable[int]) -> list[ProductPhoto]:
         out = []
@@ -471,7 +643,8 @@ class Context:
             for product, found in f.sightings.items():
                 for score, _box, source in found:
                     best[(product, source)] = max(best.get((product, source), 0.0), score)
-            out.append(ProductPhoto(key, self.labels[key], best, vision.classify_room([f]).room_types[0]))
+            types = tuple(vision.classify_room([f]).room_types)
+            out.append(ProductPhoto(key, self.labels[key], best, types[0], types))
         return out
 
     def house_items(self, idx: Iterable[int]) -> list[tuple[str, Mapping[str, float]]]:
@@ -499,7 +672,7 @@ def cross_validate(
             test = np.flatnonzero(fold == f)
             train = np.flatnonzero(fold != f)
             room = choose_rooms(grid, ctx.hits, train)
-            prod = choose_products(ctx.product_photos(room, train), ctx.products)
+            prod = choose_products(ctx.product_photos(room, train), ctx.products, ctx.product_offer)
             house = choose_house(ctx.house_items(train))
             if chosen_log:
                 chosen_log(f"    repeat {rep} fold {f}: {room}; {prod[0]}; {house}")
@@ -547,7 +720,9 @@ def pooled(figs: Sequence[Figures]) -> Figures:
     return out
 
 
-def write_constants(oof: Figures, repeats: int, k: int, n_photos: int, n_labelled: int, n_ext: int) -> None:
+def write_constants(
+    oof: Figures, repeats: int, k: int, n_photos: int, n_labelled: int, n_ext: int, no_exterior: tuple[int, int]
+) -> None:
     """The out-of-fold precisions the report states as confidence, as a generated module."""
 
     def laplace(right: int, said: int) -> tuple[float, float]:
@@ -557,6 +732,7 @@ def write_constants(oof: Figures, repeats: int, k: int, n_photos: int, n_labelle
     products = {p: laplace(c[0], c[0] + c[1]) for p, c in sorted(oof.products.items()) if c[0] + c[1]}
     rooms = {r: laplace(c[0], c[1]) for r, c in sorted(oof.room_said.items()) if c[1]}
     house = laplace(oof.house[0], oof.house[1])
+    house_without_exterior = laplace(*no_exterior)
     text = f'''"""Generated by bench/cv_figures.py --write-constants: do not edit by hand.
 
 Out-of-fold precision of the offline provider's answers on the development photos ({k}-fold
@@ -578,6 +754,8 @@ PRODUCT_PRECISION: dict[str, tuple[float, float]] = {products!r}
 ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {rooms!r}
 #: the house type where the provider names one: (precision, how many exteriors it named it for, per deal)
 HOUSE_TYPE_PRECISION: tuple[float, float] = {house!r}
+#: the same without an exterior photo, from the rooms' photos of a home: (precision, homes named, per deal)
+HOUSE_TYPE_WITHOUT_EXTERIOR_PRECISION: tuple[float, float] = {house_without_exterior!r}
 '''
     CONSTANTS.write_text(text, encoding="utf-8")
     subprocess.run([Path(sys.executable).with_name("ruff"), "format", "-q", CONSTANTS], check=False)
@@ -652,6 +830,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"    -> kept: {100 * base:.1f} % with it, {100 * without:.1f} % without")
 
+    print("\nPRODUCTS: NOTHING ANSWERED IN A ROOM IT IS OUT OF PLACE IN (evidence.NOT_IN_ROOMS), out of fold")
+    by_room: dict[bool, tuple[float, float]] = {}
+    for on in (False, True):
+        offer = [r for r in ctx.product_offer if r.by_room == on]
+        figs = cross_validate(replace(ctx, product_offer=offer), final_grid, args.folds, args.repeats, seeds)
+        by_room[on] = pr(*total(pooled(figs).products))
+        summarise(f"rule {'on' if on else 'off'}", figs)
+    kept = by_room[True][1] > by_room[False][1] and by_room[True][0] >= by_room[False][0] - 0.01
+    print(f"    -> {'kept' if kept else 'dropped'}: out of fold {by_room[True]} with it, {by_room[False]} without")
+    ctx.product_offer = [r for r in ctx.product_offer if r.by_room == kept]
+
     print("\nOUT OF FOLD, THE RULES KEPT (the headline)")
     oof = cross_validate(ctx, final_grid, args.folds, args.repeats, seeds, print if args.verbose else None)
     summarise("chosen on the other folds", oof)
@@ -664,16 +853,60 @@ def main(argv: list[str] | None = None) -> int:
     for named, (right, said) in sorted(all_oof.room_said.items()):
         print(f"    {named:<12} {pct(right, said)} ({right}/{said})")
     room = choose_rooms(final_grid, hits, everything)
-    prod = choose_products(ctx.product_photos(room, everything), products)
+    prod = choose_products(ctx.product_photos(room, everything), products, ctx.product_offer)
     final = Figures()
     measure(everything, room, prod, house, ctx, final, seeds)
     print("\nTO SHIP (the rules kept, chosen on all photos; in sample):")
     print(f"  {final.line()}")
     print(f"    rooms: {room}\n    products: {prod[0]}, sources {prod[1]}\n    house: {house}")
 
+    print("\nROOMS OF ONE SCAN JUDGED TOGETHER (simulated homes, out of fold; rooms of 1 and of 3 photos)")
+    for photos_per_room in (1, 3):
+        deals, chosen_rules = cross_validate_joint(ctx, final_grid, args.folds, args.repeats, seeds, photos_per_room)
+        alone, together, n = (sum(d[i] for d in deals) for i in range(3))
+        print(
+            f"  rooms of {photos_per_room}: alone {pct(alone, n)} ({alone}/{n}), judged together "
+            f"{pct(together, n)} ({together}/{n}); per deal {[(a, t, m) for a, t, m in deals]}"
+        )
+        print(f"    chosen on the training folds: {dict(chosen_rules)}")
+        scans = [s for seed in seeds for s in simulated_scans(everything, truths, photos_per_room, seed)]
+        rule = choose_joint(findings[room], truths, scans)
+        in_alone = joint_counts(findings[room], truths, scans, JOINT_OFF)
+        in_rule = joint_counts(findings[room], truths, scans, rule)
+        print(f"    in sample: alone {in_alone}, {rule}: {in_rule}")
+
+    print("\nHOUSE TYPE WITHOUT AN EXTERIOR PHOTO (the rooms of a home with a known type; strong: a training")
+    print(f"precision of {HOUSE_STRONG_PRECISION} on at least {STRONG_MIN_ANSWERS} homes, else never)")
+    no_exterior = [0, 0, 0]
+    no_exterior_chosen: Counter[float | None] = Counter()
+    for rep in range(args.repeats):
+        fold = np.asarray(deal_folds([r.key for r in raws], args.folds, seed=rep))
+        for f in range(args.folds):
+            train_homes = homes_without_exterior(raws, truths, houses, np.flatnonzero(fold != f))
+            test_homes = homes_without_exterior(raws, truths, houses, np.flatnonzero(fold == f))
+            min_score = choose_no_exterior(findings[room], train_homes)
+            no_exterior_chosen[min_score] += 1
+            counts = no_exterior_counts(findings[room], test_homes, min_score)
+            no_exterior = [a + b for a, b in zip(no_exterior, counts, strict=True)]
+    right, answered, n_homes = no_exterior
+    print(f"  out of fold: {right} right of {answered} named, {n_homes} homes; chosen {dict(no_exterior_chosen)}")
+    homes = homes_without_exterior(raws, truths, houses, everything)
+    for min_score in NO_EXTERIOR_SCORES:
+        counts = no_exterior_counts(findings[room], homes, min_score)
+        print(f"    in sample at {min_score}: (right, named, homes) {counts}")
+    print(f"  chosen on all homes: {choose_no_exterior(findings[room], homes)}")
+
     if args.write_constants:
         labelled = sum(r.key in labels for r in raws)
-        write_constants(all_oof, args.repeats, args.folds, len(raws), labelled, sum(h is not None for h in houses))
+        write_constants(
+            all_oof,
+            args.repeats,
+            args.folds,
+            len(raws),
+            labelled,
+            sum(h is not None for h in houses),
+            (right, answered),
+        )
     return 0
 
 

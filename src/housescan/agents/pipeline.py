@@ -1,6 +1,8 @@
 """The six-agent analysis pipeline.
 
-Per room, concurrently: room type, then room checklist and products. Then, for the house: house type,
+Per room, concurrently: room type; then, when the provider judges a scan's rooms together
+(`judge_rooms_together`, optional), every room's type is revised with the others in view; then per room,
+concurrently: room checklist and products. Then, for the house: house type,
 house checklist, and pros/cons with the summaries. Every agent execution is recorded with its own usage;
 a room that fails is reported as failed, never dropped.
 """
@@ -33,7 +35,7 @@ from housescan.agents.contract import (
     ScanResult,
 )
 from housescan.agents.images import ImageLoader
-from housescan.agents.providers.base import Provider, RoomFindings, RoomPhotos, Usage
+from housescan.agents.providers.base import Provider, RoomFindings, RoomPhotos, RoomTypeAnswer, Usage
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -196,16 +198,43 @@ async def run_pipeline(
         await on_progress(5, f"Analysing {len(request.rooms)} rooms")
     limit = asyncio.Semaphore(ROOM_CONCURRENCY)
 
-    async def analyse_room(index: int, room_input: Any) -> tuple[RoomResult, RoomPhotos | None]:
-        room_id = room_input.room_id
+    async def failed_room(index: int, room_input: Any, exc: Exception) -> RoomResult:
+        name = room_input.label or f"room {index + 1}"
+        missing = 3 - sum(1 for e in run.executions if e.room_id == room_input.room_id and e.status == "succeeded")
+        for _ in range(missing):
+            await run.step(f"{name}: failed")
+        return RoomResult(room_id=room_input.room_id, status="failed", error=_readable(exc))
+
+    async def read_room(index: int, room_input: Any) -> tuple[RoomPhotos, RoomTypeAnswer] | RoomResult:
         name = room_input.label or f"room {index + 1}"
         async with limit:
             try:
                 photos = [await loader.load(url) for url in room_input.image_urls]
-                room = RoomPhotos(room_id=room_id, label=room_input.label, photos=photos)
+                room = RoomPhotos(room_id=room_input.room_id, label=room_input.label, photos=photos)
                 room_type = await run.agent(
-                    "room_type", room_id, lambda: provider.room_type(room), f"{name}: room type", room_input.image_urls
+                    "room_type",
+                    room.room_id,
+                    lambda: provider.room_type(room),
+                    f"{name}: room type",
+                    room_input.image_urls,
                 )
+            except BudgetExceeded:
+                raise  # the whole scan stops: no further model calls
+            except Exception as exc:
+                return await failed_room(index, room_input, exc)
+        if index >= KEEP_PHOTOS_OF_FIRST_ROOMS:
+            room.photos = []  # set aside while the other rooms are read: loaded again for the room's own agents
+        return room, room_type
+
+    async def analyse_room(
+        index: int, room_input: Any, room: RoomPhotos, room_type: RoomTypeAnswer
+    ) -> tuple[RoomResult, RoomPhotos | None]:
+        room_id = room_input.room_id
+        name = room_input.label or f"room {index + 1}"
+        async with limit:
+            try:
+                if not room.photos:
+                    room.photos = [await loader.load(url) for url in room_input.image_urls]
                 room_items = items_for(request.rooms_checklist, room_type.room_types)
                 product_items = items_for(request.products_checklist, room_type.room_types)
                 issues, products = await asyncio.gather(
@@ -225,12 +254,9 @@ async def run_pipeline(
                     ),
                 )
             except BudgetExceeded:
-                raise  # the whole scan stops: no further model calls
+                raise
             except Exception as exc:
-                missing = 3 - sum(1 for e in run.executions if e.room_id == room_id and e.status == "succeeded")
-                for _ in range(missing):
-                    await run.step(f"{name}: failed")
-                return RoomResult(room_id=room_id, status="failed", error=_readable(exc)), None
+                return await failed_room(index, room_input, exc), None
         if index >= KEEP_PHOTOS_OF_FIRST_ROOMS and "exterior" not in room_type.room_types:
             # A scan may have hundreds of rooms: keep the bytes only where the house agents may look.
             room.photos = []
@@ -246,7 +272,24 @@ async def run_pipeline(
             room,
         )
 
-    analysed = await asyncio.gather(*(analyse_room(i, room) for i, room in enumerate(request.rooms)))
+    read = await asyncio.gather(*(read_room(i, room) for i, room in enumerate(request.rooms)))
+    typed = [(i, outcome) for i, outcome in enumerate(read) if not isinstance(outcome, RoomResult)]
+    judge: Callable[[list[tuple[RoomPhotos, RoomTypeAnswer]]], list[RoomTypeAnswer]] | None = getattr(
+        provider, "judge_rooms_together", None
+    )
+    if judge is not None and typed:
+        # the scan's rooms judged together (a home seldom has two kitchens) before their other agents run
+        for (i, (room, _)), judged in zip(typed, judge([outcome for _, outcome in typed]), strict=True):
+            read[i] = (room, judged)
+
+    async def finish(
+        index: int, outcome: tuple[RoomPhotos, RoomTypeAnswer] | RoomResult
+    ) -> tuple[RoomResult, RoomPhotos | None]:
+        if isinstance(outcome, RoomResult):
+            return outcome, None
+        return await analyse_room(index, request.rooms[index], *outcome)
+
+    analysed = await asyncio.gather(*(finish(i, outcome) for i, outcome in enumerate(read)))
     room_results = [result for result, _ in analysed]
     succeeded = [
         RoomFindings(

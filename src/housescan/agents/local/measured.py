@@ -16,16 +16,16 @@ MEASURED_ON_EXTERIORS = 48
 #: product -> (precision when the provider says it is seen, how many times it said so, per deal)
 PRODUCT_PRECISION: dict[str, tuple[float, float]] = {
     "bathtub": (0.571, 0.3),
-    "bed": (0.831, 17.7),
-    "dining_table": (0.783, 18.0),
-    "microwave": (0.704, 7.0),
-    "oven": (0.765, 9.3),
-    "refrigerator": (0.871, 8.3),
+    "bed": (0.881, 17.7),
+    "dining_table": (0.797, 17.7),
+    "microwave": (0.692, 6.7),
+    "oven": (0.789, 10.7),
+    "refrigerator": (0.844, 8.7),
     "shower": (0.75, 2.0),
-    "sink": (0.82, 18.3),
-    "sofa": (0.645, 8.3),
-    "toilet": (0.795, 11.0),
-    "tv": (0.792, 6.0),
+    "sink": (0.818, 20.0),
+    "sofa": (0.633, 8.0),
+    "toilet": (0.744, 12.3),
+    "tv": (0.778, 7.0),
 }
 #: room type the provider named for one photo -> (precision, how many photos it named it for, per deal)
 ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {
@@ -39,3 +39,5 @@ ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {
 }
 #: the house type where the provider names one: (precision, how many exteriors it named it for, per deal)
 HOUSE_TYPE_PRECISION: tuple[float, float] = (0.823, 35.7)
+#: the same without an exterior photo, from the rooms' photos of a home: (precision, homes named, per deal)
+HOUSE_TYPE_WITHOUT_EXTERIOR_PRECISION: tuple[float, float] = (0.5, 0.0)

@@ -402,6 +402,11 @@ HOUSE_MIN_SCORE = 0.4
 HOUSE_MIN_RATIO = 1.5
 #: The confidence stated when it does: the out-of-fold precision of such answers on the development photos.
 HOUSE_PRECISION = measured.HOUSE_TYPE_PRECISION[0]
+#: Without an exterior photo, the house type is named only from the rooms' photos when their best type scores
+#: at least this (and HOUSE_MIN_RATIO x the runner-up); None: never. Chosen by cross-validation over the
+#: development homes' rooms (bench/cv_figures.py: the widest coverage at a training precision of
+#: `HOUSE_STRONG_PRECISION`); none of the thresholds on offer was that precise, so it stays None.
+NO_EXTERIOR_MIN_SCORE: float | None = None
 
 
 @dataclass(frozen=True)
@@ -413,21 +418,38 @@ class HouseDecision:
     reason: str
 
 
-def decide_house(rooms: Sequence[RoomVerdict], exterior_findings: Sequence[ImageFindings]) -> HouseDecision:
-    """The house type only when exterior photos show it clearly; otherwise not determined.
+def decide_house(
+    rooms: Sequence[RoomVerdict],
+    exterior_findings: Sequence[ImageFindings],
+    interior_findings: Sequence[ImageFindings] = (),
+) -> HouseDecision:
+    """The house type only when exterior photos show it clearly; without one, only when the rooms' photos
+    show it strongly (`NO_EXTERIOR_MIN_SCORE`); otherwise not determined.
 
     The room list alone (how many bedrooms, stairs) never decides it: flats and houses have the same rooms.
     """
-    ranked, score = classify_house(rooms, exterior_findings)
-    best = ranked[0] if ranked else None
-    if not exterior_findings:
-        return HouseDecision([], 0.0, best, score, "no exterior photo")
-    scores = _mean_dict((f.exterior_house_scores for f in exterior_findings), HOUSE_TYPES)
+    if exterior_findings:
+        scores = _mean_dict((f.exterior_house_scores for f in exterior_findings), HOUSE_TYPES)
+        best, top, clear = house_answer(scores, HOUSE_MIN_SCORE)
+        if clear:
+            return HouseDecision([best], HOUSE_PRECISION, best, top, "clear exterior evidence")
+        return HouseDecision([], 0.0, best, top, "exterior evidence too weak")
+    if interior_findings and NO_EXTERIOR_MIN_SCORE is not None:
+        scores = _mean_dict((f.exterior_house_scores for f in interior_findings), HOUSE_TYPES)
+        best, top, clear = house_answer(scores, NO_EXTERIOR_MIN_SCORE)
+        if clear:
+            precision = measured.HOUSE_TYPE_WITHOUT_EXTERIOR_PRECISION[0]
+            return HouseDecision([best], precision, best, top, "strong evidence in the rooms' photos")
+    ranked, score = classify_house(rooms, ())
+    return HouseDecision([], 0.0, ranked[0] if ranked else None, score, "no exterior photo")
+
+
+def house_answer(scores: Mapping[str, float], min_score: float) -> tuple[str, float, bool]:
+    """The best house type, its score, and whether it is at least `min_score` and `HOUSE_MIN_RATIO` x the
+    runner-up."""
     order = sorted(HOUSE_TYPES, key=lambda h: -scores[h])
     top, second = scores[order[0]], scores[order[1]]
-    if top >= HOUSE_MIN_SCORE and top >= HOUSE_MIN_RATIO * second:
-        return HouseDecision([order[0]], HOUSE_PRECISION, order[0], round(top, 4), "clear exterior evidence")
-    return HouseDecision([], 0.0, order[0], round(top, 4), "exterior evidence too weak")
+    return order[0], round(top, 4), top >= min_score and top >= HOUSE_MIN_RATIO * second
 
 
 def _plausible(ranked: Sequence[str], scores: Mapping[str, float]) -> list[str]:

@@ -22,7 +22,7 @@ from housescan.agents.contract import (
     Quality,
     Sighting,
 )
-from housescan.agents.local import evidence, vision
+from housescan.agents.local import evidence, scan_rooms, vision
 from housescan.agents.providers.base import (
     HouseTypeAnswer,
     Narrative,
@@ -31,6 +31,7 @@ from housescan.agents.providers.base import (
     RoomTypeAnswer,
     Usage,
 )
+from housescan.review.wording import room_type_named
 
 #: At most this many sightings per product are reported (best first).
 MAX_SIGHTINGS = 6
@@ -132,6 +133,31 @@ class LocalProvider:
             room_types=verdict.room_types, confidence=verdict.confidence, details=details
         ), self._usage()
 
+    def judge_rooms_together(self, rooms: list[tuple[RoomPhotos, RoomTypeAnswer]]) -> list[RoomTypeAnswer]:
+        """The scan's rooms judged together (`scan_rooms.judge_together`: a home seldom has two kitchens),
+        from each room's own answer; a room the person named keeps its answer and owns the type it names."""
+        readings = [
+            scan_rooms.RoomReading(answer.room_types, answer.details.get("scores", {}), room_type_named(room.label))
+            for room, answer in rooms
+        ]
+        out = []
+        for (_, answer), types in zip(rooms, scan_rooms.judge_together(readings), strict=True):
+            if types == answer.room_types:
+                out.append(answer)
+                continue
+            scores = answer.details.get("scores", {})
+            details = {
+                **answer.details,
+                "judged_together": {
+                    "own_room_types": answer.room_types,
+                    "reason": f"another room of this scan shows the {ROOM_NAMES[answer.room_types[0]]} more clearly",
+                },
+            }
+            out.append(
+                RoomTypeAnswer(room_types=types, confidence=round(scores.get(types[0], 0.0), 4), details=details)
+            )
+        return out
+
     async def products(
         self, room: RoomPhotos, room_type: RoomTypeAnswer, items: list[ChecklistItem]
     ) -> tuple[ChecklistAnswers, Usage]:
@@ -172,13 +198,19 @@ class LocalProvider:
         exterior = [
             finding for room in rooms if "exterior" in room.room_types[:1] for finding in room.photos.cache[_FINDINGS]
         ]
-        decision = vision.decide_house(verdicts, exterior)
+        interior = [
+            finding
+            for room in rooms
+            if "exterior" not in room.room_types[:1]
+            for finding in room.photos.cache[_FINDINGS]
+        ]
+        decision = vision.decide_house(verdicts, exterior, interior)
         return (
             HouseTypeAnswer(
                 house_types=decision.house_types,
                 confidence=decision.confidence,
                 details={
-                    "from": "exterior photos" if exterior else "the set of rooms",
+                    "from": "exterior photos" if exterior else "the rooms' photos",
                     "determined": bool(decision.house_types),
                     "best_guess": decision.best_guess,
                     "best_guess_score": decision.score,
