@@ -3,6 +3,7 @@ import { useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
 import { captureApi } from "./captureApi";
 import Dropzone from "./Dropzone";
+import PhotoHint from "./PhotoHint";
 import RoomPhotos from "./RoomPhotos";
 import PhotoQualityNotices, { usePhotoQuality } from "./PhotoQualityCheck";
 import RoomTabs, { HOUSE_STEP } from "./RoomTabs";
@@ -288,6 +289,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
 
       {!onHouse && (
         <>
+          <PhotoHint room={checklists.report?.rooms.find((r) => r.id === room.id)} />
           <Dropzone onFiles={addFiles} />
           <PhotoQualityNotices
             notices={quality.notices.filter((n) => roomItems.some((i) => i.key === n.key && i.status === "staged"))}

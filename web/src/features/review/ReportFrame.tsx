@@ -1,4 +1,5 @@
-import { SEVERITIES, SEVERITY_TITLE, TRADE_TITLE, personWord, type Report, type Trade } from "./reviewApi";
+import { SEVERITIES, SEVERITY_TITLE, TRADE_TITLE, personWord, type Report, type ReportRoom, type Trade } from "./reviewApi";
+import WhatToPhotograph from "./WhatToPhotograph";
 import { formatCostRange, plural } from "../../lib/format";
 import type { Audience } from "../../lib/types";
 
@@ -108,7 +109,16 @@ function PhotoQuality({ report }: { report: Report }) {
  * What the report covers and what it does not, in plain words: the server's statement, who judged what, the
  * items nobody judged (by room, folded), rooms without photos or analysis, what could not be seen.
  */
-export function ScopeAndLimitations({ report, audience }: { report: Report; audience: Audience }) {
+export function ScopeAndLimitations({
+  report,
+  audience,
+  onAddPhotos,
+}: {
+  report: Report;
+  audience: Audience;
+  /** The owner's way to add photos to a room whose photos did not show what its checklist asks. */
+  onAddPhotos?: (room: ReportRoom, files: File[]) => Promise<void>;
+}) {
   const { limitations, assessed } = report;
   const person = personWord(audience);
   const notAssessed = limitations.items.filter((i) => i.reason === "not_assessed");
@@ -142,6 +152,7 @@ export function ScopeAndLimitations({ report, audience }: { report: Report; audi
         </p>
       )}
       <PhotoQuality report={report} />
+      <WhatToPhotograph report={report} onAddPhotos={onAddPhotos} />
       {notVisible.length > 0 && (
         <div data-testid="not-visible">
           <h3 className="small-title">Not visible ({notVisible.length})</h3>

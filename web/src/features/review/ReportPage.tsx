@@ -157,7 +157,11 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
 
       <HomeOverTime scan={scan} />
 
-      <ScopeAndLimitations report={report} audience={audience} />
+      <ScopeAndLimitations
+        report={report}
+        audience={audience}
+        onAddPhotos={(room, files) => reviewApi.addPhotos(scanId, room.ordinal, files).then(saved)}
+      />
 
       <section className="card overview" aria-labelledby="overview-title">
         <h2 id="overview-title" className="section-title">
