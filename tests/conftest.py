@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -46,6 +47,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tier first (else in order): with pytest-xdist, a minute-long test handed out last would
     leave the other workers idle while it runs."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# A UUID or a long hex token (a multipart boundary) made when a test module is imported.
+_RANDOM_PART = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}")
+
+
+def pytest_make_parametrize_id(val: object) -> str | None:
+    """The same test ids in every pytest-xdist worker (each collects the tests itself, and they must agree):
+    a random part of a parameter's value stands as `<random>` in its id (pytest numbers ids that then clash)."""
+    if isinstance(val, str) and _RANDOM_PART.search(val):
+        return _RANDOM_PART.sub("<random>", val).encode("unicode_escape").decode("ascii")
+    return None
 
 
 PG_ADMIN_DSN = os.environ.get("HOUSESCAN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
