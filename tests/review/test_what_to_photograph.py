@@ -79,6 +79,13 @@ async def test_a_kitchen_whose_photos_show_no_sink_is_told_to_photograph_it(revi
             "Kitchen: the sink was not seen in its photos. If the room has it, photograph it so it can be checked."
         )
         assert rooms[kitchen]["what_to_photograph"] == hints[0]
+        # A shared link's reader reads what was not checked, not what to photograph.
+        share = await client.post(f"/api/v1/scans/{scan['id']}/shares", json={}, headers=auth(token))
+        assert share.status_code == 201, share.text
+        shared = await client.get(f"/api/v1/shared/{share.json()['token']}")
+        assert [hint["sentence"] for hint in shared.json()["report"]["limitations"]["what_to_photograph"]] == [
+            "Kitchen: the sink was not seen in its photos, so it was not checked."
+        ]
         assert rooms[bathroom]["what_to_photograph"] is None  # its photos showed all it asks
         # capture's list for each room, in the checklist's words
         assert [s["key"] for s in rooms[kitchen]["photo_subjects"]][:3] == ["sink", "hob", "fridge"]
