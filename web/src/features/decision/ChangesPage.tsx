@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
 import { SEVERITY_TITLE, whoAnswered } from "../review/reviewApi";
-import { accountPreferences } from "../account/preferences";
-import { api } from "../../lib/api";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatDate, roomName } from "../../lib/format";
-import type { Finding, ReportImage, ScanDetail } from "../../lib/types";
+import type { Finding, ReportImage } from "../../lib/types";
 import { pairRooms } from "./decision";
-import { decisionApi, type Changes, type RoomChanges } from "./decisionApi";
+import { decisionApi, type RoomChanges } from "./decisionApi";
+import { useChanges, useEarlierScan, useInvalidateChanges } from "./queries";
 import "../review/review.css";
 import "./decision.css";
 
@@ -64,28 +63,17 @@ export default function ChangesPage() {
   const { scanId = "" } = useParams();
   const [params] = useSearchParams();
   const since = params.get("since") ?? "";
-  const [changes, setChanges] = useState<Changes | null>(null);
-  const [earlier, setEarlier] = useState<ScanDetail | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
+  const changesQuery = useChanges(scanId, since);
+  const changes = changesQuery.data ?? null;
+  const earlier = useEarlierScan(since).data ?? null;
+  const load = useInvalidateChanges(scanId, since);
+  const [actionError, setError] = useState<string[] | null>(null);
+  const error = actionError ?? (changesQuery.error ? errorLines(changesQuery.error, "The changes could not be loaded.") : null);
   const [notice, setNotice] = useState("");
-
-  const load = useCallback(async () => {
-    try {
-      setChanges(await decisionApi.changes(scanId, since));
-      setError(null);
-    } catch (err) {
-      setError(errorLines(err, "The changes could not be loaded."));
-    }
-  }, [scanId, since]);
-
-  useEffect(() => {
-    if (!since) return;
-    void accountPreferences().then(load);
-    api.getScan(since).then(setEarlier, () => setEarlier(null));
-  }, [load, since]);
 
   async function pair(rooms: RoomChanges[], room: RoomChanges, earlierRoomId: string | null) {
     setNotice("");
+    setError(null);
     try {
       await decisionApi.putPairs(scanId, pairRooms(rooms, room.room_id, earlierRoomId));
       await load();

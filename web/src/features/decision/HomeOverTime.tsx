@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert } from "../../components/ui";
-import { api } from "../../lib/api";
+import { useCreateScan } from "../scans/queries";
 import { errorLines } from "../../lib/account";
 import { formatDate } from "../../lib/format";
 import type { ScanDetail, ScanListItem } from "../../lib/types";
@@ -17,7 +17,8 @@ export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
   const navigate = useNavigate();
   const [earlier, setEarlier] = useState<ScanListItem[] | null>(null);
   const [since, setSince] = useState("");
-  const [busy, setBusy] = useState(false);
+  const createScan = useCreateScan();
+  const busy = createScan.isPending || createScan.isSuccess; // stays busy while the new scan opens
   const [error, setError] = useState<string[] | null>(null);
 
   useEffect(() => {
@@ -38,17 +39,15 @@ export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
   }, [scan.id, scan.house.id, scan.created_at]);
 
   async function scanAgain() {
-    setBusy(true);
     setError(null);
     try {
-      const created = await api.createScan({
+      const created = await createScan.mutateAsync({
         house_id: scan.house.id,
         rooms: scan.rooms.map((room) => (room.label?.trim() ? { label: room.label.trim() } : {})),
       });
       navigate(`/scans/${created.id}`);
     } catch (err) {
       setError(errorLines(err, "The new scan could not be started."));
-      setBusy(false);
     }
   }
 
