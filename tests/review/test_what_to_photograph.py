@@ -11,6 +11,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from housescan.checklists.base import PRODUCT_ITEMS, ROOM_ITEMS
+from housescan.review.photo_subjects import subjects_of
+from housescan.review.schemas import Answer
 from housescan.scans.models import HouseScanSummary
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
@@ -138,3 +141,18 @@ async def test_a_condition_the_model_could_not_see_is_hinted_until_the_person_an
             assert put.status_code == 200, put.text
         hint = (await _report(client, token, scan["id"]))["limitations"]["what_to_photograph"][0]
         assert _keys(hint) == ["sink"]
+
+
+def test_what_each_type_of_room_is_asked_to_show() -> None:
+    def keys(room_type: str | None) -> list[str]:
+        asked = [item.id for item in ROOM_ITEMS if not item.applies_to or room_type in item.applies_to]
+        shown = [item.id for item in PRODUCT_ITEMS if room_type in item.applies_to]
+        checklist = {item_id: Answer(value=None, source="model") for item_id in asked}
+        products = {item_id: Answer(value=None, source="model") for item_id in shown}
+        return [subject.key for subject in subjects_of(room_type, checklist, products)]
+
+    every_room = ["walls", "floor", "ceiling", "windows"]
+    assert keys("kitchen") == ["sink", "hob", "fridge", "worktop", "ventilation", "storage", *every_room]
+    assert keys("bathroom") == ["basin", "toilet", "shower_or_bath", "sealant", "ventilation", *every_room]
+    assert keys(None) == keys("other") == every_room  # a room of unknown type: what every room shows
+    assert keys("exterior") == []

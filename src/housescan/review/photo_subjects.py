@@ -18,8 +18,20 @@ from housescan.review.context import PRODUCT_PREFIX
 from housescan.review.schemas import Answer, Audience, PhotoHint, PhotoSubject, ReportRoom
 from housescan.review.wording import join_words
 
-# Room types whose rooms have walls, floor, ceiling and windows to photograph (every type but the outside).
-INDOORS = ("bedroom", "living_room", "kitchen", "bathroom", "dining_room", "office", "hallway", "laundry", "garage")
+# Room types whose rooms have walls, floor, ceiling and windows to photograph: every type but the outside, and a
+# room whose type is not known ("other").
+INDOORS = (
+    "bedroom",
+    "living_room",
+    "kitchen",
+    "bathroom",
+    "dining_room",
+    "office",
+    "hallway",
+    "laundry",
+    "garage",
+    "other",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +78,7 @@ def subjects_of(
     return [
         subject
         for subject in SUBJECTS
-        if (kind in subject.room_types or (room_type is None and subject.room_types == INDOORS))
+        if kind in subject.room_types
         and (any(p in products for p in subject.products) or any(i in checklist for i in subject.items))
     ]
 
