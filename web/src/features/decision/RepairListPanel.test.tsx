@@ -4,6 +4,7 @@ import RepairListPanel from "./RepairListPanel";
 import { api } from "../../lib/api";
 import type { Finding } from "../../lib/types";
 import type { RepairList } from "./decisionApi";
+import { withQueries } from "../../test-utils";
 
 const AT = "2026-12-01T10:00:00Z";
 const finding = (id: string, title: string, cost?: [number, number]): Finding => ({
@@ -47,7 +48,7 @@ describe("RepairListPanel", () => {
       saved = [{ ...made(), share: { ...made().share, token: null, url: null } }];
       return made() as never;
     });
-    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
     fireEvent.click(await screen.findByRole("button", { name: "New repair list" }));
     const form = screen.getByRole("form", { name: "New repair list" });
     fireEvent.click(within(form).getByRole("checkbox", { name: /Damp under the window/ }));
@@ -82,7 +83,7 @@ describe("RepairListPanel", () => {
     });
     const writeText = vi.fn(async () => undefined);
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
-    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
     expect((await screen.findByTestId("repair-list")).textContent).toContain("Link revoked: “New link” shares this version again");
     expect(screen.queryByRole("button", { name: "Revoke link" })).toBeNull();
 
@@ -101,7 +102,7 @@ describe("RepairListPanel", () => {
 
   it("says a change to a list a reader opened makes the next version", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
-    render(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
     fireEvent.click(await screen.findByRole("button", { name: "Edit" }));
     const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
     expect(form.textContent).toContain("saving makes version 2 with a new link; the old link keeps what was sent");

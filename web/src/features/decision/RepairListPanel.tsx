@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { Alert, ConfirmButton } from "../../components/ui";
 import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
@@ -7,6 +7,7 @@ import type { Finding } from "../../lib/types";
 import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, sharedListPage, type DraftItem } from "./decision";
 import { decisionApi, type Ask, type RepairList } from "./decisionApi";
 import "./decision.css";
+import { useRepairLists } from "./queries";
 
 const LINK_DAYS = [7, 30, 90];
 
@@ -55,22 +56,12 @@ function linkState(list: RepairList): string {
  * reader opens its link; a change after that is the next version, with a new link.
  */
 export default function RepairListPanel({ scanId, findings, currency }: { scanId: string; findings: Finding[]; currency: string }) {
-  const [lists, setLists] = useState<RepairList[] | null>(null);
+  const { query, fresh: freshLists, invalidate: load } = useRepairLists(scanId);
+  const lists = query.data ?? null;
   const [editing, setEditing] = useState<RepairList | "new" | null>(null);
   const [made, setMade] = useState<MadeLink | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setLists((await decisionApi.repairLists(scanId)).items);
-    } catch (err) {
-      setError(errorLines(err, "The repair lists could not be loaded."));
-    }
-  }, [scanId]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const [actionError, setError] = useState<string[] | null>(null);
+  const error = actionError ?? (query.error ? errorLines(query.error, "The repair lists could not be loaded.") : null);
 
   function saved(list: RepairList) {
     setEditing(null);
@@ -96,8 +87,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   async function edit(list: RepairList) {
     setError(null);
     try {
-      const fresh = (await decisionApi.repairLists(scanId)).items;
-      setLists(fresh);
+      const fresh = await freshLists();
       setEditing(fresh.find((l) => l.id === list.id) ?? list);
     } catch (err) {
       setError(errorLines(err, "The repair list could not be opened."));
