@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import ComparePage from "./ComparePage";
 import { api } from "../../lib/api";
 import type { ComparedScan } from "./decisionApi";
+import { withQueries } from "../../test-utils";
 
 const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
   scan_id: id,
@@ -46,9 +47,11 @@ describe("ComparePage", () => {
       throw new Error(`unexpected ${method} ${url}`);
     });
     render(
-      <MemoryRouter initialEntries={["/compare?scan_ids=Oak,Elm"]}>
-        <ComparePage />
-      </MemoryRouter>,
+      withQueries(
+        <MemoryRouter initialEntries={["/compare?scan_ids=Oak,Elm"]}>
+          <ComparePage />
+        </MemoryRouter>,
+      ),
     );
     const [oak, elm] = await screen.findAllByTestId("compare-home");
     expect(calls.find(([, url]) => url.startsWith("/api/v1/compare"))?.[1]).toBe("/api/v1/compare?scan_ids=Oak%2CElm");
@@ -66,9 +69,11 @@ describe("ComparePage", () => {
 
   it("asks for two to four scans when fewer are named", () => {
     render(
-      <MemoryRouter initialEntries={["/compare?scan_ids=Oak"]}>
-        <ComparePage />
-      </MemoryRouter>,
+      withQueries(
+        <MemoryRouter initialEntries={["/compare?scan_ids=Oak"]}>
+          <ComparePage />
+        </MemoryRouter>,
+      ),
     );
     expect(screen.getByText("Pick 2 to 4 of your scans on the scans page to compare them.")).toBeTruthy();
   });

@@ -1,15 +1,15 @@
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
 import { SeverityChips } from "../review/SeverityChips";
 import { whoAnswered } from "../review/reviewApi";
-import { accountPreferences } from "../account/preferences";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, plural } from "../../lib/format";
 import { COMPARE_MIN, parseScanIds } from "./decision";
 import { decisionApi, type ComparedScan } from "./decisionApi";
 import "../review/review.css";
 import "./decision.css";
+import { useComparison, useSetVerdict } from "./queries";
 
 const RATINGS = [1, 2, 3, 4, 5] as const;
 
@@ -29,28 +29,10 @@ function houseTypeText(scan: ComparedScan): string {
 export default function ComparePage() {
   const [params] = useSearchParams();
   const ids = parseScanIds(params.get("scan_ids"));
-  const key = ids.join(",");
-  const [scans, setScans] = useState<ComparedScan[] | null>(null);
-  const [error, setError] = useState<string[] | null>(null);
-
-  useEffect(() => {
-    const wanted = key ? key.split(",") : [];
-    if (wanted.length < COMPARE_MIN) return;
-    const controller = new AbortController();
-    // The account's time zone and currency first, like every page of the person's.
-    void accountPreferences()
-      .then(() => decisionApi.compare(wanted, controller.signal))
-      .then(
-        (body) => {
-          setScans(body.scans);
-          setError(null);
-        },
-        (err: unknown) => {
-          if (!controller.signal.aborted) setError(errorLines(err, "The homes could not be compared."));
-        },
-      );
-    return () => controller.abort();
-  }, [key]);
+  const comparison = useComparison(ids, ids.length >= COMPARE_MIN);
+  const scans = comparison.data ?? null;
+  const [csvError, setError] = useState<string[] | null>(null);
+  const error = csvError ?? (comparison.error ? errorLines(comparison.error, "The homes could not be compared.") : null);
 
   async function csv() {
     try {
@@ -165,6 +147,7 @@ function Verdict({ scan, name }: { scan: ComparedScan; name: string }) {
   const [savedNote, setSavedNote] = useState(scan.note ?? "");
   const [status, setStatus] = useState("");
   const [error, setError] = useState<string[] | null>(null);
+  const setVerdict = useSetVerdict();
   const group = useId();
 
   async function save(body: { rating?: number; note?: string | null }, done: string) {
@@ -172,6 +155,7 @@ function Verdict({ scan, name }: { scan: ComparedScan; name: string }) {
     setStatus("Saving…");
     try {
       const saved = await decisionApi.putVerdict(scan.scan_id, body);
+      setVerdict(saved);
       setRating(saved.rating);
       setSavedNote(saved.note ?? "");
       setStatus(done);

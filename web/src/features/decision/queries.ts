@@ -2,11 +2,13 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { accountPreferences } from "../account/preferences";
 import { scanQuery } from "../scans/queries";
-import { decisionApi } from "./decisionApi";
+import { decisionApi, type ComparedScan } from "./decisionApi";
 
 export const decisionKeys = {
   changes: (scanId: string, since: string) => ["changes", scanId, since] as const,
   repairLists: (scanId: string) => ["repair-lists", scanId] as const,
+  /** Homes side by side; `scanIds` in the order the person picked them. */
+  compare: (scanIds: string[]) => ["compare", scanIds] as const,
 };
 
 /** What changed in a home between an earlier scan and this one (nothing is asked without an earlier scan). */
@@ -51,4 +53,27 @@ export function useRepairLists(scanId: string) {
     [queryClient, scanId],
   );
   return { query, fresh, invalidate };
+}
+
+export function useComparison(scanIds: string[], enabled: boolean) {
+  return useQuery({
+    queryKey: decisionKeys.compare(scanIds),
+    queryFn: async ({ signal }) => {
+      await accountPreferences(); // the account's time zone and currency first, like every page of the person's
+      return (await decisionApi.compare(scanIds, signal)).scans;
+    },
+    enabled,
+  });
+}
+
+/** A saved rating or note shows in every cached comparison holding that home, with no request. */
+export function useSetVerdict() {
+  const queryClient = useQueryClient();
+  return useCallback(
+    (saved: { scan_id: string; rating: number | null; note: string | null }) =>
+      queryClient.setQueriesData<ComparedScan[]>({ queryKey: ["compare"] }, (scans) =>
+        scans?.map((scan) => (scan.scan_id === saved.scan_id ? { ...scan, rating: saved.rating, note: saved.note } : scan)),
+      ),
+    [queryClient],
+  );
 }
