@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageChops
 
 from housescan.scans.images import ImageRejected, normalise_image, strip_jpeg_metadata
+from tests.helpers import encoded
 
 LIMITS = {"max_bytes": 20_000_000, "max_pixels": 50_000_000}
 GPS = {2: (51.0, 30.0, 0.0), 1: "N"}
@@ -31,9 +32,7 @@ def jpeg(image: Image.Image, *, orientation: int | None = None, gps: bool = True
         exif[0x0112] = orientation
     if gps:
         exif[0x8825] = GPS
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", exif=exif, comment=b"taken at 1 Secret Lane", quality=88, **save)
-    return buffer.getvalue()
+    return encoded(image, "JPEG", exif=exif, comment=b"taken at 1 Secret Lane", quality=88, **save)
 
 
 def pixels(data: bytes) -> Image.Image:
@@ -82,7 +81,5 @@ def test_strip_refuses_what_it_cannot_parse() -> None:
 
 def test_icc_profile_is_kept() -> None:
     profile = b"\x00" * 128 + b"acsp" + b"\x00" * 200  # opaque bytes: kept as they are, never parsed here
-    buffer = io.BytesIO()
-    scene().save(buffer, format="JPEG", icc_profile=profile)
-    stored = strip_jpeg_metadata(buffer.getvalue())
+    stored = strip_jpeg_metadata(encoded(scene(), "JPEG", icc_profile=profile))
     assert stored is not None and b"ICC_PROFILE\x00" in stored

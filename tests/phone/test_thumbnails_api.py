@@ -21,7 +21,7 @@ from housescan.scans.images import human_megabytes, too_large_reason
 from housescan.storage import renditions
 from housescan.storage.local import LocalFolderStore
 from tests.conftest import LiveServer, start_server
-from tests.helpers import auth, create_scan, photo, register, upload
+from tests.helpers import auth, create_scan, encoded, photo, register, upload
 from tests.review.conftest import finished
 
 
@@ -32,9 +32,7 @@ def rotated_phone_photo(size: tuple[int, int] = (1600, 1200)) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = 6
     exif[0x8825] = {2: (51.0, 30.0, 0.0)}
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=90, exif=exif)
-    return buffer.getvalue()
+    return encoded(image, "JPEG", quality=90, exif=exif)
 
 
 def files_of(settings: Settings) -> set[str]:
