@@ -22,7 +22,7 @@ from housescan.checklists.router import router as checklists_router
 from housescan.comparison.router import router as comparison_router
 from housescan.config import Settings
 from housescan.db.migrate import upgrade_database
-from housescan.errors import ERROR_RESPONSES, GENERIC_ERROR_RESPONSES, NotFound, error_body, install_error_handler
+from housescan.errors import ERROR_RESPONSES, NotFound, error_body, install_error_handler
 from housescan.http_cache import ConditionalGet
 from housescan.notifications.router import router as notifications_router
 from housescan.ops.middleware import RequestSizeLimit, install_hardening
@@ -82,9 +82,11 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
     api.add_middleware(RequestSizeLimit, max_bytes=settings.max_upload_request_bytes)
     install_hardening(api, settings)  # checked JSON bodies, security headers
     instrument_app(api)  # outermost middleware: sees every request, the 413s of the limit included
-    for router in (scans_router, summaries_router, images_router, review_router):
-        api.include_router(router)  # each route declares the errors it may answer
     for router in (
+        scans_router,
+        summaries_router,
+        images_router,
+        review_router,
         auth_router,
         checklists_router,
         admin_router,
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None, *, agents: AgentsClient | None 
         repairs_router,
         comparison_router,
     ):
-        api.include_router(router, responses=GENERIC_ERROR_RESPONSES)
+        api.include_router(router)  # each route declares the errors it may answer
     web_dir = settings.resolved_web_dir
     if web_dir is not None:
         _spa(api, web_dir)

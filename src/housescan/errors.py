@@ -5,8 +5,8 @@ Services raise these (never `HTTPException`); routes let them pass. Each error a
 `{"detail": ..., "error": "<code>"}` with its status and optional headers: `detail` in words for a person,
 `error` a stable code for a program (`scan_not_found`). A subclass's code is its class name in snake case
 unless it sets `code`; a renamed class keeps its code by setting it. Routes declare the errors they may
-answer with `responses(...)`; the request checks every route shares (an invalid or too large body) are
-declared once, app-wide (`ERROR_RESPONSES`).
+answer with `responses(...)`, each route exactly its own; the request checks every route shares (an invalid
+or too large body) are declared once, app-wide (`ERROR_RESPONSES`).
 """
 
 from __future__ import annotations
@@ -149,9 +149,15 @@ def responses(*errors: type[HouseScanError]) -> dict[int | str, dict[str, Any]]:
     for error in errors:
         for status in getattr(error, "statuses", (error.status_code,)):
             by_status.setdefault(status, []).append(error)
+    # A route's own 422 or 413 replaces the app-wide one in the OpenAPI: it lists the app-wide codes too.
+    for shared in EVERY_ROUTE_ERRORS:
+        if shared.status_code in by_status:
+            by_status[shared.status_code].insert(0, shared)
     return {
         status: {
             "model": ErrorBody,
+            # Stated too for the routes that answer other than JSON when they succeed (an HTML page).
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
             "description": "; ".join(f"`{error.code}`: {_described(error)}" for error in dict.fromkeys(group)),
         }
         for status, group in sorted(by_status.items())
@@ -165,8 +171,5 @@ def _described(error: type[HouseScanError]) -> str:
 
 
 # Every route: a body the JSON check or the size limit refuses, or parameters that do not validate.
-ERROR_RESPONSES = responses(InvalidInput, BodyTooLarge)
-# The routers that do not declare their routes' errors yet are included with every generic one.
-GENERIC_ERROR_RESPONSES = responses(
-    BadRequest, NotAuthenticated, Forbidden, NotFound, Conflict, TooLarge, Unprocessable, TooManyRequests
-)
+EVERY_ROUTE_ERRORS: tuple[type[HouseScanError], ...] = (InvalidInput, BodyTooLarge)
+ERROR_RESPONSES = responses(*EVERY_ROUTE_ERRORS)

@@ -24,6 +24,7 @@ from housescan.reports.render import MARK_COLOUR, ReportData, Thumbnail, render_
 from housescan.review.models import Finding, Severity, Trade
 from housescan.review.report import build_report
 from housescan.review.schemas import Audience
+from housescan.scans.models import Scan
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
 from tests.ops_support import finished_scan, user_id
@@ -205,8 +206,7 @@ async def test_the_owners_pdf_shows_a_marked_finding_in_the_accounts_time_zone(
                 db_session=db_session,
                 store=runtime.store,
                 settings=runtime.settings,
-                user_id=owner,
-                scan_id=uuid.UUID(detail["id"]),
+                scan=await db_session.get_one(Scan, uuid.UUID(detail["id"])),
                 tz=tz,
             )
             return pdf

@@ -17,13 +17,18 @@ from housescan.account.schemas import (
     PasswordResetRequested,
     Preferences,
 )
+from housescan.account.service import InvalidResetToken, WrongPassword
 from housescan.auth import session_cookie
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import TokenPair
+from housescan.auth.service import ServerBusy
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import NotAuthenticated, responses
 from housescan.notifications.mail import public_url
 
 router = APIRouter(prefix="/api/v1", tags=["account"])
+_SIGNED_IN = responses(NotAuthenticated)
+_WITH_PASSWORD = responses(NotAuthenticated, WrongPassword, ServerBusy)
 
 
 @router.post("/auth/password-reset", status_code=status.HTTP_202_ACCEPTED)
@@ -39,14 +44,18 @@ async def request_password_reset(
     return PasswordResetRequested()
 
 
-@router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/auth/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(InvalidResetToken, ServerBusy),
+)
 async def confirm_password_reset(body: PasswordResetConfirm, db_session: SessionDep) -> Response:
     """Sets the new password; every session of the account ends."""
     await account_service.confirm_password_reset(db_session=db_session, token=body.token, password=body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/me/password", response_model_exclude_none=True)
+@router.post("/me/password", response_model_exclude_none=True, responses=_WITH_PASSWORD)
 async def change_password(
     body: PasswordChange,
     user: CurrentUser,
@@ -67,7 +76,7 @@ async def change_password(
     return session_cookie.deliver(request, response, settings, tokens)
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=_WITH_PASSWORD)
 async def delete_account(
     body: AccountDelete, user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep
 ) -> Response:
@@ -79,7 +88,7 @@ async def delete_account(
 @router.get(
     "/me/export",
     response_class=FileResponse,
-    responses={200: {"content": {"application/zip": {}}, "description": "the person's data and photos"}},
+    responses=_SIGNED_IN | {200: {"content": {"application/zip": {}}, "description": "the person's data and photos"}},
 )
 async def export_data(user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep) -> FileResponse:
     """Download my data: a zip of the account, every scan's data as JSON, and the photos."""
@@ -93,12 +102,12 @@ async def export_data(user: CurrentUser, db_session: SessionDep, runtime: Runtim
     )
 
 
-@router.get("/me/preferences")
+@router.get("/me/preferences", responses=_SIGNED_IN)
 async def get_preferences(user: CurrentUser) -> Preferences:
     return account_service.preferences_of(user)
 
 
-@router.put("/me/preferences")
+@router.put("/me/preferences", responses=_SIGNED_IN)
 async def put_preferences(body: Preferences, user: CurrentUser, db_session: SessionDep) -> Preferences:
     """The account's currency (ISO 4217) and time zone (IANA name); a field left out stays as it is."""
     return await account_service.update_preferences(db_session=db_session, user=user, body=body)

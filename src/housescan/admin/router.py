@@ -11,15 +11,19 @@ from sqlalchemy import text
 from housescan import __version__
 from housescan.admin import service as admin_service
 from housescan.admin.schemas import AdminAnalytics, FailedScanPage, RetryAccepted
-from housescan.auth.dependencies import AdminUser
+from housescan.auth.dependencies import AdminOnly, AdminUser
 from housescan.costs import service as costs_service
 from housescan.costs.schemas import CostReport
+from housescan.costs.service import InvalidPeriod
 from housescan.dependencies import RuntimeDep, SessionDep
+from housescan.errors import NotAuthenticated, responses
 from housescan.jobs.base import QueueHealth
+from housescan.scans.service import ScanNotFound, ScanStateConflict
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["admin"])
+_ADMIN = (NotAuthenticated, AdminOnly)
 
 
 @router.get("/healthz")
@@ -28,13 +32,17 @@ async def healthz(runtime: RuntimeDep, db_session: SessionDep) -> dict[str, str]
     return {"status": "ok", "version": __version__, "database": runtime.engine.dialect.name}
 
 
-@router.get("/api/v1/admin/queue/health")
-@router.get("/api/admin/queue/health", summary="Queue Health (the seed's path, an alias of /api/v1/admin/queue/health)")
+@router.get("/api/v1/admin/queue/health", responses=responses(*_ADMIN))
+@router.get(
+    "/api/admin/queue/health",
+    summary="Queue Health (the seed's path, an alias of /api/v1/admin/queue/health)",
+    responses=responses(*_ADMIN),
+)
 async def queue_health(_admin: AdminUser, runtime: RuntimeDep) -> QueueHealth:
     return await runtime.queue.health()
 
 
-@router.get("/api/v1/admin/scans/failed")
+@router.get("/api/v1/admin/scans/failed", responses=responses(*_ADMIN))
 async def list_failed_scans(
     _admin: AdminUser,
     db_session: SessionDep,
@@ -44,7 +52,11 @@ async def list_failed_scans(
     return await admin_service.failed_scans(db_session=db_session, limit=limit, offset=offset)
 
 
-@router.post("/api/v1/admin/scans/{scan_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/api/v1/admin/scans/{scan_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=responses(*_ADMIN, ScanNotFound, ScanStateConflict),
+)
 async def retry_scan(
     scan_id: uuid.UUID, admin: AdminUser, runtime: RuntimeDep, db_session: SessionDep
 ) -> RetryAccepted:
@@ -56,7 +68,7 @@ async def retry_scan(
     return RetryAccepted(id=scan.id, status=scan.status, previous_error=previous_error)
 
 
-@router.get("/api/v1/admin/costs")
+@router.get("/api/v1/admin/costs", responses=responses(*_ADMIN, InvalidPeriod))
 async def costs_by_user(
     _admin: AdminUser,
     db_session: SessionDep,
@@ -67,7 +79,7 @@ async def costs_by_user(
     return await costs_service.costs_by_user(db_session=db_session, since=since, until=until)
 
 
-@router.get("/api/v1/admin/analytics")
+@router.get("/api/v1/admin/analytics", responses=responses(*_ADMIN))
 async def analytics(
     _admin: AdminUser,
     db_session: SessionDep,

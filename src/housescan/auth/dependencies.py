@@ -31,9 +31,15 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+class AdminOnly(Forbidden):
+    """The route is for the admin role."""
+
+    message = "admin role required"
+
+
 async def get_admin_user(user: CurrentUser) -> User:
     if user.role is not Role.admin:
-        raise Forbidden("admin role required")
+        raise AdminOnly()
     return user
 
 

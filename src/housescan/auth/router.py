@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
@@ -8,9 +8,18 @@ from housescan.auth import service as auth_service
 from housescan.auth import session_cookie
 from housescan.auth.dependencies import CurrentUser
 from housescan.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserRead
-from housescan.auth.throttle import AuthThrottles
+from housescan.auth.service import (
+    BlankPassword,
+    EmailTaken,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+    ServerBusy,
+    WrongCredentials,
+)
+from housescan.auth.session_cookie import CrossSiteRefused
+from housescan.auth.throttle import AuthThrottles, TooManySignInFailures, TooManySignUps
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
-from housescan.errors import ErrorBody
+from housescan.errors import NotAuthenticated, responses
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -31,7 +40,7 @@ AddressDep = Annotated[str, Depends(_address)]
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses={429: {"description": "too many sign-ups from this address"}},
+    responses=responses(EmailTaken, BlankPassword, TooManySignUps, ServerBusy),
 )
 async def register(
     body: RegisterRequest, db_session: SessionDep, throttles: ThrottlesDep, address: AddressDep
@@ -52,15 +61,13 @@ _COOKIE_MODE = (
     f"With `{session_cookie.CLIENT_HEADER}: {session_cookie.WEB_CLIENT}` (the web app) the refresh token is set as "
     "an HttpOnly, SameSite=Strict cookie for the refresh and logout routes and left out of the body."
 )
-_CROSS_SITE: dict[int | str, dict[str, Any]] = {
-    403: {"model": ErrorBody, "description": "a refresh cookie without the client header, or another site's Origin"}
-}
+_REFRESH_ERRORS = responses(InvalidRefreshToken, RefreshTokenReused, CrossSiteRefused)
 
 
 @router.post(
     "/login",
     response_model_exclude_none=True,
-    responses={429: {"description": "too many failed attempts from this address"}, **_CROSS_SITE},
+    responses=responses(WrongCredentials, CrossSiteRefused, TooManySignInFailures, ServerBusy),
     description=_COOKIE_MODE,
 )
 async def login(
@@ -95,7 +102,7 @@ def _presented(request: Request, settings: SettingsDep, body: RefreshRequest | N
     return cookie
 
 
-@router.post("/refresh", response_model_exclude_none=True, responses=_CROSS_SITE)
+@router.post("/refresh", response_model_exclude_none=True, responses=_REFRESH_ERRORS)
 async def refresh(
     request: Request,
     response: Response,
@@ -113,7 +120,7 @@ async def refresh(
     return session_cookie.deliver(request, response, settings, tokens)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=_CROSS_SITE)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(CrossSiteRefused))
 async def logout(
     request: Request, db_session: SessionDep, settings: SettingsDep, body: RefreshRequest | None = None
 ) -> Response:
@@ -128,6 +135,6 @@ async def logout(
     return answer
 
 
-@router.get("/me")
+@router.get("/me", responses=responses(NotAuthenticated))
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)

@@ -29,6 +29,8 @@ COOKIE_PATHS = ("/api/v1/auth/refresh", "/api/v1/auth/logout")
 
 
 class CrossSiteRefused(Forbidden):
+    """A refresh cookie without the client header, or another site's Origin."""
+
     message = "cross-site request refused"
 
 

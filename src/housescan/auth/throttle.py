@@ -22,6 +22,14 @@ from housescan.config import Settings
 from housescan.errors import TooManyRequests
 
 
+class TooManySignInFailures(TooManyRequests):
+    """Too many failed sign-ins from this address (for this account or any); it waits `Retry-After` seconds."""
+
+
+class TooManySignUps(TooManyRequests):
+    """Too many sign-ups from this address; it waits `Retry-After` seconds."""
+
+
 @dataclass(frozen=True)
 class Backoff:
     """`free` failures cost nothing; failure n > free makes the next attempt wait
@@ -203,7 +211,7 @@ class AuthThrottles:
         wait = await self.store.wait(list(self._login_keys(email, address)))
         if wait > 0:
             seconds = _seconds(wait)
-            raise TooManyRequests(
+            raise TooManySignInFailures(
                 f"too many failed sign-in attempts from this address; try again in {seconds} seconds",
                 retry_after=seconds,
             )
@@ -220,7 +228,7 @@ class AuthThrottles:
         wait = await self.store.hit(f"signup:{address}", limit=self.signup_limit, window=self.signup_window)
         if wait > 0:
             seconds = _seconds(wait)
-            raise TooManyRequests(
+            raise TooManySignUps(
                 f"too many sign-ups from this address; try again in {seconds} seconds", retry_after=seconds
             )
 

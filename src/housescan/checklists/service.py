@@ -26,7 +26,7 @@ BASE_ITEMS: dict[Scope, tuple[ChecklistItem, ...]] = {
 }
 
 
-class ItemNotFound(NotFound):
+class CustomItemNotFound(NotFound):
     message = "custom item not found"
 
 
@@ -91,12 +91,12 @@ async def put_custom_item(
     checklist = await _custom_list(db_session=db_session, user_id=user_id, scope=scope)
     if checklist is None:
         if must_exist:
-            raise ItemNotFound()
+            raise CustomItemNotFound()
         checklist = Checklist(user_id=user_id, scope=scope, name=CUSTOM_LIST_NAME, items=[], version=0)
         db_session.add(checklist)
     items = [existing for existing in checklist.items if existing["id"] != item.id]
     if must_exist and len(items) == len(checklist.items):
-        raise ItemNotFound()
+        raise CustomItemNotFound()
     if len(items) >= MAX_CUSTOM_ITEMS_PER_SCOPE:
         raise TooManyItems()
     checklist.items = [*items, item.model_dump(mode="json", exclude_none=True)]
@@ -109,7 +109,7 @@ async def delete_custom_item(*, db_session: AsyncSession, user_id: uuid.UUID, sc
     checklist = await _custom_list(db_session=db_session, user_id=user_id, scope=scope)
     remaining = [item for item in (checklist.items if checklist else []) if item["id"] != item_id]
     if checklist is None or len(remaining) == len(checklist.items):
-        raise ItemNotFound()
+        raise CustomItemNotFound()
     checklist.items = remaining
     checklist.version += 1
     await db_session.commit()

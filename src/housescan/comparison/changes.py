@@ -14,19 +14,25 @@ from housescan.config import Settings
 from housescan.errors import Unprocessable
 from housescan.houses.models import Room
 from housescan.review import report as review_report
-from housescan.review.context import owned_scan
 from housescan.review.schemas import FindingOut, Report, ReportRoom
+from housescan.scans import service as scans_service
 from housescan.scans.models import Scan
 
 
-async def _two_scans(
-    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, since: uuid.UUID, param: str
-) -> tuple[Scan, Scan]:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    earlier = await owned_scan(db_session=db_session, user_id=user_id, scan_id=since)
+class NotAnEarlierScan(Unprocessable):
+    """The scan to compare with is this one, or a scan of another house."""
+
+
+class RoomsNotPairable(Unprocessable):
+    """Pairs name rooms not of this scan or of an earlier scan of its house, or a room twice."""
+
+
+async def _earlier_scan(db_session: AsyncSession, scan: Scan, since: uuid.UUID, param: str) -> Scan:
+    """The owner's scan `since` (`ScanNotFound` when not theirs), checked to be another scan of the house."""
+    earlier = await scans_service.get_owned_scan(db_session=db_session, user_id=scan.user_id, scan_id=since)
     if earlier.id == scan.id or earlier.house_id != scan.house_id:
-        raise Unprocessable(f"{param}: scan {since} is not an earlier scan of this house")
-    return scan, earlier
+        raise NotAnEarlierScan(f"{param}: scan {since} is not an earlier scan of this house")
+    return earlier
 
 
 def _room_kind(room: ReportRoom) -> str | None:
@@ -69,14 +75,13 @@ async def changes_since(
     *,
     db_session: AsyncSession,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     since: uuid.UUID,
     param: str = "since",
 ) -> Changes:
-    """404 when either scan is not the user's; 422 naming `param` (the caller's name for `since`) when the
-    earlier scan is of another house or is this one."""
-    scan, earlier = await _two_scans(db_session, user_id, scan_id, since, param)
+    """404 when the earlier scan is not the owner's; 422 naming `param` (the caller's name for `since`) when
+    it is of another house or is this one."""
+    earlier = await _earlier_scan(db_session, scan, since, param)
     now_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=scan)
     before_report, _ = await review_report.report_of_scan(db_session=db_session, settings=settings, scan=earlier)
     earlier_ids = {room.id for room in before_report.rooms}
@@ -120,18 +125,15 @@ async def changes_since(
     )
 
 
-async def put_pairs(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: RoomPairsBody
-) -> RoomPairsBody:
+async def put_pairs(*, db_session: AsyncSession, scan: Scan, body: RoomPairsBody) -> RoomPairsBody:
     """Stores the person's pairs for these rooms of the scan (replacing theirs); an earlier room must be of
     another scan of the same house."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     own_rooms = set(await db_session.scalars(select(Room.id).where(Room.scan_id == scan.id)))
     earlier_rooms = set(
         await db_session.scalars(
             select(Room.id)
             .join(Scan, Scan.id == Room.scan_id)
-            .where(Scan.house_id == scan.house_id, Scan.user_id == user_id, Scan.id != scan.id)
+            .where(Scan.house_id == scan.house_id, Scan.user_id == scan.user_id, Scan.id != scan.id)
         )
     )
     wrong = [str(p.room_id) for p in body.pairs if p.room_id not in own_rooms]
@@ -139,10 +141,10 @@ async def put_pairs(
         str(p.earlier_room_id) for p in body.pairs if p.earlier_room_id and p.earlier_room_id not in earlier_rooms
     ]
     if wrong:
-        raise Unprocessable(f"pairs: rooms not of this scan or an earlier scan of its house: {', '.join(wrong)}")
+        raise RoomsNotPairable(f"pairs: rooms not of this scan or an earlier scan of its house: {', '.join(wrong)}")
     targets = [p.earlier_room_id for p in body.pairs if p.earlier_room_id]
     if len(set(targets)) != len(targets) or len({p.room_id for p in body.pairs}) != len(body.pairs):
-        raise Unprocessable("pairs: a room is paired twice")
+        raise RoomsNotPairable("pairs: a room is paired twice")
     await db_session.execute(delete(RoomPair).where(RoomPair.room_id.in_([p.room_id for p in body.pairs])))
     db_session.add_all(RoomPair(room_id=p.room_id, earlier_room_id=p.earlier_room_id) for p in body.pairs)
     await db_session.commit()

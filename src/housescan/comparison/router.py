@@ -7,15 +7,20 @@ from fastapi import APIRouter, Query, Response
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.comparison import changes, service
+from housescan.comparison.changes import NotAnEarlierScan, RoomsNotPairable
 from housescan.comparison.schemas import Changes, Comparison, RoomPairsBody, VerdictBody, VerdictOut
+from housescan.comparison.service import ScanIdsRejected
 from housescan.dependencies import SessionDep, SettingsDep
+from housescan.errors import responses
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1", tags=["comparison"])
 
 ScanIds = Annotated[str, Query(description="2 to 4 of your scan ids, comma-separated", max_length=200)]
+_COMPARE_ERRORS = responses(*OWNED_SCAN_ERRORS, ScanIdsRejected)
 
 
-@router.get("/compare")
+@router.get("/compare", responses=_COMPARE_ERRORS)
 async def compare(scan_ids: ScanIds, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Comparison:
     """Homes side by side, in the order named. 422 for fewer than 2 or more than 4; 404 for a scan not yours."""
     ids = service.parse_scan_ids(scan_ids)
@@ -25,7 +30,7 @@ async def compare(scan_ids: ScanIds, user: CurrentUser, db_session: SessionDep, 
 @router.get(
     "/compare.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "the comparison, one home a row"}},
+    responses=_COMPARE_ERRORS | {200: {"content": {"text/csv": {}}, "description": "the comparison, one home a row"}},
 )
 async def compare_csv(scan_ids: ScanIds, user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> Response:
     ids = service.parse_scan_ids(scan_ids)
@@ -37,30 +42,25 @@ async def compare_csv(scan_ids: ScanIds, user: CurrentUser, db_session: SessionD
     )
 
 
-@router.put("/scans/{scan_id}/verdict")
-async def put_verdict(scan_id: uuid.UUID, body: VerdictBody, user: CurrentUser, db_session: SessionDep) -> VerdictOut:
+@router.put("/scans/{scan_id}/verdict", responses=responses(*OWNED_SCAN_ERRORS))
+async def put_verdict(scan: OwnedScan, body: VerdictBody, db_session: SessionDep) -> VerdictOut:
     """The person's own rating (1-5) and note of this home, shown in the comparison."""
-    return await service.put_verdict(db_session=db_session, user_id=user.id, scan_id=scan_id, body=body)
+    return await service.put_verdict(db_session=db_session, scan=scan, body=body)
 
 
-@router.get("/scans/{scan_id}/changes")
+@router.get("/scans/{scan_id}/changes", responses=responses(*OWNED_SCAN_ERRORS, NotAnEarlierScan))
 async def get_changes(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     since: Annotated[uuid.UUID, Query(description="an earlier scan of the same house")],
-    user: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
 ) -> Changes:
     """Room by room what changed since an earlier scan of the house: findings new and resolved, answers
     changed, photos then and now. 422 for a `since` of another house; 404 for a scan not yours."""
-    return await changes.changes_since(
-        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, since=since
-    )
+    return await changes.changes_since(db_session=db_session, settings=settings, scan=scan, since=since)
 
 
-@router.put("/scans/{scan_id}/changes/pairs")
-async def put_room_pairs(
-    scan_id: uuid.UUID, body: RoomPairsBody, user: CurrentUser, db_session: SessionDep
-) -> RoomPairsBody:
+@router.put("/scans/{scan_id}/changes/pairs", responses=responses(*OWNED_SCAN_ERRORS, RoomsNotPairable))
+async def put_room_pairs(scan: OwnedScan, body: RoomPairsBody, db_session: SessionDep) -> RoomPairsBody:
     """The person's own pairing of this scan's rooms with an earlier scan's (earlier_room_id null: new room)."""
-    return await changes.put_pairs(db_session=db_session, user_id=user.id, scan_id=scan_id, body=body)
+    return await changes.put_pairs(db_session=db_session, scan=scan, body=body)

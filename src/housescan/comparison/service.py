@@ -20,25 +20,28 @@ from housescan.comparison.schemas import (
 from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.errors import Unprocessable
-from housescan.reports.shares import owned_scan
 from housescan.review import context as review_context
 from housescan.review.brief import brief_of
 from housescan.scans.models import Scan
 from housescan.scans.service import ScanNotFound
 
 
+class ScanIdsRejected(Unprocessable):
+    """`scan_ids` names too few or too many scans, one twice, or something that is not a scan id."""
+
+
 def parse_scan_ids(raw: str) -> list[uuid.UUID]:
     parts = [part.strip() for part in raw.split(",") if part.strip()]
     if not MIN_SCANS <= len(parts) <= MAX_SCANS:
-        raise Unprocessable(f"scan_ids: compare {MIN_SCANS} to {MAX_SCANS} scans, not {len(parts)}")
+        raise ScanIdsRejected(f"scan_ids: compare {MIN_SCANS} to {MAX_SCANS} scans, not {len(parts)}")
     ids: list[uuid.UUID] = []
     for part in parts:
         try:
             ids.append(uuid.UUID(part))
         except ValueError:
-            raise Unprocessable(f"scan_ids: not a scan id: {part}") from None
+            raise ScanIdsRejected(f"scan_ids: not a scan id: {part}") from None
     if len(set(ids)) != len(ids):
-        raise Unprocessable("scan_ids: a scan is named twice")
+        raise ScanIdsRejected("scan_ids: a scan is named twice")
     return ids
 
 
@@ -91,19 +94,16 @@ async def compare(
     return Comparison(scans=compared)
 
 
-async def put_verdict(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: VerdictBody
-) -> VerdictOut:
-    await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
-    verdict = await db_session.get(Verdict, scan_id)
+async def put_verdict(*, db_session: AsyncSession, scan: Scan, body: VerdictBody) -> VerdictOut:
+    verdict = await db_session.get(Verdict, scan.id)
     if verdict is None:
-        verdict = Verdict(scan_id=scan_id, rating=None, note=None)
+        verdict = Verdict(scan_id=scan.id, rating=None, note=None)
         db_session.add(verdict)
     for name in body.model_fields_set:
         setattr(verdict, name, getattr(body, name))
     verdict.updated_at = utcnow()
     await db_session.commit()
-    return VerdictOut(scan_id=scan_id, rating=verdict.rating, note=verdict.note)
+    return VerdictOut(scan_id=scan.id, rating=verdict.rating, note=verdict.note)
 
 
 CSV_COLUMNS = (

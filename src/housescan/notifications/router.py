@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import SessionDep, SettingsDep
+from housescan.errors import NotAuthenticated, responses
 from housescan.notifications import service as notifications_service
 from housescan.notifications.schemas import (
     PreferencesRead,
@@ -16,17 +17,19 @@ from housescan.notifications.schemas import (
     PushSubscriptionRead,
     VapidPublicKey,
 )
+from housescan.notifications.service import InvalidUnsubscribeToken, SubscriptionNotFound, SubscriptionRejected
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
+_SIGNED_IN = responses(NotAuthenticated)
 
 
-@router.get("/me/notifications")
+@router.get("/me/notifications", responses=_SIGNED_IN)
 async def get_preferences(user: CurrentUser, db_session: SessionDep, settings: SettingsDep) -> PreferencesRead:
     """Whether the person gets an e-mail and a push notification when a scan ends."""
     return await notifications_service.get_preferences(db_session=db_session, settings=settings, user_id=user.id)
 
 
-@router.put("/me/notifications")
+@router.put("/me/notifications", responses=_SIGNED_IN)
 async def put_preferences(
     body: PreferencesUpdate, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
 ) -> PreferencesRead:
@@ -35,7 +38,11 @@ async def put_preferences(
     )
 
 
-@router.post("/me/push-subscriptions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/me/push-subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(NotAuthenticated, SubscriptionRejected),
+)
 async def add_push_subscription(
     body: PushSubscriptionCreate, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
 ) -> PushSubscriptionRead:
@@ -45,7 +52,11 @@ async def add_push_subscription(
     )
 
 
-@router.delete("/me/push-subscriptions", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/me/push-subscriptions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(NotAuthenticated, SubscriptionNotFound),
+)
 async def remove_push_subscription(body: PushSubscriptionDelete, user: CurrentUser, db_session: SessionDep) -> Response:
     await notifications_service.remove_push_subscription(db_session=db_session, user_id=user.id, endpoint=body.endpoint)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -67,7 +78,7 @@ def _page(title: str, body: str) -> HTMLResponse:
     )
 
 
-@router.post("/notifications/unsubscribe", response_class=HTMLResponse)
+@router.post("/notifications/unsubscribe", response_class=HTMLResponse, responses=responses(InvalidUnsubscribeToken))
 async def unsubscribe(db_session: SessionDep, settings: SettingsDep, token: str = UnsubscribeToken) -> HTMLResponse:
     """One-click unsubscribe (RFC 8058, `List-Unsubscribe=One-Click` posted by the mail program, or the
     button of the page below): scan e-mails off for the token's owner, with no login; 422 for a token that

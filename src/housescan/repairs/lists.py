@@ -38,7 +38,6 @@ from housescan.reports.shares import (
     hash_token,
     link_state,
     new_link,
-    owned_scan,
     plausible_token,
 )
 from housescan.review import finding_list
@@ -139,19 +138,17 @@ async def create_list(
     *,
     db_session: AsyncSession,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     body: RepairListCreate,
     base_url: str,
 ) -> RepairListOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     now = utcnow()
     row = RepairList(
         series_id=uuid.uuid4(),
         version=1,
         scan_id=scan.id,
-        user_id=user_id,
+        user_id=scan.user_id,
         items=_checked_items(context, body.items),
         note=body.note,
         created_at=now,
@@ -175,18 +172,13 @@ async def _latest(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> R
     return row
 
 
-async def _owned_list(
-    db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID
-) -> tuple[RepairList, ScanContext]:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def _list_of_scan(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> tuple[RepairList, ScanContext]:
     row = await _latest(db_session, scan, list_id)
     return row, await load_context(db_session=db_session, scan=scan)
 
 
-async def get_list(
-    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID
-) -> RepairListOut:
-    return _shown(*await _owned_list(db_session, user_id, scan_id, list_id), settings)
+async def get_list(*, db_session: AsyncSession, settings: Settings, scan: Scan, list_id: uuid.UUID) -> RepairListOut:
+    return _shown(*await _list_of_scan(db_session, scan, list_id), settings)
 
 
 async def _pdf(
@@ -215,22 +207,17 @@ async def list_pdf(
     db_session: AsyncSession,
     store: ObjectStore,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     list_id: uuid.UUID,
 ) -> tuple[bytes, str]:
-    """The owner's PDF of the list's latest version, its times in the account's time zone. 404 for another
-    user's scan or list."""
-    row, context = await _owned_list(db_session, user_id, scan_id, list_id)
-    zone = await reports_service.zone_of_account(db_session, user_id)
+    """The owner's PDF of the list's latest version, its times in the account's time zone."""
+    row, context = await _list_of_scan(db_session, scan, list_id)
+    zone = await reports_service.zone_of_account(db_session, scan.user_id)
     return await _pdf(row, context, settings=settings, store=store, audience="owner", zone=zone)
 
 
-async def lists_of_scan(
-    *, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID, scan_id: uuid.UUID
-) -> RepairListPage:
+async def lists_of_scan(*, db_session: AsyncSession, settings: Settings, scan: Scan) -> RepairListPage:
     """The latest version of each of the scan's lists, newest list first."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     newest = (
         select(RepairList.series_id, func.max(RepairList.version).label("version"))
         .where(RepairList.scan_id == scan.id)
@@ -250,13 +237,11 @@ async def patch_list(
     *,
     db_session: AsyncSession,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     list_id: uuid.UUID,
     body: RepairListPatch,
     base_url: str,
 ) -> RepairListOut:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     context = await load_context(db_session=db_session, scan=scan)
     current = await _latest(db_session, scan, list_id)
     items = _checked_items(context, body.items) if body.items is not None else current.items
@@ -271,7 +256,7 @@ async def patch_list(
             series_id=current.series_id,
             version=current.version + 1,
             scan_id=scan.id,
-            user_id=user_id,
+            user_id=scan.user_id,
             items=items,
             note=note,
             created_at=now,
@@ -283,9 +268,8 @@ async def patch_list(
     return _shown(row, context, settings, base_url=base_url, token=token)
 
 
-async def revoke_links(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID) -> None:
+async def revoke_links(*, db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> None:
     """Every version's link of the list answers 404 from now on."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     await _latest(db_session, scan, list_id)
     now = utcnow()
     for row in await db_session.scalars(select(RepairList).where(RepairList.series_id == list_id)):
@@ -294,12 +278,11 @@ async def revoke_links(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id:
 
 
 async def reissue_link(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, list_id: uuid.UUID, days: int, base_url: str
+    *, db_session: AsyncSession, scan: Scan, list_id: uuid.UUID, days: int, base_url: str
 ) -> RepairShare:
     """A new link to the list's latest version, for when the one shown once is lost or was revoked. The
     version's previous token stops working (only one hash is kept per version); earlier versions' links stay
     as they are, so a revoked one stays dead."""
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     row = await _latest(db_session, scan, list_id)
     token = _new_link(row, days)
     await db_session.commit()

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 from housescan.auth.dependencies import CurrentUser
 from housescan.config import Settings
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import NotAuthenticated, responses
 from housescan.notifications.mail import public_url
 from housescan.repairs import lists, service
+from housescan.repairs.lists import FindingListedTwice, ForeignFindings, RepairListNotFound
 from housescan.repairs.schemas import (
     CostGuideOut,
     CostPreferencesBody,
@@ -20,14 +22,18 @@ from housescan.repairs.schemas import (
     RepairListPatch,
     RepairShare,
 )
-from housescan.reports.share_router import PUBLIC_HEADERS, LimiterDep, client_of
+from housescan.reports.share_router import PUBLIC_HEADERS, SHARED_LINK_ERRORS, LimiterDep, client_of
 from housescan.reports.share_schemas import ShareCreate
 from housescan.review.models import Trade
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1", tags=["repairs"])
+_SIGNED_IN = responses(NotAuthenticated)
+_A_LIST = responses(*OWNED_SCAN_ERRORS, RepairListNotFound)
+_ITEMS_CHECKED = (ForeignFindings, FindingListedTwice)
 
 
-@router.get("/cost-guide")
+@router.get("/cost-guide", responses=_SIGNED_IN)
 async def get_cost_guide(
     user: CurrentUser,
     db_session: SessionDep,
@@ -39,12 +45,12 @@ async def get_cost_guide(
     return await service.cost_guide(db_session=db_session, user=user, trade=trade, query=q)
 
 
-@router.get("/me/cost-preferences")
+@router.get("/me/cost-preferences", responses=_SIGNED_IN)
 async def get_cost_preferences(user: CurrentUser, db_session: SessionDep) -> CostPreferencesOut:
     return await service.preferences_of(db_session, user)
 
 
-@router.put("/me/cost-preferences")
+@router.put("/me/cost-preferences", responses=_SIGNED_IN)
 async def put_cost_preferences(
     body: CostPreferencesBody, user: CurrentUser, db_session: SessionDep
 ) -> CostPreferencesOut:
@@ -56,11 +62,14 @@ def _base_url(settings: Settings, request: Request) -> str:
     return public_url(settings) if settings.public_url else str(request.base_url)
 
 
-@router.post("/scans/{scan_id}/repair-lists", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/scans/{scan_id}/repair-lists",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(*OWNED_SCAN_ERRORS, *_ITEMS_CHECKED),
+)
 async def create_repair_list(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     body: RepairListCreate,
-    user: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -69,31 +78,26 @@ async def create_repair_list(
     return await lists.create_list(
         db_session=db_session,
         settings=settings,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         body=body,
         base_url=_base_url(settings, request),
     )
 
 
-@router.get("/scans/{scan_id}/repair-lists")
-async def list_repair_lists(
-    scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
-) -> RepairListPage:
-    return await lists.lists_of_scan(db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id)
+@router.get("/scans/{scan_id}/repair-lists", responses=responses(*OWNED_SCAN_ERRORS))
+async def list_repair_lists(scan: OwnedScan, db_session: SessionDep, settings: SettingsDep) -> RepairListPage:
+    return await lists.lists_of_scan(db_session=db_session, settings=settings, scan=scan)
 
 
 @router.get(
     "/scans/{scan_id}/repair-lists/{list_id}.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "the list's latest version as CSV"}},
+    responses=_A_LIST | {200: {"content": {"text/csv": {}}, "description": "the list's latest version as CSV"}},
 )
 async def repair_list_csv(
-    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep
 ) -> Response:
-    repair_list = await lists.get_list(
-        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, list_id=list_id
-    )
+    repair_list = await lists.get_list(db_session=db_session, settings=settings, scan=scan, list_id=list_id)
     return _csv(repair_list, {})
 
 
@@ -111,47 +115,38 @@ def _pdf(pdf: bytes, filename: str, headers: dict[str, str]) -> Response:
 @router.get(
     "/scans/{scan_id}/repair-lists/{list_id}/report.pdf",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "the list's latest version as a PDF"},
-        404: {"description": "no such list (or not yours)"},
-    },
+    responses=_A_LIST
+    | {200: {"content": {"application/pdf": {}}, "description": "the list's latest version as a PDF"}},
 )
-async def repair_list_pdf(
-    scan_id: uuid.UUID,
-    list_id: uuid.UUID,
-    user: CurrentUser,
-    runtime: RuntimeDep,
-    db_session: SessionDep,
-) -> Response:
+async def repair_list_pdf(scan: OwnedScan, list_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep) -> Response:
     """The list as a PDF: each finding with its photos and the spots marked on them, what is asked for it,
     the note and the total, in the account's currency; its times in the account's time zone."""
     pdf, filename = await lists.list_pdf(
         db_session=db_session,
         store=runtime.store,
         settings=runtime.settings,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         list_id=list_id,
     )
     return _pdf(pdf, filename, {})
 
 
-@router.get("/scans/{scan_id}/repair-lists/{list_id}")
+@router.get("/scans/{scan_id}/repair-lists/{list_id}", responses=_A_LIST)
 async def get_repair_list(
-    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep, settings: SettingsDep
+    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep
 ) -> RepairListOut:
     """The list's latest version."""
-    return await lists.get_list(
-        db_session=db_session, settings=settings, user_id=user.id, scan_id=scan_id, list_id=list_id
-    )
+    return await lists.get_list(db_session=db_session, settings=settings, scan=scan, list_id=list_id)
 
 
-@router.patch("/scans/{scan_id}/repair-lists/{list_id}")
+@router.patch(
+    "/scans/{scan_id}/repair-lists/{list_id}",
+    responses=responses(*OWNED_SCAN_ERRORS, RepairListNotFound, *_ITEMS_CHECKED),
+)
 async def patch_repair_list(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     list_id: uuid.UUID,
     body: RepairListPatch,
-    user: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -161,8 +156,7 @@ async def patch_repair_list(
     return await lists.patch_list(
         db_session=db_session,
         settings=settings,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         list_id=list_id,
         body=body,
         base_url=_base_url(settings, request),
@@ -172,12 +166,11 @@ async def patch_repair_list(
 @router.post(
     "/scans/{scan_id}/repair-lists/{list_id}/share",
     status_code=status.HTTP_201_CREATED,
-    responses={404: {"description": "no such list (or not yours)"}},
+    responses=_A_LIST,
 )
 async def reissue_repair_list_link(
-    scan_id: uuid.UUID,
+    scan: OwnedScan,
     list_id: uuid.UUID,
-    user: CurrentUser,
     db_session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -188,20 +181,19 @@ async def reissue_repair_list_link(
     stays revoked."""
     return await lists.reissue_link(
         db_session=db_session,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         list_id=list_id,
         days=(body or ShareCreate()).expires_in_days,
         base_url=_base_url(settings, request),
     )
 
 
-@router.delete("/scans/{scan_id}/repair-lists/{list_id}/share", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_repair_list_links(
-    scan_id: uuid.UUID, list_id: uuid.UUID, user: CurrentUser, db_session: SessionDep
-) -> Response:
+@router.delete(
+    "/scans/{scan_id}/repair-lists/{list_id}/share", status_code=status.HTTP_204_NO_CONTENT, responses=_A_LIST
+)
+async def revoke_repair_list_links(scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep) -> Response:
     """Every version's link answers 404 from now on."""
-    await lists.revoke_links(db_session=db_session, user_id=user.id, scan_id=scan_id, list_id=list_id)
+    await lists.revoke_links(db_session=db_session, scan=scan, list_id=list_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -216,7 +208,7 @@ def _csv(repair_list: RepairListOut, headers: dict[str, str]) -> Response:
 @router.get(
     f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "the shared repair list as CSV"}},
+    responses=SHARED_LINK_ERRORS | {200: {"content": {"text/csv": {}}, "description": "the shared repair list as CSV"}},
 )
 async def shared_repair_list_csv(
     token: str, request: Request, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
@@ -230,10 +222,8 @@ async def shared_repair_list_csv(
 @router.get(
     f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}/report.pdf",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "the shared repair list as a PDF"},
-        404: {"description": "the link is unknown, expired or revoked"},
-    },
+    responses=SHARED_LINK_ERRORS
+    | {200: {"content": {"application/pdf": {}}, "description": "the shared repair list as a PDF"}},
 )
 async def shared_repair_list_pdf(
     token: str, request: Request, runtime: RuntimeDep, db_session: SessionDep, limiter: LimiterDep
@@ -250,7 +240,7 @@ async def shared_repair_list_pdf(
     return _pdf(pdf, filename, PUBLIC_HEADERS)
 
 
-@router.get(f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}")
+@router.get(f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}", responses=SHARED_LINK_ERRORS)
 async def shared_repair_list(
     token: str, request: Request, response: Response, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
 ) -> RepairListOut:

@@ -5,9 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from housescan.auth.dependencies import CurrentUser
+from housescan.comparison.changes import NotAnEarlierScan
 from housescan.dependencies import RuntimeDep, SessionDep
+from housescan.errors import responses
 from housescan.reports import service as reports_service
+from housescan.reports.service import ReportNotReady, UnknownTimeZone
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
 
@@ -20,16 +23,11 @@ TimeZoneQuery = Annotated[
 @router.get(
     "/{scan_id}/report.pdf",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}, "description": "the inspection report"},
-        404: {"description": "no such scan (or not yours)"},
-        409: {"description": "the scan has no finished analysis yet"},
-        422: {"description": "`tz` is not a time zone name, or `changes_since` is not a scan of this house"},
-    },
+    responses=responses(*OWNED_SCAN_ERRORS, ReportNotReady, UnknownTimeZone, NotAnEarlierScan)
+    | {200: {"content": {"application/pdf": {}}, "description": "the inspection report"}},
 )
 async def scan_report(
-    scan_id: uuid.UUID,
-    user: CurrentUser,
+    scan: OwnedScan,
     runtime: RuntimeDep,
     db_session: SessionDep,
     tz: TimeZoneQuery = None,
@@ -45,8 +43,7 @@ async def scan_report(
         db_session=db_session,
         store=runtime.store,
         settings=runtime.settings,
-        user_id=user.id,
-        scan_id=scan_id,
+        scan=scan,
         tz=tz,
         changes_since=changes_since,
     )

@@ -20,7 +20,6 @@ from housescan.comparison.schemas import Changes
 from housescan.config import Settings
 from housescan.errors import Conflict, Unprocessable
 from housescan.reports.render import ReportData, Thumbnail, render_pdf
-from housescan.review import context as review_context
 from housescan.review import report as review_report
 from housescan.scans.models import Image, Scan, ScanStatus
 from housescan.storage.base import ObjectNotFound, ObjectStore
@@ -37,6 +36,8 @@ class ReportNotReady(Conflict):
 
 
 class UnknownTimeZone(Unprocessable):
+    """`tz` is not a time zone name."""
+
     def __init__(self, name: str) -> None:
         super().__init__(
             [
@@ -71,28 +72,20 @@ async def scan_report_pdf(
     db_session: AsyncSession,
     store: ObjectStore,
     settings: Settings,
-    user_id: uuid.UUID,
-    scan_id: uuid.UUID,
+    scan: Scan,
     tz: str | None = None,
     changes_since: uuid.UUID | None = None,
 ) -> tuple[bytes, str]:
-    """The owner's report as PDF bytes and a file name (with the cost line), its times in `tz` (an IANA
-    name; 422 when unknown), else the account's time zone, else UTC; with an appendix of the changes since
-    the earlier scan `changes_since` (422 when of another house). 404 for another user's scan; 409 while
-    there is no analysis."""
+    """The owner's report of their scan as PDF bytes and a file name (with the cost line), its times in `tz`
+    (an IANA name; 422 when unknown), else the account's time zone, else UTC; with an appendix of the changes
+    since the earlier scan `changes_since` (422 when of another house). 409 while there is no analysis."""
     zone = time_zone(tz) if tz else None
-    scan = await review_context.owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
     changes = None
     if changes_since is not None:
         changes = await comparison_changes.changes_since(
-            db_session=db_session,
-            settings=settings,
-            user_id=user_id,
-            scan_id=scan.id,
-            since=changes_since,
-            param="changes_since",
+            db_session=db_session, settings=settings, scan=scan, since=changes_since, param="changes_since"
         )
-    zone = zone or await zone_of_account(db_session, user_id)
+    zone = zone or await zone_of_account(db_session, scan.user_id)
     return await report_pdf_of_scan(
         db_session=db_session, store=store, settings=settings, scan=scan, owner=True, zone=zone, changes=changes
     )

@@ -7,14 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from housescan.auth.dependencies import CurrentUser
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.errors import responses
 from housescan.notifications.mail import public_url
 from housescan.reports import shares as shares_service
 from housescan.reports.share_schemas import ShareCreate, ShareCreated, SharedReport, ShareList
-from housescan.reports.shares import FailureLimiter
+from housescan.reports.shares import FailureLimiter, NotShareable, ShareLinkNotFound, ShareNotFound, TooManyFailedLinks
+from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1", tags=["shares"])
+# What the public routes behind a link may answer (the repair lists' too).
+SHARED_LINK_ERRORS = responses(ShareNotFound, TooManyFailedLinks)
 
 # A shared page is for the people it was sent to: never indexed, never cached, never leaking its URL.
 PUBLIC_HEADERS = {
@@ -39,10 +42,13 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-@router.post("/scans/{scan_id}/shares", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/scans/{scan_id}/shares",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(*OWNED_SCAN_ERRORS, NotShareable),
+)
 async def create_share(
-    scan_id: uuid.UUID,
-    user: CurrentUser,
+    scan: OwnedScan,
     db_session: SessionDep,
     settings: SettingsDep,
     request: Request,
@@ -51,23 +57,27 @@ async def create_share(
     """A read-only link to the report (default: valid 30 days). The token is shown only in this answer."""
     base = public_url(settings) if settings.public_url else str(request.base_url)
     return await shares_service.create_share(
-        db_session=db_session, user_id=user.id, scan_id=scan_id, body=body or ShareCreate(), base_url=base
+        db_session=db_session, scan=scan, body=body or ShareCreate(), base_url=base
     )
 
 
-@router.get("/scans/{scan_id}/shares")
-async def list_shares(scan_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> ShareList:
-    return await shares_service.list_shares(db_session=db_session, user_id=user.id, scan_id=scan_id)
+@router.get("/scans/{scan_id}/shares", responses=responses(*OWNED_SCAN_ERRORS))
+async def list_shares(scan: OwnedScan, db_session: SessionDep) -> ShareList:
+    return await shares_service.list_shares(db_session=db_session, scan=scan)
 
 
-@router.delete("/scans/{scan_id}/shares/{share_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_share(scan_id: uuid.UUID, share_id: uuid.UUID, user: CurrentUser, db_session: SessionDep) -> Response:
+@router.delete(
+    "/scans/{scan_id}/shares/{share_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(*OWNED_SCAN_ERRORS, ShareLinkNotFound),
+)
+async def revoke_share(scan: OwnedScan, share_id: uuid.UUID, db_session: SessionDep) -> Response:
     """The link answers 404 from now on."""
-    await shares_service.revoke_share(db_session=db_session, user_id=user.id, scan_id=scan_id, share_id=share_id)
+    await shares_service.revoke_share(db_session=db_session, scan=scan, share_id=share_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/shared/{token}")
+@router.get("/shared/{token}", responses=SHARED_LINK_ERRORS)
 async def shared_report(
     token: str, request: Request, response: Response, db_session: SessionDep, settings: SettingsDep, limiter: LimiterDep
 ) -> SharedReport:
@@ -82,7 +92,8 @@ async def shared_report(
 @router.get(
     "/shared/{token}/report.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "the shared report (no costs)"}},
+    responses=SHARED_LINK_ERRORS
+    | {200: {"content": {"application/pdf": {}}, "description": "the shared report (no costs)"}},
 )
 async def shared_report_pdf(
     token: str,

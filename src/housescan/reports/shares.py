@@ -33,7 +33,23 @@ FAILED_LOOKUP_WINDOW_SECONDS = 600.0
 
 
 class ShareNotFound(NotFound):
+    """The link is unknown, expired or revoked (or its report is no longer finished)."""
+
     message = "this link does not exist, has expired or was revoked"
+
+
+class ShareLinkNotFound(NotFound):
+    """No such share link of this scan."""
+
+    message = "share link not found"
+
+
+class NotShareable(Conflict):
+    """Only a finished report can be shared."""
+
+
+class TooManyFailedLinks(TooManyRequests):
+    """This address keeps opening links that do not work; it waits `Retry-After` seconds."""
 
 
 class FailureLimiter:
@@ -64,7 +80,7 @@ class FailureLimiter:
     def refuse_if_throttled(self, key: str) -> None:
         wait = self.retry_after(key)
         if wait is not None:
-            raise TooManyRequests(f"too many links that do not work; try again in {wait} seconds", retry_after=wait)
+            raise TooManyFailedLinks(f"too many links that do not work; try again in {wait} seconds", retry_after=wait)
 
     def record_failure(self, key: str) -> None:
         now = time.monotonic()
@@ -125,23 +141,13 @@ def _read(share: ShareLink, now: datetime) -> ShareRead:
     )
 
 
-async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
-    scan = await db_session.scalar(select(Scan).where(Scan.id == scan_id, Scan.user_id == user_id))
-    if scan is None:
-        raise NotFound("scan not found")
-    return scan
-
-
-async def create_share(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, body: ShareCreate, base_url: str
-) -> ShareCreated:
-    scan = await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def create_share(*, db_session: AsyncSession, scan: Scan, body: ShareCreate, base_url: str) -> ShareCreated:
     if scan.status is not ScanStatus.succeeded:
-        raise Conflict(f"only a finished report can be shared; this scan is {scan.status}")
+        raise NotShareable(f"only a finished report can be shared; this scan is {scan.status}")
     now = utcnow()
     link = new_link(days=body.expires_in_days, now=now)
     share = ShareLink(
-        scan_id=scan.id, user_id=user_id, token_hash=link.token_hash, created_at=now, expires_at=link.expires_at
+        scan_id=scan.id, user_id=scan.user_id, token_hash=link.token_hash, created_at=now, expires_at=link.expires_at
     )
     db_session.add(share)
     await db_session.commit()
@@ -150,25 +156,24 @@ async def create_share(
     )
 
 
-async def list_shares(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> ShareList:
-    await owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
+async def list_shares(*, db_session: AsyncSession, scan: Scan) -> ShareList:
     shares = await db_session.scalars(
         select(ShareLink)
-        .where(ShareLink.scan_id == scan_id, ShareLink.user_id == user_id)
+        .where(ShareLink.scan_id == scan.id, ShareLink.user_id == scan.user_id)
         .order_by(ShareLink.created_at.desc(), ShareLink.id)
     )
     now = utcnow()
     return ShareList(items=[_read(share, now) for share in shares])
 
 
-async def revoke_share(
-    *, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID, share_id: uuid.UUID
-) -> None:
+async def revoke_share(*, db_session: AsyncSession, scan: Scan, share_id: uuid.UUID) -> None:
     share = await db_session.scalar(
-        select(ShareLink).where(ShareLink.id == share_id, ShareLink.scan_id == scan_id, ShareLink.user_id == user_id)
+        select(ShareLink).where(
+            ShareLink.id == share_id, ShareLink.scan_id == scan.id, ShareLink.user_id == scan.user_id
+        )
     )
     if share is None:
-        raise NotFound("share link not found")
+        raise ShareLinkNotFound()
     if share.revoked_at is None:
         share.revoked_at = utcnow()
     await db_session.commit()

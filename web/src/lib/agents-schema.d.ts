@@ -460,7 +460,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `analysis_failed`: The analysis could not be done; `detail.retryable` says whether to try again */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `analysis_failed`: The analysis could not be done; `detail.retryable` says whether to try again */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -3319,7 +3319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_rooms`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `too_many_rooms`: invalid input */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3395,7 +3395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route); `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3413,7 +3413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4026,7 +4026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `answer_rejected`: The value does not fit the item answered (its type, or its list of choices) */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `answer_rejected`: The value does not fit the item answered (its type, or its list of choices) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4163,7 +4163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `answer_rejected`: The value does not fit the item answered (its type, or its list of choices); `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `answer_rejected`: The value does not fit the item answered (its type, or its list of choices); `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4343,7 +4343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4522,7 +4522,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `foreign_photos`: Photos named that are not photos of the scan or room the edit is about */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4596,7 +4596,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route); `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4614,7 +4614,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `field_rejected`: A 422 in the shape of FastAPI's own validation errors, naming the field that is wrong; `form_rejected`: The photo form itself is unusable (not multipart, malformed, too many files, missing fields); `upload_rejected`: Photos refused; nothing was stored. `detail` lists every bad file and why */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4727,43 +4727,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
+            /** @description `email_taken`: an account with this email already exists; sign in, or reset its password */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4772,7 +4736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4781,7 +4745,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `blank_password`: the password cannot be blank or only spaces */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4790,12 +4754,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description too many sign-ups from this address */
+            /** @description `too_many_sign_ups`: Too many sign-ups from this address; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4821,16 +4796,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
+            /** @description `wrong_credentials`: wrong email or password */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4839,7 +4805,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description a refresh cookie without the client header, or another site's Origin */
+            /** @description `cross_site_refused`: A refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4848,25 +4814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4875,7 +4823,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4884,12 +4832,23 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description too many failed attempts from this address */
+            /** @description `too_many_sign_in_failures`: Too many failed sign-ins from this address (for this account or any); it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -4915,16 +4874,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
+            /** @description `invalid_refresh_token`: invalid or expired refresh token; `refresh_token_reused`: this refresh token was already used; every session it belonged to is signed out, sign in again */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4933,7 +4883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description a refresh cookie without the client header, or another site's Origin */
+            /** @description `cross_site_refused`: A refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4942,25 +4892,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,17 +4901,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5009,25 +4932,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description a refresh cookie without the client header, or another site's Origin */
+            /** @description `cross_site_refused`: A refresh cookie without the client header, or another site's Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5036,25 +4941,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5063,17 +4950,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5101,15 +4979,6 @@ export interface operations {
                     "application/json": components["schemas"]["UserRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5119,34 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5155,17 +4997,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5193,15 +5026,6 @@ export interface operations {
                     "application/json": components["schemas"]["MergedChecklists"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5211,34 +5035,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5247,17 +5044,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5287,15 +5075,6 @@ export interface operations {
                     "application/json": components["schemas"]["CustomItemRead"][];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5305,34 +5084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5341,17 +5093,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5383,15 +5126,6 @@ export interface operations {
                     "application/json": components["schemas"]["CustomItemRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5401,34 +5135,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5437,17 +5144,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `too_many_items`: at most 100 custom items per scope */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5482,15 +5180,6 @@ export interface operations {
                     "application/json": components["schemas"]["CustomItemRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5500,16 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `custom_item_not_found`: custom item not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5518,16 +5198,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5536,17 +5207,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `too_many_items`: at most 100 custom items per scope; `item_id_mismatch`: the item's id must match the id in the path */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5575,15 +5237,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5593,16 +5246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `custom_item_not_found`: custom item not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5611,16 +5255,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5629,17 +5264,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5669,52 +5295,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5723,17 +5304,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5761,15 +5333,6 @@ export interface operations {
                     "application/json": components["schemas"]["QueueHealth"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5779,7 +5342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5788,25 +5351,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5815,17 +5360,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5853,15 +5389,6 @@ export interface operations {
                     "application/json": components["schemas"]["QueueHealth"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5871,7 +5398,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5880,25 +5407,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5907,17 +5416,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5948,15 +5448,6 @@ export interface operations {
                     "application/json": components["schemas"]["FailedScanPage"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -5966,7 +5457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5975,25 +5466,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6002,17 +5475,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6042,15 +5506,6 @@ export interface operations {
                     "application/json": components["schemas"]["RetryAccepted"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6060,7 +5515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6069,7 +5524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6078,7 +5533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
+            /** @description `scan_state_conflict`: The scan's state does not allow this (e.g. photos added to a running scan, a scan queued twice) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6087,7 +5542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6096,17 +5551,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6139,15 +5585,6 @@ export interface operations {
                     "application/json": components["schemas"]["CostReport"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6157,7 +5594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6166,25 +5603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6193,17 +5612,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `invalid_period`: `until` must be after `since` */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6234,15 +5644,6 @@ export interface operations {
                     "application/json": components["schemas"]["AdminAnalytics"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6252,7 +5653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `admin_only`: The route is for the admin role */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6261,25 +5662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6288,17 +5671,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6333,15 +5707,6 @@ export interface operations {
                     "application/pdf": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6351,8 +5716,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
+            /** @description `scan_not_found`: scan not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6360,21 +5725,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description no such scan (or not yours) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description the scan has no finished analysis yet */
+            /** @description `report_not_ready`: The scan exists (and is the user's) but has no analysis to report yet */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6383,15 +5743,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `tz` is not a time zone name, or `changes_since` is not a scan of this house */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `unknown_time_zone`: `tz` is not a time zone name; `not_an_earlier_scan`: The scan to compare with is this one, or a scan of another house */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6419,15 +5772,6 @@ export interface operations {
                     "application/json": components["schemas"]["PreferencesRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6437,34 +5781,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6473,17 +5790,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6515,15 +5823,6 @@ export interface operations {
                     "application/json": components["schemas"]["PreferencesRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6533,34 +5832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6569,17 +5841,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6611,15 +5874,6 @@ export interface operations {
                     "application/json": components["schemas"]["PushSubscriptionRead"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6629,34 +5883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6665,17 +5892,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `subscription_rejected`: The push subscription's endpoint or keys are not acceptable (e.g. a private address) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6705,15 +5923,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -6723,16 +5932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `subscription_not_found`: No such push subscription of this user */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6741,16 +5941,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6759,17 +5950,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6797,52 +5979,7 @@ export interface operations {
                     "application/json": components["schemas"]["VapidPublicKey"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6851,17 +5988,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6892,75 +6020,23 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                     "text/html": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                     "text/html": components["schemas"]["ErrorBody"];
                 };
             };
@@ -6987,75 +6063,23 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                     "text/html": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `invalid_unsubscribe_token`: The one-click unsubscribe token is not valid */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                     "text/html": components["schemas"]["ErrorBody"];
                 };
             };
@@ -7081,15 +6105,6 @@ export interface operations {
                     "application/json": components["schemas"]["ShareList"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7099,16 +6114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7117,16 +6123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7135,17 +6132,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7179,15 +6167,6 @@ export interface operations {
                     "application/json": components["schemas"]["ShareCreated"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7197,16 +6176,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7215,7 +6185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
+            /** @description `not_shareable`: Only a finished report can be shared */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7224,7 +6194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7233,17 +6203,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7258,8 +6219,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 share_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -7272,15 +6233,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7290,16 +6242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found; `share_link_not_found`: No such share link of this scan */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7308,16 +6251,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7326,17 +6260,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7366,34 +6291,7 @@ export interface operations {
                     "application/json": components["schemas"]["SharedReport"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `share_not_found`: The link is unknown, expired or revoked (or its report is no longer finished) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7402,16 +6300,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7420,7 +6309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7429,7 +6318,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
+            /** @description `too_many_failed_links`: This address keeps opening links that do not work; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7460,34 +6349,7 @@ export interface operations {
                     "application/pdf": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `share_not_found`: The link is unknown, expired or revoked (or its report is no longer finished) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7496,16 +6358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,7 +6367,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7523,7 +6376,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
+            /** @description `too_many_failed_links`: This address keeps opening links that do not work; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7556,52 +6409,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetRequested"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7610,17 +6418,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7650,7 +6449,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
+            /** @description `invalid_reset_token`: this reset link is invalid, expired or already used; ask for a new one */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7659,43 +6458,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7704,7 +6467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7713,8 +6476,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
-            429: {
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7746,15 +6509,6 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7764,7 +6518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `wrong_password`: the password is wrong */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7773,25 +6527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7800,7 +6536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7809,8 +6545,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
-            429: {
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7840,15 +6576,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7858,7 +6585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
+            /** @description `wrong_password`: the password is wrong */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7867,25 +6594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7894,7 +6603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7903,8 +6612,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
-            429: {
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7932,15 +6641,6 @@ export interface operations {
                     "application/zip": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -7950,34 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7986,17 +6659,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8024,15 +6688,6 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8042,34 +6697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8078,17 +6706,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8120,15 +6739,6 @@ export interface operations {
                     "application/json": components["schemas"]["Preferences"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8138,34 +6748,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8174,17 +6757,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8216,15 +6790,6 @@ export interface operations {
                     "application/json": components["schemas"]["CostGuideOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8234,34 +6799,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8270,17 +6808,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8308,15 +6837,6 @@ export interface operations {
                     "application/json": components["schemas"]["CostPreferencesOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8326,34 +6846,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8362,17 +6855,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8404,15 +6888,6 @@ export interface operations {
                     "application/json": components["schemas"]["CostPreferencesOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8422,34 +6897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8458,17 +6906,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8498,15 +6937,6 @@ export interface operations {
                     "application/json": components["schemas"]["RepairListPage"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8516,16 +6946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8534,16 +6955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8552,17 +6964,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8596,15 +6999,6 @@ export interface operations {
                     "application/json": components["schemas"]["RepairListOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8614,16 +7008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8632,16 +7017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8650,17 +7026,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `foreign_findings`: A repair list names findings that are not of its scan; `finding_listed_twice`: A repair list names a finding more than once */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8675,8 +7042,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -8691,15 +7058,6 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8709,16 +7067,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8727,16 +7076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8745,17 +7085,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8770,8 +7101,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -8786,15 +7117,6 @@ export interface operations {
                     "application/pdf": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8804,32 +7126,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description no such list (or not yours) */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8838,17 +7144,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8863,8 +7160,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -8879,15 +7176,6 @@ export interface operations {
                     "application/json": components["schemas"]["RepairListOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8897,16 +7185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8915,16 +7194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8933,17 +7203,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8958,8 +7219,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -8978,15 +7239,6 @@ export interface operations {
                     "application/json": components["schemas"]["RepairListOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -8996,16 +7248,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9014,16 +7257,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9032,17 +7266,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `foreign_findings`: A repair list names findings that are not of its scan; `finding_listed_twice`: A repair list names a finding more than once */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9057,8 +7282,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -9077,15 +7302,6 @@ export interface operations {
                     "application/json": components["schemas"]["RepairShare"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9095,32 +7311,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description no such list (or not yours) */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9129,17 +7329,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9154,8 +7345,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scan_id: string;
                 list_id: string;
+                scan_id: string;
             };
             cookie?: never;
         };
@@ -9168,15 +7359,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9186,16 +7368,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found; `repair_list_not_found`: repair list not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9204,16 +7377,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9222,17 +7386,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9262,34 +7417,7 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `share_not_found`: The link is unknown, expired or revoked (or its report is no longer finished) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9298,16 +7426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9316,7 +7435,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9325,7 +7444,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
+            /** @description `too_many_failed_links`: This address keeps opening links that do not work; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9356,50 +7475,16 @@ export interface operations {
                     "application/pdf": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description the link is unknown, expired or revoked */
+            /** @description `share_not_found`: The link is unknown, expired or revoked (or its report is no longer finished) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
-            };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9408,7 +7493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9417,7 +7502,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
+            /** @description `too_many_failed_links`: This address keeps opening links that do not work; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9448,34 +7533,7 @@ export interface operations {
                     "application/json": components["schemas"]["RepairListOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_authenticated`: not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `share_not_found`: The link is unknown, expired or revoked (or its report is no longer finished) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9484,16 +7542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9502,7 +7551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9511,7 +7560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `too_many_requests`: too many requests */
+            /** @description `too_many_failed_links`: This address keeps opening links that do not work; it waits `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9543,15 +7592,6 @@ export interface operations {
                     "application/json": components["schemas"]["Comparison"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9561,16 +7601,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9579,16 +7610,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9597,17 +7619,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `scan_ids_rejected`: `scan_ids` names too few or too many scans, one twice, or something that is not a scan id */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9638,15 +7651,6 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9656,16 +7660,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9674,16 +7669,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9692,17 +7678,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `scan_ids_rejected`: `scan_ids` names too few or too many scans, one twice, or something that is not a scan id */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9736,15 +7713,6 @@ export interface operations {
                     "application/json": components["schemas"]["VerdictOut"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9754,16 +7722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9772,16 +7731,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9790,17 +7740,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9833,15 +7774,6 @@ export interface operations {
                     "application/json": components["schemas"]["Changes"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9851,16 +7783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9869,16 +7792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9887,17 +7801,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `not_an_earlier_scan`: The scan to compare with is this one, or a scan of another house */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9931,15 +7836,6 @@ export interface operations {
                     "application/json": components["schemas"]["RoomPairsBody"];
                 };
             };
-            /** @description `bad_request`: bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description `not_authenticated`: not authenticated */
             401: {
                 headers: {
@@ -9949,16 +7845,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `forbidden`: not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `not_found`: Also the answer for another user's resources: their existence is never revealed */
+            /** @description `scan_not_found`: scan not found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9967,16 +7854,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `conflict`: conflicts with the resource's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_large`: too large or too many */
+            /** @description `body_too_large`: The request's body is over the size limit (the middleware's check, before any route) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9985,17 +7863,8 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `unprocessable`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `rooms_not_pairable`: Pairs name rooms not of this scan or of an earlier scan of its house, or a room twice */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description `too_many_requests`: too many requests */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
