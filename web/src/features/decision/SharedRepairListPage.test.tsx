@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import SharedRepairListPage from "./SharedRepairListPage";
 import { api, ApiError } from "../../lib/api";
 import type { RepairList } from "./decisionApi";
+import { withQueries } from "../../test-utils";
 
 const AT = "2026-12-01T10:00:00Z";
 const list: RepairList = {
@@ -43,11 +44,13 @@ const list: RepairList = {
 
 function renderAt(token: string) {
   render(
-    <MemoryRouter initialEntries={[`/shared/repair-lists/${token}`]}>
-      <Routes>
-        <Route path="/shared/repair-lists/:token" element={<SharedRepairListPage />} />
-      </Routes>
-    </MemoryRouter>,
+    withQueries(
+      <MemoryRouter initialEntries={[`/shared/repair-lists/${token}`]}>
+        <Routes>
+          <Route path="/shared/repair-lists/:token" element={<SharedRepairListPage />} />
+        </Routes>
+      </MemoryRouter>,
+    ),
   );
 }
 

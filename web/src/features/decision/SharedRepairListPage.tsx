@@ -1,11 +1,11 @@
-import { useEffect, useState } from "react";
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../../components/ui";
 import FindingCard, { photosById } from "../review/FindingCard";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
-import { SharedFailureCard, sharedFailure, useNoIndex, type SharedFailure } from "../review/SharedReportPage";
+import { SharedFailureCard, sharedFailure, useNoIndex } from "../review/SharedReportPage";
 import { ASK_TO_READER } from "./decision";
-import { decisionApi, type RepairItem, type RepairList } from "./decisionApi";
+import { decisionApi, type RepairItem } from "./decisionApi";
+import { useSharedRepairList } from "./queries";
 import "../account/account.css";
 import "../review/review.css";
 import "./decision.css";
@@ -25,23 +25,10 @@ function AskLine({ item, currency }: { item: RepairItem; currency: string }) {
  */
 export default function SharedRepairListPage() {
   const { token = "" } = useParams();
-  const [list, setList] = useState<RepairList | null>(null);
-  const [failure, setFailure] = useState<SharedFailure | null>(null);
+  const query = useSharedRepairList(token);
+  const list = query.data ?? null;
+  const failure = query.error ? sharedFailure(query.error) : null;
   useNoIndex();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    decisionApi.sharedRepairList(token, controller.signal).then(
-      (body) => {
-        setList(body);
-        setFailure(null);
-      },
-      (err: unknown) => {
-        if (!controller.signal.aborted) setFailure(sharedFailure(err));
-      },
-    );
-    return () => controller.abort();
-  }, [token]);
 
   if (failure) return <SharedFailureCard failure={failure} what="repair list" />;
   if (!list) return <Spinner label="Opening the repair list…" />;

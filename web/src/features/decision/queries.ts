@@ -9,6 +9,7 @@ export const decisionKeys = {
   repairLists: (scanId: string) => ["repair-lists", scanId] as const,
   /** Homes side by side; `scanIds` in the order the person picked them. */
   compare: (scanIds: string[]) => ["compare", scanIds] as const,
+  sharedRepairList: (token: string) => ["shared-repair-list", token] as const,
 };
 
 /** What changed in a home between an earlier scan and this one (nothing is asked without an earlier scan). */
@@ -76,4 +77,12 @@ export function useSetVerdict() {
       ),
     [queryClient],
   );
+}
+
+/** A repair list as its shared link shows it to someone without an account. */
+export function useSharedRepairList(token: string) {
+  return useQuery({
+    queryKey: decisionKeys.sharedRepairList(token),
+    queryFn: ({ signal }) => decisionApi.sharedRepairList(token, signal),
+  });
 }
