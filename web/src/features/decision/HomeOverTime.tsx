@@ -1,13 +1,13 @@
-import { useEffect, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert } from "../../components/ui";
 import { useCreateScan } from "../scans/queries";
 import { errorLines } from "../../lib/account";
 import { formatDate } from "../../lib/format";
-import type { ScanDetail, ScanListItem } from "../../lib/types";
-import { allPages, earlierScans } from "./decision";
-import { decisionApi } from "./decisionApi";
+import type { ScanDetail } from "../../lib/types";
+import { earlierScans } from "./decision";
 import "./decision.css";
+import { useScansOfHouse } from "./queries";
 
 /**
  * One home over time, on its report: "Scan this home again" starts a new scan of the same house with the same
@@ -15,28 +15,22 @@ import "./decision.css";
  */
 export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
   const navigate = useNavigate();
-  const [earlier, setEarlier] = useState<ScanListItem[] | null>(null);
-  const [since, setSince] = useState("");
+  const scansOfHouse = useScansOfHouse(scan.house.id);
+  const earlier = useMemo(
+    () =>
+      scansOfHouse.data
+        ? earlierScans(scansOfHouse.data, { id: scan.id, house_id: scan.house.id, created_at: scan.created_at })
+        : scansOfHouse.isError
+          ? []
+          : null,
+    [scansOfHouse.data, scansOfHouse.isError, scan.id, scan.house.id, scan.created_at],
+  );
+  // The latest earlier scan is picked until the person picks another.
+  const [picked, setSince] = useState("");
+  const since = picked || (earlier?.[0]?.id ?? "");
   const createScan = useCreateScan();
   const busy = createScan.isPending || createScan.isSuccess; // stays busy while the new scan opens
   const [error, setError] = useState<string[] | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    const houseId = scan.house.id;
-    allPages((cursor) => decisionApi.scansOfHouse(houseId, cursor)).then(
-      (scans) => {
-        if (!live) return;
-        const found = earlierScans(scans, { id: scan.id, house_id: scan.house.id, created_at: scan.created_at });
-        setEarlier(found);
-        setSince(found[0]?.id ?? "");
-      },
-      () => live && setEarlier([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [scan.id, scan.house.id, scan.created_at]);
 
   async function scanAgain() {
     setError(null);

@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { accountPreferences } from "../account/preferences";
-import { scanQuery } from "../scans/queries";
+import { scanKeys, scanQuery } from "../scans/queries";
+import { allPages } from "./decision";
 import { decisionApi, type ComparedScan } from "./decisionApi";
 
 export const decisionKeys = {
@@ -84,5 +85,13 @@ export function useSharedRepairList(token: string) {
   return useQuery({
     queryKey: decisionKeys.sharedRepairList(token),
     queryFn: ({ signal }) => decisionApi.sharedRepairList(token, signal),
+  });
+}
+
+/** Every scan of one home (all pages); a list like the history's, so scan events refresh it too. */
+export function useScansOfHouse(houseId: string) {
+  return useQuery({
+    queryKey: scanKeys.list({ houseId }),
+    queryFn: ({ signal }) => allPages((cursor) => decisionApi.scansOfHouse(houseId, cursor, signal)),
   });
 }

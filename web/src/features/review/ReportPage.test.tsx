@@ -277,7 +277,7 @@ describe("ReportPage", () => {
         body: expect.objectContaining({ title: "Walls condition: poor", severity: "safety", room_id: "r1", checklist_item_id: "walls_condition" }),
       }),
     );
-    const gets = () => request.mock.calls.filter((call: unknown[]) => call[0] === "GET").length;
+    const gets = () => request.mock.calls.filter((call: unknown[]) => call[0] === "GET" && call[1] === "/api/v1/scans/s1/report").length;
     const before = gets();
     await act(async () => listener?.({ type: "scan:updated", payload: { scanId: "s1", eventId: 9 } }));
     await waitFor(() => expect(gets()).toBe(before + 1));

@@ -1,13 +1,13 @@
 import { useInfiniteQuery, type InfiniteData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { api } from "../../lib/api";
-import type { ScanDetail, ScanPage } from "../../lib/types";
+import type { ScanDetail, ScanListItem, ScanPage } from "../../lib/types";
 import { accountPreferences } from "../account/preferences";
 
 export const scanKeys = {
   /** Every list of scans, whatever its filters. */
   lists: ["scans"] as const,
-  list: (filters: { limit?: number } = {}) => ["scans", filters] as const,
+  list: (filters: { limit?: number; houseId?: string } = {}) => ["scans", filters] as const,
   detail: (scanId: string) => ["scan", scanId] as const,
 };
 
@@ -55,9 +55,11 @@ export function useDeleteScan() {
     onSuccess: (_, scanId) => {
       queryClient.removeQueries({ queryKey: scanKeys.detail(scanId) });
       // Gone from the lists at once; the refetch below then reads them again.
-      queryClient.setQueriesData<InfiniteData<ScanPage>>({ queryKey: scanKeys.lists }, (data) =>
-        data && { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((item) => item.id !== scanId) })) },
-      );
+      queryClient.setQueriesData<InfiniteData<ScanPage> | ScanListItem[]>({ queryKey: scanKeys.lists }, (data) => {
+        const kept = (items: ScanListItem[]) => items.filter((item) => item.id !== scanId);
+        if (!data) return data;
+        return Array.isArray(data) ? kept(data) : { ...data, pages: data.pages.map((page) => ({ ...page, items: kept(page.items) })) };
+      });
       return invalidateScanLists(queryClient);
     },
   });
