@@ -39,11 +39,13 @@ class EventRecorder:
     def names(self, scan_id: str | None = None) -> list[str]:
         return [name for name, payload in self.events if scan_id is None or payload.get("scanId") == scan_id]
 
-    async def wait_for(self, name: str, scan_id: str, timeout: float = 120) -> dict[str, Any]:
+    async def wait_for(self, name: str, scan_id: str | None, timeout: float = 120) -> dict[str, Any]:
+        """The first `name` event of the scan (of any scan when `scan_id` is None), once it has arrived."""
+
         async def seen() -> dict[str, Any]:
             while True:
                 for event, payload in self.events:
-                    if event == name and payload.get("scanId") == scan_id:
+                    if event == name and scan_id in (None, payload.get("scanId")):
                         return payload
                 self._changed.clear()
                 await self._changed.wait()

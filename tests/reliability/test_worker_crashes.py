@@ -60,6 +60,12 @@ class ReconnectingRecorder:
             for name, payload in self.recorder.events:
                 self.events[payload["eventId"]] = (name, payload)
 
+    async def wait_for_any(self, name: str) -> None:
+        """Until some scan's `name` event has arrived (on this connection or an earlier one)."""
+        if not any(event == name for event, _ in self.events.values()):
+            assert self.recorder is not None
+            await self.recorder.wait_for(name, None)
+
     def completed(self) -> Counter[str]:
         self._harvest()
         return Counter(p["scanId"] for name, p in self.events.values() if name == "scan:completed")
@@ -126,7 +132,13 @@ async def _chaos(
 ) -> int:
     """Kill a random victim at random moments until every scan is finished; returns how many kills."""
     rng = random.Random(seed)
-    kills = 0
+    # The first kill follows the first scan taken up, known from its event: on a loaded machine every scan
+    # can finish between two rounds of polling, and a run that kills nothing proves nothing.
+    await tab.wait_for_any("scan:processing")
+    victim = rng.choice(victims)
+    victim.kill()
+    kills = 1
+    await restart(victim)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         await tab.ensure_connected()
