@@ -43,7 +43,7 @@ from housescan.reports.shares import (
 from housescan.review import finding_list
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
-from housescan.review.findings import _room_names as room_names_of  # ask: make it public
+from housescan.review.findings import room_names_of
 from housescan.review.schemas import Audience
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore

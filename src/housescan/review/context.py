@@ -23,7 +23,6 @@ from housescan.houses.models import House, Room
 from housescan.realtime import service as realtime_service
 from housescan.realtime.service import EventPublisher
 from housescan.review.models import Finding, PersonAnswer
-from housescan.scans import service as scans_service
 from housescan.scans.events import ScanUpdated
 from housescan.scans.models import AgentRun, HouseScanSummary, Image, Scan
 
@@ -101,10 +100,6 @@ class ScanContext:
             provider = (self.summary.cost_summary or {}).get("provider")
             return str(provider) if provider else None
         return None
-
-
-async def owned_scan(*, db_session: AsyncSession, user_id: uuid.UUID, scan_id: uuid.UUID) -> Scan:
-    return await scans_service.get_owned_scan(db_session=db_session, user_id=user_id, scan_id=scan_id)
 
 
 async def load_context(*, db_session: AsyncSession, scan: Scan) -> ScanContext:

@@ -50,7 +50,7 @@ class FieldRejected(Unprocessable):
         super().__init__([{"loc": ["body", field], "msg": message, "type": "value_error"}])
 
 
-def _room_names(context: ScanContext) -> dict[uuid.UUID, str]:
+def room_names_of(context: ScanContext) -> dict[uuid.UUID, str]:
     """Each room's name as the report shows it (its label, else its type, else "Room N")."""
     names = {}
     for room in context.rooms:
@@ -60,12 +60,12 @@ def _room_names(context: ScanContext) -> dict[uuid.UUID, str]:
 
 
 def _shown(finding: Finding, context: ScanContext) -> FindingOut:
-    return finding_out(finding, _room_names(context))
+    return finding_out(finding, room_names_of(context))
 
 
 async def list_findings(*, db_session: AsyncSession, scan: Scan) -> FindingList:
     context = await load_context(db_session=db_session, scan=scan)
-    return ordered_findings(context.findings, room_names=_room_names(context))
+    return ordered_findings(context.findings, room_names=room_names_of(context))
 
 
 def _check_finding_refs(context: ScanContext, room_id: uuid.UUID | None, photo_ids: Sequence[uuid.UUID]) -> list[str]:

@@ -71,7 +71,7 @@ class ScanStateConflict(Conflict):
 
 
 class TooManyRooms(Unprocessable):
-    pass
+    """More rooms than a scan may hold (`rooms_count`, or a room added to a full scan)."""
 
 
 class UploadRejected(Unprocessable):
