@@ -159,7 +159,9 @@ def new_page(browser: object, server: Server, *, mobile: bool = False):  # type:
         has_touch=mobile,
         service_workers="allow",
     )
-    context.set_default_timeout(20_000)
+    # A wait ends as soon as what it waits for happens; this only bounds a wait for what never happens. On a
+    # loaded machine (a CI run beside other work) a report's photos took more than 20 s to appear.
+    context.set_default_timeout(60_000)
     page = context.new_page()
     console = Console()
     page.on("console", lambda m: console.errors.append(m.text) if m.type == "error" else None)
