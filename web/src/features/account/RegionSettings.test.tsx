@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import RegionSettings from "./RegionSettings";
 import { api } from "../../lib/api";
+import { withQueries } from "../../test-utils";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -16,7 +17,7 @@ describe("RegionSettings", () => {
       if (url.endsWith("/me/cost-preferences")) return { currency: "GBP", cost_factor: 1.1 } as never;
       return { currency: "GBP", time_zone: "Europe/London" } as never;
     });
-    render(<RegionSettings />);
+    render(withQueries(<RegionSettings />));
     const factor = (await screen.findByLabelText("Regional cost factor")) as HTMLInputElement;
     await waitFor(() => expect(factor.value).toBe("1.1"));
 

@@ -5,6 +5,7 @@ import { Alert } from "../../components/ui";
 import { accountPreferences, adoptPreferences, browserPreferences, preferencesApi } from "./preferences";
 import { FACTOR_MAX, FACTOR_MIN, parseFactor } from "../decision/decision";
 import { decisionApi } from "../decision/decisionApi";
+import { useInvalidateCostGuides } from "../decision/queries";
 import "./account.css";
 
 const COMMON_CURRENCIES = ["EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD", "NZD", "JPY"];
@@ -29,6 +30,7 @@ export default function RegionSettings() {
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
   const [notice, setNotice] = useState("");
+  const invalidateCostGuides = useInvalidateCostGuides();
 
   useEffect(() => {
     void Promise.all([accountPreferences(), decisionApi.costPreferences().catch(() => null)]).then(([prefs, costs]) => {
@@ -53,6 +55,7 @@ export default function RegionSettings() {
       adoptPreferences(await preferencesApi.put({ currency: code, time_zone: timeZone }));
       const costs = await decisionApi.putCostPreferences({ cost_factor: parsed.factor });
       setFactor(String(costs.cost_factor));
+      void invalidateCostGuides();
       setNotice(`Saved. Dates now read like ${formatDate(new Date().toISOString())}; cost guide figures are multiplied by ${costs.cost_factor}.`);
     } catch (err) {
       setError(errorLines(err, "Your preferences could not be saved."));

@@ -2,7 +2,8 @@ import { useEffect, useId, useState } from "react";
 import { TRADE_TITLE } from "../review/reviewApi";
 import { formatCostRange } from "../../lib/format";
 import type { Trade } from "../../lib/types";
-import { decisionApi, type CostGuide, type CostGuideRow } from "./decisionApi";
+import type { CostGuideRow } from "./decisionApi";
+import { useCostGuide } from "./queries";
 
 /** What a taken suggestion fills in: whole amounts, and the row's id as the cost's source. */
 export interface TakenCost {
@@ -23,30 +24,16 @@ export function takenCost(row: CostGuideRow): TakenCost {
 export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null; onTake: (cost: TakenCost) => void }) {
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");
-  const [guide, setGuide] = useState<CostGuide | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const panelId = useId();
-
+  // Typing waits a moment before asking, so each key is not a request.
+  const [asked, setAsked] = useState("");
   useEffect(() => {
-    if (!open) return;
-    const controller = new AbortController();
-    // Typing waits a moment before asking, so each key is not a request.
-    const timer = setTimeout(() => {
-      decisionApi.costGuide(trade, query, controller.signal).then(
-        (body) => {
-          setGuide(body);
-          setError(null);
-        },
-        (err: unknown) => {
-          if (!controller.signal.aborted) setError(err instanceof Error ? err.message : "The cost guide could not be loaded.");
-        },
-      );
-    }, 250);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [open, trade, query]);
+    const timer = setTimeout(() => setAsked(query), 250);
+    return () => clearTimeout(timer);
+  }, [query]);
+  const costGuide = useCostGuide(trade, asked, open);
+  const guide = costGuide.data ?? null;
+  const error = costGuide.error ? (costGuide.error instanceof Error ? costGuide.error.message : "The cost guide could not be loaded.") : null;
+  const panelId = useId();
 
   const factor = guide?.cost_factor ?? 1;
   return (

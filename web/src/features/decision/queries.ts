@@ -1,8 +1,9 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { accountPreferences } from "../account/preferences";
 import { scanKeys, scanQuery } from "../scans/queries";
 import { allPages } from "./decision";
+import type { Trade } from "../../lib/types";
 import { decisionApi, type ComparedScan } from "./decisionApi";
 
 export const decisionKeys = {
@@ -11,6 +12,9 @@ export const decisionKeys = {
   /** Homes side by side; `scanIds` in the order the person picked them. */
   compare: (scanIds: string[]) => ["compare", scanIds] as const,
   sharedRepairList: (token: string) => ["shared-repair-list", token] as const,
+  /** Every cost guide search; saving the regional factor changes them all. */
+  costGuides: ["cost-guide"] as const,
+  costGuide: (trade: Trade | null, q: string) => ["cost-guide", trade, q] as const,
 };
 
 /** What changed in a home between an earlier scan and this one (nothing is asked without an earlier scan). */
@@ -94,4 +98,20 @@ export function useScansOfHouse(houseId: string) {
     queryKey: scanKeys.list({ houseId }),
     queryFn: ({ signal }) => allPages((cursor) => decisionApi.scansOfHouse(houseId, cursor, signal)),
   });
+}
+
+/** The cost guide's jobs matching a search (asked only while the picker is open; the last answer stays while typing). */
+export function useCostGuide(trade: Trade | null, q: string, enabled: boolean) {
+  return useQuery({
+    queryKey: decisionKeys.costGuide(trade, q),
+    queryFn: ({ signal }) => decisionApi.costGuide(trade, q, signal),
+    enabled,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** After the regional factor changed: every cached suggestion is read again. */
+export function useInvalidateCostGuides() {
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: decisionKeys.costGuides }), [queryClient]);
 }

@@ -5,6 +5,7 @@ import FindingEditor from "./FindingEditor";
 import { clampMark, placeMark } from "./marks";
 import { api } from "../../lib/api";
 import type { Finding, ReportImage, ReportRoom } from "./reviewApi";
+import { withQueries } from "../../test-utils";
 
 const photo: ReportImage = { id: "p1", url: "/img/p1", thumbnail_url: "/img/p1/t" };
 
@@ -88,17 +89,19 @@ describe("FindingEditor", () => {
   function renderEditor() {
     const onSaved = vi.fn();
     render(
-      <FindingEditor
-        scanId="s1"
-        finding={finding}
-        rooms={[room]}
-        photos={new Map([["p1", photo]])}
-        currency="GBP"
-        onSaved={onSaved}
-        onCreated={() => undefined}
-        onClose={() => undefined}
-        onError={() => undefined}
-      />,
+      withQueries(
+        <FindingEditor
+          scanId="s1"
+          finding={finding}
+          rooms={[room]}
+          photos={new Map([["p1", photo]])}
+          currency="GBP"
+          onSaved={onSaved}
+          onCreated={() => undefined}
+          onClose={() => undefined}
+          onError={() => undefined}
+        />,
+      ),
     );
     return onSaved;
   }
