@@ -15,17 +15,16 @@ MEASURED_ON_LABELLED_PHOTOS = 115
 MEASURED_ON_EXTERIORS = 48
 #: product -> (precision when the provider says it is seen, how many times it said so, per deal)
 PRODUCT_PRECISION: dict[str, tuple[float, float]] = {
-    "bathtub": (0.571, 0.3),
-    "bed": (0.881, 17.7),
-    "dining_table": (0.797, 17.7),
-    "microwave": (0.692, 6.7),
-    "oven": (0.789, 10.7),
+    "bed": (0.864, 20.0),
+    "dining_table": (0.833, 22.0),
+    "microwave": (0.444, 4.0),
+    "oven": (0.78, 11.7),
     "refrigerator": (0.844, 8.7),
-    "shower": (0.75, 2.0),
-    "sink": (0.818, 20.0),
-    "sofa": (0.633, 8.0),
+    "shower": (0.864, 5.3),
+    "sink": (0.797, 22.7),
+    "sofa": (0.739, 13.3),
     "toilet": (0.744, 12.3),
-    "tv": (0.778, 7.0),
+    "tv": (0.808, 6.7),
 }
 #: room type the provider named for one photo -> (precision, how many photos it named it for, per deal)
 ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {
