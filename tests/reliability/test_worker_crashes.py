@@ -175,7 +175,7 @@ async def _run_and_check(
         scan_ids = await _prepare_scans(client, token)
         kills = await _chaos(victims, restart, client, token, scan_ids, tab, seed=len(mode), max_kills=8)
         # A completion committed by a worker killed before it could emit it is sent by the next sweep
-        # (every 5 s here, for events older than 10 s): wait for that, not for ever.
+        # (every second here, for events older than 10 s): wait for that, not for ever.
         deadline = time.monotonic() + 60
         while set(tab.completed()) != set(scan_ids) and time.monotonic() < deadline:
             await tab.ensure_connected()
@@ -210,7 +210,9 @@ def _env(database_url: str, extra: dict[str, str] | None = None) -> dict[str, st
         "HOUSESCAN_NULL_DELAY_SECONDS": "0.3",
         "HOUSESCAN_JOB_MAX_ATTEMPTS": "12",  # every kill costs the running scans an attempt
         "HOUSESCAN_JOB_BACKOFF_SECONDS": "0.1",
-        "HOUSESCAN_SWEEP_INTERVAL_SECONDS": "5",
+        "HOUSESCAN_SWEEP_INTERVAL_SECONDS": "1",
+        # A killed BullMQ worker's job is taken up once its lock (10 s) has run out, at the next check.
+        "HOUSESCAN_REDIS_STALLED_CHECK_SECONDS": "1",
         "HOUSESCAN_JWT_SECRET": "crash-suite-secret-" + "x" * 32,
         **(extra or {}),
     }

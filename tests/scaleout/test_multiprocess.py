@@ -95,6 +95,8 @@ async def fleet(
         "HOUSESCAN_JWT_SECRET": uuid.uuid4().hex * 2,  # shared by both API processes
         "HOUSESCAN_WEB_DIR": str(tmp_path / "no-web"),
         "HOUSESCAN_JOB_BACKOFF_SECONDS": "0.2",
+        # The killed worker's scan is taken up once its lock (10 s) has run out, at the next check.
+        "HOUSESCAN_REDIS_STALLED_CHECK_SECONDS": "1",
     }
     logs = tmp_path / "logs"
     logs.mkdir()
