@@ -3319,7 +3319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `too_many_rooms`: invalid input */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `too_many_rooms`: More rooms than a scan may hold (`rooms_count`, or a room added to a full scan) */
             422: {
                 headers: {
                     [name: string]: unknown;
