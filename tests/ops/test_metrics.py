@@ -38,6 +38,13 @@ async def test_metrics_count_requests_uploads_scans_stages_agents_queue_and_sock
             await finished_scan(client, token, {"Kitchen": [(200, 10, 10), (10, 200, 10)], "Hall": [(10, 10, 200)]})
             assert (await client.get("/api/v1/no/such/thing")).status_code == 404
             after = await metric_samples(client)
+            # The worker counts the scan (and its save stage) once the save that showed it succeeded returns.
+            async with asyncio.timeout(30):
+                while value(after, "housescan_scans_total", outcome="succeeded") == value(
+                    before, "housescan_scans_total", outcome="succeeded"
+                ):
+                    await asyncio.sleep(0.02)
+                    after = await metric_samples(client)
         finally:
             await recorder.disconnect()
 

@@ -146,6 +146,7 @@ async def test_scan_summary_and_report_answer_304_until_a_person_edits_the_repor
         token = await register(client)
         detail = await finished(client, token)
         scan_id = detail["id"]
+        await renditions.idle()  # the photos' quality measures, which the report tells, are read in the background
         tags: dict[str, str] = {}
         for path in (f"/api/v1/scans/{scan_id}", f"/api/v1/scans/{scan_id}/summary", f"/api/v1/scans/{scan_id}/report"):
             first = await client.get(path, headers=auth(token))
