@@ -14,24 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from housescan.agents.contract import ROOM_TYPES
 from housescan.review.context import PRODUCT_PREFIX
 from housescan.review.schemas import Answer, Audience, PhotoHint, PhotoSubject, ReportRoom
 from housescan.review.wording import join_words
 
 # Room types whose rooms have walls, floor, ceiling and windows to photograph: every type but the outside, and a
 # room whose type is not known ("other").
-INDOORS = (
-    "bedroom",
-    "living_room",
-    "kitchen",
-    "bathroom",
-    "dining_room",
-    "office",
-    "hallway",
-    "laundry",
-    "garage",
-    "other",
-)
+INDOORS = tuple(room_type for room_type in ROOM_TYPES if room_type != "exterior")
 
 
 @dataclass(frozen=True, slots=True)
