@@ -78,6 +78,20 @@ async def _pg_admin(sql: str) -> None:
         await connection.close()
 
 
+async def _pg_database_names(like: str) -> list[str]:
+    connection = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        return [
+            row["datname"]
+            for row in await connection.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", like)
+        ]
+    finally:
+        await connection.close()
+
+
+_TEMPLATE_PREFIX = "housescan_template_"
+
+
 def _pg_url(name: str) -> str:
     server = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     return f"{server}/{name}"
@@ -116,13 +130,21 @@ class DatabaseFactory:
     def create_pg(self, *, migrated: bool) -> str:
         name = f"housescan_test_{uuid.uuid4().hex[:12]}"
         if migrated and not self.pg_templates:
-            template = f"housescan_template_{uuid.uuid4().hex[:12]}"
+            self._drop_templates_of_ended_runs()
+            template = f"{_TEMPLATE_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:12]}"
             asyncio.run(_pg_admin(f'CREATE DATABASE "{template}"'))
             self.pg_templates.append(template)
             asyncio.run(_migrate(_pg_url(template)))
         copy_of = f' TEMPLATE "{self.pg_templates[0]}"' if migrated else ""
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"{copy_of}'))
         return name
+
+    def _drop_templates_of_ended_runs(self) -> None:
+        """Templates whose test process ended without dropping them (killed, say); PostgreSQL is local."""
+        for name in asyncio.run(_pg_database_names(f"{_TEMPLATE_PREFIX}%")):
+            pid = name.removeprefix(_TEMPLATE_PREFIX).split("_")[0]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                self.drop_pg(name)
 
     def drop_pg(self, name: str) -> None:
         self.drops.append(self.dropper.submit(asyncio.run, _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
