@@ -4,6 +4,7 @@ It answers what the models can see (room types, house type, which products are p
 other checklist item as unassessed instead of guessing. A product is "seen" only above a threshold whose
 precision was measured (`evidence.SEEN_RULES`), with the photos and boxes it was seen in; otherwise it is
 "not seen" (exists None), never "absent". The house type is left undetermined unless the evidence is strong.
+A scan's rooms are judged together before their products are read (`judge_rooms_together`).
 """
 
 from __future__ import annotations
