@@ -13,7 +13,7 @@ from tests.helpers import photo
 from housescan.agents.budget import AgentMemo, BudgetExceeded
 from housescan.agents.contract import ChecklistAnswers, ProsCons, RoomInput, ScanRequest
 from housescan.agents.images import ImageLoader
-from housescan.agents.pipeline import run_pipeline
+from housescan.agents.pipeline import KEEP_PHOTOS_OF_FIRST_ROOMS, run_pipeline
 from housescan.agents.providers.base import (
     HouseTypeAnswer,
     Narrative,
@@ -48,6 +48,7 @@ class ScriptedProvider:
         self, room: RoomPhotos, room_type: RoomTypeAnswer, items: list
     ) -> tuple[ChecklistAnswers, Usage]:  # type: ignore[type-arg]
         self.calls.append(("products", room.room_id))
+        assert room.photos and all(data[:2] == b"\xff\xd8" for data in room.photos), "the room's photos are there"
         assert {item.id for item in items} >= {"refrigerator", "oven"}, "kitchen items are asked for"
         assert "toilet" not in {item.id for item in items}, "bathroom-only items are not"
         return ChecklistAnswers(), self._usage()
@@ -56,6 +57,7 @@ class ScriptedProvider:
         self, room: RoomPhotos, room_type: RoomTypeAnswer, items: list
     ) -> tuple[ChecklistAnswers, Usage]:  # type: ignore[type-arg]
         self.calls.append(("room_checklist", room.room_id))
+        assert room.photos and all(data[:2] == b"\xff\xd8" for data in room.photos), "the room's photos are there"
         return ChecklistAnswers(), self._usage()
 
     async def house_type(self, rooms: list[RoomFindings]) -> tuple[HouseTypeAnswer, Usage]:
@@ -114,6 +116,20 @@ async def test_every_agent_execution_is_recorded_with_its_own_usage(tmp_path: Pa
     percents = [p for p, _ in progress]
     assert percents == sorted(percents) and len(percents) >= 10 and percents[-1] == 95
     assert response.metadata.pipeline_version == "2.0.0"
+
+
+async def test_rooms_beyond_those_kept_in_memory_are_read_again_for_their_own_agents(tmp_path: Path) -> None:
+    # Rooms after the first KEEP_PHOTOS_OF_FIRST_ROOMS set their photos aside while every room's type is read
+    # (before the rooms are judged together), and load them again for the checklist and products.
+    rooms = KEEP_PHOTOS_OF_FIRST_ROOMS + 3
+    provider = ScriptedProvider()
+    response = await run_pipeline(
+        _request(tmp_path, rooms=rooms), provider=provider, loader=ImageLoader(local_roots=[tmp_path])
+    )
+    assert [room.status for room in response.result.rooms] == ["succeeded"] * rooms
+    assert sorted(room_id for agent, room_id in provider.calls if agent == "products") == sorted(
+        f"r{n}" for n in range(rooms)
+    )
 
 
 async def test_a_failed_room_is_reported_not_dropped(tmp_path: Path) -> None:
