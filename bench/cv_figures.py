@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-from housescan.agents.local import evidence, scan_rooms, vision
+from housescan.agents.local import evidence, product_rules, scan_rooms, vision
 from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.local.images import decode
@@ -257,12 +257,12 @@ SOURCES = ("detector", "classifier")
 
 @dataclass(frozen=True)
 class ProductRules:
-    detector: float = evidence.DETECTOR_SEEN
-    classifier: float = evidence.CLASSIFIER_SEEN
-    in_its_room: float | None = evidence.DETECTOR_SEEN_IN_ITS_ROOM  # None: the room makes no difference
+    detector: float = product_rules.DETECTOR_SEEN
+    classifier: float = product_rules.CLASSIFIER_SEEN
+    in_its_room: float | None = product_rules.DETECTOR_SEEN_IN_ITS_ROOM  # None: the room makes no difference
     source_precision: float = 0.85  # a source takes part for a product when alone it is this precise
-    by_room: bool = evidence.BY_ROOM  # nothing is answered in a room it is out of place in (`NOT_IN_ROOMS`)
-    classifier_in_its_room: float | None = evidence.CLASSIFIER_SEEN_IN_ITS_ROOM  # None: as elsewhere
+    by_room: bool = product_rules.BY_ROOM  # nothing is answered in a room it is out of place in (`NOT_IN_ROOMS`)
+    classifier_in_its_room: float | None = product_rules.CLASSIFIER_SEEN_IN_ITS_ROOM  # None: as elsewhere
 
 
 def product_grid() -> list[ProductRules]:
@@ -290,14 +290,14 @@ class ProductPhoto:
 
 
 def said_by(p: ProductPhoto, product: str, source: str, rules: ProductRules) -> bool:
-    if rules.by_room and evidence.out_of_place(product, p.rooms):
+    if rules.by_room and product_rules.out_of_place(product, p.rooms):
         return False
     threshold, in_its_room = (
         (rules.detector, rules.in_its_room)
         if source == "detector"
         else (rules.classifier, rules.classifier_in_its_room)
     )
-    if in_its_room is not None and product in evidence.ROOM_PRODUCTS.get(p.room, ()):
+    if in_its_room is not None and product in product_rules.ROOM_PRODUCTS.get(p.room, ()):
         threshold = min(threshold, in_its_room)
     return p.best.get((product, source), -1.0) >= threshold
 
@@ -359,11 +359,11 @@ class OwnRule:
 
 
 def own_said(p: ProductPhoto, product: str, rule: OwnRule) -> bool:
-    if evidence.out_of_place(product, p.rooms):
+    if product_rules.out_of_place(product, p.rooms):
         return False
     if rule.detector is not None:
         threshold = rule.detector
-        if rule.in_its_room is not None and product in evidence.ROOM_PRODUCTS.get(p.room, ()):
+        if rule.in_its_room is not None and product in product_rules.ROOM_PRODUCTS.get(p.room, ()):
             threshold = min(threshold, rule.in_its_room)
         if p.best.get((product, "detector"), -1.0) >= threshold:
             return True
@@ -912,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\nIN SAMPLE (all photos)")
     shipped_products = ProductRules()
-    shipped_sources = {p: tuple(s for s, _t, _p in evidence.SEEN_RULES.get(p, ())) for p in products}
+    shipped_sources = {p: tuple(s for s, _t, _p in product_rules.SEEN_RULES.get(p, ())) for p in products}
     shipped = Figures()
     measure(everything, SHIPPED_ROOMS, (shipped_products, shipped_sources), HouseRules(), ctx, shipped, seeds)
     print(f"  shipped rules: {shipped.line()}")

@@ -13,7 +13,7 @@ Reports, each "before" next to "after":
 - room type per photo (top-1 among room types, and how often the verdict is `other`), per class;
 - room type per room: every 3 photos of one class together, over several shufflings (seeds);
 - product precision / recall per product, per photo (before: the old rule, classifier confidence >= 0.2;
-  after: `evidence.SEEN_RULES`), with the detector's precision at a few score thresholds;
+  after: `product_rules.SEEN_RULES`), with the detector's precision at a few score thresholds;
 - house type on exterior photos: precision where it answers, and coverage;
 - ms per image (decode, classifier, detector) and the peak RSS of each phase.
 
@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from housescan.agents.local import evidence
+from housescan.agents.local import evidence, product_rules
 from housescan.agents.local.backends import imagenet_labels, load_classifier
 from housescan.agents.local.detector import Detection, load_detector
 from housescan.agents.local.images import decode
@@ -188,7 +188,7 @@ def product_report(
             before = p.before.products.get(product, 0.0) >= OLD_PRESENT
             assert p.after is not None
             in_room = classify_room([p.after]).room_types  # the photo's own room verdict, as a one-photo room
-            after = evidence.seen_precision(product, p.after.sightings.get(product, []), in_room) is not None
+            after = product_rules.seen_precision(product, p.after.sightings.get(product, []), in_room) is not None
             for offset, said in ((0, before), (3, after)):
                 if said and truth:
                     counts[offset] += 1

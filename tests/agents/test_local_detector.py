@@ -18,7 +18,7 @@ from PIL import Image
 from housescan.agents.contract import ChecklistItem, ChecklistItemType, RoomInput, ScanRequest
 from housescan.agents.images import ImageLoader
 from housescan.agents.local import detector as det
-from housescan.agents.local import evidence, measured, tfjs_onnx, vision
+from housescan.agents.local import evidence, measured, product_rules, tfjs_onnx, vision
 from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.pipeline import run_pipeline
@@ -344,32 +344,32 @@ def test_detected_objects_are_room_evidence() -> None:
 
 
 def test_sightings_keep_box_and_source_and_seen_needs_a_measured_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.4, 0.93),)})
+    monkeypatch.setattr(product_rules, "SEEN_RULES", {"oven": (("detector", 0.4, 0.93),)})
     s = evidence.product_sightings({"oven": 0.3, "dishwasher": 0.5}, [_d("oven", 0.45), _d("oven", 0.25)])
     assert s["oven"][0] == (0.45, (0.1, 0.1, 0.5, 0.5), "detector")
     assert ("dishwasher" in s) and s["dishwasher"][0][2] == "classifier"
-    assert evidence.seen_precision("oven", s["oven"]) == 0.93
-    assert evidence.seen_precision("oven", s["oven"][1:]) is None  # the weaker boxes alone are not enough
-    assert evidence.seen_precision("dishwasher", s["dishwasher"]) is None  # no measured rule: never asserted
+    assert product_rules.seen_precision("oven", s["oven"]) == 0.93
+    assert product_rules.seen_precision("oven", s["oven"][1:]) is None  # the weaker boxes alone are not enough
+    assert product_rules.seen_precision("dishwasher", s["dishwasher"]) is None  # no measured rule: never asserted
 
 
 def test_a_weaker_box_shows_a_product_in_the_room_it_makes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.35, 0.8), ("classifier", 0.4, 0.8))})
+    monkeypatch.setattr(product_rules, "SEEN_RULES", {"oven": (("detector", 0.35, 0.8), ("classifier", 0.4, 0.8))})
     weak_box: list[evidence.Sighting] = [(0.32, (0.1, 0.1, 0.5, 0.5), "detector")]
-    assert evidence.seen_precision("oven", weak_box) is None
-    assert evidence.seen_precision("oven", weak_box, ["kitchen"]) == 0.8
-    assert evidence.seen_precision("oven", weak_box, ["dining_room", "kitchen"]) == 0.8  # either named type
-    assert evidence.seen_precision("oven", weak_box, ["bedroom"]) is None  # an oven does not make a bedroom
-    assert evidence.seen_precision("oven", [(0.22, (0.1, 0.1, 0.5, 0.5), "detector")], ["kitchen"]) is None
+    assert product_rules.seen_precision("oven", weak_box) is None
+    assert product_rules.seen_precision("oven", weak_box, ["kitchen"]) == 0.8
+    assert product_rules.seen_precision("oven", weak_box, ["dining_room", "kitchen"]) == 0.8  # either named type
+    assert product_rules.seen_precision("oven", weak_box, ["bedroom"]) is None  # an oven does not make a bedroom
+    assert product_rules.seen_precision("oven", [(0.22, (0.1, 0.1, 0.5, 0.5), "detector")], ["kitchen"]) is None
     # the classifier's photo-level score has its own, lower bar in the product's own room
-    monkeypatch.setattr(evidence, "CLASSIFIER_SEEN_IN_ITS_ROOM", 0.25)
+    monkeypatch.setattr(product_rules, "CLASSIFIER_SEEN_IN_ITS_ROOM", 0.25)
     weak_reading: list[evidence.Sighting] = [(0.3, None, "classifier")]
-    assert evidence.seen_precision("oven", weak_reading) is None
-    assert evidence.seen_precision("oven", weak_reading, ["kitchen"]) == 0.8
-    assert evidence.seen_precision("oven", weak_reading, ["living_room"]) is None
-    assert evidence.seen_precision("oven", [(0.2, None, "classifier")], ["kitchen"]) is None
-    monkeypatch.setattr(evidence, "CLASSIFIER_SEEN_IN_ITS_ROOM", None)
-    assert evidence.seen_precision("oven", weak_reading, ["kitchen"]) is None
+    assert product_rules.seen_precision("oven", weak_reading) is None
+    assert product_rules.seen_precision("oven", weak_reading, ["kitchen"]) == 0.8
+    assert product_rules.seen_precision("oven", weak_reading, ["living_room"]) is None
+    assert product_rules.seen_precision("oven", [(0.2, None, "classifier")], ["kitchen"]) is None
+    monkeypatch.setattr(product_rules, "CLASSIFIER_SEEN_IN_ITS_ROOM", None)
+    assert product_rules.seen_precision("oven", weak_reading, ["kitchen"]) is None
 
 
 def _four_poster_photo(tables: Any) -> np.ndarray:
@@ -415,7 +415,7 @@ def test_rooms_and_products_read_a_box_at_the_mean_of_the_two_looks() -> None:
     assert found.room_evidence["kitchen"] == pytest.approx(expected)
     # the sighting keeps the mean, which is what the "seen" rules were measured on
     assert found.sightings["oven"] == [(0.2, (0.1, 0.1, 0.5, 0.5), "detector")]
-    assert evidence.seen_precision("oven", found.sightings["oven"]) is None
+    assert product_rules.seen_precision("oven", found.sightings["oven"]) is None
 
 
 def test_fruit_on_the_worktop_is_kitchen_evidence() -> None:
@@ -433,7 +433,7 @@ def _item(product: str) -> ChecklistItem:
 
 async def test_products_seen_with_photo_and_box_and_never_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        evidence, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),), "oven": (("detector", 0.4, 0.95),)}
+        product_rules, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),), "oven": (("detector", 0.4, 0.95),)}
     )
     verdict = vision.RoomVerdict(
         ["living_room"],
@@ -497,7 +497,7 @@ class _EvidenceProvider(local_provider.LocalProvider):
 async def test_pipeline_reports_photo_urls_and_an_undetermined_house(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(evidence, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),)})
+    monkeypatch.setattr(product_rules, "SEEN_RULES", {"sofa": (("detector", 0.4, 0.92),)})
     urls = []
     for n in range(2):
         path = tmp_path / f"p{n}.jpg"
@@ -514,8 +514,8 @@ async def test_pipeline_reports_photo_urls_and_an_undetermined_house(
 
 
 def test_seen_rules_name_known_products_sources_and_a_measured_precision() -> None:
-    assert evidence.SEEN_RULES
-    for product, rules in evidence.SEEN_RULES.items():
+    assert product_rules.SEEN_RULES
+    for product, rules in product_rules.SEEN_RULES.items():
         assert product in vision.PRODUCTS
         for source, min_score, precision in rules:
             assert source in ("detector", "classifier")
@@ -533,14 +533,14 @@ def test_measured_precisions_are_out_of_fold_figures_in_range() -> None:
     number of answers it was measured on; a product is answered only when its figure is above 0.5."""
     assert measured.CONFIDENCE_BASIS == "out_of_fold_precision"
     assert 0 < measured.MEASURED_ON_LABELLED_PHOTOS <= measured.MEASURED_ON_PHOTOS
-    assert set(evidence.SEEN_RULES) <= set(measured.PRODUCT_PRECISION)
+    assert set(product_rules.SEEN_RULES) <= set(measured.PRODUCT_PRECISION)
     figures = [*measured.PRODUCT_PRECISION.values(), *measured.ROOM_TYPE_PRECISION.values()]
     for precision, said in [*figures, measured.HOUSE_TYPE_PRECISION, measured.HOUSE_TYPE_WITHOUT_EXTERIOR_PRECISION]:
         assert 0.0 < precision < 1.0 and said >= 0
     for product, (precision, _said) in measured.PRODUCT_PRECISION.items():
-        assert (product in evidence.SEEN_RULES) == (precision > evidence.MIN_STATED_PRECISION) or (
-            product not in evidence._SOURCES
+        assert (product in product_rules.SEEN_RULES) == (precision > product_rules.MIN_STATED_PRECISION) or (
+            product not in product_rules._SOURCES
         )
-    for product, rules in evidence.SEEN_RULES.items():
+    for product, rules in product_rules.SEEN_RULES.items():
         assert {precision for _s, _m, precision in rules} == {measured.PRODUCT_PRECISION[product][0]}
     assert set(measured.ROOM_TYPE_PRECISION) <= set(vision.ROOM_TYPES)

@@ -10,7 +10,7 @@ import pytest
 
 from housescan.agents.contract import ChecklistAnswers, ChecklistItem, ChecklistItemType, RoomInput, ScanRequest
 from housescan.agents.images import ImageLoader
-from housescan.agents.local import evidence, measured, scan_rooms, vision
+from housescan.agents.local import measured, product_rules, scan_rooms, vision
 from housescan.agents.local.scan_rooms import RoomReading, judge_together
 from housescan.agents.pipeline import run_pipeline
 from housescan.agents.providers import local as local_provider
@@ -115,7 +115,7 @@ async def test_the_pipeline_judges_the_rooms_together_before_their_other_agents(
 ) -> None:
     monkeypatch.setattr(scan_rooms, "ONE_PER_HOME", ("kitchen",))
     monkeypatch.setattr(scan_rooms, "RUNNER_UP_RATIO", 0.5)
-    monkeypatch.setattr(evidence, "SEEN_RULES", {"oven": (("detector", 0.4, 0.9),)})
+    monkeypatch.setattr(product_rules, "SEEN_RULES", {"oven": (("detector", 0.4, 0.9),)})
     (tmp_path / "clear.jpg").write_bytes(b"c")
     (tmp_path / "weak.jpg").write_bytes(b"w")
     rooms = [
@@ -178,7 +178,7 @@ async def test_the_provider_reads_the_rooms_photos_when_no_exterior_is_photograp
 
 
 async def test_a_product_is_not_answered_in_a_room_it_is_out_of_place_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(evidence, "SEEN_RULES", {"dining_table": (("detector", 0.4, 0.9),)})
+    monkeypatch.setattr(product_rules, "SEEN_RULES", {"dining_table": (("detector", 0.4, 0.9),)})
     table = {"dining_table": [(0, (0.7, (0.1, 0.4, 0.9, 0.9), "detector"))]}
     verdict = vision.RoomVerdict(["kitchen"], 0.8, {}, {"dining_table": 0.7}, table)
     room = RoomPhotos("r1", None, [b"a"], cache={"local.verdict": verdict, "local.findings": []})
@@ -192,4 +192,4 @@ async def test_a_product_is_not_answered_in_a_room_it_is_out_of_place_in(monkeyp
     for types in (["kitchen", "dining_room"], ["dining_room"]):
         answers, _ = await provider.products(room, RoomTypeAnswer(types, 0.8), [item])
         assert answers.conditionals["dining_table"].exists is True
-    assert evidence.out_of_place("toilet", ["bedroom"]) and not evidence.out_of_place("toilet", [])
+    assert product_rules.out_of_place("toilet", ["bedroom"]) and not product_rules.out_of_place("toilet", [])

@@ -2,7 +2,7 @@
 
 It answers what the models can see (room types, house type, which products are present) and lists every
 other checklist item as unassessed instead of guessing. A product is "seen" only above a threshold whose
-precision was measured (`evidence.SEEN_RULES`), with the photos and boxes it was seen in; otherwise it is
+precision was measured (`product_rules.SEEN_RULES`), with the photos and boxes it was seen in; otherwise it is
 "not seen" (exists None), never "absent". The house type is left undetermined unless the evidence is strong.
 A scan's rooms are judged together before their products are read (`judge_rooms_together`).
 """
@@ -23,7 +23,7 @@ from housescan.agents.contract import (
     Quality,
     Sighting,
 )
-from housescan.agents.local import evidence, scan_rooms, vision
+from housescan.agents.local import evidence, product_rules, scan_rooms, vision
 from housescan.agents.providers.base import (
     HouseTypeAnswer,
     Narrative,
@@ -172,7 +172,7 @@ class LocalProvider:
             found = verdict.sightings.get(product, [])
             if found:
                 answers.evidence[item.id] = [_sighting(product, index, s) for index, s in found[:MAX_SIGHTINGS]]
-            precision = evidence.seen_precision(product, [s for _, s in found], room_type.room_types)
+            precision = product_rules.seen_precision(product, [s for _, s in found], room_type.room_types)
             if precision is None:
                 # not seen: unassessed (never "absent"); the best weak score is kept for the record
                 _put_unassessed(answers, item)
