@@ -16,6 +16,7 @@ import pytest
 from housescan.ops.logs import configure_structlog, log_handler
 from tests.conftest import LiveServer
 from tests.helpers import auth, photo, upload, wait_for_status
+from tests.scaleout.conftest import eventually
 
 PASSWORD = "a very secret passphrase 42"
 
@@ -64,6 +65,8 @@ async def test_logs_carry_scan_and_user_and_hold_no_secrets(live_server: LiveSer
         assert (await client.get(image_url)).status_code == 200  # the signed URL: its signature is a secret
         assert (await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))).status_code == 202
         await wait_for_status(client, token, scan_id, {"succeeded"})
+        # The worker logs the success once the save that shows the scan succeeded has returned.
+        await eventually(lambda: '"scan succeeded"' in log_lines.getvalue(), message="the worker logged it")
 
     records = _parse(log_lines)
     text = log_lines.getvalue()
