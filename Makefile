@@ -80,13 +80,13 @@ lint: install
 PYTEST_WORKERS ?= 3
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 pytest: install
-	$(PYTEST) -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/e2e -m "not e2e"
+	$(PYTEST) -n $(PYTEST_WORKERS) --ignore=tests/e2e -m "not e2e"
 	$(PYTEST) -m e2e tests
 
 # The whole suite but the slow tier (process kills, the fifty-user load, the multi-process fleet) and the
 # browser tests: a few minutes, for the edit-test loop. `make test` runs it all.
 test-fast: install models services lint
-	$(PYTEST) -n $(PYTEST_WORKERS) --dist loadgroup --ignore=tests/e2e -m "not e2e and not slow"
+	$(PYTEST) -n $(PYTEST_WORKERS) --ignore=tests/e2e -m "not e2e and not slow"
 
 # Debian packages the tests need: the browser for the end-to-end tests (driven by Playwright, no download),
 # poppler's pdftoppm/pdftotext to look at the PDF reports, and nginx to run deploy/nginx.conf in front of

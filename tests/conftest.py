@@ -43,15 +43,10 @@ def cheap_password_hashes() -> Iterator[None]:
     patch.undo()
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tier first, as one pytest-xdist group (`--dist loadgroup`): its tests, each a fleet of
-    processes under load, run one after another on one worker, first, while the other workers share the
-    rest of the suite. (Started last, a minute-long test would leave the other workers idle; started side by
-    side, two of them would slow each other down.)"""
-    for item in items:
-        if item.get_closest_marker("slow") is not None:
-            item.add_marker(pytest.mark.xdist_group("slow"))
+    """The slow tier first (else in order): with pytest-xdist, a minute-long test handed out last would leave
+    the other workers idle while it runs. (Not an xdist_group: pytest 9 derives a test's node id, which
+    pytest-xdist 3.8's `--dist loadgroup` renames to group tests, so groups have no effect.)"""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
