@@ -18,8 +18,8 @@ from housescan.agents.contract import AgentExecution, ScanResponse
 from housescan.costs import service as costs_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
-from housescan.review import reanalysis
 from housescan.runtime import Runtime
+from housescan.scans import reanalysis
 from housescan.scans import run as scan_run
 from housescan.scans.events import ScanProcessing, ScanProgress
 
