@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -167,6 +168,18 @@ def new_page(browser: object, server: Server, *, mobile: bool = False):  # type:
     page.on("console", lambda m: console.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
     return context, page, console
+
+
+def until(page: Any, predicate: str, arg: Any = None, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until an async predicate of the page holds (wait_for_function would take its promise for true):
+    the page checks it again after each answer, and a plain flag is waited for."""
+    page.evaluate(
+        "(arg) => { window.__holds = false; const holds = " + predicate + ";"
+        " (async () => { while (!(await holds(arg))) await new Promise((resolve) => setTimeout(resolve, 100));"
+        " window.__holds = true; })(); }",
+        arg,
+    )
+    page.wait_for_function("() => window.__holds === true", timeout=timeout)
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     shot,
     sign_up,
     unique_email,
+    until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -53,18 +54,6 @@ EVERY_INDEXEDDB_RECORD = """async () => {
     }
     return found;
 }"""
-
-
-def _until(page: Any, predicate: str, arg: Any = None, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until an async predicate of the page holds (wait_for_function would take its promise for true):
-    the page checks it again after each answer, and a plain flag is waited for."""
-    page.evaluate(
-        "(arg) => { window.__holds = false; const holds = " + predicate + ";"
-        " (async () => { while (!(await holds(arg))) await new Promise((resolve) => setTimeout(resolve, 100));"
-        " window.__holds = true; })(); }",
-        arg,
-    )
-    page.wait_for_function("() => window.__holds === true", timeout=timeout)
 
 
 OUTBOX_HOLDS = (
@@ -185,7 +174,7 @@ def test_a_15_photo_report_loads_thumbnails_opens_one_full_screen_and_reads_offl
         page.goto("/")
         page.get_by_test_id("scan-item").first.wait_for()
         # The worker keeps the report's thumbnails as it answers the report: wait until all 15 are kept.
-        _until(
+        until(
             page,
             """async () => {
                 const cache = await caches.open('housescan-images-v1');
@@ -276,7 +265,7 @@ def test_staged_photos_survive_the_next_room_and_leaving_and_bad_files_never_lea
         _stage(page, (3,))
         page.get_by_role("link", name=re.compile("scans", re.IGNORECASE)).first.click()
         page.get_by_role("heading", name="Your scans").wait_for()
-        _until(
+        until(
             page,
             """async ([id, token]) => {
                 const r = await fetch(`/api/v1/scans/${id}`, { headers: { Authorization: token } });
@@ -323,7 +312,7 @@ def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_
         page.get_by_text("while HouseScan is open").first.wait_for()  # the app sends it, not the worker
 
         # Kept on the phone, and nothing a page script can read in IndexedDB is (or looks like) a token.
-        _until(page, OUTBOX_HOLDS, 1)
+        until(page, OUTBOX_HOLDS, 1)
         stored = page.evaluate(EVERY_INDEXEDDB_RECORD)
         assert [json.loads(r)["name"] for r in stored["housescan-outbox/uploads"]] == ["staged-7.jpg"], stored
         for where, records in stored.items():
@@ -340,7 +329,7 @@ def test_an_upload_started_offline_keeps_no_token_survives_a_reload_and_is_sent_
         # Online again: the open app refreshes its token through the cookie and sends it.
         context.set_offline(False)
         page.get_by_test_id("thumb-uploaded").first.wait_for()
-        _until(page, OUTBOX_HOLDS, 0)
+        until(page, OUTBOX_HOLDS, 0)
         with null_server.api() as c:
             scan = c.get(f"/api/v1/scans/{scan_id}", headers=headers).json()
         assert [len(room["images"]) for room in scan["rooms"]] == [1, 0], "sent once"
@@ -374,7 +363,7 @@ def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser:
         context.set_offline(True)
         page.get_by_test_id("upload-button").click()
         page.get_by_test_id("thumb-offline").wait_for()
-        _until(page, OUTBOX_HOLDS, 1)
+        until(page, OUTBOX_HOLDS, 1)
         for records in page.evaluate(EVERY_INDEXEDDB_RECORD).values():
             assert not any(JWT_LIKE.search(record) for record in records), records
         page.close()
@@ -384,7 +373,7 @@ def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser:
         again = context.new_page()
         again.goto("/settings")
         again.get_by_role("heading", level=1, name="Settings").wait_for()
-        _until(
+        until(
             again,
             """async ([id, token]) => {
                 const r = await fetch(`/api/v1/scans/${id}`, { headers: { Authorization: token } });
@@ -393,7 +382,7 @@ def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser:
             }""",
             [scan_id, headers["Authorization"]],
         )
-        _until(again, OUTBOX_HOLDS, 0)
+        until(again, OUTBOX_HOLDS, 0)
         assert console.unexpected() == [], console.unexpected()
     except Exception:
         shot(context.pages[-1] if context.pages else page, f"phone-failure-{time.strftime('%H%M%S')}")

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     shot,
     sign_up,
     unique_email,
+    until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -250,19 +251,28 @@ def test_opened_report_is_readable_offline(browser, server: Server) -> None:
         page.wait_for_function(
             "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000
         )
-        # Open the report once more with the service worker in control, so its responses are cached.
+        # Open the report once more with the service worker in control, so its responses are cached; it keeps
+        # the report's thumbnails as it answers the report (wait until every photo on the page is kept).
         page.reload()
         page.get_by_test_id("report").wait_for()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.photos img')].every(i => i.complete && i.naturalWidth > 0)"
+        until(
+            page,
+            """async () => {
+                const cache = await caches.open('housescan-images-v1');
+                const photos = [...document.querySelectorAll('.photos img')];
+                const key = (i) => new URL(i.src).origin + new URL(i.src).pathname;
+                const kept = await Promise.all(photos.map((i) => cache.match(key(i))));
+                return photos.length > 0 && kept.every(Boolean);
+            }""",
         )
-        time.sleep(0.5)
 
         context.set_offline(True)
         page.reload()
         page.get_by_test_id("report").wait_for()
         assert "77 Quiet Close" in page.get_by_test_id("report").inner_text()
         page.get_by_text("You are offline").wait_for()
+        # The photos load lazily: bring each into view, as a reader scrolling the report does.
+        page.locator(".photos img").evaluate_all("(photos) => photos.forEach((i) => i.scrollIntoView())")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.photos img')].every(i => i.complete && i.naturalWidth > 0)"
         )
