@@ -7,6 +7,7 @@ the Playwright package or /usr/bin/chromium. Screenshots land in tests/e2e/artif
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -180,6 +181,40 @@ def until(page: Any, predicate: str, arg: Any = None, timeout: float = 30_000) -
         arg,
     )
     page.wait_for_function("() => window.__holds === true", timeout=timeout)
+
+
+#: How long a browser test waits for a scan to be analysed and its report shown.
+REPORT_TIMEOUT_MS = 120_000
+
+
+def photo_files(*seeds: int) -> list[dict[str, object]]:
+    return [{"name": f"room-photo-{s}.jpg", "mimeType": "image/jpeg", "buffer": photo(s)} for s in seeds]
+
+
+def start_scan(page, address: str, rooms: list[str], screenshot: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """From any page, start a scan of `rooms` (names) at `address` in the app; its id, on its capture page."""
+    page.get_by_role("link", name="New scan").first.click()
+    page.get_by_role("heading", name="Start a scan").wait_for()
+    page.get_by_label("Address").fill(address)
+    page.get_by_label("Number of rooms").fill(str(len(rooms)))
+    for index, name in enumerate(rooms):
+        page.get_by_label(f"Room {index + 1}", exact=True).fill(name)
+    if screenshot:
+        shot(page, screenshot)
+    page.get_by_role("button", name="Start photographing").click()
+    page.wait_for_url(re.compile(r"/scans/[0-9a-f-]{36}"))
+    return page.url.rsplit("/", 1)[-1].split("?")[0]
+
+
+def upload_room(page, seeds: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_test_id("file-input").set_input_files(photo_files(*seeds))
+    page.get_by_test_id("upload-button").click()
+    page.get_by_test_id("thumb-uploaded").nth(len(seeds) - 1).wait_for()
+
+
+def no_sideways_scroll(page: Any) -> None:
+    """The page fits a 390 px phone: nothing to scroll sideways."""
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
 def shot(page, name: str, *, full_page: bool = True) -> Path:  # type: ignore[no-untyped-def]

@@ -20,11 +20,12 @@ from tests.e2e.conftest import (
     api_user,
     log_in,
     new_page,
+    no_sideways_scroll,
     photo,
     shot,
     unique_email,
 )
-from tests.e2e.test_documented_findings import _no_sideways_scroll, null_server  # noqa: F401  (the fixture)
+from tests.e2e.test_documented_findings import null_server  # noqa: F401  (the fixture)
 from tests.e2e.test_review_browser import _finished_scan, _pdf_text
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +54,7 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
     with _signed_in(browser, null_server, email, mobile=True) as page:
         page.get_by_role("checkbox", name=re.compile(r"^Compare 1 Oak Lane")).check()
         page.get_by_role("checkbox", name=re.compile(r"^Compare 22 Birch Avenue")).check()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         page.get_by_role("region", name="Compare homes").get_by_role("button", name="Compare").click()
 
         homes = page.get_by_test_id("compare-home")
@@ -67,7 +68,7 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
         # One home a card, one under the other: nothing to scroll sideways at 390 px.
         oak_box, birch_box = oak.bounding_box(), birch.bounding_box()
         assert oak_box and birch_box and birch_box["y"] >= oak_box["y"] + oak_box["height"]
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
 
         rating = birch.get_by_role("group", name="Your rating of 22 Birch Avenue, second floor flat")
         rating.get_by_role("radio", name="4 of 5").check()
@@ -87,7 +88,7 @@ def test_two_homes_compared_on_a_phone_with_a_rating_saved(browser: Any, null_se
         page.reload()
         birch = page.get_by_test_id("compare-home").nth(1)
         assert birch.get_by_role("radio", name="4 of 5").is_checked()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         compare_url = page.url
 
     # On a wide screen the homes stand side by side.
@@ -141,7 +142,7 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
         form.get_by_label(re.compile("^Note to the reader")).fill("Please see the photos before we exchange.")
         total = form.get_by_test_id("repair-draft-total").inner_text()
         assert "2 findings" in total and "500" in total and "300" in total and "700" in total
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         form.screenshot(path=str(ARTIFACTS / "repair-list-form-phone.png"))
         form.get_by_role("button", name="Save and make link").click()
 
@@ -177,7 +178,7 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
             assert "The owner of this inspection asks you" in text
             for words in ("your answer", "by you", "Edit"):
                 assert words not in text, words
-            _no_sideways_scroll(guest)
+            no_sideways_scroll(guest)
             shot(guest, "repair-list-shared-phone")
             for name, kind in (("Download PDF", "application/pdf"), ("Download CSV", "text/csv")):
                 href = shared.get_by_role("link", name=name).get_attribute("href")
@@ -260,7 +261,7 @@ def test_a_cost_taken_from_the_guide_only_when_the_person_chooses_it(browser: An
         assert row.get_by_role("link").get_attribute("href", timeout=5_000)
         assert "regional factor, 1.2" in form.get_by_test_id("cost-guide-note").inner_text()
         assert form.locator('input[name="finding-cost-low"]').input_value() == ""
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         row.get_by_role("button", name=re.compile("^Use Treat rising damp")).click()
         assert form.locator('input[name="finding-cost-low"]').input_value() == "360"
         assert form.locator('input[name="finding-cost-high"]').input_value() == "840"

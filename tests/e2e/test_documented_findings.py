@@ -11,7 +11,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, _start_server, api_user, log_in, new_page, photo, shot, unique_email
+from tests.e2e.conftest import (
+    Server,
+    _start_server,
+    api_user,
+    log_in,
+    new_page,
+    no_sideways_scroll,
+    photo,
+    shot,
+    unique_email,
+)
 from tests.e2e.test_review_browser import _finished_scan
 
 pytestmark = pytest.mark.e2e
@@ -24,10 +34,6 @@ def null_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if os.environ.get("HOUSESCAN_E2E_WEB_DIR"):
         env["HOUSESCAN_WEB_DIR"] = os.environ["HOUSESCAN_E2E_WEB_DIR"]
     yield from _start_server(tmp_path_factory.mktemp("housescan-findings-e2e"), env)
-
-
-def _no_sideways_scroll(page: Any) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
 
 
 def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: Any, null_server: Server) -> None:
@@ -93,7 +99,7 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
         assert [drawn.get_attribute(a) for a in ("x", "y", "width", "height")] == ["27%", "25%", "50%", "35%"]
         assert "Call: Builder" in finding.inner_text()
         page.get_by_test_id("cost-totals").wait_for()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "documented-finding-phone")
 
         with null_server.api() as c:
@@ -133,7 +139,7 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
                 assert words not in text, words
             # The owner's estimates, as in the shared PDF, said to be the owner's (issue 22).
             assert "Estimates by the owner, not quotes." in guest.get_by_test_id("cost-totals").inner_text()
-            _no_sideways_scroll(guest)
+            no_sideways_scroll(guest)
             shot(guest, "documented-finding-shared")
             pdf_href = guest.get_by_role("link", name="Download PDF").get_attribute("href")
             assert pdf_href
@@ -150,7 +156,7 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
         card.get_by_test_id("scan-brief").get_by_text("1 maintenance", exact=True).wait_for()
         assert card.get_by_test_id("scan-assessed").inner_text().startswith("Checked 1 of ")
         assert card.get_by_test_id("scan-times").inner_text().startswith("Scanned ")
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "documented-finding-history")
         assert console.unexpected() == []
     except Exception:

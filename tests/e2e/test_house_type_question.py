@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, api_login, new_page, shot, sign_up, unique_email
-from tests.e2e.test_documented_findings import _no_sideways_scroll
-from tests.e2e.test_web_app import _start_scan, _upload_room
+from tests.e2e.conftest import (
+    Server,
+    api_login,
+    new_page,
+    no_sideways_scroll,
+    shot,
+    sign_up,
+    start_scan,
+    unique_email,
+    upload_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +48,15 @@ def test_the_house_step_asks_the_house_type_when_no_room_shows_the_outside(brows
     try:
         sign_up(page, email)
         headers = api_login(server, email)
-        scan_id = _start_scan(page, "4 Canal Row", ["Keuken", "Slaapkamer"])
+        scan_id = start_scan(page, "4 Canal Row", ["Keuken", "Slaapkamer"])
         page.get_by_role("heading", level=1, name=re.compile("Keuken")).wait_for()
-        _upload_room(page, (7,))
+        upload_room(page, (7,))
 
         page.get_by_role("button", name=re.compile("^House")).tap()
         page.get_by_role("heading", level=1, name=re.compile("The house")).wait_for()
         question = page.get_by_test_id("house-type-question")
         question.get_by_role("heading", name="What kind of home is this?").wait_for()
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "house-type-01-asked")
 
         # Skip saves nothing: the house type stays not determined, and the question can be reopened.
@@ -81,7 +89,7 @@ def test_the_house_step_asks_the_house_type_when_no_room_shows_the_outside(brows
         page.get_by_label("Room name").fill("Jardin")
         page.get_by_role("button", name="Save name").tap()
         page.get_by_role("heading", level=1, name=re.compile("Jardin")).wait_for()
-        _upload_room(page, (8,))
+        upload_room(page, (8,))
         page.get_by_role("button", name=re.compile("^House")).tap()
         page.get_by_role("heading", level=1, name=re.compile("The house")).wait_for()
         page.get_by_test_id("walkthrough").wait_for()

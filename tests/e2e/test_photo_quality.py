@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.e2e.conftest import Server, new_page, sign_up, unique_email
-from tests.e2e.test_documented_findings import _no_sideways_scroll
-from tests.e2e.test_web_app import _start_scan
+from tests.e2e.conftest import Server, new_page, no_sideways_scroll, sign_up, start_scan, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +41,7 @@ def test_capture_says_what_is_wrong_with_a_photo_and_lets_the_person_retake_or_k
     context, page, _console = new_page(browser, server, mobile=True)
     try:
         sign_up(page, unique_email("quality"))
-        _start_scan(page, "4 Lamp Lane", ["Hall"])
+        start_scan(page, "4 Lamp Lane", ["Hall"])
         page.get_by_role("heading", level=1, name=re.compile("Hall")).wait_for()
         region = page.get_by_test_id("photo-quality")
         assert region.get_attribute("aria-live") == "polite"
@@ -51,7 +49,7 @@ def test_capture_says_what_is_wrong_with_a_photo_and_lets_the_person_retake_or_k
         _pick(page, "night.jpg", _jpeg(10))
         region.get_by_text(TOO_DARK).wait_for()
         page.get_by_text("1 photo ready").wait_for()  # still staged while the person decides
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         region.get_by_role("button", name="Retake night.jpg").tap()
         page.get_by_text("1 photo ready").wait_for(state="detached")
         assert region.inner_text() == ""

@@ -12,9 +12,18 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, api_login, new_page, photo, shot, sign_up, unique_email
-from tests.e2e.test_documented_findings import _no_sideways_scroll
-from tests.e2e.test_web_app import _start_scan, _upload_room
+from tests.e2e.conftest import (
+    Server,
+    api_login,
+    new_page,
+    no_sideways_scroll,
+    photo,
+    shot,
+    sign_up,
+    start_scan,
+    unique_email,
+    upload_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +59,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
     try:
         sign_up(page, email)
         headers = api_login(server, email)
-        scan_id = _start_scan(page, "3 Walkthrough Row", ["Kitchen", "Bedroom"])
+        scan_id = start_scan(page, "3 Walkthrough Row", ["Kitchen", "Bedroom"])
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
 
         # Rooms while capturing: add one, remove it again (confirmed), rename another.
@@ -76,7 +85,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         # A room's photo brings up its checklist: nothing checked yet.
         page.get_by_role("button", name=re.compile("Kitchen")).click()
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
-        _upload_room(page, (5,))
+        upload_room(page, (5,))
         walk = page.get_by_test_id("walkthrough")
         progress = walk.get_by_test_id("walk-progress")
         progress.wait_for()
@@ -115,7 +124,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         _wait_stored(
             page, scan_id, headers, kitchen_id, "walls_condition", value="Poor", note="Hairline crack under the window"
         )
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "walkthrough-02-answered")
 
         # Offline: the answer is kept on the phone, counted, and stored when the connection returns.

@@ -12,45 +12,23 @@ import pytest
 
 from tests.e2e.conftest import (
     PASSWORD,
+    REPORT_TIMEOUT_MS,
     Server,
     api_login,
     api_scan,
     api_user,
     new_page,
     photo,
+    photo_files,
     shot,
     sign_up,
+    start_scan,
     unique_email,
     until,
+    upload_room,
 )
 
 pytestmark = pytest.mark.e2e
-
-REPORT_TIMEOUT_MS = 120_000
-
-
-def _files(*seeds: int) -> list[dict[str, object]]:
-    return [{"name": f"room-photo-{s}.jpg", "mimeType": "image/jpeg", "buffer": photo(s)} for s in seeds]
-
-
-def _start_scan(page, address: str, rooms: list[str], screenshot: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    page.get_by_role("link", name="New scan").first.click()
-    page.get_by_role("heading", name="Start a scan").wait_for()
-    page.get_by_label("Address").fill(address)
-    page.get_by_label("Number of rooms").fill(str(len(rooms)))
-    for index, name in enumerate(rooms):
-        page.get_by_label(f"Room {index + 1}", exact=True).fill(name)
-    if screenshot:
-        shot(page, screenshot)
-    page.get_by_role("button", name="Start photographing").click()
-    page.wait_for_url(re.compile(r"/scans/[0-9a-f-]{36}"))
-    return page.url.rsplit("/", 1)[-1].split("?")[0]
-
-
-def _upload_room(page, seeds: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_test_id("file-input").set_input_files(_files(*seeds))
-    page.get_by_test_id("upload-button").click()
-    page.get_by_test_id("thumb-uploaded").nth(len(seeds) - 1).wait_for()
 
 
 def _drop_files(page, seeds: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
@@ -84,13 +62,13 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
         sign_up(page, unique_email("alex"))
         shot(page, "03-history-empty")
 
-        scan_id = _start_scan(page, "12 Harbour Street, flat 3", ["Kitchen", "Bedroom"], "04a-new-scan-form")
+        scan_id = start_scan(page, "12 Harbour Street, flat 3", ["Kitchen", "Bedroom"], "04a-new-scan-form")
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
         shot(page, "04-new-scan-capture-empty")
 
         # Room 1: two photos and one file that is not a photo (refused in the browser, never sent).
         page.get_by_test_id("file-input").set_input_files(
-            [*_files(1, 2), {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"this is not a photo"}]
+            [*photo_files(1, 2), {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"this is not a photo"}]
         )
         page.get_by_test_id("thumb-rejected").wait_for()
         page.get_by_test_id("thumb-staged").nth(1).wait_for()  # each file is checked in the browser first
@@ -111,7 +89,7 @@ def test_sign_up_scan_two_rooms_and_read_the_report(browser, server: Server) -> 
 
         page.get_by_role("button", name="Next room →").click()
         page.get_by_role("heading", level=1, name=re.compile("Bedroom")).wait_for()
-        _upload_room(page, (3, 4))
+        upload_room(page, (3, 4))
 
         # Resume: leave and come back; what was sent is still there.
         page.goto("/")
@@ -186,8 +164,8 @@ def test_reload_mid_processing_still_finishes(browser, server: Server) -> None:
     context, page, console = new_page(browser, server, mobile=True)
     try:
         sign_up(page, unique_email("reload"))
-        scan_id = _start_scan(page, "4 Mill Lane", ["Living room", "Bathroom"], "19-new-scan-form-mobile")
-        _upload_room(page, (11, 12, 13, 14))
+        scan_id = start_scan(page, "4 Mill Lane", ["Living room", "Bathroom"], "19-new-scan-form-mobile")
+        upload_room(page, (11, 12, 13, 14))
         page.get_by_role("button", name="Next room →").click()
         page.get_by_role("heading", level=1, name=re.compile("Bathroom")).wait_for()
         _drop_files(page, (15, 16, 17, 18))
@@ -291,8 +269,8 @@ def test_failure_shows_reason_and_retry(browser, failing_server: Server) -> None
     email = unique_email("fail")
     try:
         sign_up(page, email)
-        _start_scan(page, "1 Broken Way", ["Hall"])
-        _upload_room(page, (31,))
+        start_scan(page, "1 Broken Way", ["Hall"])
+        upload_room(page, (31,))
         page.get_by_role("button", name="Finish and analyse").click()
         page.get_by_role("button", name="Retry analysis").wait_for(timeout=REPORT_TIMEOUT_MS)
         reason = page.get_by_role("alert").filter(has_text="Reason")

@@ -10,8 +10,17 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, new_page, photo, shot, sign_up, unique_email
-from tests.e2e.test_web_app import REPORT_TIMEOUT_MS, _start_scan, _upload_room
+from tests.e2e.conftest import (
+    REPORT_TIMEOUT_MS,
+    Server,
+    new_page,
+    photo,
+    shot,
+    sign_up,
+    start_scan,
+    unique_email,
+    upload_room,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +29,14 @@ def test_capture_asks_for_the_sink_and_the_report_says_it_was_not_seen(browser: 
     context, page, console = new_page(browser, server)
     try:
         sign_up(page, unique_email("photograph"))
-        _start_scan(page, "7 Sink Street", ["Kitchen"])
+        start_scan(page, "7 Sink Street", ["Kitchen"])
         page.get_by_role("heading", level=1, name=re.compile("Kitchen")).wait_for()
         hint = page.get_by_test_id("photo-hint")
         hint.wait_for()
         assert hint.inner_text().startswith("What to photograph here: the sink, the hob or oven, the fridge,")
         shot(page, "what-to-photograph-capture")
 
-        _upload_room(page, (5, 6))  # striped test photos: no kitchen in them
+        upload_room(page, (5, 6))  # striped test photos: no kitchen in them
         page.get_by_role("button", name="Finish and analyse").click()
         page.get_by_test_id("report").wait_for(timeout=REPORT_TIMEOUT_MS)
 
