@@ -87,8 +87,7 @@ async def test_an_enqueue_leaves_only_with_the_commit_that_queues_the_scan(live_
     scan_id = scan.id
     async with runtime.sessionmaker() as db_session:
         scan = await db_session.get_one(Scan, scan_id)
-        scans_service.mark_queued(scan)
-        scans_service.enqueue_after_commit(db_session=db_session, queue=queue, scan_id=scan_id)
+        scans_service.queue_scan(db_session=db_session, queue=queue, scan=scan)
         await db_session.rollback()
         await db_session.commit()
         assert queue.enqueued == [], "a rolled-back enqueue never reaches the queue"

@@ -55,8 +55,6 @@ async def reanalyse(
     if empty:
         raise RoomsWithoutPhotos(f"rooms {empty} have no photos")
     await costs_service.ensure_within_monthly_budget(db_session=db_session, settings=settings, user_id=scan.user_id)
-    scans_service.mark_queued(scan)
-    scan.reanalyse_room_ids = [str(room_id) for room_id in chosen]
-    scans_service.enqueue_after_commit(db_session=db_session, queue=queue, scan_id=scan.id)
+    scans_service.queue_scan(db_session=db_session, queue=queue, scan=scan, reanalyse_room_ids=chosen)
     await db_session.commit()
     return chosen

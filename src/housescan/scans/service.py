@@ -326,22 +326,20 @@ async def upload_photos(
 # ---------------------------------------------------------------------------------------------- process
 
 
-def mark_queued(scan: Scan) -> None:
-    """A scan about to be analysed in full: no error, no attempt, no start or finish of an earlier run (a
-    re-analysis then names its rooms)."""
+def queue_scan(
+    *, db_session: AsyncSession, queue: JobQueue, scan: Scan, reanalyse_room_ids: Sequence[uuid.UUID] | None = None
+) -> None:
+    """Mark the scan queued for a run, in full or of `reanalyse_room_ids` (no error, no attempt, no start or
+    finish of an earlier run), and queue it once this transaction commits (db/unit_of_work.py): a worker that
+    takes the job finds the scan queued, and a rollback queues nothing. An enqueue that fails leaves the scan
+    queued in the database, where the workers' sweep finds it."""
     scan.status = ScanStatus.queued
-    scan.reanalyse_room_ids = None
+    scan.reanalyse_room_ids = [str(room_id) for room_id in reanalyse_room_ids] if reanalyse_room_ids else None
     scan.error = None
     scan.attempts = 0
     scan.started_at = None
     scan.finished_at = None
-
-
-def enqueue_after_commit(*, db_session: AsyncSession, queue: JobQueue, scan_id: uuid.UUID) -> None:
-    """Queue the scan once the transaction that marks it queued commits (db/unit_of_work.py): a worker that
-    takes the job finds the scan queued, and a rollback queues nothing. An enqueue that fails leaves the
-    scan queued in the database, where the workers' sweep finds it."""
-    after_commit(db_session, partial(queue.enqueue, scan_id))
+    after_commit(db_session, partial(queue.enqueue, scan.id))
 
 
 async def queue_for_processing(*, db_session: AsyncSession, queue: JobQueue, scan: Scan) -> Scan:
@@ -350,8 +348,7 @@ async def queue_for_processing(*, db_session: AsyncSession, queue: JobQueue, sca
     if await count_images(db_session=db_session, scan_id=scan.id) == 0:
         raise ScanStateConflict("the scan has no photos yet; upload at least one before processing")
     # A room without photos is not analysed: the report lists it as not photographed.
-    mark_queued(scan)
-    enqueue_after_commit(db_session=db_session, queue=queue, scan_id=scan.id)
+    queue_scan(db_session=db_session, queue=queue, scan=scan)
     await db_session.commit()
     return scan
 
