@@ -6,7 +6,7 @@ import type { ScanDetail, ScanEvent } from "../lib/types";
 import { reportKeys, useReport } from "../features/review/queries";
 import { reviewApi, type Report } from "../features/review/reviewApi";
 import { scanKeys } from "../features/scans/queries";
-import QueryProvider from "./QueryProvider";
+import QueryProvider, { applyScanEvent } from "./QueryProvider";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -61,5 +61,50 @@ describe("realtime events and the query cache", () => {
     expect(client.getQueryState(scanKeys.detail("s2"))?.isInvalidated).toBe(false);
     await emit({ type: "scan:failed", payload: { scanId: "s2", error: "agents service unreachable", eventId: 3 } } as ScanEvent);
     expect(client.getQueryState(scanKeys.detail("s2"))?.isInvalidated).toBe(true);
+  });
+
+  describe("what each event marks stale", () => {
+    const payloads: Record<ScanEvent["type"], Record<string, unknown>> = {
+      "scan:uploaded": { roomsCount: 2, imagesCount: 7, message: "3 photos stored, 0 duplicates skipped" },
+      "scan:processing": { message: "started" },
+      "scan:progress": { progress: 10, stage: "house_type" },
+      "scan:completed": { message: "done", result: {} },
+      "scan:failed": { error: "agents service unreachable" },
+      "scan:updated": { what: "report" },
+    };
+    const listKey = scanKeys.list({ limit: 20 });
+
+    /** A cache holding scan s1 (and its report), scan s2 and a list of scans; then the event for s1. */
+    function applied(type: ScanEvent["type"]) {
+      const client = createQueryClient();
+      client.setQueryData(scanKeys.detail("s1"), { id: "s1", status: "queued" } as ScanDetail);
+      client.setQueryData(reportKeys.detail("s1"), reportAt("1 Old Road"));
+      client.setQueryData(scanKeys.detail("s2"), { id: "s2", status: "queued" } as ScanDetail);
+      client.setQueryData(listKey, []);
+      applyScanEvent(client, { type, payload: { scanId: "s1", eventId: 1, ...payloads[type] } } as ScanEvent);
+      const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+      return {
+        client,
+        scan: stale(scanKeys.detail("s1")),
+        report: stale(reportKeys.detail("s1")),
+        lists: stale(listKey),
+        other: stale(scanKeys.detail("s2")),
+      };
+    }
+
+    it.each(["scan:uploaded", "scan:processing", "scan:completed", "scan:failed", "scan:updated"] as const)(
+      "%s marks the scan, its report and the lists stale, not another scan",
+      (type) => {
+        const { scan, report, lists, other } = applied(type);
+        expect({ scan, report, lists, other }).toEqual({ scan: true, report: true, lists: true, other: false });
+      },
+    );
+
+    it("scan:progress marks nothing stale, only a queued scan reads as running", () => {
+      const { client, scan, report, lists, other } = applied("scan:progress");
+      expect({ scan, report, lists, other }).toEqual({ scan: false, report: false, lists: false, other: false });
+      expect(client.getQueryData<ScanDetail>(scanKeys.detail("s1"))?.status).toBe("running");
+      expect(client.getQueryData<ScanDetail>(scanKeys.detail("s2"))?.status).toBe("queued");
+    });
   });
 });

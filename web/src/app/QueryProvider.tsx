@@ -23,6 +23,8 @@ export function applyScanEvent(queryClient: QueryClient, event: ScanEvent): void
         prev?.status === "queued" ? { ...prev, status: "running" } : prev,
       );
       return;
+    // Photos stored from another tab: the scan's photo count, its rooms' photos in the report, the lists' counts.
+    case "scan:uploaded":
     case "scan:processing":
     case "scan:completed":
     case "scan:failed":
