@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.config import Settings
@@ -31,3 +31,12 @@ async def get_db_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_db_session)]
+
+# The viewer's time zone for the times a PDF prints; checked by `reports.service.time_zone` (422 UnknownTimeZone).
+TimeZoneQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC)",
+    ),
+]

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
 
+from housescan.clock import local_time
 from housescan.db.base import utcnow
 from housescan.repairs.models import RepairList
 from housescan.reports.render import MARK_COLOUR
@@ -129,3 +130,36 @@ async def test_the_pdf_is_refused_for_unknown_expired_revoked_and_other_users_li
             revoked = await client.delete(f"{_lists_url(scan['id'], fresh.json()['id'])}/share", headers=auth(token))
             assert revoked.status_code == 204
             assert (await reader.get(fresh_url)).status_code == 404
+
+
+async def test_both_pdfs_print_their_times_in_the_zone_asked_and_refuse_an_unknown_zone(
+    review_server: LiveServer, tmp_path: Path
+) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        scan, made = await _marked_list(client, token)
+        own_url = f"{_lists_url(scan['id'], made['id'])}/report.pdf"
+        shared_url = f"/api/v1/shared/repair-lists/{made['share']['token']}/report.pdf"
+        own_utc = pdf_words(_pdf_ok(await client.get(own_url, params={"tz": "UTC"}, headers=auth(token))), tmp_path)
+        own_tokyo = pdf_words(
+            _pdf_ok(await client.get(own_url, params={"tz": "Asia/Tokyo"}, headers=auth(token))), tmp_path
+        )
+        refused = [await client.get(own_url, params={"tz": "Mars/Olympus_Mons"}, headers=auth(token))]
+        async with review_server.client() as reader:
+            refused.append(await reader.get(shared_url, params={"tz": "Mars/Olympus_Mons"}))
+            shared_default = pdf_words(_pdf_ok(await reader.get(shared_url)), tmp_path)
+            shared_tokyo = pdf_words(_pdf_ok(await reader.get(shared_url, params={"tz": "Asia/Tokyo"})), tmp_path)
+
+    # Tokyo is nine hours ahead of UTC all year: the same moment reads differently, each zone named.
+    made_at = datetime.fromisoformat(made["created_at"])
+    in_utc, in_tokyo = f"Made {local_time(made_at, 'UTC')}", f"Made {local_time(made_at, 'Asia/Tokyo')}"
+    assert in_utc != in_tokyo
+    assert in_utc in own_utc and in_tokyo not in own_utc
+    assert in_tokyo in own_tokyo and in_utc not in own_tokyo
+    assert in_utc in shared_default, "a link read with no zone prints UTC"
+    assert in_tokyo in shared_tokyo and in_utc not in shared_tokyo
+    for response in refused:
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["error"] == "unknown_time_zone", body
+        assert body["detail"][0]["loc"] == ["query", "tz"] and "Olympus_Mons" in body["detail"][0]["msg"], body

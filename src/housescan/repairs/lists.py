@@ -209,10 +209,13 @@ async def list_pdf(
     settings: Settings,
     scan: Scan,
     list_id: uuid.UUID,
+    tz: str | None = None,
 ) -> tuple[bytes, str]:
-    """The owner's PDF of the list's latest version, its times in the account's time zone."""
+    """The owner's PDF of the list's latest version, its times in `tz` (an IANA name; 422 when unknown),
+    else the account's time zone, else UTC."""
+    zone = reports_service.time_zone(tz) if tz else None
     row, context = await _list_of_scan(db_session, scan, list_id)
-    zone = await reports_service.zone_of_account(db_session, scan.user_id)
+    zone = zone or await reports_service.zone_of_account(db_session, scan.user_id)
     return await _pdf(row, context, settings=settings, store=store, audience="owner", zone=zone)
 
 
@@ -304,11 +307,14 @@ async def shared_list_pdf(
     token: str,
     limiter: FailureLimiter,
     client: str,
+    tz: str | None = None,
 ) -> tuple[bytes, str]:
-    """The PDF of the version behind a link, speaking to its reader (times in UTC, named); opening it freezes
-    that version as reading it does."""
+    """The PDF of the version behind a link, speaking to its reader, its times in `tz` (an IANA name; 422
+    when unknown, checked before the link is read), else in UTC, named; opening it freezes that version as
+    reading it does."""
+    zone = reports_service.time_zone(tz) if tz else reports_service.UTC
     row, context = await _shared_row(db_session, token, limiter, client)
-    return await _pdf(row, context, settings=settings, store=store, audience="reader", zone=reports_service.UTC)
+    return await _pdf(row, context, settings=settings, store=store, audience="reader", zone=zone)
 
 
 async def _shared_row(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.config import Settings
-from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep, TimeZoneQuery
 from housescan.errors import NotAuthenticated, responses
 from housescan.notifications.mail import public_url
 from housescan.repairs import lists, service
@@ -22,6 +22,7 @@ from housescan.repairs.schemas import (
     RepairListPatch,
     RepairShare,
 )
+from housescan.reports.service import UnknownTimeZone
 from housescan.reports.share_router import PUBLIC_HEADERS, SHARED_LINK_ERRORS, LimiterDep, client_of
 from housescan.reports.share_schemas import ShareCreate
 from housescan.review.models import Trade
@@ -115,18 +116,22 @@ def _pdf(pdf: bytes, filename: str, headers: dict[str, str]) -> Response:
 @router.get(
     "/scans/{scan_id}/repair-lists/{list_id}/report.pdf",
     response_class=Response,
-    responses=_A_LIST
+    responses=responses(*OWNED_SCAN_ERRORS, RepairListNotFound, UnknownTimeZone)
     | {200: {"content": {"application/pdf": {}}, "description": "the list's latest version as a PDF"}},
 )
-async def repair_list_pdf(scan: OwnedScan, list_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep) -> Response:
+async def repair_list_pdf(
+    scan: OwnedScan, list_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep, tz: TimeZoneQuery = None
+) -> Response:
     """The list as a PDF: each finding with its photos and the spots marked on them, what is asked for it,
-    the note and the total, in the account's currency; its times in the account's time zone."""
+    the note and the total, in the account's currency; its times in the viewer's time zone (`tz`, else the
+    account's)."""
     pdf, filename = await lists.list_pdf(
         db_session=db_session,
         store=runtime.store,
         settings=runtime.settings,
         scan=scan,
         list_id=list_id,
+        tz=tz,
     )
     return _pdf(pdf, filename, {})
 
@@ -223,12 +228,19 @@ async def shared_repair_list_csv(
     f"{lists.SHARED_PATH.removeprefix('/api/v1')}/{{token}}/report.pdf",
     response_class=Response,
     responses=SHARED_LINK_ERRORS
+    | responses(UnknownTimeZone)
     | {200: {"content": {"application/pdf": {}}, "description": "the shared repair list as a PDF"}},
 )
 async def shared_repair_list_pdf(
-    token: str, request: Request, runtime: RuntimeDep, db_session: SessionDep, limiter: LimiterDep
+    token: str,
+    request: Request,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    limiter: LimiterDep,
+    tz: TimeZoneQuery = None,
 ) -> Response:
-    """The repair list behind a link as a PDF, speaking to its reader, with no sign-in."""
+    """The repair list behind a link as a PDF, speaking to its reader, with no sign-in; its times in the
+    reader's time zone (`tz`, else UTC)."""
     pdf, filename = await lists.shared_list_pdf(
         db_session=db_session,
         store=runtime.store,
@@ -236,6 +248,7 @@ async def shared_repair_list_pdf(
         token=token,
         limiter=limiter,
         client=client_of(request),
+        tz=tz,
     )
     return _pdf(pdf, filename, PUBLIC_HEADERS)
 

@@ -6,18 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from housescan.comparison.changes import NotAnEarlierScan
-from housescan.dependencies import RuntimeDep, SessionDep
+from housescan.dependencies import RuntimeDep, SessionDep, TimeZoneQuery
 from housescan.errors import responses
 from housescan.reports import service as reports_service
 from housescan.reports.service import ReportNotReady, UnknownTimeZone
 from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1/scans", tags=["reports"])
-
-TimeZoneQuery = Annotated[
-    str | None,
-    Query(max_length=64, description="an IANA time zone, e.g. Europe/Paris; default the account's, else UTC"),
-]
 
 
 @router.get(

@@ -1008,7 +1008,8 @@ export interface paths {
         /**
          * Repair List Pdf
          * @description The list as a PDF: each finding with its photos and the spots marked on them, what is asked for it,
-         *     the note and the total, in the account's currency; its times in the account's time zone.
+         *     the note and the total, in the account's currency; its times in the viewer's time zone (`tz`, else the
+         *     account's).
          */
         get: operations["repair_list_pdf_api_v1_scans__scan_id__repair_lists__list_id__report_pdf_get"];
         put?: never;
@@ -1096,7 +1097,8 @@ export interface paths {
         };
         /**
          * Shared Repair List Pdf
-         * @description The repair list behind a link as a PDF, speaking to its reader, with no sign-in.
+         * @description The repair list behind a link as a PDF, speaking to its reader, with no sign-in; its times in the
+         *     reader's time zone (`tz`, else UTC).
          */
         get: operations["shared_repair_list_pdf_api_v1_shared_repair_lists__token__report_pdf_get"];
         put?: never;
@@ -5685,7 +5687,7 @@ export interface operations {
     scan_report_api_v1_scans__scan_id__report_pdf_get: {
         parameters: {
             query?: {
-                /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC */
+                /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC) */
                 tz?: string | null;
                 /** @description an earlier scan of the same house: adds an appendix of what changed since, room by room */
                 changes_since?: string | null;
@@ -7098,7 +7100,10 @@ export interface operations {
     };
     repair_list_pdf_api_v1_scans__scan_id__repair_lists__list_id__report_pdf_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC) */
+                tz?: string | null;
+            };
             header?: never;
             path: {
                 list_id: string;
@@ -7144,7 +7149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `unknown_time_zone`: `tz` is not a time zone name */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7457,7 +7462,10 @@ export interface operations {
     };
     shared_repair_list_pdf_api_v1_shared_repair_lists__token__report_pdf_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC) */
+                tz?: string | null;
+            };
             header?: never;
             path: {
                 token: string;
@@ -7493,7 +7501,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `unknown_time_zone`: `tz` is not a time zone name */
             422: {
                 headers: {
                     [name: string]: unknown;

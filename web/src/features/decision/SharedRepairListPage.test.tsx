@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import SharedRepairListPage from "./SharedRepairListPage";
 import { api, ApiError } from "../../lib/api";
 import type { RepairList } from "./decisionApi";
+import { setViewerTimeZone } from "../../lib/format";
 import { withQueries } from "../../test-utils";
 
 const AT = "2026-12-01T10:00:00Z";
@@ -54,11 +55,15 @@ function renderAt(token: string) {
   );
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  setViewerTimeZone(null);
+});
 
 describe("SharedRepairListPage", () => {
   it("speaks to its reader without sign-in: each finding's photo and mark, the asks, the note, the total", async () => {
     const request = vi.spyOn(api, "request").mockResolvedValue(list as never);
+    setViewerTimeZone("Asia/Tokyo"); // the PDF's times in the reader's zone, as the page's
     renderAt("tok");
     expect(await screen.findByRole("heading", { name: "5 Rose Lane" })).toBeTruthy();
     expect(request).toHaveBeenCalledWith("GET", "/api/v1/shared/repair-lists/tok", expect.objectContaining({ auth: false }));
@@ -68,7 +73,9 @@ describe("SharedRepairListPage", () => {
     expect(removed.textContent).toBe("A finding the owner has since removed from the report.Please repair this before completion");
     expect(screen.getByTestId("repair-note").textContent).toBe("We would like these settled before exchange.");
     expect(screen.getByTestId("repair-total").textContent).toContain("Amounts asked: £500 over 2 findings.");
-    expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe("/api/v1/shared/repair-lists/tok/report.pdf");
+    expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe(
+      "/api/v1/shared/repair-lists/tok/report.pdf?tz=Asia%2FTokyo",
+    );
     expect(document.body.textContent).toContain("version 2");
     expect(screen.queryAllByRole("button").map((b) => b.getAttribute("aria-label"))).toEqual(["Open photo 1 of Damp under the window"]);
     expect(document.querySelector('meta[name="robots"]')?.getAttribute("content")).toBe("noindex, nofollow");

@@ -1,7 +1,7 @@
 import { useParams } from "react-router-dom";
 import { PageTitle, Spinner } from "../../components/ui";
 import FindingCard, { photosById } from "../review/FindingCard";
-import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
+import { formatCostRange, formatDate, formatMoney, plural, viewerTimeZone } from "../../lib/format";
 import { SharedFailureCard, sharedFailure, useNoIndex } from "../review/SharedReportPage";
 import { ASK_TO_READER } from "./decision";
 import { decisionApi, type RepairItem } from "./decisionApi";
@@ -80,7 +80,8 @@ export default function SharedRepairListPage() {
           </p>
         )}
         <p className="actions">
-          <a className="btn btn-secondary" href={decisionApi.sharedRepairListPdfUrl(token)}>
+          {/* The reader's own zone for the PDF's times, as the page shows them. */}
+          <a className="btn btn-secondary" href={decisionApi.sharedRepairListPdfUrl(token, viewerTimeZone())}>
             Download PDF
           </a>
           <a className="btn btn-ghost" href={decisionApi.sharedRepairListCsvUrl(token)}>

@@ -63,7 +63,9 @@ export const decisionApi = {
   repairListPdf: (scanId: string, listId: string) =>
     api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId })),
   sharedRepairListCsvUrl: (token: string) => route("/api/v1/shared/repair-lists/{token}.csv", { token }),
-  sharedRepairListPdfUrl: (token: string) => route("/api/v1/shared/repair-lists/{token}/report.pdf", { token }),
+  /** With `tz` (an IANA zone) the PDF prints its times there; without, in UTC (a link sent on names no zone). */
+  sharedRepairListPdfUrl: (token: string, tz?: string) =>
+    `${route("/api/v1/shared/repair-lists/{token}/report.pdf", { token })}${tz ? `?${new URLSearchParams({ tz }).toString()}` : ""}`,
 
   compare: (scanIds: string[], signal?: AbortSignal) =>
     api.get<ResponseOf<"/api/v1/compare", "get">>(`${route("/api/v1/compare")}${scanIdsQuery(scanIds)}`, signal),
