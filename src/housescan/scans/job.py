@@ -21,6 +21,7 @@ from housescan.ops.logs import bind_log_context, start_log_context
 from housescan.runtime import Runtime
 from housescan.scans import reanalysis
 from housescan.scans import run as scan_run
+from housescan.scans import service as scans_service
 from housescan.scans.events import ScanProcessing, ScanProgress
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,8 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
     try:
         clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
+            # The background measuring pass is best effort: what it missed is measured now, for the report.
+            await scans_service.measure_unmeasured_photos(db_session=db_session, store=runtime.store, scan_id=scan_id)
             request = await scan_run.build_scan_request(
                 db_session=db_session,
                 store=runtime.store,

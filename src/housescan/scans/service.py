@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ from housescan.storage.base import ObjectStore
 ACCEPTS_PHOTOS = (ScanStatus.draft, ScanStatus.failed)
 # A finished scan takes more photos too: the rooms they change are re-analysed (review: POST .../reanalyse).
 ADDS_PHOTOS = (*ACCEPTS_PHOTOS, ScanStatus.succeeded)
+
+logger = logging.getLogger(__name__)
 
 
 class ScanNotFound(NotFound):
@@ -285,12 +288,40 @@ def quality_inspection(db_session: AsyncSession) -> renditions.Inspection:
 
     async def keep(object_key: str, measures: quality.Measures) -> None:
         async with sessionmaker() as session:
-            await session.execute(
-                update(Image).where(Image.object_key == object_key).values(quality=dataclasses.asdict(measures))
-            )
-            await session.commit()
+            await keep_measures(db_session=session, object_key=object_key, measures=measures)
 
     return renditions.Inspection(read=quality.measure_image, keep=keep)
+
+
+async def keep_measures(*, db_session: AsyncSession, object_key: str, measures: quality.Measures) -> None:
+    """Keep a photo's quality measures on its row, and commit."""
+    await db_session.execute(
+        update(Image).where(Image.object_key == object_key).values(quality=dataclasses.asdict(measures))
+    )
+    await db_session.commit()
+
+
+async def measure_unmeasured_photos(*, db_session: AsyncSession, store: ObjectStore, scan_id: uuid.UUID) -> int:
+    """Measure the scan's photos that the background renditions pass never measured (stored before the
+    measures existed, or its process stopped first: that pass is best effort), one at a time and off the
+    event loop; how many were measured. A photo that cannot be read or decoded is logged and left
+    unmeasured: it has no flags, and the scan goes on."""
+    rows = await db_session.execute(
+        select(Image.object_key, Image.quality).where(Image.scan_id == scan_id).order_by(Image.created_at, Image.id)
+    )
+    # None: SQL NULL, or the JSON null an ORM write of None leaves; both are unmeasured.
+    keys = [object_key for object_key, measures in rows if measures is None]
+    await db_session.commit()  # no transaction stays open while photos are read and decoded
+    measured = 0
+    for object_key in keys:
+        try:  # the photo's bytes are held by this call only: one photo in memory at a time
+            measures = await asyncio.to_thread(quality.measure_photo, await store.get(object_key))
+        except Exception:
+            logger.warning("photo %s left unmeasured: it cannot be read or decoded", object_key, exc_info=True)
+            continue
+        await keep_measures(db_session=db_session, object_key=object_key, measures=measures)
+        measured += 1
+    return measured
 
 
 async def count_images(*, db_session: AsyncSession, scan_id: uuid.UUID) -> int:
