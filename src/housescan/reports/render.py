@@ -25,6 +25,7 @@ from fpdf.enums import XPos, YPos
 
 from housescan.clock import local_time
 from housescan.comparison.schemas import Changes, RoomChanges
+from housescan.review.conclusions import not_seen
 from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, Report, ReportRoom
 
 THUMB_WIDTH_MM = 42.0
@@ -485,6 +486,11 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     if answered or products:
         pdf.keep(18)
         pdf.grid(("Item", "Answer", "By"), [*answered, *products], (62, 88, 30))
+    unseen = [
+        answer.title or name for name, answer in room.products.items() if not_seen(answer, analysed=room.analysed)
+    ]
+    if unseen:
+        pdf.paragraph(f"Looked for by the models, not seen in its photos: {', '.join(unseen)}.", size=9)
     _collapsed_line(pdf, room.not_assessed)
 
 

@@ -56,6 +56,7 @@ class JudgedRoom:
     room_type: Answer
     checklist: dict[str, Judged]
     products: dict[str, Judged]
+    analysed: bool
 
 
 @dataclass
@@ -99,15 +100,23 @@ def brief_of(context: ScanContext) -> Brief:
             products=True,
         )
         name = room_name(room.label, kind, room.ordinal)
-        rooms.append(JudgedRoom(id=room.id, name=name, room_type=room_type, checklist=checklist, products=products))
+        rooms.append(
+            JudgedRoom(
+                id=room.id,
+                name=name,
+                room_type=room_type,
+                checklist=checklist,
+                products=products,
+                analysed=context.room_analysed(room.id),
+            )
+        )
     findings = ordered_findings(context.findings, room_names={room.id: room.name for room in rooms})
-    every = [*house.values(), *(a for room in rooms for a in (*room.checklist.values(), *room.products.values()))]
     pros, cons = pros_and_cons(house_type, house, rooms, findings)
     return Brief(
         house_type=house_type,
         rooms=rooms,
         findings=findings,
-        assessed=assessed_of(every),
+        assessed=assessed_of(house, rooms),
         pros=pros,
         cons=cons,
         costs=cost_totals(findings.items, currency=context.currency),

@@ -50,14 +50,38 @@ class JudgedPlace(Protocol):
     def products(self) -> Mapping[str, Judgement]: ...
 
 
-def assessed_of(every: Sequence[Judgement]) -> Assessed:
-    """How much of the checklists is answered, and by whom."""
+class AssessedRoom(Protocol):
+    """What the assessed counts read of a room."""
+
+    @property
+    def checklist(self) -> Mapping[str, Judgement]: ...
+    @property
+    def products(self) -> Mapping[str, Judgement]: ...
+    @property
+    def analysed(self) -> bool: ...
+
+
+def not_seen(answer: Judgement, *, analysed: bool) -> bool:
+    """A product the models looked for in an analysed room's photos and did not see. That is an answer ("not
+    seen", never "absent"), so it is not counted with the items nobody assessed."""
+    return analysed and answer.kind == "product" and answer.source == "model" and answer.value is None
+
+
+def assessed_of(house: Mapping[str, Judgement], rooms: Sequence[AssessedRoom]) -> Assessed:
+    """How much of the checklists is answered, and by whom: every item is judged by the person, answered by
+    the models, looked for by the models and not seen, or not assessed by anyone."""
+    every = [
+        *((answer, False) for answer in house.values()),
+        *((answer, room.analysed) for room in rooms for answer in (*room.checklist.values(), *room.products.values())),
+    ]
+    seen_nowhere = sum(not_seen(answer, analysed=analysed) for answer, analysed in every)
     return Assessed(
         total=len(every),
-        by_person=sum(answer.source == "person" for answer in every),
-        by_model=sum(answer.source == "model" and answer.value is not None for answer in every),
-        not_assessed=sum(answer.value is None for answer in every),
-        not_visible=sum(answer.value == NOT_VISIBLE for answer in every),
+        by_person=sum(answer.source == "person" for answer, _ in every),
+        by_model=sum(answer.source == "model" and answer.value is not None for answer, _ in every),
+        not_seen=seen_nowhere,
+        not_assessed=sum(answer.value is None for answer, _ in every) - seen_nowhere,
+        not_visible=sum(answer.value == NOT_VISIBLE for answer, _ in every),
     )
 
 
@@ -148,5 +172,6 @@ def summary_text(
     else:
         parts.append(f"No findings recorded; {checked}.")
     if assessed.not_assessed:
-        parts.append(f"{assessed.not_assessed} items were not assessed by anyone.")
+        verb = "was" if assessed.not_assessed == 1 else "were"
+        parts.append(f"{count_phrase(assessed.not_assessed, 'item').capitalize()} {verb} not assessed by anyone.")
     return " ".join(parts)

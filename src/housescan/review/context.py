@@ -92,6 +92,11 @@ class ScanContext:
                 return found
         return {}
 
+    def room_analysed(self, room_id: uuid.UUID) -> bool:
+        """The models looked at this room's photos (false: its analysis failed or has not run)."""
+        result = self.room_result(room_id)
+        return bool(result) and result.get("status", "succeeded") == "succeeded"
+
     def model_of(self, agent: str, room_id: uuid.UUID | None = None) -> str | None:
         key = (agent, str(room_id) if room_id else None)
         if key in self.models:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from housescan.review.context import HOUSE, ScanContext
+from housescan.review.conclusions import not_seen
+from housescan.review.context import HOUSE, PRODUCT_PREFIX, ScanContext
 from housescan.review.schemas import (
     NOT_VISIBLE,
     Answer,
@@ -25,13 +26,16 @@ from housescan.scans import quality
 def limitations_of(
     house: Mapping[str, Answer], rooms: Sequence[ReportRoom], assessed: Assessed, *, audience: Audience
 ) -> Limitations:
-    """What nobody judged, in the checklists (products a model did not see are "not seen" in their rooms)."""
+    """What nobody judged, in the checklists and products (products the models looked for and did not see are
+    "not seen" in their rooms, and said in `what_to_photograph`)."""
     items: list[UnassessedItem] = []
     for scope, room, answers in (
         (HOUSE, None, house),
-        *((str(room.id), room, room.checklist) for room in rooms),
+        *((str(room.id), room, {**room.checklist, **_product_items(room)}) for room in rooms),
     ):
         for item_id, answer in answers.items():
+            if room is not None and not_seen(answer, analysed=room.analysed):
+                continue
             reason: Literal["not_assessed", "not_visible"] | None = (
                 "not_assessed" if answer.value is None else "not_visible" if answer.value == NOT_VISIBLE else None
             )
@@ -58,6 +62,10 @@ def limitations_of(
         statement=scope_statement(assessed, not_assessed, without_photos, audience=audience),
         what_to_photograph=[room.what_to_photograph for room in rooms if room.what_to_photograph is not None],
     )
+
+
+def _product_items(room: ReportRoom) -> dict[str, Answer]:
+    return {f"{PRODUCT_PREFIX}{name}": answer for name, answer in room.products.items()}
 
 
 def photo_quality_of(context: ScanContext, rooms: Sequence[ReportRoom]) -> list[PhotoQualityLimit]:
@@ -92,8 +100,10 @@ def scope_statement(
     who = "You" if audience == "owner" else "The owner"
     parts = [
         f"{who} checked {assessed.by_person} of {assessed.total} items; the image models answered "
-        f"{assessed.by_model} more (room types and products they saw in the photos). The models cannot judge "
-        "condition: walls, floors, damp, cracks, windows and ventilation are judged only where a person answered."
+        f"{assessed.by_model} more (room types and products they saw in the photos)"
+        + (f" and looked for {assessed.not_seen} products they did not see" if assessed.not_seen else "")
+        + ". The models cannot judge condition: walls, floors, damp, cracks, windows and ventilation are judged "
+        "only where a person answered."
     ]
     if not_assessed:
         parts.append(

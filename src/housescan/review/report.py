@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.config import Settings
-from housescan.review.conclusions import assessed_of, pros_and_cons, summary_text
+from housescan.review.conclusions import assessed_of, not_seen, pros_and_cons, summary_text
 from housescan.review.context import HOUSE, HOUSE_TYPE, PRODUCT_PREFIX, ROOM_TYPE, ScanContext, load_context
 from housescan.review.finding_list import cost_totals, ordered_findings
 from housescan.review.item_answers import (
@@ -67,6 +67,7 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
     changed = rooms_with_new_photos(context)
     for room in context.rooms:
         room_result = context.room_result(room.id)
+        analysed = context.room_analysed(room.id)
         room_type = room_type_answer(context, room)
         kind = room_type.value if isinstance(room_type.value, str) else None
         checklist = checklist_answers(
@@ -99,10 +100,12 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
             checklist=checklist,
             products=products,
             images=[report_image(settings, image) for image in images],
-            not_assessed=sum(answer.value is None for answer in (*checklist.values(), *products.values())),
+            not_assessed=sum(answer.value is None for answer in checklist.values())
+            + sum(answer.value is None and not not_seen(answer, analysed=analysed) for answer in products.values()),
+            not_seen=sum(not_seen(answer, analysed=analysed) for answer in products.values()),
             checked=sum(answer.source == "person" for answer in checklist.values()),
             checklist_total=len(checklist),
-            analysed=bool(room_result) and room_result.get("status", "succeeded") == "succeeded",
+            analysed=analysed,
             photos_changed=room.id in changed,
             photo_subjects=[photo_subject(subject) for subject in subjects],
         )
@@ -110,11 +113,7 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
         rooms.append(report_room)
     names = {room.id: room.name for room in rooms}
     findings = ordered_findings(context.findings, room_names=names)
-    every = [
-        *house_checklist.values(),
-        *(a for room in rooms for a in (*room.checklist.values(), *room.products.values())),
-    ]
-    assessed = assessed_of(every)
+    assessed = assessed_of(house_checklist, rooms)
     limitations = limitations_of(house_checklist, rooms, assessed, audience=audience)
     limitations.photo_quality = photo_quality_of(context, rooms)
     pros, cons = pros_and_cons(house_type, house_checklist, rooms, findings)

@@ -239,7 +239,11 @@ class ReportRoom(BaseModel):
     checklist: dict[str, Answer]
     products: dict[str, Answer]
     images: list[ReportImage]
-    not_assessed: int = Field(description="checklist items and products of this room no one has answered")
+    not_assessed: int = Field(
+        description="checklist items and products of this room no one has answered (not the products the models "
+        "looked for and did not see: `not_seen`)"
+    )
+    not_seen: int = Field(default=0, description="products the models looked for in its photos and did not see")
     checked: int = Field(default=0, description="checklist items of this room the person has answered")
     checklist_total: int = Field(default=0, description="checklist items of this room")
     analysed: bool = Field(description="the models looked at this room (false: failed or not run yet)")
@@ -255,10 +259,16 @@ class ReportRoom(BaseModel):
 
 
 class Assessed(BaseModel):
+    """Every item of the checklists is in one of: judged by the person, answered by the models, looked for by
+    the models and not seen (products in an analysed room's photos), or not assessed by anyone."""
+
     total: int
     by_person: int
     by_model: int
-    not_assessed: int
+    not_assessed: int = Field(description="items nobody answered (products the models looked for are `not_seen`)")
+    not_seen: int = Field(
+        default=0, description="products the models looked for in an analysed room's photos and did not see"
+    )
     not_visible: int = Field(default=0, description="items the person looked for and could not see")
 
 

@@ -1418,7 +1418,11 @@ export interface components {
             /** Photo Ids */
             photo_ids?: string[];
         };
-        /** Assessed */
+        /**
+         * Assessed
+         * @description Every item of the checklists is in one of: judged by the person, answered by the models, looked for by
+         *     the models and not seen (products in an analysed room's photos), or not assessed by anyone.
+         */
         Assessed: {
             /** Total */
             total: number;
@@ -1426,8 +1430,17 @@ export interface components {
             by_person: number;
             /** By Model */
             by_model: number;
-            /** Not Assessed */
+            /**
+             * Not Assessed
+             * @description items nobody answered (products the models looked for are `not_seen`)
+             */
             not_assessed: number;
+            /**
+             * Not Seen
+             * @description products the models looked for in an analysed room's photos and did not see
+             * @default 0
+             */
+            not_seen: number;
             /**
              * Not Visible
              * @description items the person looked for and could not see
@@ -2672,9 +2685,15 @@ export interface components {
             images: components["schemas"]["ReportImage"][];
             /**
              * Not Assessed
-             * @description checklist items and products of this room no one has answered
+             * @description checklist items and products of this room no one has answered (not the products the models looked for and did not see: `not_seen`)
              */
             not_assessed: number;
+            /**
+             * Not Seen
+             * @description products the models looked for in its photos and did not see
+             * @default 0
+             */
+            not_seen: number;
             /**
              * Checked
              * @description checklist items of this room the person has answered

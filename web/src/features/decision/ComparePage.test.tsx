@@ -14,7 +14,7 @@ const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
   room_names: ["Kitchen", "Bathroom"],
   findings_by_severity: {},
   cost: { low: 0, high: 0, currency: "GBP", findings_with_costs: 0, findings_without_costs: 0 },
-  assessed: { total: 40, by_person: 10, by_model: 20, not_assessed: 10, not_visible: 0 },
+  assessed: { total: 40, by_person: 10, by_model: 20, not_assessed: 10, not_seen: 0, not_visible: 0 },
   pros: [],
   cons: [],
   rating: null,

@@ -110,7 +110,9 @@ function HomeCard({ scan, index }: { scan: ComparedScan; index: number }) {
             {assessed.total - assessed.not_assessed} of {assessed.total} items
             <span className="muted small">
               {" "}
-              (by you: {assessed.by_person}, by the models: {assessed.by_model}); {assessed.not_assessed} not assessed
+              (by you: {assessed.by_person}, by the models: {assessed.by_model}
+              {assessed.not_seen > 0 && `, looked for and not seen: ${assessed.not_seen}`}); {assessed.not_assessed} not
+              assessed
             </span>
             <progress max={Math.max(assessed.total, 1)} value={assessed.total - assessed.not_assessed} aria-label={`${name}: ${assessed.total - assessed.not_assessed} of ${assessed.total} assessed`} />
           </dd>

@@ -135,6 +135,9 @@ export function ScopeAndLimitations({
           {plural(assessed.by_person, "item")} judged by {person.who}
         </li>
         <li>{plural(assessed.by_model, "item")} by the models (room types and products: they cannot judge condition)</li>
+        {assessed.not_seen > 0 && (
+          <li>{plural(assessed.not_seen, "product")} looked for by the models and not seen in the photos</li>
+        )}
         <li>
           {plural(limitations.not_assessed, "item")} not assessed by anyone, of {assessed.total}
         </li>

@@ -84,6 +84,7 @@ function report(): Report {
         },
         images: [{ id: "i1", url: "/img/i1", thumbnail_url: "/img/i1" }],
         not_assessed: 1,
+        not_seen: 1,
         checked: 1,
         checklist_total: 2,
         analysed: true,
@@ -115,7 +116,7 @@ function report(): Report {
     pros: [],
     cons: ["Exposed wiring (safety)"],
     summary: "A home whose type is not determined with a photographed room: a kitchen.",
-    assessed: { total: 5, by_person: 1, by_model: 2, not_assessed: 2, not_visible: 0 },
+    assessed: { total: 6, by_person: 1, by_model: 2, not_assessed: 2, not_seen: 1, not_visible: 0 },
     limitations: {
       not_assessed: 2,
       not_visible: 1,
@@ -224,6 +225,7 @@ describe("ReportPage", () => {
       "You checked 1 of 5 items; condition was not judged elsewhere: this is not a full inspection.",
     );
     expect(within(limits).getByTestId("assessed-by").textContent).toContain("1 item judged by you");
+    expect(within(limits).getByTestId("assessed-by").textContent).toContain("1 product looked for by the models and not seen in the photos");
     expect(within(limits).getByTestId("rooms-without-photos").textContent).toContain("Loft");
     expect(within(limits).getByTestId("not-visible").textContent).toContain("Ceiling condition · Kitchen");
     const groups = within(limits).getByTestId("not-assessed-items").querySelectorAll("details summary");
