@@ -6,7 +6,11 @@ export interface Entry {
   answer: Answer;
 }
 
-/** Answered items listed; the ones no one assessed collapsed into one line ("6 items not assessed — review"). */
+/**
+ * Answered items listed; the products the models looked for in an analysed room and did not see collapsed into
+ * one line ("3 not seen in the photos — review"), and the ones no one assessed into another ("6 items not
+ * assessed — review"), so that neither reads as the other.
+ */
 export default function ChecklistReview({
   scanId,
   scope,
@@ -17,6 +21,7 @@ export default function ChecklistReview({
   onError,
   onMakeFinding,
   label,
+  analysed = false,
 }: {
   scanId: string;
   scope: string;
@@ -27,10 +32,14 @@ export default function ChecklistReview({
   onError: (message: string) => void;
   onMakeFinding?: (itemId: string, answer: Answer) => void;
   label: string;
+  /** The models looked at this room's photos: a product they did not see there is "not seen". */
+  analysed?: boolean;
 }) {
   const isAnswered = (e: Entry) => answerValue(e.answer.value) !== null || e.answer.source === "person";
+  const isNotSeen = (e: Entry) => analysed && !isAnswered(e) && e.answer.kind === "product";
   const answered = entries.filter(isAnswered);
-  const open = entries.filter((e) => !isAnswered(e));
+  const notSeen = entries.filter(isNotSeen);
+  const open = entries.filter((e) => !isAnswered(e) && !isNotSeen(e));
   const item = (e: Entry) =>
     editable ? (
       <AnswerItem
@@ -55,6 +64,12 @@ export default function ChecklistReview({
   return (
     <div className="checklist-review" aria-label={label}>
       {answered.length > 0 ? <ul className="answer-list">{answered.map(item)}</ul> : null}
+      {notSeen.length > 0 && (
+        <details className="not-seen" data-testid="not-seen">
+          <summary>{notSeen.length} not seen in the photos — review</summary>
+          <ul className="answer-list">{notSeen.map(item)}</ul>
+        </details>
+      )}
       {open.length > 0 && (
         <details className="not-assessed" data-testid="not-assessed">
           <summary>

@@ -81,6 +81,7 @@ function report(): Report {
             photo_score: 0.72,
           }),
           oven: answer({ kind: "product", title: "Oven or hob", value: false, text: "Not present", source: "person", model_value: null }),
+          dishwasher: answer({ kind: "product", title: "Dishwasher", text: "Not seen" }),
         },
         images: [{ id: "i1", url: "/img/i1", thumbnail_url: "/img/i1" }],
         not_assessed: 1,
@@ -194,6 +195,10 @@ describe("ReportPage", () => {
     expect(within(oven).getByRole("button", { name: "Use the model’s answer" })).toBeTruthy();
     // Unassessed items collapse into one line.
     expect(within(room).getByTestId("not-assessed").querySelector("summary")?.textContent).toBe("1 item not assessed — review");
+    // A product the models looked for and did not see is not lumped with what nobody assessed.
+    const notSeen = within(room).getByTestId("not-seen");
+    expect(notSeen.querySelector("summary")?.textContent).toBe("1 not seen in the photos — review");
+    expect(notSeen.querySelector('[data-item="products.dishwasher"]')).toBeTruthy();
     expect(screen.getByTestId("house-type").textContent).toContain("Not determined");
     expect(screen.getByTestId("house-type").textContent).toContain("Detached house, 41%");
     // Developer words never reach a buyer.

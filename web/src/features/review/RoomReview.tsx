@@ -180,6 +180,7 @@ export default function RoomReview({
         onError={onError}
         onMakeFinding={(itemId, answer) => onMakeFinding(room.id, itemId, answer)}
         label={`Checklist of ${room.name}`}
+        analysed={room.analysed}
       />
     </article>
   );
