@@ -15,16 +15,16 @@ MEASURED_ON_LABELLED_PHOTOS = 115
 MEASURED_ON_EXTERIORS = 48
 #: product -> (precision when the provider says it is seen, how many times it said so, per deal)
 PRODUCT_PRECISION: dict[str, tuple[float, float]] = {
-    "bed": (0.864, 20.0),
-    "dining_table": (0.833, 22.0),
-    "microwave": (0.444, 4.0),
-    "oven": (0.78, 11.7),
-    "refrigerator": (0.844, 8.7),
-    "shower": (0.864, 5.3),
-    "sink": (0.797, 22.7),
-    "sofa": (0.739, 13.3),
-    "toilet": (0.744, 12.3),
-    "tv": (0.808, 6.7),
+    "bed": (0.909, 20.0),
+    "dining_table": (0.84, 23.0),
+    "microwave": (0.683, 11.7),
+    "oven": (0.692, 6.7),
+    "refrigerator": (0.871, 8.3),
+    "shower": (0.875, 6.0),
+    "sink": (0.847, 22.0),
+    "sofa": (0.755, 14.3),
+    "toilet": (0.795, 12.7),
+    "tv": (0.81, 5.0),
 }
 #: room type the provider named for one photo -> (precision, how many photos it named it for, per deal)
 ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {
