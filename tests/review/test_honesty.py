@@ -112,8 +112,8 @@ def test_not_seen_is_never_absent_and_weak_presence_is_not_claimed() -> None:
     }
     report = build_report(context, settings=Settings())
     kitchen = report.rooms[0]
-    # "Sink - Not present - 100%" from a classifier that did not see it: shown as not assessed.
-    assert kitchen.products["sink"].value is None and kitchen.products["sink"].text == "Not assessed"
+    # "Sink - Not present - 100%" from a classifier that did not see it: shown as not seen, never absent.
+    assert kitchen.products["sink"].value is None and kitchen.products["sink"].text == "Not seen"
     assert kitchen.products["oven"].value is None  # 31% is a guess, not a sighting
     fridge = kitchen.products["refrigerator"]
     assert fridge.value is True and fridge.text == "Present" and fridge.confidence == 0.93
@@ -134,6 +134,7 @@ def test_not_seen_is_never_absent_and_weak_presence_is_not_claimed() -> None:
     assert "No findings recorded, but you checked 0 of 28 items: this is not a clean bill of health" in report.summary
     # A product the models looked for and did not see is "not seen", not an item nobody assessed.
     assert kitchen.not_seen == sum(a.value is None for a in kitchen.products.values()) > 0
+    assert {a.text for a in kitchen.products.values() if a.value is None} == {"Not seen"}
     assert kitchen.not_assessed == sum(a.value is None for a in kitchen.checklist.values())
 
 

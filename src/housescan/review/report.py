@@ -89,6 +89,9 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
             agent="products",
             products=True,
         )
+        for answer in products.values():
+            if not_seen(answer, analysed=analysed):
+                answer.text = "Not seen"  # the models looked for it in this room's photos: not "not assessed"
         images = context.images_by_room.get(room.id, [])
         subjects = subjects_of(kind, checklist, products)
         report_room = ReportRoom(
