@@ -60,18 +60,26 @@ def _pdf_ok(response: Any) -> bytes:
     return content
 
 
+def _pdf_urls(scan: dict[str, Any], made: dict[str, Any]) -> tuple[str, str]:
+    """The owner's PDF of a repair list and the one behind its shared link."""
+    return (
+        f"{_lists_url(scan['id'], made['id'])}/report.pdf",
+        f"/api/v1/shared/repair-lists/{made['share']['token']}/report.pdf",
+    )
+
+
 async def test_the_owners_and_the_shared_pdf_show_marks_asks_note_and_total(
     review_server: LiveServer, tmp_path: Path
 ) -> None:
     async with review_server.client() as client:
         token = await register(client)
         scan, made = await _marked_list(client, token)
-        pdf_url = f"{_lists_url(scan['id'], made['id'])}/report.pdf"
+        pdf_url, shared_url = _pdf_urls(scan, made)
         own = _pdf_ok(await client.get(pdf_url, headers=auth(token)))
         link = made["share"]
         assert link["pdf_url"] == f"{link['url']}/report.pdf"
         async with review_server.client() as reader:
-            shared = _pdf_ok(await reader.get(f"/api/v1/shared/repair-lists/{link['token']}/report.pdf"))
+            shared = _pdf_ok(await reader.get(shared_url))
             assert (await reader.get(f"/api/v1/shared/repair-lists/{link['token']}")).json()["version"] == 1
 
     currency = made["total"]["currency"]
@@ -101,8 +109,7 @@ async def test_the_pdf_is_refused_for_unknown_expired_revoked_and_other_users_li
     async with review_server.client() as client:
         token = await register(client)
         scan, made = await _marked_list(client, token)
-        own_url = f"{_lists_url(scan['id'], made['id'])}/report.pdf"
-        shared_url = f"/api/v1/shared/repair-lists/{made['share']['token']}/report.pdf"
+        own_url, shared_url = _pdf_urls(scan, made)
         stranger = auth(await register(client))
         assert (await client.get(own_url, headers=stranger)).status_code == 404
         unknown_list = f"{_lists_url(scan['id'], str(uuid.uuid4()))}/report.pdf"
@@ -138,8 +145,7 @@ async def test_both_pdfs_print_their_times_in_the_zone_asked_and_refuse_an_unkno
     async with review_server.client() as client:
         token = await register(client)
         scan, made = await _marked_list(client, token)
-        own_url = f"{_lists_url(scan['id'], made['id'])}/report.pdf"
-        shared_url = f"/api/v1/shared/repair-lists/{made['share']['token']}/report.pdf"
+        own_url, shared_url = _pdf_urls(scan, made)
         own_utc = pdf_words(_pdf_ok(await client.get(own_url, params={"tz": "UTC"}, headers=auth(token))), tmp_path)
         own_tokyo = pdf_words(
             _pdf_ok(await client.get(own_url, params={"tz": "Asia/Tokyo"}, headers=auth(token))), tmp_path
