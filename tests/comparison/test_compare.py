@@ -47,6 +47,10 @@ async def test_compare_two_homes_with_verdicts_and_csv(review_server: LiveServer
         rows = list(csv.DictReader(io.StringIO(table.text)))
         assert [row["scan_id"] for row in rows] == [second["id"], first["id"]]
         assert rows[0]["rating"] == "3" and rows[0]["note"] == "Nice garden" and rows[1]["rating"] == ""
+        # Every item is counted once: by the person, by the models, looked for and not seen, or by no one.
+        counted = ("assessed_by_person", "assessed_by_model", "not_seen", "not_assessed")
+        for row, scan in zip(rows, compared, strict=True):
+            assert sum(int(row[column]) for column in counted) == scan["assessed"]["total"]
 
 
 async def test_compare_refuses_counts_duplicates_and_other_users(review_server: LiveServer) -> None:

@@ -108,7 +108,8 @@ async def put_verdict(*, db_session: AsyncSession, scan: Scan, body: VerdictBody
 
 CSV_COLUMNS = (
     "scan_id", "address", "house_type", "house_type_by", "rooms", "safety", "major", "maintenance", "note_findings",
-    "cost_low", "cost_high", "currency", "assessed_by_person", "assessed_by_model", "not_assessed", "pros", "cons",
+    "cost_low", "cost_high", "currency", "assessed_by_person", "assessed_by_model", "not_assessed", "not_seen", "pros",
+    "cons",
     "rating", "note",
 )  # fmt: skip
 
@@ -124,7 +125,8 @@ def as_csv(comparison: Comparison) -> str:
                 scan.scan_id, scan.address or "", scan.house_type.value or "not seen", scan.house_type.source,
                 scan.rooms, counts.get("safety", 0), counts.get("major", 0), counts.get("maintenance", 0),
                 counts.get("note", 0), scan.cost.low, scan.cost.high, scan.cost.currency, scan.assessed.by_person,
-                scan.assessed.by_model, scan.assessed.not_assessed, "; ".join(scan.pros), "; ".join(scan.cons),
+                scan.assessed.by_model, scan.assessed.not_assessed, scan.assessed.not_seen, "; ".join(scan.pros),
+                "; ".join(scan.cons),
                 "" if scan.rating is None else scan.rating, scan.note or "",
             )
         )  # fmt: skip
