@@ -49,7 +49,10 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
 
         # 1. A checklist answer made a finding: its room and its item come with it.
         front = page.get_by_test_id("room-report").filter(has=page.get_by_role("heading", name="Front room"))
-        front.locator("details.not-assessed > summary").first.click()
+        front.locator('[data-item="walls_condition"]').wait_for(state="attached")
+        unassessed = front.locator("details.not-assessed:not([open]) > summary")
+        if unassessed.count():  # the null model answers a varying share: the walls may already be listed
+            unassessed.first.click()
         walls = front.locator('[data-item="walls_condition"]')
         walls.get_by_role("button", name="Poor").click()
         walls.get_by_test_id("answer-source").filter(has_text="You").wait_for()
