@@ -65,7 +65,7 @@ def test_products_the_models_looked_for_are_not_seen_and_the_counts_add_up_every
     unassessed = sorted((i.room_name or "house", i.item_id) for i in limits.items if i.reason == "not_assessed")
     assert unassessed == [("Kitchen", "walls"), ("Loft", "products.bed"), ("Loft", "walls"), ("house", "damp")]
     assert [(i.room_name, i.item_id) for i in limits.items if i.reason == "not_visible"] == [("Kitchen", "ceiling")]
-    assert "looked for 2 products they did not see" in limits.statement
+    assert "looked for two products they did not see" in limits.statement
     assert "Four checklist items were not assessed by anyone" in limits.statement
 
     summary = summary_text(_answer(kind="house_type"), [kitchen, loft], FindingList(items=[], counts={}), assessed)
@@ -77,3 +77,9 @@ def test_a_room_whose_models_saw_everything_has_nothing_not_seen() -> None:
     assessed = assessed_of({}, [room])
     assert (assessed.total, assessed.by_model, assessed.not_seen, assessed.not_assessed) == (1, 1, 0, 0)
     assert "did not see" not in limitations_of({}, [room], assessed, audience="owner").statement
+
+
+def test_one_product_not_seen_is_said_in_the_singular() -> None:
+    room = _room("Bathroom", analysed=True, checklist={}, products={"toilet": _answer(None, kind="product")})
+    assessed = assessed_of({}, [room])
+    assert "looked for a product they did not see" in limitations_of({}, [room], assessed, audience="owner").statement

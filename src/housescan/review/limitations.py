@@ -98,10 +98,11 @@ def scope_statement(
 ) -> str:
     """The report's scope in plain words. It never implies that what nobody looked at is sound."""
     who = "You" if audience == "owner" else "The owner"
+    looked_for = f" and looked for {count_phrase(assessed.not_seen, 'product')} they did not see"
     parts = [
         f"{who} checked {assessed.by_person} of {assessed.total} items; the image models answered "
         f"{assessed.by_model} more (room types and products they saw in the photos)"
-        + (f" and looked for {assessed.not_seen} products they did not see" if assessed.not_seen else "")
+        + (looked_for if assessed.not_seen else "")
         + ". The models cannot judge condition: walls, floors, damp, cracks, windows and ventilation are judged "
         "only where a person answered."
     ]
