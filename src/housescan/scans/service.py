@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from housescan.config import Settings
@@ -322,6 +322,24 @@ async def measure_unmeasured_photos(*, db_session: AsyncSession, store: ObjectSt
         await keep_measures(db_session=db_session, object_key=object_key, measures=measures)
         measured += 1
     return measured
+
+
+def _unmeasured() -> ColumnElement[bool]:
+    """A photo with no measures: SQL NULL, or the JSON null an ORM write of None leaves."""
+    return or_(Image.quality.is_(None), cast(Image.quality, String) == "null")
+
+
+async def scans_with_unmeasured_photos(*, db_session: AsyncSession) -> list[uuid.UUID]:
+    """The ids of the scans that have a photo with no quality measures (ids only: no photo is loaded)."""
+    rows = await db_session.scalars(select(Image.scan_id).where(_unmeasured()).distinct().order_by(Image.scan_id))
+    return list(rows)
+
+
+async def count_unmeasured_photos(*, db_session: AsyncSession, scan_id: uuid.UUID) -> int:
+    return (
+        await db_session.scalar(select(func.count()).select_from(Image).where(Image.scan_id == scan_id, _unmeasured()))
+        or 0
+    )
 
 
 async def count_images(*, db_session: AsyncSession, scan_id: uuid.UUID) -> int:
