@@ -6,15 +6,18 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 
+from housescan.clock import local_time
 from housescan.reports.share_models import ShareLink
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
 from tests.ops_support import finished_scan, uploaded_scan
+from tests.pdf_support import pdf_words
 
 OWNER_EMAIL = "owner-{}@example.com"
 
@@ -84,6 +87,39 @@ async def test_a_shared_report_is_read_without_signing_in_until_revoked(live_ser
     async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as stranger:
         assert (await stranger.get(f"/api/v1/shared/{share['token']}")).status_code == 404
         assert (await stranger.get(f"/api/v1/shared/{share['token']}/report.pdf")).status_code == 404
+
+
+async def test_the_shared_pdf_prints_its_times_in_the_zone_asked_and_refuses_an_unknown_zone(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    async with live_server.client() as client:
+        _email, token, scan_id = await _owner_with_report(client)
+        share = (await client.post(f"/api/v1/scans/{scan_id}/shares", json={}, headers=auth(token))).json()
+    url = f"/api/v1/shared/{share['token']}/report.pdf"
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=60) as stranger:
+        report = (await stranger.get(f"/api/v1/shared/{share['token']}")).json()["report"]
+        refused = await stranger.get(url, params={"tz": "Mars/Olympus_Mons"})
+        # The zone is refused before the link is read: an unknown link with a bad zone is 422, not 404.
+        refused_unknown = await stranger.get("/api/v1/shared/no-such-token/report.pdf", params={"tz": "Mars/X"})
+        default = await stranger.get(url)
+        tokyo = await stranger.get(url, params={"tz": "Asia/Tokyo"})
+
+    for response in (default, tokyo):
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+    # Tokyo is nine hours ahead of UTC all year: the same moment reads differently, each zone named.
+    scanned_at = datetime.fromisoformat(report["scanned_at"] or report["derived_at"])
+    in_utc, in_tokyo = f"Scanned {local_time(scanned_at, 'UTC')}", f"Scanned {local_time(scanned_at, 'Asia/Tokyo')}"
+    assert in_utc != in_tokyo
+    default_words, tokyo_words = pdf_words(default.content, tmp_path), pdf_words(tokyo.content, tmp_path)
+    assert in_utc in default_words and in_tokyo not in default_words, "a link read with no zone prints UTC"
+    assert in_tokyo in tokyo_words and in_utc not in tokyo_words
+    for response in (refused, refused_unknown):
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["error"] == "unknown_time_zone", body
+        assert body["detail"][0]["loc"] == ["query", "tz"], body
+    assert "Olympus_Mons" in refused.json()["detail"][0]["msg"]
 
 
 async def test_expired_links_and_deleted_scans_are_404(live_server: LiveServer) -> None:

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
+from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep, TimeZoneQuery
 from housescan.errors import responses
 from housescan.notifications.mail import public_url
 from housescan.reports import shares as shares_service
+from housescan.reports.service import UnknownTimeZone
 from housescan.reports.share_schemas import ShareCreate, ShareCreated, SharedReport, ShareList
 from housescan.reports.shares import FailureLimiter, NotShareable, ShareLinkNotFound, ShareNotFound, TooManyFailedLinks
 from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
@@ -93,6 +94,7 @@ async def shared_report(
     "/shared/{token}/report.pdf",
     response_class=Response,
     responses=SHARED_LINK_ERRORS
+    | responses(UnknownTimeZone)
     | {200: {"content": {"application/pdf": {}}, "description": "the shared report (no costs)"}},
 )
 async def shared_report_pdf(
@@ -102,7 +104,10 @@ async def shared_report_pdf(
     db_session: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    tz: TimeZoneQuery = None,
 ) -> Response:
+    """The report behind a link as a PDF, with no sign-in and without costs; its times in the reader's time
+    zone (`tz`, else UTC)."""
     pdf, filename = await shares_service.shared_report_pdf(
         db_session=db_session,
         store=runtime.store,
@@ -110,6 +115,7 @@ async def shared_report_pdf(
         token=token,
         limiter=limiter,
         client=client_of(request),
+        tz=tz,
     )
     return Response(
         content=pdf,

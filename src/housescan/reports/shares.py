@@ -222,11 +222,15 @@ async def shared_report_pdf(
     token: str,
     limiter: FailureLimiter,
     client: str,
+    tz: str | None = None,
 ) -> tuple[bytes, str]:
+    """The report behind a link as a PDF, speaking to its reader, its times in `tz` (an IANA name; 422 when
+    unknown, checked before the link is read so it is no failed attempt), else in UTC, named."""
+    zone = reports_service.time_zone(tz) if tz else reports_service.UTC
     scan, _share = await _scan_of_token(db_session=db_session, token=token, limiter=limiter, client=client)
     try:
         return await reports_service.report_pdf_of_scan(
-            db_session=db_session, store=store, settings=settings, scan=scan, owner=False
+            db_session=db_session, store=store, settings=settings, scan=scan, owner=False, zone=zone
         )
     except reports_service.ReportNotReady:
         raise ShareNotFound() from None

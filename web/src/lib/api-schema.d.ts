@@ -785,7 +785,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Shared Report Pdf */
+        /**
+         * Shared Report Pdf
+         * @description The report behind a link as a PDF, with no sign-in and without costs; its times in the reader's time
+         *     zone (`tz`, else UTC).
+         */
         get: operations["shared_report_pdf_api_v1_shared__token__report_pdf_get"];
         put?: never;
         post?: never;
@@ -6352,7 +6356,10 @@ export interface operations {
     };
     shared_report_pdf_api_v1_shared__token__report_pdf_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC) */
+                tz?: string | null;
+            };
             header?: never;
             path: {
                 token: string;
@@ -6388,7 +6395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation) */
+            /** @description `invalid_input`: The request's parameters or body do not fit the route's schema (FastAPI's validation); `unknown_time_zone`: `tz` is not a time zone name */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import SharedReportPage from "./SharedReportPage";
 import { api, ApiError } from "../../lib/api";
 import type { SharedReport } from "../../lib/account";
+import { setViewerTimeZone } from "../../lib/format";
 import { urlBase64ToBytes } from "../../lib/push";
 import { withQueries } from "../../test-utils";
 
@@ -94,11 +95,15 @@ function renderAt(token: string) {
   );
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  setViewerTimeZone(null);
+});
 
 describe("SharedReportPage", () => {
   it("shows the report read-only, without signing in", async () => {
     const request = vi.spyOn(api, "request").mockResolvedValue(shared);
+    setViewerTimeZone("Asia/Tokyo"); // the PDF's times in the reader's zone, as the page's
     renderAt("tok");
     expect(await screen.findByRole("heading", { name: "14 Maple Grove" })).toBeTruthy();
     expect(request).toHaveBeenCalledWith("GET", "/api/v1/shared/tok", expect.objectContaining({ auth: false }));
@@ -107,6 +112,9 @@ describe("SharedReportPage", () => {
     // Nothing to edit: the only buttons open a finding's photo.
     expect(screen.queryAllByRole("button").map((b) => b.getAttribute("aria-label"))).toEqual(["Open photo 1 of Damp patch under the window"]);
     expect(document.querySelector('meta[name="robots"]')?.getAttribute("content")).toBe("noindex, nofollow");
+    expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe(
+      "/api/v1/shared/tok/report.pdf?tz=Asia%2FTokyo",
+    );
   });
 
   it("speaks to its reader: the finding's photo with its mark, the limitations, by the owner", async () => {

@@ -8,12 +8,17 @@ import { whoAnswered } from "./reviewApi";
 import type { SharedReport } from "../../lib/account";
 import { useSharedReport } from "./queries";
 import { ApiError } from "../../lib/api";
-import { formatDate, scannedAndUpdated } from "../../lib/format";
+import { formatDate, scannedAndUpdated, viewerTimeZone } from "../../lib/format";
 import type { Audience } from "../../lib/types";
 import "../account/account.css";
 import "./review.css";
 
 type Answer = SharedReport["report"]["house"]["house_type"];
+
+/** The PDF behind the link with its times in the viewer's time zone, as the page shows them (without `tz`: UTC). */
+function pdfInViewersZone(url: string): string {
+  return `${url}${url.includes("?") ? "&" : "?"}${new URLSearchParams({ tz: viewerTimeZone() }).toString()}`;
+}
 
 function answers(checklist: Record<string, Answer> | undefined): [string, Answer][] {
   return Object.entries(checklist ?? {}).filter(([, answer]) => answer.value !== null && answer.value !== undefined);
@@ -103,7 +108,7 @@ export default function SharedReportPage() {
       <PageTitle title={`Shared report: ${address}`}>{address}</PageTitle>
       <p className="muted">
         Shared inspection report, read-only. <span data-testid="report-times">{scannedAndUpdated(report.scanned_at, report.updated_at)}</span>.
-        The link works until {formatDate(shared.expires_at, { dateOnly: true })}. <a href={shared.pdf_url}>Download PDF</a>
+        The link works until {formatDate(shared.expires_at, { dateOnly: true })}. <a href={pdfInViewersZone(shared.pdf_url)}>Download PDF</a>
       </p>
       {report.summary && <p className="report-summary" data-testid="summary">{report.summary}</p>}
 
