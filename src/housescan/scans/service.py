@@ -306,11 +306,11 @@ async def measure_unmeasured_photos(*, db_session: AsyncSession, store: ObjectSt
     measures existed, or its process stopped first: that pass is best effort), one at a time and off the
     event loop; how many were measured. A photo that cannot be read or decoded is logged and left
     unmeasured: it has no flags, and the scan goes on."""
-    rows = await db_session.execute(
-        select(Image.object_key, Image.quality).where(Image.scan_id == scan_id).order_by(Image.created_at, Image.id)
+    keys = list(
+        await db_session.scalars(
+            select(Image.object_key).where(Image.scan_id == scan_id, _unmeasured()).order_by(Image.created_at, Image.id)
+        )
     )
-    # None: SQL NULL, or the JSON null an ORM write of None leaves; both are unmeasured.
-    keys = [object_key for object_key, measures in rows if measures is None]
     await db_session.commit()  # no transaction stays open while photos are read and decoded
     measured = 0
     for object_key in keys:
