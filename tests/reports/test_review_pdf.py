@@ -86,6 +86,10 @@ def test_findings_open_the_report_then_the_rooms_with_the_persons_answers(tmp_pa
     assert "Poor - note: Damp patch behind the fridge (1 photo) You" in words
     assert "Fridge Present Model, 93% sure" in words
     assert f"{room.not_assessed} items not assessed - review" in words
+    # What the models looked for and did not see is named, not counted with what nobody assessed.
+    unseen = [answer.title for answer in room.products.values() if answer.value is None]
+    assert room.not_seen == len(unseen) > 0
+    assert f"Looked for by the models, not seen in its photos: {', '.join(map(str, unseen))}." in words
     assert words.count(data.report.summary[:40]) == 1  # the summary once
     assert "An apartment with a photographed room: a dining room." in words
     assert "Apartment (your answer)" in words
