@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     sign_up,
     start_scan,
     unique_email,
+    until,
     upload_room,
 )
 
@@ -41,8 +42,10 @@ STORED = """async ([scanId, token, scope, item, expected]) => {
 
 
 def _wait_stored(page: Any, scan_id: str, headers: dict[str, str], scope: str, item: str, **expected: Any) -> None:
-    """Wait until the server holds the person's answer (value, and note or photo count when given)."""
-    page.wait_for_function(STORED, arg=[scan_id, headers["Authorization"], scope, item, expected], polling=250)
+    """Wait until the server holds the person's answer (value, and note or photo count when given). STORED is
+    async: `until` asks again after each answer, where wait_for_function would take its promise for true and
+    return after the first look, stored or not."""
+    until(page, STORED, [scan_id, headers["Authorization"], scope, item, expected], timeout=60_000)
 
 
 def _rooms(server: Server, headers: dict[str, str], scan_id: str) -> list[dict[str, Any]]:
@@ -127,7 +130,10 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         no_sideways_scroll(page)
         shot(page, "walkthrough-02-answered")
 
-        # Offline: the answer is kept on the phone, counted, and stored when the connection returns.
+        # Offline: the answer is kept on the phone, counted, and stored when the connection returns. The note's
+        # answer is settled first (the server stored it and the page has its reply): cut off in flight, it would
+        # rightly be kept on the phone too, and counted.
+        walls.get_by_test_id("walk-state").wait_for(state="detached")
         context.set_offline(True)
         ceiling = walk.locator('[data-item="ceiling_condition"]')
         ceiling.get_by_role("button", name="Not visible").tap()
