@@ -179,6 +179,45 @@ describe("walk-through answers", () => {
     expect(state.sent).toEqual([]);
   });
 
+  it("in flight when the connection drops are kept on the phone at once, never left saving on a request that hangs", async () => {
+    const store = memoryStore();
+    const signals: AbortSignal[] = [];
+    let finishLate: ((answer: string) => void) | null = null;
+    let connected = false;
+    const sent: string[] = [];
+    const queue = new AnswerQueue<string, string>(store, (entry, signal) => {
+      signals.push(signal);
+      // The first request never ends by itself (the signal went mid-save); it does not even heed its signal.
+      if (!connected) return new Promise<string>((resolve) => (finishLate = resolve));
+      sent.push(`${entry.itemId}=${entry.value}`);
+      return Promise.resolve("stored");
+    });
+    const seen = watch(queue);
+    const saved = queue.save(answer("ceiling_condition", "not_visible"));
+    await tick();
+    expect([...seen.pending.values()].map((p) => p.state)).toEqual(["saving"]);
+
+    queue.connectionLost();
+    await saved; // given up on: the answer is kept
+    expect(signals[0].aborted).toBe(true);
+    expect([...seen.pending.values()].map((p) => [p.entry.itemId, p.state])).toEqual([["ceiling_condition", "waiting"]]);
+    expect(queue.unsent("s1")).toBe(1);
+    expect([...store.entries.values()].map((e) => e.value)).toEqual(["not_visible"]);
+
+    // What the abandoned request ends with changes nothing: the answer goes again with the connection.
+    finishLate!("late");
+    await tick();
+    expect(queue.unsent("s1")).toBe(1);
+    expect(seen.settled).toEqual([]);
+    connected = true;
+    await queue.flush();
+    expect(sent).toEqual(["ceiling_condition=not_visible"]);
+    expect(seen.settled.map((s) => s.answer)).toEqual(["stored"]);
+    expect(seen.pending.size).toBe(0);
+    await tick();
+    expect(store.entries.size).toBe(0);
+  });
+
   it("wait when the server fails or the session is being renewed", async () => {
     const store = memoryStore();
     let status: number | null = 503;

@@ -4,7 +4,9 @@
 // is the one that counts: it replaces an earlier one still waiting, and an answer in flight never removes a
 // newer one from the store. Each answer names the person who gave it: another person signed in on the
 // same phone never sends it (the server would refuse it as not theirs, and it would be lost), it waits for
-// its own person.
+// its own person. When the connection drops (the browser's 'offline': connectionLost), an answer still being
+// sent stops waiting for its request, which may never end on a phone that lost its signal: it is kept on the
+// phone like any other and sent again when the connection returns (a PUT: sent twice, stored once).
 import { ApiError } from "./api";
 
 /** One item's answer on its way to PUT /scans/{scan_id}/answers/{scope}/{item_id}. */
@@ -65,6 +67,8 @@ export function waitsForRetry(error: unknown): boolean {
 export class AnswerQueue<V = unknown, A = unknown> {
   private pending = new Map<string, PendingAnswer<V>>();
   private sending = new Set<string>();
+  // The request of each answer being sent, to give up on when the connection drops.
+  private inFlight = new Map<string, AbortController>();
   private listeners = new Set<AnswerListener<V, A>>();
   private last = 0;
   private loaded: Promise<void> | null = null;
@@ -74,7 +78,8 @@ export class AnswerQueue<V = unknown, A = unknown> {
 
   constructor(
     private readonly store: AnswerStore<V> | null,
-    private readonly send: (entry: QueuedAnswer<V>) => Promise<A>,
+    /** Sends an answer; `signal` aborts when the queue gives up on the request (the connection dropped). */
+    private readonly send: (entry: QueuedAnswer<V>, signal: AbortSignal) => Promise<A>,
     private readonly user: () => string | null = () => null,
   ) {}
 
@@ -113,6 +118,12 @@ export class AnswerQueue<V = unknown, A = unknown> {
     await Promise.all([...this.pending.keys()].map((key) => this.sendKey(key)));
   }
 
+  /** The connection dropped: answers being sent are kept on the phone (waiting) at once, instead of waiting for
+   * requests that may never end; they go again when the connection returns (flush). */
+  connectionLost(): void {
+    for (const request of this.inFlight.values()) request.abort();
+  }
+
   private load(): Promise<void> {
     const who = this.user();
     if (this.loaded && this.loadedFor === who) return this.loaded;
@@ -143,8 +154,10 @@ export class AnswerQueue<V = unknown, A = unknown> {
         }
         this.setState(key, "saving");
         let answer: A;
+        const request = new AbortController();
+        this.inFlight.set(key, request);
         try {
-          answer = await this.send(current.entry);
+          answer = await untilAborted(this.send(current.entry, request.signal), request.signal);
         } catch (caught) {
           if (this.pending.get(key)?.entry !== current.entry) continue; // a newer answer came meanwhile
           if (waitsForRetry(caught)) {
@@ -160,6 +173,7 @@ export class AnswerQueue<V = unknown, A = unknown> {
         this.notify({ entry: current.entry, answer });
       }
     } finally {
+      this.inFlight.delete(key);
       this.sending.delete(key);
     }
   }
@@ -194,6 +208,17 @@ export class AnswerQueue<V = unknown, A = unknown> {
   private notify(settled: Settled<V, A>): void {
     for (const listener of this.listeners) listener.onSettled?.(settled);
   }
+}
+
+/** The send's outcome, or a rejection as soon as `signal` aborts (a send may not stop on its signal: a request
+ * waiting for a token refresh, say); what the abandoned send ends with is dropped. */
+function untilAborted<A>(sending: Promise<A>, signal: AbortSignal): Promise<A> {
+  return new Promise<A>((resolve, reject) => {
+    const abort = () => reject(new ApiError(0, null));
+    if (signal.aborted) abort();
+    signal.addEventListener("abort", abort, { once: true });
+    sending.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 // ---- IndexedDB store (its own database: the photos' outbox is shared with the service worker) ----------

@@ -27,6 +27,8 @@ export function walkAnswers(): AnswerQueue<AnswerValue, Answer> {
       () => api.userId(),
     );
     window.addEventListener("online", () => void queue.flush());
+    // Signal lost mid-save: the answer is kept on the phone at once, not left "saving" on a request that may hang.
+    window.addEventListener("offline", () => queue.connectionLost());
     shared = queue;
   }
   return shared;
