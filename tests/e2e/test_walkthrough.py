@@ -1,8 +1,8 @@
 """The walk-through while capturing, in a real browser at phone size (issue 21 parts 1 and 2): rooms added,
 renamed and removed in the capture flow; after a room's photo, its checklist as one-tap answers by touch and
-by keyboard with "N of M checked"; a close-up and a note on an item; an answer given offline kept on the
-phone and stored as the person's once the connection returns; the house's checklist; a room without photos
-removed from the finishing step instead of blocking it."""
+by keyboard with "N of M checked"; a close-up and a note on an item; an answer on its way when the connection
+drops and one given offline, both kept on the phone and stored as the person's once the connection returns;
+the house's checklist; a room without photos removed from the finishing step instead of blocking it."""
 
 from __future__ import annotations
 
@@ -130,16 +130,27 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         no_sideways_scroll(page)
         shot(page, "walkthrough-02-answered")
 
-        # Offline: the answer is kept on the phone, counted, and stored when the connection returns. The note's
-        # answer is settled first (the server stored it and the page has its reply): cut off in flight, it would
-        # rightly be kept on the phone too, and counted.
+        # The connection drops mid-save: the windows' answer is on its way (its request held open, never answered
+        # nor failed, as on a phone that lost its signal) when the phone goes offline. It is kept on the phone at
+        # once, not left "Saving…". The note's answer is settled before (the server stored it and the page has
+        # its reply): cut off in flight, it would rightly be kept on the phone too, and counted.
         walls.get_by_test_id("walk-state").wait_for(state="detached")
+        windows = walk.locator('[data-item="windows_condition"]')
+        windows_put = re.compile(r"/answers/[^/]+/windows_condition$")
+        page.route(windows_put, lambda route: None)  # held open
+        with page.expect_request(windows_put):
+            windows.get_by_role("button", name="Average").tap()
+        windows.get_by_test_id("walk-state").filter(has_text="Saving").wait_for()
         context.set_offline(True)
+        windows.get_by_test_id("walk-state").filter(has_text="Saved on this phone").wait_for()
+        page.unroute(windows_put)
+
+        # Offline: an answer is kept on the phone; both are counted, and stored when the connection returns.
         ceiling = walk.locator('[data-item="ceiling_condition"]')
         ceiling.get_by_role("button", name="Not visible").tap()
         ceiling.get_by_test_id("walk-state").filter(has_text="Saved on this phone").wait_for()
-        walk.get_by_text(f"3 of {total} checked", exact=True).wait_for()
-        page.get_by_text("1 answer saved on this phone will go to the server").wait_for()
+        walk.get_by_text(f"4 of {total} checked", exact=True).wait_for()
+        page.get_by_text("2 answers saved on this phone will go to the server").wait_for()
         kept = page.evaluate(
             """() => new Promise((resolve) => {
                 const open = indexedDB.open('housescan-answers', 1);
@@ -149,16 +160,19 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
                 };
             })"""
         )
-        assert kept == [["ceiling_condition", "not_visible"]]
+        assert sorted(kept) == [["ceiling_condition", "not_visible"], ["windows_condition", "Average"]]
         shot(page, "walkthrough-03-offline")
         context.set_offline(False)
         ceiling.get_by_test_id("walk-state").wait_for(state="detached")
+        windows.get_by_test_id("walk-state").wait_for(state="detached")
         with server.api() as c:
             report = c.get(f"/api/v1/scans/{scan_id}/report", headers=headers).json()
         [room] = [r for r in report["rooms"] if r["id"] == kitchen_id]
         stored = room["checklist"]["ceiling_condition"]
         assert (stored["value"], stored["source"]) == ("not_visible", "person")
-        assert room["checked"] == 3 and room["checklist_total"] == total
+        stored = room["checklist"]["windows_condition"]
+        assert (stored["value"], stored["source"]) == ("Average", "person")
+        assert room["checked"] == 4 and room["checklist_total"] == total
         assert room["checklist"]["walls_condition"]["photo_ids"] == [room["images"][1]["id"]], "a photo of the room"
 
         # The house's own checklist, as the step after the rooms.
@@ -169,7 +183,7 @@ def test_walk_through_rooms_and_answers_on_a_phone_even_offline(browser: Any, se
         light.get_by_role("button", name="Good", exact=True).tap()
         page.get_by_role("button", name=re.compile(r"^House.* 1 of \d+ checked")).wait_for()
         _wait_stored(page, scan_id, headers, "house", "natural_light", value="Good")
-        assert re.search(r"Whole home: 4 of \d+ checked", page.get_by_test_id("home-progress").inner_text())
+        assert re.search(r"Whole home: 5 of \d+ checked", page.get_by_test_id("home-progress").inner_text())
 
         # A room without photos does not block finishing: it is removed from there (confirmed).
         page.get_by_role("button", name="Finish and analyse").click()
