@@ -20,12 +20,13 @@ from tests.e2e.conftest import (
     sign_up,
     start_scan,
     unique_email,
+    until,
     upload_room,
 )
 
 pytestmark = pytest.mark.e2e
 
-# Whether the server holds the house type as given by the person.
+# Whether the server holds the house type as given by the person (async: waited for with `until`).
 STORED = """async ([scanId, token, expected]) => {
     const r = await fetch(`/api/v1/scans/${scanId}/report`, { headers: { Authorization: token } });
     if (!r.ok) return false;
@@ -68,7 +69,7 @@ def test_the_house_step_asks_the_house_type_when_no_room_shows_the_outside(brows
         # One tap: the person's answer, on the server.
         question.get_by_role("button", name="Townhouse").tap()
         question.get_by_role("button", name="Townhouse", pressed=True).wait_for()
-        page.wait_for_function(STORED, arg=[scan_id, headers["Authorization"], "townhouse"], polling=250)
+        until(page, STORED, [scan_id, headers["Authorization"], "townhouse"], timeout=60_000)
 
         # Offline: kept on the phone and shown as given, stored when the connection returns.
         context.set_offline(True)
@@ -79,7 +80,7 @@ def test_the_house_step_asks_the_house_type_when_no_room_shows_the_outside(brows
         shot(page, "house-type-02-offline")
         context.set_offline(False)
         question.get_by_test_id("house-type-waiting").wait_for(state="detached")
-        page.wait_for_function(STORED, arg=[scan_id, headers["Authorization"], "apartment"], polling=250)
+        until(page, STORED, [scan_id, headers["Authorization"], "apartment"], timeout=60_000)
         assert "house_type" not in page.get_by_test_id("walkthrough").inner_html(), "not an item of the checklist"
 
         # A room renamed for the outside (in French): the photos will show it, the question goes.
