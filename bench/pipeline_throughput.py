@@ -6,7 +6,9 @@ PHOTOS_DIR (default ../shared/datasets/rooms-dev) is searched recursively for JP
 are generated. Baseline: `VisionModels.analyse_bytes` over the same photos in a plain loop (decode +
 views + model). Pipeline: `run_pipeline` with the local provider over rooms of K photos, files read by
 the ImageLoader, six agents, checklists, narrative. Reports medians over R repeats, the ratio (goal
->= 0.9x) and the process's peak RSS with the models loaded (goal <= 600 MB).
+>= 0.9x) and the process's peak RSS with the models loaded (goal <= 600 MB). A third row, bare inference
+with CenterNet alone (products without NanoDet's boxes, as before issue 25's fifth step), shows what the
+second detector costs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from PIL import Image
 
 from housescan.agents.contract import RoomInput, ScanRequest
 from housescan.agents.images import ImageLoader
-from housescan.agents.local.vision import get_vision_models
+from housescan.agents.local.images import decode, prepare_image
+from housescan.agents.local.vision import findings_from_view_probs, get_vision_models
 from housescan.agents.pipeline import run_pipeline
 from housescan.agents.providers.local import LocalProvider
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
@@ -50,6 +53,16 @@ def bare(photos: list[bytes]) -> float:
     start = time.perf_counter()
     for data in photos:
         models.analyse_bytes(data)
+    return time.perf_counter() - start
+
+
+def bare_centernet_only(photos: list[bytes]) -> float:
+    models = get_vision_models()
+    assert models.detector is not None, "run `make models`"
+    start = time.perf_counter()
+    for data in photos:
+        img = prepare_image(decode(data))
+        findings_from_view_probs(models.view_probs(img), models.tables, 0.0, models.detector.centernet.detect(img))
     return time.perf_counter() - start
 
 
@@ -82,12 +95,14 @@ def main() -> None:
     roots = sorted({p.parent.resolve() for p in paths})
     get_vision_models()  # load once, outside the timings
     bare(data[:2])  # warm-up
-    bare_times, pipeline_times = [], []
-    for _ in range(args.repeats):  # interleaved, so that background noise hits both alike
+    bare_times, pipeline_times, one_detector_times = [], [], []
+    for _ in range(args.repeats):  # interleaved, so that background noise hits all alike
         bare_times.append(bare(data))
         pipeline_times.append(asyncio.run(pipeline(paths, args.photos_per_room, roots)))
+        one_detector_times.append(bare_centernet_only(data))
     n = len(data)
     bare_rate = n / statistics.median(bare_times)
+    one_detector_rate = n / statistics.median(one_detector_times)
     pipeline_rate = n / statistics.median(pipeline_times)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     sizes = {Image.open(io.BytesIO(d)).size for d in data[:3]}
@@ -97,7 +112,11 @@ def main() -> None:
     print(f"{'':24}{'images/s (median)':>20}{'runs (s)':>30}")
     print(f"{'bare inference':24}{bare_rate:>20.2f}{'  '.join(f'{t:.2f}' for t in bare_times):>30}")
     print(f"{'local pipeline':24}{pipeline_rate:>20.2f}{'  '.join(f'{t:.2f}' for t in pipeline_times):>30}")
+    print(
+        f"{'bare, CenterNet alone':24}{one_detector_rate:>20.2f}{'  '.join(f'{t:.2f}' for t in one_detector_times):>30}"
+    )
     print(f"pipeline / bare: {pipeline_rate / bare_rate:.2f}x (goal >= 0.9x)")
+    print(f"bare with both detectors / with CenterNet alone: {bare_rate / one_detector_rate:.2f}x")
     print(f"peak RSS with the models loaded: {peak_mb:.0f} MB (goal <= 600 MB)")
 
 

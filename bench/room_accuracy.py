@@ -36,7 +36,7 @@ from pathlib import Path
 
 from housescan.agents.local import evidence, product_rules
 from housescan.agents.local.backends import imagenet_labels, load_classifier
-from housescan.agents.local.detector import Detection, load_detector
+from housescan.agents.local.detector import Boxes, load_detectors
 from housescan.agents.local.images import decode
 from housescan.agents.local.vision import (
     ROOM_TYPES,
@@ -301,11 +301,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # ---- phase 2: after (+ the detector) ----
     t0 = time.perf_counter()
-    detector = load_detector()
+    detector = load_detectors()
     if detector is None:
-        print("the detector is missing: run `make models`", file=sys.stderr)
+        print("the detectors are missing: run `make models`", file=sys.stderr)
         return 2
-    print(f"detector: {detector.name} (load {time.perf_counter() - t0:.1f} s)")
+    print(f"detectors: {', '.join(detector.names)} (load {time.perf_counter() - t0:.1f} s)")
     with_detector = VisionModels(models.classifiers, imagenet_labels(), detector)
     det_ms: list[float] = []
     after_clf_ms: list[float] = []
@@ -315,9 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         probs = with_detector.view_probs(img)  # timed again: next to the detector's session it can be slower
         after_clf_ms.append((time.perf_counter() - t) * 1000.0)
         t = time.perf_counter()
-        dets: list[Detection] = detector.detect(img)
+        boxes: Boxes = detector.detect(img)
         det_ms.append((time.perf_counter() - t) * 1000.0)
-        p.after = findings_from_view_probs(probs, models.tables, detections=dets)
+        p.after = findings_from_view_probs(probs, models.tables, 0.0, boxes.for_rooms, boxes.for_products)
     rss_after = peak_rss_mb()
 
     def before(p: Photo) -> ImageFindings:

