@@ -18,12 +18,14 @@ export function walkAnswers(): AnswerQueue<AnswerValue, Answer> {
   if (!shared) {
     const queue = new AnswerQueue<AnswerValue, Answer>(
       browserAnswerStore(),
-      (entry) =>
-        reviewApi.putAnswer(entry.scanId, entry.scope, entry.itemId, {
-          value: entry.value,
-          note: entry.note,
-          photo_ids: entry.photoIds,
-        }),
+      (entry, signal) =>
+        reviewApi.putAnswer(
+          entry.scanId,
+          entry.scope,
+          entry.itemId,
+          { value: entry.value, note: entry.note, photo_ids: entry.photoIds },
+          signal,
+        ),
       () => api.userId(),
     );
     window.addEventListener("online", () => void queue.flush());

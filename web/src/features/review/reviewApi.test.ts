@@ -105,4 +105,11 @@ describe("reviewApi", () => {
       ["POST", "/api/v1/scans/s1/reanalyse", { body: {} }],
     ]);
   });
+
+  it("hands an answer's request the signal that cancels it (the walk-through gives up on it when offline)", async () => {
+    const request = vi.spyOn(api, "request").mockResolvedValue(undefined);
+    const cancel = new AbortController();
+    await reviewApi.putAnswer("s1", "house", "roof_condition", { value: "Good" }, cancel.signal);
+    expect((request.mock.calls[0][2] as { signal?: AbortSignal }).signal).toBe(cancel.signal);
+  });
 });

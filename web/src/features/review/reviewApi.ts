@@ -119,9 +119,15 @@ const FINDING = "/api/v1/scans/{scan_id}/findings/{finding_id}";
 export const reviewApi = {
   report: (scanId: string, signal?: AbortSignal) =>
     api.get<ResponseOf<"/api/v1/scans/{scan_id}/report", "get">>(route("/api/v1/scans/{scan_id}/report", { scan_id: scanId }), signal),
-  putAnswer: (scanId: string, scope: string, itemId: string, answer: { value: AnswerValue; note?: string | null; photo_ids?: string[] }) => {
+  putAnswer: (
+    scanId: string,
+    scope: string,
+    itemId: string,
+    answer: { value: AnswerValue; note?: string | null; photo_ids?: string[] },
+    signal?: AbortSignal,
+  ) => {
     const body: BodyOf<typeof ANSWER, "put"> = answer;
-    return api.request<ResponseOf<typeof ANSWER, "put">>("PUT", route(ANSWER, { scan_id: scanId, scope, item_id: itemId }), { body });
+    return api.request<ResponseOf<typeof ANSWER, "put">>("PUT", route(ANSWER, { scan_id: scanId, scope, item_id: itemId }), { body, signal });
   },
   revertAnswer: (scanId: string, scope: string, itemId: string) =>
     api.request<ResponseOf<typeof ANSWER, "delete">>("DELETE", route(ANSWER, { scan_id: scanId, scope, item_id: itemId })),
