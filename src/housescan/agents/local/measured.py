@@ -15,16 +15,16 @@ MEASURED_ON_LABELLED_PHOTOS = 115
 MEASURED_ON_EXTERIORS = 48
 #: product -> (precision when the provider says it is seen, how many times it said so, per deal)
 PRODUCT_PRECISION: dict[str, tuple[float, float]] = {
-    "bed": (0.909, 20.0),
+    "bed": (0.908, 19.7),
     "dining_table": (0.84, 23.0),
-    "microwave": (0.683, 11.7),
-    "oven": (0.692, 6.7),
-    "refrigerator": (0.871, 8.3),
-    "shower": (0.875, 6.0),
-    "sink": (0.847, 22.0),
-    "sofa": (0.755, 14.3),
-    "toilet": (0.795, 12.7),
-    "tv": (0.81, 5.0),
+    "microwave": (0.794, 9.3),
+    "oven": (0.813, 8.7),
+    "refrigerator": (0.889, 7.0),
+    "shower": (0.87, 5.7),
+    "sink": (0.885, 18.3),
+    "sofa": (0.812, 14.0),
+    "toilet": (0.75, 11.3),
+    "tv": (0.682, 5.3),
 }
 #: room type the provider named for one photo -> (precision, how many photos it named it for, per deal)
 ROOM_TYPE_PRECISION: dict[str, tuple[float, float]] = {
