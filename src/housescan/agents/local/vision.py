@@ -83,8 +83,8 @@ class ImageFindings:
     exterior_house_scores: dict[str, float]  # house type -> score (sums to 1); meaningful for exteriors
     evidence: list[tuple[str, float]]  # top raw ImageNet labels with their probabilities
     room_evidence: dict[str, float] = field(default_factory=dict)  # raw (unnormalised) evidence per room
-    elapsed_ms: float = 0.0
-    #: The detector's boxes on this photo (empty when it runs without the detector).
+    elapsed_ms: float = 0.0  # the models' time on this photo (decoding it not included)
+    #: The boxes products read on this photo: both detectors' merged (empty when running without them).
     detections: tuple[Detection, ...] = ()
     #: product -> [(confidence, box or None, source)] where this photo shows it; see `evidence.product_sightings`.
     sightings: dict[str, list[Sighting]] = field(default_factory=dict)
