@@ -56,6 +56,7 @@ async def test_changes_pair_rooms_and_name_what_changed(review_server: LiveServe
         assert rooms["Kitchen"]["earlier_room_id"] == kitchen_then["id"] and rooms["Kitchen"]["paired_by"] == "label"
         assert rooms["Main bedroom"]["earlier_room_id"] == bedroom_then["id"]
         assert rooms["Study"]["earlier_room_id"] is None and rooms["Study"]["photos"]["before"] == []
+        assert (rooms["Kitchen"]["earlier_label"], rooms["Study"]["earlier_label"]) == ("Kitchen", None)
         kitchen = rooms["Kitchen"]
         assert [f["title"] for f in kitchen["findings_new"]] == ["Cracked tile"]
         assert [f["title"] for f in kitchen["findings_resolved"]] == ["Leaking tap"]
@@ -80,6 +81,7 @@ async def test_changes_pair_rooms_and_name_what_changed(review_server: LiveServe
         )
         rooms = _by_label(again.json()["rooms"])
         assert (rooms["Study"]["earlier_room_id"], rooms["Study"]["paired_by"]) == (bedroom_then["id"], "person")
+        assert rooms["Study"]["earlier_label"] == bedroom_then["label"]
         assert rooms["Main bedroom"]["earlier_room_id"] is None
         assert rooms["Kitchen"]["earlier_room_id"] == kitchen_then["id"]
 

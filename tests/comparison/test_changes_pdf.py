@@ -44,7 +44,7 @@ async def test_the_pdf_appendix_names_what_changed_room_by_room(review_server: L
     words = pdf_words(with_changes.content, tmp_path)
     appendix = words[words.index(f"Changes since {local_time(scanned, 'Asia/Tokyo')}") :]
     kitchen = appendix[appendix.index("Kitchen") : appendix.index("Main bedroom")]
-    assert "Compared with the room of the same name" in kitchen
+    assert "Compared with Kitchen (the room of the same name)" in kitchen
     assert "Photos 2 then, 2 now" in kitchen
     assert "New findings Cracked tile (maintenance)" in kitchen
     assert "Resolved findings Leaking tap (maintenance)" in kitchen

@@ -110,6 +110,7 @@ async def changes_since(
                 room_id=room.id,
                 earlier_room_id=earlier_id,
                 label=room.name,
+                earlier_label=before.name if before else None,
                 paired_by=paired_by if earlier_id else "none",
                 findings_new=[f for key, f in found_now.items() if key not in found_before],
                 findings_resolved=[f for key, f in found_before.items() if key not in found_now],

@@ -66,6 +66,7 @@ class RoomChanges(BaseModel):
     room_id: uuid.UUID
     earlier_room_id: uuid.UUID | None = Field(description="null: no room of the earlier scan is paired with it")
     label: str
+    earlier_label: str | None = Field(description="the paired room's name in the earlier scan; null when unpaired")
     paired_by: str = Field(description="person, label, type or ordinal; none when unpaired")
     findings_new: list[FindingOut]
     findings_resolved: list[FindingOut]

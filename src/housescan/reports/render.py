@@ -508,7 +508,8 @@ def _findings_line(findings: Sequence[FindingOut]) -> str:
 
 def _room_changes(pdf: Document, room: RoomChanges) -> None:
     pdf.heading(room.label, size=12, keep_with=24)
-    then = PAIRED_BY.get(room.paired_by, room.paired_by) if room.earlier_room_id else None
+    paired = PAIRED_BY.get(room.paired_by, room.paired_by)
+    then = f"{room.earlier_label} ({paired})" if room.earlier_room_id else None
     pdf.pairs(
         [
             ("Compared with", then or "nothing: a room new in this scan"),

@@ -2777,6 +2777,11 @@ export interface components {
             /** Label */
             label: string;
             /**
+             * Earlier Label
+             * @description the paired room's name in the earlier scan; null when unpaired
+             */
+            earlier_label: string | null;
+            /**
              * Paired By
              * @description person, label, type or ordinal; none when unpaired
              */

@@ -94,10 +94,6 @@ export default function ChangesPage() {
   }
 
   const earlierRooms = earlier?.rooms ?? [];
-  const earlierName = (id: string | null) => {
-    const room = earlierRooms.find((r) => r.id === id);
-    return room ? roomName(room) : null;
-  };
   const sinceAt = changes?.since_scanned_at ?? earlier?.finished_at ?? earlier?.created_at;
   const title = sinceAt ? `Changes since ${formatDate(sinceAt, { dateOnly: true })}` : "Changes since an earlier scan";
   const unpaired = earlierRooms.filter((r) => !changes?.rooms.some((room) => room.earlier_room_id === r.id));
@@ -134,13 +130,12 @@ export default function ChangesPage() {
             </p>
           )}
           {changes.rooms.map((room) => {
-            const before = earlierName(room.earlier_room_id);
             return (
               <article key={room.room_id} className="card change-room" aria-labelledby={`change-${room.room_id}`} data-testid="change-room">
                 <h2 id={`change-${room.room_id}`}>{room.label}</h2>
                 <p className="muted small">
                   {room.earlier_room_id
-                    ? `Then: ${before ?? "a room of the earlier scan"} (paired ${PAIRED_BY[room.paired_by] ?? room.paired_by})`
+                    ? `Then: ${room.earlier_label ?? "a room of the earlier scan"} (paired ${PAIRED_BY[room.paired_by] ?? room.paired_by})`
                     : "A new room: no room of the earlier scan is paired with it."}
                 </p>
                 {earlierRooms.length > 0 && (
