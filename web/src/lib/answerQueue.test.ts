@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "./api";
 import { AnswerQueue, answerKey, type AnswerStore, type PendingAnswer, type QueuedAnswer, type Settled } from "./answerQueue";
 
@@ -233,5 +233,83 @@ describe("walk-through answers", () => {
     status = null;
     await queue.flush();
     expect(seen.pending.size).toBe(0);
+  });
+
+  describe("when the server does not answer while the phone stays online", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("a request that hangs is given up after the timeout, kept waiting, and sent again by itself", async () => {
+      vi.useFakeTimers();
+      const store = memoryStore();
+      const sent: string[] = [];
+      let hang = true;
+      const queue = new AnswerQueue<string, string>(
+        store,
+        (entry) => {
+          if (hang) return new Promise<string>(() => undefined); // never answers, never fails
+          sent.push(`${entry.itemId}=${entry.value}`);
+          return Promise.resolve("stored");
+        },
+        () => null,
+        { sendTimeoutMs: 30_000, retryDelaysMs: [5_000], isOnline: () => true },
+      );
+      const seen = watch(queue);
+      const saved = queue.save(answer("windows_condition", "Fair"));
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect([...seen.pending.values()].map((p) => p.state)).toEqual(["saving"]);
+      await vi.advanceTimersByTimeAsync(1);
+      await saved;
+      expect([...seen.pending.values()].map((p) => p.state)).toEqual(["waiting"]);
+      expect([...store.entries.values()].map((e) => e.value)).toEqual(["Fair"]);
+
+      hang = false;
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(sent).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(sent).toEqual(["windows_condition=Fair"]);
+      expect(seen.settled.map((s) => s.answer)).toEqual(["stored"]);
+      expect(seen.pending.size).toBe(0);
+      expect(store.entries.size).toBe(0);
+    });
+
+    it("a failing server is tried again after growing delays until it takes the answer, and not while offline", async () => {
+      vi.useFakeTimers();
+      let failures = 4;
+      let online = true;
+      const attempts: number[] = [];
+      const queue = new AnswerQueue<string, string>(
+        memoryStore(),
+        async () => {
+          attempts.push(Date.now());
+          if (failures > 0) {
+            failures -= 1;
+            throw new ApiError(503, "busy");
+          }
+          return "stored";
+        },
+        () => null,
+        { retryDelaysMs: [1_000, 4_000], isOnline: () => online },
+      );
+      const seen = watch(queue);
+      const start = Date.now();
+      await queue.save(answer("heating", "Good"));
+      await vi.advanceTimersByTimeAsync(1_000); // second try: 503
+      await vi.advanceTimersByTimeAsync(4_000); // third try: 503
+      online = false;
+      queue.connectionLost(); // the 'offline' event
+      await vi.advanceTimersByTimeAsync(4_000); // the browser is offline: no try, it waits for 'online'
+      expect(attempts.map((at) => at - start)).toEqual([0, 1_000, 5_000]);
+      expect([...seen.pending.values()].map((p) => p.state)).toEqual(["waiting"]);
+      online = true;
+      await queue.flush(); // the 'online' event: a fourth try, 503; then the delays start again
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(attempts.map((at) => at - start)).toEqual([0, 1_000, 5_000, 9_000, 10_000]);
+      expect(seen.settled.map((s) => s.answer)).toEqual(["stored"]);
+      expect(seen.pending.size).toBe(0);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(attempts).toHaveLength(5); // nothing waits: nothing more is sent
+    });
   });
 });

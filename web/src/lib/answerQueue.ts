@@ -7,6 +7,9 @@
 // its own person. When the connection drops (the browser's 'offline': connectionLost), an answer still being
 // sent stops waiting for its request, which may never end on a phone that lost its signal: it is kept on the
 // phone like any other and sent again when the connection returns (a PUT: sent twice, stored once).
+// A phone may also keep its signal and lose the server (a request that never ends, a server down a while):
+// a request not answered in `sendTimeoutMs` is given up the same way, and while the browser says it is
+// online, waiting answers are sent again after growing delays (`retryDelaysMs`) until the server takes them.
 import { ApiError } from "./api";
 
 /** One item's answer on its way to PUT /scans/{scan_id}/answers/{scope}/{item_id}. */
@@ -64,6 +67,20 @@ export function waitsForRetry(error: unknown): boolean {
   return error.status === 0 || error.status === 401 || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 
+export interface RetryPolicy {
+  /** A request not answered within this long is given up: its answer waits, like one cut off by the signal. */
+  sendTimeoutMs: number;
+  /** Delays before waiting answers are sent again while online, one per failure in a row (the last repeats). */
+  retryDelaysMs: readonly number[];
+  isOnline: () => boolean;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  sendTimeoutMs: 30_000,
+  retryDelaysMs: [5_000, 15_000, 60_000],
+  isOnline: () => typeof navigator === "undefined" || navigator.onLine !== false,
+};
+
 export class AnswerQueue<V = unknown, A = unknown> {
   private pending = new Map<string, PendingAnswer<V>>();
   private sending = new Set<string>();
@@ -75,13 +92,19 @@ export class AnswerQueue<V = unknown, A = unknown> {
   private loadedFor: string | null = null;
   // Store operations run one after another, so a removal never overtakes the put of a newer answer.
   private storeOps: Promise<unknown> = Promise.resolve();
+  private readonly retry: RetryPolicy;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failuresInARow = 0;
 
   constructor(
     private readonly store: AnswerStore<V> | null,
     /** Sends an answer; `signal` aborts when the queue gives up on the request (the connection dropped). */
     private readonly send: (entry: QueuedAnswer<V>, signal: AbortSignal) => Promise<A>,
     private readonly user: () => string | null = () => null,
-  ) {}
+    retry: Partial<RetryPolicy> = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...retry };
+  }
 
   subscribe(listener: AnswerListener<V, A>): () => void {
     this.listeners.add(listener);
@@ -121,6 +144,7 @@ export class AnswerQueue<V = unknown, A = unknown> {
   /** The connection dropped: answers being sent are kept on the phone (waiting) at once, instead of waiting for
    * requests that may never end; they go again when the connection returns (flush). */
   connectionLost(): void {
+    this.failuresInARow = 0; // the connection's return sends them (flush); the delays start again after it
     for (const request of this.inFlight.values()) request.abort();
   }
 
@@ -156,19 +180,24 @@ export class AnswerQueue<V = unknown, A = unknown> {
         let answer: A;
         const request = new AbortController();
         this.inFlight.set(key, request);
+        const timeout = setTimeout(() => request.abort(), this.retry.sendTimeoutMs);
         try {
           answer = await untilAborted(this.send(current.entry, request.signal), request.signal);
         } catch (caught) {
           if (this.pending.get(key)?.entry !== current.entry) continue; // a newer answer came meanwhile
           if (waitsForRetry(caught)) {
             this.setState(key, "waiting");
+            this.retryLater();
             return;
           }
           this.forget(current.entry);
           const error = caught instanceof Error ? caught : new Error("The answer was not accepted.");
           this.notify({ entry: current.entry, error });
           return;
+        } finally {
+          clearTimeout(timeout);
         }
+        this.failuresInARow = 0;
         if (this.pending.get(key)?.entry === current.entry) this.forget(current.entry);
         this.notify({ entry: current.entry, answer });
       }
@@ -176,6 +205,19 @@ export class AnswerQueue<V = unknown, A = unknown> {
       this.inFlight.delete(key);
       this.sending.delete(key);
     }
+  }
+
+  /** One timer for the whole queue: when it fires, every waiting answer goes (unless the browser is offline:
+   * then its 'online' event sends them). */
+  private retryLater(): void {
+    if (this.retryTimer !== null) return;
+    const delays = this.retry.retryDelaysMs;
+    const delay = delays[Math.min(this.failuresInARow, delays.length - 1)];
+    this.failuresInARow += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.retry.isOnline()) void this.flush();
+    }, delay);
   }
 
   private forget(entry: QueuedAnswer<V>): void {
