@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api, ApiError, type UploadHandle } from "./api";
 import {
   flushOutbox,
@@ -92,6 +92,30 @@ describe("uploads started offline", () => {
     expect(state.sent).toEqual(["a.jpg", "b.jpg"]);
     await tick();
     expect(outbox.entries).toEqual([]); // sent: no second copy from the outbox later
+  });
+
+  it("stalled when the signal went are kept in the outbox for the connection, like any cut off", async () => {
+    vi.useFakeTimers();
+    try {
+      let online = true;
+      let abortIt: () => void = () => undefined;
+      const hangs: UploadFn = () => ({
+        promise: new Promise<UploadResult>((_resolve, reject) => (abortIt = () => reject(new ApiError(0, null, "Upload cancelled.")))),
+        abort: () => abortIt(),
+      });
+      const outbox = memoryOutbox();
+      let items: UploadItem[] = [];
+      const queue = new UploadQueue(hangs, (i) => (items = i), 1, undefined, 60_000);
+      queue.keepOffline({ scanId: "scan-1", outbox, user: () => "user-1", isOnline: () => online });
+      queue.add([photo("a.jpg")], 0);
+      queue.start();
+      online = false;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(items.map((i) => i.status)).toEqual(["offline"]);
+      expect(outbox.entries.map((e) => e.name)).toEqual(["a.jpg"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("are kept without any token, only the user's id, while the app holds one in memory", async () => {

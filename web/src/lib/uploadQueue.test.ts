@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError, type UploadHandle } from "./api";
-import { percent, perFileReasons, UploadQueue, type UploadFn, type UploadItem } from "./uploadQueue";
+import { percent, perFileReasons, STALLED_TEXT, UploadQueue, type UploadFn, type UploadItem } from "./uploadQueue";
 import type { ImageRead, UploadResult } from "./types";
 
 interface Call {
@@ -114,6 +114,34 @@ describe("UploadQueue", () => {
     calls[1].resolve({ images: [image("i9")], duplicates: [] });
     await queue.idle();
     expect(items[0].status).toBe("done");
+  });
+
+  it("stops an upload that makes no progress for the stall time, shows it failed with Retry, and sends it again", async () => {
+    vi.useFakeTimers();
+    try {
+      const { calls, fn } = fakeUpload();
+      let items: UploadItem[] = [];
+      const queue = new UploadQueue(fn, (i) => (items = i), 1, undefined, 60_000);
+      queue.add([file("a.jpg")], 0);
+      queue.start();
+      await vi.advanceTimersByTimeAsync(50_000);
+      calls[0].progress(2, 4); // bytes still move: the minute starts again
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect([items[0].status, calls[0].aborted]).toEqual(["uploading", false]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls[0].aborted).toBe(true);
+      expect([items[0].status, items[0].messages]).toEqual(["failed", [STALLED_TEXT]]);
+      expect(queue.busy()).toBe(false);
+
+      queue.retry(items[0].key);
+      calls[1].resolve({ images: [image("i7")], duplicates: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(items[0].status).toBe("done");
+      await vi.advanceTimersByTimeAsync(120_000); // a finished upload's watchdog is gone
+      expect([items[0].status, calls[1].aborted]).toEqual(["done", false]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("reports a duplicate photo as already uploaded", async () => {

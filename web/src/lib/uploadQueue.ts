@@ -1,5 +1,7 @@
 // The photo upload queue: one file per request (so each file has its own progress bar and its own
-// rejection reason), a small number of uploads at a time, retry for network failures.
+// rejection reason), a small number of uploads at a time, retry for network failures. An upload that makes
+// no progress for `stallMs` (a phone that keeps its signal but loses the server) is stopped and shown
+// failed, with Retry, instead of showing the same progress for ever.
 //
 // Never loses a photo: files are checked in the browser before they are staged (photoCheck.ts); a queue
 // outlives the page that filled it (queueFor: leaving the capture page sends what was staged instead of
@@ -142,6 +144,7 @@ export class UploadQueue {
     private onChange: (items: UploadItem[]) => void,
     private readonly concurrency = 2,
     private onUploaded?: (item: UploadItem) => void,
+    private readonly stallMs = STALL_MS,
   ) {}
 
   get items(): UploadItem[] {
@@ -349,10 +352,21 @@ export class UploadQueue {
   private begin(entry: Entry): void {
     this.active += 1;
     this.update(entry, { status: "uploading", loaded: 0 });
+    let stalled = false;
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const watch = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        stalled = true;
+        handle.abort();
+      }, this.stallMs);
+    };
     const handle = this.uploadFn(entry.file, entry.item.name, entry.item.roomOrdinal, (loaded, total) => {
+      watch();
       if (this.entries.includes(entry)) this.update(entry, { loaded, total });
     });
     entry.handle = handle;
+    watch();
     handle.promise
       .then((result) => {
         if (!this.entries.includes(entry)) return;
@@ -362,9 +376,14 @@ export class UploadQueue {
       })
       .catch((error: unknown) => {
         if (!this.entries.includes(entry)) return; // removed while uploading
-        if (this.waitsForConnection(error)) {
+        // Stopped by the watchdog, the upload ends "cancelled"; it was cut off as if by the network.
+        if (this.waitsForConnection(stalled ? new ApiError(0, null) : error)) {
           this.update(entry, { status: "offline", loaded: 0, messages: [WAITING_TEXT] });
           void this.save(entry);
+          return;
+        }
+        if (stalled) {
+          this.update(entry, { status: "failed", loaded: 0, messages: [STALLED_TEXT] });
           return;
         }
         const failed = failure(entry.item.name, error);
@@ -372,11 +391,16 @@ export class UploadQueue {
         this.update(entry, failed);
       })
       .finally(() => {
+        clearTimeout(watchdog);
         this.active -= 1;
         this.pump();
       });
   }
 }
+
+/** How long an upload may go without a byte sent or an answer (a photo of a few MB at 100 kB/s still moves). */
+export const STALL_MS = 60_000;
+export const STALLED_TEXT = "No answer from the server for a minute, so the upload was stopped. Try again (Retry) when the connection is better.";
 
 /** Said beside a photo kept for the connection: the app sends it, so it has to be open then. */
 export const WAITING_TEXT = "Kept on this phone; it is sent when the connection returns while HouseScan is open (or the next time you open it).";
