@@ -173,6 +173,8 @@ def test_an_admin_sees_the_analytics_drawn_as_charts(browser, analytics_server: 
             page.get_by_role("button", name="7 days").click()
         assert answer.value.status == 200
         assert page.get_by_role("button", name="7 days").get_attribute("aria-pressed") == "true"
+        # The 30 days' figures stay on screen until the answer is read (keepPreviousData): the 7 days' first.
+        page.get_by_test_id("period").filter(has_text="(7 days, UTC)").wait_for()
         assert page.get_by_test_id("success-rate").inner_text() == "75%"
         assert console.unexpected() == []
     finally:
