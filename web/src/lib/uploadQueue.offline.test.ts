@@ -4,6 +4,7 @@ import {
   flushOutbox,
   queueFor,
   UploadQueue,
+  watchedUpload,
   withoutToken,
   type Outbox,
   type OutboxEntry,
@@ -113,6 +114,37 @@ describe("uploads started offline", () => {
       await vi.advanceTimersByTimeAsync(60_000);
       expect(items.map((i) => i.status)).toEqual(["offline"]);
       expect(outbox.entries.map((e) => e.name)).toEqual(["a.jpg"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("kept in the outbox: one whose upload stalls stays there and lets the next go (the flush does not hang)", async () => {
+    vi.useFakeTimers();
+    try {
+      const outbox = memoryOutbox();
+      await outbox.put({ scanId: "scan-1", roomOrdinal: 0, name: "hangs.jpg", blob: photo("hangs.jpg"), user: "user-1", savedAt: 1 });
+      await outbox.put({ scanId: "scan-1", roomOrdinal: 0, name: "goes.jpg", blob: photo("goes.jpg"), user: "user-1", savedAt: 2 });
+      const flushed = flushOutbox(
+        outbox,
+        (entry) =>
+          watchedUpload(
+            () => {
+              let cancel: (error: unknown) => void = () => undefined;
+              const promise = new Promise<UploadResult>((resolve, reject) => {
+                cancel = reject;
+                if (entry.name === "goes.jpg") resolve({ images: [{ id: "i1" } as UploadResult["images"][number]], duplicates: [] });
+              });
+              return { promise, abort: () => cancel(new ApiError(0, null, "Upload cancelled.")) };
+            },
+            () => undefined,
+            60_000,
+          ).promise,
+        "user-1",
+      );
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(await flushed).toBe(1);
+      expect(outbox.entries.map((e) => e.name)).toEqual(["hangs.jpg"]);
     } finally {
       vi.useRealTimers();
     }

@@ -352,21 +352,14 @@ export class UploadQueue {
   private begin(entry: Entry): void {
     this.active += 1;
     this.update(entry, { status: "uploading", loaded: 0 });
-    let stalled = false;
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    const watch = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => {
-        stalled = true;
-        handle.abort();
-      }, this.stallMs);
-    };
-    const handle = this.uploadFn(entry.file, entry.item.name, entry.item.roomOrdinal, (loaded, total) => {
-      watch();
-      if (this.entries.includes(entry)) this.update(entry, { loaded, total });
-    });
+    const handle = watchedUpload(
+      (onProgress) => this.uploadFn(entry.file, entry.item.name, entry.item.roomOrdinal, onProgress),
+      (loaded, total) => {
+        if (this.entries.includes(entry)) this.update(entry, { loaded, total });
+      },
+      this.stallMs,
+    );
     entry.handle = handle;
-    watch();
     handle.promise
       .then((result) => {
         if (!this.entries.includes(entry)) return;
@@ -377,12 +370,12 @@ export class UploadQueue {
       .catch((error: unknown) => {
         if (!this.entries.includes(entry)) return; // removed while uploading
         // Stopped by the watchdog, the upload ends "cancelled"; it was cut off as if by the network.
-        if (this.waitsForConnection(stalled ? new ApiError(0, null) : error)) {
+        if (this.waitsForConnection(handle.stalled() ? new ApiError(0, null) : error)) {
           this.update(entry, { status: "offline", loaded: 0, messages: [WAITING_TEXT] });
           void this.save(entry);
           return;
         }
-        if (stalled) {
+        if (handle.stalled()) {
           this.update(entry, { status: "failed", loaded: 0, messages: [STALLED_TEXT] });
           return;
         }
@@ -391,7 +384,6 @@ export class UploadQueue {
         this.update(entry, failed);
       })
       .finally(() => {
-        clearTimeout(watchdog);
         this.active -= 1;
         this.pump();
       });
@@ -400,6 +392,31 @@ export class UploadQueue {
 
 /** How long an upload may go without a byte sent or an answer (a photo of a few MB at 100 kB/s still moves). */
 export const STALL_MS = 60_000;
+
+/** An upload stopped (aborted: it ends "Upload cancelled.") once it goes `stallMs` with no byte sent and no
+ * answer; `stalled()` says whether that is how it ended. */
+export function watchedUpload(
+  start: (onProgress: (loaded: number, total: number) => void) => UploadHandle,
+  onProgress: (loaded: number, total: number) => void,
+  stallMs: number = STALL_MS,
+): UploadHandle & { stalled: () => boolean } {
+  let stalled = false;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const rearm = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      handle.abort();
+    }, stallMs);
+  };
+  const handle = start((loaded, total) => {
+    rearm();
+    onProgress(loaded, total);
+  });
+  rearm();
+  const promise = handle.promise.finally(() => clearTimeout(watchdog));
+  return { promise, abort: () => handle.abort(), stalled: () => stalled };
+}
 export const STALLED_TEXT = "No answer from the server for a minute, so the upload was stopped. Try again (Retry) when the connection is better.";
 
 /** Said beside a photo kept for the connection: the app sends it, so it has to be open then. */
@@ -457,7 +474,12 @@ export function sendOutbox(): Promise<number> {
   const flush = () =>
     flushOutbox(
       outbox,
-      (entry) => api.upload(entry.scanId, [{ file: entry.blob, name: entry.name, roomOrdinal: entry.roomOrdinal }]).promise,
+      // A stalled upload ends as a network failure: the photo stays in the outbox and the lock is let go.
+      (entry) =>
+        watchedUpload(
+          (onProgress) => api.upload(entry.scanId, [{ file: entry.blob, name: entry.name, roomOrdinal: entry.roomOrdinal }], onProgress),
+          () => undefined,
+        ).promise,
       api.userId() || null,
     );
   const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
