@@ -38,13 +38,22 @@ export const preferencesApi = {
   put: (body: AccountPreferences) => api.request<AccountPreferences>("PUT", PREFERENCES, { body }),
 };
 
-let loaded: Promise<AccountPreferences> | null = null;
+// Per signed-in user: another person signing in on this tab gets their own, never the last person's.
+let loaded: { user: string | null; preferences: Promise<AccountPreferences> } | null = null;
+let adopted: { user: string | null; preferences: AccountPreferences } | null = null;
 
 /** Adopt saved preferences: their time zone becomes the one every date is written in. */
 export function adoptPreferences(preferences: AccountPreferences): AccountPreferences {
   setViewerTimeZone(preferences.time_zone);
-  loaded = Promise.resolve(preferences);
+  const user = api.userId();
+  loaded = { user, preferences: Promise.resolve(preferences) };
+  adopted = { user, preferences };
   return preferences;
+}
+
+/** The signed-in person's preferences if this tab has them already (a page's first render can use them). */
+export function adoptedPreferences(): AccountPreferences | null {
+  return adopted && adopted.user === api.userId() ? adopted.preferences : null;
 }
 
 /**
@@ -52,7 +61,9 @@ export function adoptPreferences(preferences: AccountPreferences): AccountPrefer
  * or refused, the browser's own values are used without saving.
  */
 export function accountPreferences(): Promise<AccountPreferences> {
-  loaded ??= (async () => {
+  const user = api.userId();
+  if (loaded?.user === user) return loaded.preferences;
+  const preferences = (async () => {
     try {
       const saved = await preferencesApi.get();
       if (saved.currency && saved.time_zone) return adoptPreferences(saved);
@@ -60,9 +71,10 @@ export function accountPreferences(): Promise<AccountPreferences> {
       const filled = { currency: saved.currency || guess.currency, time_zone: saved.time_zone || guess.time_zone };
       return adoptPreferences(await preferencesApi.put(filled).catch(() => filled));
     } catch {
-      loaded = null;
+      if (loaded?.user === user) loaded = null; // tried again next time
       return browserPreferences();
     }
   })();
-  return loaded;
+  loaded = { user, preferences };
+  return preferences;
 }

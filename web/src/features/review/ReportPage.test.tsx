@@ -164,6 +164,27 @@ beforeEach(() => {
 });
 
 describe("ReportPage", () => {
+  it("reads the account's preferences before the report, so its dates and costs are written in them from the start", async () => {
+    vi.spyOn(api, "userId").mockReturnValue("carol");
+    const asked: string[] = [];
+    let answerPreferences!: () => void;
+    const preferencesHeld = new Promise<void>((resolve) => (answerPreferences = resolve));
+    request.mockImplementation(async (method: string, url: string) => {
+      if (url.endsWith("/me/preferences")) {
+        asked.push("preferences");
+        await preferencesHeld;
+        return { currency: "JPY", time_zone: "Asia/Tokyo" } as never;
+      }
+      if (url.endsWith("/scans/s1/report")) asked.push("report");
+      return method === "GET" ? report() : ({} as never);
+    });
+    renderPage();
+    await waitFor(() => expect(asked).toEqual(["preferences"]));
+    answerPreferences();
+    await screen.findByTestId("findings");
+    expect(asked).toEqual(["preferences", "report"]);
+  });
+
   it("opens with the findings by severity, then the rooms; says who answered", async () => {
     renderPage();
     const findings = await screen.findByTestId("findings");

@@ -17,7 +17,7 @@ import {
 import { CostTotals, ScopeAndLimitations } from "./ReportFrame";
 import "./review.css";
 import ShareButton from "../account/ShareButton";
-import { accountPreferences } from "../account/preferences";
+import { accountPreferences, adoptedPreferences } from "../account/preferences";
 import { api, ApiError } from "../../lib/api";
 import { plural, scannedAndUpdated } from "../../lib/format";
 import type { ScanDetail } from "../../lib/types";
@@ -41,7 +41,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
   const error = saveError ?? (loadError ? (loadError instanceof ApiError ? loadError.message : "The report could not be loaded.") : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [draft, setDraft] = useState<FindingDraft | null>(null);
-  const [currency, setCurrency] = useState<string | null>(null);
+  const [currency, setCurrency] = useState<string | null>(() => adoptedPreferences()?.currency ?? null);
 
   // The account's time zone writes every date; its currency the costs (filled from the browser when unset).
   useEffect(() => {

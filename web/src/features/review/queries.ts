@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { accountApi } from "../../lib/account";
+import { accountPreferences } from "../account/preferences";
 import { reviewApi } from "./reviewApi";
 
 export const reportKeys = {
@@ -10,7 +11,13 @@ export const reportKeys = {
 };
 
 export function useReport(scanId: string) {
-  return useQuery({ queryKey: reportKeys.detail(scanId), queryFn: ({ signal }) => reviewApi.report(scanId, signal) });
+  return useQuery({
+    queryKey: reportKeys.detail(scanId),
+    queryFn: async ({ signal }) => {
+      await accountPreferences(); // the account's time zone and currency first, like every page of the person's
+      return reviewApi.report(scanId, signal);
+    },
+  });
 }
 
 /** After an edit: read the report again. */
