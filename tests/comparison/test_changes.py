@@ -57,6 +57,11 @@ async def test_changes_pair_rooms_and_name_what_changed(review_server: LiveServe
         assert rooms["Main bedroom"]["earlier_room_id"] == bedroom_then["id"]
         assert rooms["Study"]["earlier_room_id"] is None and rooms["Study"]["photos"]["before"] == []
         assert (rooms["Kitchen"]["earlier_label"], rooms["Study"]["earlier_label"]) == ("Kitchen", None)
+        assert answer.json()["earlier_rooms"] == [
+            {"id": kitchen_then["id"], "name": "Kitchen"},
+            {"id": bedroom_then["id"], "name": "Main bedroom"},
+        ]
+        assert answer.json()["address"] == "Flat 3, 9 Review Road"
         kitchen = rooms["Kitchen"]
         assert [f["title"] for f in kitchen["findings_new"]] == ["Cracked tile"]
         assert [f["title"] for f in kitchen["findings_resolved"]] == ["Leaking tap"]

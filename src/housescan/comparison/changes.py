@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.comparison.models import RoomPair
-from housescan.comparison.schemas import AnswerChange, Changes, RoomChanges, RoomPairsBody, RoomPhotos
+from housescan.comparison.schemas import AnswerChange, Changes, EarlierRoom, RoomChanges, RoomPairsBody, RoomPhotos
 from housescan.config import Settings
 from housescan.errors import Unprocessable
 from housescan.houses.models import Room
@@ -122,7 +122,9 @@ async def changes_since(
         scan_id=scan.id,
         since=earlier.id,
         since_scanned_at=earlier.first_analysed_at or earlier.created_at,
+        address=now_report.house.address,
         rooms=rooms,
+        earlier_rooms=[EarlierRoom(id=room.id, name=room.name) for room in before_report.rooms],
     )
 
 

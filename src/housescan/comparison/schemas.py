@@ -74,11 +74,18 @@ class RoomChanges(BaseModel):
     photos: RoomPhotos
 
 
+class EarlierRoom(BaseModel):
+    id: uuid.UUID
+    name: str = Field(description="the room's name in the earlier scan, as its report shows it")
+
+
 class Changes(BaseModel):
     scan_id: uuid.UUID
     since: uuid.UUID
     since_scanned_at: datetime = Field(description="when the earlier scan was first analysed (else created)")
+    address: str | None = Field(description="the home's address, as this scan's report shows it")
     rooms: list[RoomChanges]
+    earlier_rooms: list[EarlierRoom] = Field(description="every room of the earlier scan: what a room can pair with")
 
 
 class RoomPairIn(BaseModel):

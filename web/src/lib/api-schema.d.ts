@@ -1491,8 +1491,18 @@ export interface components {
              * @description when the earlier scan was first analysed (else created)
              */
             since_scanned_at: string;
+            /**
+             * Address
+             * @description the home's address, as this scan's report shows it
+             */
+            address: string | null;
             /** Rooms */
             rooms: components["schemas"]["RoomChanges"][];
+            /**
+             * Earlier Rooms
+             * @description every room of the earlier scan: what a room can pair with
+             */
+            earlier_rooms: components["schemas"]["EarlierRoom"][];
         };
         /** ChecklistItem */
         "ChecklistItem-Input": {
@@ -1776,6 +1786,19 @@ export interface components {
              * @description the stored copy; null when repeated within this request
              */
             existing_image_id: string | null;
+        };
+        /** EarlierRoom */
+        EarlierRoom: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Name
+             * @description the room's name in the earlier scan, as its report shows it
+             */
+            name: string;
         };
         /** ErrorBody */
         ErrorBody: {

@@ -3,11 +3,11 @@ import { Link, useParams, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
 import { SEVERITY_TITLE, whoAnswered } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
-import { formatDate, roomName } from "../../lib/format";
+import { formatDate } from "../../lib/format";
 import type { Finding, ReportImage } from "../../lib/types";
 import { pairRooms } from "./decision";
 import { decisionApi, type RoomChanges } from "./decisionApi";
-import { useChanges, useEarlierScan, useInvalidateChanges } from "./queries";
+import { useChanges, useInvalidateChanges } from "./queries";
 import "../review/review.css";
 import "./decision.css";
 
@@ -65,7 +65,6 @@ export default function ChangesPage() {
   const since = params.get("since") ?? "";
   const changesQuery = useChanges(scanId, since);
   const changes = changesQuery.data ?? null;
-  const earlier = useEarlierScan(since).data ?? null;
   const load = useInvalidateChanges(scanId, since);
   const [actionError, setError] = useState<string[] | null>(null);
   const error = actionError ?? (changesQuery.error ? errorLines(changesQuery.error, "The changes could not be loaded.") : null);
@@ -93,8 +92,8 @@ export default function ChangesPage() {
     }
   }
 
-  const earlierRooms = earlier?.rooms ?? [];
-  const sinceAt = changes?.since_scanned_at ?? earlier?.finished_at ?? earlier?.created_at;
+  const earlierRooms = changes?.earlier_rooms ?? [];
+  const sinceAt = changes?.since_scanned_at;
   const title = sinceAt ? `Changes since ${formatDate(sinceAt, { dateOnly: true })}` : "Changes since an earlier scan";
   const unpaired = earlierRooms.filter((r) => !changes?.rooms.some((room) => room.earlier_room_id === r.id));
 
@@ -102,7 +101,7 @@ export default function ChangesPage() {
     <section className="changes" data-testid="changes">
       <div className="page-head">
         <div>
-          <p className="eyebrow">{earlier?.house.address?.trim() || "This home"} over time</p>
+          <p className="eyebrow">{changes?.address?.trim() || "This home"} over time</p>
           <PageTitle title={title}>{title}</PageTitle>
         </div>
         <div className="actions">
@@ -126,7 +125,7 @@ export default function ChangesPage() {
         <>
           {unpaired.length > 0 && (
             <p className="muted" data-testid="earlier-unpaired">
-              Rooms of the earlier scan not paired with any room now: {unpaired.map(roomName).join(", ")}.
+              Rooms of the earlier scan not paired with any room now: {unpaired.map((r) => r.name).join(", ")}.
             </p>
           )}
           {changes.rooms.map((room) => {
@@ -149,7 +148,7 @@ export default function ChangesPage() {
                       <option value="">None: a new room</option>
                       {earlierRooms.map((r) => (
                         <option key={r.id} value={r.id}>
-                          {roomName(r)}
+                          {r.name}
                         </option>
                       ))}
                     </select>

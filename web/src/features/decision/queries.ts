@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { accountPreferences } from "../account/preferences";
-import { scanKeys, scanQuery } from "../scans/queries";
+import { scanKeys } from "../scans/queries";
 import { allPages } from "./decision";
 import type { Trade } from "../../lib/types";
 import { decisionApi, type ComparedScan } from "./decisionApi";
@@ -35,11 +35,6 @@ export function useInvalidateChanges(scanId: string, since: string) {
     () => queryClient.invalidateQueries({ queryKey: decisionKeys.changes(scanId, since) }),
     [queryClient, scanId, since],
   );
-}
-
-/** The earlier scan, when there is one (from the same cache as the scan pages). */
-export function useEarlierScan(since: string) {
-  return useQuery({ ...scanQuery(since), enabled: !!since });
 }
 
 function repairListsQuery(scanId: string) {
