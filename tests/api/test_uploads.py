@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
+import os
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -169,18 +171,21 @@ async def test_request_body_over_the_limit_is_refused_declared_or_streamed(setti
 
 
 class DiskFullOnSecondPhoto(LocalFolderStore):
-    def __init__(self, root: Path) -> None:
+    """The disk fills up while the second photo is written (the operating system's error, as `write` raises it)."""
+
+    def __init__(self, root: Path, error: int = errno.ENOSPC) -> None:
         super().__init__(root)
         self.puts = 0
+        self.error = error
 
-    async def put(self, key: str, data: bytes, content_type: str) -> None:
+    def _write(self, key: str, data: bytes) -> None:
         self.puts += 1
         if self.puts == 2:
-            raise OSError(28, "No space left on device")
-        await super().put(key, data, content_type)
+            raise OSError(self.error, os.strerror(self.error))
+        super()._write(key, data)
 
 
-async def test_a_failed_store_write_leaves_nothing_behind(live_server: LiveServer) -> None:
+async def test_a_full_disk_is_named_and_leaves_nothing_behind(live_server: LiveServer) -> None:
     store = DiskFullOnSecondPhoto(live_server.runtime.settings.photos_dir)
     live_server.runtime.store = store
     async with live_server.client() as client:
@@ -188,9 +193,23 @@ async def test_a_failed_store_write_leaves_nothing_behind(live_server: LiveServe
         scan = await create_scan(client, token, rooms=1)
         files = [(f"{n}.jpg", photo((n * 60, 40, 80)), 0) for n in range(4)]
         response = await upload(client, token, scan["id"], files)
-        assert response.status_code == 500
+        assert response.status_code == 507, response.text
+        assert response.json()["error"] == "storage_full"
+        assert "no room left to store photos: nothing of this upload was kept" in response.json()["detail"]
         assert store.puts == 4, "every write ran to its end before the clean-up"
         assert await stored_state(live_server) == (0, 0), "no row and no file of the failed upload"
+
+
+async def test_another_write_failure_is_a_server_error_and_leaves_nothing_behind(live_server: LiveServer) -> None:
+    store = DiskFullOnSecondPhoto(live_server.runtime.settings.photos_dir, error=errno.EIO)
+    live_server.runtime.store = store
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        files = [(f"{n}.jpg", photo((n * 60, 40, 90)), 0) for n in range(3)]
+        response = await upload(client, token, scan["id"], files)
+        assert response.status_code == 500
+        assert await stored_state(live_server) == (0, 0)
 
 
 async def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(live_server: LiveServer) -> None:

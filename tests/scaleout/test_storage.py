@@ -206,3 +206,24 @@ async def test_uploads_store_renditions_in_either_store(settings_for_store: Sett
             assert not any([await store.exists(k) for k in renditions.with_renditions([key])])
     finally:
         await server.stop()
+
+
+async def test_an_upload_the_s3_store_refuses_is_a_503_with_its_reason_and_stores_nothing(
+    tmp_path: Path, s3_server: S3Server
+) -> None:
+    settings = _settings(tmp_path, "s3", s3_server, "no-such-bucket")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    server = await start_server(settings.model_copy(update={"web_dir": settings.data_dir / "no"}))
+    try:
+        async with server.client() as client:
+            token = await register(client)
+            scan = await create_scan(client, token, rooms=1)
+            response = await upload(client, token, scan["id"], [("a.jpg", _photo_jpeg(), 0)])
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"] == "5"
+            assert response.json()["error"] == "storage_unavailable"
+            assert "nothing of this upload was kept" in response.json()["detail"]
+            detail = await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))
+            assert [room["images"] for room in detail.json()["rooms"]] == [[]]
+    finally:
+        await server.stop()

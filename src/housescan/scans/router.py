@@ -26,6 +26,7 @@ from housescan.scans.schemas import (
 )
 from housescan.scans.service import ImageLinkInvalid, ScanStateConflict, SummaryNotReady, TooManyRooms
 from housescan.scans.urls import ImageVariant
+from housescan.storage.base import StorageFull, StorageUnavailable
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
 summaries_router = APIRouter(prefix="/api", tags=["scans"])  # the seed's paths: aliases of v1 routes
@@ -65,7 +66,7 @@ async def list_scans(
 
 @router.post(
     "/{scan_id}/images",
-    responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, *PHOTO_UPLOAD_ERRORS),
+    responses=responses(*OWNED_SCAN_ERRORS, ScanStateConflict, *PHOTO_UPLOAD_ERRORS, StorageFull, StorageUnavailable),
     openapi_extra={"requestBody": OPENAPI_REQUEST_BODY},
 )
 async def upload_images(

@@ -272,7 +272,10 @@ async def add_images(
         await db_session.commit()
     except BaseException:
         await db_session.rollback()
-        await store.delete(keys)
+        try:
+            await store.delete(keys)
+        except Exception:  # the store failing again must not hide why the upload failed
+            logger.exception("the files of a failed upload could not be deleted: %s", keys)
         raise
     # Renditions only of committed photos, made in the background (or at their first read): the upload
     # does not wait for them (storage/renditions.py). Deleting a photo deletes them.

@@ -6,11 +6,30 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
+from housescan.errors import HouseScanError
+
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,400}$")
 
 
 class ObjectNotFound(Exception):
     pass
+
+
+class StorageFull(HouseScanError):
+    """The store's disk (or quota) has no room for the photos."""
+
+    status_code = 507
+    message = "the server has no room left to store photos: nothing of this upload was kept; try again later"
+
+
+class StorageUnavailable(HouseScanError):
+    """The object store refused or did not answer a write."""
+
+    status_code = 503
+    message = "the photo storage did not answer: nothing of this upload was kept; try again in a moment"
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "5"})
 
 
 def check_key(key: str) -> str:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from housescan.storage import renditions
-from housescan.storage.base import ObjectNotFound, check_key
+from housescan.storage.base import ObjectNotFound, StorageFull, check_key
+
+logger = logging.getLogger(__name__)
 
 
 class LocalFolderStore:
@@ -62,7 +66,13 @@ class LocalFolderStore:
                 folder.rmdir()
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._write, key, data)
+        try:
+            await asyncio.to_thread(self._write, key, data)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            logger.error("no room left in the photo folder %s: uploads are refused (507) until there is", self.root)
+            raise StorageFull from exc
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self._read, key)

@@ -6,16 +6,20 @@ short-lived presigned GET URLs, so a remote agents service needs no credentials.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import obstore
+from obstore.exceptions import BaseError as ObstoreError
 from obstore.store import S3Store
 
 from housescan.storage import renditions
-from housescan.storage.base import ObjectNotFound, check_key
+from housescan.storage.base import ObjectNotFound, StorageUnavailable, check_key
+
+logger = logging.getLogger(__name__)
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:
@@ -57,7 +61,11 @@ class S3ObjectStore:
         self.endpoint_host = urlsplit(endpoint_url).hostname if endpoint_url else f"s3.{region}.amazonaws.com"
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await obstore.put_async(self._store, check_key(key), data, attributes={"Content-Type": content_type})
+        try:
+            await obstore.put_async(self._store, check_key(key), data, attributes={"Content-Type": content_type})
+        except (ObstoreError, OSError) as exc:  # obstore raises a missing bucket as FileNotFoundError
+            logger.error("the S3 store refused a write to %s: %s", self.bucket, exc)
+            raise StorageUnavailable from exc
 
     async def get(self, key: str) -> bytes:
         try:
