@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -17,7 +18,7 @@ from housescan.agents.client import AgentsError
 from housescan.agents.service import InProcessAgentsClient, create_agents_client
 from housescan.config import Settings
 from housescan.storage import renditions
-from housescan.storage.base import ObjectNotFound, ObjectStore
+from housescan.storage.base import ObjectNotFound, ObjectStore, StorageUnavailable
 from housescan.storage.s3 import S3ObjectStore, parse_s3_url
 from housescan.storage.service import create_store
 from tests.conftest import start_server
@@ -227,3 +228,14 @@ async def test_an_upload_the_s3_store_refuses_is_a_503_with_its_reason_and_store
             assert [room["images"] for room in detail.json()["rooms"]] == [[]]
     finally:
         await server.stop()
+
+
+async def test_an_s3_store_that_cannot_be_reached_is_named_as_unavailable(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: every connection is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    store = S3ObjectStore(
+        bucket="photos", endpoint_url=f"http://127.0.0.1:{port}", access_key_id=S3_KEY_ID, secret_access_key="x" * 8
+    )
+    with pytest.raises(StorageUnavailable):
+        await store.put("scans/p/photo.jpg", JPEG, "image/jpeg")

@@ -55,7 +55,13 @@ class S3ObjectStore:
             bucket,
             prefix=self.prefix or None,
             config=config,  # type: ignore[arg-type]
-            client_options={"allow_http": bool(endpoint_url and endpoint_url.startswith("http://"))},
+            client_options={
+                "allow_http": bool(endpoint_url and endpoint_url.startswith("http://")),
+                "connect_timeout": timedelta(seconds=5),
+            },
+            # A person is waiting on an upload: a store that does not answer is named within seconds (503),
+            # not after obstore's default of ten retries over three minutes.
+            retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=20)},
         )
         # The host the presigned URLs point at: the only host the in-process pipeline needs to fetch from.
         self.endpoint_host = urlsplit(endpoint_url).hostname if endpoint_url else f"s3.{region}.amazonaws.com"
