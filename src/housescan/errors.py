@@ -103,6 +103,17 @@ class TooManyRequests(HouseScanError):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+class ServiceUnavailable(HouseScanError):
+    """A part of the service cannot take the request now; the client may try again after `retry_after` s."""
+
+    status_code = 503
+    message = "the service cannot take this request now; try again in a moment"
+    retry_after = 1
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": str(self.retry_after)})
+
+
 class InvalidInput(Unprocessable):
     """The request's parameters or body do not fit the route's schema (FastAPI's validation)."""
 

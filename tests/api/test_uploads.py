@@ -170,10 +170,10 @@ async def test_request_body_over_the_limit_is_refused_declared_or_streamed(setti
         await server.stop()
 
 
-class DiskFullOnSecondPhoto(LocalFolderStore):
-    """The disk fills up while the second photo is written (the operating system's error, as `write` raises it)."""
+class FailsOnSecondPhoto(LocalFolderStore):
+    """The second photo's write fails with `error`, as the operating system's `write` raises it."""
 
-    def __init__(self, root: Path, error: int = errno.ENOSPC) -> None:
+    def __init__(self, root: Path, error: int) -> None:
         super().__init__(root)
         self.puts = 0
         self.error = error
@@ -185,31 +185,27 @@ class DiskFullOnSecondPhoto(LocalFolderStore):
         super()._write(key, data)
 
 
-async def test_a_full_disk_is_named_and_leaves_nothing_behind(live_server: LiveServer) -> None:
-    store = DiskFullOnSecondPhoto(live_server.runtime.settings.photos_dir)
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [(errno.ENOSPC, 507, "storage_full"), (errno.EDQUOT, 507, "storage_full"), (errno.EIO, 500, None)],
+    ids=["disk full", "quota", "another failure"],
+)
+async def test_a_failed_write_is_named_when_the_disk_is_full_and_leaves_nothing_behind(
+    live_server: LiveServer, error: int, status: int, code: str | None
+) -> None:
+    store = FailsOnSecondPhoto(live_server.runtime.settings.photos_dir, error)
     live_server.runtime.store = store
     async with live_server.client() as client:
         token = await register(client)
         scan = await create_scan(client, token, rooms=1)
         files = [(f"{n}.jpg", photo((n * 60, 40, 80)), 0) for n in range(4)]
         response = await upload(client, token, scan["id"], files)
-        assert response.status_code == 507, response.text
-        assert response.json()["error"] == "storage_full"
-        assert "no room left to store photos: nothing of this upload was kept" in response.json()["detail"]
+        assert response.status_code == status, response.text
+        if code is not None:
+            assert response.json()["error"] == code
+            assert "no room left to store photos: nothing of this upload was kept" in response.json()["detail"]
         assert store.puts == 4, "every write ran to its end before the clean-up"
         assert await stored_state(live_server) == (0, 0), "no row and no file of the failed upload"
-
-
-async def test_another_write_failure_is_a_server_error_and_leaves_nothing_behind(live_server: LiveServer) -> None:
-    store = DiskFullOnSecondPhoto(live_server.runtime.settings.photos_dir, error=errno.EIO)
-    live_server.runtime.store = store
-    async with live_server.client() as client:
-        token = await register(client)
-        scan = await create_scan(client, token, rooms=1)
-        files = [(f"{n}.jpg", photo((n * 60, 40, 90)), 0) for n in range(3)]
-        response = await upload(client, token, scan["id"], files)
-        assert response.status_code == 500
-        assert await stored_state(live_server) == (0, 0)
 
 
 async def test_an_upload_cut_off_midway_stores_nothing_and_is_no_server_error(live_server: LiveServer) -> None:

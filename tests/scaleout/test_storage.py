@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -21,7 +24,7 @@ from housescan.storage import renditions
 from housescan.storage.base import ObjectNotFound, ObjectStore, StorageUnavailable
 from housescan.storage.s3 import S3ObjectStore, parse_s3_url
 from housescan.storage.service import create_store
-from tests.conftest import start_server
+from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, create_scan, register, upload
 from tests.scaleout.conftest import S3_KEY_ID, S3_REGION, S3_SECRET, S3Server
 
@@ -186,33 +189,12 @@ async def test_renditions_made_in_the_background_and_a_photo_deleted_meanwhile_l
         assert all([await store.exists(k) for k in renditions.rendition_keys(key)])
 
 
-async def test_uploads_store_renditions_in_either_store(settings_for_store: Settings) -> None:
-    settings_for_store.data_dir.mkdir(parents=True, exist_ok=True)
-    server = await start_server(settings_for_store.model_copy(update={"web_dir": settings_for_store.data_dir / "no"}))
-    try:
-        async with server.client() as client:
-            token = await register(client)
-            scan = await create_scan(client, token, rooms=1)
-            response = await upload(client, token, scan["id"], [("a.jpg", _photo_jpeg(), 0)])
-            assert response.status_code == 200, response.text
-            image = response.json()["images"][0]
-            await renditions.idle()
-            key = f"scans/{scan['id']}/{image['id']}.jpg"
-            store = server.runtime.store
-            assert all([await store.exists(k) for k in renditions.with_renditions([key])])
-            thumbnail = await client.get(image["thumbnail_url"])
-            assert thumbnail.headers["content-type"] == "image/webp"
-            assert thumbnail.content == await store.get(renditions.rendition_key(key, "thumbnail"))
-            assert (await client.delete(f"/api/v1/scans/{scan['id']}", headers=auth(token))).status_code == 204
-            assert not any([await store.exists(k) for k in renditions.with_renditions([key])])
-    finally:
-        await server.stop()
-
-
-async def test_an_upload_the_s3_store_refuses_is_a_503_with_its_reason_and_stores_nothing(
-    tmp_path: Path, s3_server: S3Server
-) -> None:
-    settings = _settings(tmp_path, "s3", s3_server, "no-such-bucket")
+@asynccontextmanager
+async def _one_photo_uploaded(
+    settings: Settings,
+) -> AsyncIterator[tuple[LiveServer, httpx.AsyncClient, str, dict[str, Any], httpx.Response]]:
+    """A server on these settings, a signed-up person and their scan of one room, and the answer to the upload of
+    one photo to it: (server, client, token, scan, answer)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     server = await start_server(settings.model_copy(update={"web_dir": settings.data_dir / "no"}))
     try:
@@ -220,14 +202,37 @@ async def test_an_upload_the_s3_store_refuses_is_a_503_with_its_reason_and_store
             token = await register(client)
             scan = await create_scan(client, token, rooms=1)
             response = await upload(client, token, scan["id"], [("a.jpg", _photo_jpeg(), 0)])
-            assert response.status_code == 503, response.text
-            assert response.headers["retry-after"] == "5"
-            assert response.json()["error"] == "storage_unavailable"
-            assert "nothing of this upload was kept" in response.json()["detail"]
-            detail = await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))
-            assert [room["images"] for room in detail.json()["rooms"]] == [[]]
+            yield server, client, token, scan, response
     finally:
         await server.stop()
+
+
+async def test_uploads_store_renditions_in_either_store(settings_for_store: Settings) -> None:
+    async with _one_photo_uploaded(settings_for_store) as (server, client, token, scan, response):
+        assert response.status_code == 200, response.text
+        image = response.json()["images"][0]
+        await renditions.idle()
+        key = f"scans/{scan['id']}/{image['id']}.jpg"
+        store = server.runtime.store
+        assert all([await store.exists(k) for k in renditions.with_renditions([key])])
+        thumbnail = await client.get(image["thumbnail_url"])
+        assert thumbnail.headers["content-type"] == "image/webp"
+        assert thumbnail.content == await store.get(renditions.rendition_key(key, "thumbnail"))
+        assert (await client.delete(f"/api/v1/scans/{scan['id']}", headers=auth(token))).status_code == 204
+        assert not any([await store.exists(k) for k in renditions.with_renditions([key])])
+
+
+async def test_an_upload_the_s3_store_refuses_is_a_503_with_its_reason_and_stores_nothing(
+    tmp_path: Path, s3_server: S3Server
+) -> None:
+    settings = _settings(tmp_path, "s3", s3_server, "no-such-bucket")
+    async with _one_photo_uploaded(settings) as (_server, client, token, scan, response):
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["error"] == "storage_unavailable"
+        assert "nothing of this upload was kept" in response.json()["detail"]
+        detail = await client.get(f"/api/v1/scans/{scan['id']}", headers=auth(token))
+        assert [room["images"] for room in detail.json()["rooms"]] == [[]]
 
 
 async def test_an_s3_store_that_cannot_be_reached_is_named_as_unavailable(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from housescan.auth.security import (
 )
 from housescan.auth.throttle import AuthThrottles
 from housescan.config import Settings
-from housescan.errors import Conflict, HouseScanError, NotAuthenticated, Unprocessable
+from housescan.errors import Conflict, NotAuthenticated, ServiceUnavailable, Unprocessable
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +54,8 @@ class RefreshTokenReused(NotAuthenticated):
     message = "this refresh token was already used; every session it belonged to is signed out, sign in again"
 
 
-class ServerBusy(HouseScanError):
-    status_code = 503
+class ServerBusy(ServiceUnavailable):
     message = "too many sign-ins at once; try again in a moment"
-
-    def __init__(self) -> None:
-        super().__init__(headers={"Retry-After": "1"})
 
 
 def normalise_email(email: str) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from housescan.errors import HouseScanError
+from housescan.errors import HouseScanError, ServiceUnavailable
 
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,400}$")
 
@@ -22,14 +22,11 @@ class StorageFull(HouseScanError):
     message = "the server has no room left to store photos: nothing of this upload was kept; try again later"
 
 
-class StorageUnavailable(HouseScanError):
+class StorageUnavailable(ServiceUnavailable):
     """The object store refused or did not answer a write."""
 
-    status_code = 503
     message = "the photo storage did not answer: nothing of this upload was kept; try again in a moment"
-
-    def __init__(self) -> None:
-        super().__init__(headers={"Retry-After": "5"})
+    retry_after = 5
 
 
 def check_key(key: str) -> str:
