@@ -392,6 +392,8 @@ export class UploadQueue {
 
 /** How long an upload may go without a byte sent or an answer (a photo of a few MB at 100 kB/s still moves). */
 export const STALL_MS = 60_000;
+/** Said beside an upload the watchdog stopped. */
+export const STALLED_TEXT = "No answer from the server for a minute, so the upload was stopped. Try again (Retry) when the connection is better.";
 
 /** An upload stopped (aborted: it ends "Upload cancelled.") once it goes `stallMs` with no byte sent and no
  * answer; `stalled()` says whether that is how it ended. */
@@ -417,7 +419,6 @@ export function watchedUpload(
   const promise = handle.promise.finally(() => clearTimeout(watchdog));
   return { promise, abort: () => handle.abort(), stalled: () => stalled };
 }
-export const STALLED_TEXT = "No answer from the server for a minute, so the upload was stopped. Try again (Retry) when the connection is better.";
 
 /** Said beside a photo kept for the connection: the app sends it, so it has to be open then. */
 export const WAITING_TEXT = "Kept on this phone; it is sent when the connection returns while HouseScan is open (or the next time you open it).";
