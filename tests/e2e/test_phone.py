@@ -2,7 +2,8 @@
 from its medium rendition, and reads offline after one visit, with the list of scans; photos staged on the
 capture page survive a tap to the next room and leaving the page; files the server would refuse are refused
 in the browser, in MB; an upload started offline is kept on the phone with no token anywhere a page script
-can read, survives a reload, and goes up when the connection returns (the app sends it with its own token)."""
+can read, survives a reload, and goes up when the connection returns (the app sends it with its own token);
+one the server could not take now (503) is kept the same way, and one the person dismissed is never sent."""
 
 from __future__ import annotations
 
@@ -383,6 +384,57 @@ def test_photos_kept_offline_wait_for_an_open_app_and_go_when_one_opens(browser:
             [scan_id, headers["Authorization"]],
         )
         until(again, OUTBOX_HOLDS, 0)
+        assert console.unexpected() == [], console.unexpected()
+    except Exception:
+        shot(context.pages[-1] if context.pages else page, f"phone-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def test_a_photo_the_server_could_not_take_is_kept_past_closing_the_app_and_a_dismissed_one_is_never_sent(
+    browser: Any, null_server: Server
+) -> None:
+    """A photo store that is down (503) fails the upload with Retry; the photo stays in the outbox, so closing
+    the app does not lose it: the next opening sends it. A photo the person dismissed leaves the outbox."""
+    email = unique_email("kept-failed")
+    context, page, console = new_page(browser, null_server, mobile=True)
+    console.allow("503")
+    images_post = re.compile(r"/api/v1/scans/[^/]+/images$")
+
+    def store_down(route: Any) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "5"},
+            json={"detail": "The photo store cannot be reached now; nothing of this upload was kept."},
+        )
+
+    try:
+        headers, scan_id = _capture_new_draft(page, null_server, email, "9 Outage Row")
+        context.route(images_post, store_down)  # the context's route: the service worker's requests too
+        _stage(page, (21, 22))
+        page.get_by_test_id("upload-button").click()
+        page.get_by_test_id("thumb-failed").nth(1).wait_for()
+        page.get_by_role("button", name="Retry").first.wait_for()
+        page.get_by_text("Kept on this phone: if you leave it").nth(1).wait_for()
+        until(page, OUTBOX_HOLDS, 2)
+
+        page.get_by_role("button", name="Dismiss staged-22.jpg").click()
+        until(page, OUTBOX_HOLDS, 1)
+        shot(page, "phone-06-kept-after-failure")
+        page.close()
+        context.unroute(images_post, store_down)
+
+        again = context.new_page()
+        again.goto("/settings")
+        again.get_by_role("heading", level=1, name="Settings").wait_for()
+        until(again, OUTBOX_HOLDS, 0)
+        with null_server.api() as c:
+            scan = c.get(f"/api/v1/scans/{scan_id}", headers=headers).json()
+        assert [len(room["images"]) for room in scan["rooms"]] == [1, 0], "kept: sent; dismissed: never"
         assert console.unexpected() == [], console.unexpected()
     except Exception:
         shot(context.pages[-1] if context.pages else page, f"phone-failure-{time.strftime('%H%M%S')}")

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api, ApiError, type UploadHandle } from "./api";
 import {
   flushOutbox,
+  KEPT_TEXT,
   queueFor,
   UploadQueue,
   watchedUpload,
@@ -224,6 +225,107 @@ describe("uploads started offline", () => {
     expect(sent).toEqual(["kept.jpg"]);
     expect(count).toBe(1);
     expect(outbox.entries).toEqual([]); // the refused one is not retried for ever
+  });
+});
+
+describe("photos the server could not take now", () => {
+  /** Answers each upload with the next outcome: an ApiError is thrown, anything else is the photo stored. */
+  function server(outcomes: (ApiError | "stored")[]) {
+    const sent: string[] = [];
+    const fn: UploadFn = (_file, name) => {
+      const next = outcomes.shift() ?? "stored";
+      sent.push(name);
+      const promise: Promise<UploadResult> =
+        next === "stored" ? Promise.resolve({ images: [{ id: name } as UploadResult["images"][number]], duplicates: [] }) : Promise.reject(next);
+      return { promise, abort: () => undefined };
+    };
+    return { sent, fn };
+  }
+
+  it("are kept in the outbox beside Retry, so a closed tab does not lose them; a Retry that goes through takes them out", async () => {
+    const { sent, fn } = server([new ApiError(503, { detail: "The photo store cannot be reached." }), "stored"]);
+    const outbox = memoryOutbox();
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 1);
+    queue.keepOffline({ scanId: "scan-1", outbox, user: () => "user-1", isOnline: () => true });
+    queue.add([photo("a.jpg")], 0);
+    queue.start();
+    await tick();
+    await tick();
+    const [failed] = items;
+    expect(failed.status).toBe("failed");
+    expect(failed.messages.at(-1)).toBe(KEPT_TEXT);
+    expect(outbox.entries.map((e) => [e.scanId, e.name, e.user])).toEqual([["scan-1", "a.jpg", "user-1"]]);
+    // While this page holds it, only its Retry sends it (no second copy from the outbox).
+    expect(await flushOutbox(outbox, async () => ({ images: [], duplicates: [] }), "user-1")).toBe(0);
+
+    queue.retry(failed.key);
+    await tick();
+    await tick();
+    expect(items.map((i) => i.status)).toEqual(["done"]);
+    expect(sent).toEqual(["a.jpg", "a.jpg"]);
+    expect(outbox.entries).toEqual([]);
+  });
+
+  it("refused (the server judged the file) are not kept: sending them again would be refused again", async () => {
+    const { fn } = server([new ApiError(422, { errors: [{ file: "a.jpg", reason: "this is not a photo" }] })]);
+    const outbox = memoryOutbox();
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 1);
+    queue.keepOffline({ scanId: "scan-1", outbox, isOnline: () => true });
+    queue.add([photo("a.jpg")], 0);
+    queue.start();
+    await tick();
+    await tick();
+    expect(items.map((i) => [i.status, i.messages])).toEqual([["rejected", ["this is not a photo"]]]);
+    expect(outbox.entries).toEqual([]);
+  });
+});
+
+describe("a photo the person dismisses", () => {
+  it("leaves the outbox: kept for the connection, then dismissed, it is never sent", async () => {
+    const { state, fn } = network();
+    const outbox = memoryOutbox();
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 1);
+    queue.keepOffline({ scanId: "scan-1", outbox, isOnline: () => state.online });
+    state.online = false;
+    queue.add([photo("private.jpg")], 0);
+    queue.start();
+    await tick();
+    await tick();
+    expect(outbox.entries.map((e) => e.name)).toEqual(["private.jpg"]);
+    queue.remove(items[0].key);
+    await tick();
+    expect(outbox.entries).toEqual([]);
+    state.online = true;
+    queue.resumeOffline();
+    const sent: string[] = [];
+    await flushOutbox(outbox, async (entry) => (sent.push(entry.name), { images: [], duplicates: [] }));
+    expect(sent).toEqual([]);
+    expect(state.sent).toEqual([]);
+  });
+
+  it("while it was still being written to the outbox is taken out as soon as it is there", async () => {
+    const { state, fn } = network();
+    const outbox = memoryOutbox();
+    let written: () => void = () => undefined;
+    const slowOutbox: Outbox = {
+      ...outbox,
+      put: (entry) => new Promise<number>((resolve) => (written = () => void outbox.put(entry).then(resolve))),
+    };
+    let items: UploadItem[] = [];
+    const queue = new UploadQueue(fn, (i) => (items = i), 1);
+    queue.keepOffline({ scanId: "scan-1", outbox: slowOutbox, isOnline: () => state.online });
+    state.online = false;
+    queue.add([photo("private.jpg")], 0);
+    queue.start();
+    await tick();
+    queue.remove(items[0].key);
+    written();
+    await tick();
+    await tick();
+    expect(outbox.entries).toEqual([]);
   });
 });
 

@@ -241,10 +241,12 @@ export class UploadQueue {
     this.pump();
   }
 
+  /** Drop a photo: removed, dismissed or cancelled, it is not sent later from the outbox either. */
   remove(key: string): void {
     const entry = this.entries.find((e) => e.item.key === key);
     if (!entry) return;
     if (entry.item.status === "uploading") entry.handle?.abort();
+    this.forgetSaved(entry);
     this.entries = this.entries.filter((e) => e !== entry);
     revokePreview(entry.item.preview);
     this.emit();
@@ -316,10 +318,23 @@ export class UploadQueue {
       });
       entry.outboxId = id;
       liveOutboxIds.add(id);
+      // Dismissed, or sent by a Retry, while it was being written: not to be sent again later.
+      if (!this.entries.includes(entry) || !["offline", "failed"].includes(entry.item.status)) {
+        this.forgetSaved(entry);
+        return;
+      }
       options.requestSync?.();
     } catch {
       /* no room in the outbox: the photo still waits here, in this page */
     }
+  }
+
+  /** A photo the server could not take now (down, full, busy, the upload stalled) stays in the outbox while
+   * it shows Retry, so closing the tab does not lose it: the next opening sends it. */
+  private async keepFailed(entry: Entry): Promise<void> {
+    await this.save(entry);
+    if (entry.outboxId === undefined || entry.item.status !== "failed" || entry.item.messages.includes(KEPT_TEXT)) return;
+    this.update(entry, { messages: [...entry.item.messages, KEPT_TEXT] });
   }
 
   private forgetSaved(entry: Entry): void {
@@ -375,13 +390,12 @@ export class UploadQueue {
           void this.save(entry);
           return;
         }
-        if (handle.stalled()) {
-          this.update(entry, { status: "failed", loaded: 0, messages: [STALLED_TEXT] });
-          return;
-        }
-        const failed = failure(entry.item.name, error);
+        const failed = handle.stalled()
+          ? { status: "failed" as const, messages: [STALLED_TEXT] }
+          : failure(entry.item.name, error);
+        this.update(entry, { ...failed, loaded: 0 });
         if (failed.status === "rejected") this.forgetSaved(entry);
-        this.update(entry, failed);
+        else void this.keepFailed(entry);
       })
       .finally(() => {
         this.active -= 1;
@@ -419,6 +433,9 @@ export function watchedUpload(
   const promise = handle.promise.finally(() => clearTimeout(watchdog));
   return { promise, abort: () => handle.abort(), stalled: () => stalled };
 }
+
+/** Said beside a failed photo the outbox keeps. */
+export const KEPT_TEXT = "Kept on this phone: if you leave it, it is sent the next time you open HouseScan.";
 
 /** Said beside a photo kept for the connection: the app sends it, so it has to be open then. */
 export const WAITING_TEXT = "Kept on this phone; it is sent when the connection returns while HouseScan is open (or the next time you open it).";

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { ProgressBar } from "../../components/ui";
-import { percent, type UploadItem, type UploadQueue } from "../../lib/uploadQueue";
+import { KEPT_TEXT, percent, type UploadItem, type UploadQueue } from "../../lib/uploadQueue";
 import type { ImageRead } from "../../lib/types";
 
 const STATUS_TEXT: Record<UploadItem["status"], string> = {
@@ -48,7 +48,7 @@ export default function RoomPhotos({
               {item.name}
             </span>
             {item.messages.map((m, i) => (
-              <span key={i} className={item.status === "duplicate" ? "thumb-note" : "thumb-error"}>
+              <span key={i} className={item.status === "duplicate" || m === KEPT_TEXT ? "thumb-note" : "thumb-error"}>
                 {m}
               </span>
             ))}
