@@ -14,6 +14,7 @@ import {
 } from "./reviewApi";
 import { PERSON_ONLY_CHOICES, kindChoices, sameValue, valueText } from "./choices";
 import { PhotoPicker } from "./PhotoInputs";
+import { ConfirmButton } from "../../components/ui";
 
 export interface AnswerItemProps {
   scanId: string;
@@ -40,6 +41,8 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   const current = answerValue(answer.value);
   const mine = answer.source === "person";
   const title = answer.title ?? itemId;
+  // What the model said under the person's answer: none means reverting leaves the item not assessed.
+  const modelSaid = mine && answer.model_value != null ? valueText(answerValue(answer.model_value)) : null;
 
   async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}) {
     setBusy(true);
@@ -131,9 +134,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
         </p>
       )}
       {answer.description && <p className="answer-desc muted small">{answer.description}</p>}
-      {mine && answer.model_value !== undefined && answer.model_value !== null && (
-        <p className="muted small">The model said: {valueText(answerValue(answer.model_value))}</p>
-      )}
+      {mine && modelSaid !== null && <p className="muted small">The model said: {modelSaid}</p>}
       {answer.note && <p className="answer-note">“{answer.note}”</p>}
       {photoIds.length > 0 && (
         <ul className="answer-photos" aria-label={`Photos for ${title}`}>
@@ -174,9 +175,13 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
           )}
         </details>
         {mine && (
-          <button type="button" className="btn btn-ghost" disabled={busy} onClick={() => void revert()}>
-            Use the model’s answer
-          </button>
+          <ConfirmButton
+            label={modelSaid === null ? "Clear my answer" : "Use the model’s answer"}
+            confirmLabel="Remove my answer, note and photos"
+            onConfirm={() => void revert()}
+            busy={busy}
+            className="btn btn-ghost"
+          />
         )}
         {onMakeFinding && suggestsFinding(itemId, answer) && (
           <button type="button" className="btn btn-secondary" onClick={() => onMakeFinding(itemId, answer)}>

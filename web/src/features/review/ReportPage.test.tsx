@@ -213,7 +213,9 @@ describe("ReportPage", () => {
     expect(within(room).getByTestId("room-type-meaning").textContent).toContain("this kind of answer is right 9 times in 10");
     const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
     expect(within(oven).getByTestId("answer-source").textContent).toBe("You");
-    expect(within(oven).getByRole("button", { name: "Use the model’s answer" })).toBeTruthy();
+    // The model had no answer under the person's: reverting clears it, and says so.
+    expect(within(oven).getByRole("button", { name: "Clear my answer" })).toBeTruthy();
+    expect(within(oven).queryByRole("button", { name: "Use the model’s answer" })).toBeNull();
     // Unassessed items collapse into one line.
     expect(within(room).getByTestId("not-assessed").querySelector("summary")?.textContent).toBe("1 item not assessed — review");
     // A product the models looked for and did not see is not lumped with what nobody assessed.
@@ -279,7 +281,10 @@ describe("ReportPage", () => {
       }),
     );
     const oven = room.querySelector('[data-item="products.oven"]') as HTMLElement;
-    fireEvent.click(within(oven).getByRole("button", { name: "Use the model’s answer" }));
+    // One tap asks first: the person's answer, note and photos go with it.
+    fireEvent.click(within(oven).getByRole("button", { name: "Clear my answer" }));
+    expect(request).not.toHaveBeenCalledWith("DELETE", "/api/v1/scans/s1/answers/r1/products.oven");
+    fireEvent.click(within(oven).getByRole("button", { name: "Remove my answer, note and photos" }));
     await waitFor(() => expect(request).toHaveBeenCalledWith("DELETE", "/api/v1/scans/s1/answers/r1/products.oven"));
   });
 

@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { Link } from "react-router-dom";
-import { Alert, PageTitle, Spinner } from "../../components/ui";
+import { Alert, ConfirmButton, PageTitle, Spinner } from "../../components/ui";
 import ChecklistReview from "./ChecklistReview";
 import FindingsPanel, { type FindingDraft } from "./FindingsPanel";
 import RoomReview from "./RoomReview";
@@ -195,13 +195,12 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
             ))}
           </select>
           {houseType.source === "person" && (
-            <button
-              type="button"
+            <ConfirmButton
+              label={houseType.model_value == null ? "Clear my answer" : "Use the model’s answer"}
+              confirmLabel="Remove my house type"
+              onConfirm={() => void reviewApi.revertAnswer(scanId, "house", "house_type").then(saved, (err: Error) => setError(err.message))}
               className="btn btn-ghost btn-small"
-              onClick={() => void reviewApi.revertAnswer(scanId, "house", "house_type").then(saved, (err: Error) => setError(err.message))}
-            >
-              Use the model’s answer
-            </button>
+            />
           )}
         </div>
       </section>

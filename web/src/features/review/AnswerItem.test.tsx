@@ -1,0 +1,36 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import AnswerItem from "./AnswerItem";
+import { reviewApi, type Answer } from "./reviewApi";
+
+function item(over: Partial<Answer>) {
+  const answer: Answer = { value: "Good", source: "person", photo_ids: [], text: "Good", candidates: [], title: "Walls condition", kind: "categorical", note: "Repainted", ...over };
+  const onSaved = vi.fn();
+  render(<AnswerItem scanId="s1" scope="r1" itemId="walls_condition" answer={answer} photos={[]} onSaved={onSaved} onError={() => undefined} />);
+  return onSaved;
+}
+
+describe("taking back a person's answer", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("offers the model's answer only where the model gave one, and asks before the note goes", async () => {
+    const revert = vi.spyOn(reviewApi, "revertAnswer").mockResolvedValue(undefined as never);
+    const onSaved = item({ model_value: "Average" });
+    expect(screen.getByText("The model said: Average")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Use the model’s answer" }));
+    expect(revert).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(revert).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Use the model’s answer" }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove my answer, note and photos" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(revert).toHaveBeenCalledWith("s1", "r1", "walls_condition");
+  });
+
+  it("with no model answer beneath (condition: the models cannot judge it) it is a clear, not a switch to the model", () => {
+    item({ model_value: null });
+    expect(screen.queryByRole("button", { name: "Use the model’s answer" })).toBeNull();
+    expect(screen.queryByText(/The model said/)).toBeNull();
+    expect(screen.getByRole("button", { name: "Clear my answer" })).toBeTruthy();
+  });
+});
