@@ -17,6 +17,7 @@ import "./capture.css";
 import { reviewApi } from "../review/reviewApi";
 import { api, ApiError } from "../../lib/api";
 import { plural, roomName } from "../../lib/format";
+import { closeUpsOf } from "./closeUps";
 import {
   browserOutbox,
   queueFor,
@@ -210,8 +211,9 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   async function closeUp(roomOrdinal: number, files: File[]): Promise<string[]> {
     const result = await reviewApi.addPhotos(scan.id, roomOrdinal, files);
     for (const image of result.images) setScan((prev) => addImage(prev, image, roomOrdinal));
-    const again = result.duplicates.map((d) => d.existing_image_id).filter((id): id is string => Boolean(id));
-    return [...result.images.map((image) => image.id), ...again];
+    const { ids, refused } = closeUpsOf(result, scan.rooms, roomOrdinal);
+    if (refused.length > 0) setError(refused);
+    return ids;
   }
 
   async function finish(withEmptyRooms = false) {
