@@ -5,7 +5,7 @@ import CapturePage from "./CapturePage";
 import { captureApi } from "./captureApi";
 import { reviewApi, type Report } from "../review/reviewApi";
 import { api } from "../../lib/api";
-import { forgetQueue } from "../../lib/uploadQueue";
+import { forgetQueue, queueFor, UploadQueue } from "../../lib/uploadQueue";
 import type { ImageRead, ScanDetail } from "../../lib/types";
 
 const AT = "2026-01-01T10:00:00Z";
@@ -84,5 +84,53 @@ describe("finishing a capture with a room without photos", () => {
     await act(async () => undefined); // the checklists arrive
     expect(screen.getByRole("button", { name: "Rename room" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Remove room" })).toBeNull();
+  });
+});
+
+describe("removing a room whose photos are not on the server yet", () => {
+  beforeEach(() => {
+    vi.spyOn(reviewApi, "report").mockResolvedValue(report);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    forgetQueue("s1");
+  });
+
+  const scan = draft([
+    { id: "r1", label: "Kitchen", images: [image] },
+    { id: "r2", label: "Bedroom", images: [] },
+  ]);
+
+  /** The scan's queue, made before the page opens, with one photo of the Bedroom chosen (staged); an upload
+   * never ends. */
+  function queueWithStagedBedroomPhoto(): UploadQueue {
+    const sending = () => ({ promise: new Promise<never>(() => undefined), abort: () => undefined });
+    const queue = queueFor("s1", () => new UploadQueue(sending, () => undefined));
+    queue.add([new File(["x"], "bed.jpg", { type: "image/jpeg" })], 1);
+    return queue;
+  }
+
+  it("is allowed while its photos are only staged, and they go with the room", async () => {
+    const queue = queueWithStagedBedroomPhoto();
+    const removeRoom = vi.spyOn(captureApi, "removeRoom").mockResolvedValue(undefined);
+    capture(scan);
+    await act(async () => undefined);
+    expect(screen.queryByText(/Wait for this room/)).toBeNull();
+    const remove = screen.getByRole("button", { name: "Remove room" }) as HTMLButtonElement;
+    expect(remove.disabled).toBe(false);
+    fireEvent.click(remove);
+    fireEvent.click(screen.getByRole("button", { name: "Remove Bedroom" }));
+    await waitFor(() => expect(removeRoom).toHaveBeenCalledWith("s1", "r2"));
+    await waitFor(() => expect(queue.items).toHaveLength(0));
+  });
+
+  it("waits while its photos are uploading", async () => {
+    const queue = queueWithStagedBedroomPhoto();
+    queue.start();
+    expect(queue.items[0].status).toBe("uploading");
+    capture(scan);
+    await act(async () => undefined);
+    expect((screen.getByRole("button", { name: "Remove room" }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText("Wait for this room’s photos to upload before removing it.")).toBeTruthy();
   });
 });

@@ -7,7 +7,7 @@ import PhotoHint from "./PhotoHint";
 import RoomPhotos from "./RoomPhotos";
 import PhotoQualityNotices, { usePhotoQuality } from "./PhotoQualityCheck";
 import RoomTabs, { HOUSE_STEP } from "./RoomTabs";
-import { AddRoom, EmptyRooms, RoomActions } from "./RoomTools";
+import { AddRoom, EmptyRooms, photosOnTheirWay, RoomActions } from "./RoomTools";
 import { checklistOf, HOUSE_TYPE_ITEM, useChecklists } from "./useChecklists";
 import Walkthrough, { progressText } from "./Walkthrough";
 import HouseTypeQuestion from "./HouseTypeQuestion";
@@ -280,7 +280,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
           key={`actions-${room.id}`}
           room={room}
           canRemove={rooms.length > 1}
-          unsent={roomItems.filter((i) => ["staged", "queued", "uploading", "offline"].includes(i.status)).length}
+          onTheirWay={photosOnTheirWay(items, room.ordinal)}
           onRename={renameRoom}
           onRemove={() => removeRoom(room.id)}
         />

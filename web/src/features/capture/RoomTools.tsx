@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ConfirmButton } from "../../components/ui";
 import { plural, roomName } from "../../lib/format";
+import type { UploadItem } from "../../lib/uploadQueue";
 
 export const ROOM_SUGGESTIONS = ["Living room", "Kitchen", "Bedroom", "Bathroom", "Hallway", "Office", "Dining room", "Balcony"];
 
@@ -74,17 +75,23 @@ function NameForm({
   );
 }
 
-/** Rename or remove the room being photographed. A room with photos still on their way cannot be removed. */
+/** A room's photos that block removing it: being sent, or waiting to be sent (for an upload slot or for the
+ * connection). Staged photos (chosen, not sending) do not: they are removed with the room. */
+export function photosOnTheirWay(items: Pick<UploadItem, "roomOrdinal" | "status">[], roomOrdinal: number): number {
+  return items.filter((i) => i.roomOrdinal === roomOrdinal && ["queued", "uploading", "offline"].includes(i.status)).length;
+}
+
+/** Rename or remove the room being photographed. A room with photos on their way cannot be removed. */
 export function RoomActions({
   room,
   canRemove,
-  unsent,
+  onTheirWay,
   onRename,
   onRemove,
 }: {
   room: NamedRoom;
   canRemove: boolean;
-  unsent: number;
+  onTheirWay: number;
   onRename: (label: string) => Promise<void>;
   onRemove: () => Promise<void>;
 }) {
@@ -113,14 +120,14 @@ export function RoomActions({
         <ConfirmButton
           label="Remove room"
           confirmLabel={photos > 0 ? `Remove ${name} and its ${plural(photos, "photo")}` : `Remove ${name}`}
-          busy={busy || unsent > 0}
+          busy={busy || onTheirWay > 0}
           onConfirm={() => {
             setBusy(true);
             void onRemove().finally(() => setBusy(false));
           }}
         />
       )}
-      {canRemove && unsent > 0 && <span className="muted small">Wait for this room’s photos to upload before removing it.</span>}
+      {canRemove && onTheirWay > 0 && <span className="muted small">Wait for this room’s photos to upload before removing it.</span>}
     </div>
   );
 }
