@@ -19,10 +19,12 @@ export function CheckedProgress({ checked, total, label }: { checked: number; to
 }
 
 /** How much of the house was checked: the rooms' checklists together. */
+/** The whole home's checklists: every room's and the house's own, as the capture page's "Whole home" counts. */
 export function houseChecked(report: Report): { checked: number; total: number } {
+  const house = Object.values(report.house.checklist);
   return report.rooms.reduce(
     (sum, room) => ({ checked: sum.checked + (room.checked ?? 0), total: sum.total + (room.checklist_total ?? 0) }),
-    { checked: 0, total: 0 },
+    { checked: house.filter((answer) => answer.source === "person").length, total: house.length },
   );
 }
 

@@ -19,6 +19,7 @@ function report(sentence = OWNER_SENTENCE): Report {
     sentence,
   };
   return {
+    house: { address: "5 Rose Lane", checklist: {} },
     rooms: [{ ...room("k1", "Kitchen", 0), what_to_photograph: hint }, room("b1", "Bathroom", 1)],
     assessed: { total: 10, by_person: 0, by_model: 4, not_assessed: 6 },
     limitations: {
