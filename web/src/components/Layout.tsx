@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, NavLink, useLocation, useNavigate } from "react-router-dom";
 import { useAuth } from "../lib/auth";
 
@@ -17,6 +17,22 @@ function useOnline(): boolean {
   return online;
 }
 
+const OFFLINE_TEXT = "You are offline. Reports you have opened before are still available.";
+export const CAPTURE_OFFLINE_TEXT =
+  "You are offline. Photos and answers are kept on this phone and sent when the connection returns.";
+
+/** Set by the page shown when what the offline banner should say differs from the app's default. */
+const PageOfflineText = createContext<(text: string | null) => void>(() => undefined);
+
+/** The offline banner says `text` while the calling page is shown (the capture page: what waits on the phone). */
+export function useOfflineText(text: string): void {
+  const setText = useContext(PageOfflineText);
+  useEffect(() => {
+    setText(text);
+    return () => setText(null);
+  }, [setText, text]);
+}
+
 export function Logo() {
   return (
     <svg className="logo" viewBox="0 0 64 64" width="28" height="28" aria-hidden="true">
@@ -31,6 +47,7 @@ export function Logo() {
 export default function Layout({ children }: { children: ReactNode }) {
   const { status, user, logout } = useAuth();
   const online = useOnline();
+  const [pageOfflineText, setPageOfflineText] = useState<string | null>(null);
   const navigate = useNavigate();
   const location = useLocation();
 
@@ -82,11 +99,11 @@ export default function Layout({ children }: { children: ReactNode }) {
       </header>
       {!online && (
         <div className="offline-banner no-print" role="status">
-          You are offline. Reports you have opened before are still available.
+          {pageOfflineText ?? OFFLINE_TEXT}
         </div>
       )}
       <main id="main" className="container">
-        {children}
+        <PageOfflineText.Provider value={setPageOfflineText}>{children}</PageOfflineText.Provider>
       </main>
     </>
   );

@@ -1,10 +1,13 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
+import type { ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import CapturePage from "./CapturePage";
 import { captureApi } from "./captureApi";
 import { reviewApi, type Report } from "../review/reviewApi";
 import { api } from "../../lib/api";
+import { AuthProvider } from "../../lib/auth";
+import Layout from "../../components/Layout";
 import { forgetQueue, queueFor, UploadQueue } from "../../lib/uploadQueue";
 import type { ImageRead, ScanDetail } from "../../lib/types";
 
@@ -29,12 +32,10 @@ const report = {
   rooms: [],
 } as unknown as Report;
 
-function capture(scan: ScanDetail, at = "/scans/s1?room=1") {
+function capture(scan: ScanDetail, at = "/scans/s1?room=1", around = (page: ReactNode) => page) {
   const reload = vi.fn(async () => scan);
   render(
-    <MemoryRouter initialEntries={[at]}>
-      <CapturePage scan={scan} setScan={() => undefined} reload={reload} />
-    </MemoryRouter>,
+    <MemoryRouter initialEntries={[at]}>{around(<CapturePage scan={scan} setScan={() => undefined} reload={reload} />)}</MemoryRouter>,
   );
   return reload;
 }
@@ -132,5 +133,29 @@ describe("removing a room whose photos are not on the server yet", () => {
     await act(async () => undefined);
     expect((screen.getByRole("button", { name: "Remove room" }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText("Wait for this room’s photos to upload before removing it.")).toBeTruthy();
+  });
+});
+
+describe("offline on the capture page", () => {
+  beforeEach(() => {
+    vi.spyOn(reviewApi, "report").mockResolvedValue(report);
+    vi.spyOn(navigator, "onLine", "get").mockReturnValue(false);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    forgetQueue("s1");
+  });
+
+  it("the banner says that photos and answers wait on the phone", async () => {
+    const inApp = (page: ReactNode) => (
+      <AuthProvider>
+        <Layout>{page}</Layout>
+      </AuthProvider>
+    );
+    capture(draft([{ id: "r1", label: "Kitchen", images: [] }]), "/scans/s1?room=0", inApp);
+    await act(async () => undefined);
+    expect(screen.getByText(/^You are offline\./).textContent).toBe(
+      "You are offline. Photos and answers are kept on this phone and sent when the connection returns.",
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
+import { CAPTURE_OFFLINE_TEXT, useOfflineText } from "../../components/Layout";
 import { captureApi } from "./captureApi";
 import Dropzone from "./Dropzone";
 import PhotoHint from "./PhotoHint";
@@ -85,6 +86,7 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     });
   }
   const queue = queueRef.current;
+  useOfflineText(CAPTURE_OFFLINE_TEXT);
   const quality = usePhotoQuality((key) => queue.remove(key));
   useEffect(() => {
     queue.listen(setItems, (item) => {
