@@ -24,6 +24,19 @@ const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
 
 afterEach(() => vi.restoreAllMocks());
 
+/** When each scan was made, as GET /scans/{id} answers it. */
+const CREATED_AT: Record<string, string> = {
+  Oak: "2026-12-07T09:30:00Z",
+  Elm: "2026-12-06T11:00:00Z",
+  Morning: "2026-12-07T09:30:00Z",
+  Afternoon: "2026-12-07T14:05:00Z",
+};
+
+function scanDetail(url: string): unknown {
+  const id = url.slice("/api/v1/scans/".length);
+  return { id, created_at: CREATED_AT[id] };
+}
+
 describe("ComparePage", () => {
   it("shows each home's aspects, says who gave the house type or that nobody saw it, and saves a rating", async () => {
     const calls: [string, string, unknown][] = [];
@@ -44,6 +57,7 @@ describe("ComparePage", () => {
         } as never;
       }
       if (method === "PUT") return { scan_id: "Elm", rating: 5, note: null } as never;
+      if (method === "GET" && url.startsWith("/api/v1/scans/")) return scanDetail(url) as never;
       throw new Error(`unexpected ${method} ${url}`);
     });
     render(
@@ -65,6 +79,27 @@ describe("ComparePage", () => {
     fireEvent.click(within(rating).getByRole("radio", { name: "5 of 5" }));
     expect(await within(elm).findByText("Rated 5 of 5")).toBeTruthy();
     expect(calls.find(([method]) => method === "PUT")).toEqual(["PUT", "/api/v1/scans/Elm/verdict", { rating: 5 }]);
+  });
+
+  it("titles each home with its address and when the scan was made, so two scans of one home are told apart", async () => {
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      if (url.endsWith("/me/preferences")) return { currency: "GBP", time_zone: "Europe/London" } as never;
+      if (url.startsWith("/api/v1/compare")) {
+        const address = "12 Harbour View, Flat 3";
+        return { scans: [home("Morning", { address }), home("Afternoon", { address })] } as never;
+      }
+      if (method === "GET" && url.startsWith("/api/v1/scans/")) return scanDetail(url) as never;
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    render(
+      withQueries(
+        <MemoryRouter initialEntries={["/compare?scan_ids=Morning,Afternoon"]}>
+          <ComparePage />
+        </MemoryRouter>,
+      ),
+    );
+    expect(await screen.findByRole("heading", { name: "12 Harbour View, Flat 3 · 7 Dec 2026, 09:30 GMT" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "12 Harbour View, Flat 3 · 7 Dec 2026, 14:05 GMT" })).toBeTruthy();
   });
 
   it("asks for two to four scans when fewer are named", () => {

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api } from "../../lib/api";
+import { setViewerTimeZone } from "../../lib/format";
 import type { Finding, ScanListItem } from "../../lib/types";
 import { takenCost } from "./CostGuidePicker";
 import {
   allPages,
   COMPARE_MAX,
+  compareLabels,
   draftBody,
   draftProblems,
   draftTotal,
@@ -76,6 +78,36 @@ describe("homes picked to compare", () => {
   it("reads scan_ids: distinct, trimmed, at most four", () => {
     expect(parseScanIds(" a, b,a,,c,d,e")).toEqual(["a", "b", "c", "d"]);
     expect(parseScanIds(null)).toEqual([]);
+  });
+
+  describe("named for their checkboxes", () => {
+    afterEach(() => setViewerTimeZone(null));
+    const harbour = "12 Harbour View, Flat 3";
+
+    it("by address and day; with the time when two of one home were made the same day (in the account's zone)", () => {
+      setViewerTimeZone("Europe/Berlin");
+      const labels = compareLabels([
+        { id: "morning", address: harbour, created_at: "2026-12-07T09:30:00Z" },
+        { id: "afternoon", address: ` ${harbour} `, created_at: "2026-12-07T13:05:00Z" },
+        { id: "yesterday", address: harbour, created_at: "2026-12-06T10:00:00Z" },
+        { id: "elsewhere", address: "3 Elm Lane", created_at: "2026-12-07T09:30:00Z" },
+        // 23:30 UTC on the 6th is already the 7th in Berlin: a third scan of that day there.
+        { id: "late", address: harbour, created_at: "2026-12-06T23:30:00Z" },
+      ]);
+      expect(Object.fromEntries(labels)).toEqual({
+        morning: `Compare ${harbour}, 7 Dec 2026, 10:30 CET`,
+        afternoon: `Compare ${harbour}, 7 Dec 2026, 14:05 CET`,
+        yesterday: `Compare ${harbour}, 6 Dec 2026`,
+        elsewhere: "Compare 3 Elm Lane, 7 Dec 2026",
+        late: `Compare ${harbour}, 7 Dec 2026, 00:30 CET`,
+      });
+    });
+
+    it("an untitled home by its date", () => {
+      expect(compareLabels([{ id: "a", address: null, created_at: "2026-12-07T12:00:00Z" }]).get("a")).toBe(
+        "Compare Untitled home, 7 Dec 2026",
+      );
+    });
   });
 });
 

@@ -1,5 +1,6 @@
 // The pure part of "from report to decision": what a repair list being written adds up to, which homes are
 // picked to compare, which scans are earlier scans of the same home, how rooms are re-paired.
+import { formatDate } from "../../lib/format";
 import type { Finding, ScanListItem } from "../../lib/types";
 import type { Ask, RepairItemInput, RepairList, RoomChanges, RoomPair } from "./decisionApi";
 
@@ -94,6 +95,25 @@ export const COMPARE_MAX = 4;
 export function toggleCompare(picked: string[], id: string): string[] {
   if (picked.includes(id)) return picked.filter((p) => p !== id);
   return picked.length >= COMPARE_MAX ? picked : [...picked, id];
+}
+
+/** Each finished scan's compare checkbox name, by scan id: "Compare 12 Harbour View, 7 Dec 2026"; with the time
+ * as well ("7 Dec 2026, 14:05 CET") when another of them has the same address and day, so each name is its own. */
+export function compareLabels(scans: Pick<ScanListItem, "id" | "address" | "created_at">[]): Map<string, string> {
+  const named = scans.map((scan) => ({
+    scan,
+    address: scan.address?.trim() || "Untitled home",
+    day: formatDate(scan.created_at, { dateOnly: true }),
+  }));
+  const sameAddressAndDay = new Map<string, number>();
+  const key = ({ address, day }: { address: string; day: string }) => `${address}\n${day}`;
+  for (const entry of named) sameAddressAndDay.set(key(entry), (sameAddressAndDay.get(key(entry)) ?? 0) + 1);
+  return new Map(
+    named.map((entry) => {
+      const when = (sameAddressAndDay.get(key(entry)) ?? 0) > 1 ? formatDate(entry.scan.created_at) : entry.day;
+      return [entry.scan.id, `Compare ${entry.address}, ${when}`];
+    }),
+  );
 }
 
 /** `scan_ids` of the compare page's address: at most four distinct ids, in the order named. */

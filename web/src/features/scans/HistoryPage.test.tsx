@@ -95,6 +95,33 @@ describe("HistoryPage: homes picked to compare", () => {
   });
 });
 
+describe("HistoryPage: two scans of one home made the same day", () => {
+  it("names each compare checkbox with its time as well, in the account's zone", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);
+    vi.spyOn(api, "listScans").mockResolvedValue({
+      items: [
+        item({ id: "afternoon", address: "12 Harbour View, Flat 3", created_at: "2026-12-07T13:05:00Z" }),
+        item({ id: "morning", address: "12 Harbour View, Flat 3", created_at: "2026-12-07T08:30:00Z" }),
+        item({ id: "other", address: "3 Elm Lane", created_at: "2026-12-07T08:30:00Z" }),
+      ],
+      next_cursor: null,
+    });
+    render(
+      withQueries(
+        <MemoryRouter>
+          <HistoryPage />
+        </MemoryRouter>,
+      ),
+    );
+    await screen.findAllByTestId("scan-item");
+    expect(screen.getAllByRole("checkbox").map((box) => box.getAttribute("aria-label"))).toEqual([
+      "Compare 12 Harbour View, Flat 3, 7 Dec 2026, 14:05 CET",
+      "Compare 12 Harbour View, Flat 3, 7 Dec 2026, 09:30 CET",
+      "Compare 3 Elm Lane, 7 Dec 2026",
+    ]);
+  });
+});
+
 describe("HistoryPage: live", () => {
   it("reads the list again when a scan completes, and shows the finished scan", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Alert, ConfirmButton, PageTitle, Spinner, StatusBadge } from "../../components/ui";
 import { ApiError } from "../../lib/api";
@@ -9,7 +9,7 @@ import { humanize } from "../../lib/answers";
 import { formatDate, plural, scannedAndUpdated } from "../../lib/format";
 import type { ScanListItem } from "../../lib/types";
 import { UPLOADS_SENT_EVENT } from "../../lib/uploadQueue";
-import { COMPARE_MAX, COMPARE_MIN, toggleCompare } from "../decision/decision";
+import { COMPARE_MAX, COMPARE_MIN, compareLabels, toggleCompare } from "../decision/decision";
 import "../decision/decision.css";
 import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
@@ -47,6 +47,10 @@ export default function HistoryPage() {
   // Finished scans picked to compare, in the order picked.
   const [picked, setPicked] = useState<string[]>([]);
   const navigate = useNavigate();
+  const compareNames = useMemo(
+    () => compareLabels((scans.data?.pages ?? []).flatMap((page) => page.items).filter((scan) => scan.status === "succeeded")),
+    [scans.data],
+  );
 
   // Photos kept while offline reached the server (the app sends them: watchOutbox, main.tsx): show them.
   useEffect(() => {
@@ -120,7 +124,7 @@ export default function HistoryPage() {
                       checked={picked.includes(scan.id)}
                       disabled={!picked.includes(scan.id) && picked.length >= COMPARE_MAX}
                       onChange={() => setPicked((prev) => toggleCompare(prev, scan.id))}
-                      aria-label={`Compare ${scan.address?.trim() || "Untitled home"}, ${formatDate(scan.created_at, { dateOnly: true })}`}
+                      aria-label={compareNames.get(scan.id)}
                     />
                     <span aria-hidden="true">Compare</span>
                   </label>
