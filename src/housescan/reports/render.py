@@ -1,11 +1,12 @@
 """Drawing the inspection report with fpdf2. Pure: data in, PDF bytes out (run it in a thread).
 
 It draws the same merged report the web app shows (`review.schemas.Report`), with the same words for each
-value (`Answer.text`): findings by severity first (each with its photos, the spots marked on them, who to
-call and what it may cost), then the scope and limitations (what nobody judged, the findings' cost totals),
-the summary, pros and cons, the house and each room. Items no one assessed are collapsed into one line per
-section in the rooms. The analysis cost is the owner's only, one line. A shared report (`audience` "reader")
-never says "you". Times are shown in the time zone the render is given, which the PDF names.
+value (`Answer.text`) and for how sure a model is: findings by severity first (each with its photos, the
+spots marked on them, who to call and what it may cost), then the scope and limitations (what nobody judged,
+the photos that may show too little, the findings' cost totals), the summary, pros and cons, the house and
+each room. Items no one assessed are collapsed into one line per section in the rooms. The analysis cost is
+the owner's only, one line. A shared report (`audience` "reader") never says "you". Times are shown in the
+time zone the render is given, which the PDF names.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from fpdf.enums import XPos, YPos
 from housescan.clock import local_time
 from housescan.comparison.schemas import Changes, RoomChanges
 from housescan.review.conclusions import not_seen
-from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, Report, ReportRoom
+from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, PhotoQualityLimit, Report, ReportRoom
 
 THUMB_WIDTH_MM = 42.0
 THUMB_MAX_HEIGHT_MM = 32.0
 FINDING_THUMB_WIDTH_MM = 56.0  # large enough to see the marked spot
+# Item, answer, who answered: "Model · right 9 times in 10" fits its column on one line.
+ANSWER_COLUMNS = (54, 86, 40)
 # Marks: a strong colour no photo of a home is likely to have, outlined in white so it shows on any photo.
 MARK_COLOUR = (236, 0, 140)
 MARK_OUTLINE = (255, 255, 255)
@@ -128,13 +131,45 @@ class Voice:
 OWNER = Voice()
 
 
+def times_in_ten(precision: float) -> str:
+    """A measured precision in words: 0.9 is "9 times in 10"; never "10 in 10", as it is never certainty."""
+    return f"{min(9, max(1, round(precision * 10)))} times in 10"
+
+
 def source_text(answer: Answer, voice: Voice = OWNER) -> str:
-    """Who answered, in a buyer's words."""
+    """Who answered, in the web app's words: "Model · right 9 times in 10" when the figure is how often this
+    kind of answer was right on test photos, "Model · 82%" when it is the model's own (or stated) figure."""
     if answer.source == "person":
         return voice.person
     if answer.value is None:
         return "-"
-    return f"Model, {percent(answer.confidence)} sure" if answer.confidence is not None else "Model"
+    if answer.confidence_basis == "out_of_fold_precision" and answer.confidence is not None:
+        return f"Model \u00b7 right {times_in_ten(answer.confidence)}"
+    return f"Model \u00b7 {percent(answer.confidence)}" if answer.confidence is not None else "Model"
+
+
+def confidence_sentence(answer: Answer) -> str | None:
+    """What a model's figure means, in the web app's sentence; None for a person's answer or no figure."""
+    if answer.source == "person" or answer.value is None:
+        return None
+    photos = f" ({answer.measured_on} photos)" if answer.measured_on is not None else ""
+    kind = "sighting" if answer.kind == "product" else "answer"
+    if answer.confidence_basis == "out_of_fold_precision" and answer.confidence is not None:
+        return f"This kind of {kind} is right {times_in_ten(answer.confidence)} on our test photos{photos}."
+    if answer.confidence_basis == "model_score" and answer.measured_precision is not None:
+        return (
+            f"The model's own score for these photos is {percent(answer.confidence)}; this kind of {kind} is right "
+            f"{times_in_ten(answer.measured_precision)} on our test photos{photos}."
+        )
+    if answer.confidence_basis == "stated_by_model":
+        return "The figure is the model's own statement, not a measurement."
+    return None
+
+
+def with_meaning(shown: str, answer: Answer) -> str:
+    """An answer's words, with what the model's figure means on the next line when it has one."""
+    meaning = confidence_sentence(answer)
+    return f"{shown}\n{meaning}" if meaning else shown
 
 
 def room_type_line(answer: Answer, voice: Voice = OWNER) -> str:
@@ -148,14 +183,14 @@ def room_type_line(answer: Answer, voice: Voice = OWNER) -> str:
     for candidate in answer.candidates:
         name = candidate.value.replace("_", " ")
         shown.append(f"{name} {percent(candidate.confidence)}" if candidate.confidence is not None else name)
-    return f"{answer.text} (model: {', '.join(shown)})" if shown else answer.text
+    return with_meaning(f"{answer.text} (model: {', '.join(shown)})" if shown else answer.text, answer)
 
 
 def house_type_line(answer: Answer, threshold: float | None, voice: Voice = OWNER) -> str:
     if answer.source == "person":
         return f"{answer.text} ({voice.answer})"
     if answer.value is not None:
-        return f"{answer.text} (model, {percent(answer.confidence)} sure)"
+        return f"{answer.text} ({source_text(answer)})"
     if answer.candidates and threshold is not None:
         guess = answer.candidates[0]
         return (
@@ -211,6 +246,14 @@ class Document(FPDF):
         self.multi_cell(0, size * 0.5, text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(0, 0, 0)
 
+    def labelled(self, label: str, body: str, size: float = 9.5) -> None:
+        """A paragraph that opens with `label` in bold."""
+        self.set_font("Helvetica", "B", size)
+        self.write(size * 0.5, text(label) + " ")
+        self.set_font("Helvetica", "", size)
+        self.write(size * 0.5, text(body))
+        self.ln(size * 0.5)
+
     def pairs(self, rows: Iterable[tuple[str, str]]) -> None:
         for label, value in rows:
             self.set_font("Helvetica", "B", 10)
@@ -227,6 +270,7 @@ class Document(FPDF):
             padding=1,
             cell_fill_color=(238, 242, 248),
             cell_fill_mode="ROWS",
+            v_align="TOP",  # a cell's first line (an answer, who gave it) reads across the row
             repeat_headings=1,
         ) as table:
             for row in [header, *rows]:
@@ -324,7 +368,9 @@ def _answer_rows(answers: Mapping[str, Answer], voice: Voice = OWNER) -> list[tu
             shown += f" - note: {answer.note}"
         if answer.photo_ids:
             shown += f" ({len(answer.photo_ids)} photo{'s' if len(answer.photo_ids) > 1 else ''})"
-        rows.append((answer.title or item_id.replace("_", " "), shown, source_text(answer, voice)))
+        rows.append(
+            (answer.title or item_id.replace("_", " "), with_meaning(shown, answer), source_text(answer, voice))
+        )
     return rows
 
 
@@ -335,7 +381,7 @@ def _not_assessed(answers: Iterable[Answer]) -> int:
 def _collapsed_line(pdf: Document, count: int) -> None:
     if count:
         noun = "item" if count == 1 else "items"
-        pdf.paragraph(f"{count} {noun} not assessed - review", size=9, style="I", colour=(110, 110, 110))
+        pdf.paragraph(f"{count} {noun} not assessed", size=9, style="I", colour=(110, 110, 110))
 
 
 def money(amount: float, currency: str) -> str:
@@ -419,6 +465,22 @@ def _cost_rows(totals: Mapping[str, CostRange], titles: Mapping[str, str], curre
     ]
 
 
+def _photo_quality(pdf: Document, report: Report) -> None:
+    """Photos that may show too little, one line a photo (as the web app lists them): its room and number,
+    then the sentence of each of its flags."""
+    by_photo: dict[uuid.UUID, list[PhotoQualityLimit]] = {}
+    for limit in report.limitations.photo_quality:
+        by_photo.setdefault(limit.image_id, []).append(limit)
+    if not by_photo:
+        return
+    images = {room.id: [image.id for image in room.images] for room in report.rooms}
+    pdf.heading(f"Photos that may show too little ({len(by_photo)})", size=10, keep_with=10, colour=(60, 60, 60))
+    for image_id, limits in by_photo.items():
+        in_room = images.get(limits[0].room_id, [])
+        number = f", photo {in_room.index(image_id) + 1}" if image_id in in_room else ""
+        pdf.labelled(f"{limits[0].room_name}{number}:", " ".join(limit.sentence for limit in limits))
+
+
 def _scope_and_limitations(pdf: Document, report: Report) -> None:
     limits = report.limitations
     pdf.heading("Scope and limitations", keep_with=20)
@@ -429,6 +491,7 @@ def _scope_and_limitations(pdf: Document, report: Report) -> None:
         ("Rooms not analysed", ", ".join(room.name for room in limits.rooms_not_analysed)),
     ]
     pdf.pairs([(label, names) for label, names in rooms if names])
+    _photo_quality(pdf, report)
     if limits.what_to_photograph:
         pdf.heading("What the photos did not show", size=10, keep_with=10, colour=(60, 60, 60))
         for hint in limits.what_to_photograph:
@@ -477,7 +540,7 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     products = [
         (
             answer.title or name,
-            answer.text + (f" - note: {answer.note}" if answer.note else ""),
+            with_meaning(answer.text + (f" - note: {answer.note}" if answer.note else ""), answer),
             source_text(answer, voice),
         )
         for name, answer in room.products.items()
@@ -485,7 +548,7 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     ]
     if answered or products:
         pdf.keep(18)
-        pdf.grid(("Item", "Answer", "By"), [*answered, *products], (62, 88, 30))
+        pdf.grid(("Item", "Answer", "By"), [*answered, *products], ANSWER_COLUMNS)
     unseen = [
         answer.title or name for name, answer in room.products.items() if not_seen(answer, analysed=room.analysed)
     ]
@@ -584,7 +647,7 @@ def render_pdf(data: ReportData) -> bytes:
     pdf.heading("House checklist", keep_with=24)
     house_rows = _answer_rows(report.house.checklist, voice)
     if house_rows:
-        pdf.grid(("Item", "Answer", "By"), house_rows, (62, 88, 30))
+        pdf.grid(("Item", "Answer", "By"), house_rows, ANSWER_COLUMNS)
     _collapsed_line(pdf, _not_assessed(report.house.checklist.values()))
 
     for room in report.rooms:
