@@ -216,6 +216,23 @@ def test_person_answers_win_and_drive_pros_cons_and_summary() -> None:
     assert report.assessed.by_person == 5 and report.finding_counts["safety"] == 1
 
 
+def test_a_summary_without_findings_still_says_the_answers_point_to_problems() -> None:
+    context = _context(_kitchen({}, {}, []), house_type="apartment", rooms=1)
+    room = str(context.rooms[0].id)
+    for item_id, value in (("walls_condition", "Poor"), ("mould", True), ("floor_condition", "Good")):
+        context.answers[(room, item_id)] = PersonAnswer(
+            scope=room, item_id=item_id, value=value, note="Damp under the window", photo_ids=[], answered_at=NOW
+        )
+    report = build_report(context, settings=Settings())
+    assert report.cons == ["Kitchen: walls condition: poor", "Kitchen: mould"]
+    assert "No findings recorded yet, but two answers point to a problem (the cons)" in report.summary
+    assert "make them findings" in report.summary and "You checked 3 of" in report.summary
+
+    context.answers.pop((room, "mould"))
+    one = build_report(context, settings=Settings()).summary
+    assert "but an answer points to a problem (the cons): make it a finding" in one
+
+
 def test_english_of_the_summary() -> None:
     assert wording.count_phrase(1, "office") == "an office"
     assert wording.count_phrase(3, "bedroom") == "three bedrooms"

@@ -145,8 +145,10 @@ def summary_text(
     findings: FindingList,
     assessed: Assessed,
     *,
+    problems: int = 0,
     audience: Audience = "owner",
 ) -> str:
+    """`problems`: the cons the answers give (a poor rating, a defect seen) besides the findings."""
     kind = HOUSE_NAMES.get(str(house_type.value)) if house_type.value else None
     head = article(kind).capitalize() if kind else "A home whose type is not determined"
     counts = Counter(room.room_type.value if isinstance(room.room_type.value, str) else "other" for room in rooms)
@@ -161,14 +163,24 @@ def summary_text(
     total = sum(findings.counts.values())
     who = "you" if audience == "owner" else "the owner"
     checked = f"{who} checked {assessed.by_person} of {assessed.total} items"
+    caveat = (
+        ": this is not a clean bill of health, only what was looked at so far"
+        if assessed.by_person * 2 < assessed.total
+        else ""
+    )
     if total:
         by = [f"{n} {severity}" for severity, n in findings.counts.items() if n]
         parts.append(f"{count_phrase(total, 'finding').capitalize()} recorded ({', '.join(by)}).")
         parts.append(capitalise(checked) + ".")
-    elif assessed.by_person * 2 < assessed.total:
+    elif problems:
+        one = problems == 1
         parts.append(
-            f"No findings recorded, but {checked}: this is not a clean bill of health, only what was looked at so far."
+            f"No findings recorded yet, but {count_phrase(problems, 'answer')} {'points' if one else 'point'} to a "
+            f"problem (the cons): make {'it a finding' if one else 'them findings'} to say who to call and what it "
+            f"may cost. {capitalise(checked)}{caveat}."
         )
+    elif caveat:
+        parts.append(f"No findings recorded, but {checked}{caveat}.")
     else:
         parts.append(f"No findings recorded; {checked}.")
     if assessed.not_assessed:

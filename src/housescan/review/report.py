@@ -129,7 +129,7 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
         finding_counts=findings.counts,
         pros=pros,
         cons=cons,
-        summary=summary_text(house_type, rooms, findings, assessed, audience=audience),
+        summary=summary_text(house_type, rooms, findings, assessed, problems=len(cons), audience=audience),
         assessed=assessed,
         limitations=limitations,
         costs=cost_totals(findings.items, currency=context.currency),
