@@ -1573,6 +1573,12 @@ export interface components {
             scan_id: string;
             /** Address */
             address: string | null;
+            /**
+             * Scanned At
+             * Format: date-time
+             * @description when the scan was made: two scans of one home are told apart by it
+             */
+            scanned_at: string;
             /** @description with who gave it; value null means not seen, never 'none' */
             house_type: components["schemas"]["Answer"];
             /** Rooms */

@@ -9,6 +9,7 @@ import { withQueries } from "../../test-utils";
 const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
   scan_id: id,
   address: `${id} Lane`,
+  scanned_at: "2026-12-06T11:00:00Z",
   house_type: { value: null, source: "model", text: "Not assessed" },
   rooms: 2,
   room_names: ["Kitchen", "Bathroom"],
@@ -23,19 +24,6 @@ const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
 });
 
 afterEach(() => vi.restoreAllMocks());
-
-/** When each scan was made, as GET /scans/{id} answers it. */
-const CREATED_AT: Record<string, string> = {
-  Oak: "2026-12-07T09:30:00Z",
-  Elm: "2026-12-06T11:00:00Z",
-  Morning: "2026-12-07T09:30:00Z",
-  Afternoon: "2026-12-07T14:05:00Z",
-};
-
-function scanDetail(url: string): unknown {
-  const id = url.slice("/api/v1/scans/".length);
-  return { id, created_at: CREATED_AT[id] };
-}
 
 describe("ComparePage", () => {
   it("shows each home's aspects, says who gave the house type or that nobody saw it, and saves a rating", async () => {
@@ -57,7 +45,6 @@ describe("ComparePage", () => {
         } as never;
       }
       if (method === "PUT") return { scan_id: "Elm", rating: 5, note: null } as never;
-      if (method === "GET" && url.startsWith("/api/v1/scans/")) return scanDetail(url) as never;
       throw new Error(`unexpected ${method} ${url}`);
     });
     render(
@@ -86,9 +73,13 @@ describe("ComparePage", () => {
       if (url.endsWith("/me/preferences")) return { currency: "GBP", time_zone: "Europe/London" } as never;
       if (url.startsWith("/api/v1/compare")) {
         const address = "12 Harbour View, Flat 3";
-        return { scans: [home("Morning", { address }), home("Afternoon", { address })] } as never;
+        return {
+          scans: [
+            home("Morning", { address, scanned_at: "2026-12-07T09:30:00Z" }),
+            home("Afternoon", { address, scanned_at: "2026-12-07T14:05:00Z" }),
+          ],
+        } as never;
       }
-      if (method === "GET" && url.startsWith("/api/v1/scans/")) return scanDetail(url) as never;
       throw new Error(`unexpected ${method} ${url}`);
     });
     render(

@@ -1,4 +1,3 @@
-import { useQueries } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { Alert, PageTitle, Spinner } from "../../components/ui";
@@ -6,7 +5,6 @@ import { SeverityChips } from "../review/SeverityChips";
 import { whoAnswered } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, formatDate, plural } from "../../lib/format";
-import { scanQuery } from "../scans/queries";
 import { COMPARE_MIN, parseScanIds } from "./decision";
 import { decisionApi, type ComparedScan } from "./decisionApi";
 import "../review/review.css";
@@ -33,12 +31,6 @@ export default function ComparePage() {
   const ids = parseScanIds(params.get("scan_ids"));
   const comparison = useComparison(ids, ids.length >= COMPARE_MIN);
   const scans = comparison.data ?? null;
-  // The comparison does not carry when each scan was made; the scans themselves do (often cached already).
-  // Two scans of one home are told apart by it.
-  const createdAt = useQueries({
-    queries: ids.map((id) => ({ ...scanQuery(id), enabled: ids.length >= COMPARE_MIN })),
-    combine: (results) => new Map(results.flatMap((r) => (r.data ? [[r.data.id, r.data.created_at] as const] : []))),
-  });
   const [csvError, setError] = useState<string[] | null>(null);
   const error = csvError ?? (comparison.error ? errorLines(comparison.error, "The homes could not be compared.") : null);
 
@@ -72,7 +64,7 @@ export default function ComparePage() {
       {scans && (
         <ol className="compare-grid" aria-label="Homes compared">
           {scans.map((scan, i) => (
-            <HomeCard key={scan.scan_id} scan={scan} index={i} createdAt={createdAt.get(scan.scan_id)} />
+            <HomeCard key={scan.scan_id} scan={scan} index={i} />
           ))}
         </ol>
       )}
@@ -80,10 +72,10 @@ export default function ComparePage() {
   );
 }
 
-/** A home's card; its title is the address and, once known, when the scan was made (in the account's zone). */
-function HomeCard({ scan, index, createdAt }: { scan: ComparedScan; index: number; createdAt?: string }) {
+/** A home's card; its title is the address and when the scan was made (in the account's zone). */
+function HomeCard({ scan, index }: { scan: ComparedScan; index: number }) {
   const name = scan.address?.trim() || `Home ${index + 1}`;
-  const when = formatDate(createdAt);
+  const when = formatDate(scan.scanned_at);
   const headingId = useId();
   const { assessed, cost } = scan;
   return (
