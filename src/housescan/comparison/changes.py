@@ -4,6 +4,7 @@ label, then room type, then ordinal), and room by room what changed."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from housescan.config import Settings
 from housescan.errors import Unprocessable
 from housescan.houses.models import Room
 from housescan.review import report as review_report
-from housescan.review.schemas import FindingOut, Report, ReportRoom
+from housescan.review.schemas import Answer, FindingOut, Report, ReportRoom
 from housescan.scans import service as scans_service
 from housescan.scans.models import Scan
 
@@ -63,6 +64,21 @@ def _pairs(
     return paired
 
 
+def answer_changes(before: Mapping[str, Answer], now: Mapping[str, Answer]) -> list[AnswerChange]:
+    """The items of a room whose answer differs between two scans; one answered then and by no one now is
+    marked as not checked again (nothing says the home changed)."""
+    return [
+        AnswerChange(
+            item_id=item_id,
+            before=before[item_id],
+            after=answer,
+            not_checked_again=answer.value is None and before[item_id].value is not None,
+        )
+        for item_id, answer in now.items()
+        if item_id in before and before[item_id].value != answer.value
+    ]
+
+
 def _finding_key(finding: FindingOut) -> str:
     return finding.checklist_item_id or finding.title.strip().lower()
 
@@ -100,11 +116,7 @@ async def changes_since(
         before = before_rooms.get(earlier_id) if earlier_id else None
         found_now = _room_findings(now_report, room.id)
         found_before = _room_findings(before_report, earlier_id)
-        changed = [
-            AnswerChange(item_id=item_id, before=before.checklist[item_id], after=answer)
-            for item_id, answer in room.checklist.items()
-            if before is not None and item_id in before.checklist and before.checklist[item_id].value != answer.value
-        ]
+        changed = answer_changes(before.checklist, room.checklist) if before is not None else []
         rooms.append(
             RoomChanges(
                 room_id=room.id,

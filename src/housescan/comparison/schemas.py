@@ -56,6 +56,11 @@ class AnswerChange(BaseModel):
     item_id: str
     before: Answer
     after: Answer
+    not_checked_again: bool = Field(
+        default=False,
+        description="answered in the earlier scan and by no one in this one: not a change in the home, only "
+        "an item nobody looked at again",
+    )
 
 
 class RoomPhotos(BaseModel):

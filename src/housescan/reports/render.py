@@ -25,7 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from housescan.clock import local_time
-from housescan.comparison.schemas import Changes, RoomChanges
+from housescan.comparison.schemas import AnswerChange, Changes, RoomChanges
 from housescan.review.conclusions import not_seen
 from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, PhotoQualityLimit, Report, ReportRoom
 
@@ -581,16 +581,24 @@ def _room_changes(pdf: Document, room: RoomChanges) -> None:
             ("Resolved findings", _findings_line(room.findings_resolved)),
         ]
     )
-    if room.answers_changed:
+    changed = [change for change in room.answers_changed if not change.not_checked_again]
+    not_again = [change for change in room.answers_changed if change.not_checked_again]
+    if changed:
         rows = [
-            (change.after.title or change.item_id.replace("_", " "), change.before.text, change.after.text,
-             source_text(change.after))
-            for change in room.answers_changed
-        ]  # fmt: skip
+            (_change_title(change), change.before.text, change.after.text, source_text(change.after))
+            for change in changed
+        ]
         pdf.ln(1)
         pdf.grid(("Answer changed", "Then", "Now", "By"), rows, (56, 50, 50, 24))
     elif room.earlier_room_id:
         pdf.paragraph("No answer changed.", size=9, style="I")
+    if not_again:
+        listed = ", ".join(f"{_change_title(change)} (then: {change.before.text})" for change in not_again)
+        pdf.paragraph(f"Not checked this time ({len(not_again)}): {listed}.", size=9)
+
+
+def _change_title(change: AnswerChange) -> str:
+    return change.after.title or change.item_id.replace("_", " ")
 
 
 def _changes_appendix(pdf: Document, changes: Changes, zone: ZoneInfo) -> None:

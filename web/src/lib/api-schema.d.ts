@@ -1409,6 +1409,12 @@ export interface components {
             item_id: string;
             before: components["schemas"]["Answer"];
             after: components["schemas"]["Answer"];
+            /**
+             * Not Checked Again
+             * @description answered in the earlier scan and by no one in this one: not a change in the home, only an item nobody looked at again
+             * @default false
+             */
+            not_checked_again: boolean;
         };
         /** AnswerPut */
         AnswerPut: {

@@ -26,6 +26,42 @@ function answerText(answer: Answer): string {
   return `${answer.text || String(answer.value)}${who ? ` (${who === "You" ? "you" : who})` : ""}`;
 }
 
+type AnswerChange = RoomChanges["answers_changed"][number];
+
+const itemTitle = (change: AnswerChange) => change.after.title ?? change.before.title ?? change.item_id;
+
+/** The answers that changed, then those answered in the earlier scan that nobody checked this time (kept apart:
+ * "Good → not assessed" would read as if the home had changed). */
+export function AnswerChanges({ changes }: { changes: AnswerChange[] }) {
+  const changed = changes.filter((change) => !change.not_checked_again);
+  const notAgain = changes.filter((change) => change.not_checked_again);
+  return (
+    <>
+      <h3 className="small-title">Answers changed ({changed.length})</h3>
+      {changed.length === 0 ? (
+        <p className="muted small">No answer changed.</p>
+      ) : (
+        <dl className="answers" data-testid="answers-changed">
+          {changed.map((change) => (
+            <div key={change.item_id} className="answer-row">
+              <dt>{itemTitle(change)}</dt>
+              <dd>
+                {answerText(change.before)} → <strong>{answerText(change.after)}</strong>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {notAgain.length > 0 && (
+        <p className="muted small" data-testid="not-checked-again">
+          Not checked this time ({notAgain.length}):{" "}
+          {notAgain.map((change) => `${itemTitle(change)} (then: ${answerText(change.before)})`).join(", ")}.
+        </p>
+      )}
+    </>
+  );
+}
+
 function Photos({ photos, what }: { photos: ReportImage[]; what: string }) {
   if (photos.length === 0) return <p className="muted small">No photos.</p>;
   return (
@@ -174,21 +210,7 @@ export default function ChangesPage() {
                     <FindingList findings={room.findings_resolved} empty="None resolved." />
                   </div>
                 </div>
-                <h3 className="small-title">Answers changed ({room.answers_changed.length})</h3>
-                {room.answers_changed.length === 0 ? (
-                  <p className="muted small">No answer changed.</p>
-                ) : (
-                  <dl className="answers">
-                    {room.answers_changed.map((change) => (
-                      <div key={change.item_id} className="answer-row">
-                        <dt>{change.after.title ?? change.before.title ?? change.item_id}</dt>
-                        <dd>
-                          {answerText(change.before)} → <strong>{answerText(change.after)}</strong>
-                        </dd>
-                      </div>
-                    ))}
-                  </dl>
-                )}
+                <AnswerChanges changes={room.answers_changed} />
               </article>
             );
           })}
