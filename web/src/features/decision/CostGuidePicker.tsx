@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from "react";
+import { Link } from "react-router-dom";
 import { TRADE_TITLE } from "../review/reviewApi";
 import { formatCostRange } from "../../lib/format";
 import type { Trade } from "../../lib/types";
@@ -14,6 +15,11 @@ export interface TakenCost {
 
 export function takenCost(row: CostGuideRow): TakenCost {
   return { id: row.id, low: Math.round(row.low), high: Math.round(row.high) };
+}
+
+/** The guide's currency when none of its rows is in the account's (a guide in one currency: no rate is applied). */
+function otherCurrency(rows: CostGuideRow[]): string | null {
+  return rows.length > 0 && rows.every((row) => !row.in_account_currency) ? rows[0].currency : null;
 }
 
 /**
@@ -61,6 +67,12 @@ export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null
                 {factor !== 1 && ` Figures are multiplied by your regional factor, ${factor}, set in Settings.`}
               </p>
               {guide.rows.length === 0 && <p className="muted small">No job in the guide matches. Type the range yourself.</p>}
+              {otherCurrency(guide.rows) && (
+                <p className="small" data-testid="cost-guide-currency">
+                  The guide is in {otherCurrency(guide.rows)}, not your account’s currency, so its figures are shown
+                  for reference only: type your own range, or change the currency in <Link to="/settings">Settings</Link>.
+                </p>
+              )}
               <ul className="cost-guide-rows" aria-live="polite">
                 {guide.rows.map((row) => {
                   const range = formatCostRange(Math.round(row.low), Math.round(row.high), row.currency);
