@@ -368,10 +368,16 @@ def _answer_rows(answers: Mapping[str, Answer], voice: Voice = OWNER) -> list[tu
             shown += f" - note: {answer.note}"
         if answer.photo_ids:
             shown += f" ({len(answer.photo_ids)} photo{'s' if len(answer.photo_ids) > 1 else ''})"
-        rows.append(
-            (answer.title or item_id.replace("_", " "), with_meaning(shown, answer), source_text(answer, voice))
-        )
+        rows.append((answer.title or item_id.replace("_", " "), shown, source_text(answer, voice)))
     return rows
+
+
+def _answers_table(pdf: Document, rows: Sequence[tuple[str, str, str]], answers: Iterable[Answer]) -> None:
+    """Answers one a row, then what the models' figures in it mean, each sentence once (not on every row)."""
+    pdf.grid(("Item", "Answer", "By"), rows, ANSWER_COLUMNS)
+    meanings = dict.fromkeys(sentence for answer in answers if (sentence := confidence_sentence(answer)))
+    if meanings:
+        pdf.paragraph(" ".join(meanings), size=8, style="I", colour=(90, 90, 90))
 
 
 def _not_assessed(answers: Iterable[Answer]) -> int:
@@ -540,7 +546,7 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     products = [
         (
             answer.title or name,
-            with_meaning(answer.text + (f" - note: {answer.note}" if answer.note else ""), answer),
+            answer.text + (f" - note: {answer.note}" if answer.note else ""),
             source_text(answer, voice),
         )
         for name, answer in room.products.items()
@@ -548,7 +554,8 @@ def _room(pdf: Document, room: ReportRoom, data: ReportData) -> None:
     ]
     if answered or products:
         pdf.keep(18)
-        pdf.grid(("Item", "Answer", "By"), [*answered, *products], ANSWER_COLUMNS)
+        shown_answers = [a for a in (*room.checklist.values(), *room.products.values()) if a.value is not None]
+        _answers_table(pdf, [*answered, *products], shown_answers)
     unseen = [
         answer.title or name for name, answer in room.products.items() if not_seen(answer, analysed=room.analysed)
     ]
@@ -655,7 +662,7 @@ def render_pdf(data: ReportData) -> bytes:
     pdf.heading("House checklist", keep_with=24)
     house_rows = _answer_rows(report.house.checklist, voice)
     if house_rows:
-        pdf.grid(("Item", "Answer", "By"), house_rows, ANSWER_COLUMNS)
+        _answers_table(pdf, house_rows, report.house.checklist.values())
     _collapsed_line(pdf, _not_assessed(report.house.checklist.values()))
 
     for room in report.rooms:
