@@ -82,3 +82,41 @@ async def test_compare_refuses_counts_duplicates_and_other_users(review_server: 
         for rating in (0, 6):
             bad = await client.put(f"/api/v1/scans/{own}/verdict", json={"rating": rating}, headers=auth(token))
             assert bad.status_code == 422 and "rating" in bad.text
+
+
+async def test_compare_csv_text_that_a_spreadsheet_would_run_is_quoted(review_server: LiveServer) -> None:
+    """Formula injection: addresses, the person's note and the cons (finding titles among them) are quoted when a
+    spreadsheet would run them as a formula; ordinary text and the numbers stay as they are."""
+    async with review_server.client() as client:
+        token = await register(client)
+        # Not processed: no model answers, so the finding is the only con and leads its cell.
+        created = await client.post(
+            "/api/v1/scans", json={"address": "@SUM(1)", "rooms": [{"label": "Kitchen"}]}, headers=auth(token)
+        )
+        assert created.status_code == 201, created.text
+        evil = created.json()
+        plain = await finished(client, token, address="1 First Street")
+        finding = await client.post(
+            f"/api/v1/scans/{evil['id']}/findings",
+            json={"title": '=HYPERLINK("http://evil","x")', "severity": "major", "cost_low": 80, "cost_high": 150},
+            headers=auth(token),
+        )
+        assert finding.status_code == 201, finding.text
+        for scan, note in ((evil, "+1"), (plain, "-")):
+            verdict = await client.put(f"/api/v1/scans/{scan['id']}/verdict", json={"note": note}, headers=auth(token))
+            assert verdict.status_code == 200, verdict.text
+
+        ids = f"{evil['id']},{plain['id']}"
+        compared = (await client.get("/api/v1/compare", params={"scan_ids": ids}, headers=auth(token))).json()["scans"]
+        assert compared[0]["cons"] == ['=HYPERLINK("http://evil","x") (major)']
+        table = await client.get("/api/v1/compare.csv", params={"scan_ids": ids}, headers=auth(token))
+        quoted, ordinary = csv.DictReader(io.StringIO(table.text))
+        assert (quoted["address"], quoted["cons"], quoted["note"]) == (
+            "'@SUM(1)",
+            '\'=HYPERLINK("http://evil","x") (major)',
+            "'+1",
+        )
+        assert (quoted["cost_low"], quoted["cost_high"], quoted["major"]) == ("80.0", "150.0", "1")
+        # A leading digit is text, not a formula; "-" alone is quoted like any leading minus.
+        assert (ordinary["address"], ordinary["note"]) == ("1 First Street", "'-")
+        assert ordinary["cons"] == "; ".join(compared[1]["cons"]) and not ordinary["cons"].startswith("'")

@@ -161,3 +161,54 @@ async def test_bad_repair_lists_are_refused_and_nothing_is_stored(review_server:
         wrong_scan = await client.get(_lists_url(other_scan["id"], made["id"]), headers=auth(token))
         assert wrong_scan.status_code == 404
         assert (await client.get(f"/api/v1/shared/repair-lists/{uuid.uuid4().hex * 2}")).status_code == 404
+
+
+async def test_repair_list_csv_text_that_a_spreadsheet_would_run_is_quoted(review_server: LiveServer) -> None:
+    """Formula injection: the owner's CSV and the contractor's (behind the link) quote text a spreadsheet would run
+    as a formula, and leave ordinary text and the numbers as they are."""
+    async with review_server.client() as client:
+        token = await register(client)
+        scan = await finished(client, token, labels=("+Attic", "Kitchen"))
+        evil = await _finding(
+            client,
+            token,
+            scan,
+            title='=HYPERLINK("http://evil","x")',
+            severity="major",
+            note="@SUM(1)",
+            cost_low=80,
+            cost_high=150,
+        )
+        plain = await _finding(client, token, scan, title="3 coats of paint", severity="note", note="-")
+        body = {
+            "items": [
+                {"finding_id": evil["id"], "ask": "credit", "amount": 500},
+                {"finding_id": plain["id"], "ask": "repair"},
+            ],
+            "note": "+1",
+        }
+        created = await client.post(_lists_url(scan["id"]), json=body, headers=auth(token))
+        assert created.status_code == 201, created.text
+        made = created.json()
+
+        own = await client.get(f"{_lists_url(scan['id'], made['id'])}.csv", headers=auth(token))
+        async with review_server.client() as reader:
+            shared = await reader.get(f"/api/v1/shared/repair-lists/{made['share']['token']}.csv")
+        for table in (own, shared):
+            assert table.status_code == 200, table.text
+            header, quoted, ordinary, total = list(csv.reader(io.StringIO(table.text)))
+            assert dict(zip(header, quoted, strict=True)) == {
+                "finding": '\'=HYPERLINK("http://evil","x")',
+                "room": "'+Attic",
+                "severity": "major",
+                "trade": "",
+                "ask": "credit",
+                "amount": "500.0",
+                "cost_low": "80.0",
+                "cost_high": "150.0",
+                "currency": made["total"]["currency"],
+                "note": "'@SUM(1)",
+            }
+            # A leading digit is text, not a formula; "-" alone is quoted like any leading minus.
+            assert (ordinary[0], ordinary[9]) == ("3 coats of paint", "'-")
+            assert (total[0], total[5], total[9]) == ("Total", "500.0", "'+1")

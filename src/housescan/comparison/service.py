@@ -18,6 +18,7 @@ from housescan.comparison.schemas import (
     VerdictOut,
 )
 from housescan.config import Settings
+from housescan.csv_safe import spreadsheet_safe_row
 from housescan.db.base import utcnow
 from housescan.errors import Unprocessable
 from housescan.review import context as review_context
@@ -122,13 +123,13 @@ def as_csv(comparison: Comparison) -> str:
     for scan in comparison.scans:
         counts = scan.findings_by_severity
         writer.writerow(
-            (
+            spreadsheet_safe_row((
                 scan.scan_id, scan.address or "", scan.house_type.value or "not seen", scan.house_type.source,
                 scan.rooms, counts.get("safety", 0), counts.get("major", 0), counts.get("maintenance", 0),
                 counts.get("note", 0), scan.cost.low, scan.cost.high, scan.cost.currency, scan.assessed.by_person,
                 scan.assessed.by_model, scan.assessed.not_assessed, scan.assessed.not_seen, "; ".join(scan.pros),
                 "; ".join(scan.cons),
                 "" if scan.rating is None else scan.rating, scan.note or "",
-            )
+            ))
         )  # fmt: skip
     return out.getvalue()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.config import Settings
+from housescan.csv_safe import spreadsheet_safe_row
 from housescan.db.base import utcnow
 from housescan.errors import NotFound, Unprocessable
 from housescan.repairs.models import RepairList
@@ -346,21 +347,25 @@ def as_csv(repair_list: RepairListOut) -> str:
     for item in repair_list.items:
         finding = item.finding
         writer.writerow(
-            (
-                finding.title if finding else "(deleted finding)",
-                finding.room_name if finding else "",
-                finding.severity if finding else "",
-                finding.trade or "" if finding else "",
-                item.ask,
-                "" if item.amount is None else item.amount,
-                "" if finding is None or finding.cost_low is None else finding.cost_low,
-                "" if finding is None or finding.cost_high is None else finding.cost_high,
-                currency,
-                finding.note or "" if finding else "",
+            spreadsheet_safe_row(
+                (
+                    finding.title if finding else "(deleted finding)",
+                    finding.room_name if finding else "",
+                    finding.severity if finding else "",
+                    finding.trade or "" if finding else "",
+                    item.ask,
+                    "" if item.amount is None else item.amount,
+                    "" if finding is None or finding.cost_low is None else finding.cost_low,
+                    "" if finding is None or finding.cost_high is None else finding.cost_high,
+                    currency,
+                    finding.note or "" if finding else "",
+                )
             )
         )
     total = repair_list.total
     writer.writerow(
-        ("Total", "", "", "", "", total.asked, total.cost_low, total.cost_high, currency, repair_list.note or "")
+        spreadsheet_safe_row(
+            ("Total", "", "", "", "", total.asked, total.cost_low, total.cost_high, currency, repair_list.note or "")
+        )
     )
     return out.getvalue()
