@@ -65,6 +65,10 @@ async def test_logs_carry_scan_and_user_and_hold_no_secrets(live_server: LiveSer
         assert (await client.get(image_url)).status_code == 200  # the signed URL: its signature is a secret
         assert (await client.post(f"/api/v1/scans/{scan_id}/process", headers=auth(token))).status_code == 202
         await wait_for_status(client, token, scan_id, {"succeeded"})
+        # A share link's token opens the report to anyone: it is no more a thing for the logs than a password.
+        share = (await client.post(f"/api/v1/scans/{scan_id}/shares", json={}, headers=auth(token))).json()
+        assert (await client.get(f"/api/v1/shared/{share['token']}")).status_code == 200
+        assert (await client.get(f"/api/v1/shared/{share['token']}/report.pdf")).status_code == 200
         # The worker logs the success once the save that shows the scan succeeded has returned.
         await eventually(lambda: '"scan succeeded"' in log_lines.getvalue(), message="the worker logged it")
 
@@ -77,6 +81,7 @@ async def test_logs_carry_scan_and_user_and_hold_no_secrets(live_server: LiveSer
         tokens["refresh_token"],
         refreshed.json()["access_token"],
         signature,
+        share["token"],
         base64.b64encode(data[:300]).decode(),
         data[:300].hex(),
     ):
@@ -93,6 +98,8 @@ async def test_logs_carry_scan_and_user_and_hold_no_secrets(live_server: LiveSer
     assert (upload_line["scan_id"], upload_line["user_id"], upload_line["status"]) == (scan_id, user_id, 200)
     assert upload_line["request_bytes"] > len(data) and upload_line["request_id"]
     assert all("?" not in r.get("path", "") for r in records), "query strings (signatures) are not logged"
+    shared = [r["path"] for r in records if r.get("logger") == "housescan.http" and "/shared/" in r.get("path", "")]
+    assert shared and all(path.startswith("/api/v1/shared/[redacted]") for path in shared), shared
 
     worker = lines("housescan.scans.job", scan_id=scan_id, user_id=user_id)
     assert {r["event"] for r in worker} >= {"scan claimed: attempt 1", "scan succeeded"}
@@ -129,6 +136,19 @@ def test_sensitive_fields_and_text_are_masked(log_lines: io.StringIO) -> None:
         assert secret not in rendered, secret
     assert record["payload"] == "<14 bytes>" and record["nested"]["count"] == 3
     assert record["tokens_in"] == 1234, "token counts are figures, not secrets"
+
+
+def test_a_long_traceback_keeps_the_error_it_ends_with(log_lines: io.StringIO) -> None:
+    logger = logging.getLogger("housescan.test")
+    try:
+        raise ConnectionRefusedError("y" * 6000 + " Connect call failed ('127.0.0.1', 1)")
+    except ConnectionRefusedError:
+        logger.exception("the database cannot be reached")
+    (record,) = [r for r in _parse(log_lines) if r.get("logger") == "housescan.test"]
+    rendered = json.dumps(record)
+    assert "[truncated]" in rendered
+    assert "the database cannot be reached" in rendered  # the start
+    assert "Connect call failed" in rendered  # and the end: what went wrong
 
 
 def test_json_when_not_a_terminal_and_console_on_one() -> None:

@@ -29,6 +29,8 @@ _SENSITIVE_TEXT = (
     # A JWT (access or refresh token) anywhere in a message.
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
+    # A share link's token (in any logged path or URL) opens a report or a repair list to whoever holds it.
+    (re.compile(r"(/shared/(?:repair-lists/)?)[^/\s'\"?#]+"), rf"\1{REDACTED}"),
     # key=value pairs of query strings, form bodies and reprs.
     (
         re.compile(
@@ -48,7 +50,11 @@ _request_fields: ContextVar[dict[str, Any] | None] = ContextVar("housescan_reque
 def _mask_text(text: str) -> str:
     for pattern, replacement in _SENSITIVE_TEXT:
         text = pattern.sub(replacement, text)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "...[truncated]"
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    # Both ends: a traceback's last lines name the error (an unreachable database, say).
+    head = MAX_VALUE_CHARS // 4
+    return text[:head] + "...[truncated]..." + text[-(MAX_VALUE_CHARS - head) :]
 
 
 def _mask(key: str, value: Any) -> Any:
