@@ -18,6 +18,21 @@ LogFormatOption = Annotated[
 ]
 
 app = typer.Typer(help="HouseScan: photos of a home in, an inspection report out.", no_args_is_help=True)
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or exit with one line a wrong setting, naming its variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            name = "HOUSESCAN_" + "_".join(str(part) for part in error["loc"]).upper()
+            typer.echo(f"{name}: {error['msg']} (it is {error.get('input')!r})", err=True)
+        raise typer.Exit(2) from None
+
+
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -38,7 +53,7 @@ def serve(
     from housescan.ops.serving import guarded_protocol
 
     _configure_logging(log_level, log_format)
-    settings = Settings()
+    settings = load_settings()
     # One structured line per request comes from the app; uvicorn's own access line would repeat it.
     uvicorn.run(
         create_app(settings),
@@ -74,7 +89,7 @@ def agents(
     from housescan.agents.server import create_agents_app
 
     _configure_logging(log_level, log_format)
-    uvicorn.run(create_agents_app(Settings()), host=host, port=port, log_level=log_level, log_config=None)
+    uvicorn.run(create_agents_app(load_settings()), host=host, port=port, log_level=log_level, log_config=None)
 
 
 @app.command()
@@ -90,7 +105,7 @@ def scan(
     from housescan.agents.images import ImageLoader
     from housescan.agents.service import InProcessAgentsClient, create_provider
 
-    settings = Settings()
+    settings = load_settings()
     try:
         request = folder_request(path)
     except ValueError as exc:
@@ -134,7 +149,7 @@ def worker(
     from housescan.scans.worker import run_worker
 
     _configure_logging(log_level, log_format)
-    settings = Settings()
+    settings = load_settings()
     if not settings.redis_url:
         typer.echo("`housescan worker` needs HOUSESCAN_REDIS_URL; without it `serve` runs the scans", err=True)
         raise typer.Exit(2)
@@ -221,7 +236,7 @@ def db_upgrade() -> None:
     from housescan.db.migrate import upgrade_database
 
     async def run() -> None:
-        engine = create_engine(Settings().resolved_database_url)
+        engine = create_engine(load_settings().resolved_database_url)
         try:
             await upgrade_database(engine)
         finally:
@@ -240,7 +255,7 @@ def measure_photos() -> None:
     from housescan.scans import service as scans_service
     from housescan.storage.service import create_store
 
-    settings = Settings()
+    settings = load_settings()
 
     async def run() -> tuple[int, int, int]:
         engine = create_engine(settings.resolved_database_url)
@@ -284,12 +299,13 @@ def user_create(
     from housescan.db.migrate import upgrade_database
     from housescan.errors import HouseScanError
 
+    _check_email(email)
     secret = password or getpass.getpass("Password: ")
     if len(secret) < 8:
         raise typer.BadParameter("the password needs at least 8 characters")
 
     async def run() -> None:
-        engine = create_engine(Settings().resolved_database_url)
+        engine = create_engine(load_settings().resolved_database_url)
         try:
             await upgrade_database(engine)
             async with create_sessionmaker(engine)() as db_session:
@@ -308,6 +324,48 @@ def user_create(
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created {'admin' if admin else 'user'} {email}")
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Argument(help="admin or user")],
+) -> None:
+    """Give an existing account the admin role, or take it back."""
+    from housescan.auth import service as auth_service
+    from housescan.auth.models import Role
+    from housescan.db.engine import create_engine, create_sessionmaker
+    from housescan.db.migrate import upgrade_database
+    from housescan.errors import HouseScanError
+
+    if role not in (Role.admin.value, Role.user.value):
+        raise typer.BadParameter(f"the role is admin or user, not {role!r}", param_hint="ROLE")
+
+    async def run() -> None:
+        engine = create_engine(load_settings().resolved_database_url)
+        try:
+            await upgrade_database(engine)
+            async with create_sessionmaker(engine)() as db_session:
+                await auth_service.set_role(db_session=db_session, email=email, role=Role(role))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except HouseScanError as exc:
+        typer.echo(f"{exc.message}: {email}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{email} is now {'an admin' if role == 'admin' else 'a user'}")
+
+
+def _check_email(email: str) -> None:
+    """The same check as sign-up: an account made here with a malformed address could never sign in."""
+    from pydantic import EmailStr, TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(EmailStr).validate_python(email)
+    except ValidationError:
+        raise typer.BadParameter(f"{email!r} is not a valid e-mail address", param_hint="EMAIL") from None
 
 
 def _count(number: int, noun: str) -> str:

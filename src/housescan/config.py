@@ -86,10 +86,10 @@ class Settings(BaseSettings):
         default=1024, ge=1, description="`serve`: connections still sending their headers at once"
     )
 
-    worker_concurrency: int = 2
-    job_max_attempts: int = 3
-    job_backoff_seconds: float = 1.0
-    sweep_interval_seconds: float = 60.0
+    worker_concurrency: int = Field(default=2, ge=1, description="scans analysed at once by a worker")
+    job_max_attempts: int = Field(default=3, ge=1)
+    job_backoff_seconds: float = Field(default=1.0, ge=0)
+    sweep_interval_seconds: float = Field(default=60.0, gt=0)
     deleted_scan_check_seconds: float = Field(
         default=2.0, gt=0, description="how often a running analysis checks that its scan was not deleted"
     )

@@ -29,7 +29,7 @@ from housescan.auth.security import (
 )
 from housescan.auth.throttle import AuthThrottles
 from housescan.config import Settings
-from housescan.errors import Conflict, NotAuthenticated, ServiceUnavailable, Unprocessable
+from housescan.errors import Conflict, NotAuthenticated, NotFound, ServiceUnavailable, Unprocessable
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,20 @@ async def create_user(
     except IntegrityError as exc:  # a concurrent registration of the same address won the race
         await db_session.rollback()
         raise EmailTaken() from exc
+    return user
+
+
+class NoSuchAccount(NotFound):
+    message = "no account has this e-mail address"
+
+
+async def set_role(*, db_session: AsyncSession, email: str, role: Role) -> User:
+    """Give an existing account a role (an operator's command: the first admin, or one more)."""
+    user = await get_by_email(db_session=db_session, email=email)
+    if user is None:
+        raise NoSuchAccount()
+    user.role = role
+    await db_session.commit()
     return user
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -51,6 +52,9 @@ def _ping_on_checkout(dbapi_connection: Any, _record: ConnectionPoolEntry, _prox
 
 def create_engine(database_url: str) -> AsyncEngine:
     if database_url.startswith("sqlite"):
+        database = make_url(database_url).database
+        if database and database != ":memory:":  # the file's folder, as `serve` makes the data folder
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(database_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _leave_transactions_to_sqlalchemy)
