@@ -41,10 +41,10 @@ async def test_compare_two_homes_with_verdicts_and_csv(review_server: LiveServer
         assert (home["cost"]["low"], home["cost"]["high"]) >= (80, 150)
         assert (home["rating"], home["note"]) == (3, "Nice garden")
         assert (other["rating"], other["note"]) == (None, None) and other["rooms"] == 2
-        # When each scan was made, as the scan itself says: two scans of one home are told apart by it.
+        # When each scan was first analysed, as its report says: two scans of one home are told apart by it.
         for compared_scan, made in ((home, second), (other, first)):
-            scan = (await client.get(f"/api/v1/scans/{made['id']}", headers=auth(token))).json()
-            assert datetime.fromisoformat(compared_scan["scanned_at"]) == datetime.fromisoformat(scan["created_at"])
+            report = (await client.get(f"/api/v1/scans/{made['id']}/report", headers=auth(token))).json()
+            assert datetime.fromisoformat(compared_scan["scanned_at"]) == datetime.fromisoformat(report["scanned_at"])
         assert "source" in home["house_type"] and set(home["assessed"]) >= {"by_person", "by_model", "not_assessed"}
 
         table = await client.get("/api/v1/compare.csv", params={"scan_ids": ids}, headers=auth(token))

@@ -35,7 +35,10 @@ class ComparedCost(BaseModel):
 class ComparedScan(BaseModel):
     scan_id: uuid.UUID
     address: str | None
-    scanned_at: datetime = Field(description="when the scan was made: two scans of one home are told apart by it")
+    scanned_at: datetime = Field(
+        description="when the scan was first analysed (else made), as its report says: two scans of one home "
+        "are told apart by it"
+    )
     house_type: Answer = Field(description="with who gave it; value null means not seen, never 'none'")
     rooms: int
     room_names: list[str]

@@ -74,7 +74,7 @@ async def compare(
             ComparedScan(
                 scan_id=scan.id,
                 address=context.house.address,
-                scanned_at=scan.created_at,
+                scanned_at=scan.first_analysed_at or scan.created_at,
                 house_type=brief.house_type,
                 rooms=len(brief.rooms),
                 room_names=[room.name for room in brief.rooms],

@@ -1582,7 +1582,7 @@ export interface components {
             /**
              * Scanned At
              * Format: date-time
-             * @description when the scan was made: two scans of one home are told apart by it
+             * @description when the scan was first analysed (else made), as its report says: two scans of one home are told apart by it
              */
             scanned_at: string;
             /** @description with who gave it; value null means not seen, never 'none' */
