@@ -244,3 +244,46 @@ async def test_an_s3_store_that_cannot_be_reached_is_named_as_unavailable(tmp_pa
     )
     with pytest.raises(StorageUnavailable):
         await store.put("scans/p/photo.jpg", JPEG, "image/jpeg")
+
+
+async def test_readiness_names_a_photo_store_that_cannot_be_reached(
+    tmp_path: Path, settings_for_store: Settings
+) -> None:
+    server = await start_server(settings_for_store.model_copy(update={"web_dir": tmp_path / "no"}))
+    try:
+        async with server.client() as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {
+            "status": "ready",
+            "checks": {"database": "ok", "queue": "ok", "storage": "ok"},
+            "workers": settings_for_store.worker_concurrency,
+        }
+    finally:
+        await server.stop()
+
+    with socket.socket() as closed:  # a port nothing listens on: the store's every request is refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    unreachable = Settings(
+        data_dir=tmp_path / "unreachable",
+        web_dir=tmp_path / "no",
+        agents_provider="null",
+        storage_url="s3://photos/v1",
+        s3_endpoint_url=f"http://127.0.0.1:{port}",
+        s3_region=S3_REGION,
+        s3_access_key_id=S3_KEY_ID,
+        s3_secret_access_key=S3_SECRET,  # type: ignore[arg-type]
+    )
+    unreachable.data_dir.mkdir(parents=True)
+    server = await start_server(unreachable)
+    try:
+        async with server.client() as client:
+            ready = await client.get("/readyz")
+            alive = await client.get("/healthz")
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["status"] == "not ready"
+        assert ready.json()["checks"]["database"] == "ok" and ready.json()["checks"]["storage"] != "ok"
+        assert alive.status_code == 200  # alive all the same: liveness is not readiness
+    finally:
+        await server.stop()

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import text
 
 from housescan import __version__
 from housescan.admin import service as admin_service
-from housescan.admin.schemas import AdminAnalytics, FailedScanPage, RetryAccepted
+from housescan.admin.schemas import AdminAnalytics, FailedScanPage, Readiness, RetryAccepted
 from housescan.auth.dependencies import AdminOnly, AdminUser
 from housescan.costs import service as costs_service
 from housescan.costs.schemas import CostReport
@@ -30,6 +31,43 @@ _ADMIN = (NotAuthenticated, AdminOnly)
 async def healthz(runtime: RuntimeDep, db_session: SessionDep) -> dict[str, str]:
     await db_session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__, "database": runtime.engine.dialect.name}
+
+
+READY_TIMEOUT_SECONDS = 3.0
+
+
+@router.get(
+    "/readyz",
+    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness, "description": "a dependency failed"}},
+)
+async def readyz(runtime: RuntimeDep, response: Response) -> Readiness:
+    """Whether this process can serve: its database, its queue (Redis when scaled out) and its photo store each
+    answer within a few seconds. 503 names what did not; /healthz stays the cheap liveness check."""
+    checks: dict[str, str] = {}
+    workers: int | None = None
+
+    async def database() -> None:
+        async with runtime.sessionmaker() as db_session:
+            await db_session.execute(text("SELECT 1"))
+
+    async def queue() -> None:
+        nonlocal workers
+        workers = (await runtime.queue.health()).workers
+
+    async def storage() -> None:
+        await runtime.store.exists("readiness-probe")
+
+    for name, probe in (("database", database), ("queue", queue), ("storage", storage)):
+        try:
+            await asyncio.wait_for(probe(), READY_TIMEOUT_SECONDS)
+            checks[name] = "ok"
+        except Exception as error:  # anything at all: the probe's answer is that this dependency failed
+            checks[name] = "no answer in time" if isinstance(error, TimeoutError) else type(error).__name__
+            logger.warning("not ready: the %s check failed (%s)", name, checks[name])
+    ready = all(result == "ok" for result in checks.values())
+    if not ready:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Readiness(status="ready" if ready else "not ready", checks=checks, workers=workers)
 
 
 @router.get("/api/v1/admin/queue/health", responses=responses(*_ADMIN))

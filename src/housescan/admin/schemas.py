@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -111,3 +112,9 @@ class AdminAnalytics(BaseModel):
     spend_per_day: list[DaySpend] = Field(description="every day of the period, oldest first")
     total_cost_usd: float
     notifications: OutboxHealth
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(description="database, queue, storage: 'ok' or what failed")
+    workers: int | None = Field(description="workers taking scans now (the queue's count); null if unknown")

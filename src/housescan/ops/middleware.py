@@ -27,7 +27,7 @@ logger = logging.getLogger("housescan.http")
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _SCAN_IN_PATH = re.compile(rf"/scans?/(?:scan/)?({_UUID})")
 UPLOAD_ROUTE = "/api/v1/scans/{scan_id}/images"
-QUIET_ROUTES = ("/metrics", "/healthz")
+QUIET_ROUTES = ("/metrics", "/healthz", "/readyz")
 
 
 class ObservabilityMiddleware:
