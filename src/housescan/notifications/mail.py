@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -108,15 +108,33 @@ async def send_mail(
 _background: set[asyncio.Task[None]] = set()
 
 
-def send_mail_soon(settings: Settings, mail: Mail) -> asyncio.Task[None]:
+# A password reset's link lasts an hour: a mail server down for a few minutes should not lose it.
+RESEND_DELAYS_SECONDS = (10.0, 60.0, 300.0)
+
+
+def send_mail_soon(
+    settings: Settings, mail: Mail, *, resend_delays: Sequence[float] = RESEND_DELAYS_SECONDS
+) -> asyncio.Task[None]:
     """Send in the background, so a request answers in the same time whether or not it sends mail (no
-    account enumeration by timing); a failure is logged."""
+    account enumeration by timing); a failed attempt is tried again after each of `resend_delays`, and a
+    message that never went is logged."""
 
     async def run() -> None:
-        try:
-            await send_mail(settings, mail)
-        except Exception:
-            logger.exception("e-mail to %s (%s) could not be sent", mail.to, mail.subject)
+        for attempt, delay in enumerate([*resend_delays, None], start=1):
+            try:
+                await send_mail(settings, mail)
+                return
+            except Exception as error:
+                if delay is None:
+                    logger.exception(
+                        "e-mail to %s (%s) could not be sent in %d attempts", mail.to, mail.subject, attempt
+                    )
+                    return
+                logger.warning(
+                    "e-mail to %s (%s) not sent (attempt %d: %s); trying again in %g s",
+                    mail.to, mail.subject, attempt, type(error).__name__, delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
 
     task = asyncio.get_running_loop().create_task(run(), name="send-mail")
     _background.add(task)
