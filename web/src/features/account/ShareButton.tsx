@@ -25,7 +25,8 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
   const shares = sharesQuery.data ?? null;
   const load = useInvalidateShares(scanId);
   const [days, setDays] = useState(30);
-  const [created, setCreated] = useState<string | null>(null);
+  // The link just made (its URL is shown once), until it is revoked.
+  const [created, setCreated] = useState<{ id: string; url: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const [actionError, setError] = useState<string[] | null>(null);
   const error = actionError ?? (sharesQuery.error ? errorLines(sharesQuery.error, "The links could not be loaded.") : null);
@@ -42,7 +43,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
     setError(null);
     try {
       const share = await accountApi.createShare(scanId, days);
-      setCreated(share.url);
+      setCreated({ id: share.id, url: share.url });
       setCopied(false);
       await load();
     } catch (err) {
@@ -56,6 +57,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
     setError(null);
     try {
       await accountApi.revokeShare(scanId, id);
+      setCreated((shown) => (shown?.id === id ? null : shown));
       await load();
     } catch (err) {
       setError(errorLines(err, "The link could not be revoked."));
@@ -65,7 +67,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
   async function copy() {
     if (!created) return;
     try {
-      await navigator.clipboard.writeText(created);
+      await navigator.clipboard.writeText(created.url);
       setCopied(true);
     } catch {
       setCopied(false);
@@ -106,7 +108,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
           <div className="share-created">
             <label className="field">
               <span>New link (shown once)</span>
-              <input readOnly value={created} aria-label="Share link" onFocus={(event) => event.target.select()} />
+              <input readOnly value={created.url} aria-label="Share link" onFocus={(event) => event.target.select()} />
             </label>
             <button type="button" className="btn btn-secondary btn-small" onClick={() => void copy()}>
               {copied ? "Copied" : "Copy"}
