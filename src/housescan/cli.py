@@ -106,10 +106,14 @@ def scan(
     from housescan.agents.service import InProcessAgentsClient, create_provider
 
     settings = load_settings()
+    unreadable: list[Path] = []
     try:
-        request = folder_request(path)
+        request = folder_request(path, unreadable)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATH") from None
+    finally:
+        for photo in unreadable:
+            typer.echo(f"skipped {photo}: not a photo that can be decoded", err=True)
     client = InProcessAgentsClient(
         create_provider(settings), ImageLoader(local_roots=[path], max_bytes=settings.max_image_bytes)
     )
@@ -132,6 +136,8 @@ def scan(
         typer.echo(response.model_dump_json(indent=2))
     else:
         Console().print(report(response))
+    if response.metadata.rooms_failed:  # the report is printed all the same; a script sees the failure
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -141,6 +141,18 @@ def test_scan_command_reads_a_folder_of_rooms(tmp_path: Path) -> None:
     table = CliRunner().invoke(cli, ["scan", str(home)])
     assert table.exit_code == 0 and "House type" in table.stdout and "kitchen" in table.stdout
 
+    # A file named like a photo that is none is skipped and named; the room's real photos are analysed.
+    (home / "kitchen" / "broken.jpg").write_text("not a photo")
+    skipped = CliRunner().invoke(cli, ["scan", str(home), "--json"])
+    assert skipped.exit_code == 0, skipped.output
+    assert f"skipped {(home / 'kitchen' / 'broken.jpg').resolve()}: not a photo that can be decoded" in skipped.stderr
+    kitchen = next(r for r in json.loads(skipped.stdout)["result"]["rooms"] if r["room_id"] == "kitchen")
+    assert kitchen["status"] == "succeeded"
+    assert json.loads(skipped.stdout)["metadata"]["total_images"] == 4
+    (home / "only-broken").mkdir()
+    (home / "only-broken" / "x.png").write_bytes(b"\x89PNG broken")
+    assert "x.png: not a photo" in CliRunner().invoke(cli, ["scan", str(home), "--json"]).stderr
+
     empty = tmp_path / "empty"
     empty.mkdir()
     failed = CliRunner().invoke(cli, ["scan", str(empty)])

@@ -9,27 +9,40 @@ from rich.table import Table
 from rich.text import Text
 
 from housescan.agents.contract import RoomInput, ScanRequest, ScanResponse
+from housescan.agents.local.images import decode
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
-def _photos_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+def _readable(path: Path) -> bool:
+    try:
+        decode(path.read_bytes(), min_short_side=32)
+    except (ValueError, OSError):
+        return False
+    return True
 
 
-def discover_rooms(root: Path) -> list[RoomInput]:
+def _photos_in(folder: Path, unreadable: list[Path]) -> list[Path]:
+    named = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+    unreadable.extend(p for p in named if not _readable(p))
+    return [p for p in named if p not in unreadable]
+
+
+def discover_rooms(root: Path, unreadable: list[Path] | None = None) -> list[RoomInput]:
     """Each sub-folder with photos is a room named after it; photos lying in `root` itself form one more room
-    named after `root`."""
+    named after `root`. A file named like a photo that cannot be decoded is left out, added to `unreadable`
+    (the room's other photos are still analysed)."""
+    unreadable = [] if unreadable is None else unreadable
     root = root.resolve()
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder")
     rooms = [
         RoomInput(room_id=folder.name, label=folder.name, image_urls=[p.as_uri() for p in photos])
         for folder in sorted(p for p in root.iterdir() if p.is_dir())
-        if (photos := _photos_in(folder))
+        if (photos := _photos_in(folder, unreadable))
     ]
-    loose = _photos_in(root)
+    loose = _photos_in(root, unreadable)
     if loose:
         rooms.append(RoomInput(room_id=root.name, label=root.name, image_urls=[p.as_uri() for p in loose]))
     if not rooms:
@@ -37,9 +50,9 @@ def discover_rooms(root: Path) -> list[RoomInput]:
     return rooms
 
 
-def folder_request(root: Path) -> ScanRequest:
+def folder_request(root: Path, unreadable: list[Path] | None = None) -> ScanRequest:
     return ScanRequest(
-        rooms=discover_rooms(root),
+        rooms=discover_rooms(root, unreadable),
         house_checklist=list(HOUSE_ITEMS),
         rooms_checklist=list(ROOM_ITEMS),
         products_checklist=list(PRODUCT_ITEMS),
