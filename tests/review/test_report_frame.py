@@ -177,6 +177,14 @@ async def test_history_cards_and_the_persons_house_type_survive_a_reanalysis(rev
         assert card["findings_by_severity"] == {"safety": 0, "major": 1, "maintenance": 0, "note": 0}
         assert card["assessed"]["by_person"] == 0 and card["assessed"]["total"] > 0
         first = await _report(client, token, scan_id)
+        # The list's counts add up as the report's do: the products looked for and not seen are among them.
+        assert {key: card["assessed"][key] for key in card["assessed"]} == {
+            key: first["assessed"][key] for key in card["assessed"]
+        }
+        assert (
+            sum(card["assessed"][k] for k in ("by_person", "by_model", "not_seen", "not_assessed"))
+            == (card["assessed"]["total"])
+        )
         assert first["scanned_at"] and first["updated_at"] >= first["scanned_at"]
 
         again = await client.post(

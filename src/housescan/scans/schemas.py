@@ -154,6 +154,7 @@ class AssessedCounts(BaseModel):
     by_person: int
     by_model: int
     not_assessed: int
+    not_seen: int = Field(default=0, description="products the models looked for and did not see")
 
 
 class ScanPage(BaseModel):

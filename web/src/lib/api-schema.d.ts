@@ -1489,6 +1489,12 @@ export interface components {
             by_model: number;
             /** Not Assessed */
             not_assessed: number;
+            /**
+             * Not Seen
+             * @description products the models looked for and did not see
+             * @default 0
+             */
+            not_seen: number;
         };
         /**
          * Candidate

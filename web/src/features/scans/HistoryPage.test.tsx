@@ -36,11 +36,11 @@ describe("HistoryPage", () => {
       items: [
         item({
           findings_by_severity: { safety: 1, major: 0, maintenance: 2, note: 0 },
-          assessed: { total: 75, by_person: 10, by_model: 8, not_assessed: 57 },
+          assessed: { total: 75, by_person: 10, by_model: 8, not_assessed: 57, not_seen: 0 },
           scanned_at: "2026-12-01T09:00:00Z",
           updated_at: "2026-12-02T23:15:00Z",
         }),
-        item({ id: "s2", address: "2 Elm Row", findings_by_severity: {}, assessed: { total: 70, by_person: 0, by_model: 12, not_assessed: 58 }, scanned_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z" }),
+        item({ id: "s2", address: "2 Elm Row", findings_by_severity: {}, assessed: { total: 70, by_person: 0, by_model: 12, not_assessed: 51, not_seen: 7 }, scanned_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z" }),
       ],
       next_cursor: null,
     });
@@ -60,7 +60,7 @@ describe("HistoryPage", () => {
     // In the account's time zone (Berlin): the update was past midnight there.
     expect(within(first).getByTestId("scan-times").textContent).toBe("Scanned 1 Dec 2026, 10:00 CET · Updated 3 Dec 2026, 00:15 CET");
     expect(within(second).getByTestId("scan-brief").textContent).toContain("No findings recorded yet");
-    expect(within(second).getByTestId("scan-assessed").textContent).toBe("Checked 0 of 70 · 12 by the models · 58 not assessed");
+    expect(within(second).getByTestId("scan-assessed").textContent).toBe("Checked 0 of 70 · 12 by the models · 7 not seen in the photos · 51 not assessed");
   });
 });
 

@@ -26,6 +26,7 @@ export function ScanBrief({ scan }: { scan: ScanListItem }) {
         <p className="scan-meta" data-testid="scan-assessed">
           Checked {assessed.by_person} of {assessed.total}
           {assessed.by_model > 0 && ` · ${assessed.by_model} by the models`}
+          {assessed.not_seen > 0 && ` · ${assessed.not_seen} not seen in the photos`}
           {assessed.not_assessed > 0 && ` · ${assessed.not_assessed} not assessed`}
         </p>
       )}
