@@ -364,6 +364,38 @@ def user_set_role(
     typer.echo(f"{email} is now {'an admin' if role == 'admin' else 'a user'}")
 
 
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Argument()],
+    password: Annotated[str | None, typer.Option(help="default: asked for on the terminal")] = None,
+) -> None:
+    """Give an account a new password (a person locked out where no e-mail is sent); their sessions end."""
+    from housescan.account import service as account_service
+    from housescan.db.engine import create_engine, create_sessionmaker
+    from housescan.db.migrate import upgrade_database
+    from housescan.errors import HouseScanError
+
+    secret = password or getpass.getpass("New password: ")
+    if len(secret) < 8:
+        raise typer.BadParameter("the password needs at least 8 characters")
+
+    async def run() -> None:
+        engine = create_engine(load_settings().resolved_database_url)
+        try:
+            await upgrade_database(engine)
+            async with create_sessionmaker(engine)() as db_session:
+                await account_service.set_password_by_operator(db_session=db_session, email=email, password=secret)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except HouseScanError as exc:
+        typer.echo(f"{exc.message}: {email}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"new password set for {email}; their sessions have ended")
+
+
 def _check_email(email: str) -> None:
     """The same check as sign-up: an account made here with a malformed address could never sign in."""
     from pydantic import EmailStr, TypeAdapter, ValidationError

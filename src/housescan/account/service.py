@@ -140,6 +140,24 @@ async def _check_password(user: User, password: str) -> None:
         raise WrongPassword()
 
 
+async def set_password_by_operator(*, db_session: AsyncSession, email: str, password: str) -> None:
+    """An operator's reset (`housescan user set-password`), for a person locked out where no mail goes: as a
+    reset link's use, the account's reset links die and every session ends."""
+    auth_service.check_password(password)
+    user = await auth_service.get_by_email(db_session=db_session, email=email)
+    if user is None:
+        raise auth_service.NoSuchAccount()
+    password_hash = await _hash_password(password)
+    await db_session.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
+    await db_session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user.id, commit=False)
+    await db_session.commit()
+
+
 async def change_password(
     *, db_session: AsyncSession, settings: Settings, user: User, current_password: str, new_password: str
 ) -> TokenPair:
