@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import getpass
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from housescan.config import Settings
 from housescan.ops.logs import LogFormat
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 LogFormatOption = Annotated[
     str, typer.Option("--log-format", help="auto: JSON when stdout is not a terminal", case_sensitive=False)
@@ -301,35 +305,14 @@ def user_create(
     """Create a user (e.g. the first admin)."""
     from housescan.auth import service as auth_service
     from housescan.auth.models import Role
-    from housescan.db.engine import create_engine, create_sessionmaker
-    from housescan.db.migrate import upgrade_database
-    from housescan.errors import HouseScanError
 
     _check_email(email)
-    secret = password or getpass.getpass("Password: ")
-    if len(secret) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters")
-
-    async def run() -> None:
-        engine = create_engine(load_settings().resolved_database_url)
-        try:
-            await upgrade_database(engine)
-            async with create_sessionmaker(engine)() as db_session:
-                await auth_service.create_user(
-                    db_session=db_session,
-                    email=email,
-                    password=secret,
-                    role=Role.admin if admin else Role.user,
-                )
-        finally:
-            await engine.dispose()
-
-    try:
-        asyncio.run(run())
-    except HouseScanError as exc:  # the e-mail is taken, the password is blank, ...
-        typer.echo(exc.message, err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"created {'admin' if admin else 'user'} {email}")
+    secret = _new_password(password, "Password: ")
+    role = Role.admin if admin else Role.user
+    _on_database(
+        lambda db_session: auth_service.create_user(db_session=db_session, email=email, password=secret, role=role)
+    )
+    typer.echo(f"created {role.value} {email}")
 
 
 @user_app.command("set-role")
@@ -340,27 +323,10 @@ def user_set_role(
     """Give an existing account the admin role, or take it back."""
     from housescan.auth import service as auth_service
     from housescan.auth.models import Role
-    from housescan.db.engine import create_engine, create_sessionmaker
-    from housescan.db.migrate import upgrade_database
-    from housescan.errors import HouseScanError
 
     if role not in (Role.admin.value, Role.user.value):
         raise typer.BadParameter(f"the role is admin or user, not {role!r}", param_hint="ROLE")
-
-    async def run() -> None:
-        engine = create_engine(load_settings().resolved_database_url)
-        try:
-            await upgrade_database(engine)
-            async with create_sessionmaker(engine)() as db_session:
-                await auth_service.set_role(db_session=db_session, email=email, role=Role(role))
-        finally:
-            await engine.dispose()
-
-    try:
-        asyncio.run(run())
-    except HouseScanError as exc:
-        typer.echo(f"{exc.message}: {email}", err=True)
-        raise typer.Exit(1) from None
+    _on_database(lambda db_session: auth_service.set_role(db_session=db_session, email=email, role=Role(role)), email)
     typer.echo(f"{email} is now {'an admin' if role == 'admin' else 'a user'}")
 
 
@@ -371,29 +337,45 @@ def user_set_password(
 ) -> None:
     """Give an account a new password (a person locked out where no e-mail is sent); their sessions end."""
     from housescan.account import service as account_service
+
+    secret = _new_password(password, "New password: ")
+    _on_database(
+        lambda db_session: account_service.set_password_by_operator(
+            db_session=db_session, email=email, password=secret
+        ),
+        email,
+    )
+    typer.echo(f"new password set for {email}; their sessions have ended")
+
+
+def _new_password(given: str | None, prompt: str) -> str:
+    secret = given or getpass.getpass(prompt)
+    if len(secret) < 8:
+        raise typer.BadParameter("the password needs at least 8 characters")
+    return secret
+
+
+def _on_database(work: Callable[[AsyncSession], Awaitable[object]], about: str | None = None) -> None:
+    """Run `work` in a session of the configured database (migrated first); a refusal (the e-mail taken, no
+    such account) is one line on stderr, `about` after it, and exit status 1."""
     from housescan.db.engine import create_engine, create_sessionmaker
     from housescan.db.migrate import upgrade_database
     from housescan.errors import HouseScanError
-
-    secret = password or getpass.getpass("New password: ")
-    if len(secret) < 8:
-        raise typer.BadParameter("the password needs at least 8 characters")
 
     async def run() -> None:
         engine = create_engine(load_settings().resolved_database_url)
         try:
             await upgrade_database(engine)
             async with create_sessionmaker(engine)() as db_session:
-                await account_service.set_password_by_operator(db_session=db_session, email=email, password=secret)
+                await work(db_session)
         finally:
             await engine.dispose()
 
     try:
         asyncio.run(run())
     except HouseScanError as exc:
-        typer.echo(f"{exc.message}: {email}", err=True)
+        typer.echo(f"{exc.message}: {about}" if about else exc.message, err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"new password set for {email}; their sessions have ended")
 
 
 def _check_email(email: str) -> None:
