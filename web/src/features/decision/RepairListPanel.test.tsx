@@ -67,7 +67,16 @@ describe("RepairListPanel", () => {
       "/api/v1/scans/s1/repair-lists",
       { items: [{ finding_id: "f1", ask: "credit", amount: 500 }], note: null, expires_in_days: 30 },
     ]);
-    await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toContain("Version 1 · 1 finding · asked £500"));
+    await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toMatch(/^Version 1 · saved .+ · 1 finding · asked £500/));
+  });
+
+  it("says nothing was asked of a list of repairs only, rather than 'asked £0'", async () => {
+    const repairs: RepairList = { ...made(), items: [{ ...made().items[0], ask: "repair", amount: null }], total: { ...made().total, asked: 0 } };
+    vi.spyOn(api, "request").mockImplementation(async () => ({ items: [repairs] }) as never);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    const line = await screen.findByTestId("repair-list");
+    expect(line.textContent).toMatch(/^Version 1 · saved .+ · 1 finding · estimated £300–£700/);
+    expect(line.textContent).not.toContain("asked");
   });
 
   it("gives a revoked list a new link: shown, copied, and the list's line says it works again", async () => {

@@ -131,7 +131,8 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
           {lists.map((list) => (
             <li key={list.id} data-testid="repair-list">
               <div>
-                <strong>Version {list.version}</strong> · {plural(list.items.length, "finding")} · asked {formatMoney(list.total.asked, list.total.currency)}
+                <strong>Version {list.version}</strong> · saved {formatDate(list.updated_at)} · {plural(list.items.length, "finding")}
+                {list.total.asked > 0 && <> · asked {formatMoney(list.total.asked, list.total.currency)}</>}
                 {list.total.cost_high > 0 && <> · estimated {formatCostRange(list.total.cost_low, list.total.cost_high, list.total.currency)}</>}
                 <p className="muted small">{linkState(list)}</p>
               </div>
