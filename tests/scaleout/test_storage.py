@@ -282,8 +282,10 @@ async def test_readiness_names_a_photo_store_that_cannot_be_reached(
             ready = await client.get("/readyz")
             alive = await client.get("/healthz")
         assert ready.status_code == 503, ready.text
-        assert ready.json()["status"] == "not ready"
-        assert ready.json()["checks"]["database"] == "ok" and ready.json()["checks"]["storage"] != "ok"
+        assert ready.json()["error"] == "not_ready" and ready.headers["retry-after"]
+        detail = ready.json()["detail"]
+        assert detail["message"].startswith("not ready: storage (")
+        assert detail["checks"]["database"] == "ok" and detail["checks"]["storage"] != "ok"
         assert alive.status_code == 200  # alive all the same: liveness is not readiness
     finally:
         await server.stop()

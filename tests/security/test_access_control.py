@@ -25,6 +25,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),  # the refresh token in the body is the credential (tests/api/test_auth)
     ("GET", "/healthz"),
+    ("GET", "/readyz"),  # for load balancers: which dependencies answer, nothing of anyone's
     ("GET", "/api/v1/images/{image_id}/{variant}"),  # a signed, expiring URL instead (photo and renditions)
     ("GET", "/metrics"),  # operators' scrape endpoint, counts only
     ("GET", "/api/v1/shared/{token}"),  # a share link: the token is the credential (tests/shares)

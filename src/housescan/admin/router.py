@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 from sqlalchemy import text
 
 from housescan import __version__
@@ -17,7 +17,7 @@ from housescan.costs import service as costs_service
 from housescan.costs.schemas import CostReport
 from housescan.costs.service import InvalidPeriod
 from housescan.dependencies import RuntimeDep, SessionDep
-from housescan.errors import NotAuthenticated, responses
+from housescan.errors import HouseScanError, NotAuthenticated, responses
 from housescan.jobs.base import QueueHealth
 from housescan.scans.service import ScanNotFound, ScanStateConflict
 
@@ -36,13 +36,15 @@ async def healthz(runtime: RuntimeDep, db_session: SessionDep) -> dict[str, str]
 READY_TIMEOUT_SECONDS = 3.0
 
 
-@router.get(
-    "/readyz",
-    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Readiness, "description": "a dependency failed"}},
-)
-async def readyz(runtime: RuntimeDep, response: Response) -> Readiness:
+class NotReady(HouseScanError):
+    status_code = 503
+    message = "not ready"
+
+
+@router.get("/readyz", responses=responses(NotReady))
+async def readyz(runtime: RuntimeDep) -> Readiness:
     """Whether this process can serve: its database, its queue (Redis when scaled out) and its photo store each
-    answer within a few seconds. 503 names what did not; /healthz stays the cheap liveness check."""
+    answer within a few seconds. 503 `not_ready` names what did not; /healthz stays the cheap liveness check."""
     checks: dict[str, str] = {}
     workers: int | None = None
 
@@ -64,10 +66,11 @@ async def readyz(runtime: RuntimeDep, response: Response) -> Readiness:
         except Exception as error:  # anything at all: the probe's answer is that this dependency failed
             checks[name] = "no answer in time" if isinstance(error, TimeoutError) else type(error).__name__
             logger.warning("not ready: the %s check failed (%s)", name, checks[name])
-    ready = all(result == "ok" for result in checks.values())
-    if not ready:
-        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Readiness(status="ready" if ready else "not ready", checks=checks, workers=workers)
+    failed = [f"{name} ({result})" for name, result in checks.items() if result != "ok"]
+    if failed:
+        detail = {"message": f"not ready: {', '.join(failed)}", "checks": checks, "workers": workers}
+        raise NotReady(detail, headers={"Retry-After": "5"})
+    return Readiness(status="ready", checks=checks, workers=workers)
 
 
 @router.get("/api/v1/admin/queue/health", responses=responses(*_ADMIN))

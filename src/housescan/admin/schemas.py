@@ -115,6 +115,6 @@ class AdminAnalytics(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: Literal["ready", "not ready"]
+    status: Literal["ready"]
     checks: dict[str, str] = Field(description="database, queue, storage: 'ok' or what failed")
     workers: int | None = Field(description="workers taking scans now (the queue's count); null if unknown")

@@ -503,7 +503,7 @@ export interface paths {
         /**
          * Readyz
          * @description Whether this process can serve: its database, its queue (Redis when scaled out) and its photo store each
-         *     answer within a few seconds. 503 names what did not; /healthz stays the cheap liveness check.
+         *     answer within a few seconds. 503 `not_ready` names what did not; /healthz stays the cheap liveness check.
          */
         get: operations["readyz_readyz_get"];
         put?: never;
@@ -2466,9 +2466,9 @@ export interface components {
         Readiness: {
             /**
              * Status
-             * @enum {string}
+             * @constant
              */
-            status: "ready" | "not ready";
+            status: "ready";
             /**
              * Checks
              * @description database, queue, storage: 'ok' or what failed
@@ -5481,13 +5481,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description a dependency failed */
+            /** @description `not_ready`: not ready */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
