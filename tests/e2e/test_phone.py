@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     _start_server,
     api_login,
     new_page,
+    no_sideways_scroll,
     photo,
     shot,
     sign_up,
@@ -438,6 +439,31 @@ def test_a_photo_the_server_could_not_take_is_kept_past_closing_the_app_and_a_di
         assert console.unexpected() == [], console.unexpected()
     except Exception:
         shot(context.pages[-1] if context.pages else page, f"phone-failure-{time.strftime('%H%M%S')}")
+        raise
+    finally:
+        context.close()
+
+
+def test_a_room_and_an_address_of_one_long_word_wrap_on_a_phone(browser: Any, null_server: Server) -> None:
+    """A person's long words (a German room name, an address without spaces) wrap: nothing to scroll sideways."""
+    email = unique_email("long-words")
+    room = "Donaudampfschifffahrtsgesellschaftskapitänswohnzimmer"
+    context, page, _console = new_page(browser, null_server, mobile=True)
+    try:
+        sign_up(page, email)
+        headers = api_login(null_server, email)
+        with null_server.api() as c:
+            body = {"address": "Hauptstraße-" * 8 + "1", "rooms": [{"label": room}, {"label": "Küche"}]}
+            scan_id = c.post("/api/v1/scans", json=body, headers=headers).json()["id"]
+        page.goto(f"/scans/{scan_id}?room=0")
+        page.get_by_role("heading", level=1, name=re.compile(room)).wait_for()
+        _stage(page, (31,))
+        no_sideways_scroll(page)
+        page.goto("/")  # the scans list
+        page.get_by_text("Hauptstraße-", exact=False).first.wait_for()
+        no_sideways_scroll(page)
+    except Exception:
+        shot(page, f"phone-failure-{time.strftime('%H%M%S')}")
         raise
     finally:
         context.close()
