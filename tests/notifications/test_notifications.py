@@ -302,7 +302,7 @@ async def test_without_smtp_the_mail_is_logged_not_sent(
     server = await start_server(settings.model_copy(update={"smtp_url": None}))
     try:
         async with server.client() as client:
-            _email, token, scan_id = await _person(client)
+            email, token, scan_id = await _person(client)
             prefs = (await client.get("/api/v1/me/notifications", headers=auth(token))).json()
             assert prefs["email_available"] is False and prefs["email_on_complete"] is True
         notices = await _stage_and_commit(server, scan_id)
@@ -315,6 +315,7 @@ async def test_without_smtp_the_mail_is_logged_not_sent(
         assert await _send(server, scan_id=uuid.UUID(scan_id)) == 0
         logged = "\n".join(record.getMessage() for record in caplog.records)
         assert "Report ready: 14 Maple Grove" in logged and f"https://housescan.test/scans/{scan_id}" in logged
+        assert email not in logged  # whom it was for is not for the logs
         assert mail_catcher.messages == []
     finally:
         await server.stop()
