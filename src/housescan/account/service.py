@@ -118,13 +118,18 @@ async def confirm_password_reset(*, db_session: AsyncSession, token: str, passwo
     if not getattr(spent, "rowcount", 0):  # spent by a concurrent request
         await db_session.rollback()
         raise InvalidResetToken()
-    await db_session.execute(update(User).where(User.id == row.user_id).values(password_hash=password_hash))
+    await _replace_password(db_session, row.user_id, password_hash, now)
+
+
+async def _replace_password(db_session: AsyncSession, user_id: uuid.UUID, password_hash: str, now: datetime) -> None:
+    """The new password; the account's unused reset links die and every session ends (one commit)."""
+    await db_session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
     await db_session.execute(
         update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None))
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
-    await auth_service.revoke_user_sessions(db_session=db_session, user_id=row.user_id, commit=False)
+    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id, commit=False)
     await db_session.commit()
 
 
@@ -147,15 +152,7 @@ async def set_password_by_operator(*, db_session: AsyncSession, email: str, pass
     user = await auth_service.get_by_email(db_session=db_session, email=email)
     if user is None:
         raise auth_service.NoSuchAccount()
-    password_hash = await _hash_password(password)
-    await db_session.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
-    await db_session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user.id, commit=False)
-    await db_session.commit()
+    await _replace_password(db_session, user.id, await _hash_password(password), utcnow())
 
 
 async def change_password(
