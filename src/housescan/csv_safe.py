@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 # Excel and LibreOffice read a cell starting with one of these as a formula (or as the start of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,3 +21,18 @@ def spreadsheet_safe(value: str) -> str:
 def spreadsheet_safe_row(cells: Iterable[object]) -> list[object]:
     """The row with each text cell made safe; numbers and other values as they are."""
     return [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells]
+
+
+CENTS = Decimal("0.01")
+
+
+def money_cell(amount: float | None) -> Decimal | str:
+    """A money figure as a spreadsheet reads a number: two decimals, no symbol or thousands separator (each CSV
+    gives the currency in a column of its own); no figure at all is an empty cell, never 0."""
+    return "" if amount is None else Decimal(str(amount)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def moment_cell(moment: datetime) -> str:
+    """A moment in ISO 8601 UTC to the second, e.g. "2026-12-07T15:45:14Z" (a naive one is UTC already)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")

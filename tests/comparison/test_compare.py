@@ -116,7 +116,7 @@ async def test_compare_csv_text_that_a_spreadsheet_would_run_is_quoted(review_se
             '\'=HYPERLINK("http://evil","x") (major)',
             "'+1",
         )
-        assert (quoted["cost_low"], quoted["cost_high"], quoted["major"]) == ("80.0", "150.0", "1")
+        assert (quoted["cost_low"], quoted["cost_high"], quoted["major"]) == ("80.00", "150.00", "1")
         # A leading digit is text, not a formula; "-" alone is quoted like any leading minus.
         assert (ordinary["address"], ordinary["note"]) == ("1 First Street", "'-")
         assert ordinary["cons"] == "; ".join(compared[1]["cons"]) and not ordinary["cons"].startswith("'")

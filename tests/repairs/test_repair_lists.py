@@ -50,7 +50,13 @@ async def test_repair_list_total_link_versions_csv_and_revoke(review_server: Liv
         assert made["version"] == 1 and made["note"] == "Before exchange, please."
         assert [item["finding"]["title"] for item in made["items"]] == ["Leaking trap", "Rising damp"]
         assert made["items"][0]["photos"][0]["id"] == leak["photo_ids"][0]
-        assert made["total"] == {"asked": 500, "cost_low": 380, "cost_high": 850, "currency": made["total"]["currency"]}
+        assert made["total"] == {
+            "asked": 500,
+            "cost_low": 380,
+            "cost_high": 850,
+            "currency": made["total"]["currency"],
+            "findings_with_costs": 2,
+        }
         link = made["share"]
         assert link["token"] and link["url"].endswith(f"/api/v1/shared/repair-lists/{link['token']}")
 
@@ -90,7 +96,7 @@ async def test_repair_list_total_link_versions_csv_and_revoke(review_server: Liv
             rows = list(csv.reader(io.StringIO(table)))
             assert rows[0][:6] == ["finding", "room", "severity", "trade", "ask", "amount"]
             assert [row[0] for row in rows[1:]] == ["Leaking trap", "Rising damp", "Total"]
-            assert rows[2][4:6] == ["credit", "500.0"] and rows[3][5] == "500.0"
+            assert rows[2][4:6] == ["credit", "500.00"] and rows[3][5] == "500.00"
             own_csv = await client.get(f"{_lists_url(scan['id'], made['id'])}.csv", headers=auth(token))
             assert own_csv.status_code == 200 and own_csv.headers["content-type"].startswith("text/csv")
             assert [row[4] for row in csv.reader(io.StringIO(own_csv.text))][1:2] == ["replace"]
@@ -203,12 +209,12 @@ async def test_repair_list_csv_text_that_a_spreadsheet_would_run_is_quoted(revie
                 "severity": "major",
                 "trade": "",
                 "ask": "credit",
-                "amount": "500.0",
-                "cost_low": "80.0",
-                "cost_high": "150.0",
+                "amount": "500.00",
+                "cost_low": "80.00",
+                "cost_high": "150.00",
                 "currency": made["total"]["currency"],
                 "note": "'@SUM(1)",
             }
             # A leading digit is text, not a formula; "-" alone is quoted like any leading minus.
             assert (ordinary[0], ordinary[9]) == ("3 coats of paint", "'-")
-            assert (total[0], total[5], total[9]) == ("Total", "500.0", "'+1")
+            assert (total[0], total[5], total[9]) == ("Total", "500.00", "'+1")

@@ -18,7 +18,7 @@ from housescan.comparison.schemas import (
     VerdictOut,
 )
 from housescan.config import Settings
-from housescan.csv_safe import spreadsheet_safe_row
+from housescan.csv_safe import moment_cell, money_cell, spreadsheet_safe_row
 from housescan.db.base import utcnow
 from housescan.errors import Unprocessable
 from housescan.review import context as review_context
@@ -112,24 +112,28 @@ CSV_COLUMNS = (
     "scan_id", "address", "house_type", "house_type_by", "rooms", "safety", "major", "maintenance", "note_findings",
     "cost_low", "cost_high", "currency", "assessed_by_person", "assessed_by_model", "not_assessed", "not_seen", "pros",
     "cons",
-    "rating", "note",
+    "rating", "note", "scanned_at",
 )  # fmt: skip
 
 
 def as_csv(comparison: Comparison) -> str:
+    """One home a row, columns added only at the end (a column is never renamed or moved); money as `money_cell`
+    writes it (a home without any costed finding has empty cost cells, not 0); `scanned_at` in ISO 8601 UTC."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for scan in comparison.scans:
         counts = scan.findings_by_severity
+        costed = scan.cost.findings_with_costs > 0
         writer.writerow(
             spreadsheet_safe_row((
                 scan.scan_id, scan.address or "", scan.house_type.value or "not seen", scan.house_type.source,
                 scan.rooms, counts.get("safety", 0), counts.get("major", 0), counts.get("maintenance", 0),
-                counts.get("note", 0), scan.cost.low, scan.cost.high, scan.cost.currency, scan.assessed.by_person,
+                counts.get("note", 0), money_cell(scan.cost.low if costed else None),
+                money_cell(scan.cost.high if costed else None), scan.cost.currency, scan.assessed.by_person,
                 scan.assessed.by_model, scan.assessed.not_assessed, scan.assessed.not_seen, "; ".join(scan.pros),
                 "; ".join(scan.cons),
-                "" if scan.rating is None else scan.rating, scan.note or "",
+                "" if scan.rating is None else scan.rating, scan.note or "", moment_cell(scan.scanned_at),
             ))
         )  # fmt: skip
     return out.getvalue()

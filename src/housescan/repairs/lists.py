@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.config import Settings
-from housescan.csv_safe import spreadsheet_safe_row
+from housescan.csv_safe import money_cell, spreadsheet_safe_row
 from housescan.db.base import utcnow
 from housescan.errors import NotFound, Unprocessable
 from housescan.repairs.models import RepairList
@@ -128,6 +128,7 @@ def _shown(
             cost_low=costs.low,
             cost_high=costs.high,
             currency=context.currency,
+            findings_with_costs=costs.findings_with_costs,
         ),
         share=_share(row, base_url=base_url, token=token),
         created_at=row.created_at,
@@ -340,6 +341,8 @@ CSV_COLUMNS = ("finding", "room", "severity", "trade", "ask", "amount", "cost_lo
 
 
 def as_csv(repair_list: RepairListOut) -> str:
+    """One row a listed finding, then the totals; money as `money_cell` writes it (a total over nothing asked or
+    nothing costed is an empty cell, not 0)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -354,18 +357,31 @@ def as_csv(repair_list: RepairListOut) -> str:
                     finding.severity if finding else "",
                     finding.trade or "" if finding else "",
                     item.ask,
-                    "" if item.amount is None else item.amount,
-                    "" if finding is None or finding.cost_low is None else finding.cost_low,
-                    "" if finding is None or finding.cost_high is None else finding.cost_high,
+                    money_cell(item.amount),
+                    money_cell(finding.cost_low if finding else None),
+                    money_cell(finding.cost_high if finding else None),
                     currency,
                     finding.note or "" if finding else "",
                 )
             )
         )
     total = repair_list.total
+    asked = any(item.amount is not None for item in repair_list.items)
+    costed = total.findings_with_costs > 0
     writer.writerow(
         spreadsheet_safe_row(
-            ("Total", "", "", "", "", total.asked, total.cost_low, total.cost_high, currency, repair_list.note or "")
+            (
+                "Total",
+                "",
+                "",
+                "",
+                "",
+                money_cell(total.asked if asked else None),
+                money_cell(total.cost_low if costed else None),
+                money_cell(total.cost_high if costed else None),
+                currency,
+                repair_list.note or "",
+            )
         )
     )
     return out.getvalue()

@@ -101,6 +101,9 @@ class RepairTotal(BaseModel):
     cost_low: float = Field(description="the sum of the listed findings' cost ranges (those that have one)")
     cost_high: float
     currency: str
+    findings_with_costs: int = Field(
+        description="listed findings with a cost range: with none, cost_low and cost_high are 0 for want of a figure"
+    )
 
 
 class RepairShare(BaseModel):

@@ -2661,6 +2661,11 @@ export interface components {
             cost_high: number;
             /** Currency */
             currency: string;
+            /**
+             * Findings With Costs
+             * @description listed findings with a cost range: with none, cost_low and cost_high are 0 for want of a figure
+             */
+            findings_with_costs: number;
         };
         /** Report */
         Report: {

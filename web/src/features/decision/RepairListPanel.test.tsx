@@ -30,7 +30,7 @@ const made = (over: Partial<RepairList["share"]> = {}): RepairList => ({
   address: "5 Rose Lane",
   note: null,
   items: [{ finding_id: "f1", ask: "credit", amount: 500, finding: findings[0], photos: [] }],
-  total: { asked: 500, cost_low: 300, cost_high: 700, currency: "GBP" },
+  total: { asked: 500, cost_low: 300, cost_high: 700, currency: "GBP", findings_with_costs: 1 },
   share: { token: "tok-1", url: "http://x/api/v1/shared/repair-lists/tok-1", expires_at: "2027-01-01T00:00:00Z", state: "active", opened: false, ...over },
   created_at: AT,
   updated_at: AT,

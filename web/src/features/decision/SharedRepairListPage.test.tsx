@@ -37,7 +37,7 @@ const list: RepairList = {
     },
     { finding_id: "f2", ask: "repair", amount: null, finding: null, photos: [] },
   ],
-  total: { asked: 500, cost_low: 0, cost_high: 0, currency: "GBP" },
+  total: { asked: 500, cost_low: 0, cost_high: 0, currency: "GBP", findings_with_costs: 0 },
   share: { expires_at: "2027-01-01T00:00:00Z", state: "active", opened: true },
   created_at: AT,
   updated_at: AT,
