@@ -179,7 +179,9 @@ class BullMQQueue:
         ends, so a scan longer than the lock would be re-run elsewhere while it still runs here; and it
         waits for them without a bound. Pausing first keeps the loop, and the renewals, alive while the
         scans finish; what still runs after the grace is cancelled, and its lock lapses so that the
-        stalled-job check of another worker queues it again.
+        stalled-job check of another worker queues it again. It is cancelled here, not by the close (which
+        does not wait for cancelled jobs): its handler's own bookkeeping on cancellation (the scan job puts its
+        scan back to queued in the database, the attempt not counted) runs before the connections close.
 
         pause() cancels the worker's blocking fetch (BZPOPMIN) only when it has begun: a fetch task the
         loop made just before, not yet running, starts after and blocks for up to the block timeout,
@@ -199,10 +201,12 @@ class BullMQQueue:
                     fetch.cancel()  # paused: getNextJob returns no job
                 if loop.time() >= deadline:
                     logger.warning(
-                        "queue worker stopping: %d job(s) still running after %.0f s are left to another worker",
+                        "queue worker stopping: %d job(s) still running after %.0f s are stopped and left to another"
+                        " worker",
                         len(worker.jobs),
                         self._options.shutdown_grace_seconds,
                     )
+                    await _cancel_and_wait(running)
                     break
                 await asyncio.wait(running, timeout=min(_FETCH_CHECK_SECONDS, deadline - loop.time()))
             await _close_bounded(worker)
@@ -247,6 +251,15 @@ class BullMQQueue:
     async def obliterate(self) -> None:
         """Delete every key of this queue (tests and benchmarks only)."""
         await self._queue.obliterate(force=True)
+
+
+async def _cancel_and_wait(running: list[asyncio.Task[Any]]) -> None:
+    """Cancel the jobs still running after the grace, and give their handlers CLOSE_SECONDS to end."""
+    for task in running:
+        task.cancel()
+    _, pending = await asyncio.wait(running, timeout=CLOSE_SECONDS)
+    if pending:
+        logger.error("queue worker: %d cancelled job(s) still not ended after %.0f s", len(pending), CLOSE_SECONDS)
 
 
 _abandoned: set[asyncio.Future[Any]] = set()  # closes that never finished, kept from the garbage collector

@@ -2,6 +2,10 @@
 
 Nothing here survives the process: the database does. At start-up the scans left `queued` or `running`
 are offered to the queue again by the scan worker's sweep.
+
+`stop` (an orderly shutdown) cancels the jobs that are running and waits for their handlers to end: a handler
+that must leave its job in order first (the scan job hands its scan back to the database's queue) does that
+on CancelledError before re-raising it.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class InProcessQueue:
         ]
 
     async def stop(self) -> None:
+        if self._active:
+            logger.info("queue stopping: %d running job(s) cancelled", len(self._active))
         for task in [*self._workers, *self._timers]:
             task.cancel()
         for task in [*self._workers, *self._timers]:

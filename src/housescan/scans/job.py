@@ -8,7 +8,7 @@ import logging
 import time
 import uuid
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -18,6 +18,7 @@ from housescan.agents.contract import AgentExecution, ScanResponse
 from housescan.costs import service as costs_service
 from housescan.ops import metrics
 from housescan.ops.logs import bind_log_context, start_log_context
+from housescan.realtime.service import ScanEventStream
 from housescan.runtime import Runtime
 from housescan.scans import reanalysis
 from housescan.scans import run as scan_run
@@ -27,6 +28,7 @@ from housescan.scans.events import ScanProcessing, ScanProgress
 logger = logging.getLogger(__name__)
 
 SAVE_RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+T = TypeVar("T")
 
 
 class ScanRetry(Exception):
@@ -67,30 +69,46 @@ class Memos:
 
 async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> None:
     """One attempt at one scan. `memos` keeps, across this process's attempts, the answers of agents that
-    succeeded in an attempt that failed, so a retry does not pay for them again."""
+    succeeded in an attempt that failed, so a retry does not pay for them again.
+
+    The queue stops by cancelling this task (an orderly shutdown). An attempt interrupted so is handed back
+    to the queue, not counted, with its reason (`scan_run.hand_back_after_stop`); the claim, the save and a
+    failure's bookkeeping are each run to their end first (`_to_the_end`), so a stop never leaves half of one:
+    a save either committed every result or none, and the hand-back finds the scan as that left it."""
     settings, events = runtime.settings, runtime.events
     start_log_context(scan_id=scan_id)
 
     memo = memos.take(scan_id)  # before the claim: once claimed again, a prune would drop it
-    async with runtime.sessionmaker() as db_session:
-        claimed = await scan_run.claim_for_run(db_session=db_session, scan_id=scan_id)
+    claimed, stopping = await _to_the_end(_claim(runtime, scan_id))
     if claimed is None:
+        _stop_if(stopping)
         return  # deleted, still a draft, or already finished: nothing to do
     user_id = claimed.user_id
     bind_log_context(user_id=user_id, attempt=claimed.attempt)
-    logger.info("scan claimed: attempt %d", claimed.attempt)
+    logger.info("scan claimed: attempt %d%s", claimed.attempt, " (its previous run was cut off)" * claimed.recovered)
     if claimed.attempt > settings.job_max_attempts:
-        await _fail(runtime, claimed, f"gave up after {settings.job_max_attempts} attempts")
+        reason = f"gave up after {settings.job_max_attempts} attempts"
+        if claimed.recovered:  # the last attempts all ended with their process: say so
+            reason = f"{scan_run.SERVER_STOPPED} ({reason})"
+        _, stopped = await _to_the_end(_fail(runtime, claimed, reason))
+        _stop_if(stopping or stopped)
         return
     # The scan's events go out in order without the scan waiting for each write; progress that arrives
     # while the previous progress event is still queued is coalesced into the newest (realtime.service).
     scan_events = events.stream(user_id=user_id, scan_id=scan_id)
-    scan_events.send(ScanProcessing(scan_id=scan_id, message="Analysing your photos"))
+    message = "Analysing your photos"
+    if claimed.recovered:
+        message = f"Analysing your photos again: {scan_run.SERVER_STOPPED}"
+    scan_events.send(ScanProcessing(scan_id=scan_id, message=message))
+    reached = 0  # the progress last sent, which a hand-back's event keeps
 
     async def on_progress(progress: int, stage: str) -> None:
+        nonlocal reached
+        reached = progress
         scan_events.send(ScanProgress(scan_id=scan_id, progress=progress, stage=stage))
 
     try:
+        _stop_if(stopping)  # the stop came during the claim
         clock = time.perf_counter()
         async with runtime.sessionmaker() as db_session:
             # The background measuring pass is best effort: what it missed is measured now, for the report.
@@ -122,35 +140,106 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
         # save below rides such an outage out.
         await scan_events.close()
         # With its paid calls' spend; the commit then announces `scan:completed` and notifies the owner.
-        saved = await _save_with_retries(runtime, claimed, response)
+        saved, stopping = await _to_the_end(_save_with_retries(runtime, claimed, response))
         metrics.stage_took("save", clock)
+    except asyncio.CancelledError:
+        await _to_the_end(_hand_back(runtime, claimed, memo, scan_events, progress=reached))
+        raise
     except Exception as exc:
-        await scan_events.close()  # what was sent goes out before the retry or the failure is announced
-        await _record_spend(runtime, claimed, memo.take_spent())  # a failed attempt's calls were paid too
-        reason = _reason(exc)
-        retryable = not isinstance(exc, AgentsError) or exc.retryable
-        if retryable and claimed.attempt < settings.job_max_attempts:
-            logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
-            async with runtime.sessionmaker() as db_session:
-                await scan_run.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
-            memos.keep(scan_id, memo, failed_attempt=claimed.attempt)
-            metrics.scan_finished("retried")
-            raise ScanRetry(reason) from exc
-        logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
-        await _fail(runtime, claimed, reason)
+        _, stopped = await _to_the_end(_after_failure(runtime, claimed, memo, memos, scan_events, exc))
+        _stop_if(stopped)
         return
     if not saved:  # deleted meanwhile, or another worker saved it first and announced it
         await _record_spend(runtime, claimed, memo.take_spent())
+    else:
+        metrics.scan_finished("succeeded")
+        logger.info(
+            "scan succeeded",
+            extra={
+                "tokens": response.cost_info.total_tokens_in + response.cost_info.total_tokens_out,
+                "cost_usd": response.cost_info.total_cost_usd,
+                "compute_seconds": response.cost_info.compute_seconds,
+            },
+        )
+    _stop_if(stopping)  # the stop came during the save, which finished
+
+
+async def _claim(runtime: Runtime, scan_id: uuid.UUID) -> scan_run.ClaimedScan | None:
+    async with runtime.sessionmaker() as db_session:
+        return await scan_run.claim_for_run(db_session=db_session, scan_id=scan_id)
+
+
+async def _to_the_end(work: Coroutine[Any, Any, T]) -> tuple[T, bool]:
+    """Run `work` to its end even if this task is cancelled meanwhile (the queue stopping): its result, and
+    whether a stop came. If `work` failed after a stop came, the stop wins: CancelledError is raised."""
+    task = asyncio.ensure_future(work)
+    stopping = False
+    while not task.done():
+        try:
+            await asyncio.wait({task})  # unlike awaiting the task, a cancellation here does not reach it
+        except asyncio.CancelledError:
+            stopping = True
+    if stopping and (task.cancelled() or task.exception() is not None):
+        raise asyncio.CancelledError
+    return task.result(), stopping
+
+
+def _stop_if(stopping: bool) -> None:
+    """Pass on a stop held back while work ran to its end (`_to_the_end`)."""
+    if stopping:
+        raise asyncio.CancelledError
+
+
+async def _hand_back(
+    runtime: Runtime, claimed: scan_run.ClaimedScan, memo: AgentMemo, scan_events: ScanEventStream, *, progress: int
+) -> None:
+    """An attempt stopped by an orderly shutdown: its events sent, its paid calls recorded, the scan queued
+    again with that attempt not counted and the reason told (scan_run.hand_back_after_stop)."""
+    await scan_events.close()
+    await _record_spend(runtime, claimed, memo.take_spent())
+    try:
+        async with runtime.sessionmaker() as db_session:
+            handed_back = await scan_run.hand_back_after_stop(
+                db_session=db_session,
+                events=runtime.events,
+                scan_id=claimed.scan_id,
+                attempt=claimed.attempt,
+                progress=progress,
+            )
+    except Exception:
+        # Left `running`: the next start takes it up as a scan whose server stopped (that attempt counted).
+        logger.exception("scan %s: could not be handed back to the queue on shutdown", claimed.scan_id)
         return
-    metrics.scan_finished("succeeded")
-    logger.info(
-        "scan succeeded",
-        extra={
-            "tokens": response.cost_info.total_tokens_in + response.cost_info.total_tokens_out,
-            "cost_usd": response.cost_info.total_cost_usd,
-            "compute_seconds": response.cost_info.compute_seconds,
-        },
-    )
+    if handed_back:
+        metrics.scan_finished("interrupted")
+        logger.warning(
+            "scan %s: stopped by the shutdown; queued again, attempt %d not counted", claimed.scan_id, claimed.attempt
+        )
+
+
+async def _after_failure(
+    runtime: Runtime,
+    claimed: scan_run.ClaimedScan,
+    memo: AgentMemo,
+    memos: Memos,
+    scan_events: ScanEventStream,
+    exc: Exception,
+) -> None:
+    """A failed attempt: retried (ScanRetry is raised, the queue retries after backoff) or failed for good."""
+    scan_id, settings = claimed.scan_id, runtime.settings
+    await scan_events.close()  # what was sent goes out before the retry or the failure is announced
+    await _record_spend(runtime, claimed, memo.take_spent())  # a failed attempt's calls were paid too
+    reason = _reason(exc)
+    retryable = not isinstance(exc, AgentsError) or exc.retryable
+    if retryable and claimed.attempt < settings.job_max_attempts:
+        logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
+        async with runtime.sessionmaker() as db_session:
+            await scan_run.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+        memos.keep(scan_id, memo, failed_attempt=claimed.attempt)
+        metrics.scan_finished("retried")
+        raise ScanRetry(reason) from exc
+    logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
+    await _fail(runtime, claimed, reason)
 
 
 async def _analyse_while_scan_exists(

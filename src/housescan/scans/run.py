@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, null, select, update
+from sqlalchemy import Table, bindparam, case, delete, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +26,22 @@ from housescan.realtime import service as realtime_service
 from housescan.realtime.service import EventPublisher
 from housescan.review import answers as review_answers
 from housescan.scans import service as scans_service
-from housescan.scans.events import ScanCompleted, ScanFailed
+from housescan.scans.events import ScanCompleted, ScanFailed, ScanProgress
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
 RUNNABLE = (ScanStatus.queued, ScanStatus.running)
+# Why an attempt ended without an outcome of its own, in the words the scan's `error` shows them to the person
+# and the operator. A scan claimed while still `running` was left so by a process that stopped mid-analysis
+# (killed, crashed, power lost): that attempt counts, so a scan that brings the process down cannot loop.
+SERVER_STOPPED = "the server stopped before the analysis finished"
+RETRYING_AFTER_SERVER_STOPPED = f"retrying after: {SERVER_STOPPED}"
+# An orderly shutdown (SIGTERM, Ctrl-C) hands the scan back to the queue instead: that attempt does not count.
+SHUT_DOWN_DURING_ANALYSIS = (
+    "paused: the server was shut down during the analysis, which starts again when the server is back "
+    "(not counted as a failed attempt)"
+)
+PAUSED_STAGE = "Paused: the server is restarting. The analysis starts again when it is back"
 _SCANS = cast("Table", Scan.__table__)
 _AGENT_RUNS = cast("Table", AgentRun.__table__)
 _SUMMARIES = cast("Table", HouseScanSummary.__table__)
@@ -70,15 +81,24 @@ class ClaimedScan:
     attempt: int
     # A re-analysis: the rooms it runs again (the others keep their saved results); None: a full run.
     reanalyse_room_ids: frozenset[str] | None = None
+    # The scan was still `running`: the process of its previous attempt stopped before that attempt ended.
+    recovered: bool = False
 
 
 async def claim_for_run(*, db_session: AsyncSession, scan_id: uuid.UUID) -> ClaimedScan | None:
-    """Mark a queued (or orphaned running) scan as running; None when it is not runnable any more."""
+    """Mark a queued (or orphaned running) scan as running; None when it is not runnable any more. An orphan's
+    previous attempt counts, and its reason (`SERVER_STOPPED`) is recorded in the same statement."""
     result = await db_session.execute(
         update(Scan)
         .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
-        .values(status=ScanStatus.running, started_at=utcnow(), attempts=Scan.attempts + 1)
-        .returning(Scan.user_id, Scan.house_id, Scan.attempts, Scan.reanalyse_room_ids)
+        .values(
+            status=ScanStatus.running,
+            started_at=utcnow(),
+            attempts=Scan.attempts + 1,
+            # SET reads the row as it was: a scan found `running` was orphaned.
+            error=case((Scan.status == ScanStatus.running, RETRYING_AFTER_SERVER_STOPPED), else_=Scan.error),
+        )
+        .returning(Scan.user_id, Scan.house_id, Scan.attempts, Scan.reanalyse_room_ids, Scan.error)
     )
     row = result.one_or_none()
     await db_session.commit()
@@ -90,6 +110,8 @@ async def claim_for_run(*, db_session: AsyncSession, scan_id: uuid.UUID) -> Clai
         house_id=row.house_id,
         attempt=row.attempts,
         reanalyse_room_ids=frozenset(row.reanalyse_room_ids) if row.reanalyse_room_ids else None,
+        # Only the claim of an orphan writes this text (a retry or a hand-back writes its own reason).
+        recovered=row.error == RETRYING_AFTER_SERVER_STOPPED,
     )
 
 
@@ -229,6 +251,28 @@ async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, r
         .values(status=ScanStatus.queued, error=f"retrying after: {reason}")
     )
     await db_session.commit()
+
+
+async def hand_back_after_stop(
+    *, db_session: AsyncSession, events: EventPublisher, scan_id: uuid.UUID, attempt: int, progress: int
+) -> bool:
+    """Put a scan whose attempt an orderly shutdown interrupted back to `queued`, that attempt not counted,
+    with the reason (`SHUT_DOWN_DURING_ANALYSIS`) and a `scan:progress` saying so to the person, in one
+    transaction; the next start (or another worker) runs it. False when that attempt is not the scan's
+    running one any more (it finished, failed, was retried or deleted meanwhile): nothing is written."""
+    user_id = await db_session.scalar(
+        update(Scan)
+        .where(Scan.id == scan_id, Scan.status == ScanStatus.running, Scan.attempts == attempt)
+        .values(status=ScanStatus.queued, attempts=Scan.attempts - 1, error=SHUT_DOWN_DURING_ANALYSIS)
+        .returning(Scan.user_id)
+    )
+    if user_id is None:
+        await db_session.rollback()
+        return False
+    paused = ScanProgress(scan_id=scan_id, progress=progress, stage=PAUSED_STAGE)
+    await realtime_service.stage_event(db_session=db_session, events=events, user_id=user_id, event=paused)
+    await db_session.commit()
+    return True
 
 
 async def mark_failed(
