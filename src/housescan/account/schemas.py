@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from housescan.account.currencies import CurrencyCode
+
 
 def _not_blank(password: str) -> str:
     if not password.strip():
@@ -52,5 +54,5 @@ class Preferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    currency: Annotated[str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR")] | None = None
+    currency: CurrencyCode | None = None
     time_zone: Annotated[str, Field(max_length=64), AfterValidator(_time_zone)] | None = None

@@ -273,7 +273,9 @@ async def export_data(*, db_session: AsyncSession, store: ObjectStore, user: Use
 
 
 def preferences_of(user: User) -> Preferences:
-    return Preferences(currency=user.currency, time_zone=user.time_zone)
+    """The stored preferences as they are, not validated again: a currency saved before codes were checked
+    against ISO 4217 still reads (and the web app's form shows it, for the person to correct)."""
+    return Preferences.model_construct(currency=user.currency, time_zone=user.time_zone)
 
 
 async def update_preferences(*, db_session: AsyncSession, user: User, body: Preferences) -> Preferences:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from housescan.account.currencies import CurrencyCode
 from housescan.reports.share_schemas import MAX_SHARE_DAYS
 from housescan.review.models import Trade
 from housescan.review.schemas import FindingOut, ReportImage
@@ -18,7 +19,7 @@ CostFactor = Annotated[
 class CostPreferencesBody(BaseModel):
     """A field left out stays as it is."""
 
-    currency: Annotated[str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code, e.g. GBP")] | None = None
+    currency: CurrencyCode | None = None
     cost_factor: CostFactor | None = None
 
 
