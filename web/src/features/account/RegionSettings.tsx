@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { errorLines } from "../../lib/account";
+import { ApiError, formatDetail } from "../../lib/api";
 import { formatDate, knownTimeZone } from "../../lib/format";
 import { Alert } from "../../components/ui";
 import { accountPreferences, adoptPreferences, browserPreferences, preferencesApi } from "./preferences";
@@ -9,6 +10,22 @@ import { useInvalidateCostGuides } from "../decision/queries";
 import "./account.css";
 
 const COMMON_CURRENCIES = ["EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD", "NZD", "JPY"];
+
+/**
+ * A 422 about one field of the body split from the rest: the server's words for that field (its `{loc, msg}`
+ * entry), to say beside it, and the lines of any other problem. Null for any other failure.
+ */
+function fieldProblem(err: unknown, field: string): { problem: string; rest: string[] } | null {
+  if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.detail)) return null;
+  const entries = err.detail as unknown[];
+  const isField = (entry: unknown) => {
+    const { loc } = (entry ?? {}) as { loc?: unknown };
+    return Array.isArray(loc) && loc[0] === "body" && loc[loc.length - 1] === field;
+  };
+  const mine = entries.find(isField);
+  if (mine === undefined) return null;
+  return { problem: String((mine as { msg?: unknown }).msg), rest: formatDetail(entries.filter((entry) => !isField(entry))) };
+}
 
 function zones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
@@ -29,6 +46,8 @@ export default function RegionSettings() {
   const [factor, setFactor] = useState("1");
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
+  /** Said beside the currency field: not a three-letter code, or (the server's words) not an ISO 4217 currency. */
+  const [currencyProblem, setCurrencyProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState("");
   const invalidateCostGuides = useInvalidateCostGuides();
 
@@ -45,9 +64,10 @@ export default function RegionSettings() {
   async function save(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setCurrencyProblem(null);
     setNotice("");
     const code = currency.trim().toUpperCase();
-    if (!/^[A-Z]{3}$/.test(code)) return setError(["A currency is a three-letter code, such as EUR or GBP."]);
+    if (!/^[A-Z]{3}$/.test(code)) return setCurrencyProblem("A currency is a three-letter code, such as EUR or GBP.");
     if (!knownTimeZone(timeZone)) return setError([`“${timeZone}” is not a time zone this browser knows (e.g. Europe/Paris).`]);
     const parsed = parseFactor(factor);
     if ("problem" in parsed) return setError([parsed.problem]);
@@ -58,7 +78,10 @@ export default function RegionSettings() {
       void invalidateCostGuides();
       setNotice(`Saved. Dates now read like ${formatDate(new Date().toISOString())}; cost guide figures are multiplied by ${costs.cost_factor}.`);
     } catch (err) {
-      setError(errorLines(err, "Your preferences could not be saved."));
+      const currencyError = fieldProblem(err, "currency");
+      setCurrencyProblem(currencyError?.problem ?? null);
+      if (!currencyError) setError(errorLines(err, "Your preferences could not be saved."));
+      else if (currencyError.rest.length > 0) setError(currencyError.rest);
     }
   }
 
@@ -78,13 +101,27 @@ export default function RegionSettings() {
         <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone" noValidate>
           <label className="field">
             <span>Currency</span>
-            <input value={currency} onChange={(e) => setCurrency(e.target.value)} list="currency-codes" maxLength={3} autoCapitalize="characters" name="currency" />
+            <input
+              value={currency}
+              onChange={(e) => setCurrency(e.target.value)}
+              list="currency-codes"
+              maxLength={3}
+              autoCapitalize="characters"
+              name="currency"
+              aria-invalid={currencyProblem ? true : undefined}
+              aria-describedby={currencyProblem ? "currency-problem" : undefined}
+            />
             <datalist id="currency-codes">
               {COMMON_CURRENCIES.map((c) => (
                 <option key={c} value={c} />
               ))}
             </datalist>
           </label>
+          {currencyProblem && (
+            <p id="currency-problem" className="error-text" role="alert">
+              {currencyProblem}
+            </p>
+          )}
           <label className="field">
             <span>Regional cost factor</span>
             <input type="number" inputMode="decimal" min={FACTOR_MIN} max={FACTOR_MAX} step="0.05" value={factor} onChange={(e) => setFactor(e.target.value)} name="cost_factor" />
