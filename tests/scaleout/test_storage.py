@@ -289,3 +289,27 @@ async def test_readiness_names_a_photo_store_that_cannot_be_reached(
         assert alive.status_code == 200  # alive all the same: liveness is not readiness
     finally:
         await server.stop()
+
+
+async def test_the_probe_names_a_store_that_has_gone(settings_for_store: Settings, s3_server: S3Server) -> None:
+    store = create_store(settings_for_store)
+    await store.probe()
+    if isinstance(store, S3ObjectStore):
+        s3_server.client().delete_bucket(Bucket=store.bucket)  # empty: nothing was written
+    else:
+        settings_for_store.photos_dir.rmdir()
+    with pytest.raises(StorageUnavailable):
+        await store.probe()
+
+
+async def test_readiness_names_a_bucket_that_does_not_exist(tmp_path: Path, s3_server: S3Server) -> None:
+    settings = _settings(tmp_path, "s3", s3_server, "no-such-bucket", web_dir=tmp_path / "no")
+    settings.data_dir.mkdir(parents=True)
+    server = await start_server(settings)
+    try:
+        async with server.client() as client:
+            ready = await client.get("/readyz")
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["detail"]["checks"] == {"database": "ok", "queue": "ok", "storage": "StorageUnavailable"}
+    finally:
+        await server.stop()

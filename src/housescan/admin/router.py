@@ -57,7 +57,7 @@ async def readyz(runtime: RuntimeDep) -> Readiness:
         workers = (await runtime.queue.health()).workers
 
     async def storage() -> None:
-        await runtime.store.exists("readiness-probe")
+        await runtime.store.probe()
 
     for name, probe in (("database", database), ("queue", queue), ("storage", storage)):
         try:

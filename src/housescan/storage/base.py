@@ -42,6 +42,10 @@ class ObjectStore(Protocol):
 
     async def exists(self, key: str) -> bool: ...
 
+    async def probe(self) -> None:
+        """Raise unless the store can take photos now: its folder is there and writable, its bucket exists."""
+        ...
+
     async def delete(self, keys: Sequence[str]) -> None:
         """Delete the objects and their renditions (`renditions.py`); missing ones are no error."""
         ...

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from housescan.storage import renditions
-from housescan.storage.base import ObjectNotFound, StorageFull, check_key
+from housescan.storage.base import ObjectNotFound, StorageFull, StorageUnavailable, check_key
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,11 @@ class LocalFolderStore:
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self.path_of(key).is_file)
+
+    async def probe(self) -> None:
+        if not await asyncio.to_thread(os.access, self.root, os.W_OK | os.X_OK):
+            logger.error("the photo folder %s is missing or not writable", self.root)
+            raise StorageUnavailable
 
     async def delete(self, keys: Sequence[str]) -> None:
         await renditions.settle(keys)

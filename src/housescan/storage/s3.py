@@ -87,6 +87,16 @@ class S3ObjectStore:
             return False
         return True
 
+    async def probe(self) -> None:
+        # A listing, not a HEAD: S3 answers a HEAD in a missing bucket as a missing object, a listing with
+        # NoSuchBucket. One entry is enough.
+        try:
+            async for _first in obstore.list(self._store, chunk_size=1):
+                break
+        except (ObstoreError, OSError) as exc:
+            logger.error("the S3 bucket %s cannot be listed: %s", self.bucket, exc)
+            raise StorageUnavailable from exc
+
     async def delete(self, keys: Sequence[str]) -> None:
         checked = [check_key(key) for key in renditions.with_renditions(keys)]
         await renditions.settle(checked)
