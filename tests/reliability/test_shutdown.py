@@ -26,6 +26,7 @@ from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from tests.conftest import LiveServer, start_server
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
+from tests.reliability.replay import ReplayRecorder
 
 AGENT_RUNS_PER_SCAN = 6  # one room
 
@@ -47,21 +48,6 @@ class BlockedAgents:
             self.cancelled.set()
             raise
         raise AssertionError("unreachable")
-
-
-class ReplayRecorder(EventRecorder):
-    async def wait_for_stage(self, scan_id: str, stage: str, timeout: float = 30) -> dict[str, Any]:
-        """The scan's `scan:progress` at `stage` (a replay also repeats the events just before the id sent)."""
-
-        async def seen() -> dict[str, Any]:
-            while True:
-                for event, payload in self.events:
-                    if event == "scan:progress" and payload.get("scanId") == scan_id and payload["stage"] == stage:
-                        return payload
-                self._changed.clear()
-                await self._changed.wait()
-
-        return await asyncio.wait_for(seen(), timeout)
 
 
 async def _processed_scan(server: LiveServer, token: str) -> str:
@@ -134,7 +120,9 @@ async def test_a_scan_stopped_by_a_shutdown_is_queued_again_uncounted_and_finish
         assert (detail["status"], detail["attempts"]) == ("queued", 0)
         assert detail["error"] == scan_run.SHUT_DOWN_DURING_ANALYSIS, "the API shows the reason"
         await reconnected.connect(api_only.url, token, last_event_id=seen["eventId"])
-        paused = await reconnected.wait_for_stage(scan_id, scan_run.PAUSED_STAGE)
+        paused = await reconnected.wait_until(
+            lambda name, payload: name == "scan:progress" and payload["stage"] == scan_run.PAUSED_STAGE
+        )
         assert paused["progress"] == 40, "the person sees it paused where it was"
     finally:
         await reconnected.disconnect()
