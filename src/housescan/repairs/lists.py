@@ -50,6 +50,8 @@ from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
 SHARED_PATH = "/api/v1/shared/repair-lists"
+# The web app's page of a shared list (web/src/App.tsx), what a reader is sent; SHARED_PATH is its JSON.
+SHARED_PAGE_PATH = "/shared/repair-lists"
 
 
 class RepairListNotFound(NotFound):
@@ -88,10 +90,12 @@ def _new_link(row: RepairList, days: int) -> str:
 
 
 def _share(row: RepairList, *, base_url: str | None, token: str | None) -> RepairShare:
-    base = f"{base_url.rstrip('/')}{SHARED_PATH}/{token}" if base_url and token else None
+    origin = base_url.rstrip("/") if base_url and token else None
+    base = f"{origin}{SHARED_PATH}/{token}" if origin else None
     return RepairShare(
         token=token,
         url=base,
+        page_url=f"{origin}{SHARED_PAGE_PATH}/{token}" if origin else None,
         csv_url=f"{base}.csv" if base else None,
         pdf_url=f"{base}/report.pdf" if base else None,
         expires_at=row.expires_at,

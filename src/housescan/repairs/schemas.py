@@ -109,7 +109,10 @@ class RepairTotal(BaseModel):
 
 class RepairShare(BaseModel):
     token: str | None = Field(None, description="only in the answer that made the link: only its hash is stored")
-    url: str | None = None
+    url: str | None = Field(None, description="the list as JSON, read without sign-in (only with the token)")
+    page_url: str | None = Field(
+        None, description="the list's web page, the link to send a reader (only with the token)"
+    )
     csv_url: str | None = None
     pdf_url: str | None = Field(None, description="the list's PDF, with each finding's photos and marks")
     expires_at: datetime

@@ -2620,8 +2620,16 @@ export interface components {
              * @description only in the answer that made the link: only its hash is stored
              */
             token?: string | null;
-            /** Url */
+            /**
+             * Url
+             * @description the list as JSON, read without sign-in (only with the token)
+             */
             url?: string | null;
+            /**
+             * Page Url
+             * @description the list's web page, the link to send a reader (only with the token)
+             */
+            page_url?: string | null;
             /** Csv Url */
             csv_url?: string | null;
             /**

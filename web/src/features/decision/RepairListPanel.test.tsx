@@ -31,7 +31,15 @@ const made = (over: Partial<RepairList["share"]> = {}): RepairList => ({
   note: null,
   items: [{ finding_id: "f1", ask: "credit", amount: 500, finding: findings[0], photos: [] }],
   total: { asked: 500, cost_low: 300, cost_high: 700, currency: "GBP", findings_with_costs: 1 },
-  share: { token: "tok-1", url: "http://x/api/v1/shared/repair-lists/tok-1", expires_at: "2027-01-01T00:00:00Z", state: "active", opened: false, ...over },
+  share: {
+    token: "tok-1",
+    url: "http://x/api/v1/shared/repair-lists/tok-1",
+    page_url: "http://x/shared/repair-lists/tok-1",
+    expires_at: "2027-01-01T00:00:00Z",
+    state: "active",
+    opened: false,
+    ...over,
+  },
   created_at: AT,
   updated_at: AT,
 });
@@ -61,7 +69,8 @@ describe("RepairListPanel", () => {
     fireEvent.change(within(form).getByLabelText("Amount for Damp under the window, GBP"), { target: { value: "500" } });
     fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
     const link = (await screen.findByLabelText("Repair list link")) as HTMLInputElement;
-    expect(link.value).toBe(`${window.location.origin}/shared/repair-lists/tok-1`);
+    // The server's page link (share.page_url), not its JSON (share.url) nor one the app builds.
+    expect(link.value).toBe("http://x/shared/repair-lists/tok-1");
     expect(calls.find(([method]) => method === "POST")).toEqual([
       "POST",
       "/api/v1/scans/s1/repair-lists",
@@ -86,9 +95,14 @@ describe("RepairListPanel", () => {
       calls.push([method, url]);
       if (method === "POST") {
         state = "active";
-        return { ...made().share, token: "tok-2", url: "http://x/api/v1/shared/repair-lists/tok-2" } as never;
+        return {
+          ...made().share,
+          token: "tok-2",
+          url: "http://x/api/v1/shared/repair-lists/tok-2",
+          page_url: "http://x/shared/repair-lists/tok-2",
+        } as never;
       }
-      return { items: [made({ token: null, url: null, state })] } as never;
+      return { items: [made({ token: null, url: null, page_url: null, state })] } as never;
     });
     const writeText = vi.fn(async () => undefined);
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
@@ -98,7 +112,7 @@ describe("RepairListPanel", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "New link to version 1" }));
     const link = (await screen.findByLabelText("Repair list link")) as HTMLInputElement;
-    const page = `${window.location.origin}/shared/repair-lists/tok-2`;
+    const page = "http://x/shared/repair-lists/tok-2";
     expect(link.value).toBe(page);
     expect(writeText).toHaveBeenCalledWith(page);
     expect(within(screen.getByTestId("repair-list-link")).getByRole("button", { name: "Copied" })).toBeTruthy();

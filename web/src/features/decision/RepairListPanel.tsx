@@ -4,7 +4,7 @@ import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
 import type { Finding } from "../../lib/types";
-import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, sharedListPage, type DraftItem } from "./decision";
+import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, type DraftItem } from "./decision";
 import { decisionApi, type Ask, type RepairList } from "./decisionApi";
 import "./decision.css";
 import { useRepairLists } from "./queries";
@@ -22,14 +22,17 @@ interface MadeLink {
   copied: boolean;
 }
 
-function madeLink(list: RepairList, token: string, copied = false): MadeLink {
+/** The link of an answer that shows its token (a save that made one, "New link"); null without one. */
+function madeLink(list: RepairList, share: RepairList["share"]): MadeLink | null {
+  const { token, page_url: page } = share;
+  if (!token || !page) return null;
   return {
     listId: list.id,
     version: list.version,
-    page: sharedListPage(window.location.origin, token),
+    page,
     csv: decisionApi.sharedRepairListCsvUrl(token),
     pdf: decisionApi.sharedRepairListPdfUrl(token),
-    copied,
+    copied: false,
   };
 }
 
@@ -65,7 +68,8 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
 
   function saved(list: RepairList) {
     setEditing(null);
-    if (list.share.token) setMade(madeLink(list, list.share.token));
+    const link = madeLink(list, list.share);
+    if (link) setMade(link);
     void load();
   }
 
@@ -73,9 +77,8 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   async function newLink(list: RepairList) {
     setError(null);
     try {
-      const { token } = await decisionApi.newRepairListLink(scanId, list.id);
-      if (!token) throw new Error("no token in the answer");
-      const link = madeLink(list, token);
+      const link = madeLink(list, await decisionApi.newRepairListLink(scanId, list.id));
+      if (!link) throw new Error("no link in the answer");
       setMade({ ...link, copied: await copied(link.page) });
       await load();
     } catch (err) {

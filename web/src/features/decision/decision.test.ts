@@ -14,7 +14,6 @@ import {
   pairRooms,
   parseFactor,
   parseScanIds,
-  sharedListPage,
   toggleCompare,
   type DraftItem,
 } from "./decision";
@@ -59,10 +58,6 @@ describe("a repair list being written", () => {
       { finding_id: "a", ask: "credit", amount: 250 },
       { finding_id: "b", ask: "repair" },
     ]);
-  });
-
-  it("links the web page of the shared list, not its JSON", () => {
-    expect(sharedListPage("https://app.example/", "t/k")).toBe("https://app.example/shared/repair-lists/t%2Fk");
   });
 });
 

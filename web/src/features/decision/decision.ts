@@ -71,11 +71,6 @@ export function draftOf(list: RepairList): DraftItem[] {
   return list.items.map((item) => ({ finding_id: item.finding_id, ask: item.ask, amount: item.amount === null ? "" : String(item.amount) }));
 }
 
-/** The web page of a shared list (the server's `share.url` is its JSON), from the token shown once. */
-export function sharedListPage(origin: string, token: string): string {
-  return `${origin.replace(/\/$/, "")}/shared/repair-lists/${encodeURIComponent(token)}`;
-}
-
 export const FACTOR_MIN = 0.2;
 export const FACTOR_MAX = 5;
 
