@@ -87,8 +87,9 @@ def render_repair_list(data: RepairListData) -> bytes:
         pdf.paragraph(shown.note)
 
     pdf.heading("Total", size=12, keep_with=16)
-    rows = [("Amounts asked", money(total.asked, currency))]
-    if total.cost_high:
+    # Nothing asked as an amount (repairs and replacements only) and nothing costed are not figures of 0.
+    rows = [("Amounts asked", money(total.asked, currency))] if any(i.amount is not None for i in shown.items) else []
+    if total.findings_with_costs:
         rows.append(("Estimated repairs", f"{cost_range(total.cost_low, total.cost_high, currency)} (estimates)"))
     rows.append(("Currency", currency))
     pdf.pairs(rows)

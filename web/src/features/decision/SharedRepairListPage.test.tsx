@@ -81,6 +81,20 @@ describe("SharedRepairListPage", () => {
     expect(document.querySelector('meta[name="robots"]')?.getAttribute("content")).toBe("noindex, nofollow");
   });
 
+  it("says no amount is asked, not £0, for repairs only, and an estimate of 0 when the costs are 0", async () => {
+    const repairsOnly: RepairList = {
+      ...list,
+      items: list.items.map((item) => ({ ...item, ask: "repair", amount: null })),
+      total: { ...list.total, asked: 0, findings_with_costs: 1 },
+    };
+    vi.spyOn(api, "request").mockResolvedValue(repairsOnly as never);
+    renderAt("tok");
+    const total = await screen.findByTestId("repair-total");
+    expect(total.textContent).toContain("No amounts asked: 2 findings to repair or replace.");
+    expect(total.textContent).not.toContain("£0 over");
+    expect(total.textContent).toContain("The owner estimates the listed work at £0");
+  });
+
   it("says the link expired or was revoked on a 404", async () => {
     vi.spyOn(api, "request").mockRejectedValue(new ApiError(404, "gone"));
     renderAt("old");

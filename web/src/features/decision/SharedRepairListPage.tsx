@@ -70,10 +70,14 @@ export default function SharedRepairListPage() {
 
       <section className="card repair-total-card" aria-labelledby="repair-total-title" data-testid="repair-total">
         <h2 id="repair-total-title">In total</h2>
-        <p>
-          Amounts asked: <strong>{formatMoney(total.asked, total.currency)}</strong> over {plural(list.items.length, "finding")}.
-        </p>
-        {total.cost_high > 0 && (
+        {list.items.some((item) => item.amount !== null) ? (
+          <p>
+            Amounts asked: <strong>{formatMoney(total.asked, total.currency)}</strong> over {plural(list.items.length, "finding")}.
+          </p>
+        ) : (
+          <p>No amounts asked: {plural(list.items.length, "finding")} to repair or replace.</p>
+        )}
+        {total.findings_with_costs > 0 && (
           <p>
             The owner estimates the listed work at {formatCostRange(total.cost_low, total.cost_high, total.currency)}: estimates, not
             quotes.
