@@ -85,10 +85,13 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
         return  # deleted, still a draft, or already finished: nothing to do
     user_id = claimed.user_id
     bind_log_context(user_id=user_id, attempt=claimed.attempt)
-    logger.info("scan claimed: attempt %d%s", claimed.attempt, " (its previous run was cut off)" * claimed.recovered)
+    if claimed.recovered:
+        logger.warning("scan claimed: attempt %d, after %s", claimed.attempt, scan_run.SERVER_STOPPED)
+    else:
+        logger.info("scan claimed: attempt %d", claimed.attempt)
     if claimed.attempt > settings.job_max_attempts:
         reason = f"gave up after {settings.job_max_attempts} attempts"
-        if claimed.recovered:  # the last attempts all ended with their process: say so
+        if claimed.recovered:  # the last attempt ended with its process: say so
             reason = f"{scan_run.SERVER_STOPPED} ({reason})"
         _, stopped = await _to_the_end(_fail(runtime, claimed, reason))
         _stop_if(stopping or stopped)

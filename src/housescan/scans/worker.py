@@ -5,7 +5,10 @@ The sweep runs here, not in API processes, at start-up and every `sweep_interval
 - every scan left `queued` or `running` is offered to the queue again. Offering is harmless because the
   job id is the scan id: a scan whose job is waiting or delayed is skipped by the queue, one whose job is
   running is offered to that job once its run ends (where claiming a finished scan is a no-op), and a
-  scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep;
+  scan whose worker died is recovered by BullMQ's stalled-job check well before the sweep. A scan claimed
+  while still `running` was left so by a process that died: that attempt counts, and the scan's `error` says
+  the server stopped (scan_run.claim_for_run). One stopped in order was put back to `queued` uncounted
+  (job.run_scan);
 - every outcome event (`scan:completed`/`scan:failed`) that was committed with its scan's state but not
   emitted, because its process died in between, is emitted;
 - the memos kept for retries (`job.Memos`) of scans that finished or were claimed by another worker go.
