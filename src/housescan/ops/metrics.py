@@ -55,7 +55,8 @@ UPLOAD_REQUESTS = Counter(
 )
 SCANS = Counter(
     "housescan_scans",
-    "Scan runs finished, by outcome: succeeded, failed (for good), retried (an attempt handed back)",
+    "Scan runs finished, by outcome: succeeded, failed (for good), retried (an attempt failed and queued again), "
+    "interrupted (stopped by a shutdown, queued again uncounted)",
     ["outcome"],
     registry=REGISTRY,
 )
