@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { accountPreferences, adoptedPreferences } from "./preferences";
+import { accountPreferences, adoptedPreferences, currencyOfLocale } from "./preferences";
 import { api } from "../../lib/api";
 import { viewerTimeZone } from "../../lib/format";
 
@@ -30,5 +30,11 @@ describe("account preferences", () => {
     expect(await accountPreferences()).toEqual(SAVED.bob);
     expect([adoptedPreferences(), viewerTimeZone()]).toEqual([SAVED.bob, "Asia/Tokyo"]);
     expect(gets).toEqual(["alice", "bob"]);
+  });
+});
+
+describe("the currency a browser's locale suggests", () => {
+  it("is the region's own, the euro in the euro area (Bulgaria since 2026), else dollars", () => {
+    expect(["en-GB", "de-DE", "bg-BG", "ro-RO", "xx"].map(currencyOfLocale)).toEqual(["GBP", "EUR", "EUR", "RON", "USD"]);
   });
 });

@@ -6,13 +6,14 @@ import type { AccountPreferences } from "../../lib/types";
 
 const PREFERENCES = "/api/v1/me/preferences";
 
-// The currency of a locale's region; a region missing here falls back to the euro zone list, then USD.
+// The currency of a locale's region; a region missing here falls back to the euro zone list (Bulgaria from 2026),
+// then USD.
 const REGION_CURRENCY: Record<string, string> = {
   GB: "GBP", US: "USD", CA: "CAD", AU: "AUD", NZ: "NZD", IE: "EUR", CH: "CHF", SE: "SEK", NO: "NOK", DK: "DKK",
-  PL: "PLN", CZ: "CZK", HU: "HUF", RO: "RON", BG: "BGN", JP: "JPY", CN: "CNY", IN: "INR", BR: "BRL", MX: "MXN",
+  PL: "PLN", CZ: "CZK", HU: "HUF", RO: "RON", JP: "JPY", CN: "CNY", IN: "INR", BR: "BRL", MX: "MXN",
   ZA: "ZAR", SG: "SGD", HK: "HKD", KR: "KRW", IL: "ILS", TR: "TRY", AE: "AED", IS: "ISK",
 };
-const EURO_REGIONS = new Set(["AT", "BE", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"]);
+const EURO_REGIONS = new Set(["AT", "BE", "BG", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"]);
 
 /** The currency a locale such as "en-GB" or "de-DE" most likely pays in. */
 export function currencyOfLocale(locale: string): string {
