@@ -52,26 +52,34 @@ export function CostTotals({ costs, audience = "owner" }: { costs: Report["costs
       </p>
       <p className="muted small">Estimates by {personWord(audience).who}, not quotes.</p>
       <div className="cost-tables">
-        <dl>
-          <dt className="cost-head">By severity</dt>
-          {SEVERITIES.filter((s) => costs.by_severity[s]).map((s) => (
-            <div key={s} className="cost-row">
-              <dt>{SEVERITY_TITLE[s]}</dt>
-              <dd>{range(costs.by_severity[s])}</dd>
-            </div>
-          ))}
-        </dl>
-        <dl>
-          <dt className="cost-head">By trade</dt>
-          {Object.entries(costs.by_trade).map(([trade, r]) => (
-            <div key={trade} className="cost-row">
-              <dt>{TRADE_TITLE[trade as Trade] ?? trade}</dt>
-              <dd>
-                {range(r)} ({plural(r.count ?? 0, "finding")})
-              </dd>
-            </div>
-          ))}
-        </dl>
+        <div>
+          <h3 id="cost-by-severity" className="cost-head">
+            By severity
+          </h3>
+          <dl aria-labelledby="cost-by-severity">
+            {SEVERITIES.filter((s) => costs.by_severity[s]).map((s) => (
+              <div key={s} className="cost-row">
+                <dt>{SEVERITY_TITLE[s]}</dt>
+                <dd>{range(costs.by_severity[s])}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div>
+          <h3 id="cost-by-trade" className="cost-head">
+            By trade
+          </h3>
+          <dl aria-labelledby="cost-by-trade">
+            {Object.entries(costs.by_trade).map(([trade, r]) => (
+              <div key={trade} className="cost-row">
+                <dt>{TRADE_TITLE[trade as Trade] ?? trade}</dt>
+                <dd>
+                  {range(r)} ({plural(r.count ?? 0, "finding")})
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </div>
       </div>
     </section>
   );
