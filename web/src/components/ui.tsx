@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
 import { statusLabel } from "../lib/format";
 
 export function Spinner({ label = "Loading…" }: { label?: string }) {
@@ -179,4 +179,43 @@ export function PasswordField({
       )}
     </label>
   );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal dialog's focus, for keyboard and screen-reader users: it moves into the dialog when it opens (to
+ * `initial`, else its first control), Tab and Shift+Tab go round inside it, and when it closes the focus goes back
+ * to what had it before (the button that opened it). Put the returned ref on the dialog.
+ */
+export function useDialogFocus<T extends HTMLElement>(initial?: RefObject<HTMLElement | null>): RefObject<T | null> {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const controls = () => Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE));
+    (initial?.current ?? controls()[0] ?? dialog).focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Tab") return;
+      const items = controls();
+      const inside = dialog.contains(document.activeElement);
+      if (items.length === 0) {
+        event.preventDefault();
+      } else if (event.shiftKey && (!inside || document.activeElement === items[0])) {
+        event.preventDefault();
+        items[items.length - 1].focus();
+      } else if (!event.shiftKey && (!inside || document.activeElement === items[items.length - 1])) {
+        event.preventDefault();
+        items[0].focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => {
+      document.removeEventListener("keydown", onKey);
+      if (opener?.isConnected) opener.focus();
+    };
+    // Once for the dialog's life: `initial` is read when it opens.
+  }, []);
+  return ref;
 }

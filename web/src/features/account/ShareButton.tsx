@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { accountApi, errorLines } from "../../lib/account";
 import { useInvalidateShares, useShares } from "./queries";
 import { formatDate } from "../../lib/format";
-import { Alert } from "../../components/ui";
+import { Alert, useDialogFocus } from "../../components/ui";
 import "./account.css";
 
 const day = (iso: string) => formatDate(iso, { dateOnly: true });
@@ -31,6 +31,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
   const [actionError, setError] = useState<string[] | null>(null);
   const error = actionError ?? (sharesQuery.error ? errorLines(sharesQuery.error, "The links could not be loaded.") : null);
   const [busy, setBusy] = useState(false);
+  const dialogRef = useDialogFocus<HTMLDivElement>();
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => event.key === "Escape" && onClose();
@@ -78,6 +79,7 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div
+        ref={dialogRef}
         className="modal card"
         role="dialog"
         aria-modal="true"

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef } from "react";
+import { useDialogFocus } from "../../components/ui";
 import { MarkedPhoto, photoAlt } from "./MarkedPhoto";
 import type { Mark } from "./marks";
 import type { ReportImage } from "./reviewApi";
@@ -25,8 +26,9 @@ export default function Lightbox({
   const closeRef = useRef<HTMLButtonElement>(null);
   const count = images.length;
   const move = useCallback((step: number) => onIndex((index + step + count) % count), [index, count, onIndex]);
+  // The focus starts on Close and goes back to the photo that opened it.
+  const dialogRef = useDialogFocus<HTMLDivElement>(closeRef);
   useEffect(() => {
-    closeRef.current?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "Escape") onClose();
       else if (event.key === "ArrowRight") move(1);
@@ -38,7 +40,7 @@ export default function Lightbox({
   const image = images[index];
   if (!image) return null;
   return (
-    <div className="lightbox" role="dialog" aria-modal="true" aria-label={`${title}, photo ${index + 1} of ${count}`} onClick={onClose}>
+    <div ref={dialogRef} className="lightbox" role="dialog" aria-modal="true" aria-label={`${title}, photo ${index + 1} of ${count}`} onClick={onClose}>
       <div className="lightbox-photo" onClick={(e) => e.stopPropagation()}>
         <MarkedPhoto
           src={image.medium_url ?? image.url}
