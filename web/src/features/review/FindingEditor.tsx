@@ -271,7 +271,7 @@ export default function FindingEditor({
                     className="btn btn-ghost btn-small"
                     disabled={busy}
                     onClick={() => void setPhotos(finding.photo_ids.filter((id) => id !== photo.id))}
-                    aria-label={`Take photo ${i + 1} off this finding`}
+                    aria-label={`Take off photo ${i + 1}`}
                   >
                     Take off
                   </button>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import FindingCard, { NoFindingsNote, photosById } from "./FindingCard";
 import FindingEditor from "./FindingEditor";
 import { SeverityChips } from "./SeverityChips";
@@ -40,6 +40,20 @@ export default function FindingsPanel({
   const [editing, setEditing] = useState<string | null>(null);
   const [newDraft, setNewDraft] = useState<FindingDraft | null>(null);
   const photos = useMemo(() => photosById(rooms), [rooms]);
+  // When the form closes the focus goes back to what opened it: the finding's Edit button, or "Add a finding".
+  const addRef = useRef<HTMLButtonElement>(null);
+  const editRefs = useRef(new Map<string, HTMLButtonElement>());
+  const closedFrom = useRef<string | null>(null);
+  useEffect(() => {
+    if (editing !== null || closedFrom.current === null) return;
+    const back = editRefs.current.get(closedFrom.current) ?? addRef.current;
+    closedFrom.current = null;
+    back?.focus();
+  }, [editing]);
+  const close = () => {
+    closedFrom.current = editing;
+    setEditing(null);
+  };
 
   useEffect(() => {
     if (!draft) return;
@@ -52,6 +66,7 @@ export default function FindingsPanel({
       await reviewApi.deleteFinding(scanId, finding.id);
       if (editing === finding.id) setEditing(null);
       onSaved();
+      addRef.current?.focus(); // its own buttons go with it
     } catch (e) {
       onError(e instanceof Error ? e.message : "The finding could not be removed.");
     }
@@ -71,7 +86,7 @@ export default function FindingsPanel({
         setEditing(created.id);
         onSaved();
       }}
-      onClose={() => setEditing(null)}
+      onClose={close}
       onError={onError}
     />
   );
@@ -103,7 +118,16 @@ export default function FindingsPanel({
                   <FindingCard key={finding.id} finding={finding} photos={photos} currency={currency}>
                     {editable && (
                       <div className="actions">
-                        <button type="button" className="btn btn-secondary btn-small" onClick={() => setEditing(finding.id)} aria-label={`Edit ${finding.title}`}>
+                        <button
+                          ref={(button) => {
+                            if (button) editRefs.current.set(finding.id, button);
+                            else editRefs.current.delete(finding.id);
+                          }}
+                          type="button"
+                          className="btn btn-secondary btn-small"
+                          onClick={() => setEditing(finding.id)}
+                          aria-label={`Edit ${finding.title}`}
+                        >
                           Edit
                         </button>
                         <button type="button" className="btn btn-ghost btn-small" onClick={() => void remove(finding)} aria-label={`Remove ${finding.title}`}>
@@ -121,6 +145,7 @@ export default function FindingsPanel({
       {editable && editing === "new" && editor()}
       {editable && editing !== "new" && (
         <button
+          ref={addRef}
           type="button"
           className="btn btn-secondary"
           onClick={() => {
