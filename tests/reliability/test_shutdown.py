@@ -124,6 +124,7 @@ async def test_a_scan_stopped_by_a_shutdown_is_queued_again_uncounted_and_finish
             lambda name, payload: name == "scan:progress" and payload["stage"] == scan_run.PAUSED_STAGE
         )
         assert paused["progress"] == 40, "the person sees it paused where it was"
+        assert paused["paused"] is True, "the web app shows the scan waiting, not analysing"
     finally:
         await reconnected.disconnect()
         await api_only.stop()

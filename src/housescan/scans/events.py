@@ -23,6 +23,9 @@ class ScanProgress(EventPayload):
     name: ClassVar[str] = "scan:progress"
     progress: int
     stage: str
+    #: The analysis stopped with the server (an orderly shutdown) and the scan waits in the queue again; the
+    #: next `scan:processing` says it started again. `stage` says so in words.
+    paused: bool = False
 
 
 class ScanCompleted(EventPayload):

@@ -269,7 +269,7 @@ async def hand_back_after_stop(
     if user_id is None:
         await db_session.rollback()
         return False
-    paused = ScanProgress(scan_id=scan_id, progress=progress, stage=PAUSED_STAGE)
+    paused = ScanProgress(scan_id=scan_id, progress=progress, stage=PAUSED_STAGE, paused=True)
     await realtime_service.stage_event(db_session=db_session, events=events, user_id=user_id, event=paused)
     await db_session.commit()
     return True

@@ -52,6 +52,11 @@ export interface components {
             progress: number;
             /** Stage */
             stage: string;
+            /**
+             * Paused
+             * @default false
+             */
+            paused: boolean;
         };
         /**
          * ScanUpdated

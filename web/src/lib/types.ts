@@ -94,7 +94,8 @@ type Sent<T> = T & { eventId?: number };
 export type ScanEventBase = Sent<{ scanId: string }>;
 export type UploadedEvent = Sent<EventSchemas["ScanUploaded"]>;
 export type ProcessingEvent = Sent<EventSchemas["ScanProcessing"]>;
-export type ProgressEvent = Sent<EventSchemas["ScanProgress"]>;
+// `paused` is absent from the events stored (and replayed) before it was added.
+export type ProgressEvent = Sent<Omit<EventSchemas["ScanProgress"], "paused"> & { paused?: boolean }>;
 export type CompletedEvent = Sent<EventSchemas["ScanCompleted"]>;
 export type FailedEvent = Sent<EventSchemas["ScanFailed"]>;
 /** A person edited the report (answer, room, finding) in one of their tabs. */

@@ -50,6 +50,17 @@ describe("progressReducer", () => {
     expect(state.progress).toBe(60);
   });
 
+  it("shows a scan the server's shutdown paused as waiting where it was, until it starts again", () => {
+    const paused = run([
+      { type: "scan:processing", payload: { scanId: S, message: "started", eventId: 1 } },
+      { type: "scan:progress", payload: { scanId: S, progress: 40, stage: "room_type", eventId: 2 } },
+      { type: "scan:progress", payload: { scanId: S, progress: 40, stage: "Paused: the server is restarting", paused: true, eventId: 3 } },
+    ]);
+    expect([paused.status, paused.progress, paused.stage]).toEqual(["queued", 40, "Paused: the server is restarting"]);
+    const again = run([{ type: "scan:processing", payload: { scanId: S, message: "Analysing your photos", eventId: 4 } }], paused);
+    expect([again.status, again.progress]).toEqual(["running", 40]);
+  });
+
   it("accepts progress as a fraction", () => {
     const state = run([{ type: "scan:progress", payload: { scanId: S, progress: 0.42, stage: "a" } }]);
     expect(state.progress).toBe(42);

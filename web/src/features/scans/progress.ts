@@ -127,6 +127,11 @@ export function progressReducer(state: ProgressState, action: ProgressAction): P
         if (last && last.stage === stage) steps[steps.length - 1] = { ...last, progress: Math.max(last.progress, progress) };
         else steps.push({ stage, progress, at });
       }
+      if (event.payload.paused) {
+        // The server stopped mid-analysis and queued the scan again: waiting, not running, until its next
+        // scan:processing; the ring keeps what was reached.
+        return { ...base, status: "queued", error: null, progress: Math.max(progress, base.progress), stage, steps };
+      }
       return {
         ...base,
         status: "running",
