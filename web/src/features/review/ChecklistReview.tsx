@@ -62,7 +62,7 @@ export default function ChecklistReview({
       </li>
     );
   return (
-    <div className="checklist-review" aria-label={label}>
+    <div className="checklist-review" role="group" aria-label={label}>
       {answered.length > 0 ? <ul className="answer-list">{answered.map(item)}</ul> : null}
       {notSeen.length > 0 && (
         <details className="not-seen" data-testid="not-seen">
