@@ -109,12 +109,17 @@ export function ConfirmButton({
 }) {
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
   useEffect(() => {
+    // The question takes the focus; cancelled, the focus goes back to the button that asked it (not the page).
     if (asking) confirmRef.current?.focus();
+    else if (asked.current) askRef.current?.focus();
+    asked.current = asking;
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" className={className} onClick={() => setAsking(true)} disabled={busy}>
+      <button ref={askRef} type="button" className={className} onClick={() => setAsking(true)} disabled={busy}>
         {label}
       </button>
     );

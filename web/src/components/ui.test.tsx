@@ -1,0 +1,63 @@
+import { fireEvent, render, screen } from "@testing-library/react";
+import { useState } from "react";
+import { describe, expect, it, vi } from "vitest";
+import { ConfirmButton, useDialogFocus } from "./ui";
+
+function Dialog({ onClose }: { onClose: () => void }) {
+  const ref = useDialogFocus<HTMLDivElement>();
+  return (
+    <div ref={ref} role="dialog" aria-label="A dialog">
+      <label>
+        Days <select defaultValue="1"><option value="1">1</option></select>
+      </label>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+function Opener() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)}>
+        Open
+      </button>
+      <button type="button">Behind</button>
+      {open && <Dialog onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+describe("useDialogFocus", () => {
+  it("moves the focus into the dialog, keeps Tab inside it and gives it back to its opener on closing", () => {
+    render(<Opener />);
+    const open = screen.getByRole("button", { name: "Open" });
+    open.focus();
+    fireEvent.click(open);
+    const days = screen.getByRole("combobox", { name: "Days" });
+    const close = screen.getByRole("button", { name: "Close" });
+    expect(document.activeElement).toBe(days);
+    close.focus();
+    fireEvent.keyDown(close, { key: "Tab" });
+    expect(document.activeElement).toBe(days);
+    fireEvent.keyDown(days, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(close);
+    fireEvent.click(close);
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.activeElement).toBe(open);
+  });
+});
+
+describe("ConfirmButton", () => {
+  it("puts the focus on the question, and back on the button when it is cancelled", () => {
+    const onConfirm = vi.fn();
+    render(<ConfirmButton label="Delete" confirmLabel="Delete for good" onConfirm={onConfirm} />);
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Delete for good" }));
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Delete" }));
+    expect(onConfirm).not.toHaveBeenCalled();
+  });
+});
