@@ -161,6 +161,9 @@ def test_main_pages_have_no_serious_accessibility_violations(page: Any, homes: H
     page.get_by_role("dialog", name=re.compile("Damp under the window, photo 1")).wait_for()
     check("report, a photo full screen")
     page.keyboard.press("Escape")
+    page.wait_for_function(  # the focus is back on the photo that was opened
+        "() => document.activeElement?.getAttribute('aria-label') === 'Open photo 1 of Damp under the window'"
+    )
     page.get_by_role("button", name="Edit Damp under the window").click()
     page.get_by_role("form", name="Edit finding: Damp under the window").wait_for()
     check("report, a finding being edited")
@@ -221,6 +224,14 @@ def focused(page: Any) -> str:
 
 def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Homes) -> None:
     log_in(page, homes.email)
+    # A two-step Delete, cancelled: the focus goes to the question, then back to Delete.
+    page.get_by_role("button", name="Delete", exact=True).first.focus()
+    page.keyboard.press("Enter")
+    assert focused(page) == "Delete scan"
+    tab_to(page, "button", "Cancel")
+    page.keyboard.press("Enter")
+    assert focused(page) == "Delete"
+
     start_scan(page, "7 Keyboard Lane", ["Hall"])
     upload_room(page, (9,))
     walk = page.get_by_test_id("walkthrough")
