@@ -161,9 +161,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page: Any, homes: H
     page.get_by_role("dialog", name=re.compile("Damp under the window, photo 1")).wait_for()
     check("report, a photo full screen")
     page.keyboard.press("Escape")
-    page.wait_for_function(  # the focus is back on the photo that was opened
-        "() => document.activeElement?.getAttribute('aria-label') === 'Open photo 1 of Damp under the window'"
-    )
+    focus_on(page, "Open photo 1 of Damp under the window")  # back on the photo that was opened
     page.get_by_role("button", name="Edit Damp under the window").click()
     page.get_by_role("form", name="Edit finding: Damp under the window").wait_for()
     check("report, a finding being edited")
@@ -214,12 +212,16 @@ def tab_to(page: Any, selector: str, text: str | None = None, *, limit: int = 40
     raise AssertionError(f"{limit} presses of Tab did not reach {selector} {text or ''}")
 
 
-def focused(page: Any) -> str:
-    return str(
-        page.evaluate(
-            "() => { const e = document.activeElement; return e.getAttribute('aria-label') || e.textContent.trim(); }"
-        )
+def focus_on(page: Any, name: str) -> None:
+    """Wait until the focus is on the control named `name` (its aria-label, else its text): it moves in an effect."""
+    page.wait_for_function(
+        "(name) => { const e = document.activeElement;"
+        " return !!e && (e.getAttribute('aria-label') || e.textContent.trim()) === name; }",
+        arg=name,
     )
+
+
+IN_DIALOG = "() => document.activeElement?.closest('[role=dialog]') != null"
 
 
 def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Homes) -> None:
@@ -227,10 +229,10 @@ def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Home
     # A two-step Delete, cancelled: the focus goes to the question, then back to Delete.
     page.get_by_role("button", name="Delete", exact=True).first.focus()
     page.keyboard.press("Enter")
-    assert focused(page) == "Delete scan"
+    focus_on(page, "Delete scan")
     tab_to(page, "button", "Cancel")
     page.keyboard.press("Enter")
-    assert focused(page) == "Delete"
+    focus_on(page, "Delete")
 
     start_scan(page, "7 Keyboard Lane", ["Hall"])
     upload_room(page, (9,))
@@ -261,7 +263,7 @@ def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Home
     page.get_by_role("button", name="Add a finding").focus()
     page.keyboard.press("Enter")
     form = page.get_by_role("form", name="New finding")
-    assert focused(page) == "" and page.evaluate("() => document.activeElement.name") == "finding-title"
+    page.wait_for_function("() => document.activeElement?.name === 'finding-title'")
     page.keyboard.type("Sticking front door")
     tab_to(page, "select[name=finding-severity]")
     page.keyboard.press("ArrowDown")  # the next severity, without opening the list
@@ -273,17 +275,16 @@ def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Home
     tab_to(page, "button", "Done")
     page.keyboard.press("Enter")
     editing.wait_for(state="detached")
-    page.wait_for_function("() => document.activeElement?.getAttribute('aria-label') === 'Edit Sticking front door'")
+    focus_on(page, "Edit Sticking front door")
 
     # The share dialog takes the focus, keeps Tab inside, and gives it back to Share when it closes.
     page.get_by_role("button", name="Share").focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Share this report")
-    dialog.wait_for()
-    assert page.evaluate("() => document.activeElement.closest('[role=dialog]') !== null")
+    page.wait_for_function(IN_DIALOG)
     for _ in range(8):
         page.keyboard.press("Tab")
-        assert page.evaluate("() => document.activeElement.closest('[role=dialog]') !== null"), "Tab left the dialog"
+        assert page.evaluate(IN_DIALOG), "Tab left the dialog"
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
-    assert focused(page) == "Share"
+    focus_on(page, "Share")
