@@ -200,10 +200,11 @@ SHOWN = """() => [document.activeElement, document.activeElement.closest('label'
 })"""
 
 
-def tab_to(page: Any, selector: str, text: str | None = None, *, limit: int = 40) -> None:
-    """Press Tab until the focus is on `selector` (with that text): it is reached by the keyboard alone."""
+def tab_to(page: Any, selector: str, text: str | None = None, *, limit: int = 40, back: bool = False) -> None:
+    """Press Tab (Shift+Tab when `back`) until the focus is on `selector` (with that text): it is reached by the
+    keyboard alone."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab" if back else "Tab")
         if page.evaluate(TAB_TO, [selector, text]):
             # And it shows: an outline or a focus ring.
             shown = page.evaluate(SHOWN)
@@ -276,6 +277,20 @@ def test_the_walk_through_and_a_finding_by_keyboard_alone(page: Any, homes: Home
     page.keyboard.press("Enter")
     editing.wait_for(state="detached")
     focus_on(page, "Edit Sticking front door")
+
+    # Marking the spot on a finding's photo: the focus goes to the photo, and back to its button on Cancel.
+    page.get_by_role("button", name="Edit Damp under the window").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement?.name === 'finding-title'")
+    tab_to(page, "button", "Mark the spot")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement?.dataset.testid === 'mark-surface'")
+    tab_to(page, "button", "Cancel")
+    page.keyboard.press("Enter")
+    focus_on(page, "Mark the spot on photo 1")
+    tab_to(page, "button", "Done", back=True)
+    page.keyboard.press("Enter")
+    focus_on(page, "Edit Damp under the window")
 
     # The share dialog takes the focus, keeps Tab inside, and gives it back to Share when it closes.
     page.get_by_role("button", name="Share").focus()

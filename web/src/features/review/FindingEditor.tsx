@@ -74,6 +74,13 @@ export default function FindingEditor({
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const titleRef = useRef<HTMLInputElement>(null);
+  // The mark editor closed (saved or cancelled): the focus goes back to that photo's "Mark the spot".
+  const markButtons = useRef(new Map<string, HTMLButtonElement>());
+  const markedLast = useRef<string | null>(null);
+  useEffect(() => {
+    if (marking === null && markedLast.current) markButtons.current.get(markedLast.current)?.focus();
+    markedLast.current = marking;
+  }, [marking]);
 
   useEffect(() => {
     formRef.current?.scrollIntoView?.({ block: "start" });
@@ -263,7 +270,16 @@ export default function FindingEditor({
               <li key={photo.id}>
                 <MarkedPhoto src={photo.thumbnail_url} alt={photoAlt(`${finding.title}, photo ${i + 1}`, marksOn(photo.id))} marks={marksOn(photo.id)} />
                 <div className="actions">
-                  <button type="button" className="btn btn-secondary btn-small" onClick={() => setMarking(photo.id)} aria-label={`Mark the spot on photo ${i + 1}`}>
+                  <button
+                    ref={(button) => {
+                      if (button) markButtons.current.set(photo.id, button);
+                      else markButtons.current.delete(photo.id);
+                    }}
+                    type="button"
+                    className="btn btn-secondary btn-small"
+                    onClick={() => setMarking(photo.id)}
+                    aria-label={`Mark the spot on photo ${i + 1}`}
+                  >
                     Mark the spot
                   </button>
                   <button

@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
 import { MarkedPhoto } from "./MarkedPhoto";
 import { MARK_SHAPES, SHAPE_TITLE, markLabel, moveMark, placeMark, resizeMark, type Mark, type MarkShape } from "./marks";
 import type { ReportImage } from "./reviewApi";
@@ -33,6 +33,8 @@ export default function MarkEditor({
   const surface = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLDivElement>(null);
   const pressed = useRef<{ x: number; y: number } | null>(null);
+  // Opened, the focus is on the photo, whose description says the keys (the editor opens below the button).
+  useEffect(() => input.current?.focus(), []);
 
   function fractionAt(event: { clientX: number; clientY: number }): { x: number; y: number } {
     const box = surface.current?.getBoundingClientRect();
