@@ -239,6 +239,7 @@ async def test_a_scan_whose_attempts_crashes_used_up_fails_with_the_reason(setti
     reason = f"{scan_run.SERVER_STOPPED} (gave up after {settings.job_max_attempts} attempts)"
     assert failed["error"] == reason
     assert (detail["status"], detail["error"]) == ("failed", reason)
+    assert detail["attempts"] == settings.job_max_attempts, "the claim that found them used up ran none"
     assert detail["finished_at"] and detail["summary"] is None
     assert "scan:processing" not in recorder.names(scan_id), "no attempt beyond the last one is run"
     assert not blocked.cancelled.is_set()

@@ -93,7 +93,7 @@ async def run_scan(runtime: Runtime, scan_id: uuid.UUID, *, memos: Memos) -> Non
         reason = f"gave up after {settings.job_max_attempts} attempts"
         if claimed.recovered:  # the last attempt ended with its process: say so
             reason = f"{scan_run.SERVER_STOPPED} ({reason})"
-        _, stopped = await _to_the_end(_fail(runtime, claimed, reason))
+        _, stopped = await _to_the_end(_fail(runtime, claimed, reason, attempts=settings.job_max_attempts))
         _stop_if(stopping or stopped)
         return
     # The scan's events go out in order without the scan waiting for each write; progress that arrives
@@ -310,7 +310,7 @@ async def _record_spend(runtime: Runtime, claimed: scan_run.ClaimedScan, executi
         logger.exception("scan %s: the spend of an attempt could not be recorded", claimed.scan_id)
 
 
-async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) -> None:
+async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str, *, attempts: int | None = None) -> None:
     """Save the scan as failed; the commit announces `scan:failed` and notifies the owner."""
     async with runtime.sessionmaker() as db_session:
         failed = await scan_run.mark_failed(
@@ -320,6 +320,7 @@ async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str) ->
             sessionmaker=runtime.sessionmaker,
             scan_id=claimed.scan_id,
             reason=reason,
+            attempts=attempts,
         )
     if failed:
         metrics.scan_finished("failed")

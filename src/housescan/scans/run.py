@@ -283,15 +283,17 @@ async def mark_failed(
     sessionmaker: SessionMaker,
     scan_id: uuid.UUID,
     reason: str,
+    attempts: int | None = None,
 ) -> bool:
     """Fail a scan that is still queued or running, with its `scan:failed` event and the owner's
     notifications in the same transaction, whose commit delivers and sends them; False when the scan had
-    already finished or gone."""
+    already finished or gone. `attempts`, when given, is the number of attempts made to record (a claim that
+    only finds them used up counted one that never ran)."""
+    values = {"status": ScanStatus.failed, "error": reason, "finished_at": utcnow(), "reanalyse_room_ids": null()}
+    if attempts is not None:
+        values["attempts"] = attempts
     user_id = await db_session.scalar(
-        update(Scan)
-        .where(Scan.id == scan_id, Scan.status.in_(RUNNABLE))
-        .values(status=ScanStatus.failed, error=reason, finished_at=utcnow(), reanalyse_room_ids=null())
-        .returning(Scan.user_id)
+        update(Scan).where(Scan.id == scan_id, Scan.status.in_(RUNNABLE)).values(values).returning(Scan.user_id)
     )
     if user_id is None:
         await db_session.rollback()
