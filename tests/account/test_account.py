@@ -154,6 +154,10 @@ async def test_changing_the_password_ends_the_other_sessions(live_server: LiveSe
         assert (
             await client.post("/api/v1/auth/refresh", json={"refresh_token": fresh["refresh_token"]})
         ).status_code == 200
+        # The other sessions' access tokens end at once too; the new one works.
+        for ended in (phone, laptop):
+            assert (await client.get("/api/v1/auth/me", headers=auth(ended["access_token"]))).status_code == 401
+        assert (await client.get("/api/v1/auth/me", headers=auth(fresh["access_token"]))).status_code == 200
         assert (await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})).status_code == 401
         await _login(client, email, "a brand new password")
 

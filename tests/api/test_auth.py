@@ -163,9 +163,12 @@ async def test_refresh_tokens_rotate_and_a_reused_one_revokes_its_family(live_se
         assert reused.status_code == 401 and "already used" in reused.json()["detail"]
         latest = await client.post("/api/v1/auth/refresh", json={"refresh_token": third.json()["refresh_token"]})
         assert latest.status_code == 401
+        stolen_session = auth(third.json()["access_token"])  # whoever holds it is out now, not in minutes
+        assert (await client.get("/api/v1/auth/me", headers=stolen_session)).status_code == 401
         # Another sign-in is another family: untouched.
         elsewhere = await client.post("/api/v1/auth/refresh", json={"refresh_token": other_device["refresh_token"]})
         assert elsewhere.status_code == 200
+        assert (await client.get("/api/v1/auth/me", headers=auth(other_device["access_token"]))).status_code == 200
 
 
 async def test_logout_revokes_the_refresh_token_and_its_family(live_server: LiveServer) -> None:
@@ -183,6 +186,10 @@ async def test_logout_revokes_the_refresh_token_and_its_family(live_server: Live
         assert (
             await client.post("/api/v1/auth/refresh", json={"refresh_token": kept["refresh_token"]})
         ).status_code == 200
+        # The sign-in's access tokens end with it, not minutes later; another sign-in's go on.
+        for ended in (session, rotated):
+            assert (await client.get("/api/v1/auth/me", headers=auth(ended["access_token"]))).status_code == 401
+        assert (await client.get("/api/v1/auth/me", headers=auth(kept["access_token"]))).status_code == 200
 
 
 async def test_revoke_user_sessions_ends_every_refresh_token(live_server: LiveServer) -> None:
@@ -198,6 +205,7 @@ async def test_revoke_user_sessions_ends_every_refresh_token(live_server: LiveSe
         for session in sessions:
             refused = await client.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
             assert refused.status_code == 401
+            assert (await client.get("/api/v1/auth/me", headers=auth(session["access_token"]))).status_code == 401
         assert (await client.post("/api/v1/auth/login", json=credentials)).status_code == 200
 
 

@@ -9,7 +9,7 @@ import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -73,26 +73,41 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def create_token(
-    secret: str, user_id: uuid.UUID, kind: TokenKind, lifetime: timedelta, *, jti: uuid.UUID | None = None
+    secret: str,
+    user_id: uuid.UUID,
+    kind: TokenKind,
+    lifetime: timedelta,
+    *,
+    jti: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
 ) -> str:
+    """A signed token; `session_id` (claim `sid`) names the sign-in it belongs to, so that ending that sign-in
+    ends its access tokens at once."""
     now = datetime.now(UTC)
     claims = {"sub": str(user_id), "type": kind, "iat": now, "exp": now + lifetime, "jti": (jti or uuid.uuid4()).hex}
+    if session_id is not None:
+        claims["sid"] = session_id.hex
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
-def decode_token(secret: str, token: str, kind: TokenKind) -> uuid.UUID:
-    """The user id of a valid, unexpired token of this kind; `InvalidToken` for anything else."""
-    return decode_token_claims(secret, token, kind)[0]
+class TokenClaims(NamedTuple):
+    user_id: uuid.UUID
+    token_id: uuid.UUID | None  # `jti`
+    session_id: uuid.UUID | None  # `sid`, absent from tokens issued outside a recorded sign-in
 
 
-def decode_token_claims(secret: str, token: str, kind: TokenKind) -> tuple[uuid.UUID, uuid.UUID | None]:
-    """The user id and token id (`jti`, None when absent) of a valid, unexpired token of this kind."""
+def decode_token_claims(secret: str, token: str, kind: TokenKind) -> TokenClaims:
+    """The claims of a valid, unexpired token of this kind; `InvalidToken` for anything else."""
     try:
         claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub", "type"]})
         if claims["type"] != kind:
             raise InvalidToken(f"not an {kind} token")
-        jti = claims.get("jti")
-        return uuid.UUID(claims["sub"]), uuid.UUID(hex=jti) if isinstance(jti, str) else None
+        jti, sid = claims.get("jti"), claims.get("sid")
+        return TokenClaims(
+            uuid.UUID(claims["sub"]),
+            uuid.UUID(hex=jti) if isinstance(jti, str) else None,
+            uuid.UUID(hex=sid) if isinstance(sid, str) else None,
+        )
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
 

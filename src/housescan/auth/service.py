@@ -20,9 +20,7 @@ from housescan.auth.schemas import TokenPair
 from housescan.auth.security import (
     HashingBusy,
     InvalidToken,
-    TokenKind,
     create_token,
-    decode_token,
     decode_token_claims,
     hash_password_async,
     verify_password_async,
@@ -176,13 +174,20 @@ async def login(
     return await start_session(db_session=db_session, settings=settings, user_id=user.id)
 
 
-def issue_tokens(*, settings: Settings, user_id: uuid.UUID, refresh_id: uuid.UUID | None = None) -> TokenPair:
+def issue_tokens(
+    *,
+    settings: Settings,
+    user_id: uuid.UUID,
+    refresh_id: uuid.UUID | None = None,
+    family_id: uuid.UUID | None = None,
+) -> TokenPair:
     """Signed tokens. The refresh token works only with `refresh_id`, the id of its recorded row (see
-    `start_session`); without one it is refused at refresh."""
+    `start_session`); without one it is refused at refresh. The access token names the sign-in (`family_id`):
+    once that is revoked (logout, a password change, a stolen refresh token) it is refused at once."""
     secret = settings.resolved_jwt_secret
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
     return TokenPair(
-        access_token=create_token(secret, user_id, "access", access_lifetime),
+        access_token=create_token(secret, user_id, "access", access_lifetime, session_id=family_id),
         refresh_token=create_token(
             secret, user_id, "refresh", timedelta(days=settings.refresh_token_days), jti=refresh_id
         ),
@@ -200,7 +205,7 @@ async def _record_refresh_token(
     )
     db_session.add(row)
     await db_session.flush()
-    return issue_tokens(settings=settings, user_id=user_id, refresh_id=row.id)
+    return issue_tokens(settings=settings, user_id=user_id, refresh_id=row.id, family_id=family_id)
 
 
 async def start_session(*, db_session: AsyncSession, settings: Settings, user_id: uuid.UUID) -> TokenPair:
@@ -219,7 +224,7 @@ async def refresh(*, db_session: AsyncSession, settings: Settings, refresh_token
     """Rotate: the presented token is used up and the next of its family issued. A token used before is
     theft: its family is revoked."""
     try:
-        user_id, token_id = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
+        user_id, token_id, _ = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
     except InvalidToken:
         raise InvalidRefreshToken() from None
     if token_id is None:
@@ -260,7 +265,7 @@ async def logout(*, db_session: AsyncSession, settings: Settings, refresh_token:
     """Revoke the family of this refresh token. Anything that is not a valid refresh token of ours is a
     no-op (the answer is the same: that token does not work)."""
     try:
-        user_id, token_id = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
+        user_id, token_id, _ = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
     except InvalidToken:
         return
     if token_id is None:
@@ -274,8 +279,8 @@ async def logout(*, db_session: AsyncSession, settings: Settings, refresh_token:
 
 
 async def revoke_user_sessions(*, db_session: AsyncSession, user_id: uuid.UUID, commit: bool = True) -> None:
-    """Every refresh token of the user stops working (e.g. after a password change). Access tokens already
-    issued live out their short lifetime. With `commit=False` it joins the caller's transaction."""
+    """Every refresh token of the user stops working (e.g. after a password change), and with them the access
+    tokens of those sign-ins. With `commit=False` it joins the caller's transaction."""
     await _revoke(db_session=db_session, condition=RefreshToken.user_id == user_id, now=datetime.now(UTC))
     if commit:
         await db_session.commit()
@@ -287,12 +292,19 @@ async def _revoke(*, db_session: AsyncSession, condition: object, now: datetime)
     )
 
 
-async def user_from_token(
-    *, db_session: AsyncSession, settings: Settings, token: str, kind: TokenKind = "access"
-) -> User | None:
-    """The user a valid token names, or None (bad signature, expired, wrong kind, user deleted)."""
+async def user_from_token(*, db_session: AsyncSession, settings: Settings, token: str) -> User | None:
+    """The user a valid access token names, or None (bad signature, expired, not an access token, user deleted,
+    or its sign-in ended: logged out, or every session ended by a password change)."""
     try:
-        user_id = decode_token(settings.resolved_jwt_secret, token, kind)
+        claims = decode_token_claims(settings.resolved_jwt_secret, token, "access")
     except InvalidToken:
         return None
-    return await db_session.get(User, user_id)
+    if claims.session_id is not None and not await _signed_in(db_session=db_session, family_id=claims.session_id):
+        return None
+    return await db_session.get(User, claims.user_id)
+
+
+async def _signed_in(*, db_session: AsyncSession, family_id: uuid.UUID) -> bool:
+    """Whether a sign-in still stands: a refresh token of its family is not revoked (revoking ends them all)."""
+    alive = select(RefreshToken.id).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+    return bool(await db_session.scalar(select(alive.exists())))
