@@ -126,9 +126,25 @@ describe("RepairListPanel", () => {
   it("says a change to a list a reader opened makes the next version", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
     render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
-    fireEvent.click(await screen.findByRole("button", { name: "Edit" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Edit version 1" }));
     const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
     expect(form.textContent).toContain("saving makes version 2 with a new link; the old link keeps what was sent");
     expect((within(form).getByLabelText("Amount for Damp under the window, GBP") as HTMLInputElement).value).toBe("500");
+  });
+
+  it("moves the focus into the form when it opens and back to what opened it when it closes", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: false })] } as never);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    fireEvent.click(await screen.findByRole("button", { name: "New repair list" }));
+    const form = await screen.findByRole("form", { name: "New repair list" });
+    await waitFor(() => expect(form.contains(document.activeElement)).toBe(true));
+    fireEvent.click(within(form).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "New repair list" })));
+
+    fireEvent.click(screen.getByRole("button", { name: "Edit version 1" }));
+    const edited = await screen.findByRole("form", { name: "Edit repair list, version 1" });
+    await waitFor(() => expect(edited.contains(document.activeElement)).toBe(true));
+    fireEvent.click(within(edited).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("button", { name: "Edit version 1" })));
   });
 });

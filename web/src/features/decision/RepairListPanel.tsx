@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert, ConfirmButton } from "../../components/ui";
 import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
@@ -65,9 +65,23 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   const [made, setMade] = useState<MadeLink | null>(null);
   const [actionError, setError] = useState<string[] | null>(null);
   const error = actionError ?? (query.error ? errorLines(query.error, "The repair lists could not be loaded.") : null);
+  // When the form closes the focus goes back to what opened it: that list's Edit button, or "New repair list".
+  const newRef = useRef<HTMLButtonElement>(null);
+  const editRefs = useRef(new Map<string, HTMLButtonElement>());
+  const closedFrom = useRef<string | null>(null);
+  useEffect(() => {
+    if (editing !== null || closedFrom.current === null) return;
+    const back = editRefs.current.get(closedFrom.current) ?? newRef.current;
+    closedFrom.current = null;
+    back?.focus();
+  }, [editing]);
+  function close() {
+    closedFrom.current = editing === "new" ? "new" : (editing?.id ?? null);
+    setEditing(null);
+  }
 
   function saved(list: RepairList) {
-    setEditing(null);
+    close();
     const link = madeLink(list, list.share);
     if (link) setMade(link);
     void load();
@@ -140,7 +154,17 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                 <p className="muted small">{linkState(list)}</p>
               </div>
               <div className="actions">
-                <button type="button" className="btn btn-secondary btn-small" onClick={() => void edit(list)} disabled={editing !== null}>
+                <button
+                  ref={(button) => {
+                    if (button) editRefs.current.set(list.id, button);
+                    else editRefs.current.delete(list.id);
+                  }}
+                  type="button"
+                  className="btn btn-secondary btn-small"
+                  onClick={() => void edit(list)}
+                  disabled={editing !== null}
+                  aria-label={`Edit version ${list.version}`}
+                >
                   Edit
                 </button>
                 <button type="button" className="btn btn-ghost btn-small" onClick={() => void download(list, "pdf")} aria-label={`PDF of version ${list.version}`}>
@@ -177,12 +201,12 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
           currency={currency}
           list={editing === "new" ? null : editing}
           onSaved={saved}
-          onCancel={() => setEditing(null)}
+          onCancel={close}
         />
       ) : findings.length === 0 ? (
         <p className="muted small">Record a finding first: a repair list is made of findings.</p>
       ) : (
-        <button type="button" className="btn btn-secondary" onClick={() => setEditing("new")}>
+        <button ref={newRef} type="button" className="btn btn-secondary" onClick={() => setEditing("new")}>
           New repair list
         </button>
       )}
@@ -243,6 +267,8 @@ function RepairListForm({
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => formRef.current?.querySelector<HTMLElement>("input, textarea, select")?.focus(), []);
 
   const titles = new Map(findings.map((f) => [f.id, f.title]));
   const problems = draftProblems(items, titles);
@@ -269,6 +295,7 @@ function RepairListForm({
 
   return (
     <form
+      ref={formRef}
       className="repair-list-form"
       aria-label={list ? `Edit repair list, version ${list.version}` : "New repair list"}
       onSubmit={(event) => {
