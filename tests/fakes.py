@@ -32,15 +32,19 @@ def always_failing(message: str, *, retryable: bool) -> FlakyAgents:
 
 
 class StuckAgents:
-    """An analysis that never ends by itself: it says when it started, and when it was cancelled."""
+    """An analysis that never ends by itself: it says when it started (after reporting `progress`, if given),
+    and when it was cancelled."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: tuple[int, str] | None = None) -> None:
         self.started = asyncio.Event()
         self.cancelled = asyncio.Event()
+        self.progress = progress
 
     async def run(
         self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
     ) -> ScanResponse:
+        if on_progress is not None and self.progress is not None:
+            await on_progress(*self.progress)
         self.started.set()
         try:
             await asyncio.Event().wait()

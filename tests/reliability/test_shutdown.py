@@ -15,15 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from housescan.agents.budget import AgentMemo
-from housescan.agents.client import ProgressCallback
-from housescan.agents.contract import ScanRequest, ScanResponse
 from housescan.config import Settings
 from housescan.db.base import utcnow
 from housescan.realtime.models import ScanEvent
 from housescan.scans import run as scan_run
 from housescan.scans.models import AgentRun, HouseScanSummary, Scan, ScanStatus
 from tests.conftest import LiveServer, start_server
+from tests.fakes import StuckAgents
 from tests.helpers import auth, create_scan, photo, register, upload, wait_for_status
 from tests.realtime_client import EventRecorder
 from tests.reliability.replay import ReplayRecorder
@@ -31,23 +29,9 @@ from tests.reliability.replay import ReplayRecorder
 AGENT_RUNS_PER_SCAN = 6  # one room
 
 
-class BlockedAgents:
+def blocked_agents() -> StuckAgents:
     """Reports some progress, then blocks until the worker cancels it (the shutdown)."""
-
-    def __init__(self) -> None:
-        self.cancelled = asyncio.Event()
-
-    async def run(
-        self, request: ScanRequest, *, on_progress: ProgressCallback | None = None, memo: AgentMemo | None = None
-    ) -> ScanResponse:
-        if on_progress is not None:
-            await on_progress(40, "room_type")
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            self.cancelled.set()
-            raise
-        raise AssertionError("unreachable")
+    return StuckAgents(progress=(40, "room_type"))
 
 
 async def _processed_scan(server: LiveServer, token: str) -> str:
@@ -92,7 +76,7 @@ async def _as_left_by_a_crash(server: LiveServer, scan_id: str, attempts: int) -
 async def test_a_scan_stopped_by_a_shutdown_is_queued_again_uncounted_and_finishes_at_the_next_start(
     settings: Settings,
 ) -> None:
-    blocked = BlockedAgents()
+    blocked = blocked_agents()
     server = await start_server(settings, agents=blocked)
     recorder = EventRecorder()
     try:
@@ -189,7 +173,7 @@ async def test_a_scan_left_running_by_a_crash_is_resumed_with_the_reason_and_the
     finally:
         await api_only.stop()
 
-    blocked = BlockedAgents()  # holds the resumed attempt, to look at it while it runs
+    blocked = blocked_agents()  # holds the resumed attempt, to look at it while it runs
     server = await start_server(settings, agents=blocked)
     recorder = EventRecorder()
     try:
@@ -225,7 +209,7 @@ async def test_a_scan_whose_attempts_crashes_used_up_fails_with_the_reason(setti
     finally:
         await api_only.stop()
 
-    blocked = BlockedAgents()
+    blocked = blocked_agents()
     server = await start_server(settings, agents=blocked)
     recorder = EventRecorder()
     try:
