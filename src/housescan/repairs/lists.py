@@ -271,7 +271,11 @@ async def patch_list(
             created_at=now,
             updated_at=now,
         )
-        token = _new_link(row, max(1, (current.expires_at - now).days or 30))
+        token = _new_link(row, RepairListCreate.model_fields["expires_in_days"].default)
+        if _state(current, now) == "active":
+            # The new version's link works as long as the one it follows (the person was told until when), not
+            # whole days left (each new version lost up to a day); after an expired or revoked one, a fresh link.
+            row.expires_at = current.expires_at
         db_session.add(row)
     await db_session.commit()
     return _shown(row, context, settings, base_url=base_url, token=token)
