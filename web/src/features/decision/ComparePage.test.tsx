@@ -93,6 +93,31 @@ describe("ComparePage", () => {
     expect(screen.getByRole("heading", { name: "12 Harbour View, Flat 3 · 7 Dec 2026, 14:05 GMT" })).toBeTruthy();
   });
 
+  it("counts as answered only what the person or the models answered, not the products looked for and not seen", async () => {
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      if (url.endsWith("/me/preferences")) return { currency: "EUR", time_zone: "UTC" } as never;
+      if (url.startsWith("/api/v1/compare")) {
+        // As a report reads "You checked 1 of 53 items; the image models answered 0 more".
+        const assessed = { total: 53, by_person: 1, by_model: 0, not_assessed: 36, not_seen: 16, not_visible: 0 };
+        return { scans: [home("Acacia", { assessed }), home("Mill", {})] } as never;
+      }
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    render(
+      withQueries(
+        <MemoryRouter initialEntries={["/compare?scan_ids=Acacia,Mill"]}>
+          <ComparePage />
+        </MemoryRouter>,
+      ),
+    );
+    const [acacia] = await screen.findAllByTestId("compare-home");
+    const assessed = within(acacia).getByTestId("compare-assessed");
+    expect(assessed.textContent).toBe(
+      "1 of 53 items answered (by you: 1, by the models: 0); 16 products looked for and not seen; 36 not assessed",
+    );
+    expect(within(assessed).getByRole("progressbar", { name: "Acacia Lane: 1 of 53 answered" }).getAttribute("value")).toBe("1");
+  });
+
   it("asks for two to four scans when fewer are named", () => {
     render(
       withQueries(

@@ -78,6 +78,8 @@ function HomeCard({ scan, index }: { scan: ComparedScan; index: number }) {
   const when = formatDate(scan.scanned_at);
   const headingId = useId();
   const { assessed, cost } = scan;
+  // Products the models looked for and did not see are not answers: they count as the report counts them.
+  const answered = assessed.by_person + assessed.by_model;
   return (
     <li className="card compare-home" aria-labelledby={headingId} data-testid="compare-home">
       <h2 id={headingId} className="compare-title">
@@ -109,14 +111,14 @@ function HomeCard({ scan, index }: { scan: ComparedScan; index: number }) {
         <div>
           <dt>How much was assessed</dt>
           <dd data-testid="compare-assessed">
-            {assessed.total - assessed.not_assessed} of {assessed.total} items
+            {answered} of {assessed.total} items answered
             <span className="muted small">
               {" "}
-              (by you: {assessed.by_person}, by the models: {assessed.by_model}
-              {assessed.not_seen > 0 && `, looked for and not seen: ${assessed.not_seen}`}); {assessed.not_assessed} not
-              assessed
+              (by you: {assessed.by_person}, by the models: {assessed.by_model})
+              {assessed.not_seen > 0 && `; ${plural(assessed.not_seen, "product")} looked for and not seen`}; {assessed.not_assessed}{" "}
+              not assessed
             </span>
-            <progress max={Math.max(assessed.total, 1)} value={assessed.total - assessed.not_assessed} aria-label={`${name}: ${assessed.total - assessed.not_assessed} of ${assessed.total} assessed`} />
+            <progress max={Math.max(assessed.total, 1)} value={answered} aria-label={`${name}: ${answered} of ${assessed.total} answered`} />
           </dd>
         </div>
         <div>
