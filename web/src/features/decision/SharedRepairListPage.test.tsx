@@ -72,7 +72,7 @@ describe("SharedRepairListPage", () => {
     expect(within(damp).getByTestId("repair-ask").textContent).toBe("A credit off the price: £500");
     expect(removed.textContent).toBe("A finding the owner has since removed from the report.Please repair this before completion");
     expect(screen.getByTestId("repair-note").textContent).toBe("We would like these settled before exchange.");
-    expect(screen.getByTestId("repair-total").textContent).toContain("Amounts asked: £500 over 2 findings.");
+    expect(screen.getByTestId("repair-total").textContent).toContain("Amounts asked: £500 for 1 finding; 1 other finding without an amount.");
     expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe(
       "/api/v1/shared/repair-lists/tok/report.pdf?tz=Asia%2FTokyo",
     );

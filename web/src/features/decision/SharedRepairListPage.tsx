@@ -35,6 +35,7 @@ export default function SharedRepairListPage() {
 
   const address = list.address?.trim() || "A home";
   const { total } = list;
+  const withAmount = list.items.filter((item) => item.amount !== null).length;
   return (
     <article className="report shared-report shared-repair-list" data-testid="shared-repair-list">
       <p className="eyebrow">Repair list</p>
@@ -70,9 +71,11 @@ export default function SharedRepairListPage() {
 
       <section className="card repair-total-card" aria-labelledby="repair-total-title" data-testid="repair-total">
         <h2 id="repair-total-title">In total</h2>
-        {list.items.some((item) => item.amount !== null) ? (
+        {withAmount > 0 ? (
           <p>
-            Amounts asked: <strong>{formatMoney(total.asked, total.currency)}</strong> over {plural(list.items.length, "finding")}.
+            {/* The sum is of the amounts given: "over 3 findings" read as if all three had one. */}
+            Amounts asked: <strong>{formatMoney(total.asked, total.currency)}</strong> for {plural(withAmount, "finding")}
+            {withAmount < list.items.length && `; ${plural(list.items.length - withAmount, "other finding")} without an amount`}.
           </p>
         ) : (
           <p>No amounts asked: {plural(list.items.length, "finding")} to repair or replace.</p>
