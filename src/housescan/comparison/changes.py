@@ -10,7 +10,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from housescan.comparison.models import RoomPair
-from housescan.comparison.schemas import AnswerChange, Changes, EarlierRoom, RoomChanges, RoomPairsBody, RoomPhotos
+from housescan.comparison.schemas import (
+    AnswerChange,
+    Changes,
+    EarlierRoom,
+    HouseChanges,
+    RoomChanges,
+    RoomPairsBody,
+    RoomPhotos,
+)
 from housescan.config import Settings
 from housescan.errors import Unprocessable
 from housescan.houses.models import Room
@@ -87,6 +95,21 @@ def _room_findings(report: Report, room_id: uuid.UUID | None) -> dict[str, Findi
     return {_finding_key(f): f for f in report.findings if room_id is not None and f.room_id == room_id}
 
 
+def _house_answers(report: Report) -> dict[str, Answer]:
+    return {"house_type": report.house.house_type, **report.house.checklist}
+
+
+def house_changes(before: Report, now: Report) -> HouseChanges:
+    """The whole home's findings (of no room) new and resolved, and its own answers changed."""
+    found_now = {_finding_key(f): f for f in now.findings if f.room_id is None}
+    found_before = {_finding_key(f): f for f in before.findings if f.room_id is None}
+    return HouseChanges(
+        findings_new=[f for key, f in found_now.items() if key not in found_before],
+        findings_resolved=[f for key, f in found_before.items() if key not in found_now],
+        answers_changed=answer_changes(_house_answers(before), _house_answers(now)),
+    )
+
+
 async def changes_since(
     *,
     db_session: AsyncSession,
@@ -137,6 +160,7 @@ async def changes_since(
         address=now_report.house.address,
         rooms=rooms,
         earlier_rooms=[EarlierRoom(id=room.id, name=room.name) for room in before_report.rooms],
+        house=house_changes(before_report, now_report),
     )
 
 

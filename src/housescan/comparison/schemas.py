@@ -83,6 +83,15 @@ class RoomChanges(BaseModel):
     photos: RoomPhotos
 
 
+class HouseChanges(BaseModel):
+    """What changed for the home as a whole: findings of no room, and the house's own answers (its type, its
+    checklist)."""
+
+    findings_new: list[FindingOut]
+    findings_resolved: list[FindingOut]
+    answers_changed: list[AnswerChange]
+
+
 class EarlierRoom(BaseModel):
     id: uuid.UUID
     name: str = Field(description="the room's name in the earlier scan, as its report shows it")
@@ -95,6 +104,9 @@ class Changes(BaseModel):
     address: str | None = Field(description="the home's address, as this scan's report shows it")
     rooms: list[RoomChanges]
     earlier_rooms: list[EarlierRoom] = Field(description="every room of the earlier scan: what a room can pair with")
+    house: HouseChanges | None = Field(
+        default=None, description="the whole home's changes: findings of no room, the house type and checklist"
+    )
 
 
 class RoomPairIn(BaseModel):

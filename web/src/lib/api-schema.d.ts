@@ -1536,6 +1536,8 @@ export interface components {
              * @description every room of the earlier scan: what a room can pair with
              */
             earlier_rooms: components["schemas"]["EarlierRoom"][];
+            /** @description the whole home's changes: findings of no room, the house type and checklist */
+            house?: components["schemas"]["HouseChanges"] | null;
         };
         /** ChecklistItem */
         "ChecklistItem-Input": {
@@ -2032,6 +2034,19 @@ export interface components {
             title: string;
             /** Url */
             url: string;
+        };
+        /**
+         * HouseChanges
+         * @description What changed for the home as a whole: findings of no room, and the house's own answers (its type, its
+         *     checklist).
+         */
+        HouseChanges: {
+            /** Findings New */
+            findings_new: components["schemas"]["FindingOut"][];
+            /** Findings Resolved */
+            findings_resolved: components["schemas"]["FindingOut"][];
+            /** Answers Changed */
+            answers_changed: components["schemas"]["AnswerChange"][];
         };
         /** HouseRead */
         HouseRead: {
