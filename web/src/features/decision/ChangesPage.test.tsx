@@ -1,7 +1,10 @@
-import { render, screen } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
-import { AnswerChanges } from "./ChangesPage";
-import type { RoomChanges } from "./decisionApi";
+import { render, screen, within } from "@testing-library/react";
+import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import ChangesPage, { AnswerChanges } from "./ChangesPage";
+import type { Changes, RoomChanges } from "./decisionApi";
+import { api } from "../../lib/api";
+import { withQueries } from "../../test-utils";
 
 type Change = RoomChanges["answers_changed"][number];
 
@@ -32,5 +35,65 @@ describe("a room's answers then and now", () => {
     render(<AnswerChanges changes={[change("floor_condition", "Floor condition", answer("Good", "Good"), answer(null, "Not assessed"), true)]} />);
     expect(screen.getByText("No answer changed.")).toBeTruthy();
     expect(screen.getByTestId("not-checked-again")).toBeTruthy();
+  });
+});
+
+const finding = (id: string, title: string, severity: string, roomId: string | null) =>
+  ({ id, title, severity, room_id: roomId, photo_ids: [], marks: [], source: "person" }) as unknown;
+
+describe("ChangesPage", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("shows the whole home's changes, and findings of then not recorded now without calling them resolved", async () => {
+    const changes = {
+      scan_id: "now",
+      since: "then",
+      since_scanned_at: "2026-12-01T10:00:00Z",
+      address: "12 Acacia Avenue",
+      earlier_rooms: [{ id: "k0", name: "Kitchen" }],
+      rooms: [
+        {
+          room_id: "k1",
+          earlier_room_id: "k0",
+          label: "Kitchen",
+          earlier_label: "Kitchen",
+          paired_by: "label",
+          findings_new: [],
+          findings_resolved: [finding("f1", "Damp patch under the window", "major", "k0")],
+          answers_changed: [],
+          photos: { now: [], before: [] },
+        },
+      ],
+      house: {
+        findings_new: [finding("f2", "No smoke alarm on the landing", "safety", null)],
+        findings_resolved: [finding("f3", "Loose stair handrail", "safety", null)],
+        answers_changed: [change("natural_light", "Natural light", answer("Good", "Good"), answer("Poor", "Poor"))],
+      },
+    } as unknown as Changes;
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      if (url.endsWith("/me/preferences")) return { currency: "EUR", time_zone: "UTC" } as never;
+      if (url.startsWith("/api/v1/scans/now/changes")) return changes as never;
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    render(
+      withQueries(
+        <MemoryRouter initialEntries={["/scans/now/changes?since=then"]}>
+          <Routes>
+            <Route path="/scans/:scanId/changes" element={<ChangesPage />} />
+          </Routes>
+        </MemoryRouter>,
+      ),
+    );
+    const house = await screen.findByTestId("change-house");
+    expect(within(house).getByRole("heading", { name: "The whole home" })).toBeTruthy();
+    expect(within(house).getByText("New findings (1)").parentElement?.textContent).toContain("No smoke alarm on the landing");
+    expect(within(house).getByTestId("findings-not-again").textContent).toContain("Not recorded this time (1)");
+    expect(within(house).getByTestId("findings-not-again").textContent).toContain("Loose stair handrail");
+    expect(within(house).getByTestId("answers-changed").textContent).toBe("Natural lightGood (you) → Poor (you)");
+    const kitchen = screen.getByTestId("change-room");
+    expect(within(kitchen).getByTestId("findings-not-again").textContent).toBe(
+      "Not recorded this time (1)Recorded in the earlier scan, not in this one: fixed, or not recorded again.Major Damp patch under the window",
+    );
+    expect(document.body.textContent).not.toMatch(/resolved/i);
   });
 });

@@ -90,9 +90,28 @@ function FindingList({ findings, empty }: { findings: Finding[]; empty: string }
   );
 }
 
+/** Findings recorded now and not then, and then and not now: the latter may be fixed or simply not recorded
+ * again (a new scan starts with no findings), so they are not called resolved. */
+export function FindingsThenNow({ changes }: { changes: Pick<RoomChanges, "findings_new" | "findings_resolved"> }) {
+  const gone = changes.findings_resolved;
+  return (
+    <div className="then-now">
+      <div>
+        <h3 className="small-title">New findings ({changes.findings_new.length})</h3>
+        <FindingList findings={changes.findings_new} empty="None new." />
+      </div>
+      <div data-testid="findings-not-again">
+        <h3 className="small-title">Not recorded this time ({gone.length})</h3>
+        {gone.length > 0 && <p className="muted small">Recorded in the earlier scan, not in this one: fixed, or not recorded again.</p>}
+        <FindingList findings={gone} empty="None." />
+      </div>
+    </div>
+  );
+}
+
 /**
  * One home over time: room by room what changed since an earlier scan of the same house (`?since=`): photos
- * then and now, findings new and resolved, answers changed. The person can pair a room with another of the
+ * then and now, findings new and no longer recorded, answers changed; and the same for the whole home. The person can pair a room with another of the
  * earlier scan's, or mark it new.
  */
 export default function ChangesPage() {
@@ -164,6 +183,14 @@ export default function ChangesPage() {
               Rooms of the earlier scan not paired with any room now: {unpaired.map((r) => r.name).join(", ")}.
             </p>
           )}
+          {changes.house && (
+            <article className="card change-room" aria-labelledby="change-house" data-testid="change-house">
+              <h2 id="change-house">The whole home</h2>
+              <p className="muted small">Findings of no one room, the house type and the house checklist.</p>
+              <FindingsThenNow changes={changes.house} />
+              <AnswerChanges changes={changes.house.answers_changed} />
+            </article>
+          )}
           {changes.rooms.map((room) => {
             return (
               <article key={room.room_id} className="card change-room" aria-labelledby={`change-${room.room_id}`} data-testid="change-room">
@@ -200,16 +227,7 @@ export default function ChangesPage() {
                     <Photos photos={room.photos.now} what={`${room.label} now`} />
                   </div>
                 </div>
-                <div className="then-now">
-                  <div>
-                    <h3 className="small-title">New findings ({room.findings_new.length})</h3>
-                    <FindingList findings={room.findings_new} empty="None new." />
-                  </div>
-                  <div>
-                    <h3 className="small-title">Resolved ({room.findings_resolved.length})</h3>
-                    <FindingList findings={room.findings_resolved} empty="None resolved." />
-                  </div>
-                </div>
+                <FindingsThenNow changes={room} />
                 <AnswerChanges changes={room.answers_changed} />
               </article>
             );
