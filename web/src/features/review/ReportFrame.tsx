@@ -5,12 +5,13 @@ import type { Audience } from "../../lib/types";
 
 type Item = Report["limitations"]["items"][number];
 
-/** "7 of 12 checked", with a bar a screen reader reads as the same words. */
-export function CheckedProgress({ checked, total, label }: { checked: number; total: number; label: string }) {
+/** "7 of 12 checked" (after `what` when given), with a bar a screen reader reads as the same words. */
+export function CheckedProgress({ checked, total, label, what }: { checked: number; total: number; label: string; what?: string }) {
   if (total === 0) return null;
   return (
     <p className="checked-progress small" data-testid="checked-progress">
       <span>
+        {what && `${what}: `}
         {checked} of {total} checked
       </span>
       <progress max={total} value={checked} aria-label={`${label}: ${checked} of ${total} checked`} />
@@ -152,7 +153,8 @@ export function ScopeAndLimitations({
           {plural(limitations.not_assessed, "item")} not assessed by anyone, of {assessed.total}
         </li>
       </ul>
-      <CheckedProgress checked={house.checked} total={house.total} label="The whole house" />
+      {/* Said apart from the items above (their total counts the products too): "1 of 37" under "1 of 53" read as a mistake. */}
+      <CheckedProgress checked={house.checked} total={house.total} label="The whole house" what="Checklists, products apart" />
       {limitations.rooms_without_photos.length > 0 && (
         <p data-testid="rooms-without-photos">
           <strong>Rooms without photos:</strong> {limitations.rooms_without_photos.map((r) => r.name).join(", ")}. Nothing in them was

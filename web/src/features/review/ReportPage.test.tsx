@@ -260,7 +260,7 @@ describe("ReportPage", () => {
     expect(Array.from(groups).map((g) => g.textContent)).toEqual(["The house: 1 item", "Kitchen: 1 item"]);
     expect(within(screen.getByTestId("room-report")).getByTestId("checked-progress").textContent).toBe("1 of 2 checked");
     // The whole home counts the house's own checklist too, as the capture page's "Whole home" does.
-    expect(within(limits).getByTestId("checked-progress").textContent).toBe("1 of 3 checked");
+    expect(within(limits).getByTestId("checked-progress").textContent).toBe("Checklists, products apart: 1 of 3 checked");
     expect(screen.getByTestId("report-times").textContent).toMatch(/^Scanned 1 Jan 2026, \d\d:\d\d \S+ · Updated 2 Jan 2026, \d\d:\d\d \S+$/);
   });
 

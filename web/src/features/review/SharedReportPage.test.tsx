@@ -139,7 +139,8 @@ describe("SharedReportPage", () => {
     expect(within(photos).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
       "Kitchen, photo 2: This photo looks blurred. This photo is too dark to see much.",
     ]);
-    expect(screen.getAllByText("2 of 12 checked")).toHaveLength(2); // the house and its one room
+    expect(screen.getAllByText("2 of 12 checked")).toHaveLength(1); // its one room
+    expect(within(limits).getByTestId("checked-progress").textContent).toBe("Checklists, products apart: 2 of 12 checked");
     expect(screen.getAllByText(/The owner/).length).toBeGreaterThan(0);
     const page = document.body.textContent ?? "";
     expect(page).not.toMatch(/\bby you\b|\byour answer\b|\bYou\b/i);
