@@ -88,6 +88,18 @@ describe("RepairListPanel", () => {
     expect(line.textContent).not.toContain("asked");
   });
 
+  it("says how many of the list's findings its estimate covers when some have no cost", async () => {
+    const two: RepairList = {
+      ...made(),
+      items: [made().items[0], { ...made().items[0], finding_id: "f9", ask: "repair", amount: null }],
+      total: { ...made().total, findings_with_costs: 1 },
+    };
+    vi.spyOn(api, "request").mockImplementation(async () => ({ items: [two] }) as never);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    const line = await screen.findByTestId("repair-list");
+    expect(line.textContent).toMatch(/^Version 1 · saved .+ · 2 findings · asked £500 · estimated £300–£700 for 1 finding with a cost/);
+  });
+
   it("gives a revoked list a new link: shown, copied, and the list's line says it works again", async () => {
     const calls: [string, string][] = [];
     let state: RepairList["share"]["state"] = "revoked";

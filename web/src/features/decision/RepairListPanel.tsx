@@ -150,7 +150,13 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
               <div>
                 <strong>Version {list.version}</strong> · saved {formatDate(list.updated_at)} · {plural(list.items.length, "finding")}
                 {list.total.asked > 0 && <> · asked {formatMoney(list.total.asked, list.total.currency)}</>}
-                {list.total.cost_high > 0 && <> · estimated {formatCostRange(list.total.cost_low, list.total.cost_high, list.total.currency)}</>}
+                {list.total.cost_high > 0 && (
+                  <>
+                    {" "}
+                    · estimated {formatCostRange(list.total.cost_low, list.total.cost_high, list.total.currency)}
+                    {list.total.findings_with_costs < list.items.length && ` for ${plural(list.total.findings_with_costs, "finding")} with a cost`}
+                  </>
+                )}
                 <p className="muted small">{linkState(list)}</p>
               </div>
               <div className="actions">

@@ -92,7 +92,8 @@ describe("SharedRepairListPage", () => {
     const total = await screen.findByTestId("repair-total");
     expect(total.textContent).toContain("No amounts asked: 2 findings to repair or replace.");
     expect(total.textContent).not.toContain("£0 over");
-    expect(total.textContent).toContain("The owner estimates the listed work at £0");
+    // One of the two findings has an estimate: the total is not the listed work's.
+    expect(total.textContent).toContain("The owner estimates the work on 1 of the 2 findings at £0 (the other has no estimate): estimates, not quotes.");
   });
 
   it("says the link expired or was revoked on a 404", async () => {

@@ -82,8 +82,13 @@ export default function SharedRepairListPage() {
         )}
         {total.findings_with_costs > 0 && (
           <p>
-            The owner estimates the listed work at {formatCostRange(total.cost_low, total.cost_high, total.currency)}: estimates, not
-            quotes.
+            {total.findings_with_costs < list.items.length
+              ? `The owner estimates the work on ${total.findings_with_costs} of the ${list.items.length} findings at `
+              : "The owner estimates the listed work at "}
+            {formatCostRange(total.cost_low, total.cost_high, total.currency)}
+            {total.findings_with_costs < list.items.length &&
+              (list.items.length - total.findings_with_costs === 1 ? " (the other has no estimate)" : " (the others have no estimate)")}
+            : estimates, not quotes.
           </p>
         )}
         <p className="actions">
