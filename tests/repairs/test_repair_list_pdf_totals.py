@@ -32,3 +32,18 @@ async def test_no_amount_asked_and_no_cost_are_not_zero(review_server: LiveServe
         assert patched.status_code == 200, patched.text
         pdf = await client.get(f"{_lists_url(scan['id'], made['id'])}/report.pdf", headers=auth(token))
         assert f"Amounts asked 0 {currency}" in pdf_words(pdf.content, tmp_path)
+
+
+async def test_an_estimate_over_some_of_the_findings_says_how_many(review_server: LiveServer, tmp_path: Path) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        scan = await finished(client, token)
+        damp = await _finding(client, token, scan, title="Damp patch", severity="major", cost_low=800, cost_high=1500)
+        tap = await _finding(client, token, scan, title="Dripping tap", severity="maintenance")
+        body = {"items": [{"finding_id": damp["id"], "ask": "repair"}, {"finding_id": tap["id"], "ask": "repair"}]}
+        made = (await client.post(_lists_url(scan["id"]), json=body, headers=auth(token))).json()
+        pdf = await client.get(f"{_lists_url(scan['id'], made['id'])}/report.pdf", headers=auth(token))
+        assert pdf.status_code == 200, pdf.text
+        words = pdf_words(pdf.content, tmp_path)
+        total = words[words.rindex("Total") :]
+        assert "Estimated repairs" in total and "(estimates, 1 of the 2 findings)" in total, total

@@ -90,7 +90,15 @@ def render_repair_list(data: RepairListData) -> bytes:
     # Nothing asked as an amount (repairs and replacements only) and nothing costed are not figures of 0.
     rows = [("Amounts asked", money(total.asked, currency))] if any(i.amount is not None for i in shown.items) else []
     if total.findings_with_costs:
-        rows.append(("Estimated repairs", f"{cost_range(total.cost_low, total.cost_high, currency)} (estimates)"))
+        # Over some of the findings only, it says which share: else it reads as the whole list's.
+        covers = (
+            f", {total.findings_with_costs} of the {len(shown.items)} findings"
+            if total.findings_with_costs < len(shown.items)
+            else ""
+        )
+        rows.append(
+            ("Estimated repairs", f"{cost_range(total.cost_low, total.cost_high, currency)} (estimates{covers})")
+        )
     rows.append(("Currency", currency))
     pdf.pairs(rows)
     return bytes(pdf.output())
