@@ -7,7 +7,7 @@ import getpass
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -15,7 +15,10 @@ from housescan.config import Settings
 from housescan.ops.logs import LogFormat
 
 if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
     from sqlalchemy.ext.asyncio import AsyncSession
+
+SettingsT = TypeVar("SettingsT", bound="BaseSettings")
 
 LogFormatOption = Annotated[
     str, typer.Option("--log-format", help="auto: JSON when stdout is not a terminal", case_sensitive=False)
@@ -25,15 +28,28 @@ app = typer.Typer(help="HouseScan: photos of a home in, an inspection report out
 
 
 def load_settings() -> Settings:
-    """The settings from the environment, or exit with one line a wrong setting, naming its variable."""
+    """The settings from the environment, or exit with one line a wrong setting, naming its variable (secrets
+    masked). The Redis-side settings (`HOUSESCAN_REDIS_*`) are checked too when Redis is used."""
+    settings = _validated(Settings, "HOUSESCAN_")
+    if settings.redis_url:
+        from housescan.jobs.bullmq import RedisOptions
+
+        _validated(RedisOptions, "HOUSESCAN_REDIS_")
+    return settings
+
+
+def _validated(settings_class: type[SettingsT], prefix: str) -> SettingsT:
     from pydantic import ValidationError
 
+    from housescan.ops.logs import redact_value
+
     try:
-        return Settings()
+        return settings_class()
     except ValidationError as invalid:
         for error in invalid.errors():
-            name = "HOUSESCAN_" + "_".join(str(part) for part in error["loc"]).upper()
-            typer.echo(f"{name}: {error['msg']} (it is {error.get('input')!r})", err=True)
+            name = prefix + "_".join(str(part) for part in error["loc"]).upper()
+            message = error["msg"].removeprefix("Value error, ")
+            typer.echo(f"{name}: {message} (it is {redact_value(name, error.get('input'))!r})", err=True)
         raise typer.Exit(2) from None
 
 
@@ -310,7 +326,8 @@ def user_create(
     secret = _new_password(password, "Password: ")
     role = Role.admin if admin else Role.user
     _on_database(
-        lambda db_session: auth_service.create_user(db_session=db_session, email=email, password=secret, role=role)
+        lambda db_session: auth_service.create_user(db_session=db_session, email=email, password=secret, role=role),
+        email,
     )
     typer.echo(f"created {role.value} {email}")
 

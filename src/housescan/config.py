@@ -11,10 +11,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
+# The service talks to its database asynchronously: these are the drivers it ships with.
+DATABASE_SCHEMES = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
+STORAGE_SCHEMES = ("file://", "s3://")
 
 
 class Settings(BaseSettings):
@@ -114,6 +117,23 @@ class Settings(BaseSettings):
     http_body_idle_seconds: float = Field(
         default=10.0, gt=0, description="`serve`: longest wait for the next part of a request body (else 408)"
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_database_driver(cls, url: str | None) -> str | None:
+        """A URL naming another driver (`postgresql://`) would fail later with a traceback about a missing module."""
+        if url is not None and not url.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "unsupported database URL: use postgresql+asyncpg://USER@HOST:PORT/DB or sqlite+aiosqlite:///PATH"
+            )
+        return url
+
+    @field_validator("storage_url")
+    @classmethod
+    def _known_storage(cls, url: str | None) -> str | None:
+        if url is not None and not (url.startswith(STORAGE_SCHEMES) and url.partition("://")[2].strip("/")):
+            raise ValueError("unsupported storage URL: use file://PATH or s3://BUCKET/PREFIX")
+        return url
 
     @property
     def resolved_database_url(self) -> str:

@@ -29,6 +29,8 @@ _SENSITIVE_TEXT = (
     # A JWT (access or refresh token) anywhere in a message.
     (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
+    # The password of a URL's user (postgresql://user:password@host, redis://:password@host, smtp://...).
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@"), rf"\1{REDACTED}@"),
     # A share link's token (in any logged path or URL) opens a report or a repair list to whoever holds it.
     (re.compile(r"(/shared/(?:repair-lists/)?)[^/\s'\"?#]+"), rf"\1{REDACTED}"),
     # key=value pairs of query strings, form bodies and reprs.
@@ -41,6 +43,7 @@ _SENSITIVE_TEXT = (
     ),
 )
 MAX_VALUE_CHARS = 4000
+_SOCKETIO_LOGGERS = ("socketio.server", "socketio.client", "engineio.server", "engineio.client")
 
 # The fields of the request being served, shared by reference: a value bound deep in the request (the
 # user, once authenticated) is seen by the middleware's closing line even across copied contexts.
@@ -69,6 +72,11 @@ def _mask(key: str, value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_mask(key, v) for v in value]
     return value
+
+
+def redact_value(name: str, value: Any) -> Any:
+    """`value` as a log line would show it under the key `name`: secrets masked."""
+    return _mask(name, value)
 
 
 def redact(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
@@ -164,3 +172,9 @@ def configure_logging(level: str = "info", log_format: LogFormat = "auto", strea
         # uvicorn's own handlers would print plain text; let its lines reach the root handler instead.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    for name in _SOCKETIO_LOGGERS:
+        # python-socketio and python-engineio give their logger a plain-text handler of its own when its level
+        # is unset (each line twice: once as text on stderr, once through ours): a level leaves it unset.
+        library = logging.getLogger(name)
+        library.handlers = [h for h in library.handlers if type(h) is not logging.StreamHandler]
+        library.setLevel(max(logging.WARNING, root.level))
