@@ -34,3 +34,16 @@ describe("taking back a person's answer", () => {
     expect(screen.getByRole("button", { name: "Clear my answer" })).toBeTruthy();
   });
 });
+
+describe("who an answer is from", () => {
+  it("says a product not seen was looked for by the model", () => {
+    item({ value: null, source: "model", model: "local:vision", kind: "product", title: "Fridge", text: "Not seen", note: null });
+    expect(screen.getByTestId("answer-value").textContent).toBe("Not seen");
+    expect(screen.getByTestId("answer-source").textContent).toBe("Looked for by the model");
+  });
+
+  it("names nobody for a condition item nobody assessed", () => {
+    item({ value: null, source: "model", model: null, text: "Not assessed", note: null });
+    expect(screen.queryByTestId("answer-source")).toBeNull();
+  });
+});

@@ -108,7 +108,9 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   }
   controls.push(...PERSON_ONLY_CHOICES.map((c) => choice(c.text, c.value)));
 
-  const who = whoAnswered(answer);
+  // A product the models looked for and did not see: "Not seen" says by whom (a bare "Not seen" named nobody).
+  const lookedFor = current === null && !mine && answer.kind === "product" && !!answer.model;
+  const who = whoAnswered(answer) || (lookedFor ? "Looked for by the model" : "");
   const meaning = confidenceSentence(answer);
   const strength = photoStrength(answer);
   return (
