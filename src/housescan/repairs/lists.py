@@ -45,7 +45,7 @@ from housescan.review import finding_list
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
 from housescan.review.findings import room_names_of
-from housescan.review.schemas import Audience
+from housescan.review.schemas import Audience, FindingOut
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
 
@@ -104,22 +104,54 @@ def _share(row: RepairList, *, base_url: str | None, token: str | None) -> Repai
     )
 
 
+#: The key of a list item that holds its finding as a reader first saw it (with the currency of its figures).
+SENT = "sent"
+
+
+def _findings_now(context: ScanContext) -> dict[uuid.UUID, FindingOut]:
+    room_names = room_names_of(context)
+    return {finding.id: finding_list.finding_out(finding, room_names) for finding in context.findings}
+
+
+def _freeze(row: RepairList, context: ScanContext) -> None:
+    """A version's findings as its reader first sees them: later edits of a finding (its title, its costs) or of
+    the account's currency are not what was sent. A finding already removed stays removed."""
+    findings = _findings_now(context)
+    row.items = [
+        {**_asked(raw), SENT: {"finding": finding.model_dump(mode="json"), "currency": context.currency}}
+        if (finding := findings.get(uuid.UUID(str(raw["finding_id"])))) is not None
+        else _asked(raw)
+        for raw in row.items
+    ]
+
+
+def _asked(raw: dict[str, object]) -> dict[str, object]:
+    """An item as the person asked it, without what was sent (a next version is made of the findings as they are)."""
+    return {key: value for key, value in raw.items() if key != SENT}
+
+
 def _shown(
     row: RepairList, context: ScanContext, settings: Settings, *, base_url: str | None = None, token: str | None = None
 ) -> RepairListOut:
-    room_names = room_names_of(context)
-    findings = {finding.id: finding_list.finding_out(finding, room_names) for finding in context.findings}
+    findings = _findings_now(context)
     images = {image.id: image for image in context.images}
+    currency = context.currency
     items: list[RepairItemOut] = []
     for raw in row.items:
         item = RepairItemIn.model_validate(raw)
-        finding = findings.get(item.finding_id)
-        photos = [review_report.report_image(settings, images[p]) for p in (finding.photo_ids if finding else [])]
+        sent = raw.get(SENT)
+        finding = FindingOut.model_validate(sent["finding"]) if sent else findings.get(item.finding_id)
+        currency = sent["currency"] if sent else currency
+        photos = [
+            review_report.report_image(settings, images[p])
+            for p in (finding.photo_ids if finding else [])
+            if p in images  # a photo deleted since it was sent
+        ]
         items.append(
             RepairItemOut(finding_id=item.finding_id, ask=item.ask, amount=item.amount, finding=finding, photos=photos)
         )
     listed = [item.finding for item in items if item.finding is not None]
-    costs = finding_list.cost_totals(listed, currency=context.currency)
+    costs = finding_list.cost_totals(listed, currency=currency)
     return RepairListOut(
         id=row.series_id,
         version=row.version,
@@ -131,7 +163,7 @@ def _shown(
             asked=sum(item.amount or 0.0 for item in items),
             cost_low=costs.low,
             cost_high=costs.high,
-            currency=context.currency,
+            currency=currency,
             findings_with_costs=costs.findings_with_costs,
         ),
         share=_share(row, base_url=base_url, token=token),
@@ -253,7 +285,7 @@ async def patch_list(
 ) -> RepairListOut:
     context = await load_context(db_session=db_session, scan=scan)
     current = await _latest(db_session, scan, list_id)
-    items = _checked_items(context, body.items) if body.items is not None else current.items
+    items = _checked_items(context, body.items) if body.items is not None else [_asked(i) for i in current.items]
     note = body.note if "note" in body.model_fields_set else current.note
     now = utcnow()
     token = None
@@ -339,10 +371,12 @@ async def _shared_row(
     if row is None or scan is None or _state(row, utcnow()) != "active" or scan.status is not ScanStatus.succeeded:
         limiter.record_failure(key)
         raise ShareNotFound()
+    context = await load_context(db_session=db_session, scan=scan)
     if row.opened_at is None:
         row.opened_at = utcnow()
+        _freeze(row, context)
         await db_session.commit()
-    return row, await load_context(db_session=db_session, scan=scan)
+    return row, context
 
 
 CSV_COLUMNS = ("finding", "room", "severity", "trade", "ask", "amount", "cost_low", "cost_high", "currency", "note")
