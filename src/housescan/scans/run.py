@@ -38,10 +38,10 @@ SERVER_STOPPED = "the server stopped before the analysis finished"
 RETRYING_AFTER_SERVER_STOPPED = f"retrying after: {SERVER_STOPPED}"
 # An orderly shutdown (SIGTERM, Ctrl-C) hands the scan back to the queue instead: that attempt does not count.
 SHUT_DOWN_DURING_ANALYSIS = (
-    "paused: the server was shut down during the analysis, which starts again when the server is back "
-    "(not counted as a failed attempt)"
+    "paused: a shutdown (of the server or of its worker) stopped the analysis, which starts again when a worker "
+    "runs again (not counted as a failed attempt)"
 )
-PAUSED_STAGE = "Paused: the server is restarting. The analysis starts again when it is back"
+PAUSED_STAGE = "Paused: the service is restarting. The analysis starts again when it is back"
 _SCANS = cast("Table", Scan.__table__)
 _AGENT_RUNS = cast("Table", AgentRun.__table__)
 _SUMMARIES = cast("Table", HouseScanSummary.__table__)

@@ -54,9 +54,9 @@ describe("progressReducer", () => {
     const paused = run([
       { type: "scan:processing", payload: { scanId: S, message: "started", eventId: 1 } },
       { type: "scan:progress", payload: { scanId: S, progress: 40, stage: "room_type", eventId: 2 } },
-      { type: "scan:progress", payload: { scanId: S, progress: 40, stage: "Paused: the server is restarting", paused: true, eventId: 3 } },
+      { type: "scan:progress", payload: { scanId: S, progress: 40, stage: "Paused: the service is restarting", paused: true, eventId: 3 } },
     ]);
-    expect([paused.status, paused.progress, paused.stage]).toEqual(["queued", 40, "Paused: the server is restarting"]);
+    expect([paused.status, paused.progress, paused.stage]).toEqual(["queued", 40, "Paused: the service is restarting"]);
     const again = run([{ type: "scan:processing", payload: { scanId: S, message: "Analysing your photos", eventId: 4 } }], paused);
     expect([again.status, again.progress]).toEqual(["running", 40]);
   });
