@@ -38,6 +38,17 @@ def test_a_wrong_redis_setting_is_one_line_naming_it(tmp_path: Path, command: li
     assert line.endswith("(it is 'ten')"), line
 
 
+def test_a_redis_timing_out_of_range_is_one_line_naming_it(tmp_path: Path) -> None:
+    env: dict[str, str | None] = {
+        "HOUSESCAN_DATA_DIR": str(tmp_path),
+        "HOUSESCAN_REDIS_URL": REDIS_URL,
+        "HOUSESCAN_REDIS_SHUTDOWN_GRACE_SECONDS": "-1",
+    }
+    line = _one_line(_run(["worker"], env))
+    assert line.startswith("HOUSESCAN_REDIS_SHUTDOWN_GRACE_SECONDS: "), line
+    assert line.endswith("(it is '-1')"), line
+
+
 def test_redis_settings_are_not_checked_without_redis(tmp_path: Path) -> None:
     env: dict[str, str | None] = {
         "HOUSESCAN_DATA_DIR": str(tmp_path),

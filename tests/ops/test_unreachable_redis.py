@@ -47,7 +47,7 @@ def configured_logs() -> Iterator[io.StringIO]:
     """`configure_logging` as `serve` calls it, into a buffer; the loggers it touches are put back after."""
     stream = io.StringIO()
     root = logging.getLogger()
-    names = ("socketio.server", "engineio.server")
+    names = ("socketio.server", "engineio.server", "httpx")
     saved = (root.level, list(root.handlers), {name: logging.getLogger(name).level for name in names})
     for name in names:  # as in a fresh process: no server of an earlier test configured them
         logging.getLogger(name).setLevel(logging.NOTSET)
@@ -75,3 +75,11 @@ def test_socketio_lines_are_structured_and_written_once(
     ]
     captured = capsys.readouterr()
     assert "Cannot receive from redis" not in captured.err + captured.out, "no plain-text copy beside the JSON line"
+
+
+def test_http_client_requests_are_not_a_line_each(configured_logs: io.StringIO) -> None:
+    """A worker fetches every photo at a presigned URL: httpx's INFO line per request would log each URL."""
+    logging.getLogger("httpx").info("HTTP Request: GET %s", "https://s3.example/photo.jpg?X-Amz-Credential=AKIA")
+    logging.getLogger("httpx").warning("a warning still comes through")
+    events = [json.loads(line)["event"] for line in configured_logs.getvalue().splitlines()]
+    assert events == ["a warning still comes through"]

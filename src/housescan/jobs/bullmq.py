@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from bullmq import Queue, Worker  # type: ignore[import-untyped]
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from housescan.jobs.base import JobHandler, QueueHealth
@@ -45,15 +46,16 @@ class RedisOptions(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HOUSESCAN_REDIS_", env_file=None, extra="ignore")
 
-    prefix: str = "housescan"  # BullMQ key prefix; the Socket.IO channel is "{prefix}:socketio"
-    queue_name: str = "scans"
-    lock_seconds: float = 10.0  # a dead worker's job is considered stalled this long after its last renewal
-    stalled_check_seconds: float = 5.0
-    keep_completed: int = 1000  # finished jobs kept for dashboards (the database keeps the scans)
+    prefix: str = Field("housescan", min_length=1)  # BullMQ key prefix; the Socket.IO channel is "{prefix}:socketio"
+    queue_name: str = Field("scans", min_length=1)
+    # A dead worker's job is considered stalled this long after its last renewal.
+    lock_seconds: float = Field(10.0, gt=0)
+    stalled_check_seconds: float = Field(5.0, gt=0)
+    keep_completed: int = Field(1000, ge=0)  # finished jobs kept for dashboards (the database keeps the scans)
     # On stop (SIGTERM), running scans may finish for this long; then they are left to another worker.
     # Under compose.yaml's stop_grace_period, so a worker closes its connections itself.
-    shutdown_grace_seconds: float = 50.0
-    keep_failed: int = 10_000
+    shutdown_grace_seconds: float = Field(50.0, ge=0)
+    keep_failed: int = Field(10_000, ge=0)
 
     @property
     def socketio_channel(self) -> str:

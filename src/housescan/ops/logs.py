@@ -44,6 +44,9 @@ _SENSITIVE_TEXT = (
 )
 MAX_VALUE_CHARS = 4000
 _SOCKETIO_LOGGERS = ("socketio.server", "socketio.client", "engineio.server", "engineio.client")
+# Their INFO line per request carries the whole URL: a photo's presigned URL (the store's access key id) for
+# every photo a worker fetches. Their warnings and errors still come through.
+_HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
 
 # The fields of the request being served, shared by reference: a value bound deep in the request (the
 # user, once authenticated) is seen by the middleware's closing line even across copied contexts.
@@ -178,3 +181,5 @@ def configure_logging(level: str = "info", log_format: LogFormat = "auto", strea
         library = logging.getLogger(name)
         library.handlers = [h for h in library.handlers if type(h) is not logging.StreamHandler]
         library.setLevel(max(logging.WARNING, root.level))
+    for name in _HTTP_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
