@@ -59,6 +59,7 @@ describe("HistoryPage", () => {
     expect(within(first).getByTestId("scan-assessed").textContent).toBe("Checked 10 of 75 · 8 by the models · 57 not assessed");
     // In the account's time zone (Berlin): the update was past midnight there.
     expect(within(first).getByTestId("scan-times").textContent).toBe("Scanned 1 Dec 2026, 10:00 CET · Updated 3 Dec 2026, 00:15 CET");
+    expect(within(first).getByTestId("scan-size").textContent).toBe("3 rooms · 9 photos");
     expect(within(second).getByTestId("scan-brief").textContent).toContain("No findings recorded yet");
     expect(within(second).getByTestId("scan-assessed").textContent).toBe("Checked 0 of 70 · 12 by the models · 7 not seen in the photos · 51 not assessed");
   });

@@ -108,10 +108,15 @@ export default function HistoryPage() {
                 <span className="scan-meta" data-testid="scan-times">
                   {scan.scanned_at ? scannedAndUpdated(scan.scanned_at, scan.updated_at) : `Started ${formatDate(scan.created_at)}`}
                 </span>
-                <span className="scan-meta">
-                  {typeof scan.rooms_count === "number" && ` · ${plural(scan.rooms_count, "room")}`}
-                  {typeof scan.images_count === "number" && ` · ${plural(scan.images_count, "photo")}`}
-                  {scan.house_type && ` · ${humanize(scan.house_type)}`}
+                {/* Its own line: no leading "·" (it read "· 3 rooms · 9 photos" under the dates). */}
+                <span className="scan-meta" data-testid="scan-size">
+                  {[
+                    typeof scan.rooms_count === "number" ? plural(scan.rooms_count, "room") : null,
+                    typeof scan.images_count === "number" ? plural(scan.images_count, "photo") : null,
+                    scan.house_type ? humanize(scan.house_type) : null,
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
                 </span>
                 {scan.status === "failed" && scan.error && <span className="scan-error">{scan.error}</span>}
                 </span>
