@@ -54,7 +54,13 @@ async def test_a_committed_event_reaches_the_tab_and_a_rolled_back_one_never_doe
 
     # The sweep runs once an hour in tests: only the commit can have sent it.
     progress = await tab.wait_for("scan:progress", str(scan.id), timeout=10)
-    assert progress == {"scanId": str(scan.id), "progress": 20, "stage": "committed", "eventId": committed.id}
+    assert progress == {
+        "scanId": str(scan.id),
+        "progress": 20,
+        "stage": "committed",
+        "paused": False,
+        "eventId": committed.id,
+    }
     assert tab.names(str(scan.id)).count("scan:progress") == 1, "the rolled-back event never went out"
     async with runtime.sessionmaker() as db_session:
         rows = list(
