@@ -1,6 +1,6 @@
-"""The report PDF with an appendix of what changed since an earlier scan of the home (`changes_since`): room
-by room the findings new and resolved, the answers changed and the photos then and now; refused (422,
-naming the parameter) for a scan of another house, 404 for another user's scans."""
+"""The report PDF with an appendix of what changed since an earlier scan of the home (`changes_since`): the whole
+home, then room by room the findings new and not recorded this time, the answers changed and the photos then and
+now; refused (422, naming the parameter) for a scan of another house, 404 for another user's scans."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from housescan.clock import local_time
 from housescan.scans.models import Scan
 from tests.comparison.test_changes import _finding, _walls
+from tests.comparison.test_house_changes import _house_answer, _house_finding
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
 from tests.pdf_support import pdf_words
@@ -31,6 +32,9 @@ async def test_the_pdf_appendix_names_what_changed_room_by_room(review_server: L
         await _finding(client, token, later["id"], kitchen_now["id"], "Cracked tile")
         await _walls(client, token, earlier["id"], kitchen_then["id"], "Good")
         await _walls(client, token, later["id"], kitchen_now["id"], "Poor")
+        await _house_finding(client, token, earlier["id"], "Loose stair handrail")
+        await _house_answer(client, token, earlier["id"], "natural_light", "Good")
+        await _house_answer(client, token, later["id"], "natural_light", "Poor")
 
         url = f"/api/v1/scans/{later['id']}/report.pdf"
         plain = await client.get(url, headers=auth(token))
@@ -43,11 +47,15 @@ async def test_the_pdf_appendix_names_what_changed_room_by_room(review_server: L
         scanned = await db_session.scalar(select(Scan.first_analysed_at).where(Scan.id == uuid.UUID(earlier["id"])))
     words = pdf_words(with_changes.content, tmp_path)
     appendix = words[words.index(f"Changes since {local_time(scanned, 'Asia/Tokyo')}") :]
+    home = appendix[appendix.index("The whole home") : appendix.index("Kitchen")]
+    assert "New findings None" in home
+    assert "Not recorded this time Loose stair handrail (safety) (fixed, or not recorded again)" in home
+    assert "Answer changed Then Now By" in home and "Natural light Good Poor You" in home, home
     kitchen = appendix[appendix.index("Kitchen") : appendix.index("Main bedroom")]
     assert "Compared with Kitchen (the room of the same name)" in kitchen
     assert "Photos 2 then, 2 now" in kitchen
     assert "New findings Cracked tile (maintenance)" in kitchen
-    assert "Resolved findings Leaking tap (maintenance)" in kitchen
+    assert "Not recorded this time Leaking tap (maintenance) (fixed, or not recorded again)" in kitchen
     assert "Walls condition Good Poor You" in kitchen
     study = appendix[appendix.index("Study") :]
     assert "Compared with nothing: a room new in this scan" in study and "Photos 0 then, 2 now" in study

@@ -25,7 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from housescan.clock import local_time
-from housescan.comparison.schemas import AnswerChange, Changes, RoomChanges
+from housescan.comparison.schemas import AnswerChange, Changes, HouseChanges, RoomChanges
 from housescan.review.conclusions import not_seen
 from housescan.review.schemas import Answer, CostRange, FindingOut, Mark, PhotoQualityLimit, Report, ReportRoom
 
@@ -576,6 +576,30 @@ def _findings_line(findings: Sequence[FindingOut]) -> str:
     return "; ".join(f"{finding.title} ({finding.severity.value})" for finding in findings) or "None"
 
 
+def _findings_pairs(changes: RoomChanges | HouseChanges) -> list[tuple[str, str]]:
+    gone = _findings_line(changes.findings_resolved)
+    if changes.findings_resolved:  # nobody said they were fixed: the later scan did not record them
+        gone += " (fixed, or not recorded again)"
+    return [("New findings", _findings_line(changes.findings_new)), ("Not recorded this time", gone)]
+
+
+def _answers_changed(pdf: Document, answers: Sequence[AnswerChange], *, compared: bool) -> None:
+    changed = [change for change in answers if not change.not_checked_again]
+    not_again = [change for change in answers if change.not_checked_again]
+    if changed:
+        rows = [
+            (_change_title(change), change.before.text, change.after.text, source_text(change.after))
+            for change in changed
+        ]
+        pdf.ln(1)
+        pdf.grid(("Answer changed", "Then", "Now", "By"), rows, (56, 50, 50, 24))
+    elif compared:
+        pdf.paragraph("No answer changed.", size=9, style="I")
+    if not_again:
+        listed = ", ".join(f"{_change_title(change)} (then: {change.before.text})" for change in not_again)
+        pdf.paragraph(f"Not checked this time ({len(not_again)}): {listed}.", size=9)
+
+
 def _room_changes(pdf: Document, room: RoomChanges) -> None:
     pdf.heading(room.label, size=12, keep_with=24)
     paired = PAIRED_BY.get(room.paired_by, room.paired_by)
@@ -584,24 +608,17 @@ def _room_changes(pdf: Document, room: RoomChanges) -> None:
         [
             ("Compared with", then or "nothing: a room new in this scan"),
             ("Photos", f"{len(room.photos.before)} then, {len(room.photos.now)} now"),
-            ("New findings", _findings_line(room.findings_new)),
-            ("Resolved findings", _findings_line(room.findings_resolved)),
+            *_findings_pairs(room),
         ]
     )
-    changed = [change for change in room.answers_changed if not change.not_checked_again]
-    not_again = [change for change in room.answers_changed if change.not_checked_again]
-    if changed:
-        rows = [
-            (_change_title(change), change.before.text, change.after.text, source_text(change.after))
-            for change in changed
-        ]
-        pdf.ln(1)
-        pdf.grid(("Answer changed", "Then", "Now", "By"), rows, (56, 50, 50, 24))
-    elif room.earlier_room_id:
-        pdf.paragraph("No answer changed.", size=9, style="I")
-    if not_again:
-        listed = ", ".join(f"{_change_title(change)} (then: {change.before.text})" for change in not_again)
-        pdf.paragraph(f"Not checked this time ({len(not_again)}): {listed}.", size=9)
+    _answers_changed(pdf, room.answers_changed, compared=room.earlier_room_id is not None)
+
+
+def _house_changes(pdf: Document, house: HouseChanges) -> None:
+    pdf.heading("The whole home", size=12, keep_with=24)
+    pdf.paragraph("Findings of no room, the house type and the house checklist.", size=9)
+    pdf.pairs(_findings_pairs(house))
+    _answers_changed(pdf, house.answers_changed, compared=True)
 
 
 def _change_title(change: AnswerChange) -> str:
@@ -612,10 +629,13 @@ def _changes_appendix(pdf: Document, changes: Changes, zone: ZoneInfo) -> None:
     pdf.add_page()
     pdf.heading(f"Changes since {local_time(changes.since_scanned_at, zone)}", keep_with=20)
     pdf.paragraph(
-        "Each room of this scan next to the room of the earlier scan of this home it is compared with: the "
-        "findings new and resolved, the checklist answers that changed, and the photos then and now.",
+        "The whole home, then each room of this scan next to the room of the earlier scan of this home it is "
+        "compared with: the findings new and not recorded this time, the checklist answers that changed, and the "
+        "photos then and now.",
         size=9.5,
     )
+    if changes.house is not None:
+        _house_changes(pdf, changes.house)
     for room in changes.rooms:
         _room_changes(pdf, room)
 
