@@ -69,4 +69,27 @@ describe("RegionSettings", () => {
     expect(screen.queryByRole("alert")).toBeNull();
     expect(currency.hasAttribute("aria-invalid")).toBe(false);
   });
+
+  it("says before a new currency is saved that recorded costs are relabelled, not converted", async () => {
+    vi.spyOn(api, "userId").mockReturnValue("someone-else"); // not the preferences an earlier test saved
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string, options?: { body?: unknown }) => {
+      if (method === "PUT") return (url.endsWith("/cost-preferences") ? { currency: "GBP", cost_factor: 1 } : options?.body) as never;
+      if (url.endsWith("/me/cost-preferences")) return { currency: "GBP", cost_factor: 1 } as never;
+      return { currency: "GBP", time_zone: "Europe/London" } as never;
+    });
+    render(withQueries(<RegionSettings />));
+    const currency = (await screen.findByLabelText("Currency")) as HTMLInputElement;
+    await waitFor(() => expect(currency.value).toBe("GBP"));
+    expect(screen.queryByText(/not converted/)).toBeNull();
+
+    fireEvent.change(currency, { target: { value: "eur" } });
+    const note = screen.getByText(/not converted/);
+    expect(note.textContent).toContain("they will read in EUR instead of GBP, not converted");
+    expect(currency.getAttribute("aria-describedby")).toBe(note.id);
+
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("Saved."));
+    expect(screen.queryByText(/not converted/)).toBeNull(); // EUR is now what the costs are in
+  });
 });
+

@@ -42,6 +42,8 @@ function zones(): string[] {
  */
 export default function RegionSettings() {
   const [currency, setCurrency] = useState("");
+  /** The currency the account's costs were entered in (null: none saved yet). */
+  const [savedCurrency, setSavedCurrency] = useState<string | null>(null);
   const [timeZone, setTimeZone] = useState("");
   const [factor, setFactor] = useState("1");
   const [loaded, setLoaded] = useState(false);
@@ -55,6 +57,7 @@ export default function RegionSettings() {
     void Promise.all([accountPreferences(), decisionApi.costPreferences().catch(() => null)]).then(([prefs, costs]) => {
       const guess = browserPreferences();
       setCurrency(prefs.currency ?? guess.currency);
+      setSavedCurrency(prefs.currency ?? null);
       setTimeZone(prefs.time_zone ?? guess.time_zone);
       if (costs) setFactor(String(costs.cost_factor));
       setLoaded(true);
@@ -72,7 +75,9 @@ export default function RegionSettings() {
     const parsed = parseFactor(factor);
     if ("problem" in parsed) return setError([parsed.problem]);
     try {
-      adoptPreferences(await preferencesApi.put({ currency: code, time_zone: timeZone }));
+      const prefs = await preferencesApi.put({ currency: code, time_zone: timeZone });
+      adoptPreferences(prefs);
+      setSavedCurrency(prefs.currency ?? code);
       const costs = await decisionApi.putCostPreferences({ cost_factor: parsed.factor });
       setFactor(String(costs.cost_factor));
       void invalidateCostGuides();
@@ -86,6 +91,10 @@ export default function RegionSettings() {
   }
 
   const zoneList = zones();
+  const newCode = currency.trim().toUpperCase();
+  // Costs are stored as numbers in the account's currency: a new currency relabels them, it converts nothing.
+  const relabels = !currencyProblem && savedCurrency !== null && /^[A-Z]{3}$/.test(newCode) && newCode !== savedCurrency;
+  const described = [currencyProblem && "currency-problem", relabels && "currency-relabels"].filter(Boolean).join(" ");
   return (
     <section className="card settings-section" aria-labelledby="region-title">
       <h2 id="region-title">Currency, costs and time zone</h2>
@@ -109,7 +118,7 @@ export default function RegionSettings() {
               autoCapitalize="characters"
               name="currency"
               aria-invalid={currencyProblem ? true : undefined}
-              aria-describedby={currencyProblem ? "currency-problem" : undefined}
+              aria-describedby={described || undefined}
             />
             <datalist id="currency-codes">
               {COMMON_CURRENCIES.map((c) => (
@@ -120,6 +129,12 @@ export default function RegionSettings() {
           {currencyProblem && (
             <p id="currency-problem" className="error-text" role="alert">
               {currencyProblem}
+            </p>
+          )}
+          {relabels && (
+            <p id="currency-relabels" className="muted small">
+              Costs you have already recorded keep their figures: they will read in {newCode} instead of {savedCurrency}, not
+              converted. Edit them if they should change.
             </p>
           )}
           <label className="field">
