@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ConfirmButton, useDialogFocus } from "./ui";
+import { ConfirmButton, useDialogFocus, useFocusBack } from "./ui";
 
 function Dialog({ onClose }: { onClose: () => void }) {
   const ref = useDialogFocus<HTMLDivElement>();
@@ -61,3 +61,57 @@ describe("ConfirmButton", () => {
     expect(onConfirm).not.toHaveBeenCalled();
   });
 });
+
+function Items() {
+  const [items, setItems] = useState(["a", "b"]);
+  const [open, setOpen] = useState<string | null>(null);
+  const { opener } = useFocusBack(open, "new");
+  return (
+    <>
+      {items.map((item) => (
+        <button key={item} ref={opener(item)} type="button" onClick={() => setOpen(item)}>
+          Edit {item}
+        </button>
+      ))}
+      {open === null && (
+        <button ref={opener("new")} type="button" onClick={() => setOpen("new")}>
+          Add
+        </button>
+      )}
+      {open !== null && (
+        <form aria-label="Form">
+          <button type="button" onClick={() => setOpen(null)}>
+            Done
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setItems((all) => all.filter((item) => item !== open));
+              setOpen(null);
+            }}
+          >
+            Remove
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
+
+describe("useFocusBack", () => {
+  it("gives the focus back to the button that opened the form, else to the fallback when that one is gone", () => {
+    render(<Items />);
+    fireEvent.click(screen.getByRole("button", { name: "Edit b" }));
+    fireEvent.click(screen.getByRole("button", { name: "Done" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Edit b" }));
+
+    fireEvent.click(screen.getByRole("button", { name: "Add" }));
+    fireEvent.click(screen.getByRole("button", { name: "Done" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Add" })); // a new button: the same key
+
+    fireEvent.click(screen.getByRole("button", { name: "Edit a" }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove" }));
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Add" }));
+  });
+});
+

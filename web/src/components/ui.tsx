@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
 import { statusLabel } from "../lib/format";
 
 export function Spinner({ label = "Loading…" }: { label?: string }) {
@@ -184,6 +184,31 @@ export function PasswordField({
       )}
     </label>
   );
+}
+
+/**
+ * Inline forms opened from one of several buttons (an item's Edit, an "Add"): `open` is the key of the form open
+ * now, or null. Give each button `opener(key)` as its ref; when the form closes, the focus goes back to the button
+ * of the key it had, else to `fallback`'s (the item, and its button, may be gone). `focus(key)` moves it there.
+ */
+export function useFocusBack(open: string | null, fallback?: string) {
+  const openers = useRef(new Map<string, HTMLElement>());
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    const closed = last.current;
+    last.current = open;
+    if (open !== null || closed === null) return;
+    (openers.current.get(closed) ?? (fallback === undefined ? undefined : openers.current.get(fallback)))?.focus();
+  }, [open, fallback]);
+  const opener = useCallback(
+    (key: string) => (element: HTMLElement | null) => {
+      if (element) openers.current.set(key, element);
+      else openers.current.delete(key);
+    },
+    [],
+  );
+  const focus = useCallback((key: string) => openers.current.get(key)?.focus(), []);
+  return { opener, focus };
 }
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { Alert, ConfirmButton } from "../../components/ui";
+import { Alert, ConfirmButton, useFocusBack } from "../../components/ui";
 import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
@@ -66,19 +66,8 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   const [actionError, setError] = useState<string[] | null>(null);
   const error = actionError ?? (query.error ? errorLines(query.error, "The repair lists could not be loaded.") : null);
   // When the form closes the focus goes back to what opened it: that list's Edit button, or "New repair list".
-  const newRef = useRef<HTMLButtonElement>(null);
-  const editRefs = useRef(new Map<string, HTMLButtonElement>());
-  const closedFrom = useRef<string | null>(null);
-  useEffect(() => {
-    if (editing !== null || closedFrom.current === null) return;
-    const back = editRefs.current.get(closedFrom.current) ?? newRef.current;
-    closedFrom.current = null;
-    back?.focus();
-  }, [editing]);
-  function close() {
-    closedFrom.current = editing === "new" ? "new" : (editing?.id ?? null);
-    setEditing(null);
-  }
+  const { opener } = useFocusBack(editing === null ? null : editing === "new" ? "new" : editing.id, "new");
+  const close = () => setEditing(null);
 
   function saved(list: RepairList) {
     close();
@@ -161,10 +150,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
               </div>
               <div className="actions">
                 <button
-                  ref={(button) => {
-                    if (button) editRefs.current.set(list.id, button);
-                    else editRefs.current.delete(list.id);
-                  }}
+                  ref={opener(list.id)}
                   type="button"
                   className="btn btn-secondary btn-small"
                   onClick={() => void edit(list)}
@@ -212,7 +198,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
       ) : findings.length === 0 ? (
         <p className="muted small">Record a finding first: a repair list is made of findings.</p>
       ) : (
-        <button ref={newRef} type="button" className="btn btn-secondary" onClick={() => setEditing("new")}>
+        <button ref={opener("new")} type="button" className="btn btn-secondary" onClick={() => setEditing("new")}>
           New repair list
         </button>
       )}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useFocusBack } from "../../components/ui";
 import MarkEditor from "./MarkEditor";
 import { AddPhotosButton, PhotoPicker } from "./PhotoInputs";
 import { MarkedPhoto, photoAlt } from "./MarkedPhoto";
@@ -75,12 +76,7 @@ export default function FindingEditor({
   const formRef = useRef<HTMLFormElement>(null);
   const titleRef = useRef<HTMLInputElement>(null);
   // The mark editor closed (saved or cancelled): the focus goes back to that photo's "Mark the spot".
-  const markButtons = useRef(new Map<string, HTMLButtonElement>());
-  const markedLast = useRef<string | null>(null);
-  useEffect(() => {
-    if (marking === null && markedLast.current) markButtons.current.get(markedLast.current)?.focus();
-    markedLast.current = marking;
-  }, [marking]);
+  const { opener: markButton } = useFocusBack(marking);
 
   useEffect(() => {
     formRef.current?.scrollIntoView?.({ block: "start" });
@@ -271,10 +267,7 @@ export default function FindingEditor({
                 <MarkedPhoto src={photo.thumbnail_url} alt={photoAlt(`${finding.title}, photo ${i + 1}`, marksOn(photo.id))} marks={marksOn(photo.id)} />
                 <div className="actions">
                   <button
-                    ref={(button) => {
-                      if (button) markButtons.current.set(photo.id, button);
-                      else markButtons.current.delete(photo.id);
-                    }}
+                    ref={markButton(photo.id)}
                     type="button"
                     className="btn btn-secondary btn-small"
                     onClick={() => setMarking(photo.id)}

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import { useFocusBack } from "../../components/ui";
 import FindingCard, { NoFindingsNote, photosById } from "./FindingCard";
 import FindingEditor from "./FindingEditor";
 import { SeverityChips } from "./SeverityChips";
@@ -41,19 +42,7 @@ export default function FindingsPanel({
   const [newDraft, setNewDraft] = useState<FindingDraft | null>(null);
   const photos = useMemo(() => photosById(rooms), [rooms]);
   // When the form closes the focus goes back to what opened it: the finding's Edit button, or "Add a finding".
-  const addRef = useRef<HTMLButtonElement>(null);
-  const editRefs = useRef(new Map<string, HTMLButtonElement>());
-  const closedFrom = useRef<string | null>(null);
-  useEffect(() => {
-    if (editing !== null || closedFrom.current === null) return;
-    const back = editRefs.current.get(closedFrom.current) ?? addRef.current;
-    closedFrom.current = null;
-    back?.focus();
-  }, [editing]);
-  const close = () => {
-    closedFrom.current = editing;
-    setEditing(null);
-  };
+  const { opener, focus } = useFocusBack(editing, "new");
 
   useEffect(() => {
     if (!draft) return;
@@ -66,7 +55,7 @@ export default function FindingsPanel({
       await reviewApi.deleteFinding(scanId, finding.id);
       if (editing === finding.id) setEditing(null);
       onSaved();
-      addRef.current?.focus(); // its own buttons go with it
+      focus("new"); // its own buttons go with it
     } catch (e) {
       onError(e instanceof Error ? e.message : "The finding could not be removed.");
     }
@@ -86,7 +75,7 @@ export default function FindingsPanel({
         setEditing(created.id);
         onSaved();
       }}
-      onClose={close}
+      onClose={() => setEditing(null)}
       onError={onError}
     />
   );
@@ -119,10 +108,7 @@ export default function FindingsPanel({
                     {editable && (
                       <div className="actions">
                         <button
-                          ref={(button) => {
-                            if (button) editRefs.current.set(finding.id, button);
-                            else editRefs.current.delete(finding.id);
-                          }}
+                          ref={opener(finding.id)}
                           type="button"
                           className="btn btn-secondary btn-small"
                           onClick={() => setEditing(finding.id)}
@@ -145,7 +131,7 @@ export default function FindingsPanel({
       {editable && editing === "new" && editor()}
       {editable && editing !== "new" && (
         <button
-          ref={addRef}
+          ref={opener("new")}
           type="button"
           className="btn btn-secondary"
           onClick={() => {
