@@ -173,7 +173,8 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
             assert handrail.get_by_test_id("repair-ask").inner_text() == "Please replace this"
             assert shared.get_by_test_id("repair-note").inner_text() == "Please see the photos before we exchange."
             totals = shared.get_by_test_id("repair-total").inner_text()
-            assert re.search(r"Amounts asked: \D*500 for 1 finding; 1 other finding without an amount\.", totals), totals
+            asked = r"Amounts asked: \D*500 for 1 finding; 1 other finding without an amount\."
+            assert re.search(asked, totals), totals
             assert "estimates, not quotes" in totals
             text = shared.inner_text()
             assert "The owner of this inspection asks you" in text
