@@ -178,7 +178,7 @@ async def test_a_scan_left_running_by_a_crash_is_resumed_with_the_reason_and_the
     recorder = EventRecorder()
     try:
         async with server.client() as client:
-            await recorder.connect(server.url, token)
+            await recorder.connect(server.url, token, last_event_id=0)  # the claim may be told before we connect
             processing = await recorder.wait_for("scan:processing", scan_id, timeout=60)
             assert scan_run.SERVER_STOPPED in processing["message"], "the person is told why it starts again"
             await recorder.wait_for("scan:progress", scan_id, timeout=60)
