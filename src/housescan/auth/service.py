@@ -11,7 +11,7 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -299,12 +299,15 @@ async def user_from_token(*, db_session: AsyncSession, settings: Settings, token
         claims = decode_token_claims(settings.resolved_jwt_secret, token, "access")
     except InvalidToken:
         return None
-    if claims.session_id is not None and not await _signed_in(db_session=db_session, family_id=claims.session_id):
-        return None
-    return await db_session.get(User, claims.user_id)
+    user = select(User).where(User.id == claims.user_id)
+    if claims.session_id is not None:
+        user = user.where(_signed_in(claims.session_id))
+    return await db_session.scalar(user)  # one query per request: the user and their sign-in together
 
 
-async def _signed_in(*, db_session: AsyncSession, family_id: uuid.UUID) -> bool:
-    """Whether a sign-in still stands: a refresh token of its family is not revoked (revoking ends them all)."""
-    alive = select(RefreshToken.id).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-    return bool(await db_session.scalar(select(alive.exists())))
+def _signed_in(family_id: uuid.UUID) -> ColumnElement[bool]:
+    """Whether a sign-in of the user still stands: a refresh token of its family is not revoked (revoking ends
+    them all)."""
+    return exists().where(
+        RefreshToken.family_id == family_id, RefreshToken.user_id == User.id, RefreshToken.revoked_at.is_(None)
+    )
