@@ -26,7 +26,7 @@ const home = (id: string, over: Partial<ComparedScan>): ComparedScan => ({
 afterEach(() => vi.restoreAllMocks());
 
 describe("ComparePage", () => {
-  it("shows each home's aspects, says who gave the house type or that nobody saw it, and saves a rating", async () => {
+  it("shows each home's aspects, says who gave the house type or that it is not determined, and saves a rating", async () => {
     const calls: [string, string, unknown][] = [];
     vi.spyOn(api, "request").mockImplementation(async (method: string, url: string, options?: { body?: unknown }) => {
       calls.push([method, url, options?.body]);
@@ -57,7 +57,7 @@ describe("ComparePage", () => {
     const [oak, elm] = await screen.findAllByTestId("compare-home");
     expect(calls.find(([, url]) => url.startsWith("/api/v1/compare"))?.[1]).toBe("/api/v1/compare?scan_ids=Oak%2CElm");
     expect(oak.textContent).toContain("Villa · by you");
-    expect(elm.textContent).toContain("House typeNot seen");
+    expect(elm.textContent).toContain("House typeNot determined");
     expect(within(oak).getByTestId("compare-cost").textContent).toBe("£300–£700 over 1 finding; 1 without a cost");
     expect(within(elm).getByTestId("compare-assessed").textContent).toContain("30 of 40 items");
     expect((within(oak).getByRole("radio", { name: "2 of 5" }) as HTMLInputElement).checked).toBe(true);

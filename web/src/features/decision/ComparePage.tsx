@@ -13,10 +13,10 @@ import { useComparison, useSetVerdict } from "./queries";
 
 const RATINGS = [1, 2, 3, 4, 5] as const;
 
-/** The house type with who gave it; a type nobody saw is "not seen", never a type. */
+/** The house type with who gave it; one nobody gave is "Not determined" (as in the report), never a type. */
 function houseTypeText(scan: ComparedScan): string {
   const answer = scan.house_type;
-  if (answer.value === null || answer.value === undefined) return "Not seen";
+  if (answer.value === null || answer.value === undefined) return "Not determined";
   const who = whoAnswered(answer);
   return `${answer.text || String(answer.value)}${who ? ` · ${who === "You" ? "by you" : who}` : ""}`;
 }
