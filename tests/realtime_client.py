@@ -15,8 +15,13 @@ class EventRecorder:
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self._changed = asyncio.Event()
+        self.dropped = asyncio.Event()  # the server ended the connection (or it was lost)
         for name in EVENTS:
             self.client.on(name, self._recorder(name), namespace="/scans")
+        self.client.on("disconnect", self._dropped, namespace="/scans")
+
+    async def _dropped(self, reason: Any = None) -> None:
+        self.dropped.set()
 
     def _recorder(self, name: str) -> Any:
         async def record(payload: dict[str, Any]) -> None:

@@ -201,7 +201,7 @@ async def test_revoke_user_sessions_ends_every_refresh_token(live_server: LiveSe
         sessions = [(await client.post("/api/v1/auth/login", json=credentials)).json() for _ in range(2)]
         user_id = uuid.UUID((await client.get("/api/v1/auth/me", headers=auth(token))).json()["id"])
         async with live_server.runtime.sessionmaker() as db_session:
-            await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id)
+            await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id, sockets=None)
         for session in sessions:
             refused = await client.post("/api/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
             assert refused.status_code == 401

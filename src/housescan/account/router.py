@@ -49,9 +49,11 @@ async def request_password_reset(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(InvalidResetToken, ServerBusy),
 )
-async def confirm_password_reset(body: PasswordResetConfirm, db_session: SessionDep) -> Response:
-    """Sets the new password; every session of the account ends."""
-    await account_service.confirm_password_reset(db_session=db_session, token=body.token, password=body.password)
+async def confirm_password_reset(body: PasswordResetConfirm, db_session: SessionDep, runtime: RuntimeDep) -> Response:
+    """Sets the new password; every session of the account ends (its open sockets too)."""
+    await account_service.confirm_password_reset(
+        db_session=db_session, token=body.token, password=body.password, sockets=runtime.sio
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -63,12 +65,14 @@ async def change_password(
     response: Response,
     db_session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
 ) -> TokenPair:
-    """Changes the password and ends every other session; this one continues with the tokens returned (the
-    web app's refresh token in its cookie, as at sign-in)."""
+    """Changes the password and ends every other session (their open sockets too); this one continues with
+    the tokens returned (the web app's refresh token in its cookie, as at sign-in)."""
     tokens = await account_service.change_password(
         db_session=db_session,
         settings=settings,
+        sockets=runtime.sio,
         user=user,
         current_password=body.current_password,
         new_password=body.new_password,

@@ -31,6 +31,7 @@ from housescan.config import Settings
 from housescan.db.base import Base, utcnow
 from housescan.errors import BadRequest, Forbidden
 from housescan.notifications.mail import Mail, paragraphs_html, send_mail_soon
+from housescan.realtime.service import RoomCloser
 from housescan.scans.models import Image, Scan
 from housescan.storage.base import ObjectNotFound, ObjectStore
 
@@ -102,9 +103,11 @@ async def request_password_reset(*, db_session: AsyncSession, settings: Settings
     )
 
 
-async def confirm_password_reset(*, db_session: AsyncSession, token: str, password: str) -> None:
+async def confirm_password_reset(
+    *, db_session: AsyncSession, token: str, password: str, sockets: RoomCloser | None
+) -> None:
     """Set the new password; the token is spent, the account's other reset links die with it, and every
-    session ends (whoever had the old password is signed out)."""
+    session ends (whoever had the old password is signed out, their open sockets too)."""
     password_hash = await _hash_password(password)
     now = utcnow()
     row = await db_session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(token)))
@@ -118,10 +121,12 @@ async def confirm_password_reset(*, db_session: AsyncSession, token: str, passwo
     if not getattr(spent, "rowcount", 0):  # spent by a concurrent request
         await db_session.rollback()
         raise InvalidResetToken()
-    await _replace_password(db_session, row.user_id, password_hash, now)
+    await _replace_password(db_session, row.user_id, password_hash, now, sockets)
 
 
-async def _replace_password(db_session: AsyncSession, user_id: uuid.UUID, password_hash: str, now: datetime) -> None:
+async def _replace_password(
+    db_session: AsyncSession, user_id: uuid.UUID, password_hash: str, now: datetime, sockets: RoomCloser | None
+) -> None:
     """The new password; the account's unused reset links die and every session ends (one commit)."""
     await db_session.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
     await db_session.execute(
@@ -129,7 +134,7 @@ async def _replace_password(db_session: AsyncSession, user_id: uuid.UUID, passwo
         .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
-    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id, commit=False)
+    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user_id, sockets=sockets, commit=False)
     await db_session.commit()
 
 
@@ -147,22 +152,29 @@ async def _check_password(user: User, password: str) -> None:
 
 async def set_password_by_operator(*, db_session: AsyncSession, email: str, password: str) -> None:
     """An operator's reset (`housescan user set-password`), for a person locked out where no mail goes: as a
-    reset link's use, the account's reset links die and every session ends."""
+    reset link's use, the account's reset links die and every session ends. The command line holds no sockets:
+    tabs the person has open stop being answered at their next request, not at once."""
     auth_service.check_password(password)
     user = await auth_service.get_by_email(db_session=db_session, email=email)
     if user is None:
         raise auth_service.NoSuchAccount()
-    await _replace_password(db_session, user.id, await _hash_password(password), utcnow())
+    await _replace_password(db_session, user.id, await _hash_password(password), utcnow(), sockets=None)
 
 
 async def change_password(
-    *, db_session: AsyncSession, settings: Settings, user: User, current_password: str, new_password: str
+    *,
+    db_session: AsyncSession,
+    settings: Settings,
+    sockets: RoomCloser | None,
+    user: User,
+    current_password: str,
+    new_password: str,
 ) -> TokenPair:
     """Every other session ends; this one goes on with the new tokens returned."""
     await _check_password(user, current_password)
     password_hash = await _hash_password(new_password)
     await db_session.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
-    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user.id, commit=False)
+    await auth_service.revoke_user_sessions(db_session=db_session, user_id=user.id, sockets=sockets, commit=False)
     await db_session.commit()
     return await auth_service.start_session(db_session=db_session, settings=settings, user_id=user.id)
 

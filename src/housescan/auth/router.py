@@ -108,6 +108,7 @@ async def refresh(
     response: Response,
     db_session: SessionDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     body: RefreshRequest | None = None,
 ) -> TokenPair:
     """New tokens for a refresh token, which is used up: the answer carries the next one. A refresh token
@@ -116,19 +117,25 @@ async def refresh(
     token = _presented(request, settings, body)
     if token is None:
         raise auth_service.InvalidRefreshToken("no refresh token: send it in the body (or, in the web app, the cookie)")
-    tokens = await auth_service.refresh(db_session=db_session, settings=settings, refresh_token=token)
+    tokens = await auth_service.refresh(
+        db_session=db_session, settings=settings, refresh_token=token, sockets=runtime.sio
+    )
     return session_cookie.deliver(request, response, settings, tokens)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(CrossSiteRefused))
 async def logout(
-    request: Request, db_session: SessionDep, settings: SettingsDep, body: RefreshRequest | None = None
+    request: Request,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    runtime: RuntimeDep,
+    body: RefreshRequest | None = None,
 ) -> Response:
-    """That refresh token, and every one of its family, no longer works. The token comes in the body or,
-    for the web app, in its cookie, which is then removed."""
+    """That refresh token, and every one of its family, no longer works, and the sockets they opened are
+    disconnected. The token comes in the body or, for the web app, in its cookie, which is then removed."""
     token = _presented(request, settings, body)
     if token is not None:
-        await auth_service.logout(db_session=db_session, settings=settings, refresh_token=token)
+        await auth_service.logout(db_session=db_session, settings=settings, refresh_token=token, sockets=runtime.sio)
     answer = Response(status_code=status.HTTP_204_NO_CONTENT)
     if session_cookie.wants_cookie(request):
         session_cookie.clear(request, answer)

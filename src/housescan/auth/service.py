@@ -28,6 +28,8 @@ from housescan.auth.security import (
 from housescan.auth.throttle import AuthThrottles
 from housescan.config import Settings
 from housescan.errors import Conflict, NotAuthenticated, NotFound, ServiceUnavailable, Unprocessable
+from housescan.realtime import service as realtime_service
+from housescan.realtime.service import RoomCloser
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +222,11 @@ async def start_session(*, db_session: AsyncSession, settings: Settings, user_id
     return tokens
 
 
-async def refresh(*, db_session: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
+async def refresh(
+    *, db_session: AsyncSession, settings: Settings, refresh_token: str, sockets: RoomCloser | None
+) -> TokenPair:
     """Rotate: the presented token is used up and the next of its family issued. A token used before is
-    theft: its family is revoked."""
+    theft: its family is revoked, and its open sockets disconnected."""
     try:
         user_id, token_id, _ = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
     except InvalidToken:
@@ -247,7 +251,9 @@ async def refresh(*, db_session: AsyncSession, settings: Settings, refresh_token
     if family_id is None:
         row = await db_session.get(RefreshToken, token_id)
         if row is not None and row.user_id == user_id and row.used_at is not None and row.revoked_at is None:
-            await _revoke(db_session=db_session, condition=RefreshToken.family_id == row.family_id, now=now)
+            await _revoke(
+                db_session=db_session, condition=RefreshToken.family_id == row.family_id, now=now, sockets=sockets
+            )
             await db_session.commit()
             logger.warning("refresh token reused: family %s of user %s revoked", row.family_id, user_id)
             raise RefreshTokenReused()
@@ -261,9 +267,11 @@ async def refresh(*, db_session: AsyncSession, settings: Settings, refresh_token
     return tokens
 
 
-async def logout(*, db_session: AsyncSession, settings: Settings, refresh_token: str) -> None:
-    """Revoke the family of this refresh token. Anything that is not a valid refresh token of ours is a
-    no-op (the answer is the same: that token does not work)."""
+async def logout(
+    *, db_session: AsyncSession, settings: Settings, refresh_token: str, sockets: RoomCloser | None
+) -> None:
+    """Revoke the family of this refresh token and disconnect the sockets it opened. Anything that is not a
+    valid refresh token of ours is a no-op (the answer is the same: that token does not work)."""
     try:
         user_id, token_id, _ = decode_token_claims(settings.resolved_jwt_secret, refresh_token, "refresh")
     except InvalidToken:
@@ -274,22 +282,32 @@ async def logout(*, db_session: AsyncSession, settings: Settings, refresh_token:
     if row is None or row.user_id != user_id:
         await db_session.rollback()
         return
-    await _revoke(db_session=db_session, condition=RefreshToken.family_id == row.family_id, now=datetime.now(UTC))
+    await _revoke(
+        db_session=db_session, condition=RefreshToken.family_id == row.family_id, now=datetime.now(UTC), sockets=sockets
+    )
     await db_session.commit()
 
 
-async def revoke_user_sessions(*, db_session: AsyncSession, user_id: uuid.UUID, commit: bool = True) -> None:
+async def revoke_user_sessions(
+    *, db_session: AsyncSession, user_id: uuid.UUID, sockets: RoomCloser | None, commit: bool = True
+) -> None:
     """Every refresh token of the user stops working (e.g. after a password change), and with them the access
-    tokens of those sign-ins. With `commit=False` it joins the caller's transaction."""
-    await _revoke(db_session=db_session, condition=RefreshToken.user_id == user_id, now=datetime.now(UTC))
+    tokens and open sockets of those sign-ins. With `commit=False` it joins the caller's transaction."""
+    await _revoke(
+        db_session=db_session, condition=RefreshToken.user_id == user_id, now=datetime.now(UTC), sockets=sockets
+    )
     if commit:
         await db_session.commit()
 
 
-async def _revoke(*, db_session: AsyncSession, condition: object, now: datetime) -> None:
-    await db_session.execute(
-        update(RefreshToken).where(condition, RefreshToken.revoked_at.is_(None)).values(revoked_at=now)  # type: ignore[arg-type]
+async def _revoke(*, db_session: AsyncSession, condition: object, now: datetime, sockets: RoomCloser | None) -> None:
+    revoked = await db_session.execute(
+        update(RefreshToken)
+        .where(condition, RefreshToken.revoked_at.is_(None))  # type: ignore[arg-type]
+        .values(revoked_at=now)
+        .returning(RefreshToken.family_id)
     )
+    realtime_service.disconnect_sign_ins_after_commit(db_session, sockets, set(revoked.scalars()))
 
 
 async def user_from_token(*, db_session: AsyncSession, settings: Settings, token: str) -> User | None:

@@ -11,20 +11,37 @@ from typing import Any
 import socketio
 
 from housescan.auth import service as auth_service
+from housescan.auth.security import decode_token_claims
 from housescan.config import Settings
 from housescan.db.engine import SessionMaker
 from housescan.ops import metrics
 from housescan.realtime import service as realtime_service
-from housescan.realtime.service import NAMESPACE, user_room
+from housescan.realtime.service import NAMESPACE, sign_in_room, user_room
 
 logger = logging.getLogger(__name__)
+
+
+class ClosingManager(socketio.AsyncManager):  # type: ignore[misc]  # python-socketio ships no types
+    """Closing a room disconnects its sockets (python-socketio's only empties it): how a sign-out reaches the
+    tabs that sign-in opened (`realtime_service.disconnect_sign_ins_after_commit`)."""
+
+    async def close_room(self, room: str, namespace: str | None = None) -> None:
+        namespace = namespace or "/"
+        for sid, _ in list(self.get_participants(namespace, room)):
+            await self.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+        await super().close_room(room, namespace)
+
+
+class ClosingRedisManager(socketio.AsyncRedisManager, ClosingManager):  # type: ignore[misc]
+    """Across processes: the Redis manager's `close_room` publishes the closing, and each process's handling of
+    it reaches `ClosingManager.close_room` (next in the method order) for the sockets it holds."""
 
 
 def create_socket_server(client_manager: socketio.AsyncManager | None = None) -> socketio.AsyncServer:
     return socketio.AsyncServer(
         async_mode="asgi",
         cors_allowed_origins=[],
-        client_manager=client_manager,
+        client_manager=client_manager if client_manager is not None else ClosingManager(),
         logger=False,
         engineio_logger=False,
     )
@@ -33,7 +50,7 @@ def create_socket_server(client_manager: socketio.AsyncManager | None = None) ->
 def create_redis_manager(redis_url: str, channel: str, *, write_only: bool = False) -> socketio.AsyncRedisManager:
     """Socket.IO across processes: every API process subscribes to the channel and delivers to the sockets
     it holds; workers use a write-only manager that only publishes."""
-    return socketio.AsyncRedisManager(redis_url, channel=channel, write_only=write_only)
+    return ClosingRedisManager(redis_url, channel=channel, write_only=write_only)
 
 
 async def start_client_manager(sio: socketio.AsyncServer, wait_seconds: float = 5.0) -> None:
@@ -88,6 +105,9 @@ def register_handlers(sio: socketio.AsyncServer, *, settings: Settings, sessionm
             raise socketio.exceptions.ConnectionRefusedError("invalid or expired token")
         await sio.save_session(sid, {"user_id": str(user.id)}, namespace=NAMESPACE)
         await sio.enter_room(sid, user_room(user.id), namespace=NAMESPACE)
+        sign_in = decode_token_claims(settings.resolved_jwt_secret, token, "access").session_id
+        if sign_in is not None:
+            await sio.enter_room(sid, sign_in_room(sign_in), namespace=NAMESPACE)
         metrics.socket_connected(sid)
         if last_event_id is not None:
             # Joined first, replayed after: an event published in between arrives twice (clients drop a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -33,6 +34,27 @@ _STAGE_EVENT = insert(_EVENTS).values(undelivered=True).returning(_EVENTS.c.id)
 
 def user_room(user_id: uuid.UUID) -> str:
     return f"user:{user_id}"
+
+
+def sign_in_room(family_id: uuid.UUID) -> str:
+    """The sockets opened with the access tokens of one sign-in (its refresh-token family)."""
+    return f"sign-in:{family_id}"
+
+
+class RoomCloser(Protocol):
+    async def close_room(self, room: str, namespace: str | None = None) -> None: ...
+
+
+def disconnect_sign_ins_after_commit(
+    db_session: AsyncSession, sockets: RoomCloser | None, family_ids: Iterable[uuid.UUID]
+) -> None:
+    """Once the transaction that ended these sign-ins commits, their open sockets are disconnected, in every
+    API process (`server.ClosingManager`): a signed-out tab stops receiving the account's events. None: no
+    Socket.IO server in this process (the command line), so open sockets keep what they had until they drop."""
+    if sockets is None:
+        return
+    for family_id in family_ids:
+        after_commit(db_session, partial(sockets.close_room, sign_in_room(family_id), namespace=NAMESPACE))
 
 
 class Emitter(Protocol):

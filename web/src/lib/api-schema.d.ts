@@ -393,8 +393,8 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description That refresh token, and every one of its family, no longer works. The token comes in the body or,
-         *     for the web app, in its cookie, which is then removed.
+         * @description That refresh token, and every one of its family, no longer works, and the sockets they opened are
+         *     disconnected. The token comes in the body or, for the web app, in its cookie, which is then removed.
          */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
@@ -852,7 +852,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm Password Reset
-         * @description Sets the new password; every session of the account ends.
+         * @description Sets the new password; every session of the account ends (its open sockets too).
          */
         post: operations["confirm_password_reset_api_v1_auth_password_reset_confirm_post"];
         delete?: never;
@@ -872,8 +872,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Changes the password and ends every other session; this one continues with the tokens returned (the
-         *     web app's refresh token in its cookie, as at sign-in).
+         * @description Changes the password and ends every other session (their open sockets too); this one continues with
+         *     the tokens returned (the web app's refresh token in its cookie, as at sign-in).
          */
         post: operations["change_password_api_v1_me_password_post"];
         delete?: never;
