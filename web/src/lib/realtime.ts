@@ -81,7 +81,13 @@ export class Realtime {
       this.retries = 0;
       this.setState("connected");
     });
-    socket.on("disconnect", () => this.setState("disconnected"));
+    socket.on("disconnect", (reason) => {
+      this.setState("disconnected");
+      // The server ended it because its sign-in ended (a sign-out or a password change, here or elsewhere),
+      // and Socket.IO does not reconnect after that by itself. One try with the tab's current token: after a
+      // change here it is the new sign-in's; an ended one is refused, and the refusal's refresh signs out.
+      if (reason === "io server disconnect" && this.socket === socket && this.client.isSignedIn()) socket.connect();
+    });
     socket.on("connect_error", () => {
       this.setState("disconnected");
       if (!socket.active) {
