@@ -61,7 +61,7 @@ describe("RepairListPanel", () => {
     const form = screen.getByRole("form", { name: "New repair list" });
     fireEvent.click(within(form).getByRole("checkbox", { name: /Damp under the window/ }));
     fireEvent.change(within(form).getByLabelText("Ask for Damp under the window"), { target: { value: "credit" } });
-    expect(within(form).getByTestId("repair-draft-total").textContent).toBe("1 finding · asked £0 · estimated £300–£700 for 1 finding with a cost");
+    expect(within(form).getByTestId("repair-draft-total").textContent).toBe("1 finding · no amounts asked · estimated £300–£700 for 1 finding with a cost");
     fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
     expect(within(form).getByRole("alert").textContent).toBe("Damp under the window: a credit needs an amount.");
     expect(calls.filter(([method]) => method === "POST")).toEqual([]);

@@ -372,7 +372,14 @@ function RepairListForm({
         </label>
       )}
       <p className="repair-total" aria-live="polite" data-testid="repair-draft-total">
-        {plural(items.length, "finding")} · asked <strong>{formatMoney(total.asked, currency)}</strong>
+        {plural(items.length, "finding")} ·{" "}
+        {total.asked > 0 ? (
+          <>
+            asked <strong>{formatMoney(total.asked, currency)}</strong>
+          </>
+        ) : (
+          "no amounts asked"
+        )}
         {total.priced > 0 && <> · estimated {formatCostRange(total.costLow, total.costHigh, currency)} for {plural(total.priced, "finding")} with a cost</>}
       </p>
       {tried && problems.length > 0 && (
