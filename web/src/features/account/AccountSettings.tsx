@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { accountApi, errorLines, saveBlob } from "../../lib/account";
+import { ApiError } from "../../lib/api";
 import { useAuth } from "../../lib/auth";
 import { Alert, PasswordField } from "../../components/ui";
 import "./account.css";
@@ -16,12 +17,24 @@ export default function AccountSettings() {
   );
 }
 
+/** Lines for a refused password change: a wrong current password in a sentence, anything else as the server said it. */
+function changePasswordError(err: unknown): string[] {
+  if (err instanceof ApiError && err.code === "wrong_password") return ["The current password is not right."];
+  return errorLines(err, "The password could not be changed.");
+}
+
 function ChangePassword() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [error, setError] = useState<string[] | null>(null);
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
+  // An answer about what was sent no longer holds once a field changes (and it would stay while the browser
+  // refuses a too-short new password without calling submit).
+  const edit = (setField: (value: string) => void) => (value: string) => {
+    setField(value);
+    setError(null);
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -34,7 +47,7 @@ function ChangePassword() {
       setNext("");
       setDone(true);
     } catch (err) {
-      setError(errorLines(err, "The password could not be changed."));
+      setError(changePasswordError(err));
     } finally {
       setBusy(false);
     }
@@ -45,8 +58,8 @@ function ChangePassword() {
       <h3 id="password-title">Change password</h3>
       {error && <Alert lines={error} />}
       {done && <p className="notice">Password changed. You were signed out on your other devices.</p>}
-      <PasswordField label="Current password" value={current} onChange={setCurrent} />
-      <PasswordField label="New password" value={next} onChange={setNext} isNew />
+      <PasswordField label="Current password" value={current} onChange={edit(setCurrent)} />
+      <PasswordField label="New password" value={next} onChange={edit(setNext)} isNew hint="At least 8 characters." />
       <button className="btn btn-secondary" type="submit" disabled={busy}>
         {busy ? "Changing…" : "Change password"}
       </button>
