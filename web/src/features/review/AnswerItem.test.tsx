@@ -47,3 +47,28 @@ describe("who an answer is from", () => {
     expect(screen.queryByTestId("answer-source")).toBeNull();
   });
 });
+
+describe("what the model said, beneath a person's answer", () => {
+  const said = () => screen.getByText(/^The model said:/).textContent;
+
+  it("uses the product's own choices: Present, never yes", () => {
+    item({ kind: "product", title: "Toilet", value: false, text: "Not present", model: "local:vision", model_value: true });
+    expect(said()).toBe("The model said: Present");
+  });
+
+  it("says Not seen, never no or absent, for a product the model looked for and did not see", () => {
+    item({ kind: "product", title: "Toilet", value: true, text: "Present", model: "local:vision", model_value: false });
+    expect(said()).toBe("The model said: Not seen");
+    expect(screen.getByRole("button", { name: "Use the model’s answer" })).toBeTruthy();
+  });
+
+  it("uses the house item's choices: Present, with its condition as the answer reads", () => {
+    item({ kind: "conditional", title: "Garden", value: { exists: false, condition: null }, text: "Not present", model_value: { exists: true, condition: "Poor" } });
+    expect(said()).toBe("The model said: Present, condition poor");
+  });
+
+  it("uses Yes and No for a yes/no item", () => {
+    item({ kind: "boolean", title: "Signs of damp", value: false, text: "No", model_value: true });
+    expect(said()).toBe("The model said: Yes");
+  });
+});

@@ -12,7 +12,7 @@ import {
   type AnswerValue,
   type ReportImage,
 } from "./reviewApi";
-import { PERSON_ONLY_CHOICES, kindChoices, sameValue, valueText } from "./choices";
+import { PERSON_ONLY_CHOICES, kindChoices, modelAnswerWords, sameValue } from "./choices";
 import { PhotoPicker } from "./PhotoInputs";
 import { ConfirmButton } from "../../components/ui";
 
@@ -42,7 +42,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
   const mine = answer.source === "person";
   const title = answer.title ?? itemId;
   // What the model said under the person's answer: none means reverting leaves the item not assessed.
-  const modelSaid = mine && answer.model_value != null ? valueText(answerValue(answer.model_value)) : null;
+  const modelSaid = mine ? modelAnswerWords(answer) : null;
 
   async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}) {
     setBusy(true);

@@ -1,6 +1,6 @@
 // The answers an item takes, as buttons: the report's AnswerItem and the capture walk-through offer the same
 // ones, in the values PUT .../answers/{scope}/{item_id} accepts (AnswerPut).
-import { QUALITIES, type AnswerKind, type AnswerValue, type Quality } from "./reviewApi";
+import { QUALITIES, answerValue, type Answer, type AnswerKind, type AnswerValue, type Quality } from "./reviewApi";
 
 export const NOT_VISIBLE = "not_visible";
 export const NOT_APPLICABLE = "not_applicable";
@@ -42,4 +42,33 @@ export function valueText(value: AnswerValue): string {
   if (value === false) return "no";
   if (typeof value === "object") return value.exists ? `present${value.condition ? `, ${value.condition.toLowerCase()}` : ""}` : "not present";
   return String(value).replace(/_/g, " ");
+}
+
+/**
+ * A value in the words of the item's own choices ("Present", "Not present", "Yes", "Poor", "Not visible"), as
+ * the buttons read: a product is never "yes", a conditional item never "present" in lower case.
+ */
+export function choiceWords(value: AnswerValue, kind: AnswerKind | null | undefined): string {
+  if (value === null) return "Not assessed";
+  const personOnly = PERSON_ONLY_CHOICES.find((c) => sameValue(c.value, value));
+  if (personOnly) return personOnly.text;
+  if (typeof value === "object") {
+    if (!value.exists) return "Not present";
+    return value.condition ? `Present, condition ${value.condition.toLowerCase()}` : "Present";
+  }
+  const own = kindChoices(kind, value).find((c) => sameValue(c.value, value));
+  if (own) return own.text;
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  return String(value).replace(/_/g, " ");
+}
+
+/**
+ * What the model said beneath a person's answer, in the item's choice words; null when it said nothing (taking
+ * the person's answer back then leaves the item not assessed). A product the model looked for and did not see
+ * is "Not seen": not seeing it in the photos is not knowing it is not there.
+ */
+export function modelAnswerWords(answer: Answer): string | null {
+  const value = answerValue(answer.model_value);
+  if (answer.kind === "product" && value !== true && answer.model) return "Not seen";
+  return value === null ? null : choiceWords(value, answer.kind);
 }
