@@ -69,18 +69,29 @@ describe("the house-type question", () => {
     expect(screen.getByRole("button", { name: "Villa" }).getAttribute("aria-pressed")).toBe("false");
   });
 
-  it("shows the person's answer chosen, and one waiting for the connection as given", () => {
-    const { unmount } = render(
-      <HouseTypeQuestion report={report(["kitchen"], { value: "apartment", source: "person", text: "Apartment" })} onChoose={vi.fn()} />,
-    );
-    expect(screen.getByRole("button", { name: "Apartment" }).getAttribute("aria-pressed")).toBe("true");
-    unmount();
+  it("shows the person's answer (given when the scan was started) as answered, with a way to change it", () => {
+    const onChoose = ask(report(["kitchen"], { value: "apartment", source: "person", text: "Apartment" }));
+    const question = screen.getByTestId("house-type-question");
+    expect(screen.getByTestId("house-type-answer").textContent).toBe("Apartment · your answer");
+    expect(question.textContent).not.toContain("the photos cannot tell");
+    expect(within(question).queryByRole("button", { name: "Townhouse" })).toBeNull();
 
+    fireEvent.click(within(question).getByRole("button", { name: "Change the house type" }));
+    expect(screen.getByRole("button", { name: "Apartment" }).getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(screen.getByRole("button", { name: "Keep Apartment" }));
+    expect(screen.getByTestId("house-type-answer").textContent).toBe("Apartment · your answer");
+    expect(onChoose).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole("button", { name: "Change the house type" }));
+    fireEvent.click(screen.getByRole("button", { name: "Studio" }));
+    expect(onChoose).toHaveBeenCalledExactlyOnceWith("studio");
+  });
+
+  it("shows one waiting for the connection as given", () => {
     const key = answerKey("s1", "house", "house_type");
     const entry = { key, scanId: "s1", scope: "house", itemId: "house_type", value: "studio", note: null, photoIds: [], savedAt: 1 };
     ask(report(["kitchen"], { value: "apartment", source: "person" }), { entry, state: "waiting" });
-    expect(screen.getByRole("button", { name: "Studio" }).getAttribute("aria-pressed")).toBe("true");
-    expect(screen.getByRole("button", { name: "Apartment" }).getAttribute("aria-pressed")).toBe("false");
+    expect(screen.getByTestId("house-type-answer").textContent).toBe("Studio · your answer");
     expect(screen.getByTestId("house-type-waiting").textContent).toContain("when the connection returns");
   });
 });
