@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import ChangesPage, { AnswerChanges } from "./ChangesPage";
 import type { Changes, RoomChanges } from "./decisionApi";
 import { api } from "../../lib/api";
+import { setViewerTimeZone } from "../../lib/format";
+import { adoptPreferences } from "../account/preferences";
 import { withQueries } from "../../test-utils";
 
 type Change = RoomChanges["answers_changed"][number];
@@ -95,5 +97,31 @@ describe("ChangesPage", () => {
       "Not recorded this time (1)Recorded in the earlier scan, not in this one: fixed, or not recorded again.Major Damp patch under the window",
     );
     expect(document.body.textContent).not.toMatch(/resolved/i);
+  });
+});
+
+describe("ChangesPage's title", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    setViewerTimeZone(null);
+  });
+
+  it("names the earlier scan's day and time in the account's time zone: two scans of one day are told apart", async () => {
+    adoptPreferences({ currency: "EUR", time_zone: "Europe/Berlin" });
+    const changes = { scan_id: "now", since: "then", since_scanned_at: "2026-12-07T20:40:00Z", address: "12 Elm Street", earlier_rooms: [], rooms: [], house: null };
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string) => {
+      if (url.startsWith("/api/v1/scans/now/changes")) return changes as never;
+      throw new Error(`unexpected ${method} ${url}`);
+    });
+    render(
+      withQueries(
+        <MemoryRouter initialEntries={["/scans/now/changes?since=then"]}>
+          <Routes>
+            <Route path="/scans/:scanId/changes" element={<ChangesPage />} />
+          </Routes>
+        </MemoryRouter>,
+      ),
+    );
+    expect(await screen.findByRole("heading", { level: 1, name: "Changes since 7 Dec 2026, 21:40 CET" })).toBeTruthy();
   });
 });

@@ -149,7 +149,8 @@ export default function ChangesPage() {
 
   const earlierRooms = changes?.earlier_rooms ?? [];
   const sinceAt = changes?.since_scanned_at;
-  const title = sinceAt ? `Changes since ${formatDate(sinceAt, { dateOnly: true })}` : "Changes since an earlier scan";
+  // With the time: two scans of one day are told apart (the PDF's title has it too).
+  const title = sinceAt ? `Changes since ${formatDate(sinceAt)}` : "Changes since an earlier scan";
   const unpaired = earlierRooms.filter((r) => !changes?.rooms.some((room) => room.earlier_room_id === r.id));
 
   return (
