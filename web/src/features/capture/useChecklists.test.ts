@@ -1,6 +1,7 @@
+import { renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { reviewApi, type Answer } from "../review/reviewApi";
-import { walkAnswers } from "./useChecklists";
+import { reviewApi, type Answer, type Report } from "../review/reviewApi";
+import { useChecklists, walkAnswers } from "./useChecklists";
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -33,5 +34,32 @@ describe("the app's walk-through answers", () => {
     window.dispatchEvent(new Event("online"));
     await vi.waitFor(() => expect(sent).toEqual(["ceiling_condition=not_visible"]));
     await vi.waitFor(() => expect(queue.unsent("s-lost")).toBe(0));
+  });
+});
+
+describe("the checklists of a scan being captured", () => {
+  it("read the house's checklist again once its type is saved: its items depend on the type", async () => {
+    const item = (title: string) => ({ value: null, source: "model", photo_ids: [], text: "Not assessed", candidates: [], title }) as Answer;
+    const reportWith = (titles: string[], houseType: Answer): Report =>
+      ({
+        scan_id: "s-type",
+        house: { address: null, house_type: houseType, checklist: Object.fromEntries(titles.map((t) => [t, item(t)])) },
+        rooms: [],
+      }) as unknown as Report;
+    const notDetermined = { ...item("House type"), text: "Not determined" };
+    const apartment = { ...item("House type"), value: "apartment", source: "person", text: "Apartment" } as Answer;
+    const report = vi
+      .spyOn(reviewApi, "report")
+      .mockResolvedValueOnce(reportWith(["roof_condition", "garage", "facade_condition", "windows"], notDetermined))
+      .mockResolvedValue(reportWith(["windows"], apartment));
+    vi.spyOn(reviewApi, "putAnswer").mockResolvedValue(apartment);
+
+    const { result } = renderHook(() => useChecklists("s-type", ""));
+    await vi.waitFor(() => expect(result.current.progress("house")).toEqual({ checked: 0, total: 4 }));
+    result.current.save("house", "house_type", "apartment", null, []);
+    await vi.waitFor(() => expect(result.current.progress("house")).toEqual({ checked: 0, total: 1 }));
+    expect(Object.keys(result.current.report!.house.checklist)).toEqual(["windows"]);
+    expect(result.current.report!.house.house_type.text).toBe("Apartment");
+    expect(report).toHaveBeenCalledTimes(2);
   });
 });

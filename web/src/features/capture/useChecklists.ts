@@ -103,6 +103,8 @@ export function useChecklists(scanId: string, roomIds: string) {
         const seq = ++saved.current.seq;
         saved.current.answers.push({ seq, scope: entry.scope, itemId: entry.itemId, answer });
         setReport((prev) => withAnswer(prev, entry.scope, entry.itemId, answer));
+        // Which items the house's checklist has depends on its type (a flat has no roof to check): read again.
+        if (entry.scope === "house" && entry.itemId === HOUSE_TYPE_ITEM) void load();
       },
     });
     void queue.flush(); // what an earlier visit kept goes now
