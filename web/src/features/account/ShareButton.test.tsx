@@ -23,8 +23,11 @@ describe("the share dialog", () => {
     render(withQueries(<ShareButton scanId="s1" />));
     fireEvent.click(screen.getByRole("button", { name: "Share" }));
     fireEvent.click(await screen.findByRole("button", { name: "Create link" }));
-    const link = (await screen.findByRole("textbox", { name: "Share link" })) as HTMLInputElement;
+    const link = (await screen.findByRole("textbox", { name: "Share link" })) as HTMLTextAreaElement;
     expect(link.value).toBe("https://housescan.test/shared/t0k3n");
+    // On several lines: the whole link shows on a phone, not its first dozen characters.
+    expect(link.rows).toBeGreaterThan(1);
+    expect(link.readOnly).toBe(true);
 
     fireEvent.click(await screen.findByRole("button", { name: "Revoke" }));
     await waitFor(() => expect(revoke).toHaveBeenCalledWith("s1", "sh1"));

@@ -107,10 +107,17 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
           </button>
         </div>
         {created && (
-          <div className="share-created">
+          <div className="share-new-link">
             <label className="field">
               <span>New link (shown once)</span>
-              <input readOnly value={created.url} aria-label="Share link" onFocus={(event) => event.target.select()} />
+              {/* A text area, not an input: the whole link shows, on several lines on a phone. */}
+              <textarea
+                readOnly
+                rows={3}
+                value={created.url}
+                aria-label="Share link"
+                onFocus={(event) => event.target.select()}
+              />
             </label>
             <button type="button" className="btn btn-secondary btn-small" onClick={() => void copy()}>
               {copied ? "Copied" : "Copy"}
