@@ -26,10 +26,24 @@ export interface AnswerItemProps {
   onSaved: () => void;
   onError: (message: string) => void;
   onMakeFinding?: (itemId: string, answer: Answer) => void;
+  /** Which of `photos` a photo is, as a screen reader reads it ("Kitchen photo 2"); n counts from 1. */
+  photoName?: (photo: ReportImage, n: number) => string;
 }
 
+const numberedPhoto = (_: ReportImage, n: number) => `Photo ${n}`;
+
 /** One checklist item or product: its answer, who gave it, and the controls to answer it. Saves at once. */
-export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSaved, onError, onMakeFinding }: AnswerItemProps) {
+export default function AnswerItem({
+  scanId,
+  scope,
+  itemId,
+  answer,
+  photos,
+  onSaved,
+  onError,
+  onMakeFinding,
+  photoName = numberedPhoto,
+}: AnswerItemProps) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState(answer.note ?? "");
   const [chosen, setChosen] = useState<string[]>(answer.photo_ids ?? []);
@@ -141,10 +155,10 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
       {photoIds.length > 0 && (
         <ul className="answer-photos" aria-label={`Photos for ${title}`}>
           {photoIds.map((id) => {
-            const photo = photos.find((p) => p.id === id);
-            return photo ? (
+            const n = photos.findIndex((p) => p.id === id) + 1;
+            return n > 0 ? (
               <li key={id}>
-                <img src={photo.thumbnail_url} alt={`Photo for ${title}`} />
+                <img src={photos[n - 1].thumbnail_url} alt={`${photoName(photos[n - 1], n)}, for ${title}`} />
               </li>
             ) : null;
           })}
@@ -161,7 +175,7 @@ export default function AnswerItem({ scanId, scope, itemId, answer, photos, onSa
             <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} aria-label={`Note for ${title}`} />
           </label>
           {photos.length > 0 && (
-            <PhotoPicker legend="Photos of this room" photos={photos} chosen={chosen} onChange={setChosen} itemLabel={(n) => `Attach photo ${n}`} />
+            <PhotoPicker legend={`Photos to attach to ${title}`} photos={photos} chosen={chosen} onChange={setChosen} photoName={photoName} />
           )}
           {current === null ? (
             <p className="muted small">Choose an answer above first; the note and photos are saved with it.</p>

@@ -1,4 +1,4 @@
-import AnswerItem from "./AnswerItem";
+import AnswerItem, { type AnswerItemProps } from "./AnswerItem";
 import { answerValue, type Answer, type ReportImage } from "./reviewApi";
 
 export interface Entry {
@@ -22,6 +22,7 @@ export default function ChecklistReview({
   onMakeFinding,
   label,
   analysed = false,
+  photoName,
 }: {
   scanId: string;
   scope: string;
@@ -34,6 +35,7 @@ export default function ChecklistReview({
   label: string;
   /** The models looked at this room's photos: a product they did not see there is "not seen". */
   analysed?: boolean;
+  photoName?: AnswerItemProps["photoName"];
 }) {
   const isAnswered = (e: Entry) => answerValue(e.answer.value) !== null || e.answer.source === "person";
   const isNotSeen = (e: Entry) => analysed && !isAnswered(e) && e.answer.kind === "product";
@@ -52,6 +54,7 @@ export default function ChecklistReview({
         onSaved={onSaved}
         onError={onError}
         onMakeFinding={onMakeFinding}
+        photoName={photoName}
       />
     ) : (
       <li key={e.itemId} className="answer-item" data-testid="answer-item" data-item={e.itemId}>

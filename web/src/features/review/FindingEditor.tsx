@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useFocusBack } from "../../components/ui";
 import MarkEditor from "./MarkEditor";
-import { AddPhotosButton, PhotoPicker } from "./PhotoInputs";
+import { AddPhotosButton, PhotoPicker, roomPhotoName } from "./PhotoInputs";
 import { MarkedPhoto, photoAlt } from "./MarkedPhoto";
 import {
   SEVERITIES,
@@ -162,7 +162,10 @@ export default function FindingEditor({
   const findingPhotos = (finding?.photo_ids ?? []).map((id) => photos.get(id)).filter((p): p is ReportImage => !!p);
   const marksOn = (photoId: string) => (finding?.marks ?? []).filter((m) => m.photo_id === photoId);
   const markingPhoto = marking ? photos.get(marking) : undefined;
-  const otherRoomPhotos = (room?.images ?? []).filter((p) => !(finding ? finding.photo_ids : picked).includes(p.id));
+  const inUse = finding ? finding.photo_ids : picked;
+  const otherRoomPhotos = room
+    ? room.images.map((photo, i) => ({ photo, name: roomPhotoName(room.name, i + 1) })).filter(({ photo }) => !inUse.includes(photo.id))
+    : [];
 
   return (
     <div className="finding-editor" data-testid="finding-editor">
@@ -244,7 +247,13 @@ export default function FindingEditor({
           <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} name="finding-note" />
         </label>
         {!finding && room && room.images.length > 0 && (
-          <PhotoPicker legend="Photos" photos={room.images} chosen={picked} onChange={setPicked} itemLabel={(n) => `Finding photo ${n}`} />
+          <PhotoPicker
+            legend="Photos"
+            photos={room.images}
+            chosen={picked}
+            onChange={setPicked}
+            photoName={(_, n) => roomPhotoName(room.name, n)}
+          />
         )}
         {!finding && <p className="muted small">Once saved, add close-ups and mark the spot on them.</p>}
         <div className="actions">
@@ -303,10 +312,10 @@ export default function FindingEditor({
             <details className="photo-pick-more">
               <summary>Use a photo of {room?.name}</summary>
               <ul className="finding-photo-list">
-                {otherRoomPhotos.map((photo, i) => (
+                {otherRoomPhotos.map(({ photo, name }) => (
                   <li key={photo.id}>
-                    <button type="button" className="photo-button" disabled={busy} onClick={() => void setPhotos([...finding.photo_ids, photo.id])} aria-label={`Add photo ${i + 1} of ${room?.name}`}>
-                      <img src={photo.thumbnail_url} alt="" />
+                    <button type="button" className="photo-button" disabled={busy} onClick={() => void setPhotos([...finding.photo_ids, photo.id])}>
+                      <img src={photo.thumbnail_url} alt={`Add ${name}`} />
                     </button>
                   </li>
                 ))}

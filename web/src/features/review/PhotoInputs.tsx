@@ -1,19 +1,24 @@
 import type { ReportImage } from "./reviewApi";
 
+/** A room's photo as the report names it: "Kitchen photo 2" (n counts from 1, in the room's order). */
+export function roomPhotoName(roomName: string, n: number): string {
+  return `${roomName} photo ${n}`;
+}
+
 /** Photos to tick, as thumbnails: `chosen` are the ticked ones' ids. */
 export function PhotoPicker({
   legend,
   photos,
   chosen,
   onChange,
-  itemLabel,
+  photoName,
 }: {
   legend: string;
   photos: ReportImage[];
   chosen: string[];
   onChange: (chosen: string[]) => void;
-  /** What a screen reader calls the n-th photo (from 1). */
-  itemLabel: (n: number) => string;
+  /** Which photo it is, for its thumbnail's text and so its checkbox's name ("Kitchen photo 2"); n counts from 1. */
+  photoName: (photo: ReportImage, n: number) => string;
 }) {
   return (
     <fieldset className="photo-pick">
@@ -24,9 +29,8 @@ export function PhotoPicker({
             type="checkbox"
             checked={chosen.includes(photo.id)}
             onChange={(e) => onChange(e.target.checked ? [...chosen, photo.id] : chosen.filter((id) => id !== photo.id))}
-            aria-label={itemLabel(i + 1)}
           />
-          <img src={photo.thumbnail_url} alt="" />
+          <img src={photo.thumbnail_url} alt={photoName(photo, i + 1)} />
         </label>
       ))}
     </fieldset>

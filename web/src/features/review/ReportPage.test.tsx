@@ -320,6 +320,23 @@ describe("ReportPage", () => {
     expect(gets()).toBe(before + 1);
   });
 
+  it("names each photo in the photo pickers by its room and number, for a screen reader", async () => {
+    const poor = report();
+    poor.rooms[0].images.push({ id: "i2", url: "/img/i2", thumbnail_url: "/img/i2" });
+    poor.rooms[0].checklist.walls_condition = answer({ kind: "categorical", title: "Walls condition", value: "Poor", text: "Poor", source: "person" });
+    request.mockImplementation(async (method: string) => (method === "GET" ? poor : ({} as never)));
+    renderPage();
+    const room = await screen.findByTestId("room-report");
+    const walls = room.querySelector('[data-item="walls_condition"]') as HTMLElement;
+    const attach = within(walls).getByRole("group", { name: "Photos to attach to Walls condition" });
+    expect(within(attach).getByRole("checkbox", { name: "Kitchen photo 1" })).toBeTruthy();
+    expect(within(attach).getByRole("checkbox", { name: "Kitchen photo 2" })).toBeTruthy();
+    fireEvent.click(within(walls).getByRole("button", { name: "Make this a finding" }));
+    const form = await screen.findByRole("form", { name: "New finding" });
+    expect(within(form).getByRole("checkbox", { name: "Kitchen photo 1" })).toBeTruthy();
+    expect(within(form).getByRole("img", { name: "Kitchen photo 2" })).toBeTruthy();
+  });
+
   it("opens a photo full screen and closes it with Escape", async () => {
     renderPage();
     fireEvent.click(await screen.findByRole("button", { name: "Open photo 1 of Kitchen" }));

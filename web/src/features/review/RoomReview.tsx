@@ -1,7 +1,7 @@
 import { useState } from "react";
 import ChecklistReview, { type Entry } from "./ChecklistReview";
 import Lightbox from "./Lightbox";
-import { AddPhotosButton } from "./PhotoInputs";
+import { AddPhotosButton, roomPhotoName } from "./PhotoInputs";
 import { CheckedProgress } from "./ReportFrame";
 import {
   ROOM_TYPES,
@@ -181,6 +181,7 @@ export default function RoomReview({
         onMakeFinding={(itemId, answer) => onMakeFinding(room.id, itemId, answer)}
         label={`Checklist of ${room.name}`}
         analysed={room.analysed}
+        photoName={(_, n) => roomPhotoName(room.name, n)}
       />
     </article>
   );
