@@ -159,3 +159,45 @@ describe("offline on the capture page", () => {
     );
   });
 });
+
+describe("the message after an upload", () => {
+  beforeEach(() => {
+    vi.spyOn(reviewApi, "report").mockResolvedValue(report);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    forgetQueue("s1");
+  });
+
+  it("counts the photos this upload added to this room, not every photo uploaded since the page opened", async () => {
+    let n = 0;
+    const uploaded = () => ({
+      promise: Promise.resolve({ images: [{ ...image, id: `i${++n}`, room_id: null }], duplicates: [] } as never),
+      abort: () => undefined,
+    });
+    const queue = queueFor("s1", () => new UploadQueue(uploaded, () => undefined));
+    const photos = (count: number, name: string) =>
+      Array.from({ length: count }, (_, i) => new File(["x"], `${name}${i}.jpg`, { type: "image/jpeg" }));
+    const scan = draft([
+      { id: "r1", label: "Living room", images: [] },
+      { id: "r2", label: "Bathroom", images: [] },
+    ]);
+    capture(scan, "/scans/s1?room=0");
+    await act(async () => undefined);
+
+    await act(async () => {
+      queue.add(photos(3, "living"), 0);
+      queue.start(0);
+      await queue.idle();
+    });
+    expect(screen.getByText("3 photos uploaded. The room’s checklist is below the photos.")).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Next room →" }));
+    await act(async () => {
+      queue.add(photos(2, "bath"), 1);
+      queue.start(1);
+      await queue.idle();
+    });
+    expect(screen.getByText("2 photos uploaded. The room’s checklist is below the photos.")).toBeTruthy();
+  });
+});

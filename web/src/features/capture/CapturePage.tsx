@@ -47,6 +47,10 @@ function addImage(scan: ScanDetail | null, image: ImageRead, ordinal: number): S
   };
 }
 
+function uploadedKeys(items: UploadItem[]): string[] {
+  return items.filter((i) => i.status === "done").map((i) => i.key);
+}
+
 export default function CapturePage({ scan, setScan, reload }: Props) {
   const [params, setParams] = useSearchParams();
   const rooms = useMemo(() => [...scan.rooms].sort((a, b) => a.ordinal - b.ordinal), [scan.rooms]);
@@ -120,13 +124,26 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
     return () => document.removeEventListener("visibilitychange", hidden);
   }, [queue]);
 
-  // Announce finished uploads and rejections to screen readers.
-  const doneCount = items.filter((i) => i.status === "done").length;
+  // Announce finished uploads and rejections to screen readers: how many photos the upload just added to this
+  // room, once all of them are sent (the queue keeps every photo done since the page opened, in every room).
+  const announcedRef = useRef<Set<string> | null>(null);
+  if (announcedRef.current === null) announcedRef.current = new Set(uploadedKeys(queue.items));
   const rejected = items.filter((i) => i.status === "rejected" && i.roomOrdinal === room?.ordinal && !onHouse);
+  const hereOrdinal = onHouse ? null : room?.ordinal;
+  useEffect(() => {
+    const announced = announcedRef.current!;
+    const fresh = items.filter((i) => i.status === "done" && !announced.has(i.key));
+    const sending = items.some((i) => i.roomOrdinal === hereOrdinal && (i.status === "queued" || i.status === "uploading"));
+    const freshHere = fresh.filter((i) => i.roomOrdinal === hereOrdinal);
+    // Photos of another room finished while the person is here: not this room's news.
+    for (const item of fresh) if (item.roomOrdinal !== hereOrdinal) announced.add(item.key);
+    if (sending || freshHere.length === 0) return;
+    for (const item of freshHere) announced.add(item.key);
+    setAnnouncement(`${plural(freshHere.length, "photo")} uploaded. The room’s checklist is below the photos.`);
+  }, [items, hereOrdinal]);
   useEffect(() => {
     if (rejected.length > 0) setAnnouncement(`${plural(rejected.length, "photo")} not accepted.`);
-    else if (doneCount > 0) setAnnouncement(`${plural(doneCount, "photo")} uploaded. The room’s checklist is below the photos.`);
-  }, [doneCount, rejected.length]);
+  }, [rejected.length]);
 
   // Ask before closing or reloading the tab while photos are staged or still being sent.
   const busy = items.some((i) => i.status === "queued" || i.status === "uploading");
