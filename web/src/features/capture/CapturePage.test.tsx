@@ -201,3 +201,31 @@ describe("the message after an upload", () => {
     expect(screen.getByText("2 photos uploaded. The room’s checklist is below the photos.")).toBeTruthy();
   });
 });
+
+describe("finishing a scan without any photo", () => {
+  beforeEach(() => {
+    vi.spyOn(reviewApi, "report").mockResolvedValue(report);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    forgetQueue("s1");
+  });
+
+  it("is not offered, and the greyed-out button says why", async () => {
+    capture(draft([{ id: "r1", label: "Kitchen", images: [] }]), "/scans/s1?room=0");
+    await act(async () => undefined);
+    const finish = screen.getByRole("button", { name: "Finish and analyse" }) as HTMLButtonElement;
+    expect(finish.disabled).toBe(true);
+    const why = document.getElementById(finish.getAttribute("aria-describedby") ?? "");
+    expect(why?.textContent).toBe("Add at least one photo to analyse.");
+  });
+
+  it("says nothing of the kind once there is a photo", async () => {
+    capture(draft([{ id: "r1", label: "Kitchen", images: [image] }]), "/scans/s1?room=0");
+    await act(async () => undefined);
+    const finish = screen.getByRole("button", { name: "Finish and analyse" }) as HTMLButtonElement;
+    expect(finish.disabled).toBe(false);
+    expect(finish.hasAttribute("aria-describedby")).toBe(false);
+    expect(screen.queryByText("Add at least one photo to analyse.")).toBeNull();
+  });
+});

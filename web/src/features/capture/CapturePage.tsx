@@ -267,15 +267,24 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   const checklist = checklistOf(checklists.report, scope);
   const progress = checklists.progress(scope);
   const showChecklist = onHouse || room.images.length > 0 || checkEarly === room.id;
+  const noPhotos = totalImages === 0 && !items.some((i) => ["staged", "queued", "uploading"].includes(i.status));
   const finishButton = (
-    <button
-      type="button"
-      className="btn btn-primary"
-      onClick={() => void finish()}
-      disabled={finishing || (totalImages === 0 && !items.some((i) => ["staged", "queued", "uploading"].includes(i.status)))}
-    >
-      {finishing ? (busy ? "Finishing uploads…" : "Starting analysis…") : "Finish and analyse"}
-    </button>
+    <>
+      <button
+        type="button"
+        className="btn btn-primary"
+        onClick={() => void finish()}
+        disabled={finishing || noPhotos}
+        aria-describedby={noPhotos && !finishing ? "finish-why" : undefined}
+      >
+        {finishing ? (busy ? "Finishing uploads…" : "Starting analysis…") : "Finish and analyse"}
+      </button>
+      {noPhotos && !finishing && (
+        <p id="finish-why" className="finish-why muted small">
+          Add at least one photo to analyse.
+        </p>
+      )}
+    </>
   );
 
   return (
