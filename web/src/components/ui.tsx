@@ -93,15 +93,18 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
   );
 }
 
-/** Two-step destructive button: first press asks, second confirms. */
+/** Two-step destructive button: first press asks, second confirms. `name`: what a screen reader hears for the
+ * first button when `label` alone ("Delete") would not say what it deletes. */
 export function ConfirmButton({
   label,
+  name,
   confirmLabel,
   onConfirm,
   busy,
   className = "btn btn-ghost btn-danger",
 }: {
   label: string;
+  name?: string;
   confirmLabel: string;
   onConfirm: () => void;
   busy?: boolean;
@@ -119,7 +122,14 @@ export function ConfirmButton({
   }, [asking]);
   if (!asking) {
     return (
-      <button ref={askRef} type="button" className={className} onClick={() => setAsking(true)} disabled={busy}>
+      <button
+        ref={askRef}
+        type="button"
+        className={className}
+        aria-label={name}
+        onClick={() => setAsking(true)}
+        disabled={busy}
+      >
         {label}
       </button>
     );

@@ -6,7 +6,7 @@ import { takenCost } from "./CostGuidePicker";
 import {
   allPages,
   COMPARE_MAX,
-  compareLabels,
+  scanNames,
   draftBody,
   draftProblems,
   draftTotal,
@@ -75,13 +75,13 @@ describe("homes picked to compare", () => {
     expect(parseScanIds(null)).toEqual([]);
   });
 
-  describe("named for their checkboxes", () => {
+  describe("named in the list", () => {
     afterEach(() => setViewerTimeZone(null));
     const harbour = "12 Harbour View, Flat 3";
 
     it("by address and day; with the time when two of one home were made the same day (in the account's zone)", () => {
       setViewerTimeZone("Europe/Berlin");
-      const labels = compareLabels([
+      const labels = scanNames([
         { id: "morning", address: harbour, created_at: "2026-12-07T09:30:00Z" },
         { id: "afternoon", address: ` ${harbour} `, created_at: "2026-12-07T13:05:00Z" },
         { id: "yesterday", address: harbour, created_at: "2026-12-06T10:00:00Z" },
@@ -90,17 +90,17 @@ describe("homes picked to compare", () => {
         { id: "late", address: harbour, created_at: "2026-12-06T23:30:00Z" },
       ]);
       expect(Object.fromEntries(labels)).toEqual({
-        morning: `Compare ${harbour}, 7 Dec 2026, 10:30 CET`,
-        afternoon: `Compare ${harbour}, 7 Dec 2026, 14:05 CET`,
-        yesterday: `Compare ${harbour}, 6 Dec 2026`,
-        elsewhere: "Compare 3 Elm Lane, 7 Dec 2026",
-        late: `Compare ${harbour}, 7 Dec 2026, 00:30 CET`,
+        morning: `${harbour}, 7 Dec 2026, 10:30 CET`,
+        afternoon: `${harbour}, 7 Dec 2026, 14:05 CET`,
+        yesterday: `${harbour}, 6 Dec 2026`,
+        elsewhere: "3 Elm Lane, 7 Dec 2026",
+        late: `${harbour}, 7 Dec 2026, 00:30 CET`,
       });
     });
 
     it("an untitled home by its date", () => {
-      expect(compareLabels([{ id: "a", address: null, created_at: "2026-12-07T12:00:00Z" }]).get("a")).toBe(
-        "Compare Untitled home, 7 Dec 2026",
+      expect(scanNames([{ id: "a", address: null, created_at: "2026-12-07T12:00:00Z" }]).get("a")).toBe(
+        "Untitled home, 7 Dec 2026",
       );
     });
   });

@@ -92,9 +92,10 @@ export function toggleCompare(picked: string[], id: string): string[] {
   return picked.length >= COMPARE_MAX ? picked : [...picked, id];
 }
 
-/** Each finished scan's compare checkbox name, by scan id: "Compare 12 Harbour View, 7 Dec 2026"; with the time
- * as well ("7 Dec 2026, 14:05 CET") when another of them has the same address and day, so each name is its own. */
-export function compareLabels(scans: Pick<ScanListItem, "id" | "address" | "created_at">[]): Map<string, string> {
+/** Each scan's name in the list, by scan id, for its compare checkbox and its Delete button: "12 Harbour View,
+ * 7 Dec 2026"; with the time as well ("7 Dec 2026, 14:05 CET") when another of them has the same address and day,
+ * so each name is its own. */
+export function scanNames(scans: Pick<ScanListItem, "id" | "address" | "created_at">[]): Map<string, string> {
   const named = scans.map((scan) => ({
     scan,
     address: scan.address?.trim() || "Untitled home",
@@ -106,7 +107,7 @@ export function compareLabels(scans: Pick<ScanListItem, "id" | "address" | "crea
   return new Map(
     named.map((entry) => {
       const when = (sameAddressAndDay.get(key(entry)) ?? 0) > 1 ? formatDate(entry.scan.created_at) : entry.day;
-      return [entry.scan.id, `Compare ${entry.address}, ${when}`];
+      return [entry.scan.id, `${entry.address}, ${when}`];
     }),
   );
 }

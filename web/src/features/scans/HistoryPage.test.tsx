@@ -97,7 +97,7 @@ describe("HistoryPage: homes picked to compare", () => {
 });
 
 describe("HistoryPage: two scans of one home made the same day", () => {
-  it("names each compare checkbox with its time as well, in the account's zone", async () => {
+  it("names each compare checkbox and Delete button with its time as well, in the account's zone", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);
     vi.spyOn(api, "listScans").mockResolvedValue({
       items: [
@@ -119,6 +119,11 @@ describe("HistoryPage: two scans of one home made the same day", () => {
       "Compare 12 Harbour View, Flat 3, 7 Dec 2026, 14:05 CET",
       "Compare 12 Harbour View, Flat 3, 7 Dec 2026, 09:30 CET",
       "Compare 3 Elm Lane, 7 Dec 2026",
+    ]);
+    expect(screen.getAllByRole("button", { name: /^Delete / }).map((button) => button.getAttribute("aria-label"))).toEqual([
+      "Delete 12 Harbour View, Flat 3, 7 Dec 2026, 14:05 CET",
+      "Delete 12 Harbour View, Flat 3, 7 Dec 2026, 09:30 CET",
+      "Delete 3 Elm Lane, 7 Dec 2026",
     ]);
   });
 });

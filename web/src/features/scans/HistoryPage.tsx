@@ -9,7 +9,7 @@ import { humanize } from "../../lib/answers";
 import { formatDate, plural, scannedAndUpdated } from "../../lib/format";
 import type { ScanListItem } from "../../lib/types";
 import { UPLOADS_SENT_EVENT } from "../../lib/uploadQueue";
-import { COMPARE_MAX, COMPARE_MIN, compareLabels, toggleCompare } from "../decision/decision";
+import { COMPARE_MAX, COMPARE_MIN, scanNames, toggleCompare } from "../decision/decision";
 import "../decision/decision.css";
 import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
@@ -48,10 +48,7 @@ export default function HistoryPage() {
   // Finished scans picked to compare, in the order picked.
   const [picked, setPicked] = useState<string[]>([]);
   const navigate = useNavigate();
-  const compareNames = useMemo(
-    () => compareLabels((scans.data?.pages ?? []).flatMap((page) => page.items).filter((scan) => scan.status === "succeeded")),
-    [scans.data],
-  );
+  const names = useMemo(() => scanNames((scans.data?.pages ?? []).flatMap((page) => page.items)), [scans.data]);
 
   // Photos kept while offline reached the server (the app sends them: watchOutbox, main.tsx): show them.
   useEffect(() => {
@@ -130,7 +127,7 @@ export default function HistoryPage() {
                       checked={picked.includes(scan.id)}
                       disabled={!picked.includes(scan.id) && picked.length >= COMPARE_MAX}
                       onChange={() => setPicked((prev) => toggleCompare(prev, scan.id))}
-                      aria-label={compareNames.get(scan.id)}
+                      aria-label={`Compare ${names.get(scan.id)}`}
                     />
                     <span aria-hidden="true">Compare</span>
                   </label>
@@ -138,6 +135,7 @@ export default function HistoryPage() {
                 <StatusBadge status={scan.status} />
                 <ConfirmButton
                   label="Delete"
+                  name={`Delete ${names.get(scan.id)}`}
                   confirmLabel="Delete scan"
                   busy={deleting === scan.id}
                   onConfirm={() => void remove(scan.id)}
