@@ -72,3 +72,18 @@ describe("what the model said, beneath a person's answer", () => {
     expect(said()).toBe("The model said: Yes");
   });
 });
+
+describe("answering while an answer is being saved", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("keeps the choices focusable but sends nothing more until it is saved", () => {
+    const put = vi.spyOn(reviewApi, "putAnswer").mockReturnValue(new Promise(() => undefined) as never);
+    item({ value: "Average", source: "model", text: "Average", note: null });
+    const good = screen.getByRole("button", { name: "Good" });
+    fireEvent.click(good);
+    expect(good.getAttribute("aria-disabled")).toBe("true");
+    expect((good as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(screen.getByRole("button", { name: "Poor" }));
+    expect(put).toHaveBeenCalledTimes(1);
+  });
+});

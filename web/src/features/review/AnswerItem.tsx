@@ -28,6 +28,8 @@ export interface AnswerItemProps {
   onMakeFinding?: (itemId: string, answer: Answer) => void;
   /** Which of `photos` a photo is, as a screen reader reads it ("Kitchen photo 2"); n counts from 1. */
   photoName?: (photo: ReportImage, n: number) => string;
+  /** Called as the answer is sent (saved or taken back): the item may move to another list once it is saved. */
+  onAnswering?: () => void;
 }
 
 const numberedPhoto = (_: ReportImage, n: number) => `Photo ${n}`;
@@ -43,6 +45,7 @@ export default function AnswerItem({
   onError,
   onMakeFinding,
   photoName = numberedPhoto,
+  onAnswering,
 }: AnswerItemProps) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState(answer.note ?? "");
@@ -59,6 +62,8 @@ export default function AnswerItem({
   const modelSaid = mine ? modelAnswerWords(answer) : null;
 
   async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}) {
+    if (busy) return;
+    onAnswering?.();
     setBusy(true);
     try {
       await reviewApi.putAnswer(scanId, scope, itemId, {
@@ -75,6 +80,7 @@ export default function AnswerItem({
   }
 
   async function revert() {
+    onAnswering?.();
     setBusy(true);
     try {
       await reviewApi.revertAnswer(scanId, scope, itemId);
@@ -92,7 +98,8 @@ export default function AnswerItem({
       type="button"
       className={`btn btn-choice${mine && sameValue(current, value) ? " is-chosen" : ""}`}
       aria-pressed={mine && sameValue(current, value)}
-      disabled={busy}
+      // Not `disabled` while saving: a browser takes the focus off a button it disables, to the top of the page.
+      aria-disabled={busy}
       onClick={() => void save(value)}
     >
       {text}
@@ -108,7 +115,7 @@ export default function AnswerItem({
         key="condition"
         aria-label={`${title} condition`}
         value={cond?.exists ? cond.condition ?? "" : ""}
-        disabled={busy}
+        aria-disabled={busy}
         onChange={(e) => void save({ exists: true, condition: isQuality(e.target.value) ? e.target.value : null })}
       >
         <option value="">Condition…</option>

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from "react";
 import AnswerItem, { type AnswerItemProps } from "./AnswerItem";
 import { answerValue, type Answer, type ReportImage } from "./reviewApi";
 
@@ -37,6 +38,21 @@ export default function ChecklistReview({
   analysed?: boolean;
   photoName?: AnswerItemProps["photoName"];
 }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const answering = useRef<Entry | null>(null);
+  // An answer can move its item to another list (a product not seen, once answered, joins the answered ones),
+  // which mounts it anew: the button pressed goes, and the focus with it to the top of the page. Once the
+  // item's new answer is here, a focus so lost goes to the item where it now is.
+  useLayoutEffect(() => {
+    const sent = answering.current;
+    const now = sent && entries.find((e) => e.itemId === sent.itemId);
+    if (!sent || !now || now.answer === sent.answer) return;
+    answering.current = null;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const items = Array.from(ref.current?.querySelectorAll("[data-item]") ?? []);
+    focusWithin(items.find((item) => item.getAttribute("data-item") === sent.itemId));
+  });
   const isAnswered = (e: Entry) => answerValue(e.answer.value) !== null || e.answer.source === "person";
   const isNotSeen = (e: Entry) => analysed && !isAnswered(e) && e.answer.kind === "product";
   const answered = entries.filter(isAnswered);
@@ -55,6 +71,7 @@ export default function ChecklistReview({
         onError={onError}
         onMakeFinding={onMakeFinding}
         photoName={photoName}
+        onAnswering={() => (answering.current = e)}
       />
     ) : (
       <li key={e.itemId} className="answer-item" data-testid="answer-item" data-item={e.itemId}>
@@ -65,7 +82,7 @@ export default function ChecklistReview({
       </li>
     );
   return (
-    <div className="checklist-review" role="group" aria-label={label}>
+    <div ref={ref} className="checklist-review" role="group" aria-label={label}>
       {answered.length > 0 ? <ul className="answer-list">{answered.map(item)}</ul> : null}
       {notSeen.length > 0 && (
         <details className="not-seen" data-testid="not-seen">
@@ -83,4 +100,14 @@ export default function ChecklistReview({
       )}
     </div>
   );
+}
+
+/** The item's chosen answer, else its first button; in a closed group, the group's own line. */
+function focusWithin(item: Element | null | undefined): void {
+  if (!item) return;
+  const closed = item.closest("details:not([open])");
+  const target = closed
+    ? closed.querySelector("summary")
+    : (item.querySelector('button[aria-pressed="true"]') ?? item.querySelector("button"));
+  if (target instanceof HTMLElement) target.focus();
 }

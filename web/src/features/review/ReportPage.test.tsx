@@ -290,6 +290,44 @@ describe("ReportPage", () => {
     await waitFor(() => expect(request).toHaveBeenCalledWith("DELETE", "/api/v1/scans/s1/answers/r1/products.oven"));
   });
 
+  it("keeps the focus in the item answered, where the answer moves it to another list or not", async () => {
+    let current = report();
+    // The server files the person's answer over the model's: the next read of the report has it.
+    request.mockImplementation(async (method: string, url: string, init?: { body?: { value?: unknown } }) => {
+      if (method === "GET") return current;
+      if (method === "PUT") {
+        const itemId = url.split("/").pop()!;
+        current = structuredClone(current);
+        const room = current.rooms[0];
+        const [answers, key] = itemId.startsWith("products.") ? [room.products, itemId.slice("products.".length)] : [room.checklist, itemId];
+        answers[key] = { ...answers[key], value: init?.body?.value, source: "person", model_value: answers[key].value };
+      }
+      return {} as never;
+    });
+    renderPage();
+    const room = await screen.findByTestId("room-report");
+    const itemOf = (id: string) => room.querySelector(`[data-item="${id}"]`) as HTMLElement;
+    const press = async (id: string, choice: string) => {
+      const button = within(itemOf(id)).getByRole("button", { name: choice });
+      button.focus();
+      fireEvent.click(button);
+      // Saving, it stays focusable: a browser sends the focus of a button it disables to the page.
+      expect((button as HTMLButtonElement).disabled).toBe(false);
+      await waitFor(() => expect(within(itemOf(id)).getByRole("button", { name: choice }).getAttribute("aria-pressed")).toBe("true"));
+      const focused = document.activeElement as HTMLElement;
+      expect(focused.tagName).toBe("BUTTON");
+      expect(focused.closest("[data-item]")).toBe(itemOf(id));
+      expect(focused.textContent).toBe(choice);
+    };
+    // The product not seen, answered, joins the answered items; so does the item nobody assessed.
+    await press("products.dishwasher", "Not present");
+    expect(within(room).queryByTestId("not-seen")).toBeNull();
+    await press("walls_condition", "Not visible");
+    expect(within(room).queryByTestId("not-assessed")).toBeNull();
+    // One already answered stays where it is.
+    await press("floor_condition", "Good");
+  });
+
   it("makes a finding from a poor answer and follows scan:updated from other tabs", async () => {
     const poor = report();
     poor.rooms[0].checklist.walls_condition = answer({ kind: "categorical", title: "Walls condition", value: "Poor", text: "Poor", source: "person" });
