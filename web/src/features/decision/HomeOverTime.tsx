@@ -4,16 +4,17 @@ import { Alert } from "../../components/ui";
 import { useCreateScan } from "../scans/queries";
 import { errorLines } from "../../lib/account";
 import { formatDate } from "../../lib/format";
-import type { ScanDetail } from "../../lib/types";
+import type { HouseType, ScanDetail } from "../../lib/types";
 import { earlierScans } from "./decision";
 import "./decision.css";
 import { useScansOfHouse } from "./queries";
 
 /**
  * One home over time, on its report: "Scan this home again" starts a new scan of the same house with the same
- * rooms; where the house has earlier scans, "Changes since" opens what changed room by room.
+ * rooms, and the house type the person gave (`houseTypeByPerson`; a model's guess is not carried over, the
+ * new photos may say more); where the house has earlier scans, "Changes since" opens what changed room by room.
  */
-export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
+export default function HomeOverTime({ scan, houseTypeByPerson }: { scan: ScanDetail; houseTypeByPerson: HouseType | null }) {
   const navigate = useNavigate();
   const scansOfHouse = useScansOfHouse(scan.house.id);
   const earlier = useMemo(
@@ -38,6 +39,7 @@ export default function HomeOverTime({ scan }: { scan: ScanDetail }) {
       const created = await createScan.mutateAsync({
         house_id: scan.house.id,
         rooms: scan.rooms.map((room) => (room.label?.trim() ? { label: room.label.trim() } : {})),
+        ...(houseTypeByPerson ? { house_type: houseTypeByPerson } : {}),
       });
       navigate(`/scans/${created.id}`);
     } catch (err) {

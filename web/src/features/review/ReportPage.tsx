@@ -20,7 +20,7 @@ import ShareButton from "../account/ShareButton";
 import { accountPreferences, adoptedPreferences } from "../account/preferences";
 import { api, ApiError } from "../../lib/api";
 import { plural, scannedAndUpdated } from "../../lib/format";
-import type { ScanDetail } from "../../lib/types";
+import type { HouseType, ScanDetail } from "../../lib/types";
 import HomeOverTime from "../decision/HomeOverTime";
 import RepairListPanel from "../decision/RepairListPanel";
 import { scanKeys } from "../scans/queries";
@@ -155,7 +155,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
 
       <RepairListPanel scanId={scanId} findings={report.findings} currency={report.costs?.currency || currency || "EUR"} />
 
-      <HomeOverTime scan={scan} />
+      <HomeOverTime scan={scan} houseTypeByPerson={houseType.source === "person" ? (houseType.value as HouseType | null) : null} />
 
       <ScopeAndLimitations
         report={report}
