@@ -10,10 +10,12 @@ import {
   whoAnswered,
   type Answer,
   type AnswerValue,
+  type Finding,
   type ReportImage,
 } from "./reviewApi";
 import { PERSON_ONLY_CHOICES, kindChoices, modelAnswerWords, sameValue } from "./choices";
 import { PhotoPicker } from "./PhotoInputs";
+import { findingAnchor } from "./FindingCard";
 import { ConfirmButton } from "../../components/ui";
 
 export interface AnswerItemProps {
@@ -28,6 +30,8 @@ export interface AnswerItemProps {
   onMakeFinding?: (itemId: string, answer: Answer) => void;
   /** Which of `photos` a photo is, as a screen reader reads it ("Kitchen photo 2"); n counts from 1. */
   photoName?: (photo: ReportImage, n: number) => string;
+  /** The finding made from this answer, if there is one: the item links to it rather than offer another. */
+  finding?: Finding;
   /** Called as the answer is sent (saved or taken back): the item may move to another list once it is saved. */
   onAnswering?: () => void;
 }
@@ -46,6 +50,7 @@ export default function AnswerItem({
   onMakeFinding,
   photoName = numberedPhoto,
   onAnswering,
+  finding,
 }: AnswerItemProps) {
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState(answer.note ?? "");
@@ -206,12 +211,29 @@ export default function AnswerItem({
             className="btn btn-ghost"
           />
         )}
-        {onMakeFinding && suggestsFinding(itemId, answer) && (
-          <button type="button" className="btn btn-secondary" onClick={() => onMakeFinding(itemId, answer)}>
-            Make this a finding
-          </button>
+        {finding ? (
+          <p className="finding-recorded small" data-testid="finding-recorded">
+            Finding recorded: <strong>{finding.title}</strong>{" "}
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => showFinding(finding.id)} aria-label={`Show the finding ${finding.title}`}>
+              Show it
+            </button>
+          </p>
+        ) : (
+          onMakeFinding &&
+          suggestsFinding(itemId, answer) && (
+            <button type="button" className="btn btn-secondary" onClick={() => onMakeFinding(itemId, answer)}>
+              Make this a finding
+            </button>
+          )
         )}
       </div>
     </li>
   );
+}
+
+/** Scrolls to a finding's card in the report and gives it the focus, so a screen reader reads it next. */
+function showFinding(findingId: string): void {
+  const card = document.getElementById(findingAnchor(findingId));
+  card?.scrollIntoView?.({ block: "start" });
+  card?.focus({ preventScroll: true });
 }

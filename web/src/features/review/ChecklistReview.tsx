@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from "react";
 import AnswerItem, { type AnswerItemProps } from "./AnswerItem";
-import { answerValue, type Answer, type ReportImage } from "./reviewApi";
+import { findingOfAnswer } from "./FindingCard";
+import { answerValue, type Answer, type Finding, type ReportImage } from "./reviewApi";
 
 export interface Entry {
   itemId: string;
@@ -24,6 +25,7 @@ export default function ChecklistReview({
   label,
   analysed = false,
   photoName,
+  findings = [],
 }: {
   scanId: string;
   scope: string;
@@ -37,6 +39,8 @@ export default function ChecklistReview({
   /** The models looked at this room's photos: a product they did not see there is "not seen". */
   analysed?: boolean;
   photoName?: AnswerItemProps["photoName"];
+  /** The report's findings: an answer made a finding links to it. */
+  findings?: Finding[];
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const answering = useRef<Entry | null>(null);
@@ -72,6 +76,7 @@ export default function ChecklistReview({
         onMakeFinding={onMakeFinding}
         photoName={photoName}
         onAnswering={() => (answering.current = e)}
+        finding={findingOfAnswer(findings, scope === "house" ? null : scope, e.itemId)}
       />
     ) : (
       <li key={e.itemId} className="answer-item" data-testid="answer-item" data-item={e.itemId}>

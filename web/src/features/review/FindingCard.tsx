@@ -9,6 +9,16 @@ export function photosById(rooms: { images: ReportImage[] }[]): Map<string, Repo
   return new Map(rooms.flatMap((room) => room.images.map((image) => [image.id, image] as const)));
 }
 
+/** The finding made from an answer: the one of the same room (null for the house) and checklist item. */
+export function findingOfAnswer(findings: Finding[], roomId: string | null, itemId: string | null | undefined): Finding | undefined {
+  return itemId ? findings.find((f) => f.checklist_item_id === itemId && f.room_id === roomId) : undefined;
+}
+
+/** The id of a finding's card in the report, for a link from the answer it was made from. */
+export function findingAnchor(findingId: string): string {
+  return `finding-card-${findingId}`;
+}
+
 /** Said where no finding is recorded: an empty list never reads as a sound home. */
 export function NoFindingsNote() {
   return (
@@ -38,7 +48,7 @@ export default function FindingCard({
   const marksOn = (photoId: string) => (finding.marks ?? []).filter((m) => m.photo_id === photoId);
   const hasCost = currency && typeof finding.cost_low === "number" && typeof finding.cost_high === "number";
   return (
-    <li className={`finding-card severity-${finding.severity}`} data-testid="finding">
+    <li id={findingAnchor(finding.id)} tabIndex={-1} className={`finding-card severity-${finding.severity}`} data-testid="finding">
       <div className="finding-line">
         <span className={`badge badge-${finding.severity}`}>{SEVERITY_TITLE[finding.severity]}</span>
         <strong className="finding-title">{finding.title}</strong>

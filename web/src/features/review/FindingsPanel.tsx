@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { useFocusBack } from "../../components/ui";
-import FindingCard, { NoFindingsNote, photosById } from "./FindingCard";
+import FindingCard, { NoFindingsNote, findingAnchor, findingOfAnswer, photosById } from "./FindingCard";
 import FindingEditor from "./FindingEditor";
 import { SeverityChips } from "./SeverityChips";
 import { SEVERITIES, SEVERITY_TITLE, reviewApi, type Finding, type FindingInput, type Report, type ReportRoom } from "./reviewApi";
@@ -44,10 +44,22 @@ export default function FindingsPanel({
   // When the form closes the focus goes back to what opened it: the finding's Edit button, or "Add a finding".
   const { opener, focus } = useFocusBack(editing, "new");
 
+  // "Make this a finding" for an answer already a finding opens that finding, saying so; another is made only
+  // when the person asks for one.
+  const [repeated, setRepeated] = useState<{ draft: FindingDraft; findingId: string } | null>(null);
+
   useEffect(() => {
     if (!draft) return;
+    const existing = findingOfAnswer(findings, draft.room_id ?? null, draft.checklist_item_id);
+    if (existing) {
+      setRepeated({ draft, findingId: existing.id });
+      setEditing(existing.id);
+      return;
+    }
+    setRepeated(null);
     setNewDraft(draft);
     setEditing("new");
+    // Only a new draft opens the form: the findings changing (a save) must not open it again.
   }, [draft]);
 
   async function remove(finding: Finding) {
@@ -75,7 +87,10 @@ export default function FindingsPanel({
         setEditing(created.id);
         onSaved();
       }}
-      onClose={() => setEditing(null)}
+      onClose={() => {
+        setRepeated(null);
+        setEditing(null);
+      }}
       onError={onError}
     />
   );
@@ -100,7 +115,23 @@ export default function FindingsPanel({
             <ul>
               {group.map((finding) =>
                 editable && editing === finding.id ? (
-                  <li key={finding.id} data-testid="finding" className="finding-card is-editing">
+                  <li key={finding.id} id={findingAnchor(finding.id)} data-testid="finding" className="finding-card is-editing">
+                    {repeated?.findingId === finding.id && (
+                      <p className="muted small" role="status" data-testid="finding-exists">
+                        This answer is already a finding: here it is to change.{" "}
+                        <button
+                          type="button"
+                          className="btn btn-ghost btn-small"
+                          onClick={() => {
+                            setNewDraft(repeated.draft);
+                            setRepeated(null);
+                            setEditing("new");
+                          }}
+                        >
+                          Make another finding from it
+                        </button>
+                      </p>
+                    )}
                     {editor(finding)}
                   </li>
                 ) : (

@@ -11,6 +11,7 @@ import {
   label,
   reviewApi,
   type Answer,
+  type Finding,
   type ReportRoom,
 } from "./reviewApi";
 
@@ -22,6 +23,7 @@ export default function RoomReview({
   onSaved,
   onError,
   onMakeFinding,
+  findings,
 }: {
   scanId: string;
   room: ReportRoom;
@@ -29,6 +31,8 @@ export default function RoomReview({
   onSaved: () => void;
   onError: (message: string) => void;
   onMakeFinding: (roomId: string, itemId: string, answer: Answer) => void;
+  /** The report's findings: an answer made a finding links to it. */
+  findings?: Finding[];
 }) {
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(room.label ?? "");
@@ -182,6 +186,7 @@ export default function RoomReview({
         label={`Checklist of ${room.name}`}
         analysed={room.analysed}
         photoName={(_, n) => roomPhotoName(room.name, n)}
+        findings={findings}
       />
     </article>
   );
