@@ -375,6 +375,19 @@ describe("ReportPage", () => {
     expect(within(form).getByRole("img", { name: "Kitchen photo 2" })).toBeTruthy();
   });
 
+  it("says an answer already made a finding is one, in its room, instead of offering to make another", async () => {
+    request.mockImplementation(async (method: string) => {
+      if (method !== "GET") return {} as never;
+      const data = report();
+      data.findings[1] = { ...data.findings[1], title: "Walls cracked", checklist_item_id: "walls_condition" };
+      return data;
+    });
+    renderPage();
+    const recorded = await screen.findByTestId("finding-recorded");
+    expect(recorded.textContent).toContain("Finding recorded: Walls cracked");
+    expect(screen.getAllByTestId("finding-recorded")).toHaveLength(1);
+  });
+
   it("opens a photo full screen and closes it with Escape", async () => {
     renderPage();
     fireEvent.click(await screen.findByRole("button", { name: "Open photo 1 of Kitchen" }));

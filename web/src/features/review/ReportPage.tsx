@@ -241,6 +241,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
           scope="house"
           entries={Object.entries(report.house.checklist).map(([itemId, answer]) => ({ itemId, answer }))}
           photos={report.rooms.flatMap((r) => r.images)}
+          findings={report.findings}
           editable={editable}
           onSaved={saved}
           onError={setError}
@@ -258,6 +259,7 @@ export default function ReportPage({ scan }: { scan: ScanDetail }) {
             key={room.id}
             scanId={scanId}
             room={room}
+            findings={report.findings}
             editable={editable}
             onSaved={saved}
             onError={setError}
