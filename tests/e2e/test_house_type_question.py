@@ -1,7 +1,8 @@
 """House type without an exterior (issue 25 part 5), in a real browser at phone size by touch: rooms named in
 Dutch with none showing the outside, the house step asks what kind of home it is; Skip saves nothing; one tap
-saves the person's answer, offline too (kept on the phone, stored once the connection returns); a room renamed
-"Jardin" shows the outside and the question goes; the answer is the person's in the report after the analysis."""
+saves the person's answer, shown as theirs with Change, offline too (kept on the phone, stored once the
+connection returns); a room renamed "Jardin" shows the outside and the question goes; the answer is the
+person's in the report after the analysis."""
 
 from __future__ import annotations
 
@@ -66,16 +67,19 @@ def test_the_house_step_asks_the_house_type_when_no_room_shows_the_outside(brows
         assert _house_type(server, headers, scan_id)["value"] is None
         question.get_by_role("button", name="Answer now").tap()
 
-        # One tap: the person's answer, on the server.
+        # One tap: the person's answer, on the server, shown as theirs instead of the question.
         question.get_by_role("button", name="Townhouse").tap()
-        question.get_by_role("button", name="Townhouse", pressed=True).wait_for()
+        question.get_by_test_id("house-type-answer").filter(has_text="Townhouse").wait_for()
+        assert question.get_by_role("heading", name="What kind of home is this?").count() == 0
         until(page, STORED, [scan_id, headers["Authorization"], "townhouse"], timeout=60_000)
 
-        # Offline: kept on the phone and shown as given, stored when the connection returns.
+        # Changed offline: kept on the phone and shown as given, stored when the connection returns.
         context.set_offline(True)
+        question.get_by_role("button", name="Change the house type").tap()
+        question.get_by_role("button", name="Townhouse", pressed=True).wait_for()
         question.get_by_role("button", name="Apartment").tap()
         question.get_by_test_id("house-type-waiting").wait_for()
-        question.get_by_role("button", name="Apartment", pressed=True).wait_for()
+        question.get_by_test_id("house-type-answer").filter(has_text="Apartment").wait_for()
         page.get_by_text("1 answer saved on this phone will go to the server").wait_for()
         shot(page, "house-type-02-offline")
         context.set_offline(False)
