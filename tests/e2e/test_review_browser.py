@@ -115,10 +115,10 @@ def test_a_person_reviews_the_report_on_a_phone_and_the_pdf_has_it(browser: Any,
         floor.get_by_test_id("answer-source").filter(has_text="You").wait_for()
         floor.locator("summary", has_text="Note or photo").click()
         floor.get_by_label("Note for Floor condition").fill("Scratched boards by the window")
-        floor.get_by_label("Attach photo 1").check()
+        floor.get_by_role("checkbox", name="Front room photo 1").check()
         floor.get_by_role("button", name="Save note and photos").click()
         floor.get_by_text("“Scratched boards by the window”").wait_for()
-        floor.get_by_role("img", name="Photo for Floor condition").wait_for()
+        floor.get_by_role("img", name="Front room photo 1, for Floor condition").wait_for()
 
         # 3. A safety finding.
         page.get_by_test_id("findings").get_by_role("button", name="Add a finding").click()
