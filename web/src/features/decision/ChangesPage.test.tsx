@@ -40,6 +40,19 @@ describe("a room's answers then and now", () => {
   });
 });
 
+/** The changes of scan "now" since scan "then", as their page shows them. */
+function renderChangesPage() {
+  render(
+    withQueries(
+      <MemoryRouter initialEntries={["/scans/now/changes?since=then"]}>
+        <Routes>
+          <Route path="/scans/:scanId/changes" element={<ChangesPage />} />
+        </Routes>
+      </MemoryRouter>,
+    ),
+  );
+}
+
 const finding = (id: string, title: string, severity: string, roomId: string | null) =>
   ({ id, title, severity, room_id: roomId, photo_ids: [], marks: [], source: "person" }) as unknown;
 
@@ -77,15 +90,7 @@ describe("ChangesPage", () => {
       if (url.startsWith("/api/v1/scans/now/changes")) return changes as never;
       throw new Error(`unexpected ${method} ${url}`);
     });
-    render(
-      withQueries(
-        <MemoryRouter initialEntries={["/scans/now/changes?since=then"]}>
-          <Routes>
-            <Route path="/scans/:scanId/changes" element={<ChangesPage />} />
-          </Routes>
-        </MemoryRouter>,
-      ),
-    );
+    renderChangesPage();
     const house = await screen.findByTestId("change-house");
     expect(within(house).getByRole("heading", { name: "The whole home" })).toBeTruthy();
     expect(within(house).getByText("New findings (1)").parentElement?.textContent).toContain("No smoke alarm on the landing");
@@ -113,15 +118,7 @@ describe("ChangesPage's title", () => {
       if (url.startsWith("/api/v1/scans/now/changes")) return changes as never;
       throw new Error(`unexpected ${method} ${url}`);
     });
-    render(
-      withQueries(
-        <MemoryRouter initialEntries={["/scans/now/changes?since=then"]}>
-          <Routes>
-            <Route path="/scans/:scanId/changes" element={<ChangesPage />} />
-          </Routes>
-        </MemoryRouter>,
-      ),
-    );
+    renderChangesPage();
     expect(await screen.findByRole("heading", { level: 1, name: "Changes since 7 Dec 2026, 21:40 CET" })).toBeTruthy();
   });
 });
