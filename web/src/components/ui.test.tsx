@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { ConfirmButton, useDialogFocus, useFocusBack } from "./ui";
+import { ConfirmButton, PasswordField, useDialogFocus, useFocusBack } from "./ui";
 
 function Dialog({ onClose }: { onClose: () => void }) {
   const ref = useDialogFocus<HTMLDivElement>();
@@ -115,3 +115,20 @@ describe("useFocusBack", () => {
   });
 });
 
+
+describe("PasswordField", () => {
+  it("a new password says its rule, as its description; the current one and a repeat say nothing", () => {
+    render(
+      <>
+        <PasswordField label="New password" value="" onChange={() => {}} isNew />
+        <PasswordField label="Repeat it" value="" onChange={() => {}} isNew hint="" />
+        <PasswordField label="Current password" value="" onChange={() => {}} />
+      </>,
+    );
+    const fresh = screen.getByLabelText("New password");
+    expect(fresh.getAttribute("minlength")).toBe("8");
+    expect(document.getElementById(fresh.getAttribute("aria-describedby") ?? "")?.textContent).toBe("At least 8 characters.");
+    expect(screen.getByLabelText("Repeat it").getAttribute("aria-describedby")).toBeNull();
+    expect(screen.getByLabelText("Current password").getAttribute("aria-describedby")).toBeNull();
+  });
+});

@@ -159,14 +159,17 @@ export function PageTitle({ children, title }: { children: ReactNode; title: str
   );
 }
 
-/** A labelled password input. A new password (`isNew`) needs 8 characters and lets the browser suggest one;
- * any other is the account's current password, for the browser to fill in. */
+const NEW_PASSWORD_MIN = 8;
+
+/** A labelled password input. A new password (`isNew`) needs 8 characters, says so (its `hint` unless given
+ * another; "" for none) and lets the browser suggest one; any other is the account's current password, for the
+ * browser to fill in. */
 export function PasswordField({
   label,
   value,
   onChange,
   isNew = false,
-  hint,
+  hint = isNew ? `At least ${NEW_PASSWORD_MIN} characters.` : undefined,
 }: {
   label: string;
   value: string;
@@ -174,14 +177,17 @@ export function PasswordField({
   isNew?: boolean;
   hint?: string;
 }) {
+  const inputId = useId();
   const hintId = useId();
+  // The hint sits outside the <label>: the field's name is its label alone, the hint its description.
   return (
-    <label className="field">
-      <span>{label}</span>
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
       <input
+        id={inputId}
         type="password"
         autoComplete={isNew ? "new-password" : "current-password"}
-        minLength={isNew ? 8 : undefined}
+        minLength={isNew ? NEW_PASSWORD_MIN : undefined}
         required
         aria-describedby={hint ? hintId : undefined}
         value={value}
@@ -192,7 +198,7 @@ export function PasswordField({
           {hint}
         </small>
       )}
-    </label>
+    </div>
   );
 }
 

@@ -59,7 +59,7 @@ function ChangePassword() {
       {error && <Alert lines={error} />}
       {done && <p className="notice">Password changed. You were signed out on your other devices.</p>}
       <PasswordField label="Current password" value={current} onChange={edit(setCurrent)} />
-      <PasswordField label="New password" value={next} onChange={edit(setNext)} isNew hint="At least 8 characters." />
+      <PasswordField label="New password" value={next} onChange={edit(setNext)} isNew />
       <button className="btn btn-secondary" type="submit" disabled={busy}>
         {busy ? "Changing…" : "Change password"}
       </button>

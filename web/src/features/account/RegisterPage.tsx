@@ -60,7 +60,6 @@ export default function RegisterPage() {
           value={form.password}
           onChange={(password) => setForm((f) => ({ ...f, password }))}
           isNew
-          hint="At least 8 characters."
         />
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Creating account…" : "Create account"}

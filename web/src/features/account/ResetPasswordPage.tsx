@@ -45,7 +45,7 @@ export default function ResetPasswordPage() {
           {error && <Alert lines={error} />}
           <form onSubmit={submit} className="form">
             <PasswordField label="New password" value={password} onChange={setPassword} isNew />
-            <PasswordField label="Repeat the new password" value={repeat} onChange={setRepeat} isNew />
+            <PasswordField label="Repeat the new password" value={repeat} onChange={setRepeat} isNew hint="" />
             <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
               {busy ? "Saving…" : "Set new password"}
             </button>
