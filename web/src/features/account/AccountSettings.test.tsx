@@ -11,7 +11,6 @@ afterEach(() => vi.restoreAllMocks());
 const wrongPassword = () => new ApiError(403, "the password is wrong", undefined, "wrong_password");
 
 const passwordForm = () => screen.getByRole("form", { name: "Change password" });
-// The fields' accessible names include the hint inside their label: found by what they hold instead.
 const field = (autocomplete: "current-password" | "new-password") =>
   passwordForm().querySelector<HTMLInputElement>(`input[autocomplete="${autocomplete}"]`)!;
 
@@ -48,5 +47,17 @@ describe("changing the password", () => {
     const hint = document.getElementById(describedBy!);
     expect(hint?.textContent).toBe("At least 8 characters.");
     expect(next.minLength).toBe(8);
+  });
+});
+
+describe("deleting the account", () => {
+  it("says a wrong password in a sentence", async () => {
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    vi.spyOn(accountApi, "deleteAccount").mockRejectedValue(wrongPassword());
+    render(<AccountSettings />);
+    const form = screen.getByRole("form", { name: "Delete account" });
+    fireEvent.change(form.querySelector("input")!, { target: { value: "not-mine" } });
+    fireEvent.submit(form);
+    expect((await screen.findByRole("alert")).textContent).toBe("The password is not right.");
   });
 });

@@ -17,10 +17,11 @@ export default function AccountSettings() {
   );
 }
 
-/** Lines for a refused password change: a wrong current password in a sentence, anything else as the server said it. */
-function changePasswordError(err: unknown): string[] {
-  if (err instanceof ApiError && err.code === "wrong_password") return ["The current password is not right."];
-  return errorLines(err, "The password could not be changed.");
+/** Lines for a refused request the password was asked for: a wrong password as `wrong` says it, anything else as
+ * the server said it (else `fallback`). */
+function passwordRequestError(err: unknown, wrong: string, fallback: string): string[] {
+  if (err instanceof ApiError && err.code === "wrong_password") return [wrong];
+  return errorLines(err, fallback);
 }
 
 function ChangePassword() {
@@ -47,7 +48,7 @@ function ChangePassword() {
       setNext("");
       setDone(true);
     } catch (err) {
-      setError(changePasswordError(err));
+      setError(passwordRequestError(err, "The current password is not right.", "The password could not be changed."));
     } finally {
       setBusy(false);
     }
@@ -111,7 +112,7 @@ function DeleteAccount() {
       await accountApi.deleteAccount(password);
       logout();
     } catch (err) {
-      setError(errorLines(err, "The account could not be deleted."));
+      setError(passwordRequestError(err, "The password is not right.", "The account could not be deleted."));
       setBusy(false);
     }
   }
