@@ -29,7 +29,13 @@ describe("the share dialog", () => {
     expect(link.rows).toBeGreaterThan(1);
     expect(link.readOnly).toBe(true);
 
-    fireEvent.click(await screen.findByRole("button", { name: "Revoke" }));
+    // Revoking asks first: the first press revokes nothing, Cancel keeps the link.
+    fireEvent.click(await screen.findByRole("button", { name: /^Revoke the link created / }));
+    expect(revoke).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(revoke).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: /^Revoke the link created / }));
+    fireEvent.click(screen.getByRole("button", { name: "Revoke this link" }));
     await waitFor(() => expect(revoke).toHaveBeenCalledWith("s1", "sh1"));
     await waitFor(() => expect(screen.queryByRole("textbox", { name: "Share link" })).toBeNull());
     expect(await screen.findByText("No active links.")).toBeTruthy();

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { accountApi, errorLines } from "../../lib/account";
 import { useInvalidateShares, useShares } from "./queries";
 import { formatDate } from "../../lib/format";
-import { Alert, useDialogFocus } from "../../components/ui";
+import { Alert, ConfirmButton, useDialogFocus } from "../../components/ui";
 import "./account.css";
 
 const day = (iso: string) => formatDate(iso, { dateOnly: true });
@@ -136,9 +136,14 @@ function ShareDialog({ scanId, onClose }: { scanId: string; onClose: () => void 
                 <span>
                   Created {day(share.created_at)}, expires {day(share.expires_at)}
                 </span>
-                <button type="button" className="btn btn-ghost btn-danger btn-small" onClick={() => void revoke(share.id)}>
-                  Revoke
-                </button>
+                {/* Asked first, as a repair list's link is: a revoked link cannot be brought back. */}
+                <ConfirmButton
+                  label="Revoke"
+                  name={`Revoke the link created ${day(share.created_at)}`}
+                  confirmLabel="Revoke this link"
+                  onConfirm={() => void revoke(share.id)}
+                  className="btn btn-ghost btn-danger btn-small"
+                />
               </li>
             ))}
           </ul>

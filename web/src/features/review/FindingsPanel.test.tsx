@@ -1,7 +1,7 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import FindingsPanel, { type FindingDraft } from "./FindingsPanel";
-import type { Finding, ReportRoom } from "./reviewApi";
+import { reviewApi, type Finding, type ReportRoom } from "./reviewApi";
 import { createQueryClient } from "../../lib/queryClient";
 import { withQueries } from "../../test-utils";
 
@@ -68,5 +68,21 @@ describe("making a finding of an answer", () => {
     panel([waterDamage], draft(2, { room_id: "r2" }));
     expect(screen.getByRole("form", { name: "New finding" })).toBeTruthy();
     expect(screen.queryByTestId("finding-exists")).toBeNull();
+  });
+});
+
+describe("removing a finding", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("asks first, naming the finding: one tap next to Edit removes nothing", async () => {
+    const remove = vi.spyOn(reviewApi, "deleteFinding").mockResolvedValue(undefined as never);
+    panel([waterDamage], null);
+    fireEvent.click(screen.getByRole("button", { name: "Remove finding ‘Water damage’" }));
+    expect(remove).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(remove).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole("button", { name: "Remove finding ‘Water damage’" }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove ‘Water damage’ for good" }));
+    await waitFor(() => expect(remove).toHaveBeenCalledWith("s1", "f1"));
   });
 });

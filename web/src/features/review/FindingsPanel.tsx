@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from "react";
-import { useFocusBack } from "../../components/ui";
+import { ConfirmButton, useFocusBack } from "../../components/ui";
 import FindingCard, { NoFindingsNote, findingAnchor, findingOfAnswer, photosById } from "./FindingCard";
 import FindingEditor from "./FindingEditor";
 import { SeverityChips } from "./SeverityChips";
@@ -147,9 +147,13 @@ export default function FindingsPanel({
                         >
                           Edit
                         </button>
-                        <button type="button" className="btn btn-ghost btn-small" onClick={() => void remove(finding)} aria-label={`Remove ${finding.title}`}>
-                          Remove
-                        </button>
+                        <ConfirmButton
+                          label="Remove"
+                          name={`Remove finding ‘${finding.title}’`}
+                          confirmLabel={`Remove ‘${finding.title}’ for good`}
+                          onConfirm={() => void remove(finding)}
+                          className="btn btn-ghost btn-danger btn-small"
+                        />
                       </div>
                     )}
                   </FindingCard>
