@@ -85,6 +85,7 @@ export default function FindingEditor({
 
   const room = rooms.find((r) => r.id === roomId);
   const problem = costProblem(costLow, costHigh);
+  const untitled = !title.trim();
   const formId = finding ? `finding-${finding.id}` : "finding-new";
 
   function fields(): FindingInput {
@@ -257,12 +258,22 @@ export default function FindingEditor({
         )}
         {!finding && <p className="muted small">Once saved, add close-ups and mark the spot on them.</p>}
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={busy || !title.trim() || !!problem}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || untitled || !!problem}
+            aria-describedby={untitled ? `${formId}-save-why` : undefined}
+          >
             Save finding
           </button>
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             {finding ? "Done" : "Cancel"}
           </button>
+          {untitled && (
+            <p id={`${formId}-save-why`} className="save-why muted small" data-testid="save-why">
+              Give it a title to save.
+            </p>
+          )}
         </div>
       </form>
 

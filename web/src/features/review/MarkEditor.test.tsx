@@ -60,6 +60,17 @@ describe("MarkEditor", () => {
   });
 });
 
+describe("the shape to mark with", () => {
+  it("ticks the chosen shape only, and the tick follows the choice", () => {
+    render(<MarkEditor photo={photo} title="Damp" initial={[]} onSave={() => undefined} onCancel={() => undefined} />);
+    const ticked = () => screen.getAllByTestId("shape-tick").map((tick) => tick.closest("label")?.textContent);
+    expect(ticked()).toEqual(["✓Box"]);
+    fireEvent.click(screen.getByRole("radio", { name: "Arrow" }));
+    expect(ticked()).toEqual(["✓Arrow"]);
+    expect(screen.getByRole("radio", { name: "Arrow" })).toHaveProperty("checked", true);
+  });
+});
+
 describe("marks", () => {
   it("keeps every mark inside the photo", () => {
     expect(clampMark({ photo_id: "p", shape: "pin", x: 1.4, y: -0.2 })).toEqual({ photo_id: "p", shape: "pin", x: 1, y: 0 });
@@ -121,6 +132,18 @@ describe("FindingEditor", () => {
         body: expect.objectContaining({ trade: "damp_specialist", cost_low: 900, cost_high: 1500, cost_source: "person", room_id: "r1" }),
       }),
     );
+  });
+
+  it("says why Save finding is greyed out while the finding has no title", () => {
+    renderEditor();
+    const save = screen.getByRole("button", { name: "Save finding" }) as HTMLButtonElement;
+    fireEvent.change(screen.getByRole("textbox", { name: "What is it?" }), { target: { value: "  " } });
+    expect(save.disabled).toBe(true);
+    expect(screen.getByRole("button", { name: "Save finding", description: "Give it a title to save." })).toBe(save);
+    fireEvent.change(screen.getByRole("textbox", { name: "What is it?" }), { target: { value: "Damp" } });
+    expect(save.disabled).toBe(false);
+    expect(save.getAttribute("aria-describedby")).toBeNull();
+    expect(screen.queryByText("Give it a title to save.")).toBeNull();
   });
 
   it("saves a box drawn on the finding's photo as fractions", async () => {

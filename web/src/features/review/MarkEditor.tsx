@@ -112,6 +112,11 @@ export default function MarkEditor({
         {MARK_SHAPES.map((s) => (
           <label key={s} className={`btn btn-choice${shape === s ? " is-chosen" : ""}`}>
             <input type="radio" name={`mark-shape-${photo.id}`} value={s} checked={shape === s} onChange={() => setShape(s)} className="visually-hidden" />
+            {shape === s && (
+              <span aria-hidden="true" data-testid="shape-tick">
+                ✓
+              </span>
+            )}
             {SHAPE_TITLE[s]}
           </label>
         ))}
