@@ -80,6 +80,9 @@ BAD_FILES = [
     ("script.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "not a photo"),
     ("page.jpg", b"<html><script>alert(1)</script></html>", "not a photo"),
     ("anim.gif", photo(fmt="GIF"), "not a photo"),
+    ("dot.jpg", photo(size=(1, 1)), "the photo is 1x1 pixels: a photo must be at least 32 pixels on each side"),
+    ("kitchen.jpg", photo(size=(1, 60000)), "the photo is 1x60000 pixels"),
+    ("ribbon.png", photo(size=(3300, 320), fmt="PNG"), "no more than 10:1 wide"),
 ]
 
 
@@ -98,6 +101,16 @@ async def test_each_bad_file_is_rejected_with_its_reason(
         assert reason in detail["errors"][0]["reason"]
         assert detail["errors"][0]["index"] == 1
         assert await stored_state(live_server) == (0, 0), "the good file of a rejected request is not kept either"
+
+
+async def test_the_smallest_and_longest_photos_that_can_be_analysed_are_kept(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        scan = await create_scan(client, token, rooms=1)
+        shapes = [(32, 32), (32, 320), (3200, 320)]
+        response = await upload(client, token, scan["id"], [(f"{w}x{h}.jpg", photo(size=(w, h)), 0) for w, h in shapes])
+        assert response.status_code == 200, response.text
+        assert [(image["width"], image["height"]) for image in response.json()["images"]] == shapes
 
 
 async def test_limits_on_size_and_count(tmp_path: Path, database_url: str) -> None:

@@ -72,6 +72,25 @@ def too_large_reason(size: int, max_bytes: int) -> str:
     return f"the file is {shown} — {LIMIT_PHRASE} {limit}"
 
 
+# The smallest photo that can be measured and analysed, and the longest strip. The measures need a 9 x 8
+# grid (dhash) and a Laplacian; the classifiers cut crops of 0.62 of the short side and scale them to
+# 224 pixels; the detector squashes the whole photo square. Under 32 pixels a side there is nothing to
+# judge, and past 10:1 it is a strip, not a room (phone panoramas are about 4:1 to 8:1). A small photo
+# above the floor is kept with the quality check's "too small" warning (quality.SMALL_MIN_SHORT_SIDE).
+MIN_PHOTO_SIDE = 32
+MAX_PHOTO_ASPECT = 10
+
+
+def shape_problem(width: int, height: int) -> str | None:
+    """Why a photo of this size cannot be analysed, or None."""
+    if min(width, height) >= MIN_PHOTO_SIDE and max(width, height) <= MAX_PHOTO_ASPECT * min(width, height):
+        return None
+    return (
+        f"the photo is {width}x{height} pixels: a photo must be at least {MIN_PHOTO_SIDE} pixels on each side"
+        f" and no more than {MAX_PHOTO_ASPECT}:1 wide"
+    )
+
+
 def is_limit_reason(reason: str) -> bool:
     """A reason that is about a limit (size, pixels), not about the file's content: the answer is a 413."""
     return LIMIT_PHRASE in reason or "more than the limit" in reason
@@ -116,6 +135,9 @@ def normalise_image(raw: bytes, *, max_bytes: int, max_pixels: int) -> Normalise
                 f"the image is {width}x{height} pixels ({width * height / 1e6:.1f} MP) — {LIMIT_PHRASE}"
                 f" {max_pixels / 1e6:g} MP"
             )
+        problem = shape_problem(width, height)
+        if problem is not None:
+            raise ImageRejected(problem)
         if getattr(image, "n_frames", 1) > 1 and image.format != "HEIF":
             raise ImageRejected("animated images are not accepted")
         source_format = image.format or ""
