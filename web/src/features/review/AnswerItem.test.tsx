@@ -87,3 +87,30 @@ describe("answering while an answer is being saved", () => {
     expect(put).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("saving a note or photos on an answer", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("says politely that the note was saved, and stops saying it once the note changes", async () => {
+    const put = vi.spyOn(reviewApi, "putAnswer").mockResolvedValue(undefined as never);
+    const onSaved = item({ note: null });
+    const status = screen.getByTestId("note-saved");
+    expect(status.getAttribute("role")).toBe("status");
+    expect(status.textContent).toBe("");
+    fireEvent.change(screen.getByRole("textbox", { name: "Note for Walls condition" }), { target: { value: "Crack by the door" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save note and photos" }));
+    await waitFor(() => expect(status.textContent).toBe("Note saved."));
+    expect(put).toHaveBeenCalledWith("s1", "r1", "walls_condition", { value: "Good", note: "Crack by the door", photo_ids: [] });
+    expect(onSaved).toHaveBeenCalled();
+    fireEvent.change(screen.getByRole("textbox", { name: "Note for Walls condition" }), { target: { value: "Crack by the door, 2 mm" } });
+    expect(status.textContent).toBe("");
+  });
+
+  it("says nothing was saved when the server refuses the note", async () => {
+    vi.spyOn(reviewApi, "putAnswer").mockRejectedValue(new Error("The note is too long."));
+    item({ note: null });
+    fireEvent.click(screen.getByRole("button", { name: "Save note and photos" }));
+    await waitFor(() => expect((screen.getByRole("button", { name: "Save note and photos" }) as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.getByTestId("note-saved").textContent).toBe("");
+  });
+});

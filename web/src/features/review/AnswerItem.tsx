@@ -66,10 +66,15 @@ export default function AnswerItem({
   // What the model said under the person's answer: none means reverting leaves the item not assessed.
   const modelSaid = mine ? modelAnswerWords(answer) : null;
 
-  async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}) {
-    if (busy) return;
+  // Said once the note and photos are saved (a polite status, as "Finding recorded" is shown): the note
+  // appearing above is easy to miss, and a screen reader hears nothing of it.
+  const [noteSaved, setNoteSaved] = useState("");
+
+  async function save(value: AnswerValue, extra: { note?: string; photo_ids?: string[] } = {}): Promise<boolean> {
+    if (busy) return false;
     onAnswering?.();
     setBusy(true);
+    setNoteSaved("");
     try {
       await reviewApi.putAnswer(scanId, scope, itemId, {
         value,
@@ -77,11 +82,17 @@ export default function AnswerItem({
         photo_ids: extra.photo_ids ?? (mine ? photoIds : []),
       });
       onSaved();
+      return true;
     } catch (e) {
       onError(e instanceof Error ? e.message : "The answer could not be saved.");
+      return false;
     } finally {
       setBusy(false);
     }
+  }
+
+  async function saveNote(value: AnswerValue) {
+    if (await save(value, { note, photo_ids: chosen })) setNoteSaved(noteSavedText(note, chosen));
   }
 
   async function revert() {
@@ -184,7 +195,16 @@ export default function AnswerItem({
           <summary>Note or photo</summary>
           <label className="field">
             <span>Note</span>
-            <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={4000} aria-label={`Note for ${title}`} />
+            <textarea
+              value={note}
+              onChange={(e) => {
+                setNote(e.target.value);
+                setNoteSaved("");
+              }}
+              rows={2}
+              maxLength={4000}
+              aria-label={`Note for ${title}`}
+            />
           </label>
           {photos.length > 0 && (
             <PhotoPicker legend={`Photos to attach to ${title}`} photos={photos} chosen={chosen} onChange={setChosen} photoName={photoName} />
@@ -196,12 +216,15 @@ export default function AnswerItem({
               type="button"
               className="btn btn-secondary"
               disabled={busy}
-              onClick={() => void save(current, { note, photo_ids: chosen })}
+              onClick={() => void saveNote(current)}
             >
               Save note and photos
             </button>
           )}
         </details>
+        <p className="note-saved small" role="status" data-testid="note-saved">
+          {noteSaved}
+        </p>
         {mine && (
           <ConfirmButton
             label={modelSaid === null ? "Clear my answer" : "Use the model’s answer"}
@@ -229,6 +252,14 @@ export default function AnswerItem({
       </div>
     </li>
   );
+}
+
+function noteSavedText(note: string, photoIds: string[]): string {
+  const hasNote = note.trim() !== "";
+  if (hasNote && photoIds.length > 0) return "Note and photos saved.";
+  if (hasNote) return "Note saved.";
+  if (photoIds.length > 0) return "Photos saved.";
+  return "Saved: no note or photos.";
 }
 
 /** Scrolls to a finding's card in the report and gives it the focus, so a screen reader reads it next. */
