@@ -130,6 +130,10 @@ describe("SharedReportPage", () => {
     expect(finding.textContent).not.toMatch(/Cost/);
     const limits = screen.getByTestId("limitations");
     expect(limits.textContent).toContain("This is not a full inspection");
+    // Who checked: the one who inspected, not "the owner" (read as the property's owner).
+    expect(within(limits).getByTestId("limitations-statement").textContent).toBe(
+      "The person who inspected this home checked 2 of 14 items. This is not a full inspection: most of the home was not judged.",
+    );
     expect(limits.textContent).toContain("2 items judged by the owner");
     expect(within(limits).getByTestId("not-visible").textContent).toContain("Walls condition");
     expect(within(limits).getByTestId("not-assessed-items").textContent).toContain("Kitchen: 1 item");

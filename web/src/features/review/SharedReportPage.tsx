@@ -43,6 +43,17 @@ function AnswerList({ checklist, audience }: { checklist: Record<string, Answer>
   );
 }
 
+const OWNER_SUBJECT = /^The owner\b/;
+
+/**
+ * The report as a reader of a link reads it: the server's scope statement opens with "The owner checked…",
+ * which a buyer or tenant reads as the property's owner; here it names the one who did the inspection.
+ */
+export function readersReport<R extends { limitations: { statement: string } }>(report: R): R {
+  const statement = report.limitations.statement.replace(OWNER_SUBJECT, "The person who inspected this home");
+  return statement === report.limitations.statement ? report : { ...report, limitations: { ...report.limitations, statement } };
+}
+
 /** A page behind a share link is not for search engines. */
 export function useNoIndex(): void {
   useEffect(() => {
@@ -99,7 +110,7 @@ export default function SharedReportPage() {
   if (failure) return <SharedFailureCard failure={failure} what="report" />;
   if (!shared) return <Spinner label="Opening the shared report…" />;
 
-  const report = shared.report;
+  const report = readersReport(shared.report);
   const audience: Audience = report.audience ?? "reader";
   const address = report.house.address || "A home";
   const photos = photosById(report.rooms);
