@@ -49,6 +49,7 @@ describe("finishing a capture with a room without photos", () => {
   afterEach(() => {
     vi.restoreAllMocks();
     forgetQueue("s1");
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
   });
 
   const scan = draft([
@@ -59,9 +60,14 @@ describe("finishing a capture with a room without photos", () => {
   it("is not blocked: the person finishes without it on purpose", async () => {
     capture(scan);
     fireEvent.click(screen.getByRole("button", { name: "Finish and analyse" }));
+    const scrolled = vi.fn();
+    Element.prototype.scrollIntoView = scrolled; // jsdom has none; taken away again after each test
     const question = await screen.findByTestId("empty-rooms");
     expect(question.textContent).toContain("Bedroom has no photos");
     await waitFor(() => expect(document.activeElement).toBe(question));
+    // Its end brought into view (above the sticky bottom bar, by its scroll margin), not just its top edge.
+    expect(scrolled.mock.contexts).toContain(question);
+    expect(scrolled).toHaveBeenCalledWith({ block: "end" });
     expect(processScan).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole("button", { name: "Finish without photos of it" }));
     await waitFor(() => expect(processScan).toHaveBeenCalledWith("s1"));
@@ -95,6 +101,7 @@ describe("removing a room whose photos are not on the server yet", () => {
   afterEach(() => {
     vi.restoreAllMocks();
     forgetQueue("s1");
+    delete (Element.prototype as Partial<Element>).scrollIntoView;
   });
 
   const scan = draft([
@@ -199,6 +206,33 @@ describe("the message after an upload", () => {
       await queue.idle();
     });
     expect(screen.getByText("2 photos uploaded. The room’s checklist is below the photos.")).toBeTruthy();
+  });
+
+  it("is not heard in the next room: moving on clears it", async () => {
+    const uploaded = () => ({
+      promise: Promise.resolve({ images: [{ ...image, id: "i9", room_id: null }], duplicates: [] } as never),
+      abort: () => undefined,
+    });
+    const queue = queueFor("s1", () => new UploadQueue(uploaded, () => undefined));
+    capture(
+      draft([
+        { id: "r1", label: "Living room", images: [] },
+        { id: "r2", label: "Exterior", images: [] },
+      ]),
+      "/scans/s1?room=0",
+    );
+    await act(async () => undefined);
+    await act(async () => {
+      queue.add([new File(["x"], "living.jpg", { type: "image/jpeg" })], 0);
+      queue.start(0);
+      await queue.idle();
+    });
+    const said = screen.getByText("1 photo uploaded. The room’s checklist is below the photos.");
+    expect(said.getAttribute("aria-live")).toBe("polite");
+    fireEvent.click(screen.getByRole("button", { name: "Next room →" }));
+    await screen.findByRole("heading", { level: 1, name: /^Exterior/ });
+    expect(said.textContent).toBe("");
+    expect(screen.queryByText(/photos? uploaded\. The room’s checklist/)).toBeNull();
   });
 });
 

@@ -130,6 +130,9 @@ export default function CapturePage({ scan, setScan, reload }: Props) {
   if (announcedRef.current === null) announcedRef.current = new Set(uploadedKeys(queue.items));
   const rejected = items.filter((i) => i.status === "rejected" && i.roomOrdinal === room?.ordinal && !onHouse);
   const hereOrdinal = onHouse ? null : room?.ordinal;
+  // Another room (or the house): the last room's news no longer applies, and a screen reader reading the live
+  // region must not hear it here. Before the effects below, which may say this room's news.
+  useEffect(() => setAnnouncement(""), [hereOrdinal]);
   useEffect(() => {
     const announced = announcedRef.current!;
     const fresh = items.filter((i) => i.status === "done" && !announced.has(i.key));

@@ -173,7 +173,12 @@ export function EmptyRooms({
   canRemove: boolean;
 }) {
   const ref = useRef<HTMLElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useEffect(() => {
+    // Its end in view above the sticky bottom bar (scroll-margin-bottom, capture.css): focus alone scrolled it
+    // just into the viewport, its Remove and Finish buttons under the bar.
+    ref.current?.focus({ preventScroll: true });
+    ref.current?.scrollIntoView?.({ block: "end" });
+  }, []);
   const names = rooms.map(roomName);
   return (
     <section ref={ref} tabIndex={-1} className="alert alert-warning empty-rooms" aria-labelledby="empty-rooms-title" data-testid="empty-rooms">
