@@ -17,6 +17,7 @@ from housescan.agents.contract import (
 )
 from housescan.auth.models import User
 from housescan.checklists import service as checklists_service
+from housescan.db.base import utcnow
 from housescan.errors import NotFound, Unprocessable
 from housescan.houses import service as houses_service
 from housescan.houses.models import House, Room
@@ -190,7 +191,9 @@ def check_photos(context: ScanContext, scope: str, photo_ids: Sequence[uuid.UUID
 
 
 async def announce_edit(db_session: AsyncSession, events: EventPublisher, scan: Scan, what: What) -> None:
-    """`scan:updated`, written in the edit's own transaction: it commits with it, and its commit delivers it."""
+    """`scan:updated`, written in the edit's own transaction: it commits with it, and its commit delivers it.
+    Every edit calls this, so it also dates the edit on the scan (the report's "updated")."""
+    scan.edited_at = utcnow()
     await realtime_service.stage_event(
         db_session=db_session, events=events, user_id=scan.user_id, event=ScanUpdated(scan_id=scan.id, what=what)
     )

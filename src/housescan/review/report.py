@@ -146,9 +146,11 @@ def build_report(context: ScanContext, *, settings: Settings, audience: Audience
 
 
 def last_change(context: ScanContext) -> datetime | None:
-    """The report's "updated": its newest analysis, answer, finding or photo."""
+    """The report's "updated": its newest analysis, photo or edit by the person (`edited_at`: answers,
+    findings added, changed or deleted, rooms renamed, added or removed)."""
     moments = [
         *((context.summary.derived_at,) if context.summary else ()),
+        *((context.scan.edited_at,) if context.scan.edited_at else ()),
         *(answer.answered_at for answer in context.answers.values()),
         *(finding.updated_at for finding in context.findings),
         *(image.created_at for image in context.images),

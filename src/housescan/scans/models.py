@@ -39,6 +39,9 @@ class Scan(UUIDPrimaryKey, CreatedAt, Base):
     # The rooms the queued or running run analyses again, keeping the others' saved results (a re-analysis);
     # None: a full run. Cleared when the run saves or fails for good.
     reanalyse_room_ids: Mapped[list[str] | None]
+    # The person's last edit of the report (an answer, a finding added, changed or deleted, a room renamed,
+    # added or removed): a deletion leaves no row to date it, so every edit touches this.
+    edited_at: Mapped[datetime | None]
 
 
 class Image(UUIDPrimaryKey, CreatedAt, Base):
