@@ -261,3 +261,27 @@ def test_a_room_named_with_a_word_of_the_vocabulary_is_that_type_until_the_perso
     )
     changed = build_report(context, settings=Settings()).rooms[0].room_type
     assert changed.value == "office" and changed.source == "person" and changed.model_value == "kitchen"
+
+
+def test_a_room_finished_without_photos_is_not_described_as_seen() -> None:
+    context = _context({"house_types": ["apartment"], "house_type_confidence": 0.99}, house_type="apartment", rooms=3)
+    exterior = context.rooms[2]
+    exterior.label = "Exterior"
+    context.images = [image for image in context.images if image.room_id != exterior.id]
+    context.images_by_room = {}
+    context.__post_init__()
+    context.answers[(str(exterior.id), "room_type")] = PersonAnswer(
+        scan_id=context.scan.id,
+        scope=str(exterior.id),
+        item_id="room_type",
+        value="exterior",
+        note=None,
+        photo_ids=[],
+        answered_at=NOW,
+    )
+
+    summary = build_report(context, settings=Settings()).summary
+
+    assert summary.startswith("An apartment with two photographed rooms: ")
+    assert "exterior" not in summary.split(".")[0].lower()
+    assert "Exterior: no photos." in summary

@@ -151,15 +151,22 @@ def summary_text(
     """`problems`: the cons the answers give (a poor rating, a defect seen) besides the findings."""
     kind = HOUSE_NAMES.get(str(house_type.value)) if house_type.value else None
     head = article(kind).capitalize() if kind else "A home whose type is not determined"
-    counts = Counter(room.room_type.value if isinstance(room.room_type.value, str) else "other" for room in rooms)
+    # Only what was photographed is described as seen; a room without photos is named as such, never as
+    # seen nor as absent (an exterior finished without photos is not "an exterior view").
+    seen = [room for room in rooms if room.images]
+    unseen = [room.name for room in rooms if not room.images]
+    counts = Counter(room.room_type.value if isinstance(room.room_type.value, str) else "other" for room in seen)
     ordered = sorted(counts.items(), key=lambda kv: (kv[0] == "other", -kv[1], kv[0]))
     described = [count_phrase(n, *ROOM_NAMES.get(t, (humanise(t), humanise(t) + "s"))) for t, n in ordered]
-    if rooms:
-        kind_of_room = "photographed room" if all(room.images for room in rooms) else "room"
-        sentence = f"{head} with {count_phrase(len(rooms), kind_of_room)}: {join_words(described)}."
+    if seen:
+        sentence = f"{head} with {count_phrase(len(seen), 'photographed room')}: {join_words(described)}."
+    elif rooms:
+        sentence = f"{head}; none of its rooms was photographed."
     else:
         sentence = f"{head}; no rooms were recorded."
     parts = [sentence]
+    if seen and unseen:
+        parts.append(f"{join_words(unseen)}: no photos.")
     total = sum(findings.counts.values())
     who = "you" if audience == "owner" else "the owner"
     checked = f"{who} checked {assessed.by_person} of {assessed.total} items"
