@@ -73,7 +73,8 @@ export function CostTotals({ costs, audience = "owner" }: { costs: Report["costs
           <dl aria-labelledby="cost-by-trade">
             {Object.entries(costs.by_trade).map(([trade, r]) => (
               <div key={trade} className="cost-row">
-                <dt>{TRADE_TITLE[trade as Trade] ?? trade}</dt>
+                {/* The findings without a trade come as "unassigned": named as the PDF names them. */}
+                <dt>{trade === "unassigned" ? "No trade named" : (TRADE_TITLE[trade as Trade] ?? trade)}</dt>
                 <dd>
                   {range(r)} ({plural(r.count ?? 0, "finding")})
                 </dd>

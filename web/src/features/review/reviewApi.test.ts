@@ -4,6 +4,7 @@ import {
   answerValue,
   candidatesText,
   confidenceSentence,
+  label,
   photoStrength,
   reviewApi,
   suggestsFinding,
@@ -111,5 +112,13 @@ describe("reviewApi", () => {
     const cancel = new AbortController();
     await reviewApi.putAnswer("s1", "house", "roof_condition", { value: "Good" }, cancel.signal);
     expect((request.mock.calls[0][2] as { signal?: AbortSignal }).signal).toBe(cancel.signal);
+  });
+});
+
+describe("label", () => {
+  it("says a room type as the server's answers do: the exterior is an 'Exterior view' in the picker too", () => {
+    expect(label("exterior")).toBe("Exterior view");
+    expect(label("living_room")).toBe("Living room");
+    expect(candidatesText(answer({ candidates: [{ value: "exterior", confidence: 0.8 }] }))).toBe("Exterior view 80%");
   });
 });

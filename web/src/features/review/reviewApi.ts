@@ -172,7 +172,13 @@ const everyHouseType: Record<Exclude<HouseType, (typeof HOUSE_TYPES)[number]>, n
 void everyRoomType;
 void everyHouseType;
 
+// Where the server's words (its answers' `text`, review/wording.py) are not the identifier's: the type picker and
+// the model's guesses say what the room type shows ("Exterior view").
+const LABEL_WORDS = new Map([["exterior", "Exterior view"]]);
+
 export function label(identifier: string): string {
+  const word = LABEL_WORDS.get(identifier);
+  if (word) return word;
   const text = identifier.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
