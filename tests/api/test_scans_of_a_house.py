@@ -53,3 +53,25 @@ async def test_scans_filtered_by_house(live_server: LiveServer) -> None:
         assert "Same Street" not in theirs.text
         unknown = await _ids(client, token, house_id=str(uuid.uuid4()))
         assert unknown == []
+
+
+async def test_each_scan_in_the_list_says_which_scan_of_its_home_it_is(live_server: LiveServer) -> None:
+    async with live_server.client() as client:
+        token = await register(client)
+        first = await create_scan(client, token, rooms=1, address="12 Harbour Street, flat 3")
+        other = await create_scan(client, token, rooms=1, address="2 Other Road")
+        body = {"house_id": first["house_id"], "rooms": [{"label": "Kitchen"}]}
+        again = (await client.post("/api/v1/scans", json=body, headers=auth(token))).json()
+        third = (await client.post("/api/v1/scans", json=body, headers=auth(token))).json()
+
+        numbers: dict[str, tuple[int, int]] = {}
+        cursor = None
+        while True:
+            query = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = (await client.get("/api/v1/scans", params=query, headers=auth(token))).json()
+            numbers |= {item["id"]: (item["house_scan_number"], item["house_scans_count"]) for item in page["items"]}
+            if (cursor := page["next_cursor"]) is None:
+                break
+
+    # Numbered over the whole list, not the page: the first scan is on the last page.
+    assert numbers == {first["id"]: (1, 3), again["id"]: (2, 3), third["id"]: (3, 3), other["id"]: (1, 1)}

@@ -147,6 +147,10 @@ class ScanListItem(BaseModel):
     assessed: AssessedCounts | None = Field(default=None, description="how much of the report's checklists is answered")
     scanned_at: datetime | None = Field(default=None, description="when the photos were first analysed")
     updated_at: datetime | None = Field(default=None, description="the report's last change")
+    house_scan_number: int = Field(
+        default=1, description="this scan's place among the scans of its home, oldest first (1: the first)"
+    )
+    house_scans_count: int = Field(default=1, description="how many scans of this home the user has")
 
 
 class AssessedCounts(BaseModel):

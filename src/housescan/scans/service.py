@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, String, cast, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from housescan.config import Settings
 from housescan.costs import service as costs_service
@@ -507,8 +508,21 @@ async def list_scans(
         .correlate(Scan)
         .scalar_subquery()
     )
+    # The scan's place among its home's scans (1: the first), in the order the list gives them.
+    other = aliased(Scan)
+    of_house = other.house_id == Scan.house_id
+    scan_number = (
+        select(func.count())
+        .where(
+            of_house,
+            or_(other.created_at < Scan.created_at, and_(other.created_at == Scan.created_at, other.id <= Scan.id)),
+        )
+        .correlate(Scan)
+        .scalar_subquery()
+    )
+    house_scans = select(func.count()).where(of_house).correlate(Scan).scalar_subquery()
     query = (
-        select(Scan, House, rooms_count, images_count, cover)
+        select(Scan, House, rooms_count, images_count, cover, scan_number, house_scans)
         .join(House, House.id == Scan.house_id)
         .where(Scan.user_id == user_id)
     )
@@ -537,8 +551,10 @@ async def list_scans(
                 created_at=scan.created_at,
                 finished_at=scan.finished_at,
                 cover_thumbnail_url=signed_image_url(settings, cover_id, variant="thumbnail") if cover_id else None,
+                house_scan_number=number,
+                house_scans_count=of_home,
             )
-            for scan, house, n_rooms, n_images, cover_id in rows
+            for scan, house, n_rooms, n_images, cover_id, number, of_home in rows
         ],
         next_cursor=next_cursor,
     )
