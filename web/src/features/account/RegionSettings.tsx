@@ -1,15 +1,17 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { errorLines } from "../../lib/account";
 import { ApiError, formatDetail } from "../../lib/api";
-import { formatDate, knownTimeZone } from "../../lib/format";
+import { formatDate } from "../../lib/format";
 import { Alert } from "../../components/ui";
 import { accountPreferences, adoptPreferences, browserPreferences, preferencesApi } from "./preferences";
 import { FACTOR_MAX, FACTOR_MIN, parseFactor } from "../decision/decision";
 import { decisionApi } from "../decision/decisionApi";
 import { useInvalidateCostGuides } from "../decision/queries";
+import { currencyOptions, matchTimeZones, timeZones } from "./regionChoices";
 import "./account.css";
 
-const COMMON_CURRENCIES = ["EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "CAD", "AUD", "NZD", "JPY"];
+/** At most this many zones are offered to pick from when what was typed matches several. */
+const MAX_ZONE_CHOICES = 12;
 
 /**
  * A 422 about one field of the body split from the rest: the server's words for that field (its `{loc, msg}`
@@ -27,15 +29,6 @@ function fieldProblem(err: unknown, field: string): { problem: string; rest: str
   return { problem: String((mine as { msg?: unknown }).msg), rest: formatDetail(entries.filter((entry) => !isField(entry))) };
 }
 
-function zones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  try {
-    return intl.supportedValuesOf?.("timeZone") ?? [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * Settings: the currency of cost ranges, the regional factor the cost guide's national figures are multiplied by,
  * and the time zone every date is written in (e-mails and PDFs too).
@@ -50,6 +43,8 @@ export default function RegionSettings() {
   const [error, setError] = useState<string[] | null>(null);
   /** Said beside the currency field: not a three-letter code, or (the server's words) not an ISO 4217 currency. */
   const [currencyProblem, setCurrencyProblem] = useState<string | null>(null);
+  /** The zones what was typed in the time zone field matched, for the person to pick one. */
+  const [zoneChoices, setZoneChoices] = useState<string[]>([]);
   const [notice, setNotice] = useState("");
   const invalidateCostGuides = useInvalidateCostGuides();
 
@@ -68,14 +63,26 @@ export default function RegionSettings() {
     event.preventDefault();
     setError(null);
     setCurrencyProblem(null);
+    setZoneChoices([]);
     setNotice("");
+    // Every problem the browser can see is said at once; the server still checks what is sent.
+    const problems: string[] = [];
     const code = currency.trim().toUpperCase();
-    if (!/^[A-Z]{3}$/.test(code)) return setCurrencyProblem("A currency is a three-letter code, such as EUR or GBP.");
-    if (!knownTimeZone(timeZone)) return setError([`“${timeZone}” is not a time zone this browser knows (e.g. Europe/Paris).`]);
+    if (!/^[A-Z]{3}$/.test(code)) problems.push("Choose a currency.");
+    const zones = matchTimeZones(timeZone);
+    if (zones.length === 0) {
+      problems.push(timeZone.trim() ? `No time zone matches “${timeZone.trim()}”: type a city, such as London, or pick one from the list.` : "Type a time zone’s city, such as London.");
+    } else if (zones.length > 1) {
+      problems.push(`Several time zones match “${timeZone.trim()}”: pick one below.`);
+      setZoneChoices(zones);
+    }
     const parsed = parseFactor(factor);
-    if ("problem" in parsed) return setError([parsed.problem]);
+    if ("problem" in parsed) problems.push(parsed.problem);
+    if (problems.length > 0 || "problem" in parsed) return setError(problems);
+    const zone = zones[0];
+    setTimeZone(zone);
     try {
-      const prefs = await preferencesApi.put({ currency: code, time_zone: timeZone });
+      const prefs = await preferencesApi.put({ currency: code, time_zone: zone });
       adoptPreferences(prefs);
       setSavedCurrency(prefs.currency ?? code);
       const costs = await decisionApi.putCostPreferences({ cost_factor: parsed.factor });
@@ -90,7 +97,8 @@ export default function RegionSettings() {
     }
   }
 
-  const zoneList = zones();
+  const zoneList = timeZones();
+  const currencies = currencyOptions([currency, savedCurrency]);
   const newCode = currency.trim().toUpperCase();
   // Costs are stored as numbers in the account's currency: a new currency relabels them, it converts nothing.
   const relabels = !currencyProblem && savedCurrency !== null && /^[A-Z]{3}$/.test(newCode) && newCode !== savedCurrency;
@@ -110,21 +118,22 @@ export default function RegionSettings() {
         <form className="form" onSubmit={(e) => void save(e)} aria-label="Currency, costs and time zone" noValidate>
           <label className="field">
             <span>Currency</span>
-            <input
+            <select
               value={currency}
-              onChange={(e) => setCurrency(e.target.value)}
-              list="currency-codes"
-              maxLength={3}
-              autoCapitalize="characters"
+              onChange={(e) => {
+                setCurrency(e.target.value);
+                setCurrencyProblem(null);
+              }}
               name="currency"
               aria-invalid={currencyProblem ? true : undefined}
               aria-describedby={described || undefined}
-            />
-            <datalist id="currency-codes">
-              {COMMON_CURRENCIES.map((c) => (
-                <option key={c} value={c} />
+            >
+              {currencies.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.label}
+                </option>
               ))}
-            </datalist>
+            </select>
           </label>
           {currencyProblem && (
             <p id="currency-problem" className="error-text" role="alert">
@@ -143,13 +152,47 @@ export default function RegionSettings() {
           </label>
           <label className="field">
             <span>Time zone</span>
-            <input value={timeZone} onChange={(e) => setTimeZone(e.target.value)} list="time-zones" name="time_zone" />
+            <input
+              value={timeZone}
+              onChange={(e) => {
+                setTimeZone(e.target.value);
+                setZoneChoices([]);
+              }}
+              list="time-zones"
+              name="time_zone"
+              aria-describedby="time-zone-hint"
+            />
             <datalist id="time-zones">
               {zoneList.map((z) => (
                 <option key={z} value={z} />
               ))}
             </datalist>
           </label>
+          <p id="time-zone-hint" className="muted small">
+            A city is enough, such as London or New York.
+          </p>
+          {zoneChoices.length > 0 && (
+            <fieldset className="zone-choices">
+              <legend>Which time zone?</legend>
+              {zoneChoices.slice(0, MAX_ZONE_CHOICES).map((zone) => (
+                <button
+                  key={zone}
+                  type="button"
+                  className="btn btn-secondary"
+                  onClick={() => {
+                    setTimeZone(zone);
+                    setZoneChoices([]);
+                    setError(null);
+                  }}
+                >
+                  {zone.replace(/_/g, " ")}
+                </button>
+              ))}
+              {zoneChoices.length > MAX_ZONE_CHOICES && (
+                <p className="muted small">{zoneChoices.length - MAX_ZONE_CHOICES} more match: type more of the name.</p>
+              )}
+            </fieldset>
+          )}
           <button type="submit" className="btn btn-primary">
             Save
           </button>
