@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -149,10 +150,14 @@ def test_settings_offer_notifications_download_and_delete(browser: object, mail_
             page.get_by_role("button", name="Download my data").click()
         path = Path(download.value.path())
         assert path.read_bytes()[:2] == b"PK"
-        page.get_by_label("Password", exact=True).last.fill(PASSWORD)
-        page.once("dialog", lambda dialog: dialog.accept())
-        page.get_by_role("button", name="Delete my account").click()
+        delete_form = page.get_by_role("form", name="Delete account")
+        delete_form.get_by_label("Password", exact=True).fill(PASSWORD)
+        # The confirmation is part of the form (no browser dialog), asked for with the password.
+        delete_form.get_by_role("checkbox", name=re.compile("cannot be undone")).check()
+        delete_form.get_by_role("button", name="Delete my account").click()
         page.get_by_role("heading", name="Log in").wait_for()
+        page.get_by_role("status").filter(has_text="Your account and its data were deleted.").wait_for()
+        assert urlparse(page.url).path == "/login" and urlparse(page.url).query == ""
         assert console.unexpected() == []
     finally:
         context.close()

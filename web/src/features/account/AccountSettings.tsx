@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from "react";
+import { startTransition, useState, type FormEvent } from "react";
+import { useNavigate } from "react-router-dom";
 import { accountApi, errorLines, saveBlob } from "../../lib/account";
 import { ApiError } from "../../lib/api";
 import { useAuth } from "../../lib/auth";
@@ -97,32 +98,64 @@ function DownloadData() {
   );
 }
 
+/** What the sign-in page is told after the account was deleted (its route state). */
+export interface AccountDeletedState {
+  accountDeleted: true;
+}
+
+/**
+ * The password and the confirmation are asked for in one form (the API cannot check a password without deleting),
+ * so a wrong password is said before anything was agreed to happen, and nothing is confirmed twice.
+ */
 function DeleteAccount() {
   const { logout } = useAuth();
+  const navigate = useNavigate();
   const [password, setPassword] = useState("");
+  const [understood, setUnderstood] = useState(false);
   const [error, setError] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!window.confirm("Delete your account, every scan, photo and share link? This cannot be undone.")) return;
+    const problems = [
+      ...(password ? [] : ["Type your password."]),
+      ...(understood ? [] : ["Tick the box to say you understand this cannot be undone."]),
+    ];
+    if (problems.length > 0) return setError(problems);
     setBusy(true);
     setError(null);
     try {
       await accountApi.deleteAccount(password);
-      logout();
     } catch (err) {
-      setError(passwordRequestError(err, "The password is not right.", "The account could not be deleted."));
+      setError(passwordRequestError(err, "The password is not right. Nothing was deleted.", "The account could not be deleted."));
       setBusy(false);
+      return;
     }
+    // The router moves in a transition: signing out outside it would render the settings signed out first, and
+    // their guard would send to "/login?next=/settings". In one transition both land in the same render.
+    startTransition(() => {
+      logout();
+      navigate("/login", { replace: true, state: { accountDeleted: true } satisfies AccountDeletedState });
+    });
   }
 
   return (
-    <form className="form danger-zone" onSubmit={submit} aria-labelledby="delete-title">
+    <form className="form danger-zone" onSubmit={submit} aria-labelledby="delete-title" noValidate>
       <h3 id="delete-title">Delete account</h3>
       <p className="muted">Your scans, photos, share links and devices are removed for good.</p>
       {error && <Alert lines={error} />}
-      <PasswordField label="Password" value={password} onChange={setPassword} />
+      <PasswordField
+        label="Password"
+        value={password}
+        onChange={(value) => {
+          setPassword(value);
+          setError(null);
+        }}
+      />
+      <label className="check">
+        <input type="checkbox" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />
+        <span>I understand my account, every scan, photo and share link are deleted, and this cannot be undone.</span>
+      </label>
       <button className="btn btn-danger-solid" type="submit" disabled={busy}>
         {busy ? "Deleting…" : "Delete my account"}
       </button>

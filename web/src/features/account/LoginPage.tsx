@@ -3,6 +3,7 @@ import { Link, useLocation } from "react-router-dom";
 import { Alert, PageTitle, PasswordField } from "../../components/ui";
 import { ApiError } from "../../lib/api";
 import { useAuth } from "../../lib/auth";
+import type { AccountDeletedState } from "./AccountSettings";
 
 export default function LoginPage() {
   const { login } = useAuth();
@@ -11,6 +12,7 @@ export default function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const accountDeleted = (location.state as Partial<AccountDeletedState> | null)?.accountDeleted === true;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -29,6 +31,11 @@ export default function LoginPage() {
     <section className="auth-card card">
       <PageTitle title="Log in">Log in</PageTitle>
       <p className="muted">Photograph a home room by room and get an inspection report.</p>
+      {accountDeleted && (
+        <p className="notice" role="status">
+          Your account and its data were deleted.
+        </p>
+      )}
       {error && <Alert lines={error} />}
       <form onSubmit={submit} className="form">
         <label className="field">
