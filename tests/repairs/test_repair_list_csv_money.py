@@ -3,15 +3,13 @@ nothing costed (never a 0 that reads as "free" or "nothing to ask"), in the owne
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import httpx
 
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
-from tests.repairs.test_repair_lists import _finding, _lists_url
+from tests.repairs.test_repair_lists import _finding, _lists_url, _table
 from tests.review.conftest import finished
 
 
@@ -24,7 +22,8 @@ async def _tables(
     tables = []
     for table in (own, shared):
         assert table.status_code == 200, table.text
-        tables.append(list(csv.DictReader(io.StringIO(table.text))))
+        header, *rows = _table(table.text)
+        tables.append([dict(zip(header, row, strict=True)) for row in rows])
     return tables
 
 
@@ -58,7 +57,8 @@ async def test_money_has_two_decimals_and_an_asked_zero_is_still_zero(review_ser
             "items": [
                 {"finding_id": leak["id"], "ask": "credit", "amount": 0},
                 {"finding_id": crack["id"], "ask": "repair"},
-            ]
+            ],
+            "show_estimates": True,
         }
         made = (await client.post(_lists_url(scan["id"]), json=body, headers=auth(token))).json()
         assert made["total"]["findings_with_costs"] == 1

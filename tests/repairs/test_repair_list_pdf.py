@@ -98,7 +98,9 @@ async def test_the_owners_and_the_shared_pdf_show_marks_asks_note_and_total(
     for pdf in (own, shared):
         assert near(first_page(pdf, tmp_path), MARK_COLOUR, 40).sum() > 50, "the finding's mark is not drawn"
     reader_words = pdf_words(shared, tmp_path)
-    assert "The owner asks for each of these 2 findings" in reader_words
+    assert "The person who inspected this home asks for each of these 2 findings" in reader_words
+    # The person's own estimates stay theirs unless they chose to show them.
+    assert "Estimated repairs" not in reader_words and "300 - 700" not in reader_words
     assert f"Amounts asked 450 {currency}" in reader_words and "(UTC)" in reader_words
     assert not re.search(r"\byou(r|rs|rself)?\b", reader_words, re.IGNORECASE), reader_words
 

@@ -4,12 +4,9 @@ owner's list of it; the next version is made of the findings as they are now."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
-from tests.repairs.test_repair_lists import _finding, _lists_url
+from tests.repairs.test_repair_lists import _finding, _lists_url, _table
 from tests.review.conftest import finished
 
 
@@ -20,7 +17,7 @@ async def test_an_opened_version_keeps_the_findings_and_currency_it_was_sent_wit
         assert (await client.put("/api/v1/me/preferences", json=prefs, headers=auth(token))).is_success
         scan = await finished(client, token)
         damp = await _finding(client, token, scan, title="Damp patch", severity="major", cost_low=800, cost_high=1500)
-        body = {"items": [{"finding_id": damp["id"], "ask": "credit", "amount": 1000}]}
+        body = {"items": [{"finding_id": damp["id"], "ask": "credit", "amount": 1000}], "show_estimates": True}
         made = (await client.post(_lists_url(scan["id"]), json=body, headers=auth(token))).json()
         shared = f"/api/v1/shared/repair-lists/{made['share']['token']}"
         async with review_server.client() as reader:
@@ -41,7 +38,7 @@ async def test_an_opened_version_keeps_the_findings_and_currency_it_was_sent_wit
             assert (again["items"][0]["finding"]["cost_low"], again["items"][0]["finding"]["cost_high"]) == (800, 1500)
             assert again["total"] == first["total"] and again["total"]["currency"] == "EUR"
             assert [photo["id"] for photo in again["items"][0]["photos"]] == damp["photo_ids"]
-            rows = list(csv.reader(io.StringIO((await reader.get(f"{shared}.csv")).text)))
+            rows = _table((await reader.get(f"{shared}.csv")).text)
             assert rows[1][0] == "Damp patch"
 
             owners = (await client.get(_lists_url(scan["id"], made["id"]), headers=auth(token))).json()

@@ -26,6 +26,13 @@ async def _finding(client: httpx.AsyncClient, token: str, scan: dict[str, Any], 
     return finding
 
 
+def _table(text: str) -> list[list[str]]:
+    """The CSV's table, from its column names on (above it: the address, version and date saved)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    start = next(n for n, row in enumerate(rows) if row[:1] == ["finding"])
+    return rows[start:]
+
+
 def _lists_url(scan_id: str, list_id: str | None = None) -> str:
     return f"/api/v1/scans/{scan_id}/repair-lists" + (f"/{list_id}" if list_id else "")
 
@@ -93,13 +100,13 @@ async def test_repair_list_total_link_versions_csv_and_revoke(review_server: Liv
             assert new["version"] == 2
 
             table = (await reader.get(f"{shared_path}.csv")).text
-            rows = list(csv.reader(io.StringIO(table)))
+            rows = _table(table)
             assert rows[0][:6] == ["finding", "room", "severity", "trade", "ask", "amount"]
-            assert [row[0] for row in rows[1:]] == ["Leaking trap", "Rising damp", "Total"]
+            assert [row[0] for row in rows[1:]] == ["Leaking trap", "Rising damp", "Total", "Note to the reader"]
             assert rows[2][4:6] == ["credit", "500.00"] and rows[3][5] == "500.00"
             own_csv = await client.get(f"{_lists_url(scan['id'], made['id'])}.csv", headers=auth(token))
             assert own_csv.status_code == 200 and own_csv.headers["content-type"].startswith("text/csv")
-            assert [row[4] for row in csv.reader(io.StringIO(own_csv.text))][1:2] == ["replace"]
+            assert [row[4] for row in _table(own_csv.text)[1:2]] == ["replace"]
 
             revoked = await client.delete(f"{_lists_url(scan['id'], made['id'])}/share", headers=auth(token))
             assert revoked.status_code == 204
@@ -192,6 +199,7 @@ async def test_repair_list_csv_text_that_a_spreadsheet_would_run_is_quoted(revie
                 {"finding_id": plain["id"], "ask": "repair"},
             ],
             "note": "+1",
+            "show_estimates": True,
         }
         created = await client.post(_lists_url(scan["id"]), json=body, headers=auth(token))
         assert created.status_code == 201, created.text
@@ -202,7 +210,7 @@ async def test_repair_list_csv_text_that_a_spreadsheet_would_run_is_quoted(revie
             shared = await reader.get(f"/api/v1/shared/repair-lists/{made['share']['token']}.csv")
         for table in (own, shared):
             assert table.status_code == 200, table.text
-            header, quoted, ordinary, total = list(csv.reader(io.StringIO(table.text)))
+            header, quoted, ordinary, total, note = _table(table.text)
             assert dict(zip(header, quoted, strict=True)) == {
                 "finding": '\'=HYPERLINK("http://evil","x")',
                 "room": "'+Attic",
@@ -217,4 +225,5 @@ async def test_repair_list_csv_text_that_a_spreadsheet_would_run_is_quoted(revie
             }
             # A leading digit is text, not a formula; "-" alone is quoted like any leading minus.
             assert (ordinary[0], ordinary[9]) == ("3 coats of paint", "'-")
-            assert (total[0], total[5], total[9]) == ("Total", "500.00", "'+1")
+            assert (total[0], total[5], total[9]) == ("Total", "500.00", "")
+            assert note == ["Note to the reader", "'+1"]

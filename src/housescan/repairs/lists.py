@@ -9,7 +9,9 @@ import asyncio
 import csv
 import io
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -30,6 +32,7 @@ from housescan.repairs.schemas import (
     RepairListPatch,
     RepairShare,
     RepairTotal,
+    RepairVersionOut,
 )
 from housescan.reports import service as reports_service
 from housescan.reports.shares import (
@@ -45,6 +48,7 @@ from housescan.review import finding_list
 from housescan.review import report as review_report
 from housescan.review.context import ScanContext, load_context
 from housescan.review.findings import room_names_of
+from housescan.review.models import SEVERITY_ORDER, Severity
 from housescan.review.schemas import Audience, FindingOut
 from housescan.scans.models import Scan, ScanStatus
 from housescan.storage.base import ObjectStore
@@ -66,15 +70,25 @@ class FindingListedTwice(Unprocessable):
     """A repair list names a finding more than once."""
 
 
-def _checked_items(context: ScanContext, items: list[RepairItemIn]) -> list[dict[str, object]]:
+def _checked_items(
+    context: ScanContext, items: list[RepairItemIn], earlier: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, object]]:
+    """The items to store; a finding not on the report (deleted since the list was saved, or of another scan) is
+    refused with its title where a version sent it, so the person knows which one to take off."""
     known = {finding.id for finding in context.findings}
-    foreign = [str(item.finding_id) for item in items if item.finding_id not in known]
-    if foreign:
-        raise ForeignFindings(f"findings not of this scan: {', '.join(foreign)}")
+    titles = {str(raw["finding_id"]): raw[SENT]["finding"]["title"] for raw in earlier if raw.get(SENT)}
+    missing = [item.finding_id for item in items if item.finding_id not in known]
+    if missing:
+        named = [f"“{titles[str(i)]}”" if str(i) in titles else f"finding {i}" for i in missing]
+        raise ForeignFindings(
+            f"{'These findings are' if len(named) > 1 else 'This finding is'} no longer on the report "
+            f"(deleted since, or of another inspection): {', '.join(named)}. Take {'them' if len(named) > 1 else 'it'}"
+            " off the list and save again."
+        )
     seen: set[uuid.UUID] = set()
     for item in items:
         if item.finding_id in seen:
-            raise FindingListedTwice(f"finding listed twice: {item.finding_id}")
+            raise FindingListedTwice(f"A finding is on the list twice: {item.finding_id}. List it once.")
         seen.add(item.finding_id)
     return [item.model_dump(mode="json") for item in items]
 
@@ -130,18 +144,47 @@ def _asked(raw: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in raw.items() if key != SENT}
 
 
+def _currency(row: RepairList, context: ScanContext) -> str:
+    """The currency the version was saved in; one saved before that was kept: what was sent, else the account's."""
+    sent = next((raw[SENT]["currency"] for raw in row.items if raw.get(SENT)), None)
+    return row.currency or sent or context.currency
+
+
+def _order(item: RepairItemOut) -> tuple[int, int, str, str]:
+    """Most serious first (the report's severity order), then by room; a finding since deleted last."""
+    finding = item.finding
+    if finding is None:
+        return (1, 0, "", "")
+    room = (finding.room_name or "").casefold()
+    return (0, SEVERITY_ORDER[Severity(finding.severity)], room, finding.title.casefold())
+
+
+def _without_estimates(finding: FindingOut) -> FindingOut:
+    return finding.model_copy(update={"cost_low": None, "cost_high": None, "cost_source": None})
+
+
 def _shown(
-    row: RepairList, context: ScanContext, settings: Settings, *, base_url: str | None = None, token: str | None = None
+    row: RepairList,
+    context: ScanContext,
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    token: str | None = None,
+    reader: bool = False,
 ) -> RepairListOut:
+    """The version as its owner sees it, or (`reader`) as the reader of its link does: the estimates only when
+    the owner chose to show them."""
     findings = _findings_now(context)
     images = {image.id: image for image in context.images}
-    currency = context.currency
+    currency = _currency(row, context)
+    hide_costs = reader and not row.show_estimates
     items: list[RepairItemOut] = []
     for raw in row.items:
         item = RepairItemIn.model_validate(raw)
         sent = raw.get(SENT)
         finding = FindingOut.model_validate(sent["finding"]) if sent else findings.get(item.finding_id)
-        currency = sent["currency"] if sent else currency
+        if finding is not None and hide_costs:
+            finding = _without_estimates(finding)
         photos = [
             review_report.report_image(settings, images[p])
             for p in (finding.photo_ids if finding else [])
@@ -150,6 +193,7 @@ def _shown(
         items.append(
             RepairItemOut(finding_id=item.finding_id, ask=item.ask, amount=item.amount, finding=finding, photos=photos)
         )
+    items.sort(key=_order)
     listed = [item.finding for item in items if item.finding is not None]
     costs = finding_list.cost_totals(listed, currency=currency)
     return RepairListOut(
@@ -169,6 +213,7 @@ def _shown(
         share=_share(row, base_url=base_url, token=token),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        show_estimates=row.show_estimates,
     )
 
 
@@ -189,34 +234,72 @@ async def create_list(
         user_id=scan.user_id,
         items=_checked_items(context, body.items),
         note=body.note,
+        currency=context.currency,
+        show_estimates=body.show_estimates,
         created_at=now,
         updated_at=now,
     )
     token = _new_link(row, body.expires_in_days)
     db_session.add(row)
     await db_session.commit()
-    return _shown(row, context, settings, base_url=base_url, token=token)
+    return await _owners(db_session, row, _shown(row, context, settings, base_url=base_url, token=token))
 
 
-async def _latest(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> RepairList:
-    row = await db_session.scalar(
-        select(RepairList)
-        .where(RepairList.series_id == list_id, RepairList.scan_id == scan.id)
-        .order_by(RepairList.version.desc())
-        .limit(1)
+def _version_out(row: RepairList, now: datetime) -> RepairVersionOut:
+    return RepairVersionOut(
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        opened=row.opened_at is not None,
+        state=_state(row, now),
     )
+
+
+async def _versions_of(
+    db_session: AsyncSession, series_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[RepairVersionOut]]:
+    rows = await db_session.scalars(
+        select(RepairList).where(RepairList.series_id.in_(series_ids)).order_by(RepairList.version)
+    )
+    now = utcnow()
+    versions: dict[uuid.UUID, list[RepairVersionOut]] = {}
+    for row in rows:
+        versions.setdefault(row.series_id, []).append(_version_out(row, now))
+    return versions
+
+
+async def _owners(db_session: AsyncSession, row: RepairList, shown: RepairListOut) -> RepairListOut:
+    """The owner's view adds every version of the list, so an earlier one can be opened and downloaded."""
+    versions = (await _versions_of(db_session, [row.series_id])).get(row.series_id, [])
+    shown.versions = versions
+    shown.newer_version = any(v.version > row.version for v in versions)
+    return shown
+
+
+async def _latest(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID, version: int | None = None) -> RepairList:
+    """The list's latest version, or the one asked for."""
+    query = select(RepairList).where(RepairList.series_id == list_id, RepairList.scan_id == scan.id)
+    if version is not None:
+        query = query.where(RepairList.version == version)
+    row = await db_session.scalar(query.order_by(RepairList.version.desc()).limit(1))
     if row is None:
         raise RepairListNotFound()
     return row
 
 
-async def _list_of_scan(db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> tuple[RepairList, ScanContext]:
-    row = await _latest(db_session, scan, list_id)
+async def _list_of_scan(
+    db_session: AsyncSession, scan: Scan, list_id: uuid.UUID, version: int | None = None
+) -> tuple[RepairList, ScanContext]:
+    row = await _latest(db_session, scan, list_id, version)
     return row, await load_context(db_session=db_session, scan=scan)
 
 
-async def get_list(*, db_session: AsyncSession, settings: Settings, scan: Scan, list_id: uuid.UUID) -> RepairListOut:
-    return _shown(*await _list_of_scan(db_session, scan, list_id), settings)
+async def get_list(
+    *, db_session: AsyncSession, settings: Settings, scan: Scan, list_id: uuid.UUID, version: int | None = None
+) -> RepairListOut:
+    """The list's latest version, or `version` (404 when the list has none of that number)."""
+    row, context = await _list_of_scan(db_session, scan, list_id, version)
+    return await _owners(db_session, row, _shown(row, context, settings))
 
 
 async def _pdf(
@@ -228,7 +311,7 @@ async def _pdf(
     audience: Audience,
     zone: ZoneInfo,
 ) -> tuple[bytes, str]:
-    shown = _shown(row, context, settings)
+    shown = _shown(row, context, settings, reader=audience == "reader")
     wanted = [photo for item in shown.items if item.finding for photo in item.finding.photo_ids]
     data = RepairListData(
         repair_list=shown,
@@ -237,7 +320,16 @@ async def _pdf(
         time_zone=zone,
     )
     pdf = await asyncio.to_thread(render_repair_list, data)
-    return pdf, f"repair-list-{str(shown.id)[:8]}-v{shown.version}.pdf"
+    return pdf, f"{_file_stem(shown)}.pdf"
+
+
+def _file_stem(repair_list: RepairListOut) -> str:
+    return f"repair-list-{str(repair_list.id)[:8]}-v{repair_list.version}"
+
+
+def csv_name(repair_list: RepairListOut) -> str:
+    """Named as the PDF is, with the version: two versions downloaded are two files."""
+    return f"{_file_stem(repair_list)}.csv"
 
 
 async def list_pdf(
@@ -248,11 +340,12 @@ async def list_pdf(
     scan: Scan,
     list_id: uuid.UUID,
     tz: str | None = None,
+    version: int | None = None,
 ) -> tuple[bytes, str]:
-    """The owner's PDF of the list's latest version, its times in `tz` (an IANA name; 422 when unknown),
-    else the account's time zone, else UTC."""
+    """The owner's PDF of the list's latest version (or `version`), its times in `tz` (an IANA name; 422 when
+    unknown), else the account's time zone, else UTC."""
     zone = reports_service.time_zone(tz) if tz else None
-    row, context = await _list_of_scan(db_session, scan, list_id)
+    row, context = await _list_of_scan(db_session, scan, list_id, version)
     zone = zone or await reports_service.zone_of_account(db_session, scan.user_id)
     return await _pdf(row, context, settings=settings, store=store, audience="owner", zone=zone)
 
@@ -270,8 +363,15 @@ async def lists_of_scan(*, db_session: AsyncSession, settings: Settings, scan: S
         .join(newest, (RepairList.series_id == newest.c.series_id) & (RepairList.version == newest.c.version))
         .order_by(RepairList.created_at.desc(), RepairList.id)
     )
+    latest = list(rows)
     context = await load_context(db_session=db_session, scan=scan)
-    return RepairListPage(items=[_shown(row, context, settings) for row in rows])
+    versions = await _versions_of(db_session, [row.series_id for row in latest])
+    return RepairListPage(
+        items=[
+            _shown(row, context, settings).model_copy(update={"versions": versions.get(row.series_id, [])})
+            for row in latest
+        ]
+    )
 
 
 async def patch_list(
@@ -285,13 +385,19 @@ async def patch_list(
 ) -> RepairListOut:
     context = await load_context(db_session=db_session, scan=scan)
     current = await _latest(db_session, scan, list_id)
-    items = _checked_items(context, body.items) if body.items is not None else [_asked(i) for i in current.items]
+    if body.items is not None:
+        sent_before = await db_session.scalars(select(RepairList).where(RepairList.series_id == current.series_id))
+        items = _checked_items(context, body.items, [raw for version in sent_before for raw in version.items])
+    else:
+        items = [_asked(i) for i in current.items]
     note = body.note if "note" in body.model_fields_set else current.note
+    show_estimates = current.show_estimates if body.show_estimates is None else body.show_estimates
     now = utcnow()
     token = None
     if current.opened_at is None:
         row = current
         row.items, row.note, row.updated_at = items, note, now
+        row.currency, row.show_estimates = context.currency, show_estimates
     else:
         row = RepairList(
             series_id=current.series_id,
@@ -300,6 +406,8 @@ async def patch_list(
             user_id=scan.user_id,
             items=items,
             note=note,
+            currency=context.currency,
+            show_estimates=show_estimates,
             created_at=now,
             updated_at=now,
         )
@@ -310,7 +418,7 @@ async def patch_list(
             row.expires_at = current.expires_at
         db_session.add(row)
     await db_session.commit()
-    return _shown(row, context, settings, base_url=base_url, token=token)
+    return await _owners(db_session, row, _shown(row, context, settings, base_url=base_url, token=token))
 
 
 async def revoke_links(*, db_session: AsyncSession, scan: Scan, list_id: uuid.UUID) -> None:
@@ -337,8 +445,17 @@ async def reissue_link(
 async def shared_list(
     *, db_session: AsyncSession, settings: Settings, token: str, limiter: FailureLimiter, client: str
 ) -> RepairListOut:
-    """The version behind a link, for a reader without sign-in; the first read freezes that version."""
-    return _shown(*await _shared_row(db_session, token, limiter, client), settings)
+    """The version behind a link, for a reader without sign-in; the first read freezes that version. It says
+    whether a newer version exists, not what it holds: sending that is the owner's choice."""
+    row, context = await _shared_row(db_session, token, limiter, client)
+    shown = _shown(row, context, settings, reader=True)
+    newer = await db_session.scalar(
+        select(func.count())
+        .select_from(RepairList)
+        .where(RepairList.series_id == row.series_id, RepairList.version > row.version)
+    )
+    shown.newer_version = bool(newer)
+    return shown
 
 
 async def shared_list_pdf(
@@ -387,6 +504,11 @@ def as_csv(repair_list: RepairListOut) -> str:
     nothing costed is an empty cell, not 0)."""
     out = io.StringIO()
     writer = csv.writer(out)
+    # What the list is of and when it was saved, above the table (a reader's spreadsheet keeps no file name).
+    writer.writerow(spreadsheet_safe_row(("Address", repair_list.address or "")))
+    writer.writerow(spreadsheet_safe_row(("Version", str(repair_list.version))))
+    writer.writerow(spreadsheet_safe_row(("Saved", repair_list.updated_at.date().isoformat())))
+    writer.writerow(())
     writer.writerow(CSV_COLUMNS)
     currency = repair_list.total.currency
     for item in repair_list.items:
@@ -422,8 +544,10 @@ def as_csv(repair_list: RepairListOut) -> str:
                 money_cell(total.cost_low if costed else None),
                 money_cell(total.cost_high if costed else None),
                 currency,
-                repair_list.note or "",
+                "",
             )
         )
     )
+    if repair_list.note:
+        writer.writerow(spreadsheet_safe_row(("Note to the reader", repair_list.note)))
     return out.getvalue()

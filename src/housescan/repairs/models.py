@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from housescan.db.base import Base, CreatedAt, JSONType, UUIDPrimaryKey, utcnow
@@ -41,3 +41,9 @@ class RepairList(UUIDPrimaryKey, CreatedAt, Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]
+    # The account's currency when the version was saved (its amounts are in it); NULL on versions saved before
+    # it was kept, which read the currency of what was sent, else the account's.
+    currency: Mapped[str | None] = mapped_column(String(3))
+    # Whether the reader sees the person's own cost estimates. New versions leave them out unless asked;
+    # versions saved before the choice existed showed them, so they keep doing so (the server default).
+    show_estimates: Mapped[bool] = mapped_column(default=False, server_default=true())

@@ -63,10 +63,10 @@ def render_repair_list(data: RepairListData) -> bytes:
     pdf.ln(1)
     count = len(shown.items)
     things = f"{count} finding{'s' if count != 1 else ''} of the inspection"
-    who = "You ask" if owner else "The owner asks"
-    pdf.paragraph(
-        f"{who} for each of these {things} to be repaired, replaced or credited. Cost ranges are estimates, not quotes."
-    )
+    # The reader is the seller or landlord; "the owner" would read as them.
+    who = "You ask" if owner else "The person who inspected this home asks"
+    estimates = " Cost ranges are estimates, not quotes." if total.findings_with_costs else ""
+    pdf.paragraph(f"{who} for each of these {things} to be repaired, replaced or credited.{estimates}")
 
     pdf.heading(f"Findings ({count})", keep_with=20)
     for item in shown.items:

@@ -32,6 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["repairs"])
 _SIGNED_IN = responses(NotAuthenticated)
 _A_LIST = responses(*OWNED_SCAN_ERRORS, RepairListNotFound)
 _ITEMS_CHECKED = (ForeignFindings, FindingListedTwice)
+VersionQuery = Annotated[int | None, Query(ge=1, description="an earlier version of the list; else the latest")]
 
 
 @router.get("/cost-guide", responses=_SIGNED_IN)
@@ -96,9 +97,11 @@ async def list_repair_lists(scan: OwnedScan, db_session: SessionDep, settings: S
     responses=_A_LIST | {200: {"content": {"text/csv": {}}, "description": "the list's latest version as CSV"}},
 )
 async def repair_list_csv(
-    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep
+    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep, version: VersionQuery = None
 ) -> Response:
-    repair_list = await lists.get_list(db_session=db_session, settings=settings, scan=scan, list_id=list_id)
+    repair_list = await lists.get_list(
+        db_session=db_session, settings=settings, scan=scan, list_id=list_id, version=version
+    )
     return _csv(repair_list, {})
 
 
@@ -120,7 +123,12 @@ def _pdf(pdf: bytes, filename: str, headers: dict[str, str]) -> Response:
     | {200: {"content": {"application/pdf": {}}, "description": "the list's latest version as a PDF"}},
 )
 async def repair_list_pdf(
-    scan: OwnedScan, list_id: uuid.UUID, runtime: RuntimeDep, db_session: SessionDep, tz: TimeZoneQuery = None
+    scan: OwnedScan,
+    list_id: uuid.UUID,
+    runtime: RuntimeDep,
+    db_session: SessionDep,
+    tz: TimeZoneQuery = None,
+    version: VersionQuery = None,
 ) -> Response:
     """The list as a PDF: each finding with its photos and the spots marked on them, what is asked for it,
     the note and the total, in the account's currency; its times in the viewer's time zone (`tz`, else the
@@ -132,16 +140,17 @@ async def repair_list_pdf(
         scan=scan,
         list_id=list_id,
         tz=tz,
+        version=version,
     )
     return _pdf(pdf, filename, {})
 
 
 @router.get("/scans/{scan_id}/repair-lists/{list_id}", responses=_A_LIST)
 async def get_repair_list(
-    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep
+    scan: OwnedScan, list_id: uuid.UUID, db_session: SessionDep, settings: SettingsDep, version: VersionQuery = None
 ) -> RepairListOut:
-    """The list's latest version."""
-    return await lists.get_list(db_session=db_session, settings=settings, scan=scan, list_id=list_id)
+    """The list's latest version, or an earlier one (`version`), with the list of its versions."""
+    return await lists.get_list(db_session=db_session, settings=settings, scan=scan, list_id=list_id, version=version)
 
 
 @router.patch(
@@ -206,7 +215,7 @@ def _csv(repair_list: RepairListOut, headers: dict[str, str]) -> Response:
     return Response(
         content=lists.as_csv(repair_list),
         media_type="text/csv; charset=utf-8",
-        headers={**headers, "Content-Disposition": f'attachment; filename="repair-list-{repair_list.id}.csv"'},
+        headers={**headers, "Content-Disposition": f'attachment; filename="{lists.csv_name(repair_list)}"'},
     )
 
 

@@ -74,11 +74,16 @@ class RepairItemIn(BaseModel):
 
 RepairItems = Annotated[list[RepairItemIn], Field(min_length=1, max_length=200)]
 RepairNote = Annotated[str, Field(max_length=4000)] | None
+SHOW_ESTIMATES = (
+    "whether the reader (web page, CSV, PDF) sees the person's own cost estimates beside the asks; "
+    "a new list leaves them out unless asked"
+)
 
 
 class RepairListCreate(BaseModel):
     items: RepairItems
     note: RepairNote = None
+    show_estimates: bool = Field(default=False, description=SHOW_ESTIMATES)
     expires_in_days: int = Field(default=30, ge=1, le=MAX_SHARE_DAYS, description="how long the list's link works")
 
 
@@ -87,6 +92,7 @@ class RepairListPatch(BaseModel):
 
     items: RepairItems | None = None
     note: RepairNote = None
+    show_estimates: bool | None = Field(default=None, description=SHOW_ESTIMATES)
 
 
 class RepairItemOut(BaseModel):
@@ -120,6 +126,14 @@ class RepairShare(BaseModel):
     opened: bool = Field(description="a reader opened the link: a change now makes a new version")
 
 
+class RepairVersionOut(BaseModel):
+    version: int
+    created_at: datetime
+    updated_at: datetime = Field(description="when the version was last saved")
+    opened: bool = Field(description="a reader opened its link")
+    state: Literal["active", "expired", "revoked"]
+
+
 class RepairListOut(BaseModel):
     id: uuid.UUID
     version: int
@@ -130,7 +144,14 @@ class RepairListOut(BaseModel):
     total: RepairTotal
     share: RepairShare
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime = Field(description="when this version was last saved (a reader may not have opened it)")
+    show_estimates: bool = Field(False, description=SHOW_ESTIMATES)
+    newer_version: bool = Field(
+        False, description="a later version of the list exists (its link is the owner's to send, so not given here)"
+    )
+    versions: list[RepairVersionOut] = Field(
+        default_factory=list, description="the owner's view only: every version of the list, oldest first"
+    )
 
 
 class RepairListPage(BaseModel):
