@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import HomeOverTime from "./HomeOverTime";
@@ -42,5 +42,30 @@ describe("HomeOverTime", () => {
 
   it("leaves the house type to the new scan when no person gave it (a model's guess is not carried over)", async () => {
     expect(await scanAgain(null)).toEqual({ house_id: "h1", rooms: [{ label: "Kitchen" }, {}] });
+  });
+
+  it("links an earlier scan to each later scan of the home and to what changed since it; the earlier scan links back", async () => {
+    const listed = (id: string, created_at: string, status = "succeeded") =>
+      ({ id, house_id: "h1", status, created_at, scanned_at: created_at }) as never;
+    vi.spyOn(api, "request").mockResolvedValue({
+      items: [listed("s3", "2026-12-09T10:00:00Z", "draft"), listed("s2", "2026-12-08T10:00:00Z"), listed("s1", "2026-12-07T10:00:00Z"), listed("s0", "2026-12-01T10:00:00Z")],
+      next_cursor: null,
+    } as never);
+    render(
+      withQueries(
+        <MemoryRouter>
+          <HomeOverTime scan={scan} houseTypeByPerson={null} />
+        </MemoryRouter>,
+      ),
+    );
+    const later = await screen.findByTestId("later-scans");
+    const [next, draft] = within(later).getAllByRole("listitem");
+    expect(next.textContent).toMatch(/^A later scan of this home: 8 Dec 2026, \d\d:\d\d \S+ — see what changed$/);
+    expect(within(next).getAllByRole("link").map((link) => link.getAttribute("href"))).toEqual(["/scans/s2", "/scans/s2/changes?since=s1"]);
+    // A later scan not analysed yet has nothing to compare: it is only linked.
+    expect(draft.textContent).toMatch(/\(not finished yet\)$/);
+    expect(within(draft).getAllByRole("link").map((link) => link.getAttribute("href"))).toEqual(["/scans/s3"]);
+    // The other way still: what changed since the earlier scan.
+    expect(screen.getByRole("link", { name: "Changes since then" }).getAttribute("href")).toBe("/scans/s1/changes?since=s0");
   });
 });

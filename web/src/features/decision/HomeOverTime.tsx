@@ -4,7 +4,7 @@ import { Alert } from "../../components/ui";
 import { useCreateScan } from "../scans/queries";
 import { errorLines } from "../../lib/account";
 import { formatDate } from "../../lib/format";
-import type { HouseType, ScanDetail } from "../../lib/types";
+import type { HouseType, ScanDetail, ScanListItem } from "../../lib/types";
 import { earlierScans } from "./decision";
 import "./decision.css";
 import { useScansOfHouse } from "./queries";
@@ -12,8 +12,17 @@ import { useScansOfHouse } from "./queries";
 /**
  * One home over time, on its report: "Scan this home again" starts a new scan of the same house with the same
  * rooms, and the house type the person gave (`houseTypeByPerson`; a model's guess is not carried over, the
- * new photos may say more); where the house has earlier scans, "Changes since" opens what changed room by room.
+ * new photos may say more); where the house has earlier scans, "Changes since" opens what changed room by room,
+ * and where it has later ones, each links to itself and to what changed since this one.
  */
+/** The other scans of the same house started after this one, oldest first. */
+export function laterScans(scans: ScanListItem[], current: { id: string; house_id: string; created_at: string }): ScanListItem[] {
+  const at = Date.parse(current.created_at);
+  return scans
+    .filter((s) => s.id !== current.id && s.house_id === current.house_id && Date.parse(s.created_at) > at)
+    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+}
+
 export default function HomeOverTime({ scan, houseTypeByPerson }: { scan: ScanDetail; houseTypeByPerson: HouseType | null }) {
   const navigate = useNavigate();
   const scansOfHouse = useScansOfHouse(scan.house.id);
@@ -25,6 +34,10 @@ export default function HomeOverTime({ scan, houseTypeByPerson }: { scan: ScanDe
           ? []
           : null,
     [scansOfHouse.data, scansOfHouse.isError, scan.id, scan.house.id, scan.created_at],
+  );
+  const later = useMemo(
+    () => (scansOfHouse.data ? laterScans(scansOfHouse.data, { id: scan.id, house_id: scan.house.id, created_at: scan.created_at }) : []),
+    [scansOfHouse.data, scan.id, scan.house.id, scan.created_at],
   );
   // The latest earlier scan is picked until the person picks another.
   const [picked, setSince] = useState("");
@@ -73,6 +86,23 @@ export default function HomeOverTime({ scan, houseTypeByPerson }: { scan: ScanDe
             Changes since then
           </Link>
         </div>
+      )}
+      {later.length > 0 && (
+        <ul className="later-scans" data-testid="later-scans">
+          {later.map((s) => (
+            <li key={s.id}>
+              A later scan of this home: <Link to={`/scans/${s.id}`}>{formatDate(s.scanned_at ?? s.created_at)}</Link>
+              {s.status === "succeeded" ? (
+                <>
+                  {" — "}
+                  <Link to={`/scans/${s.id}/changes?since=${encodeURIComponent(scan.id)}`}>see what changed</Link>
+                </>
+              ) : (
+                " (not finished yet)"
+              )}
+            </li>
+          ))}
+        </ul>
       )}
       <button type="button" className="btn btn-secondary" onClick={() => void scanAgain()} disabled={busy}>
         {busy ? "Starting…" : "Scan this home again"}

@@ -65,6 +65,32 @@ describe("HistoryPage", () => {
   });
 });
 
+describe("HistoryPage: a home scanned again", () => {
+  it("marks each scan of a home scanned more than once with its place and date; a home scanned once gets no mark", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "UTC" } as never);
+    const home = { house_id: "h1", address: "12 Harbour Street, flat 3", house_scans_count: 2 };
+    vi.spyOn(api, "listScans").mockResolvedValue({
+      items: [
+        item({ ...home, id: "later", created_at: "2026-12-08T00:01:00Z", house_scan_number: 2 } as Partial<ScanListItem>),
+        item({ ...home, id: "first", created_at: "2026-12-07T09:00:00Z", house_scan_number: 1 } as Partial<ScanListItem>),
+        item({ id: "other", house_id: "h2", address: "2 Elm Row", house_scan_number: 1, house_scans_count: 1 } as Partial<ScanListItem>),
+      ],
+      next_cursor: null,
+    });
+    render(
+      withQueries(
+        <MemoryRouter>
+          <HistoryPage />
+        </MemoryRouter>,
+      ),
+    );
+    const [later, first, other] = await screen.findAllByTestId("scan-item");
+    expect(within(later).getByTestId("scan-of-home").textContent).toBe("Scan 2 of this home · 8 Dec 2026");
+    expect(within(first).getByTestId("scan-of-home").textContent).toBe("Scan 1 of this home · 7 Dec 2026");
+    expect(within(other).queryByTestId("scan-of-home")).toBeNull();
+  });
+});
+
 describe("HistoryPage: homes picked to compare", () => {
   it("offers finished scans only, holds at most four, and opens the comparison of two or more", async () => {
     vi.spyOn(api, "request").mockResolvedValue({ currency: "EUR", time_zone: "Europe/Berlin" } as never);

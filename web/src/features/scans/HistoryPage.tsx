@@ -13,6 +13,15 @@ import { COMPARE_MAX, COMPARE_MIN, scanNames, toggleCompare } from "../decision/
 import "../decision/decision.css";
 import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
+/** Which scan of its home a scan is (fields the list gives; typed here until the API types are regenerated). */
+type HomeScanCount = { house_scan_number?: number; house_scans_count?: number };
+
+/** "Scan 2 of this home · 8 Dec 2026" on each scan of a home scanned more than once; nothing otherwise. */
+export function scanOfHome(scan: ScanListItem & HomeScanCount): string | null {
+  if (!scan.house_scan_number || !scan.house_scans_count || scan.house_scans_count < 2) return null;
+  return `Scan ${scan.house_scan_number} of this home · ${formatDate(scan.created_at, { dateOnly: true })}`;
+}
+
 // A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
 const COVER_STYLE = { width: 72, height: 54, objectFit: "cover", borderRadius: 8, flex: "none", background: "#e8ecef" } as const;
 
@@ -102,6 +111,11 @@ export default function HistoryPage() {
                 )}
                 <span style={{ display: "flex", flexDirection: "column", minWidth: 0 }}>
                 <span className="scan-title">{scan.address?.trim() || "Untitled home"}</span>
+                {scanOfHome(scan) && (
+                  <span className="scan-meta" data-testid="scan-of-home">
+                    {scanOfHome(scan)}
+                  </span>
+                )}
                 <span className="scan-meta" data-testid="scan-times">
                   {scan.scanned_at ? scannedAndUpdated(scan.scanned_at, scan.updated_at) : `Started ${formatDate(scan.created_at)}`}
                 </span>
