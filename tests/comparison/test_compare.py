@@ -58,6 +58,39 @@ async def test_compare_two_homes_with_verdicts_and_csv(review_server: LiveServer
             assert sum(int(row[column]) for column in counted) == scan["assessed"]["total"]
 
 
+async def test_compare_takes_the_scan_ids_repeated_or_comma_separated_with_the_same_limits(
+    review_server: LiveServer,
+) -> None:
+    async with review_server.client() as client:
+        token = await register(client)
+        first, second, third = [(await finished(client, token, address=f"{n} Street"))["id"] for n in (1, 2, 3)]
+        for path in ("/api/v1/compare", "/api/v1/compare.csv"):
+            for params in (
+                [("scan_ids", second), ("scan_ids", first), ("scan_ids", third)],
+                [("scan_ids", f"{second},{first}"), ("scan_ids", third)],  # both forms at once
+            ):
+                answer = await client.get(path, params=params, headers=auth(token))
+                assert answer.status_code == 200, (path, answer.text)
+                named = (
+                    [scan["scan_id"] for scan in answer.json()["scans"]]
+                    if path.endswith("compare")
+                    else [row["scan_id"] for row in csv.DictReader(io.StringIO(answer.text))]
+                )
+                assert named == [second, first, third], "in the order named"
+            strangers = [str(uuid.uuid4()) for _ in range(4)]
+            for params, named_in_error in (
+                ([("scan_ids", first)], "not 1"),
+                ([("scan_ids", first), *(("scan_ids", other) for other in strangers)], "not 5"),
+                ([("scan_ids", first), ("scan_ids", first)], "twice"),
+                ([("scan_ids", first), ("scan_ids", "nope")], "nope"),
+            ):
+                answer = await client.get(path, params=params, headers=auth(token))
+                assert answer.status_code == 422 and named_in_error in answer.text, (params, answer.text)
+                assert answer.json()["error"] == "scan_ids_rejected"
+            too_many = [("scan_ids", first)] * 101
+            assert (await client.get(path, params=too_many, headers=auth(token))).status_code == 422
+
+
 async def test_compare_refuses_counts_duplicates_and_other_users(review_server: LiveServer) -> None:
     async with review_server.client() as client:
         token = await register(client)

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import StringConstraints
 
 from housescan.auth.dependencies import CurrentUser
 from housescan.comparison import changes, service
@@ -16,7 +17,16 @@ from housescan.scans.dependencies import OWNED_SCAN_ERRORS, OwnedScan
 
 router = APIRouter(prefix="/api/v1", tags=["comparison"])
 
-ScanIds = Annotated[str, Query(description="2 to 4 of your scan ids, comma-separated", max_length=200)]
+# Each value is bounded as the one comma-separated value always was; the number of values as many as such a
+# value could name, so five to that many get the same "compare 2 to 4 scans, not 5" as the comma form.
+_MAX_VALUE_CHARS = 200
+ScanIds = Annotated[
+    list[Annotated[str, StringConstraints(max_length=_MAX_VALUE_CHARS)]],
+    Query(
+        description="2 to 4 of your scan ids, repeated (`scan_ids=A&scan_ids=B`) or comma-separated (`scan_ids=A,B`)",
+        max_length=_MAX_VALUE_CHARS // 2,
+    ),
+]
 _COMPARE_ERRORS = responses(*OWNED_SCAN_ERRORS, ScanIdsRejected)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,8 +32,9 @@ class ScanIdsRejected(Unprocessable):
     """`scan_ids` names too few or too many scans, one twice, or something that is not a scan id."""
 
 
-def parse_scan_ids(raw: str) -> list[uuid.UUID]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
+def parse_scan_ids(values: Sequence[str]) -> list[uuid.UUID]:
+    """The scan ids of `scan_ids` given repeated, comma-separated, or both, in the order named."""
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
     if not MIN_SCANS <= len(parts) <= MAX_SCANS:
         raise ScanIdsRejected(f"scan_ids: compare {MIN_SCANS} to {MAX_SCANS} scans, not {len(parts)}")
     ids: list[uuid.UUID] = []
