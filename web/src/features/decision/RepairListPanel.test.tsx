@@ -74,7 +74,7 @@ describe("RepairListPanel", () => {
     expect(calls.find(([method]) => method === "POST")).toEqual([
       "POST",
       "/api/v1/scans/s1/repair-lists",
-      { items: [{ finding_id: "f1", ask: "credit", amount: 500 }], note: null, expires_in_days: 30 },
+      { items: [{ finding_id: "f1", ask: "credit", amount: 500 }], note: null, show_estimates: false, expires_in_days: 30 },
     ]);
     await waitFor(() => expect(screen.getByTestId("repair-list").textContent).toMatch(/^Version 1 · saved .+ · 1 finding · asked £500/));
   });
@@ -142,6 +142,74 @@ describe("RepairListPanel", () => {
     const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
     expect(form.textContent).toContain("saving makes version 2 with a new link; the old link keeps what was sent");
     expect((within(form).getByLabelText("Amount for Damp under the window, GBP") as HTMLInputElement).value).toBe("500");
+  });
+
+  it("leaves a finding deleted since out of the next version: ticked, counted and sent agree", async () => {
+    const calls: [string, string, unknown][] = [];
+    const deleted = { ...findings[1], id: "f0", title: "Loose tile" };
+    const sent: RepairList = {
+      ...made({ token: null, opened: true }),
+      items: [made().items[0], { finding_id: "f0", ask: "credit", amount: 80, finding: deleted, photos: [] }],
+      total: { ...made().total, asked: 580 },
+    };
+    vi.spyOn(api, "request").mockImplementation(async (method: string, url: string, options?: { body?: unknown }) => {
+      calls.push([method, url, options?.body]);
+      return (method === "GET" ? { items: [sent] } : { ...sent, version: 2, items: [sent.items[0]] }) as never;
+    });
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    fireEvent.click(await screen.findByRole("button", { name: "Edit version 1" }));
+    const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
+    expect(within(form).getAllByRole("checkbox", { checked: true }).map((box) => box.closest("label")?.textContent)).toEqual([
+      expect.stringContaining("Damp under the window"),
+    ]);
+    expect(within(form).getByTestId("repair-draft-total").textContent).toMatch(/^1 finding · asked £500/);
+    expect(form.textContent).toContain("1 finding on version 1 was deleted from the report since: “Loose tile”. Left out of this list; version 1 keeps it as sent.");
+    fireEvent.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(calls.find(([method]) => method === "PATCH")?.[2]).toEqual({
+      items: [{ finding_id: "f1", ask: "credit", amount: 500 }],
+      note: null,
+      show_estimates: false,
+    }));
+  });
+
+  it("warns of an amount far above the estimate, still saves it, and sends the estimates only when ticked", async () => {
+    const calls: [string, unknown][] = [];
+    vi.spyOn(api, "request").mockImplementation(async (method: string, _url: string, options?: { body?: unknown }) => {
+      calls.push([method, options?.body]);
+      return (method === "GET" ? { items: [] } : made()) as never;
+    });
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    fireEvent.click(await screen.findByRole("button", { name: "New repair list" }));
+    const form = screen.getByRole("form", { name: "New repair list" });
+    fireEvent.click(within(form).getByRole("checkbox", { name: /Damp under the window/ }));
+    fireEvent.change(within(form).getByLabelText("Ask for Damp under the window"), { target: { value: "credit" } });
+    const amount = within(form).getByLabelText("Amount for Damp under the window, GBP");
+    fireEvent.change(amount, { target: { value: "7000" } });
+    expect(form.textContent).not.toContain("far above");
+    fireEvent.change(amount, { target: { value: "99999999" } });
+    expect(form.textContent).toContain("Damp under the window: £99,999,999 is far above your estimate (up to £700).");
+    fireEvent.click(within(form).getByRole("checkbox", { name: /Show my cost estimates to the reader/ }));
+    fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
+    await waitFor(() => expect(calls.find(([method]) => method === "POST")?.[1]).toMatchObject({ show_estimates: true, items: [{ amount: 99999999 }] }));
+  });
+
+  it("lists the earlier versions with their own PDF and CSV", async () => {
+    const versions = [
+      { version: 1, created_at: AT, updated_at: AT, opened: true, state: "active" },
+      { version: 2, created_at: AT, updated_at: AT, opened: false, state: "active" },
+    ];
+    vi.spyOn(api, "request").mockResolvedValue({ items: [{ ...made({ token: null }), version: 2, versions }] } as never);
+    const download = vi.spyOn(api, "download").mockResolvedValue({ blob: new Blob(["x"]), filename: "repair-list-l1-v1.pdf" });
+    Object.defineProperty(URL, "createObjectURL", { value: () => "blob:x", configurable: true });
+    Object.defineProperty(URL, "revokeObjectURL", { value: () => undefined, configurable: true });
+    vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => undefined);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    const earlier = await screen.findByTestId("repair-list-versions");
+    expect(earlier.textContent).toMatch(/^Earlier versions \(1\)Version 1 · saved .+ · opened by a reader/);
+    fireEvent.click(within(earlier).getByRole("button", { name: "PDF of version 1" }));
+    await waitFor(() => expect(download).toHaveBeenCalledWith("/api/v1/scans/s1/repair-lists/l1/report.pdf?version=1"));
+    fireEvent.click(within(earlier).getByRole("button", { name: "CSV of version 1" }));
+    await waitFor(() => expect(download).toHaveBeenCalledWith("/api/v1/scans/s1/repair-lists/l1.csv?version=1"));
   });
 
   it("moves the focus into the form when it opens and back to what opened it when it closes", async () => {

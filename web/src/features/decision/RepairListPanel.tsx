@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Alert, ConfirmButton, useFocusBack } from "../../components/ui";
 import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
+import { api, route } from "../../lib/api";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
 import type { Finding } from "../../lib/types";
 import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, type DraftItem } from "./decision";
@@ -10,6 +11,28 @@ import "./decision.css";
 import { useRepairLists } from "./queries";
 
 const LINK_DAYS = [7, 30, 90];
+/** An amount this many times a finding's high estimate or more is probably mistyped: the form says so (it still saves). */
+const FAR_ABOVE = 10;
+
+/** One saved version of a list, as the owner's answers list them. */
+interface RepairVersion {
+  version: number;
+  created_at: string;
+  updated_at: string;
+  opened: boolean;
+  state: "active" | "expired" | "revoked";
+}
+// Fields the API has added to a list (typed here until the API types are regenerated).
+type SavedList = RepairList & { versions?: RepairVersion[]; show_estimates?: boolean };
+
+/** The owner's CSV or PDF of one version of a list. */
+function versionDownload(scanId: string, listId: string, version: number, kind: "csv" | "pdf") {
+  const path =
+    kind === "csv"
+      ? route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId })
+      : route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId });
+  return api.download(`${path}?${new URLSearchParams({ version: String(version) }).toString()}`);
+}
 
 /** A link made by the last save or by "New link" (its token is shown once): the list it belongs to and its web page. */
 interface MadeLink {
@@ -111,11 +134,13 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
     }
   }
 
-  async function download(list: RepairList, kind: "csv" | "pdf") {
+  async function download(list: RepairList, kind: "csv" | "pdf", version?: number) {
     setError(null);
     try {
-      const { blob, filename } = await (kind === "csv" ? decisionApi.repairListCsv : decisionApi.repairListPdf)(scanId, list.id);
-      saveBlob(blob, filename ?? `repair-list-${list.id}.${kind}`);
+      const { blob, filename } = await (version === undefined
+        ? (kind === "csv" ? decisionApi.repairListCsv : decisionApi.repairListPdf)(scanId, list.id)
+        : versionDownload(scanId, list.id, version, kind));
+      saveBlob(blob, filename ?? `repair-list-${list.id}-v${version ?? list.version}.${kind}`);
     } catch (err) {
       setError(errorLines(err, `The ${kind.toUpperCase()} could not be downloaded.`));
     }
@@ -147,6 +172,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                   </>
                 )}
                 <p className="muted small">{linkState(list)}</p>
+                <EarlierVersions list={list} onDownload={(version, kind) => void download(list, kind, version)} />
               </div>
               <div className="actions">
                 <button
@@ -206,6 +232,31 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   );
 }
 
+/** The versions saved before the latest, each with its own PDF and CSV (what its reader was sent). */
+function EarlierVersions({ list, onDownload }: { list: SavedList; onDownload: (version: number, kind: "csv" | "pdf") => void }) {
+  const earlier = (list.versions ?? []).filter((v) => v.version < list.version);
+  if (earlier.length === 0) return null;
+  return (
+    <details className="repair-versions" data-testid="repair-list-versions">
+      <summary>Earlier versions ({earlier.length})</summary>
+      <ul>
+        {earlier.map((v) => (
+          <li key={v.version}>
+            Version {v.version} · saved {formatDate(v.updated_at)} · {v.opened ? "opened by a reader" : "not opened"}
+            {v.state !== "active" && ` · link ${v.state}`}{" "}
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "pdf")} aria-label={`PDF of version ${v.version}`}>
+              PDF
+            </button>
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "csv")} aria-label={`CSV of version ${v.version}`}>
+              CSV
+            </button>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 function MadeLinkBox({ link, onClose }: { link: MadeLink; onClose: () => void }) {
   const [isCopied, setCopied] = useState(link.copied);
   async function copy() {
@@ -253,8 +304,12 @@ function RepairListForm({
   onSaved: (list: RepairList) => void;
   onCancel: () => void;
 }) {
-  const [items, setItems] = useState<DraftItem[]>(() => (list ? draftOf(list) : []));
+  // A finding deleted from the report since the list was saved cannot be on the next version: it is left out (the
+  // saved version keeps it as "a finding since deleted"), so what is ticked, counted and sent are the same.
+  const [removed] = useState(() => (list ? list.items.filter((item) => !findings.some((f) => f.id === item.finding_id)) : []));
+  const [items, setItems] = useState<DraftItem[]>(() => (list ? draftOf(list).filter((item) => findings.some((f) => f.id === item.finding_id)) : []));
   const [note, setNote] = useState(list?.note ?? "");
+  const [showEstimates, setShowEstimates] = useState(() => (list as SavedList | null)?.show_estimates ?? false);
   const [days, setDays] = useState(30);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -265,6 +320,13 @@ function RepairListForm({
   const titles = new Map(findings.map((f) => [f.id, f.title]));
   const problems = draftProblems(items, titles);
   const total = draftTotal(items, findings);
+  const warnings = items.flatMap((item) => {
+    const finding = findings.find((f) => f.id === item.finding_id);
+    const amount = Number(item.amount);
+    const high = finding?.cost_high;
+    if (!finding || typeof high !== "number" || high <= 0 || !item.amount.trim() || !(amount > high * FAR_ABOVE)) return [];
+    return [`${finding.title}: ${formatMoney(amount, currency)} is far above your estimate (up to ${formatMoney(high, currency)}). Check the amount; it can still be saved.`];
+  });
   const itemOf = (id: string) => items.find((item) => item.finding_id === id);
   const change = (id: string, patch: Partial<DraftItem>) => setItems((prev) => prev.map((item) => (item.finding_id === id ? { ...item, ...patch } : item)));
   const toggle = (id: string, on: boolean) =>
@@ -276,7 +338,7 @@ function RepairListForm({
     setBusy(true);
     setError(null);
     try {
-      const body = { items: draftBody(items), note: note.trim() || null };
+      const body = { items: draftBody(items), note: note.trim() || null, show_estimates: showEstimates };
       onSaved(list ? await decisionApi.patchRepairList(scanId, list.id, body) : await decisionApi.createRepairList(scanId, { ...body, expires_in_days: days }));
     } catch (err) {
       setError(errorLines(err, "The repair list could not be saved."));
@@ -295,6 +357,16 @@ function RepairListForm({
         void save();
       }}
     >
+      {removed.length > 0 && (
+        <Alert
+          tone="info"
+          lines={[
+            `${plural(removed.length, "finding")} on version ${list?.version} ${removed.length === 1 ? "was" : "were"} deleted from the report since${
+              removed.some((item) => item.finding) ? `: ${removed.flatMap((item) => (item.finding ? [`“${item.finding.title}”`] : [])).join(", ")}` : ""
+            }. Left out of this list; version ${list?.version} keeps ${removed.length === 1 ? "it" : "them"} as sent.`,
+          ]}
+        />
+      )}
       {list?.share.opened && (
         <Alert tone="info" lines={[`A reader has opened the link to version ${list.version}: saving makes version ${list.version + 1} with a new link; the old link keeps what was sent.`]} />
       )}
@@ -359,6 +431,10 @@ function RepairListForm({
         </span>
         <textarea rows={3} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} name="repair-note" />
       </label>
+      <label className="check">
+        <input type="checkbox" checked={showEstimates} onChange={(e) => setShowEstimates(e.target.checked)} />
+        <span>Show my cost estimates to the reader (left out unless ticked: the asks are what you send)</span>
+      </label>
       {!list && (
         <label className="field">
           <span>Link valid for</span>
@@ -382,6 +458,7 @@ function RepairListForm({
         )}
         {total.priced > 0 && <> · estimated {formatCostRange(total.costLow, total.costHigh, currency)} for {plural(total.priced, "finding")} with a cost</>}
       </p>
+      {warnings.length > 0 && <Alert tone="warning" lines={warnings} />}
       {tried && problems.length > 0 && (
         <Alert lines={problems} />
       )}

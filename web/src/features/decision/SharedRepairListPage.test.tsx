@@ -70,13 +70,16 @@ describe("SharedRepairListPage", () => {
     const [damp, removed] = screen.getAllByTestId("finding");
     expect(within(damp).getByRole("img", { name: "Damp under the window, photo 1. Marked: a pin" })).toBeTruthy();
     expect(within(damp).getByTestId("repair-ask").textContent).toBe("A credit off the price: £500");
-    expect(removed.textContent).toBe("A finding the owner has since removed from the report.Please repair this before completion");
+    expect(removed.textContent).toBe("A finding since removed from the report.Please repair this before completion");
     expect(screen.getByTestId("repair-note").textContent).toBe("We would like these settled before exchange.");
     expect(screen.getByTestId("repair-total").textContent).toContain("Amounts asked: £500 for 1 finding; 1 other finding without an amount.");
     expect(screen.getByRole("link", { name: "Download PDF" }).getAttribute("href")).toBe(
       "/api/v1/shared/repair-lists/tok/report.pdf?tz=Asia%2FTokyo",
     );
-    expect(document.body.textContent).toContain("version 2");
+    expect(document.body.textContent).toContain("version 2, saved 1 Dec");
+    expect(document.body.textContent).not.toMatch(/\bsent\b|\bowner\b/);
+    expect(screen.getByRole("heading", { name: "A note from the person who inspected this home" })).toBeTruthy();
+    expect(screen.queryByTestId("repair-newer-version")).toBeNull();
     expect(screen.queryAllByRole("button").map((b) => b.getAttribute("aria-label"))).toEqual(["Open photo 1 of Damp under the window"]);
     expect(document.querySelector('meta[name="robots"]')?.getAttribute("content")).toBe("noindex, nofollow");
   });
@@ -93,7 +96,15 @@ describe("SharedRepairListPage", () => {
     expect(total.textContent).toContain("No amounts asked: 2 findings to repair or replace.");
     expect(total.textContent).not.toContain("£0 over");
     // One of the two findings has an estimate: the total is not the listed work's.
-    expect(total.textContent).toContain("The owner estimates the work on 1 of the 2 findings at £0 (the other has no estimate): estimates, not quotes.");
+    expect(total.textContent).toContain("The person who inspected this home estimates the work on 1 of the 2 findings at £0 (the other has no estimate): estimates, not quotes.");
+  });
+
+  it("says a newer version was made, without linking to it", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ ...list, newer_version: true } as never);
+    renderAt("tok");
+    const notice = await screen.findByTestId("repair-newer-version");
+    expect(notice.textContent).toContain("A newer version of this list has been made since.");
+    expect(within(notice).queryByRole("link")).toBeNull();
   });
 
   it("says the link expired or was revoked on a 404", async () => {

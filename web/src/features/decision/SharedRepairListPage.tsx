@@ -19,14 +19,18 @@ function AskLine({ item, currency }: { item: RepairItem; currency: string }) {
   );
 }
 
+// The reader is the seller or landlord, so "the owner" would read as them; "the buyer" may be a tenant.
+const ASKER = "the person who inspected this home";
+
 /**
- * A repair list opened from its link, with no sign-in: what the owner asks the reader for, finding by finding
+ * A repair list opened from its link, with no sign-in: what the person who inspected the home asks the reader for, finding by finding
  * (each with its photos and the spot marked), the owner's note and the total. Read-only.
  */
 export default function SharedRepairListPage() {
   const { token = "" } = useParams();
   const query = useSharedRepairList(token);
-  const list = query.data ?? null;
+  // newer_version: typed here until the API types are regenerated.
+  const list = (query.data as (typeof query.data & { newer_version?: boolean }) | undefined) ?? null;
   const failure = query.error ? sharedFailure(query.error) : null;
   useNoIndex();
 
@@ -41,12 +45,18 @@ export default function SharedRepairListPage() {
       <p className="eyebrow">Repair list</p>
       <PageTitle title={`Repair list: ${address}`}>{address}</PageTitle>
       <p className="muted">
-        The owner of this inspection asks you for the following, finding by finding. Read-only, version {list.version}, sent{" "}
+        The person who inspected this home asks you for the following, finding by finding. Read-only, version {list.version}, saved{" "}
         {formatDate(list.updated_at, { dateOnly: true })}; the link works until {formatDate(list.share.expires_at, { dateOnly: true })}.
       </p>
+      {list.newer_version && (
+        <p className="alert alert-info" role="status" data-testid="repair-newer-version">
+          A newer version of this list has been made since. This link shows version {list.version} as it was sent; ask {ASKER} for the
+          newer one.
+        </p>
+      )}
       {list.note && (
         <section className="card repair-note" aria-labelledby="repair-note-title">
-          <h2 id="repair-note-title">A note from the owner</h2>
+          <h2 id="repair-note-title">A note from {ASKER}</h2>
           <p data-testid="repair-note">{list.note}</p>
         </section>
       )}
@@ -61,7 +71,7 @@ export default function SharedRepairListPage() {
               </FindingCard>
             ) : (
               <li key={item.finding_id} className="finding-card" data-testid="finding">
-                <p className="muted">A finding the owner has since removed from the report.</p>
+                <p className="muted">A finding since removed from the report.</p>
                 <AskLine item={item} currency={total.currency} />
               </li>
             ),
@@ -83,8 +93,8 @@ export default function SharedRepairListPage() {
         {total.findings_with_costs > 0 && (
           <p>
             {total.findings_with_costs < list.items.length
-              ? `The owner estimates the work on ${total.findings_with_costs} of the ${list.items.length} findings at `
-              : "The owner estimates the listed work at "}
+              ? `The person who inspected this home estimates the work on ${total.findings_with_costs} of the ${list.items.length} findings at `
+              : "The person who inspected this home estimates the listed work at "}
             {formatCostRange(total.cost_low, total.cost_high, total.currency)}
             {total.findings_with_costs < list.items.length &&
               (list.items.length - total.findings_with_costs === 1 ? " (the other has no estimate)" : " (the others have no estimate)")}
