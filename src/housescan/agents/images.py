@@ -1,5 +1,10 @@
 """Fetching a scan's photos by URL, for the pipeline: local files only under the object store's folder,
-remote ones only from allowed hosts, with size and time limits (no SSRF to arbitrary addresses)."""
+remote ones only from allowed hosts, with size and time limits (no SSRF to arbitrary addresses).
+
+A local path is read only when it resolves (links followed) to a file under an allowed folder: the agents
+service takes its URLs over HTTP, and the store never holds links, so a link out of it is refused. The folder
+scan (`housescan scan FOLDER`) reads the person's own folder, chosen by them on their own machine: there a
+photo may be a link to a file elsewhere (`follow_links`), as long as the link itself lies in the folder."""
 
 from __future__ import annotations
 
@@ -22,8 +27,10 @@ class ImageLoader:
         allowed_hosts: Collection[str] = (),
         max_bytes: int = 25 * 1024 * 1024,
         timeout_seconds: float = 20.0,
+        follow_links: bool = False,
     ) -> None:
         self._local_roots = [root.resolve() for root in local_roots]
+        self._follow_links = follow_links
         self._allowed_hosts = {host.lower() for host in allowed_hosts}
         self._max_bytes = max_bytes
         self._timeout = timeout_seconds
@@ -38,7 +45,7 @@ class ImageLoader:
 
     def _read_local(self, path: Path) -> bytes:
         resolved = path.resolve()
-        if not any(resolved.is_relative_to(root) for root in self._local_roots):
+        if not (self._is_under_a_root(resolved) or self._is_followed_link(path, resolved)):
             raise AgentsError("image path is outside the allowed folders", retryable=False)
         try:
             if resolved.stat().st_size > self._max_bytes:
@@ -46,6 +53,21 @@ class ImageLoader:
             return resolved.read_bytes()
         except FileNotFoundError as exc:
             raise AgentsError(f"image {resolved.name} is missing from the store", retryable=False) from exc
+
+    def _is_under_a_root(self, path: Path) -> bool:
+        return any(path.is_relative_to(root) for root in self._local_roots)
+
+    def _is_followed_link(self, path: Path, resolved: Path) -> bool:
+        """A link (or a path through a linked folder) named inside an allowed folder, to a regular file
+        (never a device or a pipe), when links are followed. The path as named must lie in the folder
+        without any `..`."""
+        return (
+            self._follow_links
+            and path.is_absolute()
+            and ".." not in path.parts
+            and self._is_under_a_root(path)
+            and resolved.is_file()
+        )
 
     async def _fetch(self, url: str, host: str) -> bytes:
         if host not in self._allowed_hosts:
