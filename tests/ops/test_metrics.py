@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import socketio
+from prometheus_client import generate_latest
 from pydantic import SecretStr
 
 from housescan.agents.contract import AgentExecution
@@ -149,3 +150,20 @@ async def test_a_configured_scrape_token_is_required(settings: Settings) -> None
             assert scraped.status_code == 200 and "housescan_http_requests_total" in scraped.text
     finally:
         await server.stop()
+
+
+def test_a_worker_tells_its_scans_and_agents_without_the_api_only_series() -> None:
+    metrics.scan_finished("succeeded")
+    metrics.UPLOAD_BYTES.inc(10)
+    metrics.socket_connected("worker-test-sid")
+    metrics.socket_disconnected("worker-test-sid")
+
+    worker = generate_latest(metrics.WORKER_REGISTRY).decode()
+    assert 'housescan_scans_total{outcome="succeeded"}' in worker
+    assert "process_cpu_seconds_total" in worker and "housescan_agent_tokens" in worker
+    api_only_series = ("housescan_upload_bytes", "housescan_socket_connections", "housescan_http", "housescan_queue")
+    for api_only in api_only_series:
+        assert api_only not in worker, api_only
+    api = generate_latest(metrics.REGISTRY).decode()
+    for every in ("housescan_scans_total", "housescan_upload_bytes_total", "housescan_socket_connections"):
+        assert every in api, every

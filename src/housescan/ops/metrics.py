@@ -3,12 +3,17 @@
 Names follow Prometheus conventions; labels stay low-cardinality (route templates, never raw paths or
 ids; models and agent names from configuration). The scan and agent figures are counted where the scan
 runs: in `serve` in the embedded mode, in each `housescan worker` process when scaled out.
+
+`REGISTRY` is everything, served by the API; `WORKER_REGISTRY` is what a `housescan worker --metrics-port`
+has to tell (the process, its scans and agents), without the HTTP, upload, Socket.IO and queue series that
+only the API counts and that would read 0 there for ever.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import TypeVar
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -24,9 +29,20 @@ from housescan.agents.contract import AgentExecution
 from housescan.jobs.base import QueueHealth
 
 REGISTRY = CollectorRegistry(auto_describe=True)
-ProcessCollector(registry=REGISTRY)
-PlatformCollector(registry=REGISTRY)
-REGISTRY.register(GC_COLLECTOR)
+WORKER_REGISTRY = CollectorRegistry(auto_describe=True)
+for _registry in (REGISTRY, WORKER_REGISTRY):
+    ProcessCollector(registry=_registry)
+    PlatformCollector(registry=_registry)
+    _registry.register(GC_COLLECTOR)
+
+_Metric = TypeVar("_Metric", Counter, Histogram)
+
+
+def _also_in_workers(metric: _Metric) -> _Metric:
+    WORKER_REGISTRY.register(metric)
+    return metric
+
+
 _DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900)
 
 HTTP_REQUESTS = Counter(
@@ -53,44 +69,56 @@ UPLOAD_REQUESTS = Counter(
     ["status"],
     registry=REGISTRY,
 )
-SCANS = Counter(
-    "housescan_scans",
-    "Scan runs finished, by outcome: succeeded, failed (for good), retried (an attempt failed and queued again), "
-    "interrupted (stopped by a shutdown, queued again uncounted)",
-    ["outcome"],
-    registry=REGISTRY,
+SCANS = _also_in_workers(
+    Counter(
+        "housescan_scans",
+        "Scan runs finished, by outcome: succeeded, failed (for good), retried (an attempt failed and queued again), "
+        "interrupted (stopped by a shutdown, queued again uncounted)",
+        ["outcome"],
+        registry=REGISTRY,
+    )
 )
-SCAN_STAGE_SECONDS = Histogram(
-    "housescan_scan_stage_duration_seconds",
-    "Time spent in each stage of a scan job: prepare (request build), analysis (agents), save",
-    ["stage"],
-    buckets=_DURATION_BUCKETS,
-    registry=REGISTRY,
+SCAN_STAGE_SECONDS = _also_in_workers(
+    Histogram(
+        "housescan_scan_stage_duration_seconds",
+        "Time spent in each stage of a scan job: prepare (request build), analysis (agents), save",
+        ["stage"],
+        buckets=_DURATION_BUCKETS,
+        registry=REGISTRY,
+    )
 )
-AGENT_SECONDS = Histogram(
-    "housescan_agent_duration_seconds",
-    "Time of one agent execution of the analysis pipeline, by agent",
-    ["agent"],
-    buckets=_DURATION_BUCKETS,
-    registry=REGISTRY,
+AGENT_SECONDS = _also_in_workers(
+    Histogram(
+        "housescan_agent_duration_seconds",
+        "Time of one agent execution of the analysis pipeline, by agent",
+        ["agent"],
+        buckets=_DURATION_BUCKETS,
+        registry=REGISTRY,
+    )
 )
-AGENT_TOKENS = Counter(
-    "housescan_agent_tokens",
-    "Model tokens used by the analysis agents, by model and direction (input, output)",
-    ["model", "direction"],
-    registry=REGISTRY,
+AGENT_TOKENS = _also_in_workers(
+    Counter(
+        "housescan_agent_tokens",
+        "Model tokens used by the analysis agents, by model and direction (input, output)",
+        ["model", "direction"],
+        registry=REGISTRY,
+    )
 )
-AGENT_COST_USD = Counter(
-    "housescan_agent_cost_usd",
-    "USD spent on model calls by the analysis agents, by model",
-    ["model"],
-    registry=REGISTRY,
+AGENT_COST_USD = _also_in_workers(
+    Counter(
+        "housescan_agent_cost_usd",
+        "USD spent on model calls by the analysis agents, by model",
+        ["model"],
+        registry=REGISTRY,
+    )
 )
-AGENT_RUNS = Counter(
-    "housescan_agent_executions",
-    "Agent executions, by agent and status (cache hits are counted, with zero cost)",
-    ["agent", "status"],
-    registry=REGISTRY,
+AGENT_RUNS = _also_in_workers(
+    Counter(
+        "housescan_agent_executions",
+        "Agent executions, by agent and status (cache hits are counted, with zero cost)",
+        ["agent", "status"],
+        registry=REGISTRY,
+    )
 )
 QUEUE_JOBS = Gauge(
     "housescan_queue_jobs",
