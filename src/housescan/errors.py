@@ -11,6 +11,7 @@ or too large body) are declared once, app-wide (`ERROR_RESPONSES`).
 
 from __future__ import annotations
 
+import logging
 import re
 from http import HTTPStatus
 from typing import Any
@@ -20,7 +21,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(detail: Any, code: str) -> dict[str, Any]:
@@ -114,6 +119,13 @@ class ServiceUnavailable(HouseScanError):
         super().__init__(headers={"Retry-After": str(self.retry_after)})
 
 
+class RedisUnavailable(ServiceUnavailable):
+    """Redis (the queue and shared state of a scaled-out deployment) did not answer; try again in a moment."""
+
+    message = "a service this request needs (Redis) did not answer; try again in a moment"
+    retry_after = 5
+
+
 class InvalidInput(Unprocessable):
     """The request's parameters or body do not fit the route's schema (FastAPI's validation)."""
 
@@ -134,6 +146,12 @@ async def _handle_invalid(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(jsonable_encoder(exc.errors()), InvalidInput.code), status_code=422)
 
 
+async def _handle_redis_down(request: Request, exc: Exception) -> JSONResponse:
+    """A Redis connection error or timeout no service turned into an error of its own."""
+    logger.warning("%s %s: Redis did not answer (%s); answered 503", request.method, request.url.path, exc)
+    return await _handle(request, RedisUnavailable())
+
+
 async def _handle_http(_request: Request, exc: Exception) -> JSONResponse:
     """Starlette's own answers (an unknown path, a method the path does not take)."""
     assert isinstance(exc, StarletteHTTPException)
@@ -145,6 +163,8 @@ def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(HouseScanError, _handle)
     app.add_exception_handler(RequestValidationError, _handle_invalid)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
+    app.add_exception_handler(RedisConnectionError, _handle_redis_down)
+    app.add_exception_handler(RedisTimeoutError, _handle_redis_down)
 
 
 class ErrorBody(BaseModel):

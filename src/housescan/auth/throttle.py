@@ -11,15 +11,22 @@ learn which e-mails have accounts.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from housescan.config import Settings
-from housescan.errors import TooManyRequests
+from housescan.errors import ServiceUnavailable, TooManyRequests
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class TooManySignInFailures(TooManyRequests):
@@ -28,6 +35,13 @@ class TooManySignInFailures(TooManyRequests):
 
 class TooManySignUps(TooManyRequests):
     """Too many sign-ups from this address; it waits `Retry-After` seconds."""
+
+
+class SignInUnavailable(ServiceUnavailable):
+    """The store that counts sign-in and sign-up attempts (Redis) did not answer; nothing was changed."""
+
+    message = "signing in and signing up are unavailable for a moment; try again shortly"
+    retry_after = 5
 
 
 @dataclass(frozen=True)
@@ -155,8 +169,15 @@ class RedisThrottleStore:
     def __init__(self, redis_url: str, prefix: str) -> None:
         import redis.asyncio as aioredis
 
+        from housescan.jobs.bullmq import REDIS_COMMAND_TIMEOUT_SECONDS, REDIS_CONNECT_TIMEOUT_SECONDS, quick_retry
+
         self.prefix = prefix
-        self._redis: Any = aioredis.Redis.from_url(redis_url)
+        self._redis: Any = aioredis.Redis.from_url(
+            redis_url,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_COMMAND_TIMEOUT_SECONDS,
+            retry=quick_retry(),
+        )
         self._fail = self._redis.register_script(_FAIL)
         self._wait = self._redis.register_script(_WAIT)
         self._hit = self._redis.register_script(_HIT)
@@ -164,18 +185,26 @@ class RedisThrottleStore:
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
 
+    @staticmethod
+    async def _answer(call: Awaitable[T]) -> T:
+        try:
+            return await call
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            logger.warning("sign-in throttle: Redis did not answer (%s); the request is refused with 503", exc)
+            raise SignInUnavailable() from exc
+
     async def wait(self, keys: list[str]) -> float:
-        return int(await self._wait(keys=[self._key(key) for key in keys])) / 1000
+        return int(await self._answer(self._wait(keys=[self._key(key) for key in keys]))) / 1000
 
     async def fail(self, key: str, backoff: Backoff) -> float:
         args = [backoff.free, int(backoff.first * 1000), int(backoff.ceiling * 1000), int(backoff.forget_after * 1000)]
-        return int(await self._fail(keys=[self._key(key)], args=args)) / 1000
+        return int(await self._answer(self._fail(keys=[self._key(key)], args=args))) / 1000
 
     async def clear(self, key: str) -> None:
-        await self._redis.delete(self._key(key))
+        await self._answer(self._redis.delete(self._key(key)))
 
     async def hit(self, key: str, *, limit: int, window: float) -> float:
-        return int(await self._hit(keys=[self._key(key)], args=[limit, int(window * 1000)])) / 1000
+        return int(await self._answer(self._hit(keys=[self._key(key)], args=[limit, int(window * 1000)]))) / 1000
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -19,10 +19,14 @@ import socket
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from bullmq import Queue, Worker  # type: ignore[import-untyped]
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio.retry import Retry
+from redis.backoff import ConstantBackoff
+from redis.exceptions import RedisError
 
 from housescan.jobs.base import JobHandler, QueueHealth
 
@@ -38,6 +42,48 @@ CLOSE_SECONDS = 10.0
 DRAIN_DELAY_SECONDS = 5
 _FETCH_CHECK_SECONDS = 0.5
 _RUN_AGAIN_SECONDS = 24 * 3600  # a request to run a scan again outlives any run it waits for
+
+# Redis calls made while a request waits (enqueue, health, the sign-in throttles) give up after these, so a
+# Redis that is down or unreachable costs a request seconds, not the minutes of BullMQ's own retries.
+REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
+REDIS_COMMAND_TIMEOUT_SECONDS = 5.0
+# A worker's connections may wait longer for a busy Redis; its blocking fetch (BZPOPMIN) waits up to
+# BullMQ's maximum block timeout (10 s) by design, so its socket timeout allows that and a margin.
+_WORKER_COMMAND_TIMEOUT_SECONDS = 30.0
+_BLOCKING_FETCH_SECONDS = 10.0
+_WORKER_FETCH_TIMEOUT_SECONDS = _BLOCKING_FETCH_SECONDS + 20.0
+
+
+def quick_retry() -> Retry:
+    """One more try after a short pause: a dropped connection is reconnected, a dead Redis is reported."""
+    return Retry(ConstantBackoff(0.2), 1)
+
+
+def bound_redis_client(
+    client: Any, *, command_timeout: float, connect_timeout: float = REDIS_CONNECT_TIMEOUT_SECONDS, retry: Retry | None
+) -> None:
+    """Set the timeouts (and, unless `retry` is None, the retries) of a redis-py client's future connections.
+
+    BullMQ builds its clients from a URL with no timeouts and 20 retries backing off up to 20 s each (minutes
+    before a call to an unreachable Redis fails) and takes no options beside a URL; its clients connect on
+    their first command, so changing the pool's connection settings before then applies to every connection.
+    """
+    client.get_connection_kwargs().update(socket_connect_timeout=connect_timeout, socket_timeout=command_timeout)
+    if retry is not None:
+        client.set_retry(retry)
+
+
+def redacted_url(redis_url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(redis_url)
+    if parts.password is None:
+        return redis_url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class QueueUnreachable(RuntimeError):
+    """Redis did not answer a worker starting up."""
 
 
 class RedisOptions(BaseSettings):
@@ -84,6 +130,7 @@ class BullMQQueue:
         self._max_attempts = max_attempts
         self._backoff_seconds = backoff_seconds
         self._queue: Any = Queue(options.queue_name, {"connection": redis_url, "prefix": options.prefix})
+        bound_redis_client(self._queue.client, command_timeout=REDIS_COMMAND_TIMEOUT_SECONDS, retry=quick_retry())
         self._worker: Any = None
         self.worker_name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -127,7 +174,17 @@ class BullMQQueue:
         # Adding an id that exists is a no-op in BullMQ: two processes enqueuing at once make one job.
         await self._queue.add(JOB_NAME, {"scanId": job_id}, self._job_options(job_id))
 
+    async def check_reachable(self) -> None:
+        """Raise QueueUnreachable, naming the Redis (without its password), unless it answers a PING now."""
+        try:
+            await self._queue.client.ping()
+        except (RedisError, OSError) as exc:
+            raise QueueUnreachable(f"Redis at {redacted_url(self._redis_url)} did not answer: {exc}") from exc
+
     async def start(self, handler: JobHandler) -> None:
+        """Check that Redis answers (else QueueUnreachable), then run jobs with `handler`."""
+        await self.check_reachable()
+
         async def process(job: Any, _token: str) -> None:
             # Shown by BullMQ dashboards: which worker took each attempt (a re-run after a crash shows two).
             await job.log(f"attempt {job.attemptsMade + 1} on worker {self.worker_name}")
@@ -154,6 +211,10 @@ class BullMQQueue:
                 "name": self.worker_name,
             },
         )
+        # Bounded so that a Redis that stops answering shows as errors; BullMQ's retries kept (a worker rides
+        # out a Redis restart).
+        bound_redis_client(self._worker.client, command_timeout=_WORKER_COMMAND_TIMEOUT_SECONDS, retry=None)
+        bound_redis_client(self._worker.bclient, command_timeout=_WORKER_FETCH_TIMEOUT_SECONDS, retry=None)
         self._worker.on("failed", self._on_failed)
         self._worker.on("stalled", self._on_stalled)
         self._worker.on("error", self._on_error)

@@ -88,7 +88,7 @@ async def consuming(runtime: Runtime) -> AsyncIterator[None]:
 
 async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Event | None = None) -> None:
     """Run until SIGINT/SIGTERM (or `stop` is set); running scans may finish, within the queue's shutdown grace,
-    before the process exits."""
+    before the process exits. Exits with status 1, one line logged, if Redis does not answer at start."""
     if not settings.redis_url:
         raise RuntimeError("`housescan worker` needs HOUSESCAN_REDIS_URL (embedded mode runs jobs inside `serve`)")
     runtime = create_runtime(settings, role="worker", concurrency=concurrency)
@@ -98,10 +98,15 @@ async def run_worker(settings: Settings, *, concurrency: int, stop: asyncio.Even
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
+    from housescan.jobs.bullmq import QueueUnreachable
+
     try:
         async with consuming(runtime):
             logger.info("worker started: concurrency %d", concurrency)
             await stop.wait()
             logger.info("worker stopping: finishing the scans in hand")
+    except QueueUnreachable as exc:
+        logger.error("worker not started: %s", exc)
+        raise SystemExit(1) from None
     finally:
         await runtime.close()
