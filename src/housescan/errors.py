@@ -142,8 +142,11 @@ async def _handle(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _handle_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    """Each error names where (`loc`), what (`msg`, `type`, `ctx`); never the value sent (pydantic's `input`),
+    which may be a password or a token, and which the sender has anyway."""
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse(error_body(jsonable_encoder(exc.errors()), InvalidInput.code), status_code=422)
+    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    return JSONResponse(error_body(jsonable_encoder(errors), InvalidInput.code), status_code=422)
 
 
 async def _handle_redis_down(request: Request, exc: Exception) -> JSONResponse:
