@@ -22,6 +22,21 @@ class AgentsError(Exception):
         self.retryable = retryable
 
 
+# What the person reads (the scan's `error`, its `scan:failed` event, the e-mail) when the agents service
+# could not be used: the operator's detail stays in the logs.
+ANALYSIS_UNAVAILABLE_RETRYING = "The analysis service is unavailable; we will try again shortly."
+ANALYSIS_UNAVAILABLE = "The analysis service is unavailable; please try again later."
+
+
+class AgentsUnavailable(AgentsError):
+    """The agents service could not be used: it refused this worker's token, could not be reached, or failed
+    (5xx). The operator's problem, not the scan's: always worth another attempt. The message is the
+    operator's detail; the person reads `ANALYSIS_UNAVAILABLE(_RETRYING)`."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, retryable=True)
+
+
 class AgentsClient(Protocol):
     async def run(
         self,

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import httpx
 
 from housescan import outbound_http
 from housescan.agents.budget import AgentMemo
-from housescan.agents.client import AgentsError, ProgressCallback
+from housescan.agents.client import AgentsError, AgentsUnavailable, ProgressCallback
 from housescan.agents.contract import AgentExecution, RememberedAnswer, ScanRequest, ScanResponse
 from housescan.agents.router import NDJSON
+
+logger = logging.getLogger(__name__)
 
 
 class RemoteAgentsClient:
     def __init__(self, base_url: str, *, token: str | None = None, timeout_seconds: float = 900.0) -> None:
-        self._url = base_url.rstrip("/") + "/v1/scan/run"
+        self._base_url = base_url.rstrip("/")
+        self._url = self._base_url + "/v1/scan/run"
+        self._has_token = bool(token)
         self._headers = {"Accept": NDJSON} | ({"Authorization": f"Bearer {token}"} if token else {})
         self._timeout = httpx.Timeout(timeout_seconds, connect=10.0)
 
@@ -33,9 +38,11 @@ class RemoteAgentsClient:
                     "POST", self._url, content=json.dumps(payload), headers=self._headers | _JSON
                 ) as response,
             ):
+                if response.status_code in (401, 403):
+                    raise self._refused(response.status_code)
                 if response.status_code != 200:
                     body = (await response.aread()).decode(errors="replace")
-                    raise _error_from(response.status_code, body)
+                    raise _error_from(self._base_url, response.status_code, body)
                 async for line in response.aiter_lines():
                     if not line.strip():
                         continue
@@ -53,18 +60,38 @@ class RemoteAgentsClient:
                     elif message["type"] == "error":
                         raise AgentsError(str(message["detail"]), retryable=bool(message.get("retryable", True)))
         except httpx.HTTPError as exc:
-            raise AgentsError(f"the agents service could not be reached ({type(exc).__name__})") from exc
-        raise AgentsError("the agents service ended its answer without a result")
+            raise AgentsUnavailable(
+                f"the agents service at {self._base_url} could not be reached ({type(exc).__name__})"
+            ) from exc
+        raise AgentsUnavailable(f"the agents service at {self._base_url} ended its answer without a result")
+
+    def _refused(self, status_code: int) -> AgentsUnavailable:
+        """A misconfiguration for the operator to mend, said loudly each time it is met. The scan is retried
+        all the same: the token may be put right before its attempts run out."""
+        if self._has_token:
+            detail = (
+                f"the agents service at {self._base_url} refused this worker's token (it answered {status_code}): "
+                "HOUSESCAN_AGENTS_TOKEN differs from the service's"
+            )
+        else:
+            detail = (
+                f"the agents service at {self._base_url} answered {status_code} to this worker, which has no "
+                "token: HOUSESCAN_AGENTS_TOKEN is unset here"
+            )
+        logger.error(detail)
+        return AgentsUnavailable(detail)
 
 
 _JSON = {"Content-Type": "application/json"}
 
 
-def _error_from(status_code: int, body: str) -> AgentsError:
+def _error_from(base_url: str, status_code: int, body: str) -> AgentsError:
     try:
         detail = json.loads(body)["detail"]
     except (ValueError, KeyError, TypeError):
         detail = body[:500]
-    if isinstance(detail, dict):
-        return AgentsError(str(detail.get("detail")), retryable=bool(detail.get("retryable", status_code >= 500)))
-    return AgentsError(f"the agents service answered {status_code}: {detail}", retryable=status_code >= 500)
+    if isinstance(detail, dict) and "retryable" in detail:  # the analysis itself failed (AnalysisFailed)
+        return AgentsError(str(detail.get("detail")), retryable=bool(detail["retryable"]))
+    if status_code >= 500:
+        return AgentsUnavailable(f"the agents service at {base_url} answered {status_code}: {detail}")
+    return AgentsError(f"the agents service answered {status_code}: {detail}", retryable=False)

@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from housescan.agents.budget import AgentMemo
-from housescan.agents.client import AgentsError
+from housescan.agents.client import (
+    ANALYSIS_UNAVAILABLE,
+    ANALYSIS_UNAVAILABLE_RETRYING,
+    AgentsError,
+    AgentsUnavailable,
+)
 from housescan.agents.contract import AgentExecution, ScanResponse
 from housescan.costs import service as costs_service
 from housescan.ops import metrics
@@ -232,17 +237,19 @@ async def _after_failure(
     scan_id, settings = claimed.scan_id, runtime.settings
     await scan_events.close()  # what was sent goes out before the retry or the failure is announced
     await _record_spend(runtime, claimed, memo.take_spent())  # a failed attempt's calls were paid too
-    reason = _reason(exc)
+    reason = _reason(exc)  # the operator's, for the logs
     retryable = not isinstance(exc, AgentsError) or exc.retryable
     if retryable and claimed.attempt < settings.job_max_attempts:
         logger.warning("scan %s attempt %d failed: %s; retrying", scan_id, claimed.attempt, reason)
         async with runtime.sessionmaker() as db_session:
-            await scan_run.requeue_after_error(db_session=db_session, scan_id=scan_id, reason=reason)
+            await scan_run.requeue_after_error(
+                db_session=db_session, scan_id=scan_id, error=_shown_reason(exc, reason, retrying=True)
+            )
         memos.keep(scan_id, memo, failed_attempt=claimed.attempt)
         metrics.scan_finished("retried")
         raise ScanRetry(reason) from exc
     logger.error("scan %s failed for good: %s", scan_id, reason, exc_info=exc)
-    await _fail(runtime, claimed, reason)
+    await _fail(runtime, claimed, _shown_reason(exc, reason, retrying=False))
 
 
 async def _analyse_while_scan_exists(
@@ -324,6 +331,14 @@ async def _fail(runtime: Runtime, claimed: scan_run.ClaimedScan, reason: str, *,
         )
     if failed:
         metrics.scan_finished("failed")
+
+
+def _shown_reason(exc: BaseException, reason: str, *, retrying: bool) -> str:
+    """The scan's `error`, which the person reads: an agents service that could not be used is the
+    operator's problem, told in a plain sentence (its detail is in the logs)."""
+    if isinstance(exc, AgentsUnavailable):
+        return ANALYSIS_UNAVAILABLE_RETRYING if retrying else ANALYSIS_UNAVAILABLE
+    return f"retrying after: {reason}" if retrying else reason
 
 
 def _reason(exc: BaseException) -> str:

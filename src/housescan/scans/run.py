@@ -244,11 +244,12 @@ async def save_results(
     return True
 
 
-async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, reason: str) -> None:
+async def requeue_after_error(*, db_session: AsyncSession, scan_id: uuid.UUID, error: str) -> None:
+    """Queue a running scan again after a failed attempt; `error` says so to the person."""
     await db_session.execute(
         update(Scan)
         .where(Scan.id == scan_id, Scan.status == ScanStatus.running)
-        .values(status=ScanStatus.queued, error=f"retrying after: {reason}")
+        .values(status=ScanStatus.queued, error=error)
     )
     await db_session.commit()
 
