@@ -30,6 +30,7 @@ import httpx
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from housescan.agents.client import ANALYSIS_UNAVAILABLE
 from housescan.auth.models import User
 from housescan.clock import local_time
 from housescan.config import Settings
@@ -489,6 +490,11 @@ async def send_pending(
     return claimed
 
 
+# A scan's `error` may be a worker's or a model service's own words, which an e-mail does not carry: it names
+# only these plain reasons (the scan's page shows the rest).
+MAILED_REASONS = frozenset({ANALYSIS_UNAVAILABLE})
+
+
 def outcome_title(outcome: Outcome, address: str | None) -> str:
     place = address or "your home"
     return f"Report ready: {place}" if outcome is Outcome.succeeded else f"Scan failed: {place}"
@@ -536,7 +542,7 @@ def outcome_mail(
         label = "Open the report"
     else:
         lines = [
-            f"The analysis of {place} failed: {error or 'no reason was recorded'}.",
+            f"The analysis of {place} failed." + (f" {error}" if error in MAILED_REASONS else ""),
             "Open the scan to see what happened and process it again.",
         ]
         label = "Open the scan"
