@@ -103,6 +103,9 @@ async def test_the_owner_sees_every_version_and_an_old_link_says_a_newer_one_exi
         v1_pdf = await client.get(f"{url}/report.pdf", params={"version": 1}, headers=auth(token))
         assert v1_pdf.status_code == 200 and "-v1.pdf" in v1_pdf.headers["content-disposition"]
         assert (await client.get(url, params={"version": 3}, headers=auth(token))).status_code == 404
+        # Beyond a 32-bit integer (the column on PostgreSQL): refused by name, not a database error.
+        huge = await client.get(url, params={"version": 355687428095999}, headers=auth(token))
+        assert huge.status_code == 422 and "version" in huge.text
 
 
 async def test_the_reader_sees_estimates_only_when_the_owner_shows_them(review_server: LiveServer) -> None:

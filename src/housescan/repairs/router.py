@@ -32,7 +32,10 @@ router = APIRouter(prefix="/api/v1", tags=["repairs"])
 _SIGNED_IN = responses(NotAuthenticated)
 _A_LIST = responses(*OWNED_SCAN_ERRORS, RepairListNotFound)
 _ITEMS_CHECKED = (ForeignFindings, FindingListedTwice)
-VersionQuery = Annotated[int | None, Query(ge=1, description="an earlier version of the list; else the latest")]
+# le: the column is a 32-bit integer on PostgreSQL; a larger number is a 422, not a database error.
+VersionQuery = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="an earlier version of the list; else the latest")
+]
 
 
 @router.get("/cost-guide", responses=_SIGNED_IN)
