@@ -1054,7 +1054,7 @@ export interface paths {
         };
         /**
          * Get Repair List
-         * @description The list's latest version.
+         * @description The list's latest version, or an earlier one (`version`), with the list of its versions.
          */
         get: operations["get_repair_list_api_v1_scans__scan_id__repair_lists__list_id__get"];
         put?: never;
@@ -2574,6 +2574,12 @@ export interface components {
             /** Note */
             note?: string | null;
             /**
+             * Show Estimates
+             * @description whether the reader (web page, CSV, PDF) sees the person's own cost estimates beside the asks; a new list leaves them out unless asked
+             * @default false
+             */
+            show_estimates: boolean;
+            /**
              * Expires In Days
              * @description how long the list's link works
              * @default 30
@@ -2610,8 +2616,26 @@ export interface components {
             /**
              * Updated At
              * Format: date-time
+             * @description when this version was last saved (a reader may not have opened it)
              */
             updated_at: string;
+            /**
+             * Show Estimates
+             * @description whether the reader (web page, CSV, PDF) sees the person's own cost estimates beside the asks; a new list leaves them out unless asked
+             * @default false
+             */
+            show_estimates: boolean;
+            /**
+             * Newer Version
+             * @description a later version of the list exists (its link is the owner's to send, so not given here)
+             * @default false
+             */
+            newer_version: boolean;
+            /**
+             * Versions
+             * @description the owner's view only: every version of the list, oldest first
+             */
+            versions?: components["schemas"]["RepairVersionOut"][];
         };
         /** RepairListPage */
         RepairListPage: {
@@ -2627,6 +2651,11 @@ export interface components {
             items?: components["schemas"]["RepairItemIn"][] | null;
             /** Note */
             note?: string | null;
+            /**
+             * Show Estimates
+             * @description whether the reader (web page, CSV, PDF) sees the person's own cost estimates beside the asks; a new list leaves them out unless asked
+             */
+            show_estimates?: boolean | null;
         };
         /** RepairShare */
         RepairShare: {
@@ -2689,6 +2718,32 @@ export interface components {
              * @description listed findings with a cost range: with none, cost_low and cost_high are 0 for want of a figure
              */
             findings_with_costs: number;
+        };
+        /** RepairVersionOut */
+        RepairVersionOut: {
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             * @description when the version was last saved
+             */
+            updated_at: string;
+            /**
+             * Opened
+             * @description a reader opened its link
+             */
+            opened: boolean;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "active" | "expired" | "revoked";
         };
         /** Report */
         Report: {
@@ -3091,6 +3146,18 @@ export interface components {
              * @description the report's last change
              */
             updated_at?: string | null;
+            /**
+             * House Scan Number
+             * @description this scan's place among the scans of its home, oldest first (1: the first)
+             * @default 1
+             */
+            house_scan_number: number;
+            /**
+             * House Scans Count
+             * @description how many scans of this home the user has
+             * @default 1
+             */
+            house_scans_count: number;
         };
         /** ScanPage */
         ScanPage: {
@@ -7247,7 +7314,10 @@ export interface operations {
     };
     repair_list_csv_api_v1_scans__scan_id__repair_lists__list_id__csv_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an earlier version of the list; else the latest */
+                version?: number | null;
+            };
             header?: never;
             path: {
                 list_id: string;
@@ -7309,6 +7379,8 @@ export interface operations {
             query?: {
                 /** @description an IANA time zone, e.g. Europe/Paris; default the account's, else UTC (behind a link: UTC) */
                 tz?: string | null;
+                /** @description an earlier version of the list; else the latest */
+                version?: number | null;
             };
             header?: never;
             path: {
@@ -7368,7 +7440,10 @@ export interface operations {
     };
     get_repair_list_api_v1_scans__scan_id__repair_lists__list_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description an earlier version of the list; else the latest */
+                version?: number | null;
+            };
             header?: never;
             path: {
                 list_id: string;
@@ -7788,8 +7863,8 @@ export interface operations {
     compare_api_v1_compare_get: {
         parameters: {
             query: {
-                /** @description 2 to 4 of your scan ids, comma-separated */
-                scan_ids: string;
+                /** @description 2 to 4 of your scan ids, repeated (`scan_ids=A&scan_ids=B`) or comma-separated (`scan_ids=A,B`) */
+                scan_ids: string[];
             };
             header?: never;
             path?: never;
@@ -7847,8 +7922,8 @@ export interface operations {
     compare_csv_api_v1_compare_csv_get: {
         parameters: {
             query: {
-                /** @description 2 to 4 of your scan ids, comma-separated */
-                scan_ids: string;
+                /** @description 2 to 4 of your scan ids, repeated (`scan_ids=A&scan_ids=B`) or comma-separated (`scan_ids=A,B`) */
+                scan_ids: string[];
             };
             header?: never;
             path?: never;

@@ -28,6 +28,8 @@ const made = (over: Partial<RepairList["share"]> = {}): RepairList => ({
   version: 1,
   scan_id: "s1",
   address: "5 Rose Lane",
+  show_estimates: false,
+  newer_version: false,
   note: null,
   items: [{ finding_id: "f1", ask: "credit", amount: 500, finding: findings[0], photos: [] }],
   total: { asked: 500, cost_low: 300, cost_high: 700, currency: "GBP", findings_with_costs: 1 },

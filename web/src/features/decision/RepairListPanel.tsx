@@ -14,16 +14,6 @@ const LINK_DAYS = [7, 30, 90];
 /** An amount this many times a finding's high estimate or more is probably mistyped: the form says so (it still saves). */
 const FAR_ABOVE = 10;
 
-/** One saved version of a list, as the owner's answers list them. */
-interface RepairVersion {
-  version: number;
-  created_at: string;
-  updated_at: string;
-  opened: boolean;
-  state: "active" | "expired" | "revoked";
-}
-// Fields the API has added to a list (typed here until the API types are regenerated).
-type SavedList = RepairList & { versions?: RepairVersion[]; show_estimates?: boolean };
 
 /** The owner's CSV or PDF of one version of a list. */
 function versionDownload(scanId: string, listId: string, version: number, kind: "csv" | "pdf") {
@@ -233,7 +223,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
 }
 
 /** The versions saved before the latest, each with its own PDF and CSV (what its reader was sent). */
-function EarlierVersions({ list, onDownload }: { list: SavedList; onDownload: (version: number, kind: "csv" | "pdf") => void }) {
+function EarlierVersions({ list, onDownload }: { list: RepairList; onDownload: (version: number, kind: "csv" | "pdf") => void }) {
   const earlier = (list.versions ?? []).filter((v) => v.version < list.version);
   if (earlier.length === 0) return null;
   return (
@@ -309,7 +299,7 @@ function RepairListForm({
   const [removed] = useState(() => (list ? list.items.filter((item) => !findings.some((f) => f.id === item.finding_id)) : []));
   const [items, setItems] = useState<DraftItem[]>(() => (list ? draftOf(list).filter((item) => findings.some((f) => f.id === item.finding_id)) : []));
   const [note, setNote] = useState(list?.note ?? "");
-  const [showEstimates, setShowEstimates] = useState(() => (list as SavedList | null)?.show_estimates ?? false);
+  const [showEstimates, setShowEstimates] = useState(() => list?.show_estimates ?? false);
   const [days, setDays] = useState(30);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);

@@ -12,6 +12,8 @@ const list: RepairList = {
   id: "l1",
   version: 2,
   scan_id: "s1",
+  show_estimates: false,
+  newer_version: false,
   address: "5 Rose Lane",
   note: "We would like these settled before exchange.",
   items: [

@@ -29,8 +29,7 @@ const ASKER = "the person who inspected this home";
 export default function SharedRepairListPage() {
   const { token = "" } = useParams();
   const query = useSharedRepairList(token);
-  // newer_version: typed here until the API types are regenerated.
-  const list = (query.data as (typeof query.data & { newer_version?: boolean }) | undefined) ?? null;
+  const list = query.data ?? null;
   const failure = query.error ? sharedFailure(query.error) : null;
   useNoIndex();
 

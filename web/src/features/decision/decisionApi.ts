@@ -11,6 +11,7 @@ export type CostGuide = Schemas["CostGuideOut"];
 export type CostGuideRow = Schemas["CostGuideRowOut"];
 export type CostPreferences = Schemas["CostPreferencesOut"];
 export type RepairList = Schemas["RepairListOut"];
+export type RepairVersion = Schemas["RepairVersionOut"];
 export type RepairItem = Schemas["RepairItemOut"];
 export type RepairItemInput = Schemas["RepairItemIn"];
 export type Ask = RepairItemInput["ask"];

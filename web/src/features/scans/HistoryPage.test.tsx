@@ -21,6 +21,8 @@ const item = (over: Partial<ScanListItem>): ScanListItem => ({
   images_count: 9,
   created_at: "2026-12-01T08:00:00Z",
   finished_at: "2026-12-01T09:00:00Z",
+  house_scan_number: 1,
+  house_scans_count: 1,
   ...over,
 });
 

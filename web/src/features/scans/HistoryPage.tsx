@@ -13,12 +13,9 @@ import { COMPARE_MAX, COMPARE_MIN, scanNames, toggleCompare } from "../decision/
 import "../decision/decision.css";
 import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
-/** Which scan of its home a scan is (fields the list gives; typed here until the API types are regenerated). */
-type HomeScanCount = { house_scan_number?: number; house_scans_count?: number };
-
 /** "Scan 2 of this home · 8 Dec 2026" on each scan of a home scanned more than once; nothing otherwise. */
-export function scanOfHome(scan: ScanListItem & HomeScanCount): string | null {
-  if (!scan.house_scan_number || !scan.house_scans_count || scan.house_scans_count < 2) return null;
+export function scanOfHome(scan: ScanListItem): string | null {
+  if (!scan.house_scans_count || scan.house_scans_count < 2) return null;
   return `Scan ${scan.house_scan_number} of this home · ${formatDate(scan.created_at, { dateOnly: true })}`;
 }
 
