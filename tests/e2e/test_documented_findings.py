@@ -1,6 +1,6 @@
 """A finding fully documented in a real browser at phone size (issue 21 part 3): made from a checklist answer
 (its room and its item kept), given a trade and a cost range, a close-up taken there and then, the spot
-boxed on it; the shared page shows the photo with its box and speaks of "the owner"; the PDFs are served."""
+boxed on it; the shared page shows the photo with its box and speaks of "the person who inspected this home"; the PDFs are served."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
         assert (mark["x"], mark["y"], mark["w"], mark["h"]) == pytest.approx((0.27, 0.25, 0.5, 0.35), abs=0.011)
         assert owner_pdf.status_code == 200 and owner_pdf.content.startswith(b"%PDF")
 
-        # 4. The shared link, in a fresh browser: the close-up with its box, "by the owner", never "you".
+        # 4. The shared link, in a fresh browser: the close-up with its box, by "the person who inspected", never "you".
         guest_context, guest, guest_console = new_page(browser, null_server, mobile=True)
         try:
             guest.goto(f"/shared/{token}")
@@ -137,11 +137,11 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
             )
             assert [shared.locator('[data-shape="box"]').get_attribute(a) for a in ("x", "width")] == ["27%", "50%"]
             text = guest.locator("article.shared-report").inner_text()
-            assert "by the owner" in text
+            assert "by the person who inspected this home" in text and "the owner" not in text.lower()
             for words in ("by you", "your answer", "You checked"):
                 assert words not in text, words
             # The owner's estimates, as in the shared PDF, said to be the owner's (issue 22).
-            assert "Estimates by the owner, not quotes." in guest.get_by_test_id("cost-totals").inner_text()
+            assert "Estimates by the person who inspected this home, not quotes." in guest.get_by_test_id("cost-totals").inner_text()
             no_sideways_scroll(guest)
             shot(guest, "documented-finding-shared")
             pdf_href = guest.get_by_role("link", name="Download PDF").get_attribute("href")

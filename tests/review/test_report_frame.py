@@ -128,8 +128,8 @@ async def test_a_shared_report_speaks_to_its_reader(review_server: LiveServer) -
         shared = (await client.get(f"/api/v1/shared/{share['token']}")).json()["report"]
         assert shared["audience"] == "reader"
         words = shared["summary"] + " " + shared["limitations"]["statement"]
-        assert "The owner checked" in shared["limitations"]["statement"]
-        assert "the owner checked" in shared["summary"].lower()
+        assert "The person who inspected this home checked" in shared["limitations"]["statement"]
+        assert "the person who inspected this home checked" in shared["summary"].lower()
         assert " you " not in f" {words.lower()} " and "your" not in words.lower()
         assert (await _report(client, token, detail["id"]))["audience"] == "owner"
 

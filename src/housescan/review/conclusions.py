@@ -168,7 +168,7 @@ def summary_text(
     if seen and unseen:
         parts.append(f"{join_words(unseen)}: no photos.")
     total = sum(findings.counts.values())
-    who = "you" if audience == "owner" else "the owner"
+    who = "you" if audience == "owner" else "the person who inspected this home"
     checked = f"{who} checked {assessed.by_person} of {assessed.total} items"
     caveat = (
         ": this is not a clean bill of health, only what was looked at so far"

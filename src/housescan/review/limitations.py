@@ -97,7 +97,7 @@ def scope_statement(
     assessed: Assessed, not_assessed: int, without_photos: Sequence[RoomRef], *, audience: Audience
 ) -> str:
     """The report's scope in plain words. It never implies that what nobody looked at is sound."""
-    who = "You" if audience == "owner" else "The owner"
+    who = "You" if audience == "owner" else "The person who inspected this home"
     looked_for = f" and looked for {count_phrase(assessed.not_seen, 'product')} they did not see"
     parts = [
         f"{who} checked {assessed.by_person} of {assessed.total} items; the image models answered "

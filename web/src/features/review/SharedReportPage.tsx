@@ -43,17 +43,6 @@ function AnswerList({ checklist, audience }: { checklist: Record<string, Answer>
   );
 }
 
-const OWNER_SUBJECT = /^The owner\b/;
-
-/**
- * The report as a reader of a link reads it: the server's scope statement opens with "The owner checked…",
- * which a buyer or tenant reads as the property's owner; here it names the one who did the inspection.
- */
-export function readersReport<R extends { limitations: { statement: string } }>(report: R): R {
-  const statement = report.limitations.statement.replace(OWNER_SUBJECT, "The person who inspected this home");
-  return statement === report.limitations.statement ? report : { ...report, limitations: { ...report.limitations, statement } };
-}
-
 /** A page behind a share link is not for search engines. */
 export function useNoIndex(): void {
   useEffect(() => {
@@ -97,7 +86,7 @@ export function SharedFailureCard({ failure, what }: { failure: SharedFailure; w
 
 /**
  * A report opened from a share link: read-only, no sign-in, no edit controls; it speaks to its reader (the
- * owner's answers and estimates are "by the owner"), the findings with their photos and marks first, then what
+ * owner's answers and estimates are "by the person who inspected this home"), the findings with their photos and marks first, then what
  * they may cost by severity and by trade (as in the shared PDF).
  */
 export default function SharedReportPage() {
@@ -110,7 +99,7 @@ export default function SharedReportPage() {
   if (failure) return <SharedFailureCard failure={failure} what="report" />;
   if (!shared) return <Spinner label="Opening the shared report…" />;
 
-  const report = readersReport(shared.report);
+  const report = shared.report;
   const audience: Audience = report.audience ?? "reader";
   const address = report.house.address || "A home";
   const photos = photosById(report.rooms);
@@ -126,7 +115,7 @@ export default function SharedReportPage() {
       <section className="card findings" aria-labelledby="shared-findings-title" data-testid="findings">
         <div className="section-head">
           <h2 id="shared-findings-title">Findings</h2>
-          <SeverityChips counts={report.finding_counts} empty="None recorded by the owner." testId="finding-counts" />
+          <SeverityChips counts={report.finding_counts} empty="None recorded by the person who inspected this home." testId="finding-counts" />
         </div>
         {report.findings.length === 0 && <NoFindingsNote />}
         {report.findings.length > 0 && (

@@ -187,9 +187,13 @@ export function percent(value: number | null | undefined): string {
   return typeof value === "number" ? `${Math.round(value * 100)}%` : "";
 }
 
-/** Who the words speak to: the owner reads "you", a reader of a shared link "the owner". */
+/**
+ * Who the words speak to: the owner reads "you"; a reader of a shared link (often the seller or landlord, who
+ * would read "the owner" as themselves) reads "the person who inspected this home".
+ */
 export function personWord(audience: Audience = "owner"): { who: string; Who: string } {
-  return audience === "reader" ? { who: "the owner", Who: "The owner" } : { who: "you", Who: "You" };
+  const inspector = "person who inspected this home";
+  return audience === "reader" ? { who: `the ${inspector}`, Who: `The ${inspector}` } : { who: "you", Who: "You" };
 }
 
 /** "9 times in 10" for 0.9 (never "10 in 10": a measured precision is never certainty). */
