@@ -157,7 +157,7 @@ def test_a_shared_pdf_speaks_to_its_reader(tmp_path: Path) -> None:
     assert re.search(r"\byou(r)?\b", owner, re.IGNORECASE)
     reader = pdf_words(render_pdf(_documented([], audience="reader")), tmp_path)
     assert not re.search(r"\byou(r|rs|rself)?\b", reader, re.IGNORECASE), reader
-    assert "The owner checked" in reader and "(UTC)" in reader
+    assert "The person who inspected this home checked" in reader and "(UTC)" in reader
 
 
 def test_time_zones_are_iana_names_and_naive_moments_are_utc() -> None:
@@ -241,6 +241,7 @@ async def test_the_shared_pdf_shows_the_marks_and_never_says_you(live_server: Li
     assert response.status_code == 200, response.text
     words = pdf_words(response.content, tmp_path)
     assert "Crack" in words and "Scope and limitations" in words and "Cost of the analysis" not in words
-    assert "The owner checked 1 of" in words and "Owner" in words
+    assert "The person who inspected this home checked 1 of" in words and "Person who inspected" in words
+    assert "owner" not in words.lower()
     assert not re.search(r"\byou(r|rs|rself)?\b", words, re.IGNORECASE), words
     assert near(first_page(response.content, tmp_path), MARK_COLOUR, 40).sum() > 20

@@ -117,7 +117,8 @@ def percent(value: object) -> str:
 
 @dataclass(frozen=True)
 class Voice:
-    """Who the words speak to: the owner ("you"), or a reader of a shared report ("the owner")."""
+    """Who the words speak to: the owner ("you"), or a reader of a shared report (the person who inspected the
+    home: "the owner" would read as the property's owner to a seller or landlord)."""
 
     person: str = "You"
     answer: str = "your answer"
@@ -125,7 +126,7 @@ class Voice:
 
     @classmethod
     def of(cls, report: Report) -> Voice:
-        return cls() if report.audience == "owner" else cls("Owner", "the owner's answer", "in the app")
+        return cls() if report.audience == "owner" else cls("Person who inspected", "answered by the person who inspected", "in the app")
 
 
 OWNER = Voice()
