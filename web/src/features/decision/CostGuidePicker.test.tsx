@@ -47,4 +47,13 @@ describe("the cost guide", () => {
     fireEvent.click(screen.getByRole("button", { name: /Use Replace a tap/ }));
     expect(onTake).toHaveBeenCalledWith({ id: "plumber-tap", low: 100, high: 200 });
   });
+
+  it("with no job of the finding's trade says the guide has none yet, and with a search that nothing matches", async () => {
+    vi.spyOn(decisionApi, "costGuide").mockResolvedValue({ note: "Typical UK prices.", cost_factor: 1, rows: [] } as never);
+    render(withQueries(<MemoryRouter><CostGuidePicker trade="plumber" onTake={vi.fn()} /></MemoryRouter>));
+    fireEvent.click(screen.getByRole("button", { name: "Suggest from cost guide" }));
+    expect((await screen.findByTestId("cost-guide-empty")).textContent).toContain("The guide has no Plumber jobs yet");
+    fireEvent.change(screen.getByRole("searchbox"), { target: { value: "boiler" } });
+    expect((await screen.findByText("No job in the guide matches. Type the range yourself."))).toBeTruthy();
+  });
 });

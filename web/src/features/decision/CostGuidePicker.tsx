@@ -66,7 +66,13 @@ export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null
                 {guide.note}
                 {factor !== 1 && ` Figures are multiplied by your regional factor, ${factor}, set in Settings.`}
               </p>
-              {guide.rows.length === 0 && <p className="muted small">No job in the guide matches. Type the range yourself.</p>}
+              {guide.rows.length === 0 && (
+                <p className="muted small" data-testid="cost-guide-empty">
+                  {trade && !asked.trim()
+                    ? `The guide has no ${TRADE_TITLE[trade]} jobs yet (it lists only jobs with a published source). Type the range yourself.`
+                    : "No job in the guide matches. Type the range yourself."}
+                </p>
+              )}
               {otherCurrency(guide.rows) && (
                 <p className="small" data-testid="cost-guide-currency">
                   The guide is in {otherCurrency(guide.rows)}, not your account’s currency, so its figures are shown
