@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
+import logging
+import re
+import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -16,9 +20,10 @@ from housescan.ops.logs import LogFormat
 
 if TYPE_CHECKING:
     from pydantic_settings import BaseSettings
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 SettingsT = TypeVar("SettingsT", bound="BaseSettings")
+T = TypeVar("T")
 
 LogFormatOption = Annotated[
     str, typer.Option("--log-format", help="auto: JSON when stdout is not a terminal", case_sensitive=False)
@@ -70,10 +75,14 @@ def serve(
     import uvicorn
 
     from housescan.app import create_app
+    from housescan.db.migrate import upgrade_database
     from housescan.ops.serving import guarded_protocol
 
     _configure_logging(log_level, log_format)
     settings = load_settings()
+    # Migrated here first (the app's start-up finds nothing left to do), so that an unreachable database or a
+    # schema from a newer version is one line, not a traceback from inside the server's start-up.
+    _on_engine(settings, upgrade_database)
     # One structured line per request comes from the app; uvicorn's own access line would repeat it.
     uvicorn.run(
         create_app(settings),
@@ -109,7 +118,26 @@ def agents(
     from housescan.agents.server import create_agents_app
 
     _configure_logging(log_level, log_format)
-    uvicorn.run(create_agents_app(load_settings()), host=host, port=port, log_level=log_level, log_config=None)
+    settings = load_settings()
+    if settings.agents_token is None and not _is_loopback(host):
+        typer.echo(
+            f"`housescan agents --host {host}` would run analyses for anyone who can reach it: set "
+            "HOUSESCAN_AGENTS_TOKEN (the workers send it), or listen on 127.0.0.1",
+            err=True,
+        )
+        raise typer.Exit(2)
+    uvicorn.run(create_agents_app(settings), host=host, port=port, log_level=log_level, log_config=None)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface
 
 
 @app.command()
@@ -156,7 +184,13 @@ def scan(
         typer.echo(response.model_dump_json(indent=2))
     else:
         Console().print(report(response))
-    if response.metadata.rooms_failed:  # the report is printed all the same; a script sees the failure
+    # The report is printed all the same; the failed rooms are named on stderr and a script sees the exit status.
+    analysed = {room.room_id for room in request.rooms}
+    failed = [f"{room.room_id} ({room.error or 'failed'})" for room in response.result.rooms if room.status == "failed"]
+    undecoded = {photo.parent.name for photo in unreadable} - analysed
+    failed += [f"{room} (no photo could be decoded)" for room in sorted(undecoded)]
+    if failed:
+        typer.echo(f"{_count(len(failed), 'room')} failed: {'; '.join(failed)}", err=True)
         raise typer.Exit(1)
 
 
@@ -179,6 +213,9 @@ def worker(
     if not settings.redis_url:
         typer.echo("`housescan worker` needs HOUSESCAN_REDIS_URL; without it `serve` runs the scans", err=True)
         raise typer.Exit(2)
+    from housescan.db.migrate import check_schema
+
+    _on_engine(settings, check_schema)  # a worker never migrates: `serve` or `housescan db upgrade` does
     if metrics_port is not None:
         from prometheus_client import start_http_server
 
@@ -214,7 +251,7 @@ def openapi(
             redis_url=None,
             storage_url=None,
             agents_url=None,
-            jwt_secret="openapi",  # noqa: S106 (never signs anything)
+            jwt_secret="openapi-schema-only-never-signs-anything",  # noqa: S106
         )
         if agents:
             from housescan.agents.server import create_agents_app
@@ -258,38 +295,112 @@ def _event_schemas() -> dict[str, object]:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the database migrations (safe to run from several processes at once on PostgreSQL)."""
-    from housescan.db.engine import create_engine
     from housescan.db.migrate import upgrade_database
 
-    async def run() -> None:
-        engine = create_engine(load_settings().resolved_database_url)
+    done = _on_engine(load_settings(), upgrade_database)
+    if not done.applied:
+        typer.echo(f"nothing to apply: database is up to date (revision {done.after})")
+        return
+    start = "a new database" if done.before is None else f"revision {done.before}"
+    typer.echo(f"applied {_count(done.steps, 'migration')} from {start} to {done.after}: database is up to date")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and the newest this version knows; exit 0 when they are the same, 1 when
+    the database needs `housescan db upgrade` or was migrated by a newer HouseScan."""
+    from housescan.db.migrate import database_revision, head_revision, is_known
+
+    revision = _on_engine(load_settings(), database_revision)
+    head = head_revision()
+    shown = "none (never migrated)" if revision is None else revision
+    if revision == head:
+        state = "up to date"
+    elif is_known(revision):
+        state = "behind: run `housescan db upgrade`"
+    else:
+        state = "newer than this version: run the newer version, or restore a backup"
+    typer.echo(f"database revision {shown}; this version knows up to {head}: {state}")
+    if revision != head:
+        raise typer.Exit(1)
+
+
+def _on_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work` on an engine of the configured database. A database that cannot be reached (the password
+    never shown), or whose schema is not this version's, is one line on stderr and exit status 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    from housescan.db.engine import create_engine
+    from housescan.db.migrate import SchemaMismatch
+
+    url = settings.resolved_database_url
+
+    async def run() -> T:
+        engine = create_engine(url)
         try:
-            await upgrade_database(engine)
+            try:
+                async with engine.connect():
+                    pass
+            except (OSError, DBAPIError) as exc:
+                raise _Unreachable(f"cannot reach the database at {_where(url)} ({_reason(exc)})") from None
+            return await work(engine)
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
-    typer.echo("database is up to date")
+    try:
+        return asyncio.run(run())
+    except (_Unreachable, SchemaMismatch) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+class _Unreachable(Exception):
+    pass
+
+
+def _where(url: str) -> str:
+    """The database's place, never its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(parsed.database)
+    return f"{parsed.host}:{parsed.port or 5432}/{parsed.database}"
+
+
+def _reason(exc: BaseException) -> str:
+    import socket
+
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "unknown host"
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, DBAPIError):
+        return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
 
 
 @app.command("measure-photos")
 def measure_photos() -> None:
     """Measure the quality of every photo not measured yet (e.g. stored before an upgrade brought the measures),
     scan by scan; safe while the server runs, and a second run has nothing left to measure."""
-    from housescan.db.engine import create_engine, create_sessionmaker
-    from housescan.db.migrate import upgrade_database
+    from housescan.db.engine import create_sessionmaker
+    from housescan.db.migrate import check_schema
     from housescan.scans import service as scans_service
     from housescan.storage.service import create_store
 
     settings = load_settings()
 
-    async def run() -> tuple[int, int, int]:
-        engine = create_engine(settings.resolved_database_url)
+    async def run(engine: AsyncEngine) -> tuple[int, int, int]:
+        await check_schema(engine)
         store = create_store(settings)
         measured_total = left_total = 0
         scan_ids: list[uuid.UUID] = []
-        try:
-            await upgrade_database(engine)
+        with _one_line_warnings(scans_service.logger):
             async with create_sessionmaker(engine)() as db_session:
                 scan_ids = await scans_service.scans_with_unmeasured_photos(db_session=db_session)
                 for scan_id in scan_ids:
@@ -301,15 +412,33 @@ def measure_photos() -> None:
                     measured_total += measured
                     left_total += left
                     typer.echo(f"scan {scan_id}: measured {_count(measured, 'photo')}, {left} left unmeasured")
-        finally:
-            await engine.dispose()
         return measured_total, len(scan_ids), left_total
 
-    measured, scans, left = asyncio.run(run())
+    measured, scans, left = _on_engine(settings, run)
     typer.echo(f"measured {_count(measured, 'photo')} in {_count(scans, 'scan')}; {left} left unmeasured")
     if left:
-        # Logged by measure_unmeasured_photos; or stored while this ran (the server measures those itself).
-        typer.echo("a photo left unmeasured could not be read or decoded (see the warnings above)", err=True)
+        # Named above, one line each; or stored while this ran (the server measures those itself).
+        typer.echo("a photo left unmeasured could not be read or decoded (see the lines above)", err=True)
+
+
+@contextlib.contextmanager
+def _one_line_warnings(logger: logging.Logger) -> Iterator[None]:
+    """The logger's records as one line each on stderr, the exception's message after it, no traceback."""
+
+    class OneLine(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            error = record.exc_info[1] if record.exc_info else None
+            reason = re.sub(r" <[^>]* at 0x[0-9a-f]+>", "", str(error)) if error else ""
+            typer.echo(f"{record.getMessage()}{f' ({reason})' if reason else ''}", err=True)
+
+    handler, propagate = OneLine(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 @user_app.command("create")
@@ -366,33 +495,44 @@ def user_set_password(
 
 
 def _new_password(given: str | None, prompt: str) -> str:
-    secret = given or getpass.getpass(prompt)
+    """--password, else asked twice on a terminal, else the first line of stdin (`... < file`, a pipe)."""
+    if given:
+        secret = given
+    elif not sys.stdin.isatty():
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = getpass.getpass(prompt)
+        if getpass.getpass("Repeat it: ") != secret:
+            raise typer.BadParameter("the two passwords differ")
     if len(secret) < 8:
         raise typer.BadParameter("the password needs at least 8 characters")
     return secret
 
 
 def _on_database(work: Callable[[AsyncSession], Awaitable[object]], about: str | None = None) -> None:
-    """Run `work` in a session of the configured database (migrated first); a refusal (the e-mail taken, no
-    such account) is one line on stderr, `about` after it, and exit status 1."""
-    from housescan.db.engine import create_engine, create_sessionmaker
-    from housescan.db.migrate import upgrade_database
+    """Run `work` in a session of the configured database, which must be migrated already (`db upgrade`, or a
+    `serve` started once): a one-off command never changes the schema behind the operator's back. A refusal
+    (the e-mail taken, no such account) is one line on stderr, `about` after it, and exit status 1."""
+    from housescan.auth.service import EmailTaken
+    from housescan.db.engine import create_sessionmaker
+    from housescan.db.migrate import check_schema
     from housescan.errors import HouseScanError
 
-    async def run() -> None:
-        engine = create_engine(load_settings().resolved_database_url)
-        try:
-            await upgrade_database(engine)
-            async with create_sessionmaker(engine)() as db_session:
-                await work(db_session)
-        finally:
-            await engine.dispose()
+    async def run(engine: AsyncEngine) -> None:
+        await check_schema(engine)
+        async with create_sessionmaker(engine)() as db_session:
+            await work(db_session)
 
     try:
-        asyncio.run(run())
+        _on_engine(load_settings(), run)
     except HouseScanError as exc:
-        typer.echo(f"{exc.message}: {about}" if about else exc.message, err=True)
+        # The service's words are for the person signing up; an operator can do something else about it.
+        message = OPERATOR_WORDING if isinstance(exc, EmailTaken) else exc.message
+        typer.echo(f"{message}: {about}" if about else message, err=True)
         raise typer.Exit(1) from None
+
+
+OPERATOR_WORDING = "an account with this e-mail address exists already (`housescan user set-role` or `set-password`)"
 
 
 def _check_email(email: str) -> None:

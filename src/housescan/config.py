@@ -10,6 +10,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,9 @@ JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 # The service talks to its database asynchronously: these are the drivers it ships with.
 DATABASE_SCHEMES = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
 STORAGE_SCHEMES = ("file://", "s3://")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# Anyone who finds the JWT secret can sign tokens as any user; a short one is found by trying.
+MIN_JWT_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -62,25 +66,25 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
 
     jwt_secret: str | None = Field(default=None, description="default: generated once, kept in the data dir")
-    access_token_minutes: int = 15
-    refresh_token_days: int = 30
-    image_url_seconds: int = 600
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=30, ge=1)
+    image_url_seconds: int = Field(default=600, ge=1)
 
-    max_image_bytes: int = 25 * 1024 * 1024
-    max_image_pixels: int = 50_000_000
-    max_images_per_request: int = 40
-    max_images_per_scan: int = 300
-    max_rooms_per_scan: int = 1000
-    max_upload_request_bytes: int = 400 * 1024 * 1024
+    max_image_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    max_image_pixels: int = Field(default=50_000_000, ge=1)
+    max_images_per_request: int = Field(default=40, ge=1)
+    max_images_per_scan: int = Field(default=300, ge=1)
+    max_rooms_per_scan: int = Field(default=1000, ge=1)
+    max_upload_request_bytes: int = Field(default=400 * 1024 * 1024, ge=1)
     max_request_pixels: int = Field(
-        default=250_000_000, description="decoded pixels of all photos of one upload request together"
+        default=250_000_000, ge=1, description="decoded pixels of all photos of one upload request together"
     )
     max_pixels_in_flight: int = Field(
-        default=300_000_000, description="decoded pixels being checked at once in this process, all requests"
+        default=300_000_000, ge=1, description="decoded pixels being checked at once in this process, all requests"
     )
     signup_limit_per_address: int = Field(default=20, ge=1, description="sign-ups per client address per window")
     signup_window_seconds: float = Field(default=3600.0, gt=0)
-    max_json_body_bytes: int = Field(default=1024 * 1024, description="any JSON request body")
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1, description="any JSON request body")
     http_header_timeout_seconds: float = Field(
         default=5.0, gt=0, description="`serve`: a request's headers must arrive within this time (else 408)"
     )
@@ -133,6 +137,45 @@ class Settings(BaseSettings):
     def _known_storage(cls, url: str | None) -> str | None:
         if url is not None and not (url.startswith(STORAGE_SCHEMES) and url.partition("://")[2].strip("/")):
             raise ValueError("unsupported storage URL: use file://PATH or s3://BUCKET/PREFIX")
+        return url
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, url: str | None) -> str | None:
+        if url and not url.startswith(REDIS_SCHEMES):
+            raise ValueError("unsupported Redis URL: use redis://HOST:PORT/DB, rediss://HOST:PORT/DB or unix://PATH")
+        return url
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_jwt_secret(cls, secret: str | None) -> str | None:
+        if secret and len(secret) < MIN_JWT_SECRET_LENGTH:
+            raise ValueError(
+                f"at least {MIN_JWT_SECRET_LENGTH} characters: whoever guesses it can sign in as anyone "
+                "(e.g. `openssl rand -base64 48`; unset, one is generated and kept in the data dir)"
+            )
+        return secret
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        if url:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("not a web address: use https://HOST (the address people open HouseScan at)")
+        return url
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _mail_server(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None and url.get_secret_value():
+            parts = urlsplit(url.get_secret_value())
+            try:
+                parts.port  # noqa: B018 (raises on a port that is not a number)
+            except ValueError:
+                raise ValueError("the port is not a number: use smtp://[USER:PASS@]HOST:PORT") from None
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("unsupported mail URL: use smtp://[USER:PASS@]HOST:PORT or smtps://HOST")
         return url
 
     @property

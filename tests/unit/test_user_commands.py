@@ -1,5 +1,5 @@
 """`housescan user`: accounts an operator makes or promotes from the command line, checked as sign-up checks
-them; on a data folder that does not exist yet (it is made, as `serve` makes it)."""
+them; on a database `housescan db upgrade` migrated (in a data folder it made), never migrated by them."""
 
 from __future__ import annotations
 
@@ -51,6 +51,10 @@ def test_accounts_made_and_promoted_from_the_command_line(tmp_path: Path, monkey
 
     refused = run(cli, ["user", "create", "notanemail", "--password", PASSWORD])
     assert refused.exit_code == 2 and "'notanemail' is not a valid e-mail address" in refused.output
+    unmigrated = run(cli, ["user", "create", "ops@example.com", "--password", PASSWORD])
+    assert unmigrated.exit_code == 1 and "run `housescan db upgrade` first" in unmigrated.output
+    assert run(cli, ["db", "current"]).exit_code == 1, "the command left the schema alone"
+    assert run(cli, ["db", "upgrade"]).exit_code == 0
 
     made = run(cli, ["user", "create", "ops@example.com", "--password", PASSWORD])
     assert made.exit_code == 0, made.output
@@ -73,6 +77,7 @@ def test_an_operator_sets_a_new_password_for_a_person_locked_out(
 ) -> None:
     monkeypatch.setenv("HOUSESCAN_DATA_DIR", str(tmp_path / "data"))
     run = CliRunner().invoke
+    assert run(cli, ["db", "upgrade"]).exit_code == 0
     assert run(cli, ["user", "create", "locked@example.com", "--password", PASSWORD]).exit_code == 0
     assert _signs_in("locked@example.com", PASSWORD)
 
