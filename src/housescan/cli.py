@@ -163,7 +163,8 @@ def scan(
         for photo in unreadable:
             typer.echo(f"skipped {photo}: not a photo that can be decoded", err=True)
     client = InProcessAgentsClient(
-        create_provider(settings), ImageLoader(local_roots=[path], max_bytes=settings.max_image_bytes)
+        create_provider(settings),
+        ImageLoader(local_roots=[path], max_bytes=settings.max_image_bytes, follow_links=True),
     )
     stderr = Console(stderr=True)
     with Progress(
@@ -219,9 +220,9 @@ def worker(
     if metrics_port is not None:
         from prometheus_client import start_http_server
 
-        from housescan.ops.metrics import REGISTRY
+        from housescan.ops.metrics import WORKER_REGISTRY
 
-        start_http_server(metrics_port, addr="127.0.0.1", registry=REGISTRY)
+        start_http_server(metrics_port, addr="127.0.0.1", registry=WORKER_REGISTRY)
     asyncio.run(run_worker(settings, concurrency=concurrency or settings.worker_concurrency))
 
 

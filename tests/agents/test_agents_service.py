@@ -141,6 +141,17 @@ def test_scan_command_reads_a_folder_of_rooms(tmp_path: Path) -> None:
     table = CliRunner().invoke(cli, ["scan", str(home)])
     assert table.exit_code == 0 and "House type" in table.stdout and "kitchen" in table.stdout
 
+    # A photo that is a link to a file kept elsewhere is read like the others, not a failed room.
+    elsewhere = tmp_path / "camera-roll"
+    elsewhere.mkdir()
+    (elsewhere / "IMG_0001.jpg").write_bytes(photo((90, 140, 90)))
+    (home / "kitchen" / "linked.jpg").symlink_to(elsewhere / "IMG_0001.jpg")
+    linked = CliRunner().invoke(cli, ["scan", str(home), "--json"])
+    assert linked.exit_code == 0, linked.output
+    kitchen = next(r for r in json.loads(linked.stdout)["result"]["rooms"] if r["room_id"] == "kitchen")
+    assert kitchen["status"] == "succeeded" and json.loads(linked.stdout)["metadata"]["total_images"] == 5
+    (home / "kitchen" / "linked.jpg").unlink()
+
     # A file named like a photo that is none is skipped and named; the room's real photos are analysed.
     (home / "kitchen" / "broken.jpg").write_text("not a photo")
     skipped = CliRunner().invoke(cli, ["scan", str(home), "--json"])

@@ -215,7 +215,7 @@ def test_a_repair_list_shared_with_a_reader_who_is_not_signed_in(browser: Any, n
         # Revoked: every version's link is gone.
         panel.get_by_role("button", name="Revoke link").click()
         panel.get_by_role("button", name=re.compile(r"^Revoke every version.s link$")).click()
-        panel.get_by_text("Link revoked").wait_for()
+        panel.get_by_text(re.compile("^Link revoked: ")).wait_for()
         guest_context, guest, _ = new_page(browser, null_server, mobile=True)
         try:
             guest.goto(second_url)

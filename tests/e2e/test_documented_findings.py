@@ -1,6 +1,7 @@
 """A finding fully documented in a real browser at phone size (issue 21 part 3): made from a checklist answer
 (its room and its item kept), given a trade and a cost range, a close-up taken there and then, the spot
-boxed on it; the shared page shows the photo with its box and speaks of "the person who inspected this home"; the PDFs are served."""
+boxed on it; the shared page shows the photo with its box and speaks of "the person who inspected this home"; the
+PDFs are served."""
 
 from __future__ import annotations
 
@@ -141,7 +142,10 @@ def test_a_finding_with_a_close_up_and_a_box_reaches_the_shared_page(browser: An
             for words in ("by you", "your answer", "You checked"):
                 assert words not in text, words
             # The owner's estimates, as in the shared PDF, said to be the owner's (issue 22).
-            assert "Estimates by the person who inspected this home, not quotes." in guest.get_by_test_id("cost-totals").inner_text()
+            assert (
+                "Estimates by the person who inspected this home, not quotes."
+                in guest.get_by_test_id("cost-totals").inner_text()
+            )
             no_sideways_scroll(guest)
             shot(guest, "documented-finding-shared")
             pdf_href = guest.get_by_role("link", name="Download PDF").get_attribute("href")

@@ -126,7 +126,11 @@ class Voice:
 
     @classmethod
     def of(cls, report: Report) -> Voice:
-        return cls() if report.audience == "owner" else cls("Person who inspected", "answered by the person who inspected", "in the app")
+        return (
+            cls()
+            if report.audience == "owner"
+            else cls("Person who inspected", "answered by the person who inspected", "in the app")
+        )
 
 
 OWNER = Voice()
