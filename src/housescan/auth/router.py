@@ -17,7 +17,7 @@ from housescan.auth.service import (
     WrongCredentials,
 )
 from housescan.auth.session_cookie import CrossSiteRefused
-from housescan.auth.throttle import AuthThrottles, TooManySignInFailures, TooManySignUps
+from housescan.auth.throttle import AuthThrottles, SignInUnavailable, TooManySignInFailures, TooManySignUps
 from housescan.dependencies import RuntimeDep, SessionDep, SettingsDep
 from housescan.errors import NotAuthenticated, responses
 
@@ -40,7 +40,7 @@ AddressDep = Annotated[str, Depends(_address)]
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EmailTaken, BlankPassword, TooManySignUps, ServerBusy),
+    responses=responses(EmailTaken, BlankPassword, TooManySignUps, ServerBusy, SignInUnavailable),
 )
 async def register(
     body: RegisterRequest, db_session: SessionDep, throttles: ThrottlesDep, address: AddressDep
@@ -67,7 +67,7 @@ _REFRESH_ERRORS = responses(InvalidRefreshToken, RefreshTokenReused, CrossSiteRe
 @router.post(
     "/login",
     response_model_exclude_none=True,
-    responses=responses(WrongCredentials, CrossSiteRefused, TooManySignInFailures, ServerBusy),
+    responses=responses(WrongCredentials, CrossSiteRefused, TooManySignInFailures, ServerBusy, SignInUnavailable),
     description=_COOKIE_MODE,
 )
 async def login(

@@ -4988,7 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment; `sign_in_unavailable`: The store that counts sign-in and sign-up attempts (Redis) did not answer; nothing was changed */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5066,7 +5066,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `server_busy`: too many sign-ins at once; try again in a moment */
+            /** @description `server_busy`: too many sign-ins at once; try again in a moment; `sign_in_unavailable`: The store that counts sign-in and sign-up attempts (Redis) did not answer; nothing was changed */
             503: {
                 headers: {
                     [name: string]: unknown;
