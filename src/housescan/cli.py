@@ -79,7 +79,7 @@ def serve(
     from housescan.ops.serving import guarded_protocol
 
     _configure_logging(log_level, log_format)
-    settings = load_settings()
+    settings = served_at(load_settings(), host, port)
     # Migrated here first (the app's start-up finds nothing left to do), so that an unreachable database or a
     # schema from a newer version is one line, not a traceback from inside the server's start-up.
     _on_engine(settings, upgrade_database)
@@ -103,6 +103,16 @@ def serve(
             max_pending=settings.http_max_pending_headers,
         ),
     )
+
+
+def served_at(settings: Settings, host: str, port: int) -> Settings:
+    """Without HOUSESCAN_PUBLIC_URL, links in e-mails name the address this server listens on (share links
+    already take the request's): `--port 8771` would otherwise send people to the default port 8000."""
+    if settings.public_url is not None:
+        return settings
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (compared, not bound)
+    netloc = f"[{reachable}]" if ":" in reachable else reachable
+    return settings.model_copy(update={"public_url": f"http://{netloc}:{port}"})
 
 
 @app.command()

@@ -19,10 +19,12 @@ from typer.testing import CliRunner, Result
 
 from housescan.auth.models import User
 from housescan.cli import app as cli
+from housescan.cli import served_at
 from housescan.config import Settings
 from housescan.db.engine import create_engine, create_sessionmaker
 from housescan.db.migrate import alembic_config, head_revision
 from housescan.houses.models import House, Room
+from housescan.notifications.mail import public_url as mail_base
 from housescan.scans.models import Image as ImageRow
 from housescan.scans.models import Scan
 from housescan.storage.service import create_store
@@ -325,3 +327,16 @@ async def _signs_in(email: str, password: str) -> bool:
             return await auth_service.authenticate(db_session=db_session, email=email, password=password) is not None
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("host", "links"),
+    [("127.0.0.1", "http://127.0.0.1:8771"), ("0.0.0.0", "http://127.0.0.1:8771"), ("::1", "http://[::1]:8771")],  # noqa: S104
+)
+def test_e_mail_links_name_the_port_serve_listens_on_until_a_public_url_is_set(
+    monkeypatch: pytest.MonkeyPatch, host: str, links: str
+) -> None:
+    monkeypatch.delenv("HOUSESCAN_PUBLIC_URL", raising=False)
+    assert mail_base(served_at(Settings(), host, 8771)) == links
+    monkeypatch.setenv("HOUSESCAN_PUBLIC_URL", "https://inspect.example")
+    assert mail_base(served_at(Settings(), host, 8771)) == "https://inspect.example"
