@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from "react";
 import { Alert, ConfirmButton, useFocusBack } from "../../components/ui";
 import { SEVERITY_TITLE } from "../review/reviewApi";
 import { errorLines, saveBlob } from "../../lib/account";
-import { api, route } from "../../lib/api";
 import { formatCostRange, formatDate, formatMoney, plural } from "../../lib/format";
 import type { Finding } from "../../lib/types";
 import { ASKS, ASK_TITLE, draftBody, draftOf, draftProblems, draftTotal, type DraftItem } from "./decision";
@@ -14,15 +13,6 @@ const LINK_DAYS = [7, 30, 90];
 /** An amount this many times a finding's high estimate or more is probably mistyped: the form says so (it still saves). */
 const FAR_ABOVE = 10;
 
-
-/** The owner's CSV or PDF of one version of a list. */
-function versionDownload(scanId: string, listId: string, version: number, kind: "csv" | "pdf") {
-  const path =
-    kind === "csv"
-      ? route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId })
-      : route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId });
-  return api.download(`${path}?${new URLSearchParams({ version: String(version) }).toString()}`);
-}
 
 /** A link made by the last save or by "New link" (its token is shown once): the list it belongs to and its web page. */
 interface MadeLink {
@@ -127,9 +117,7 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
   async function download(list: RepairList, kind: "csv" | "pdf", version?: number) {
     setError(null);
     try {
-      const { blob, filename } = await (version === undefined
-        ? (kind === "csv" ? decisionApi.repairListCsv : decisionApi.repairListPdf)(scanId, list.id)
-        : versionDownload(scanId, list.id, version, kind));
+      const { blob, filename } = await (kind === "csv" ? decisionApi.repairListCsv : decisionApi.repairListPdf)(scanId, list.id, version);
       saveBlob(blob, filename ?? `repair-list-${list.id}-v${version ?? list.version}.${kind}`);
     } catch (err) {
       setError(errorLines(err, `The ${kind.toUpperCase()} could not be downloaded.`));

@@ -36,6 +36,10 @@ function scanIdsQuery(scanIds: string[]): string {
   return `?${new URLSearchParams({ scan_ids: scanIds.join(",") }).toString()}`;
 }
 
+function versionQuery(version?: number): string {
+  return version === undefined ? "" : `?${new URLSearchParams({ version: String(version) }).toString()}`;
+}
+
 export const decisionApi = {
   costGuide: (trade: Trade | null, q: string, signal?: AbortSignal) => {
     const query = new URLSearchParams();
@@ -57,12 +61,13 @@ export const decisionApi = {
   /** A new link to the list's latest version (its token shown once); that version's previous link stops working. */
   newRepairListLink: (scanId: string, listId: string) =>
     api.post<ResponseOf<typeof LIST_SHARE, "post">>(route(LIST_SHARE, { scan_id: scanId, list_id: listId }), {}),
-  repairListCsv: (scanId: string, listId: string) =>
-    api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId })),
+  /** The latest version's CSV, or an earlier `version`'s. */
+  repairListCsv: (scanId: string, listId: string, version?: number) =>
+    api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}.csv", { scan_id: scanId, list_id: listId }) + versionQuery(version)),
   sharedRepairList: (token: string, signal?: AbortSignal) =>
     api.request<ResponseOf<typeof SHARED_LIST, "get">>("GET", route(SHARED_LIST, { token }), { auth: false, signal }),
-  repairListPdf: (scanId: string, listId: string) =>
-    api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId })),
+  repairListPdf: (scanId: string, listId: string, version?: number) =>
+    api.download(route("/api/v1/scans/{scan_id}/repair-lists/{list_id}/report.pdf", { scan_id: scanId, list_id: listId }) + versionQuery(version)),
   sharedRepairListCsvUrl: (token: string) => route("/api/v1/shared/repair-lists/{token}.csv", { token }),
   /** With `tz` (an IANA zone) the PDF prints its times there; without, in UTC (a link sent on names no zone). */
   sharedRepairListPdfUrl: (token: string, tz?: string) =>
