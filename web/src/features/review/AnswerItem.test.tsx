@@ -113,4 +113,12 @@ describe("saving a note or photos on an answer", () => {
     await waitFor(() => expect((screen.getByRole("button", { name: "Save note and photos" }) as HTMLButtonElement).disabled).toBe(false));
     expect(screen.getByTestId("note-saved").textContent).toBe("");
   });
+
+  it("under the model's answer asks for the person's own first: a note never makes the model's answer theirs", () => {
+    const put = vi.spyOn(reviewApi, "putAnswer").mockResolvedValue(undefined as never);
+    item({ kind: "product", title: "Fridge", value: true, text: "Present", source: "model", model: "local:vision", note: null });
+    expect(screen.queryByRole("button", { name: "Save note and photos" })).toBeNull();
+    expect(screen.getByText(/The answer above is the model’s: choose yours above first/)).toBeTruthy();
+    expect(put).not.toHaveBeenCalled();
+  });
 });

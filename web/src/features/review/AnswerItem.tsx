@@ -209,8 +209,13 @@ export default function AnswerItem({
           {photos.length > 0 && (
             <PhotoPicker legend={`Photos to attach to ${title}`} photos={photos} chosen={chosen} onChange={setChosen} photoName={photoName} />
           )}
-          {current === null ? (
-            <p className="muted small">Choose an answer above first; the note and photos are saved with it.</p>
+          {!mine || current === null ? (
+            // A note is saved with the person's own answer: saving it under the model's would make that answer
+            // theirs (and a product the model did not see would read "not there") without their choosing it.
+            <p className="muted small">
+              {current === null ? "Choose an answer above first" : "The answer above is the model’s: choose yours above first"}; the note and
+              photos are saved with it.
+            </p>
           ) : (
             <button
               type="button"
