@@ -146,6 +146,22 @@ describe("RepairListPanel", () => {
     expect((within(form).getByLabelText("Amount for Damp under the window, GBP") as HTMLInputElement).value).toBe("500");
   });
 
+  it("says a list saved in another currency is not converted when it is edited in the account's currency now", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="USD" />));
+    fireEvent.click(await screen.findByRole("button", { name: "Edit version 1" }));
+    const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
+    expect(form.textContent).toContain("Version 1 was saved in GBP; what you save now is in USD, your account’s currency. Amounts are not converted");
+  });
+
+  it("says nothing of currency when the list is in the account's", async () => {
+    vi.spyOn(api, "request").mockResolvedValue({ items: [made({ token: null, opened: true })] } as never);
+    render(withQueries(<RepairListPanel scanId="s1" findings={findings} currency="GBP" />));
+    fireEvent.click(await screen.findByRole("button", { name: "Edit version 1" }));
+    const form = await screen.findByRole("form", { name: "Edit repair list, version 1" });
+    expect(form.textContent).not.toContain("not converted");
+  });
+
   it("leaves a finding deleted since out of the next version: ticked, counted and sent agree", async () => {
     const calls: [string, string, unknown][] = [];
     const deleted = { ...findings[1], id: "f0", title: "Loose tile" };
@@ -190,6 +206,9 @@ describe("RepairListPanel", () => {
     expect(form.textContent).not.toContain("far above");
     fireEvent.change(amount, { target: { value: "99999999" } });
     expect(form.textContent).toContain("Damp under the window: £99,999,999 is far above your estimate (up to £700).");
+    // Said under the field itself too (on a phone the form's end is out of sight), and read with it.
+    const beside = within(form).getByTestId("amount-far-above");
+    expect(amount.getAttribute("aria-describedby")).toBe(beside.id);
     fireEvent.click(within(form).getByRole("checkbox", { name: /Show my cost estimates to the reader/ }));
     fireEvent.click(within(form).getByRole("button", { name: "Save and make link" }));
     await waitFor(() => expect(calls.find(([method]) => method === "POST")?.[1]).toMatchObject({ show_estimates: true, items: [{ amount: 99999999 }] }));

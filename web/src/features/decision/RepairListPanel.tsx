@@ -298,13 +298,15 @@ function RepairListForm({
   const titles = new Map(findings.map((f) => [f.id, f.title]));
   const problems = draftProblems(items, titles);
   const total = draftTotal(items, findings);
-  const warnings = items.flatMap((item) => {
+  /** Said under an amount far above the finding's estimate (and again by Save): probably mistyped, still saved. */
+  const farAbove = (item: DraftItem): string | null => {
     const finding = findings.find((f) => f.id === item.finding_id);
     const amount = Number(item.amount);
     const high = finding?.cost_high;
-    if (!finding || typeof high !== "number" || high <= 0 || !item.amount.trim() || !(amount > high * FAR_ABOVE)) return [];
-    return [`${finding.title}: ${formatMoney(amount, currency)} is far above your estimate (up to ${formatMoney(high, currency)}). Check the amount; it can still be saved.`];
-  });
+    if (!finding || typeof high !== "number" || high <= 0 || !item.amount.trim() || !(amount > high * FAR_ABOVE)) return null;
+    return `${finding.title}: ${formatMoney(amount, currency)} is far above your estimate (up to ${formatMoney(high, currency)}). Check the amount; it can still be saved.`;
+  };
+  const warnings = items.flatMap((item) => farAbove(item) ?? []);
   const itemOf = (id: string) => items.find((item) => item.finding_id === id);
   const change = (id: string, patch: Partial<DraftItem>) => setItems((prev) => prev.map((item) => (item.finding_id === id ? { ...item, ...patch } : item)));
   const toggle = (id: string, on: boolean) =>
@@ -342,6 +344,14 @@ function RepairListForm({
             `${plural(removed.length, "finding")} on version ${list?.version} ${removed.length === 1 ? "was" : "were"} deleted from the report since${
               removed.some((item) => item.finding) ? `: ${removed.flatMap((item) => (item.finding ? [`“${item.finding.title}”`] : [])).join(", ")}` : ""
             }. Left out of this list; version ${list?.version} keeps ${removed.length === 1 ? "it" : "them"} as sent.`,
+          ]}
+        />
+      )}
+      {list && list.total.currency !== currency && (
+        <Alert
+          tone="info"
+          lines={[
+            `Version ${list.version} was saved in ${list.total.currency}; what you save now is in ${currency}, your account’s currency. Amounts are not converted: check each one.`,
           ]}
         />
       )}
@@ -394,9 +404,15 @@ function RepairListForm({
                         aria-required={item.ask === "credit"}
                         onChange={(e) => change(finding.id, { amount: e.target.value })}
                         aria-label={`Amount for ${finding.title}, ${currency}`}
+                        aria-describedby={farAbove(item) ? `far-above-${finding.id}` : undefined}
                       />
                     </label>
                   </div>
+                )}
+                {item && farAbove(item) && (
+                  <p id={`far-above-${finding.id}`} className="warning-text small" data-testid="amount-far-above">
+                    {farAbove(item)}
+                  </p>
                 )}
               </li>
             );
