@@ -153,7 +153,9 @@ async def test_the_list_reads_most_serious_first_and_the_csv_has_its_header_and_
         shared_csv = await reader.get(f"{_shared(made)}.csv")
         assert f'filename="repair-list-{made["id"][:8]}-v1.csv"' in shared_csv.headers["content-disposition"]
         rows = list(csv.reader(io.StringIO(shared_csv.text)))
-        assert rows[0] == ["Address", "Flat 3, 9 Review Road"]
-        assert rows[1] == ["Version", "1"] and rows[2] == ["Saved", made["updated_at"][:10]]
-        assert rows[-2][0] == "Total" and rows[-2][9] == ""
-        assert rows[-1] == ["Note to the reader", "'=Before exchange"]
+        # The columns' names first (what a spreadsheet import takes them from), what the list is of last.
+        assert rows[0][:3] == ["finding", "room", "severity"]
+        assert [row[0] for row in rows[1:5]] == order
+        assert rows[5][0] == "Total" and rows[5][9] == ""
+        assert rows[6] == ["Note to the reader", "'=Before exchange"]
+        assert rows[7:] == [["Address", "Flat 3, 9 Review Road"], ["Version", "1"], ["Saved", made["updated_at"][:10]]]

@@ -27,10 +27,10 @@ async def _finding(client: httpx.AsyncClient, token: str, scan: dict[str, Any], 
 
 
 def _table(text: str) -> list[list[str]]:
-    """The CSV's table, from its column names on (above it: the address, version and date saved)."""
+    """The CSV's table: its column names first, up to the address, version and date saved below it."""
     rows = list(csv.reader(io.StringIO(text)))
-    start = next(n for n, row in enumerate(rows) if row[:1] == ["finding"])
-    return rows[start:]
+    assert rows[0][:1] == ["finding"] and [row[0] for row in rows[-3:]] == ["Address", "Version", "Saved"], rows
+    return rows[:-3]
 
 
 def _lists_url(scan_id: str, list_id: str | None = None) -> str:

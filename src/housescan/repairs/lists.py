@@ -500,15 +500,11 @@ CSV_COLUMNS = ("finding", "room", "severity", "trade", "ask", "amount", "cost_lo
 
 
 def as_csv(repair_list: RepairListOut) -> str:
-    """One row a listed finding, then the totals; money as `money_cell` writes it (a total over nothing asked or
+    """The columns' names first, one row a listed finding, the totals, the note, then the address, version and
+    date saved; money as `money_cell` writes it (a total over nothing asked or
     nothing costed is an empty cell, not 0)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    # What the list is of and when it was saved, above the table (a reader's spreadsheet keeps no file name).
-    writer.writerow(spreadsheet_safe_row(("Address", repair_list.address or "")))
-    writer.writerow(spreadsheet_safe_row(("Version", str(repair_list.version))))
-    writer.writerow(spreadsheet_safe_row(("Saved", repair_list.updated_at.date().isoformat())))
-    writer.writerow(())
     writer.writerow(CSV_COLUMNS)
     currency = repair_list.total.currency
     for item in repair_list.items:
@@ -550,4 +546,9 @@ def as_csv(repair_list: RepairListOut) -> str:
     )
     if repair_list.note:
         writer.writerow(spreadsheet_safe_row(("Note to the reader", repair_list.note)))
+    # What the list is of and when it was saved, below the table (a spreadsheet keeps no file name; above it,
+    # importers would take these rows for the columns).
+    writer.writerow(spreadsheet_safe_row(("Address", repair_list.address or "")))
+    writer.writerow(spreadsheet_safe_row(("Version", str(repair_list.version))))
+    writer.writerow(spreadsheet_safe_row(("Saved", repair_list.updated_at.date().isoformat())))
     return out.getvalue()
