@@ -73,13 +73,14 @@ export default function FindingEditor({
   const [taken, setTaken] = useState<TakenCost | null>(null);
   const [marking, setMarking] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  // Scrolled to as it opens: the whole editor, so its "Editing <title>" line shows above the form.
+  const editorRef = useRef<HTMLDivElement>(null);
   const titleRef = useRef<HTMLInputElement>(null);
   // The mark editor closed (saved or cancelled): the focus goes back to that photo's "Mark the spot".
   const { opener: markButton } = useFocusBack(marking);
 
   useEffect(() => {
-    formRef.current?.scrollIntoView?.({ block: "start" });
+    editorRef.current?.scrollIntoView?.({ block: "start" });
     titleRef.current?.focus({ preventScroll: true });
   }, []);
 
@@ -169,13 +170,13 @@ export default function FindingEditor({
     : [];
 
   return (
-    <div className="finding-editor" data-testid="finding-editor">
+    <div ref={editorRef} className="finding-editor" data-testid="finding-editor">
       {finding && (
         <p className="editing-title" role="status">
           Editing <strong>{finding.title}</strong>: change any field, add close-ups, mark the spot.
         </p>
       )}
-      <form ref={formRef} id={formId} className="finding-form" onSubmit={(e) => void submit(e)} aria-label={finding ? `Edit finding: ${finding.title}` : "New finding"}>
+      <form id={formId} className="finding-form" onSubmit={(e) => void submit(e)} aria-label={finding ? `Edit finding: ${finding.title}` : "New finding"}>
         <label className="field">
           <span>What is it?</span>
           <input ref={titleRef} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} name="finding-title" />

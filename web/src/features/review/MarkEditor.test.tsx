@@ -146,6 +146,21 @@ describe("FindingEditor", () => {
     expect(screen.queryByText("Give it a title to save.")).toBeNull();
   });
 
+  it("scrolls the whole editor into view as it opens, its 'Editing' line included, with the title focused", () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    }; // jsdom has none
+    try {
+      renderEditor();
+      expect(scrolled).toEqual([screen.getByTestId("finding-editor")]);
+      expect(screen.getByTestId("finding-editor").textContent).toMatch(/^Editing /);
+      expect(document.activeElement).toBe(screen.getByRole("textbox", { name: "What is it?" }));
+    } finally {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    }
+  });
+
   it("saves a box drawn on the finding's photo as fractions", async () => {
     const request = vi.spyOn(api, "request").mockResolvedValue(finding as never);
     const onSaved = renderEditor();
