@@ -53,7 +53,16 @@ describe("the cost guide", () => {
     render(withQueries(<MemoryRouter><CostGuidePicker trade="plumber" onTake={vi.fn()} /></MemoryRouter>));
     fireEvent.click(screen.getByRole("button", { name: "Suggest from cost guide" }));
     expect((await screen.findByTestId("cost-guide-empty")).textContent).toContain("The guide has no Plumber jobs yet");
+    expect(screen.queryByRole("searchbox")).toBeNull(); // nothing of that trade to search
+  });
+
+  it("with a search that nothing matches says so and keeps the search box", async () => {
+    vi.spyOn(decisionApi, "costGuide").mockImplementation(async (_trade, q) => ({ note: "Typical UK prices.", cost_factor: 1, rows: q ? [] : [row(true)] }) as never);
+    render(withQueries(<MemoryRouter><CostGuidePicker trade="plumber" onTake={vi.fn()} /></MemoryRouter>));
+    fireEvent.click(screen.getByRole("button", { name: "Suggest from cost guide" }));
+    await screen.findByTestId("cost-guide-row");
     fireEvent.change(screen.getByRole("searchbox"), { target: { value: "boiler" } });
-    expect((await screen.findByText("No job in the guide matches. Type the range yourself."))).toBeTruthy();
+    expect(await screen.findByText("No job in the guide matches. Type the range yourself.")).toBeTruthy();
+    expect(screen.getByRole("searchbox")).toBeTruthy();
   });
 });

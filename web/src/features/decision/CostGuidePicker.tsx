@@ -42,6 +42,8 @@ export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null
   const panelId = useId();
 
   const factor = guide?.cost_factor ?? 1;
+  // The finding's trade has no job in the guide at all: nothing to search, so no search box.
+  const tradeWithoutJobs = Boolean(trade && !asked.trim() && !query.trim() && guide && guide.rows.length === 0);
   return (
     <div className="cost-guide">
       <button type="button" className="btn btn-secondary btn-small" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
@@ -49,12 +51,14 @@ export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null
       </button>
       {open && (
         <div id={panelId} className="cost-guide-panel" role="region" aria-label="Cost guide suggestions">
-          <label className="field">
-            <span>
-              Search the guide{trade ? ` (${TRADE_TITLE[trade]} jobs)` : " (every trade)"}
-            </span>
-            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} name="cost-guide-q" placeholder="e.g. shower, rewire, damp" />
-          </label>
+          {!tradeWithoutJobs && (
+            <label className="field">
+              <span>
+                Search the guide{trade ? ` (${TRADE_TITLE[trade]} jobs)` : " (every trade)"}
+              </span>
+              <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} name="cost-guide-q" placeholder="e.g. shower, rewire, damp" />
+            </label>
+          )}
           {error && (
             <p className="error-text" role="alert">
               {error}
@@ -68,7 +72,7 @@ export default function CostGuidePicker({ trade, onTake }: { trade: Trade | null
               </p>
               {guide.rows.length === 0 && (
                 <p className="muted small" data-testid="cost-guide-empty">
-                  {trade && !asked.trim()
+                  {tradeWithoutJobs && trade
                     ? `The guide has no ${TRADE_TITLE[trade]} jobs yet (it lists only jobs with a published source). Type the range yourself.`
                     : "No job in the guide matches. Type the range yourself."}
                 </p>
