@@ -157,7 +157,7 @@ export default function ChangesPage() {
     <section className="changes" data-testid="changes">
       <div className="page-head">
         <div>
-          <p className="eyebrow">{changes?.address?.trim() || "This home"} over time</p>
+          <p className="eyebrow">{changes?.address?.trim() || "This home"} · over time</p>
           <PageTitle title={title}>{title}</PageTitle>
         </div>
         <div className="actions">

@@ -87,8 +87,8 @@ describe("HistoryPage: a home scanned again", () => {
       ),
     );
     const [later, first, other] = await screen.findAllByTestId("scan-item");
-    expect(within(later).getByTestId("scan-of-home").textContent).toBe("Scan 2 of this home · 8 Dec 2026");
-    expect(within(first).getByTestId("scan-of-home").textContent).toBe("Scan 1 of this home · 7 Dec 2026");
+    expect(within(later).getByTestId("scan-of-home").textContent).toBe("Scan 2 of 2 of this home");
+    expect(within(first).getByTestId("scan-of-home").textContent).toBe("Scan 1 of 2 of this home");
     expect(within(other).queryByTestId("scan-of-home")).toBeNull();
   });
 });

@@ -13,10 +13,10 @@ import { COMPARE_MAX, COMPARE_MIN, scanNames, toggleCompare } from "../decision/
 import "../decision/decision.css";
 import { invalidateScanLists, useDeleteScan, useScans } from "./queries";
 
-/** "Scan 2 of this home · 8 Dec 2026" on each scan of a home scanned more than once; nothing otherwise. */
+/** "Scan 2 of 3 of this home" on each scan of a home scanned more than once (its date is the next line's). */
 export function scanOfHome(scan: ScanListItem): string | null {
   if (!scan.house_scans_count || scan.house_scans_count < 2) return null;
-  return `Scan ${scan.house_scan_number} of this home · ${formatDate(scan.created_at, { dateOnly: true })}`;
+  return `Scan ${scan.house_scan_number} of ${scan.house_scans_count} of this home`;
 }
 
 // A scan's cover: the thumbnail of its first photo (~3 kB), never the photo itself.
