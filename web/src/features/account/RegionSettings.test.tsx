@@ -55,9 +55,9 @@ describe("RegionSettings", () => {
       if (method === "PUT") {
         puts.push([url, options?.body]);
         const body = options?.body as { currency?: string };
-        if (body.currency === "SLL") {
-          const msg = "'SLL' is not an ISO 4217 currency code, such as EUR, GBP or USD";
-          throw new ApiError(422, [{ loc: ["body", "currency"], msg, type: "unknown_currency", input: "SLL" }], undefined, "invalid_input");
+        if (body.currency === "XDR") {
+          const msg = "'XDR' is not an ISO 4217 currency code, such as EUR, GBP or USD";
+          throw new ApiError(422, [{ loc: ["body", "currency"], msg, type: "unknown_currency", input: "XDR" }], undefined, "invalid_input");
         }
         return (url.endsWith("/cost-preferences") ? { currency: "GBP", cost_factor: 1.1 } : body) as never;
       }
@@ -69,14 +69,14 @@ describe("RegionSettings", () => {
     await waitFor(() => expect(currency.value).toBe("GBP"));
 
     // The browser's list may hold a code the server no longer takes: the server has the last word.
-    fireEvent.change(currency, { target: { value: "SLL" } });
+    fireEvent.change(currency, { target: { value: "XDR" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     const problem = await screen.findByRole("alert");
-    expect(problem.textContent).toBe("'SLL' is not an ISO 4217 currency code, such as EUR, GBP or USD");
+    expect(problem.textContent).toBe("'XDR' is not an ISO 4217 currency code, such as EUR, GBP or USD");
     expect(problem.id).toBe("currency-problem");
     expect(currency.getAttribute("aria-invalid")).toBe("true");
     expect(currency.getAttribute("aria-describedby")).toBe("currency-problem");
-    expect(puts).toEqual([["/api/v1/me/preferences", { currency: "SLL", time_zone: "Europe/London" }]]);
+    expect(puts).toEqual([["/api/v1/me/preferences", { currency: "XDR", time_zone: "Europe/London" }]]);
 
     fireEvent.change(currency, { target: { value: "EUR" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));

@@ -8,6 +8,9 @@ describe("currencyOptions", () => {
     const options = currencyOptions();
     expect(options.length).toBeGreaterThan(100);
     expect(options).toContainEqual({ code: "GBP", label: "GBP — British Pound" });
+    // One no longer issued ("Sierra Leonean Leone (1964—2022)") is not offered, unless it is the saved one.
+    expect(options.map((option) => option.code)).not.toContain("SLL");
+    expect(currencyOptions(["SLL"]).map((option) => option.code)).toContain("SLL");
   });
 
   it("falls back to common currencies with their names where the browser lists none", () => {

@@ -27,6 +27,9 @@ function supportedValues(key: "currency" | "timeZone"): string[] {
   }
 }
 
+/** A currency no longer issued, as the browser names it: "Sierra Leonean Leone (1964—2022)". */
+const WITHDRAWN = /\(\d{4}\s*[—–-]\s*\d{4}\)/;
+
 function currencyNamer(): (code: string) => string | undefined {
   try {
     const names = new Intl.DisplayNames(["en"], { type: "currency", fallback: "none" });
@@ -51,10 +54,14 @@ export function currencyOptions(keep: (string | null | undefined)[] = []): Curre
   if (codes.size === 0) Object.keys(FALLBACK_CURRENCIES).forEach((code) => codes.add(code));
   keep.forEach((code) => code && /^[A-Z]{3}$/.test(code) && codes.add(code));
   const name = currencyNamer();
-  return [...codes].sort().map((code) => {
-    const known = name(code);
-    return { code, label: known && known !== code ? `${code} — ${known}` : code };
-  });
+  const kept = new Set(keep);
+  return [...codes]
+    .sort()
+    .filter((code) => kept.has(code) || !WITHDRAWN.test(name(code) ?? ""))
+    .map((code) => {
+      const known = name(code);
+      return { code, label: known && known !== code ? `${code} — ${known}` : code };
+    });
 }
 
 export function timeZones(): string[] {
