@@ -159,8 +159,8 @@ async def test_both_pdfs_print_their_times_in_the_zone_asked_and_refuse_an_unkno
             shared_tokyo = pdf_words(_pdf_ok(await reader.get(shared_url, params={"tz": "Asia/Tokyo"})), tmp_path)
 
     # Tokyo is nine hours ahead of UTC all year: the same moment reads differently, each zone named.
-    made_at = datetime.fromisoformat(made["created_at"])
-    in_utc, in_tokyo = f"Made {local_time(made_at, 'UTC')}", f"Made {local_time(made_at, 'Asia/Tokyo')}"
+    saved_at = datetime.fromisoformat(made["updated_at"])
+    in_utc, in_tokyo = f"Saved {local_time(saved_at, 'UTC')}", f"Saved {local_time(saved_at, 'Asia/Tokyo')}"
     assert in_utc != in_tokyo
     assert in_utc in own_utc and in_tokyo not in own_utc
     assert in_tokyo in own_tokyo and in_utc not in own_tokyo

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from tests.conftest import LiveServer
 from tests.helpers import auth, register
+from tests.pdf_support import pdf_words
 from tests.repairs.test_repair_lists import _finding, _lists_url
 from tests.review.conftest import finished
 
@@ -76,7 +78,9 @@ async def test_a_saved_version_keeps_its_currency_after_the_account_changes_it(r
         assert second.json()["version"] == 2 and second.json()["total"]["currency"] == "GBP"
 
 
-async def test_the_owner_sees_every_version_and_an_old_link_says_a_newer_one_exists(review_server: LiveServer) -> None:
+async def test_the_owner_sees_every_version_and_an_old_link_says_a_newer_one_exists(
+    review_server: LiveServer, tmp_path: Path
+) -> None:
     async with review_server.client() as client, review_server.client() as reader:
         token = await register(client)
         scan = await finished(client, token)
@@ -102,6 +106,11 @@ async def test_the_owner_sees_every_version_and_an_old_link_says_a_newer_one_exi
         assert f'filename="repair-list-{made["id"][:8]}-v1.csv"' in v1_csv.headers["content-disposition"]
         v1_pdf = await client.get(f"{url}/report.pdf", params={"version": 1}, headers=auth(token))
         assert v1_pdf.status_code == 200 and "-v1.pdf" in v1_pdf.headers["content-disposition"]
+        assert "You have saved a newer version since." in pdf_words(v1_pdf.content, tmp_path)
+        old_pdf = pdf_words((await reader.get(f"{_shared(made)}/report.pdf")).content, tmp_path)
+        assert "A newer version of this list has been made since." in old_pdf and "680" not in old_pdf
+        new_pdf = pdf_words((await reader.get(f"{_shared(newer)}/report.pdf")).content, tmp_path)
+        assert "newer version" not in new_pdf
         assert (await client.get(url, params={"version": 3}, headers=auth(token))).status_code == 404
         # Beyond a 32-bit integer (the column on PostgreSQL): refused by name, not a database error.
         huge = await client.get(url, params={"version": 355687428095999}, headers=auth(token))

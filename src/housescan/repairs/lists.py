@@ -306,12 +306,14 @@ async def _pdf(
     row: RepairList,
     context: ScanContext,
     *,
+    db_session: AsyncSession,
     settings: Settings,
     store: ObjectStore,
     audience: Audience,
     zone: ZoneInfo,
 ) -> tuple[bytes, str]:
     shown = _shown(row, context, settings, reader=audience == "reader")
+    shown.newer_version = await _has_newer(db_session, row)
     wanted = [photo for item in shown.items if item.finding for photo in item.finding.photo_ids]
     data = RepairListData(
         repair_list=shown,
@@ -347,7 +349,7 @@ async def list_pdf(
     zone = reports_service.time_zone(tz) if tz else None
     row, context = await _list_of_scan(db_session, scan, list_id, version)
     zone = zone or await reports_service.zone_of_account(db_session, scan.user_id)
-    return await _pdf(row, context, settings=settings, store=store, audience="owner", zone=zone)
+    return await _pdf(row, context, db_session=db_session, settings=settings, store=store, audience="owner", zone=zone)
 
 
 async def lists_of_scan(*, db_session: AsyncSession, settings: Settings, scan: Scan) -> RepairListPage:
@@ -449,13 +451,17 @@ async def shared_list(
     whether a newer version exists, not what it holds: sending that is the owner's choice."""
     row, context = await _shared_row(db_session, token, limiter, client)
     shown = _shown(row, context, settings, reader=True)
+    shown.newer_version = await _has_newer(db_session, row)
+    return shown
+
+
+async def _has_newer(db_session: AsyncSession, row: RepairList) -> bool:
     newer = await db_session.scalar(
         select(func.count())
         .select_from(RepairList)
         .where(RepairList.series_id == row.series_id, RepairList.version > row.version)
     )
-    shown.newer_version = bool(newer)
-    return shown
+    return bool(newer)
 
 
 async def shared_list_pdf(
@@ -473,7 +479,7 @@ async def shared_list_pdf(
     reading it does."""
     zone = reports_service.time_zone(tz) if tz else reports_service.UTC
     row, context = await _shared_row(db_session, token, limiter, client)
-    return await _pdf(row, context, settings=settings, store=store, audience="reader", zone=zone)
+    return await _pdf(row, context, db_session=db_session, settings=settings, store=store, audience="reader", zone=zone)
 
 
 async def _shared_row(

@@ -56,10 +56,14 @@ def render_repair_list(data: RepairListData) -> bytes:
     pdf.pairs(
         [
             ("Version", str(shown.version)),
-            ("Made", local_time(shown.created_at, data.time_zone)),
-            ("Updated", local_time(shown.updated_at, data.time_zone)),
+            ("Saved", local_time(shown.updated_at, data.time_zone)),
         ]
     )
+    if shown.newer_version:
+        newer = (
+            "You have saved a newer version since." if owner else "A newer version of this list has been made since."
+        )
+        pdf.paragraph(newer, size=9.5, style="B")
     pdf.ln(1)
     count = len(shown.items)
     things = f"{count} finding{'s' if count != 1 else ''} of the inspection"
