@@ -150,7 +150,6 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                   </>
                 )}
                 <p className="muted small">{linkState(list)}</p>
-                <EarlierVersions list={list} onDownload={(version, kind) => void download(list, kind, version)} />
               </div>
               <div className="actions">
                 <button
@@ -185,6 +184,8 @@ export default function RepairListPanel({ scanId, findings, currency }: { scanId
                   </button>
                 )}
               </div>
+              {/* After the latest version's own buttons, so which version a button is of stays plain. */}
+              <EarlierVersions list={list} onDownload={(version, kind) => void download(list, kind, version)} />
             </li>
           ))}
         </ul>
@@ -220,14 +221,18 @@ function EarlierVersions({ list, onDownload }: { list: RepairList; onDownload: (
       <ul>
         {earlier.map((v) => (
           <li key={v.version}>
-            Version {v.version} · saved {formatDate(v.updated_at)} · {v.opened ? "opened by a reader" : "not opened"}
-            {v.state !== "active" && ` · link ${v.state}`}{" "}
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "pdf")} aria-label={`PDF of version ${v.version}`}>
-              PDF
-            </button>
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "csv")} aria-label={`CSV of version ${v.version}`}>
-              CSV
-            </button>
+            <span>
+              Version {v.version} · saved {formatDate(v.updated_at)} · {v.opened ? "opened by a reader" : "not opened"}
+              {v.state !== "active" && ` · link ${v.state}`}
+            </span>
+            <span className="actions">
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "pdf")} aria-label={`PDF of version ${v.version}`}>
+                PDF
+              </button>
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => onDownload(v.version, "csv")} aria-label={`CSV of version ${v.version}`}>
+                CSV
+              </button>
+            </span>
           </li>
         ))}
       </ul>
