@@ -37,7 +37,7 @@ describe("RegionSettings", () => {
 
     fireEvent.change(factor, { target: { value: "7" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
-    expect((await screen.findByRole("alert")).textContent).toBe("The regional factor is between 0.2 and 5.");
+    expect((await screen.findByRole("alert")).textContent).toBe("The regional factor must be between 0.2 and 5.");
     expect(puts).toEqual([]);
 
     fireEvent.change(factor, { target: { value: "1.25" } });
@@ -124,7 +124,7 @@ describe("RegionSettings", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     const alert = await screen.findByRole("alert");
     expect(alert.textContent).toContain("No time zone matches “Atlantisville”");
-    expect(alert.textContent).toContain("The regional factor is between 0.2 and 5.");
+    expect(alert.textContent).toContain("The regional factor must be between 0.2 and 5.");
     expect(puts).toEqual([]);
   });
 

@@ -166,6 +166,6 @@ describe("costs", () => {
   it("reads the regional factor or says what is wrong", () => {
     expect(parseFactor("1,2")).toEqual({ factor: 1.2 });
     expect(parseFactor("")).toEqual({ problem: "The regional factor is a number, such as 1 or 1.2." });
-    expect(parseFactor("7")).toEqual({ problem: "The regional factor is between 0.2 and 5." });
+    expect(parseFactor("7")).toEqual({ problem: "The regional factor must be between 0.2 and 5." });
   });
 });

@@ -78,7 +78,7 @@ export const FACTOR_MAX = 5;
 export function parseFactor(text: string): { factor: number } | { problem: string } {
   const factor = Number(text.trim().replace(",", "."));
   if (!text.trim() || !Number.isFinite(factor)) return { problem: "The regional factor is a number, such as 1 or 1.2." };
-  if (factor < FACTOR_MIN || factor > FACTOR_MAX) return { problem: `The regional factor is between ${FACTOR_MIN} and ${FACTOR_MAX}.` };
+  if (factor < FACTOR_MIN || factor > FACTOR_MAX) return { problem: `The regional factor must be between ${FACTOR_MIN} and ${FACTOR_MAX}.` };
   return { factor };
 }
 
