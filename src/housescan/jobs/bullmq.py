@@ -49,6 +49,9 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
 REDIS_COMMAND_TIMEOUT_SECONDS = 5.0
 # A worker's connections may wait longer for a busy Redis; its blocking fetch (BZPOPMIN) waits up to
 # BullMQ's maximum block timeout (10 s) by design, so its socket timeout allows that and a margin.
+# redis-py's default (5 s, drainDelay's length) cut idle fetches as Redis answered them; redis-py retried them
+# silently with BullMQ's backoff, and a cut answer could carry the wake-up marker of a job put back from
+# stalled: a killed worker's scan then waited for the sweep (tests/scaleout/test_worker_fetch.py).
 _WORKER_COMMAND_TIMEOUT_SECONDS = 30.0
 _BLOCKING_FETCH_SECONDS = 10.0
 _WORKER_FETCH_TIMEOUT_SECONDS = _BLOCKING_FETCH_SECONDS + 20.0
