@@ -22,6 +22,7 @@ STORAGE_SCHEMES = ("file://", "s3://")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 # Anyone who finds the JWT secret can sign tokens as any user; a short one is found by trying.
 MIN_JWT_SECRET_LENGTH = 32
+MIN_SERVICE_TOKEN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -145,6 +146,19 @@ class Settings(BaseSettings):
         if url and not url.startswith(REDIS_SCHEMES):
             raise ValueError("unsupported Redis URL: use redis://HOST:PORT/DB, rediss://HOST:PORT/DB or unix://PATH")
         return url
+
+    @field_validator("agents_token", "metrics_token")
+    @classmethod
+    def _service_token(cls, token: SecretStr | None) -> SecretStr | None:
+        # Empty is unset (the route is open, as documented), never a token that "Bearer " with nothing matches.
+        if token is None or not token.get_secret_value():
+            return None
+        if len(token.get_secret_value()) < MIN_SERVICE_TOKEN_LENGTH:
+            raise ValueError(
+                f"at least {MIN_SERVICE_TOKEN_LENGTH} characters: it is all that guards the route "
+                "(e.g. `openssl rand -hex 24`)"
+            )
+        return token
 
     @field_validator("jwt_secret")
     @classmethod

@@ -221,8 +221,13 @@ def test_the_agents_service_needs_a_token_beyond_this_machine(
     refused = run("agents", "--host", host)
     assert refused.exit_code == 2
     assert "HOUSESCAN_AGENTS_TOKEN" in _one_line(refused)
+    # An empty token is no token ("Bearer " with nothing would have matched it); a short one is refused.
+    empty = run("agents", "--host", host, env={"HOUSESCAN_AGENTS_TOKEN": ""})
+    assert empty.exit_code == 2 and "HOUSESCAN_AGENTS_TOKEN" in _one_line(empty)
+    short = run("agents", "--host", host, env={"HOUSESCAN_AGENTS_TOKEN": "x"})
+    assert short.exit_code == 2 and "HOUSESCAN_AGENTS_TOKEN" in _one_line(short) and "16 characters" in short.stderr
     assert served == []
-    assert run("agents", "--host", host, env={"HOUSESCAN_AGENTS_TOKEN": "s3cret-token"}).exit_code == 0
+    assert run("agents", "--host", host, env={"HOUSESCAN_AGENTS_TOKEN": "s3cret-agents-token"}).exit_code == 0
     assert [call["host"] for call in served] == [host]
 
 

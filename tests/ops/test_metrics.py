@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import socketio
 from prometheus_client import generate_latest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from housescan.agents.contract import AgentExecution
+from housescan.auth.security import bearer_matches
 from housescan.config import Settings
 from housescan.ops import metrics
 from tests.conftest import LiveServer, start_server
@@ -150,6 +151,18 @@ async def test_a_configured_scrape_token_is_required(settings: Settings) -> None
             assert scraped.status_code == 200 and "housescan_http_requests_total" in scraped.text
     finally:
         await server.stop()
+
+
+def test_an_empty_service_token_is_unset_and_a_short_one_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`HOUSESCAN_METRICS_TOKEN=` read as a token of nothing would open the route to `Bearer ` with nothing."""
+    for variable in ("HOUSESCAN_METRICS_TOKEN", "HOUSESCAN_AGENTS_TOKEN"):
+        monkeypatch.setenv(variable, "")
+    settings = Settings()
+    assert settings.metrics_token is None and settings.agents_token is None
+    assert not bearer_matches("Bearer ", SecretStr(""))
+    monkeypatch.setenv("HOUSESCAN_METRICS_TOKEN", "short")
+    with pytest.raises(ValidationError, match="at least 16 characters"):
+        Settings()
 
 
 def test_a_worker_tells_its_scans_and_agents_without_the_api_only_series() -> None:

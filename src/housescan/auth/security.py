@@ -116,5 +116,7 @@ def bearer_matches(authorization: str | None, token: SecretStr | None) -> bool:
     """Whether an `Authorization` header carries the configured service token; no token configured: open."""
     if token is None:
         return True
+    if not token.get_secret_value():
+        return False  # an empty token configured by hand (Settings turns one into None) opens nothing
     expected = f"Bearer {token.get_secret_value()}"
     return authorization is not None and secrets.compare_digest(authorization, expected)
