@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -28,6 +29,18 @@ from housescan.db.engine import create_engine
 from housescan.db.migrate import upgrade_database
 from housescan.runtime import Runtime
 from tests.helpers import free_port
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """A command run through CliRunner (`serve`, `worker`, `agents`, `scan`) points the root logger at
+    CliRunner's stream, closed once the command returns: a later test's log line in the same process would
+    then print "Logging error" to the stderr a test reads. Each test leaves the root logger as it found it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session", autouse=True)
