@@ -40,6 +40,15 @@ def load_settings() -> Settings:
         from housescan.jobs.bullmq import RedisOptions
 
         _validated(RedisOptions, "HOUSESCAN_REDIS_")
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as unusable:  # a file there, a read-only or virtual file system, no permission
+        reason = unusable.strerror or type(unusable).__name__
+        typer.echo(
+            f"HOUSESCAN_DATA_DIR: cannot be used as the data folder: {reason} (it is {str(settings.data_dir)!r})",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     return settings
 
 

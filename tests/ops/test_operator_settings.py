@@ -38,6 +38,15 @@ def test_a_wrong_redis_setting_is_one_line_naming_it(tmp_path: Path, command: li
     assert line.endswith("(it is 'ten')"), line
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"], ["serve"], ["worker"]])
+def test_a_data_folder_that_cannot_be_one_is_one_line_naming_it(tmp_path: Path, command: list[str]) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    line = _one_line(_run(command, {"HOUSESCAN_DATA_DIR": str(a_file), "HOUSESCAN_DATABASE_URL": None}))
+    assert line.startswith("HOUSESCAN_DATA_DIR: cannot be used as the data folder: "), line
+    assert line.endswith(f"(it is {str(a_file)!r})"), line
+
+
 def test_a_redis_timing_out_of_range_is_one_line_naming_it(tmp_path: Path) -> None:
     env: dict[str, str | None] = {
         "HOUSESCAN_DATA_DIR": str(tmp_path),
