@@ -333,7 +333,7 @@ def db_current() -> None:
 
     revision = _on_engine(load_settings(), database_revision)
     head = head_revision()
-    shown = "none (never migrated)" if revision is None else revision
+    shown = "none (it has never been migrated)" if revision is None else revision
     if revision == head:
         state = "up to date"
     elif is_known(revision):

@@ -3,6 +3,7 @@ or a close drops it; a callback that fails is logged and leaves the commit stand
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -100,6 +101,23 @@ async def test_a_failing_callback_leaves_the_commit_and_the_others(
     assert await _notes(sessionmaker) == ["saved"], "the commit stands"
     assert callback.ran == [("after the broken one", ["saved"])], "the next callback still runs"
     assert any("the socket server is gone" in (record.exc_text or "") for record in caplog.records)
+
+
+class _Queue:
+    async def enqueue(self, scan_id: str) -> None:
+        raise ConnectionError(f"Redis did not answer for {scan_id}")
+
+
+async def test_a_failed_callback_is_named_by_its_function_not_its_repr(
+    sessionmaker: SessionMaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="housescan.db.unit_of_work"):
+        async with sessionmaker() as db_session:
+            await _write(db_session, "queued")
+            after_commit(db_session, functools.partial(_Queue().enqueue, "scan-1"))
+            await db_session.commit()
+    [line] = [record.getMessage() for record in caplog.records]
+    assert line == "after the commit: _Queue.enqueue failed; the sweep will finish it", line
 
 
 async def test_a_session_that_is_no_unit_of_work_refuses_callbacks(sessionmaker: SessionMaker) -> None:

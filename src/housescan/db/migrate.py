@@ -111,9 +111,9 @@ async def check_schema(engine: AsyncEngine) -> None:
     _refuse_unknown(revision)
     head = head_revision()
     if revision != head:
-        at = "never migrated" if revision is None else f"at revision {revision}"
+        at = "has never been migrated" if revision is None else f"is at revision {revision}"
         raise SchemaMismatch(
-            f"the database is {at}; this version needs revision {head}: run `housescan db upgrade` first",
+            f"the database {at}; this version needs revision {head}: run `housescan db upgrade` first",
             revision=revision,
             head=head,
         )

@@ -10,6 +10,7 @@ callback that fails is logged and does not raise into the caller: what it stood 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -32,7 +33,7 @@ class UnitOfWork(AsyncSession):
             try:
                 await callback()
             except Exception:
-                logger.exception("after the commit: %r failed; the sweep will finish it", callback)
+                logger.exception("after the commit: %s failed; the sweep will finish it", _named(callback))
 
     async def rollback(self) -> None:
         discard_after_commit(self)
@@ -54,3 +55,9 @@ def after_commit(db_session: AsyncSession, callback: AfterCommit) -> None:
 def discard_after_commit(db_session: AsyncSession) -> None:
     """Forget what was registered to follow the session's commit, as a rollback does."""
     db_session.info.pop(_AFTER_COMMIT, None)
+
+
+def _named(callback: AfterCommit) -> str:
+    """"BullMQQueue.enqueue", not the repr of a partial of a bound method with its object's address."""
+    target = callback.func if isinstance(callback, functools.partial) else callback
+    return getattr(target, "__qualname__", repr(target))
