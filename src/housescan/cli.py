@@ -173,14 +173,14 @@ def scan(
     from housescan.agents.service import InProcessAgentsClient, create_provider
 
     settings = load_settings()
-    unreadable: list[Path] = []
+    unreadable: dict[Path, str] = {}
     try:
         request = folder_request(path, unreadable)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="PATH") from None
     finally:
-        for photo in unreadable:
-            typer.echo(f"skipped {photo}: not a photo that can be decoded", err=True)
+        for photo, problem in unreadable.items():
+            typer.echo(f"skipped {photo}: {problem}", err=True)
     client = InProcessAgentsClient(
         create_provider(settings),
         ImageLoader(local_roots=[path], max_bytes=settings.max_image_bytes, follow_links=True),
@@ -200,15 +200,15 @@ def scan(
             progress.update(task, completed=percent, description=stage[:60])
 
         response = asyncio.run(client.run(request, on_progress=on_progress))
+    analysed = {room.room_id for room in request.rooms}
+    unusable = {photo.parent.name for photo in unreadable} - analysed
     if as_json:
         typer.echo(response.model_dump_json(indent=2))
     else:
-        Console().print(report(response))
+        Console().print(report(response, left_out=len(unusable)))
     # The report is printed all the same; the failed rooms are named on stderr and a script sees the exit status.
-    analysed = {room.room_id for room in request.rooms}
     failed = [f"{room.room_id} ({room.error or 'failed'})" for room in response.result.rooms if room.status == "failed"]
-    undecoded = {photo.parent.name for photo in unreadable} - analysed
-    failed += [f"{room} (no photo could be decoded)" for room in sorted(undecoded)]
+    failed += [f"{room} (no photo could be used)" for room in sorted(unusable)]
     if failed:
         typer.echo(f"{_count(len(failed), 'room')} failed: {'; '.join(failed)}", err=True)
         raise typer.Exit(1)

@@ -247,10 +247,15 @@ def test_a_folder_scan_with_a_room_whose_photos_cannot_be_decoded_fails_naming_i
     (home / "bath").mkdir()
     (home / "kitchen" / "a.jpg").write_bytes(photo(size=(640, 480)))
     (home / "bath" / "b.jpg").write_bytes(b"not a photo at all")
+    # The upload's own rule: a 1x1 photo decodes, but there is nothing in it to judge.
+    (home / "bath" / "tiny.jpg").write_bytes(photo(size=(1, 1)))
     result = run("scan", str(home))
     assert result.exit_code == 1, result.output
-    assert "1 room failed: bath (no photo could be decoded)" in result.stderr
+    assert "1 room failed: bath (no photo could be used)" in result.stderr
+    assert f"skipped {home.resolve() / 'bath' / 'b.jpg'}: not a photo that can be decoded" in result.stderr
+    assert "tiny.jpg: the photo is 1x1 pixels: a photo must be at least 32 pixels" in result.stderr
     assert "kitchen" in result.stdout  # the report of the rest is printed all the same
+    assert "1 rooms analysed, 0 failed, 1 left out (no usable photo)" in " ".join(result.stdout.split())
 
 
 def test_photos_that_cannot_be_measured_are_one_line_each(run: Callable[..., Result]) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from PIL import Image
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -11,29 +13,39 @@ from rich.text import Text
 from housescan.agents.contract import RoomInput, ScanRequest, ScanResponse
 from housescan.agents.local.images import decode
 from housescan.checklists.base import HOUSE_ITEMS, PRODUCT_ITEMS, ROOM_ITEMS
+from housescan.scans.images import shape_problem
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
-def _readable(path: Path) -> bool:
+NOT_A_PHOTO = "not a photo that can be decoded"
+
+
+def _problem(path: Path) -> str | None:
+    """Why the photo is left out (the upload's own rules: decodable, at least 32 pixels a side, at most 10:1)."""
+    data = path.read_bytes()
     try:
-        decode(path.read_bytes(), min_short_side=32)
+        decode(data, min_short_side=32)
+        with Image.open(io.BytesIO(data)) as opened:  # its own size: decoding scales it
+            size = opened.size
     except (ValueError, OSError):
-        return False
-    return True
+        return NOT_A_PHOTO
+    return shape_problem(*size)
 
 
-def _photos_in(folder: Path, unreadable: list[Path]) -> list[Path]:
+def _photos_in(folder: Path, unreadable: dict[Path, str]) -> list[Path]:
     named = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
-    unreadable.extend(p for p in named if not _readable(p))
+    for photo in named:
+        if (problem := _problem(photo)) is not None:
+            unreadable[photo] = problem
     return [p for p in named if p not in unreadable]
 
 
-def discover_rooms(root: Path, unreadable: list[Path] | None = None) -> list[RoomInput]:
+def discover_rooms(root: Path, unreadable: dict[Path, str] | None = None) -> list[RoomInput]:
     """Each sub-folder with photos is a room named after it; photos lying in `root` itself form one more room
-    named after `root`. A file named like a photo that cannot be decoded is left out, added to `unreadable`
-    (the room's other photos are still analysed)."""
-    unreadable = [] if unreadable is None else unreadable
+    named after `root`. A file named like a photo that cannot be used is left out, added to `unreadable` with
+    the reason (the room's other photos are still analysed)."""
+    unreadable = {} if unreadable is None else unreadable
     root = root.resolve()
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder")
@@ -50,7 +62,7 @@ def discover_rooms(root: Path, unreadable: list[Path] | None = None) -> list[Roo
     return rooms
 
 
-def folder_request(root: Path, unreadable: list[Path] | None = None) -> ScanRequest:
+def folder_request(root: Path, unreadable: dict[Path, str] | None = None) -> ScanRequest:
     return ScanRequest(
         rooms=discover_rooms(root, unreadable),
         house_checklist=list(HOUSE_ITEMS),
@@ -59,7 +71,8 @@ def folder_request(root: Path, unreadable: list[Path] | None = None) -> ScanRequ
     )
 
 
-def report(response: ScanResponse) -> Group:
+def report(response: ScanResponse, left_out: int = 0) -> Group:
+    """The scan as tables and lines; `left_out`: rooms none of whose photos could be used (never analysed)."""
     result = response.result
     rooms = Table(title="Rooms", expand=True)
     for column in ("room", "type", "confidence", "products seen", "status"):
@@ -89,7 +102,9 @@ def report(response: ScanResponse) -> Group:
         Text(result.summary),
         Text(
             f"{response.metadata.total_images} photos, {response.metadata.rooms_processed} rooms analysed, "
-            f"{response.metadata.rooms_failed} failed; provider {cost.provider}, {tokens} tokens, "
+            f"{response.metadata.rooms_failed} failed"
+            + (f", {left_out} left out (no usable photo)" if left_out else "")
+            + f"; provider {cost.provider}, {tokens} tokens, "
             f"${cost.total_cost_usd:.4f}, {cost.compute_seconds:.1f}s compute",
             style="dim",
         ),
