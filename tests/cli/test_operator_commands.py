@@ -89,8 +89,10 @@ def test_upgrade_says_what_it_applied_and_current_compares_the_revisions(
     head = head_revision()
     behind = run("db", "current")
     assert behind.exit_code == 1
-    assert behind.stdout.strip() == f"database revision none (it has never been migrated); this version knows up to {head}: " + (
-        "behind: run `housescan db upgrade`"
+    assert (
+        behind.stdout.strip()
+        == f"database revision none (it has never been migrated); this version knows up to {head}: "
+        + ("behind: run `housescan db upgrade`")
     )
 
     first = run("db", "upgrade")
@@ -171,8 +173,8 @@ def test_commands_other_than_serve_and_upgrade_never_migrate(
     result = run(*command, env={"HOUSESCAN_REDIS_URL": "redis://127.0.0.1:6379"} if command == ["worker"] else None)
     assert result.exit_code == 1, result.output
     assert _one_line(result) == (
-        f"the database has never been migrated; this version needs revision {head_revision()}: run `housescan db upgrade` "
-        "first"
+        f"the database has never been migrated; this version needs revision {head_revision()}: "
+        "run `housescan db upgrade` first"
     )
     assert run("db", "current").exit_code == 1, "still not migrated"
 

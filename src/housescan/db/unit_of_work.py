@@ -58,6 +58,6 @@ def discard_after_commit(db_session: AsyncSession) -> None:
 
 
 def _named(callback: AfterCommit) -> str:
-    """"BullMQQueue.enqueue", not the repr of a partial of a bound method with its object's address."""
+    """ "BullMQQueue.enqueue", not the repr of a partial of a bound method with its object's address."""
     target = callback.func if isinstance(callback, functools.partial) else callback
     return getattr(target, "__qualname__", repr(target))
