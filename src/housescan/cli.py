@@ -233,6 +233,15 @@ def worker(
     if not settings.redis_url:
         typer.echo("`housescan worker` needs HOUSESCAN_REDIS_URL; without it `serve` runs the scans", err=True)
         raise typer.Exit(2)
+    if settings.public_url is None:
+        from housescan.notifications.mail import public_url
+
+        # `serve` links e-mails to its own address; a worker knows none but the default.
+        logging.getLogger(__name__).warning(
+            "HOUSESCAN_PUBLIC_URL is unset: links in this worker's e-mails name %s; set it to the address people "
+            "open HouseScan at",
+            public_url(settings),
+        )
     from housescan.db.migrate import check_schema
 
     _on_engine(settings, check_schema)  # a worker never migrates: `serve` or `housescan db upgrade` does

@@ -177,6 +177,15 @@ def test_commands_other_than_serve_and_upgrade_never_migrate(
         "run `housescan db upgrade` first"
     )
     assert run("db", "current").exit_code == 1, "still not migrated"
+    if command == ["worker"]:
+        # Its e-mails' links: without the public address they name the default, and the operator is told.
+        assert "HOUSESCAN_PUBLIC_URL is unset: links in this worker's e-mails name http://127.0.0.1:8000" in (
+            result.stdout
+        )
+        told = run(
+            *command, env={"HOUSESCAN_REDIS_URL": "redis://127.0.0.1:6379", "HOUSESCAN_PUBLIC_URL": "https://x.example"}
+        )
+        assert "HOUSESCAN_PUBLIC_URL" not in told.stdout
 
 
 @pytest.mark.parametrize(
